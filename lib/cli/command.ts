@@ -1,0 +1,45 @@
+import { parseArgs } from "node:util";
+
+/** The option table of one sub-command, in node:util parseArgs form, plus its help text. */
+export interface CommandSpec {
+  readonly help: string;
+  readonly options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
+}
+
+/** Parsed option values: strings, booleans, or arrays of strings for repeated flags. */
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+/** What every sub-command module exports. */
+export interface CommandModule {
+  readonly spec: CommandSpec;
+  execute(values: OptionValues, positionals: string[]): Promise<number>;
+}
+
+/** Parses a command line strictly: unknown flags and missing values are errors, never ignored. */
+export function parseCommandLine(
+  spec: CommandSpec,
+  argv: string[],
+): { values: OptionValues; positionals: string[]; help: boolean } | { error: string } {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...spec.options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    const v = values as OptionValues;
+    return { values: v, positionals, help: v["help"] === true };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Reads an integer flag; returns an error message naming the flag when it is not one. */
+export function intOption(values: OptionValues, name: string, fallback: number, min = 0): number | { error: string } {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  if (typeof raw !== "string" || !/^-?\d+$/.test(raw)) return { error: `--${name} expects an integer, got '${String(raw)}'` };
+  const n = Number(raw);
+  if (n < min) return { error: `--${name} must be at least ${min}, got ${n}` };
+  return n;
+}

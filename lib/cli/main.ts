@@ -1,0 +1,48 @@
+import { parseCommandLine, type CommandModule } from "./command";
+
+/**
+ * The `maze` command. Each sub-command lives in its own module and is loaded only when called, so
+ * `maze --help` and every grader run pay only for what they use.
+ */
+// require, not import(): under node16 module rules import() would load these CommonJS files as ESM.
+const COMMANDS: Record<string, { summary: string; load: () => CommandModule }> = {
+  run: { summary: "run Dedalus programs and print every relation per time", load: () => require("./run") as CommandModule },
+  check: { summary: "check Dedalus programs: diagnostics and CALM analysis", load: () => require("./check") as CommandModule },
+  ldfi: { summary: "lineage-driven fault injection (Molly-style)", load: () => require("./ldfi") as CommandModule },
+  grade: { summary: "execute a lab notebook and grade it (Gradescope results.json)", load: () => require("./grade") as CommandModule },
+};
+
+/** Exit codes shared by every sub-command (DESIGN.md section 6). */
+export const EXIT = { ok: 0, counterexample: 1, error: 2, inconclusive: 3 } as const;
+
+function usage(): string {
+  const lines = ["usage: maze <command> [options]", "", "commands:"];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${c.summary}`);
+  lines.push("", "Run `maze <command> --help` for a command's options.");
+  return lines.join("\n");
+}
+
+/** Runs the CLI with the given arguments (without node and script) and resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(usage() + "\n");
+    return name === undefined ? EXIT.error : EXIT.ok;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`maze: unknown command '${name}'\n\n${usage()}\n`);
+    return EXIT.error;
+  }
+  const mod = entry.load();
+  const parsed = parseCommandLine(mod.spec, rest);
+  if ("error" in parsed) {
+    process.stderr.write(`maze ${name}: ${parsed.error}\n`);
+    return EXIT.error;
+  }
+  if (parsed.help) {
+    process.stdout.write(mod.spec.help + "\n");
+    return EXIT.ok;
+  }
+  return mod.execute(parsed.values, parsed.positionals);
+}

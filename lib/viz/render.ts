@@ -1,0 +1,34 @@
+import type { TopLevelSpec } from "vega-lite" with { "resolution-mode": "import" };
+
+type VegaModule = typeof import("vega", { with: { "resolution-mode": "import" } });
+type VegaLiteModule = typeof import("vega-lite", { with: { "resolution-mode": "import" } });
+
+let modules: Promise<{ vega: VegaModule; vl: VegaLiteModule }> | undefined;
+
+/**
+ * vega and vega-lite are ESM-only with top-level await, so CommonJS code (tslab cells, the CLI) can
+ * reach them only through dynamic import(); the promise is cached so the ~170 ms load is paid once.
+ */
+function loadVega(): Promise<{ vega: VegaModule; vl: VegaLiteModule }> {
+  // Sequential on purpose: jest's ESM loader fails on concurrent imports that share modules.
+  modules ??= import("vega").then(async (vega) => ({ vega, vl: await import("vega-lite") }));
+  return modules;
+}
+
+/** A Vega-Lite specification (v5/v6 schema) as produced by maze's chart builders. */
+export type VegaLiteSpec = TopLevelSpec;
+
+/**
+ * Renders a Vega-Lite spec to a standalone SVG string, headless, in Node. Used by the static site
+ * (charts stay visible without JavaScript), the LDFI report and `display.svg` in notebooks.
+ */
+export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  const { vega, vl } = await loadVega();
+  const compiled = vl.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
