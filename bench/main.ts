@@ -1,0 +1,35 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { BenchSuite } from "./harness";
+
+/**
+ * `npm run bench [-- NAME... --quick]`: runs every `bench/*.bench.ts` suite (compiled in dist/bench)
+ * or only the named ones. `--quick` shrinks sizes for a smoke run.
+ */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes("--quick");
+  const wanted = args.filter((a) => !a.startsWith("--"));
+  const suites = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith(".bench.js"))
+    .map((f) => f.replace(/\.bench\.js$/, ""))
+    .filter((name) => wanted.length === 0 || wanted.includes(name))
+    .sort();
+  if (suites.length === 0) {
+    console.error(`bench: no suite matches ${wanted.join(", ")}`);
+    process.exit(2);
+  }
+  for (const name of suites) {
+    console.log(`\n# ${name}`);
+    const t0 = performance.now();
+    const suite = (require(path.join(__dirname, `${name}.bench.js`)) as { run: BenchSuite }).run;
+    await suite({ quick });
+    console.log(`\n(${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
