@@ -1,5 +1,3 @@
-import type { TopLevelSpec } from "vega-lite" with { "resolution-mode": "import" };
-
 type VegaModule = typeof import("vega", { with: { "resolution-mode": "import" } });
 type VegaLiteModule = typeof import("vega-lite", { with: { "resolution-mode": "import" } });
 
@@ -15,8 +13,16 @@ function loadVega(): Promise<{ vega: VegaModule; vl: VegaLiteModule }> {
   return modules;
 }
 
-/** A Vega-Lite specification (v5/v6 schema) as produced by maze's chart builders. */
-export type VegaLiteSpec = TopLevelSpec;
+/**
+ * A Vega-Lite specification (v5/v6 schema) as produced by maze's chart builders: plain JSON.
+ * Deliberately structural rather than vega-lite's own `TopLevelSpec`, so the published declarations
+ * stay readable by tslab's bundled TypeScript 5.0 (vega-lite's types need ESM resolution).
+ */
+export interface VegaLiteSpec {
+  readonly $schema?: string;
+  readonly title?: string | { readonly text: string | readonly string[]; readonly [key: string]: unknown };
+  readonly [key: string]: unknown;
+}
 
 /**
  * Renders a Vega-Lite spec to a standalone SVG string, headless, in Node. Used by the static site
@@ -24,7 +30,7 @@ export type VegaLiteSpec = TopLevelSpec;
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const { vega, vl } = await loadVega();
-  const compiled = vl.compile(spec).spec;
+  const compiled = vl.compile(spec as unknown as Parameters<VegaLiteModule["compile"]>[0]).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
     return await view.toSVG();
