@@ -1,0 +1,232 @@
+import { SequentialCounter } from "./cardinality";
+import { faultCount, faultKey, faultSet, isSubset, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "./faults";
+import type { SupportGraph } from "./lineage";
+import { LogicSolverSat, type Literal, type SatSolver } from "./sat";
+
+/** What one solver query needs besides the lineage. */
+export interface HypothesisQuery {
+  readonly bounds: FaultBounds;
+  /**
+   * First cross-node send time of each node in the run the lineage comes from. A crash before a
+   * node's first send loses exactly what a crash at its first send loses, so earlier crash times
+   * would only be duplicate hypotheses.
+   */
+  readonly firstSend: ReadonlyMap<string, number>;
+  /** Faults already injected in that run: every hypothesis extends them (Molly's "seed"). */
+  readonly seed: FaultSet;
+  /** Stop after this many hypotheses (the caller cannot run more anyway). */
+  readonly maxHypotheses?: number;
+  /** Polled between solver calls; true stops the enumeration (wall-time limit). */
+  readonly shouldStop?: () => boolean;
+  /** Backend factory, for tests and measurements. */
+  readonly makeSolver?: () => SatSolver;
+}
+
+/** The minimal fault sets that break at least one goal, smallest first. */
+export interface HypothesisResult {
+  readonly hypotheses: FaultSet[];
+  /** True when `maxHypotheses` or `shouldStop` cut the enumeration short. */
+  readonly truncated: boolean;
+  /** Size of the CNF handed to the solver. */
+  readonly clauses: number;
+  readonly variables: number;
+}
+
+/**
+ * Encodes "some fault set within the bounds, extending the seed, breaks this goal's lineage" as
+ * CNF and enumerates its minimal models smallest first, for each goal root, then keeps the fault
+ * sets that are minimal across all goals (a superset of another hypothesis can only lose more).
+ *
+ * Encoding (one direction of Tseitin suffices, because only "broken" is ever required):
+ *   broken(or)   -> broken(child) for every child     (every alternative derivation breaks)
+ *   broken(and)  -> broken(c1) or ... or broken(cn)   (a derivation breaks when a premise does)
+ *   broken(edge (F,T,S)) -> omit(F,T,S) [if S < EFF] or crash(F,C) for firstSend(F) <= C <= S
+ *   broken(true) is impossible; broken(false) is free.
+ * Crash variables: at most one crash time per node, at most `crashes` crashed nodes. All of these
+ * side constraints are closed under removing faults, so a model at the smallest satisfiable
+ * cardinality level that is not a superset of an earlier model is a minimal fault set; a blocking
+ * clause then excludes its supersets.
+ */
+export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[], q: HypothesisQuery): HypothesisResult {
+  const { bounds, seed } = q;
+  const sat = (q.makeSolver ?? (() => new LogicSolverSat()))();
+  let variables = 0;
+  const newVar = (): number => {
+    variables += 1;
+    return sat.newVar();
+  };
+
+  const omitVars = new Map<string, { v: number; fault: OmissionFault }>();
+  const omitVar = (from: string, to: string, time: number): number | undefined => {
+    if (from === to || time >= bounds.eff || time < 1) return undefined;
+    const key = `${from}\u0000${to}\u0000${time}`;
+    let e = omitVars.get(key);
+    if (!e) {
+      e = { v: newVar(), fault: { from, to, time } };
+      omitVars.set(key, e);
+    }
+    return e.v;
+  };
+
+  // Crash variables exist only for nodes whose sends the lineage depends on (or the seed crashed).
+  const crashVars = new Map<string, { time: number; v: number }[]>();
+  const seedCrash = new Map(seed.crashes.map((c) => [c.node, c.time]));
+  const crashTimes = (node: string): { time: number; v: number }[] => {
+    let vs = crashVars.get(node);
+    if (vs) return vs;
+    vs = [];
+    if (bounds.crashes > 0) {
+      const first = Math.max(1, q.firstSend.get(node) ?? 1);
+      const times = new Set<number>();
+      for (let t = first; t <= bounds.eot - 1; t++) times.add(t);
+      const s = seedCrash.get(node);
+      if (s !== undefined) times.add(s);
+      for (const time of [...times].sort((a, b) => a - b)) vs.push({ time, v: newVar() });
+    }
+    crashVars.set(node, vs);
+    return vs;
+  };
+  for (const c of seed.crashes) crashTimes(c.node);
+  for (const o of seed.omissions) omitVar(o.from, o.to, o.time);
+
+  // Tseitin (positive direction) over the DAG reachable from the roots.
+  const brokenVar = new Map<number, number>();
+  const clauses: Literal[][] = [];
+  const broken = (i: number): number => {
+    const hit = brokenVar.get(i);
+    if (hit !== undefined) return hit;
+    const b = newVar();
+    brokenVar.set(i, b);
+    const n = graph.nodes[i];
+    if (n === undefined) throw new RangeError(`support graph: no node ${i}`);
+    switch (n.kind) {
+      case "true":
+        clauses.push([-b]);
+        break;
+      case "false":
+        break;
+      case "edge": {
+        const { from, to, sendTime } = n.edge;
+        const causes: number[] = [];
+        if (from !== to && sendTime < bounds.eot) {
+          const o = omitVar(from, to, sendTime);
+          if (o !== undefined) causes.push(o);
+          for (const c of crashTimes(from)) if (c.time <= sendTime) causes.push(c.v);
+        }
+        clauses.push([-b, ...causes]);
+        break;
+      }
+      case "and":
+        clauses.push([-b, ...n.of.map(broken)]);
+        break;
+      case "or":
+        for (const c of n.of) clauses.push([-b, broken(c)]);
+        break;
+    }
+    return b;
+  };
+  // Iterative warm-up in post-order so deep DAGs do not overflow the stack in `broken`.
+  warmUp(graph, roots, broken);
+  const rootVars = roots.map(broken);
+  for (const c of clauses) sat.addClause(c);
+
+  // Crash side constraints.
+  const crashedVars: number[] = [];
+  for (const [, vs] of crashVars) {
+    if (vs.length === 0) continue;
+    const crashed = newVar();
+    crashedVars.push(crashed);
+    for (const a of vs) sat.addClause([-a.v, crashed]);
+    for (let i = 0; i < vs.length; i++) for (let j = i + 1; j < vs.length; j++) sat.addClause([-(vs[i] as { v: number }).v, -(vs[j] as { v: number }).v]);
+  }
+  if (crashedVars.length > 0) {
+    const bound = new SequentialCounter(sat, crashedVars).atMost(bounds.crashes);
+    if (bound !== null) sat.addClause([bound]);
+  }
+
+  // Fault variables, in a fixed order for the counter and for reading models.
+  const faultVars: { v: number; omission?: OmissionFault; crash?: CrashFault }[] = [];
+  for (const [, e] of omitVars) faultVars.push({ v: e.v, omission: e.fault });
+  for (const [node, vs] of crashVars) for (const c of vs) faultVars.push({ v: c.v, crash: { node, time: c.time } });
+  const counter = new SequentialCounter(sat, faultVars.map((f) => f.v));
+
+  const seedLits: Literal[] = [];
+  for (const o of seed.omissions) {
+    const v = omitVar(o.from, o.to, o.time);
+    if (v === undefined) throw new RangeError(`seed omission outside the bounds: ${o.from}->${o.to}@${o.time}`);
+    seedLits.push(v);
+  }
+  for (const c of seed.crashes) {
+    const e = crashTimes(c.node).find((x) => x.time === c.time);
+    if (!e) throw new RangeError(`seed crash outside the bounds: ${c.node}@${c.time} (crashes bound ${bounds.crashes})`);
+    seedLits.push(e.v);
+  }
+
+  const maxHypotheses = q.maxHypotheses ?? Infinity;
+  const found: FaultSet[] = [];
+  const foundKeys = new Set<string>([faultKey(seed)]);
+  let truncated = false;
+  const seedSize = seedLits.length;
+  goals: for (const root of rootVars) {
+    const act = newVar();
+    sat.addClause([-act, root]);
+    let k = seedSize;
+    for (;;) {
+      if (q.shouldStop?.()) {
+        truncated = true;
+        break goals;
+      }
+      const bound = counter.atMost(k);
+      const model = sat.solve(bound === null ? [act, ...seedLits] : [act, ...seedLits, bound]);
+      if (model) {
+        const trueVars = faultVars.filter((f) => model.isTrue(f.v));
+        // The seed alone breaks this goal's recorded lineage: the graph disagrees with the run it
+        // came from, so this goal offers no extension (and must not block the seed's supersets).
+        if (trueVars.length === seedSize) break;
+        sat.addClause(trueVars.map((f) => -f.v));
+        const fs = faultSet(
+          trueVars.flatMap((f) => (f.omission ? [f.omission] : [])),
+          trueVars.flatMap((f) => (f.crash ? [f.crash] : [])),
+        );
+        const key = faultKey(fs);
+        if (!foundKeys.has(key)) {
+          foundKeys.add(key);
+          found.push(fs);
+          if (found.length >= maxHypotheses) {
+            truncated = true;
+            break goals;
+          }
+        }
+        continue;
+      }
+      if (bound === null || sat.solve([act, ...seedLits]) === null) break;
+      k += 1;
+    }
+    sat.addClause([-act]);
+  }
+
+  const minimal = found.filter((f) => !found.some((g) => g !== f && faultCount(g) < faultCount(f) && isSubset(g, f)));
+  minimal.sort((a, b) => faultCount(a) - faultCount(b) || (faultKey(a) < faultKey(b) ? -1 : faultKey(a) > faultKey(b) ? 1 : 0));
+  return { hypotheses: minimal, truncated, clauses: sat.clauseCount, variables };
+}
+
+function warmUp(graph: SupportGraph, roots: readonly number[], visit: (i: number) => number): void {
+  const done = new Set<number>();
+  const open = new Set<number>();
+  const stack: { i: number; expanded: boolean }[] = roots.map((i) => ({ i, expanded: false }));
+  while (stack.length > 0) {
+    const top = stack.pop() as { i: number; expanded: boolean };
+    if (done.has(top.i)) continue;
+    const n = graph.nodes[top.i];
+    if (top.expanded || n === undefined || (n.kind !== "and" && n.kind !== "or")) {
+      done.add(top.i);
+      open.delete(top.i);
+      visit(top.i);
+      continue;
+    }
+    if (open.has(top.i)) throw new RangeError(`support graph has a cycle through node ${top.i}`);
+    open.add(top.i);
+    stack.push({ i: top.i, expanded: true });
+    for (const c of n.of) if (!done.has(c)) stack.push({ i: c, expanded: false });
+  }
+}
