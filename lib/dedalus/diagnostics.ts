@@ -44,6 +44,9 @@ export const DIAGNOSTIC_CODES = {
   "crash-arity": "The built-in crash relation has exactly three columns (Observer, Crashed, CrashTime).",
   "crash-derived": "The built-in crash relation cannot be derived or stated as a fact.",
   "no-site": "A rule needs at least one body atom: its first column is where the rule runs.",
+  "body-arithmetic": "Arithmetic inside a body atom is not supported: bind a variable and compare it instead.",
+  "head-wildcard": "A head column cannot be '_': every head column needs a value.",
+  "arity-zero": "A relation needs at least one column: the first column is its location.",
 } as const;
 
 /** A code of the parser, loader or checker. */
