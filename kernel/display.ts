@@ -1,0 +1,79 @@
+import { renderSvg, type VegaLiteSpec } from "../lib/viz/render";
+
+/** MIME type Jupyter front ends (and maze's static site) render as an interactive Vega-Lite chart. */
+export const VEGALITE_MIME = "application/vnd.vegalite.v5+json";
+
+/** One Jupyter display_data payload: a bundle of representations of the same thing. */
+export type MimeBundle = Record<string, string | object>;
+
+type DisplaySink = (data: { data: MimeBundle; metadata: object; transient: object }, update: boolean) => void;
+
+/**
+ * Where display bundles go. Inside tslab (Jupyter or maze's headless runner) this is tslab's own
+ * display channel; elsewhere (plain Node, tests) bundles are collected in `displayed` instead.
+ */
+function sink(): DisplaySink | undefined {
+  try {
+    // tslab exposes single-MIME helpers only; its internal channel takes a whole bundle, which lets
+    // a front end pick the richest representation it can render (Vega-Lite, else SVG, else text).
+    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: DisplaySink | null };
+    return jupyter.lastWriteDisplayData ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bundles displayed while no Jupyter kernel was listening (e.g. when called from a test). */
+export const displayed: MimeBundle[] = [];
+
+/** Sends a MIME bundle to the notebook. */
+export function displayBundle(bundle: MimeBundle): void {
+  const write = sink();
+  if (write) write({ data: bundle, metadata: {}, transient: {} }, false);
+  else displayed.push(bundle);
+}
+
+function titleOf(spec: VegaLiteSpec): string {
+  const t = spec.title;
+  if (typeof t === "string") return t;
+  if (t && typeof t === "object") return Array.isArray(t.text) ? t.text.join(" ") : String(t.text);
+  return "Vega-Lite chart";
+}
+
+/**
+ * Shows a Vega-Lite chart: interactive where the front end renders Vega-Lite, and as a static SVG
+ * everywhere else (classic Notebook, nbconvert, the static site without JavaScript).
+ * An optional takeaway sentence is shown under it as markdown.
+ */
+export async function show(spec: VegaLiteSpec, takeaway?: string): Promise<void> {
+  const svg = await renderSvg(spec);
+  displayBundle({ [VEGALITE_MIME]: spec, "image/svg+xml": svg, "text/plain": `[chart] ${titleOf(spec)}` });
+  if (takeaway) markdown(`*${takeaway}*`);
+}
+
+/** Shows a Vega-Lite chart as static SVG only. */
+export async function showSvg(spec: VegaLiteSpec): Promise<void> {
+  displayBundle({ "image/svg+xml": await renderSvg(spec), "text/plain": `[chart] ${titleOf(spec)}` });
+}
+
+/** Shows markdown text (rendered by the notebook front end and by the static site). */
+export function markdown(text: string): void {
+  displayBundle({ "text/markdown": text, "text/plain": text });
+}
+
+/** Shows an HTML fragment. The caller is responsible for escaping any user text in it. */
+export function html(fragment: string): void {
+  displayBundle({ "text/html": fragment, "text/plain": "[html]" });
+}
+
+/** Shows rows as a table (HTML with a plain-text twin); cell values are escaped. */
+export function table(rows: readonly Record<string, unknown>[], caption?: string): void {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const esc = (v: unknown): string =>
+    String(v).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+  const head = `<tr>${cols.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>`;
+  const body = rows.map((r) => `<tr>${cols.map((c) => `<td>${esc(r[c] ?? "")}</td>`).join("")}</tr>`).join("");
+  const cap = caption ? `<caption>${esc(caption)}</caption>` : "";
+  const text = [cols.join("\t"), ...rows.map((r) => cols.map((c) => String(r[c] ?? "")).join("\t"))].join("\n");
+  displayBundle({ "text/html": `<table class="maze-table">${cap}<thead>${head}</thead><tbody>${body}</tbody></table>`, "text/plain": text });
+}

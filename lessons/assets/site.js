@@ -1,0 +1,28 @@
+// Makes pre-rendered charts interactive where JavaScript runs. Each .maze-chart already holds a
+// static SVG (rendered at build time); vega-embed replaces it with a live view of the same spec.
+(function () {
+  "use strict";
+  if (typeof window.vegaEmbed !== "function") return;
+  var charts = document.querySelectorAll(".maze-chart");
+  Array.prototype.forEach.call(charts, function (fig) {
+    var specNode = fig.querySelector("script.chart-spec");
+    var staticNode = fig.querySelector(".chart-static");
+    if (!specNode || !staticNode) return;
+    var spec = JSON.parse(specNode.textContent);
+    var live = document.createElement("div");
+    live.className = "chart-live";
+    fig.insertBefore(live, staticNode);
+    window
+      .vegaEmbed(live, spec, { actions: false, renderer: "svg" })
+      .then(function () {
+        staticNode.hidden = true;
+        fig.setAttribute("data-rendered", "live");
+      })
+      .catch(function (err) {
+        // The static SVG stays; say why the live chart is missing without failing the page.
+        live.remove();
+        fig.setAttribute("data-rendered", "static");
+        console.warn("maze: interactive chart unavailable:", err && err.message);
+      });
+  });
+})();

@@ -1,0 +1,95 @@
+import * as path from "node:path";
+import nunjucks from "nunjucks";
+import { PROJECT_ROOT } from "../kernel/jupyterPaths";
+import { EXECUTED_DIR, courseNotebooks, executedPath } from "../kernel/headless/courseFiles";
+import { writeFileAtomic } from "../kernel/headless/notebookFormat";
+import { COURSE, PARTS } from "./courseMap";
+import { loadCourse, type Lesson } from "./lessonModel";
+import { copyRevealAssets, copySiteAssets } from "./siteAssets";
+import { buildDecks } from "../slides/buildSlides";
+
+/** Where `npm run build` writes the static site. */
+export const SITE_DIR = path.join(PROJECT_ROOT, "site");
+
+/** Options of a site build. */
+export interface BuildSiteOptions {
+  readonly notebooks?: readonly string[];
+  readonly executedDir?: string;
+  readonly outDir?: string;
+}
+
+/** What a build produced. */
+export interface BuildSiteResult {
+  readonly pages: string[];
+  readonly decks: string[];
+  readonly charts: number;
+}
+
+/** A nunjucks environment over lessons/templates with autoescape on: user text is always escaped. */
+export function templateEnv(dir = path.join(PROJECT_ROOT, "lessons", "templates")): nunjucks.Environment {
+  return new nunjucks.Environment(new nunjucks.FileSystemLoader(dir, { noCache: true }), { autoescape: true, throwOnUndefined: false });
+}
+
+/**
+ * Renders executed notebooks into a static site: an index with the course map, one page per
+ * lesson with prev/next links, and one reveal.js deck per lesson that has slide cells. Every page
+ * is rendered in memory first; nothing is written unless all of them rendered, and each file is
+ * written atomically, so a failed build never leaves a half-written page that looks complete.
+ */
+export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSiteResult> {
+  const outDir = options.outDir ?? SITE_DIR;
+  const executedDir = options.executedDir ?? EXECUTED_DIR;
+  const sources = options.notebooks ?? courseNotebooks();
+  const lessons = await loadCourse(
+    sources.map((s) => ({ file: executedPath(s, executedDir), sourceRel: path.relative(PROJECT_ROOT, path.resolve(s)) })),
+  );
+  const env = templateEnv();
+  const decks = await buildDecks(lessons);
+  const deckOf = new Map(decks.map((d) => [d.slug, d.file]));
+  const files = new Map<string, string>();
+
+  const parts = PARTS.map((p) => ({ name: p.name, blurb: p.blurb, lessons: lessons.filter((l) => p.match(l.slug, l.lab)) }));
+  const unplaced = lessons.filter((l) => !PARTS.some((p) => p.match(l.slug, l.lab)));
+  if (unplaced.length > 0) parts.push({ name: "More", blurb: "", lessons: unplaced });
+  files.set("index.html", env.render("index.njk", { course: COURSE, root: "", parts: parts.filter((p) => p.lessons.length > 0), charts: 0 }));
+
+  lessons.forEach((lesson: Lesson, i) => {
+    files.set(
+      `${lesson.slug}.html`,
+      env.render("lesson.njk", {
+        course: COURSE,
+        root: "",
+        lesson,
+        prev: lessons[i - 1],
+        next: lessons[i + 1],
+        charts: lesson.charts,
+        math: lesson.math,
+        deck: deckOf.get(lesson.slug),
+      }),
+    );
+  });
+  for (const d of decks) files.set(path.join("slides", d.file), d.html);
+
+  copySiteAssets(outDir);
+  if (decks.length > 0) copyRevealAssets(outDir);
+  for (const [rel, html] of files) writeFileAtomic(path.join(outDir, rel), html);
+  return {
+    pages: [...files.keys()].filter((f) => !f.startsWith("slides")),
+    decks: decks.map((d) => path.join("slides", d.file)),
+    charts: lessons.reduce((n, l) => n + l.charts, 0),
+  };
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const r = await buildSite();
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    process.stdout.write(`site: ${r.pages.length} pages, ${r.decks.length} decks, ${r.charts} charts -> ${path.relative(process.cwd(), SITE_DIR) || "."}/ (${secs}s)\n`);
+  } catch (e) {
+    process.stderr.write(`site: build failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+}
+
+if (require.main === module) void main();

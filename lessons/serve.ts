@@ -1,0 +1,58 @@
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as path from "node:path";
+import { SITE_DIR } from "./buildSite";
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".woff2": "font/woff2",
+  ".woff": "font/woff",
+  ".ttf": "font/ttf",
+};
+
+/** Creates a static file server for a built site; it only serves files inside `root`. */
+export function createSiteServer(root: string = SITE_DIR): http.Server {
+  const base = path.resolve(root);
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    let rel = decodeURIComponent(url.pathname);
+    if (rel.endsWith("/")) rel += "index.html";
+    const file = path.resolve(base, "." + rel);
+    if (file !== base && !file.startsWith(base + path.sep)) {
+      res.writeHead(403).end("forbidden");
+      return;
+    }
+    fs.readFile(file, (err, data) => {
+      if (err) {
+        res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${rel}`);
+        return;
+      }
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" }).end(data);
+    });
+  });
+}
+
+/** `npm start`'s last step: serves site/ on localhost (PORT, default 8000) and prints the URL. */
+function main(): void {
+  const port = Number(process.env["PORT"] ?? 8000);
+  if (!fs.existsSync(path.join(SITE_DIR, "index.html"))) {
+    process.stderr.write("site/ is not built: run `npm run build` first\n");
+    process.exit(1);
+  }
+  const server = createSiteServer();
+  server.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EADDRINUSE") process.stderr.write(`port ${port} is in use: run \`PORT=${port + 1} npm start\` (or stop what uses it)\n`);
+    else process.stderr.write(`cannot serve site/: ${e.message}\n`);
+    process.exit(1);
+  });
+  server.listen(port, "127.0.0.1", () => {
+    process.stdout.write(`\nThe course is at http://localhost:${port}/  (also works offline: open site/index.html)\nPress Ctrl+C to stop.\n`);
+  });
+}
+
+if (require.main === module) main();
