@@ -1,0 +1,44 @@
+import type { FaultSet } from "./faults";
+import type { SupportGraph } from "./lineage";
+
+/** One message of a run, as the report draws it (a structural subset of lib/dedalus MessageEvent). */
+export interface ObservedMessage {
+  readonly from: string;
+  readonly to: string;
+  readonly sendTime: number;
+  readonly rel: string;
+  readonly args: readonly (string | number)[];
+  readonly lost: null | string;
+}
+
+/** What the search needs to know about one execution under a fault set. */
+export interface Observation {
+  readonly faults: FaultSet;
+  /** `post` tuples at EOT, keyed by their printed form (e.g. `post("b", "hi")`). */
+  readonly post: ReadonlySet<string>;
+  /** `pre` tuples at EOT, keyed the same way. */
+  readonly pre: ReadonlySet<string>;
+  /** First cross-node send time of each node in this run. */
+  readonly firstSend: ReadonlyMap<string, number>;
+  /** Every cross-node message sent, delivered or not. */
+  readonly messages: readonly ObservedMessage[];
+  /** Lineage of the given `post` tuples (keys from {@link post}) at EOT: `roots[i]` is goals[i]. */
+  lineage(goals: readonly string[]): SupportGraph;
+}
+
+/** A system under test: it can be executed under any fault set within its bounds. */
+export interface FaultTarget {
+  readonly nodes: readonly string[];
+  execute(faults: FaultSet): Observation;
+}
+
+/**
+ * The verdict rule of DESIGN.md section 6 (Molly's `isGood`): a run violates the specification iff
+ * some tuple of the failure-free `post` is missing from its `post` and present in its `pre` at EOT.
+ * Returns the missing tuples that make it a violation (empty when the run is fine).
+ */
+export function violations(failureFreePost: ReadonlySet<string>, run: Observation): string[] {
+  const out: string[] = [];
+  for (const t of failureFreePost) if (!run.post.has(t) && run.pre.has(t)) out.push(t);
+  return out.sort();
+}

@@ -1,0 +1,65 @@
+import type { FaultBounds, FaultSet } from "./faults";
+import type { Observation } from "./observation";
+
+/** How the fault space is searched. */
+export type Strategy = "ldfi" | "random" | "exhaustive";
+
+/** The three outcomes of a search (DESIGN.md section 6). */
+export type Verdict = "counterexample" | "certified" | "inconclusive";
+
+/**
+ * Which bound ended a search early. `max-runs` and `timeout` are the CLI's limits; `sat-clauses`
+ * is the solver's heap bound (see lib/ldfi/sat.ts), reported rather than crashed into.
+ */
+export type SearchLimit = "max-runs" | "timeout" | "sat-clauses";
+
+/** Default cap on executions (including the failure-free run) so no search is unbounded. */
+export const DEFAULT_MAX_RUNS = 10_000;
+/** Default wall-clock budget in milliseconds: Molly's paper gave each certification sweep 120 s. */
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** Options shared by every strategy. */
+export interface SearchOptions {
+  readonly bounds: FaultBounds;
+  readonly strategy?: Strategy;
+  /** Cap on executions, counting the failure-free run. */
+  readonly maxRuns?: number;
+  readonly timeoutMs?: number;
+  /** Seed of the random strategy. */
+  readonly seed?: number;
+  /** Called after every execution with a one-line summary (`run 3: omit(a,b,1) -> ok`). */
+  readonly progress?: (line: string) => void;
+  /** Keep every run's observation (for reports); off by default to bound memory. */
+  readonly keepObservations?: boolean;
+}
+
+/** One execution of a search. */
+export interface SearchRun {
+  /** 0 is the failure-free run. */
+  readonly index: number;
+  readonly faults: FaultSet;
+  readonly outcome: "failure-free" | "ok" | "violation";
+  /** FFpost tuples this run lost while keeping their `pre` (non-empty iff a violation). */
+  readonly missing: readonly string[];
+  readonly wallMs: number;
+  readonly observation?: Observation;
+}
+
+/** The result of a search: the verdict, how it was reached, and every run made. */
+export interface SearchResult {
+  readonly strategy: Strategy;
+  readonly bounds: FaultBounds;
+  readonly verdict: Verdict;
+  /** Every execution, the failure-free run included. */
+  readonly executions: number;
+  readonly wallMs: number;
+  readonly counterexample: null | { readonly faults: FaultSet; readonly missing: readonly string[] };
+  readonly limit: null | SearchLimit;
+  /** `post` of the failure-free run at EOT: the outcomes the search tries to break. */
+  readonly failureFreePost: readonly string[];
+  readonly runs: readonly SearchRun[];
+  /** Plain warnings (e.g. the failure-free run's `pre` is not within its `post`). */
+  readonly warnings: readonly string[];
+  /** Size of the largest CNF handed to the solver (LDFI only). */
+  readonly maxClauses: number;
+}
