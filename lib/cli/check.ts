@@ -1,9 +1,115 @@
+import type { Program, Span } from "../dedalus/ast";
+import { analyzeCalm, formatCalm, type CalmAnalysis } from "../dedalus/calm";
+import { checkProgram } from "../dedalus/check";
+import { formatDiagnostic, formatLocation, hasErrors, sortDiagnostics, type Diagnostic } from "../dedalus/diagnostics";
+import { loadProgram } from "../dedalus/load";
+import { checkWarnings } from "../dedalus/warnings";
 import type { CommandSpec, OptionValues } from "./command";
 
-/** `maze check` — not built yet; see the issue tracker. */
-export const spec: CommandSpec = { help: "usage: maze check ... (not implemented yet)", options: {} };
+/** Exit codes of DESIGN.md section 6 (the same values as EXIT in main.ts; not imported, so main -> check stays acyclic). */
+const EXIT = { ok: 0, error: 2 } as const;
 
-export async function execute(_values: OptionValues, _positionals: string[]): Promise<number> {
-  process.stderr.write("maze check: not implemented yet\n");
-  return 2;
+/** `maze check FILE... [--json]`: diagnostics (errors and warnings) and the CALM analysis. */
+export const spec: CommandSpec = {
+  help: [
+    "usage: maze check FILE... [--json]",
+    "",
+    "Checks Dedalus programs (the files are one program, as for maze run): syntax, arity, column types,",
+    "safety, stratification, then warnings (relations never derived or used, non-local joins) and the",
+    "CALM analysis (which rules are monotone, and where non-monotone reasoning reads data that arrives",
+    "asynchronously: the places that need coordination or sealing).",
+    "",
+    "  --json   print one JSON object {files, errors, warnings, diagnostics, calm}",
+    "",
+    "Exit 0 when there are no errors (warnings allowed), 2 on errors.",
+  ].join("\n"),
+  options: { json: { type: "boolean" } },
+};
+
+/** A diagnostic as JSON: location flattened, related locations kept. */
+interface JsonDiagnostic {
+  code: string;
+  severity: string;
+  message: string;
+  file: string | null;
+  line: number | null;
+  col: number | null;
+  related: { message: string; location: string }[];
+}
+
+function jsonDiagnostic(d: Diagnostic): JsonDiagnostic {
+  return {
+    code: d.code,
+    severity: d.severity,
+    message: d.message,
+    file: d.span?.file ?? null,
+    line: d.span?.line ?? null,
+    col: d.span?.col ?? null,
+    related: (d.related ?? []).map((r) => ({ message: r.message, location: formatLocation(r.span) })),
+  };
+}
+
+const loc = (s: Span): string => formatLocation(s);
+
+/** The CALM analysis as plain JSON (rules by location and text, relations, coordination points). */
+export function calmToJson(a: CalmAnalysis): object {
+  return {
+    monotone: a.monotone,
+    rules: a.rules.map((r) => ({ location: loc(r.rule.span), rule: r.rule.text, monotone: r.monotone, reasons: r.reasons.map((x) => x.kind) })),
+    relations: a.relations.map((r) => ({ rel: r.rel, monotone: r.monotone, asyncFed: r.asyncFed, why: r.why })),
+    points: a.points.map((p) => ({
+      location: loc(p.span),
+      rule: p.rule.text,
+      kind: p.reason.kind,
+      input: p.input,
+      chain: p.chain.map((h) => ({ rel: h.rel, location: loc(h.rule.span) })),
+      explanation: p.explanation,
+    })),
+  };
+}
+
+/** Everything `maze check` computes for one program. */
+export interface CheckReport {
+  program: Program;
+  diagnostics: Diagnostic[];
+  /** Null when the program has errors (the analysis needs a well-formed program). */
+  calm: CalmAnalysis | null;
+}
+
+/** Loads, checks, warns and analyses; never throws on bad programs (they become diagnostics). */
+export function checkFiles(files: string[]): CheckReport {
+  const loaded = loadProgram(files);
+  const diagnostics = [...loaded.diagnostics];
+  if (!hasErrors(diagnostics)) diagnostics.push(...checkProgram(loaded.program).diagnostics);
+  diagnostics.push(...checkWarnings(loaded.program));
+  const sorted = sortDiagnostics(diagnostics);
+  return { program: loaded.program, diagnostics: sorted, calm: hasErrors(sorted) ? null : analyzeCalm(loaded.program) };
+}
+
+export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
+  if (positionals.length === 0) {
+    process.stderr.write("maze check: expects at least one FILE\n" + spec.help + "\n");
+    return EXIT.error;
+  }
+  const report = checkFiles(positionals);
+  const errors = report.diagnostics.filter((d) => d.severity === "error");
+  const warnings = report.diagnostics.filter((d) => d.severity === "warning");
+  if (values["json"] === true) {
+    const out = {
+      files: positionals,
+      errors: errors.length,
+      warnings: warnings.length,
+      diagnostics: report.diagnostics.map(jsonDiagnostic),
+      calm: report.calm ? calmToJson(report.calm) : null,
+    };
+    process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+  } else {
+    // Errors on stderr (DESIGN.md section 6), the rest of the report on stdout.
+    for (const d of errors) process.stderr.write(formatDiagnostic(d, report.program.sources) + "\n");
+    for (const d of warnings) process.stdout.write(formatDiagnostic(d, report.program.sources) + "\n");
+    if (report.calm) process.stdout.write(formatCalm(report.calm) + "\n");
+    const summary = `${errors.length} error${errors.length === 1 ? "" : "s"}, ${warnings.length} warning${warnings.length === 1 ? "" : "s"}`;
+    (errors.length > 0 ? process.stderr : process.stdout).write(`maze check: ${summary}\n`);
+  }
+  return errors.length > 0 ? EXIT.error : EXIT.ok;
 }
