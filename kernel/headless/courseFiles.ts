@@ -52,5 +52,7 @@ export function notebookHash(file: string): string {
 
 /** The executed copy's path for a source notebook. */
 export function executedPath(file: string, outDir = EXECUTED_DIR): string {
-  return path.join(outDir, path.relative(path.join(PROJECT_ROOT, "notebooks"), path.resolve(file)));
+  const rel = path.relative(path.join(PROJECT_ROOT, "notebooks"), path.resolve(file));
+  // A notebook outside notebooks/ (a test fixture, a student's copy) lands flat in outDir.
+  return path.join(outDir, rel.startsWith("..") || path.isAbsolute(rel) ? path.basename(file) : rel);
 }

@@ -2,6 +2,8 @@ import { fork } from "node:child_process";
 import * as path from "node:path";
 import type { CellFailure, WorkerMessage } from "./worker";
 import { readNotebook, type Notebook } from "./notebookFormat";
+import * as fs from "node:fs";
+import { PROJECT_ROOT } from "../jupyterPaths";
 
 /** Limits of one headless notebook execution. */
 export interface ExecuteOptions {
@@ -21,7 +23,9 @@ export interface ExecutionResult {
   readonly ms: number;
 }
 
-const WORKER = path.join(__dirname, "worker.js");
+// Always the compiled worker, also when this module runs from source under ts-jest: the child is a
+// plain Node process and must not need a TypeScript loader.
+const WORKER = path.join(PROJECT_ROOT, "dist", "kernel", "headless", "worker.js");
 
 /**
  * Executes a notebook headless in a child process and returns it with outputs. Stops at the first
@@ -32,6 +36,7 @@ export function executeNotebook(file: string, options: ExecuteOptions = {}): Pro
   const notebook = readNotebook(file);
   const timeoutMs = options.cellTimeoutMs ?? DEFAULT_CELL_TIMEOUT_MS;
   const t0 = performance.now();
+  if (!fs.existsSync(WORKER)) throw new Error(`${WORKER} is missing: run \`npm run compile\` first`);
   for (const c of notebook.cells) if (c.cell_type === "code") { c.outputs = []; c.execution_count = null; }
   return new Promise((resolve) => {
     const child = fork(WORKER, [path.resolve(file)], { stdio: ["ignore", "pipe", "pipe", "ipc"], execArgv: [] });

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { jsonErrorOffset } from "./jsonErrorOffset";
 
 /** A Jupyter output (nbformat 4), as the runner writes it. */
 export type Output =
@@ -46,14 +47,10 @@ export function parseNotebook(file: string, text: string): Notebook {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const m = /position (\d+)/.exec(msg);
-    if (m) {
-      const pos = Number(m[1]);
-      const before = text.slice(0, pos).split("\n");
-      throw new NotebookFormatError(`${file}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`, `invalid JSON: ${msg}`);
-    }
-    throw new NotebookFormatError(file, `invalid JSON: ${msg}`);
+    const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
+    const pos = jsonErrorOffset(text);
+    const before = text.slice(0, Math.max(pos, 0)).split("\n");
+    throw new NotebookFormatError(`${file}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`, `invalid JSON: ${msg.replace(/, ".*$/s, "")}`);
   }
   if (typeof raw !== "object" || raw === null || !Array.isArray((raw as { cells?: unknown }).cells)) {
     throw new NotebookFormatError(file, "not a Jupyter notebook: no `cells` array");

@@ -1,0 +1,110 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { executeNotebook, formatFailure } from "../../kernel/headless/execute";
+import { runCourse } from "../../kernel/headless/runNotebooks";
+import { NotebookFormatError, parseNotebook, readNotebook } from "../../kernel/headless/notebookFormat";
+import { jsonErrorOffset } from "../../kernel/headless/jsonErrorOffset";
+import { scratchDir, writeNotebook } from "./fixtures";
+
+// The runner executes compiled code (dist/kernel/headless/worker.js and the `maze` package's
+// dist/ entry), so these tests need `npm run compile` first; `npm test` runs it through `pretest`.
+const dir = scratchDir("runner");
+
+describe("headless notebook execution", () => {
+  test("captures printed text, last-expression values and Vega-Lite charts with an SVG twin", async () => {
+    const file = writeNotebook(dir, "ok.ipynb", [
+      { type: "markdown", source: "# A title" },
+      { type: "code", source: 'import * as maze from "maze";\nconsole.log("seeded", new maze.Random(7).int(1, 100));' },
+      { type: "code", source: "interface P { x: number }\nconst p: P = { x: 2 };\np.x * 21" },
+      { type: "code", source: 'await maze.show({ title: "t", data: { values: [{ a: 1 }, { a: 2 }] }, mark: "point", encoding: { x: { field: "a", type: "quantitative" } } });' },
+    ]);
+    const r = await executeNotebook(file);
+    expect(r.failure).toBeUndefined();
+    const [, c1, c2, c3] = r.notebook.cells;
+    expect(c1?.outputs).toEqual([{ output_type: "stream", name: "stdout", text: expect.stringMatching(/^seeded \d+\n$/) }]);
+    expect(c2?.outputs?.[0]).toMatchObject({ output_type: "execute_result", data: { "text/plain": "42" } });
+    const display = c3?.outputs?.[0];
+    expect(display?.output_type).toBe("display_data");
+    const data = (display as { data: Record<string, unknown> }).data;
+    expect(data["application/vnd.vegalite.v5+json"]).toMatchObject({ title: "t", mark: "point" });
+    expect(String(data["image/svg+xml"])).toMatch(/^<svg[\s\S]*aria-roledescription="point"/);
+  });
+
+  test("stops at the first failing cell and names its cell and line", async () => {
+    const file = writeNotebook(dir, "throws.ipynb", [
+      { type: "code", source: "const a = 1;" },
+      { type: "code", source: 'type T = number;\nconst t: T = 1;\nfunction f(): number {\n  throw new Error("boom " + t);\n}\nf();' },
+      { type: "code", source: 'console.log("never runs");' },
+    ]);
+    const r = await executeNotebook(file);
+    expect(r.failure).toEqual({ cell: 2, line: 4, message: "Error: boom 1" });
+    expect(formatFailure("throws.ipynb", r.failure!)).toBe("throws.ipynb:cell 2:line 4: Error: boom 1");
+    expect(r.notebook.cells[2]?.outputs).toEqual([]);
+  });
+
+  test("reports a type error with its line and column", async () => {
+    const file = writeNotebook(dir, "types.ipynb", [{ type: "code", source: "const n: number = 1;\nconst s: string = n;" }]);
+    const r = await executeNotebook(file);
+    expect(r.failure).toMatchObject({ cell: 1, line: 2, column: 7 });
+    expect(r.failure?.message).toMatch(/not assignable to type 'string'/);
+  });
+
+  test("kills a cell that never finishes and reports the time limit", async () => {
+    const file = writeNotebook(dir, "loops.ipynb", [{ type: "code", source: "while (true) {}" }]);
+    const r = await executeNotebook(file, { cellTimeoutMs: 4000 });
+    expect(r.failure).toEqual({ cell: 1, message: "cell timed out after 4 s (killed)" });
+  });
+});
+
+describe("notebook validation", () => {
+  test("invalid JSON is located by line and column", () => {
+    expect(() => parseNotebook("bad.ipynb", '{\n "cells": [,]\n}')).toThrow(/^bad\.ipynb:2:\d+: invalid JSON/);
+  });
+  test("an unknown cell type names the cell", () => {
+    const text = JSON.stringify({ cells: [{ cell_type: "markdown", source: "x", metadata: {} }, { cell_type: "widget", source: "", metadata: {} }], metadata: {}, nbformat: 4, nbformat_minor: 5 });
+    expect(() => parseNotebook("w.ipynb", text)).toThrow(new NotebookFormatError("w.ipynb", "unknown cell type 'widget' (expected code, markdown or raw)", 2));
+  });
+  test("a file that is not a notebook says so", () => {
+    expect(() => parseNotebook("x.ipynb", "[1, 2]")).toThrow(/no `cells` array/);
+    expect(() => readNotebook(path.join(dir, "missing.ipynb"))).toThrow(/cannot read/);
+  });
+});
+
+describe("course runs with a content-hash cache", () => {
+  test("re-runs only changed notebooks and removes the stale copy of a failing one", async () => {
+    const out = path.join(dir, "out");
+    const a = writeNotebook(dir, "a.ipynb", [{ type: "code", source: 'console.log("a")' }]);
+    const b = writeNotebook(dir, "b.ipynb", [{ type: "code", source: 'console.log("b")' }]);
+    const lines: string[] = [];
+    const log = (l: string): void => void lines.push(l);
+    const first = await runCourse({ files: [a, b], outDir: out, log });
+    expect(first).toMatchObject({ executed: [expect.stringMatching(/a\.ipynb$/), expect.stringMatching(/b\.ipynb$/)], cached: [] });
+    expect(lines[0]).toMatch(/^\[1\/2\] \S+a\.ipynb \d+\.\ds$/);
+
+    const second = await runCourse({ files: [a, b], outDir: out, log });
+    expect(second.executed).toEqual([]);
+    expect(second.cached).toHaveLength(2);
+
+    writeNotebook(dir, "b.ipynb", [{ type: "code", source: 'throw new Error("now broken")' }]);
+    const third = await runCourse({ files: [a, b], outDir: out, log });
+    expect(third.cached).toHaveLength(1);
+    expect(third.failed?.message).toMatch(/b\.ipynb:cell 1:line 1: Error: now broken$/);
+    expect(fs.existsSync(path.join(out, "b.ipynb"))).toBe(false);
+    expect(fs.existsSync(path.join(out, "a.ipynb"))).toBe(true);
+  });
+});
+
+describe("JSON error offsets", () => {
+  test.each([
+    ['{"a": 1}', -1],
+    ["[1, 2, 3]", -1],
+    ['{"a": [1, {"b": "x\\"y"}], "c": null, "d": -1.5e3}', -1],
+    ["[1,]", 3],
+    ['{"a" 1}', 5],
+    ["[1, 2", 5],
+    ['{"cells": [tru]}', 11],
+    ["[1] x", 4],
+  ])("%s -> %d", (text, offset) => {
+    expect(jsonErrorOffset(text)).toBe(offset);
+  });
+});
