@@ -21,6 +21,20 @@ export { EventQueue } from "./sim/eventQueue";
 export type { NodeContext, NodeHandlers } from "./sim/node";
 
 // --- crdt ---
+export { defineCrdt, canonicalJson, CrdtStateError, CrdtOpError, type Lattice, type Crdt, type CrdtDefinition, type Json, type ReplicaId } from "./crdt/lattice";
+export { CausalContext, dot, parseDot, type Dot } from "./crdt/causalContext";
+export { gCounter, type GCounterState, type GCounterOp } from "./crdt/gCounter";
+export { pnCounter, type PNCounterState, type PNCounterOp } from "./crdt/pnCounter";
+export { lwwRegister, type LWWRegisterState, type LWWRegisterOp } from "./crdt/lwwRegister";
+export { mvRegister, type MVRegisterState, type MVRegisterOp } from "./crdt/mvRegister";
+export { gSet, type GSetState, type GSetOp } from "./crdt/gSet";
+export { twoPhaseSet, type TwoPhaseSetState, type TwoPhaseSetOp } from "./crdt/twoPhaseSet";
+export { orSet, type ORSetState, type ORSetOp, type DotSetState } from "./crdt/orSet";
+export { orMap, type ORMapState, type ORMapOp } from "./crdt/orMap";
+export { rga, rgaInsertAt, rgaDeleteAt, rgaOrder, rgaVisible, type RgaState, type RgaOp, type RgaNode } from "./crdt/rga";
+export { Replica } from "./crdt/replica";
+export { runReplicas, fnv1a, DEFAULT_GOSSIP_TAIL, type ReplicaRunConfig, type ReplicaRun, type ScheduledOp, type AntiEntropyMode, type AntiEntropyMessage, type ReplicaObservation } from "./crdt/antiEntropy";
+export { crdtCatalog, type CrdtEntry, type AnyCrdtEntry } from "./crdt/workloads";
 
 // --- dedalus ---
 

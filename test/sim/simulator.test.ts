@@ -35,7 +35,9 @@ const arbNetworkConfig = fc.record({
   crash: fc.option(fc.record({ at: fc.integer({ min: 0, max: 30 }), len: fc.integer({ min: 1, max: 30 }) })),
 });
 
-function configOf(p: fc.RecordValue<{ seed: number; nodes: number; loss: number; duplicate: number; reorder: number; partition: { at: number; len: number } | null; crash: { at: number; len: number } | null }>): SimConfig<{ n: number; echo: boolean }> {
+type NetworkParams = { seed: number; nodes: number; loss: number; duplicate: number; reorder: number; partition: { at: number; len: number } | null; crash: { at: number; len: number } | null };
+
+function configOf(p: NetworkParams): SimConfig<{ n: number; echo: boolean }> {
   const names = ["a", "b", "c", "d"].slice(0, p.nodes);
   return {
     seed: p.seed,
