@@ -1,0 +1,318 @@
+/**
+ * Join planning: turns each checked rule into the data the evaluator executes. Pure and done once per
+ * program, so thousands of runs (LDFI) share it.
+ *
+ * For a rule with body atoms a1..ak, of which r1 < ... < rm read relations derived in the rule's own
+ * stratum, semi-naive evaluation runs one variant per ri:
+ *   head :- a_r1(old), ..., a_r(i-1)(old), a_ri(delta), a_r(i+1)(full), ..., other atoms (full)
+ * so each combination of premises is joined exactly once, in the round after its newest premise
+ * appeared. A rule with no such atom runs once per stratum, every atom "full".
+ *
+ * Join order: the delta atom first (it is the small side), then repeatedly the atom with the most
+ * bound columns (ties: written order). Those bound columns become the hash index the atom is probed
+ * with. Negations, comparisons and the site check are placed as early as their variables are bound.
+ */
+import type { AggregateFn, ArithOp, BodyAtom, CompareOp, Program, Rule, Span, Term } from "./ast";
+import { negatedSingletons, CRASH_RELATION, type ColumnType, type ProgramInfo } from "./check";
+import type { Interner } from "./intern";
+
+/** A value source: a constant (already encoded) or a variable register. */
+export type Operand = { kind: "const"; value: number } | { kind: "var"; slot: number };
+
+/** An integer expression over registers. */
+export type ExprPlan = Operand | { kind: "arith"; op: ArithOp; left: ExprPlan; right: ExprPlan; span: Span };
+
+/** Which part of a store an atom reads (see store.ts). */
+export type Range = "old" | "delta" | "full";
+
+/** Probe or scan one positive body atom. */
+export interface AtomStep {
+  kind: "atom";
+  rel: number;
+  /** Absolute time (`p(X)@N`) or null for the current timestep. */
+  time: number | null;
+  /** Position among the rule's positive atoms in written order (provenance premise order). */
+  ordinal: number;
+  range: Range;
+  keyCols: number[];
+  keySrc: Operand[];
+  binds: { col: number; slot: number }[];
+  checks: { col: number; slot: number }[];
+}
+
+/** `notin p(...)`: fail when a matching tuple exists. */
+export interface NegStep {
+  kind: "neg";
+  rel: number;
+  time: number | null;
+  /** Position among the rule's negated atoms in written order. */
+  ordinal: number;
+  keyCols: number[];
+  keySrc: Operand[];
+}
+
+/** A comparison; `strings` when both sides are strings and the operator orders them. */
+export interface CmpStep {
+  kind: "cmp";
+  op: CompareOp;
+  left: ExprPlan;
+  right: ExprPlan;
+  strings: boolean;
+}
+
+/** The rule's site must be one of the run's nodes. */
+export interface SiteStep {
+  kind: "site";
+  slot: number;
+}
+
+/** One step of a join. */
+export type Step = AtomStep | NegStep | CmpStep | SiteStep;
+
+/** A head column: an expression or an aggregate over a register. */
+export type HeadColumn = { kind: "expr"; expr: ExprPlan } | { kind: "agg"; fn: AggregateFn; slot: number };
+
+/** Where a rule runs: a register (first column of the first atom is a variable), a constant, or every node. */
+export type SitePlan = { kind: "var"; slot: number } | { kind: "const"; value: number } | { kind: "any" };
+
+/** A planned rule. */
+export interface RulePlan {
+  rule: Rule;
+  headRel: number;
+  headTime: "same" | "next" | "async";
+  head: HeadColumn[];
+  aggregate: boolean;
+  site: SitePlan;
+  nSlots: number;
+  /** Positive atoms in written order: relation and absolute time. */
+  positives: { rel: number; time: number | null }[];
+  /** Negated atoms in written order, with their pattern (null = any value). */
+  negatives: { rel: number; time: number | null; pattern: (Operand | null)[] }[];
+  /** Semi-naive variants (empty when no atom reads the rule's own stratum). */
+  variants: Step[][];
+  /** Every atom reading "full": the rule's single run when non-recursive, and for @next/@async/aggregates. */
+  full: Step[];
+  /** Register of each variable name (for provenance bindings). */
+  slots: Map<string, number>;
+}
+
+/** Relation metadata the evaluator needs. */
+export interface RelationMeta {
+  id: number;
+  name: string;
+  arity: number;
+  types: ColumnType[];
+}
+
+/** A whole program compiled for evaluation. */
+export interface ProgramPlan {
+  relations: RelationMeta[];
+  relationId: Map<string, number>;
+  crashRel: number;
+  strata: { relations: number[]; rules: RulePlan[] }[];
+  nextRules: RulePlan[];
+  asyncRules: RulePlan[];
+  rules: RulePlan[];
+}
+
+/** Encodes a constant as stored in tuples. */
+export function encodeValue(v: string | number, interner: Interner): number {
+  return typeof v === "number" ? v : interner.intern(v);
+}
+
+/** Plans every rule of a checked program (the checker must have reported no errors). */
+export function planProgram(program: Program, info: ProgramInfo, interner: Interner): ProgramPlan {
+  const relations: RelationMeta[] = [];
+  const relationId = new Map<string, number>();
+  for (const [name, r] of info.relations) {
+    relationId.set(name, relations.length);
+    relations.push({ id: relations.length, name, arity: r.arity, types: r.types });
+  }
+  // Intern every string constant up front so the table is fixed before any run.
+  for (const f of program.facts) for (const a of f.args) encodeValue(a, interner);
+  const relStratum = new Map<string, number>();
+  info.strata.forEach((s, i) => s.relations.forEach((r) => relStratum.set(r, i)));
+  const rules = program.rules.map((r) => planRule(r, info, relationId, relStratum, interner));
+  const byIndex = new Map(rules.map((p) => [p.rule.index, p]));
+  return {
+    relations,
+    relationId,
+    crashRel: relationId.get(CRASH_RELATION)!,
+    strata: info.strata.map((s) => ({ relations: s.relations.map((r) => relationId.get(r)!), rules: s.rules.map((i) => byIndex.get(i)!) })),
+    nextRules: rules.filter((p) => p.headTime === "next"),
+    asyncRules: rules.filter((p) => p.headTime === "async"),
+    rules,
+  };
+}
+
+function planRule(rule: Rule, info: ProgramInfo, relationId: Map<string, number>, relStratum: Map<string, number>, interner: Interner): RulePlan {
+  const slots = new Map<string, number>();
+  const slot = (name: string): number => {
+    let s = slots.get(name);
+    if (s === undefined) {
+      s = slots.size;
+      slots.set(name, s);
+    }
+    return s;
+  };
+  const varTypes = info.variableTypes[rule.index] ?? new Map<string, ColumnType>();
+  const existential = negatedSingletons(rule);
+  const expr = (t: Term): ExprPlan => {
+    switch (t.kind) {
+      case "var":
+        return { kind: "var", slot: slot(t.name) };
+      case "const":
+        return { kind: "const", value: encodeValue(t.value, interner) };
+      case "binary":
+        return { kind: "arith", op: t.op, left: expr(t.left), right: expr(t.right), span: t.span };
+      case "wildcard":
+        throw new Error("internal: wildcard outside an atom (the checker rejects this)");
+    }
+  };
+  const atoms = rule.body.filter((b): b is BodyAtom => b.kind === "atom");
+  const positives = atoms.filter((a) => !a.negated);
+  const negated = atoms.filter((a) => a.negated);
+  const compares = rule.body.filter((b) => b.kind === "compare");
+  // Registers for every variable of positive atoms first (so binding order is stable).
+  for (const a of positives) for (const t of a.args) if (t.kind === "var") slot(t.name);
+
+  const first = atoms[0];
+  const siteTerm = first?.args[0];
+  const site: SitePlan =
+    !siteTerm || siteTerm.kind === "wildcard"
+      ? { kind: "any" }
+      : siteTerm.kind === "const"
+        ? { kind: "const", value: encodeValue(siteTerm.value, interner) }
+        : siteTerm.kind === "var"
+          ? { kind: "var", slot: slot(siteTerm.name) }
+          : { kind: "any" };
+
+  const head = rule.head.args.map((a): HeadColumn => (a.kind === "aggregate" ? { kind: "agg", fn: a.fn, slot: slot(a.variable.name) } : { kind: "expr", expr: expr(a) }));
+  const negatives = negated.map((a) => ({
+    rel: relationId.get(a.rel)!,
+    time: a.time,
+    pattern: a.args.map((t): Operand | null => (t.kind === "wildcard" || (t.kind === "var" && existential.has(t.name)) ? null : (expr(t) as Operand))),
+  }));
+  const myStratum = rule.head.time === "same" ? relStratum.get(rule.head.rel) : undefined;
+  const recursive = positives.map((a) => myStratum !== undefined && relStratum.get(a.rel) === myStratum);
+
+  const isStringCompare = (l: Term, r: Term): boolean => {
+    const ty = (t: Term): ColumnType => (t.kind === "const" ? (typeof t.value === "string" ? "string" : "int") : t.kind === "var" ? varTypes.get(t.name) ?? "unknown" : "int");
+    return ty(l) === "string" || ty(r) === "string";
+  };
+
+  const order = (deltaAt: number | null, ranges: Range[]): Step[] => {
+    const steps: Step[] = [];
+    const bound = new Set<number>();
+    const placedNeg = new Set<number>();
+    const placedCmp = new Set<number>();
+    let sitePlaced = site.kind !== "var";
+    const varsOf = (t: Term, out: number[] = []): number[] => {
+      if (t.kind === "var") out.push(slot(t.name));
+      else if (t.kind === "binary") {
+        varsOf(t.left, out);
+        varsOf(t.right, out);
+      }
+      return out;
+    };
+    const flush = (): void => {
+      if (!sitePlaced && site.kind === "var" && bound.has(site.slot)) {
+        steps.push({ kind: "site", slot: site.slot });
+        sitePlaced = true;
+      }
+      compares.forEach((c, i) => {
+        if (placedCmp.has(i) || c.kind !== "compare") return;
+        if ([...varsOf(c.left), ...varsOf(c.right)].every((s) => bound.has(s))) {
+          placedCmp.add(i);
+          steps.push({ kind: "cmp", op: c.op, left: expr(c.left), right: expr(c.right), strings: isStringCompare(c.left, c.right) && c.op !== "==" && c.op !== "!=" });
+        }
+      });
+      negatives.forEach((n, i) => {
+        if (placedNeg.has(i)) return;
+        if (n.pattern.every((p) => p === null || p.kind === "const" || bound.has(p.slot))) {
+          placedNeg.add(i);
+          const keyCols: number[] = [];
+          const keySrc: Operand[] = [];
+          n.pattern.forEach((p, col) => {
+            if (p) {
+              keyCols.push(col);
+              keySrc.push(p);
+            }
+          });
+          steps.push({ kind: "neg", rel: n.rel, time: n.time, ordinal: i, keyCols, keySrc });
+        }
+      });
+    };
+    const remaining = positives.map((_, i) => i);
+    flush();
+    const place = (i: number): void => {
+      const a = positives[i]!;
+      const keyCols: number[] = [];
+      const keySrc: Operand[] = [];
+      const binds: { col: number; slot: number }[] = [];
+      const checks: { col: number; slot: number }[] = [];
+      const bindingNow = new Set<number>();
+      a.args.forEach((t, col) => {
+        if (t.kind === "const") {
+          keyCols.push(col);
+          keySrc.push({ kind: "const", value: encodeValue(t.value, interner) });
+        } else if (t.kind === "var") {
+          const s = slot(t.name);
+          if (bound.has(s)) {
+            keyCols.push(col);
+            keySrc.push({ kind: "var", slot: s });
+          } else if (bindingNow.has(s)) checks.push({ col, slot: s });
+          else {
+            bindingNow.add(s);
+            binds.push({ col, slot: s });
+          }
+        }
+      });
+      for (const s of bindingNow) bound.add(s);
+      steps.push({ kind: "atom", rel: relationId.get(a.rel)!, time: a.time, ordinal: i, range: ranges[i]!, keyCols, keySrc, binds, checks });
+      remaining.splice(remaining.indexOf(i), 1);
+      flush();
+    };
+    if (deltaAt !== null) place(deltaAt);
+    while (remaining.length > 0) {
+      let best = remaining[0]!;
+      let bestScore = -1;
+      for (const i of remaining) {
+        const score = positives[i]!.args.filter((t) => t.kind === "const" || (t.kind === "var" && bound.has(slot(t.name)))).length;
+        if (score > bestScore) {
+          best = i;
+          bestScore = score;
+        }
+      }
+      place(best);
+    }
+    flush();
+    return steps;
+  };
+
+  const variants: Step[][] = [];
+  const recIdx = positives.map((_, i) => i).filter((i) => recursive[i]);
+  for (let k = 0; k < recIdx.length; k++) {
+    const ranges = positives.map((_, i): Range => {
+      const r = recIdx.indexOf(i);
+      if (r < 0) return "full";
+      return r < k ? "old" : r === k ? "delta" : "full";
+    });
+    variants.push(order(recIdx[k]!, ranges));
+  }
+  const full = order(null, positives.map(() => "full"));
+  return {
+    rule,
+    headRel: relationId.get(rule.head.rel)!,
+    headTime: rule.head.time,
+    head,
+    aggregate: head.some((h) => h.kind === "agg"),
+    site,
+    nSlots: slots.size,
+    positives: positives.map((a) => ({ rel: relationId.get(a.rel)!, time: a.time })),
+    negatives,
+    variants,
+    full,
+    slots,
+  };
+}

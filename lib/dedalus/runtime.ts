@@ -1,0 +1,655 @@
+/**
+ * The Dedalus runtime: one execution of a program up to EOT under a failure spec (DESIGN.md sections 5-6).
+ *
+ * Per timestep t = 1..EOT:
+ *   1. the state at t starts from the facts `@t`, the tuples derived by `@next` rules at t-1, the messages
+ *      delivered at t (sent at t-1), and the built-in `crash` relation;
+ *   2. each stratum (strongly connected component of the same-timestep dependencies, in order) runs to a
+ *      semi-naive fixpoint (plan.ts explains the variants, store.ts the delta marks);
+ *   3. `@next` rules read the final state at t and write the state at t+1; `@async` rules write the
+ *      outbox, and the channel layer decides each message's fate: delivered at t+1, or lost because the
+ *      receiver is not a node, the send is at EOT (too late), the sender has crashed (muted towards
+ *      others from its crash time on; it still computes and sends to itself) or an omission drops it.
+ * A rule fires only where its site (first column of its first body atom) is a node of the run.
+ */
+import type { Program, Span } from "./ast";
+import { checkProgram, type ProgramInfo } from "./check";
+import { DedalusError, hasErrors } from "./diagnostics";
+import { Interner } from "./intern";
+import { compileExpr, compileJoin, type CompiledJoin, type JoinContext } from "./join";
+import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, MAX_EOT } from "./limits";
+import { encodeValue, planProgram, type ProgramPlan, type RulePlan } from "./plan";
+import { TupleStore } from "./store";
+
+/** `omit(from, to, time)`: every message from `from` to `to` sent at `time` is lost (never to self). */
+export interface Omission {
+  from: string;
+  to: string;
+  time: number;
+}
+
+/** `crash(node, time)`: from send time `time` on, `node` sends nothing to other nodes. */
+export interface Crash {
+  node: string;
+  time: number;
+}
+
+/** The faults injected into one run. */
+export interface FailureSpec {
+  omissions: Omission[];
+  crashes: Crash[];
+}
+
+/** Explicit bounds of one run. */
+export interface RunLimits {
+  maxTuples?: number;
+  wallMs?: number;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Last timestep: rules fire at 1..eot. */
+  eot: number;
+  /** The run's nodes; default: the distinct first-column constants of the facts, in order of appearance. */
+  nodes?: string[];
+  failures?: FailureSpec;
+  limits?: RunLimits;
+  /** Record every derivation (for `why` and `support`); off by default so plain runs stay fast. */
+  provenance?: boolean;
+}
+
+/** A constant value. */
+export type Value = string | number;
+
+/** A tuple of a relation at a time. */
+export interface Fact {
+  rel: string;
+  time: number;
+  args: Value[];
+}
+
+/** Why a message was not delivered (null: delivered at sendTime + 1). */
+export type MessageLoss = null | "omission" | "crash" | "not-a-node" | "after-eot";
+
+/** One `@async` send. */
+export interface MessageEvent {
+  from: string;
+  to: string;
+  sendTime: number;
+  rel: string;
+  args: Value[];
+  lost: MessageLoss;
+}
+
+/** The outcome of one run. */
+export interface RunResult {
+  eot: number;
+  nodes: string[];
+  /** Every tuple at times 1..eot (sorted by relation, time, arguments), optionally filtered. */
+  facts(rel?: string, time?: number): Fact[];
+  has(rel: string, args: Value[], time: number): boolean;
+  /** Every `@async` send, delivered or not, in send order. */
+  readonly messages: MessageEvent[];
+  stats: { tuples: number; wallMs: number };
+}
+
+/** A premise of a recorded derivation: a tuple in a store. */
+export interface RawPremise {
+  store: TupleStore;
+  id: number;
+}
+
+/** A `notin` premise as recorded: the relation, the time read, and the values required absent (null = any). */
+export interface RawNegPremise {
+  rel: number;
+  time: number;
+  values: (number | null)[];
+}
+
+/** A derivation as recorded during a run (decoded by provenance.ts). */
+export interface RawDerivation {
+  kind: "fact" | "rule" | "message";
+  rule: RulePlan | null;
+  premises: RawPremise[];
+  negated: RawNegPremise[];
+  message: { from: number; to: number; sendTime: number } | null;
+}
+
+/** A program compiled for running: checked, planned, joins built. Reused by every run of the program. */
+export interface CompiledProgram {
+  program: Program;
+  info: ProgramInfo;
+  plan: ProgramPlan;
+  interner: Interner;
+  defaultNodes: string[];
+  /** @internal */
+  engine: Engine;
+}
+
+const compiled = new WeakMap<Program, CompiledProgram>();
+
+/** Checks and plans a program once (cached per Program object). Throws {@link DedalusError} on errors. */
+export function compileProgram(program: Program): CompiledProgram {
+  const hit = compiled.get(program);
+  if (hit) return hit;
+  const { diagnostics, info } = checkProgram(program);
+  if (hasErrors(diagnostics)) throw new DedalusError(diagnostics.filter((d) => d.severity === "error"), program.sources);
+  const interner = new Interner();
+  const plan = planProgram(program, info, interner);
+  const defaultNodes: string[] = [];
+  const seen = new Set<string>();
+  for (const f of program.facts) {
+    const loc = f.args[0];
+    if (typeof loc === "string" && !seen.has(loc)) {
+      seen.add(loc);
+      defaultNodes.push(loc);
+    }
+  }
+  const c: CompiledProgram = { program, info, plan, interner, defaultNodes, engine: null as unknown as Engine };
+  c.engine = new Engine(c);
+  compiled.set(program, c);
+  return c;
+}
+
+/** Runs a program once. Throws DedalusError for an invalid program and DedalusLimitError naming a bound it hit. */
+export function runProgram(program: Program, options: RunOptions): RunResult {
+  return compileProgram(program).engine.run(options);
+}
+
+/** Per-rule compiled joins and emitters. */
+interface RuleExec {
+  plan: RulePlan;
+  variants: CompiledJoin[];
+  full: CompiledJoin;
+  /** Aggregate rules: collected groups of the current evaluation. */
+  groups: Map<string, { key: number[]; values: Set<number>[]; premises: RawPremise[]; negated: RawNegPremise[] }> | null;
+}
+
+/** Mutable state of the run in progress. */
+interface RunState {
+  t: number;
+  eot: number;
+  stores: TupleStore[][]; // stores[t][rel], t = 1..eot
+  current: TupleStore[];
+  next: TupleStore[] | null;
+  outbox: TupleStore[];
+  provenance: Map<TupleStore, RawDerivation[][]> | null;
+  tuples: number;
+  maxTuples: number;
+  deadline: number;
+  ticks: number;
+  started: number;
+}
+
+/**
+ * Mask for the wall-clock check: Date.now() is read once every 4096 join steps, often enough to stop
+ * within milliseconds of the deadline and rare enough to cost nothing measurable.
+ */
+const TICK_MASK = 4095;
+
+/** Runs a compiled program; one engine per compiled program, one run at a time. */
+class Engine {
+  private readonly rules: RuleExec[];
+  private readonly factStores = new Map<number, TupleStore[]>();
+  private readonly emptyStores: TupleStore[];
+  private state: RunState | null = null;
+  private readonly ctx: JoinContext;
+  private readonly factsAt = new Map<number, { rel: number; tuple: Float64Array }[]>();
+
+  constructor(private readonly c: CompiledProgram) {
+    const { plan, interner } = c;
+    this.emptyStores = plan.relations.map((r) => new TupleStore(r.arity, r.id, -1));
+    for (const f of c.program.facts) {
+      const rel = plan.relationId.get(f.rel)!;
+      const tuple = Float64Array.from(f.args.map((a) => encodeValue(a, interner)));
+      let list = this.factsAt.get(f.time);
+      if (!list) this.factsAt.set(f.time, (list = []));
+      list.push({ rel, tuple });
+      let stores = this.factStores.get(f.time);
+      if (!stores) this.factStores.set(f.time, (stores = plan.relations.map((r) => new TupleStore(r.arity, r.id, f.time))));
+      stores[rel]!.insert(tuple);
+    }
+    for (const stores of this.factStores.values()) for (const s of stores) s.seal();
+    const self = this;
+    this.ctx = {
+      current: [],
+      storeAt(rel, time) {
+        const st = self.state!;
+        if (time === st.t) return st.current[rel]!;
+        if (time >= 1 && time < st.t) return st.stores[time]![rel]!;
+        return self.factStores.get(time)?.[rel] ?? self.emptyStores[rel]!;
+      },
+      isNode: new Uint8Array(0),
+      string: (id) => interner.string(id),
+      tick() {
+        const st = self.state!;
+        if ((++st.ticks & TICK_MASK) === 0 && Date.now() > st.deadline) self.wallTimeout();
+      },
+    };
+    this.rules = plan.rules.map((p) => this.buildRule(p));
+    this.asyncHeads = [...new Set(plan.asyncRules.map((p) => p.headRel))].sort((a, b) => a - b);
+  }
+
+  /** Relations written by @async rules (the only ones that need an outbox). */
+  private readonly asyncHeads: number[];
+
+  private wallTimeout(): never {
+    const st = this.state!;
+    throw new DedalusLimitError("wall-time", `run stopped at timestep ${st.t}: wall-time limit of ${st.deadline - st.started} ms exceeded (limits.wallMs)`);
+  }
+
+  private buildRule(p: RulePlan): RuleExec {
+    const exec: RuleExec = { plan: p, variants: [], full: null as unknown as CompiledJoin, groups: p.aggregate ? new Map() : null };
+    const make = (steps: RulePlan["full"]): CompiledJoin => {
+      let emit: (j: CompiledJoin) => void = () => {};
+      const join = compileJoin(steps, p.nSlots, p.positives.length, p.negatives.length, (j) => emit(j));
+      emit = p.aggregate ? this.aggregateCollector(exec, join) : this.emitter(p, join);
+      return join;
+    };
+    exec.variants = p.variants.map(make);
+    exec.full = make(p.full);
+    return exec;
+  }
+
+  /** The head columns of a rule as functions of a join's registers. */
+  private headFns(p: RulePlan, join: CompiledJoin): (() => number)[] {
+    return p.head.map((h) => (h.kind === "expr" ? compileExpr(h.expr, join.env) : () => join.env[h.slot]!));
+  }
+
+  private recordRule(p: RulePlan, join: CompiledJoin): { premises: RawPremise[]; negated: RawNegPremise[] } {
+    const premises: RawPremise[] = [];
+    for (let i = 0; i < p.positives.length; i++) premises.push({ store: join.premiseStores[i]!, id: join.premiseIds[i]! });
+    const negated: RawNegPremise[] = [];
+    for (let i = 0; i < p.negatives.length; i++) {
+      const n = join.negStates[i]!;
+      const values: (number | null)[] = new Array<number | null>(this.c.plan.relations[n.rel]!.arity).fill(null);
+      n.keyCols.forEach((col, k) => (values[col] = n.key[k]!));
+      negated.push({ rel: n.rel, time: p.negatives[i]!.time ?? this.state!.t, values });
+    }
+    return { premises, negated };
+  }
+
+  private addDerivation(store: TupleStore, id: number, d: RawDerivation): void {
+    const prov = this.state!.provenance!;
+    let perTuple = prov.get(store);
+    if (!perTuple) prov.set(store, (perTuple = []));
+    (perTuple[id] ??= []).push(d);
+  }
+
+  private insert(store: TupleStore, tuple: Float64Array): number {
+    const r = store.insert(tuple);
+    if (r >= 0) {
+      const st = this.state!;
+      if (++st.tuples > st.maxTuples) {
+        throw new DedalusLimitError("max-tuples", `run stopped at timestep ${st.t}: more than ${st.maxTuples} tuples (limits.maxTuples)`);
+      }
+      return r;
+    }
+    return -r - 1;
+  }
+
+  /** The emitter of a non-aggregate rule: computes the head and writes it where its time says. */
+  private emitter(p: RulePlan, join: CompiledJoin): (j: CompiledJoin) => void {
+    const fns = this.headFns(p, join);
+    const arity = fns.length;
+    const rel = p.headRel;
+    if (p.headTime === "async") {
+      const msg = new Float64Array(arity + 1);
+      const site = p.site;
+      return () => {
+        for (let i = 0; i < arity; i++) msg[i + 1] = fns[i]!();
+        msg[0] = site.kind === "var" ? join.env[site.slot]! : site.kind === "const" ? site.value : msg[1]!;
+        const st = this.state!;
+        const box = st.outbox[rel]!;
+        const id = this.insert(box, msg);
+        if (st.provenance) this.addDerivation(box, id, { kind: "rule", rule: p, ...this.recordRule(p, join), message: null });
+      };
+    }
+    const tuple = new Float64Array(arity);
+    const next = p.headTime === "next";
+    return () => {
+      const st = this.state!;
+      const target = next ? st.next?.[rel] : st.current[rel];
+      if (!target) return; // @next at EOT: beyond the run
+      for (let i = 0; i < arity; i++) tuple[i] = fns[i]!();
+      const id = this.insert(target, tuple);
+      if (st.provenance) this.addDerivation(target, id, { kind: "rule", rule: p, ...this.recordRule(p, join), message: null });
+    };
+  }
+
+  /** For aggregate rules: collect distinct (group, value) pairs; {@link finishAggregate} writes the rows. */
+  private aggregateCollector(exec: RuleExec, join: CompiledJoin): (j: CompiledJoin) => void {
+    const p = exec.plan;
+    const fns = this.headFns(p, join);
+    const groupCols = p.head.map((h, i) => (h.kind === "expr" ? i : -1)).filter((i) => i >= 0);
+    const aggCols = p.head.map((h, i) => (h.kind === "agg" ? i : -1)).filter((i) => i >= 0);
+    return () => {
+      const key = groupCols.map((i) => fns[i]!());
+      const k = key.join(",");
+      let g = exec.groups!.get(k);
+      if (!g) exec.groups!.set(k, (g = { key, values: aggCols.map(() => new Set<number>()), premises: [], negated: [] }));
+      aggCols.forEach((col, a) => g!.values[a]!.add(fns[col]!()));
+      if (this.state!.provenance) {
+        const r = this.recordRule(p, join);
+        g.premises.push(...r.premises);
+        g.negated.push(...r.negated);
+      }
+    };
+  }
+
+  private finishAggregate(exec: RuleExec): void {
+    const p = exec.plan;
+    const st = this.state!;
+    const groups = exec.groups!;
+    if (groups.size === 0) return;
+    const arity = p.head.length;
+    const types = this.c.plan.relations[p.headRel]!.types;
+    const tuple = new Float64Array(arity);
+    for (const g of groups.values()) {
+      let gi = 0, ai = 0;
+      for (let col = 0; col < arity; col++) {
+        const h = p.head[col]!;
+        if (h.kind === "expr") tuple[col] = g.key[gi++]!;
+        else tuple[col] = this.aggregate(h.fn, [...g.values[ai++]!], types[col] === "string");
+      }
+      if (p.headTime === "async") {
+        const msg = new Float64Array(arity + 1);
+        msg.set(tuple, 1);
+        // The sender: the site, when it survives grouping as a head column; otherwise the receiver itself.
+        const site = p.site;
+        const siteCol = site.kind === "var" ? p.head.findIndex((h) => h.kind === "expr" && h.expr.kind === "var" && h.expr.slot === site.slot) : -1;
+        msg[0] = site.kind === "const" ? site.value : siteCol >= 0 ? tuple[siteCol]! : tuple[0]!;
+        const box = st.outbox[p.headRel]!;
+        const id = this.insert(box, msg);
+        if (st.provenance) this.addDerivation(box, id, { kind: "rule", rule: p, premises: g.premises, negated: g.negated, message: null });
+        continue;
+      }
+      const target = p.headTime === "next" ? st.next?.[p.headRel] : st.current[p.headRel];
+      if (!target) continue;
+      const id = this.insert(target, tuple);
+      if (st.provenance) this.addDerivation(target, id, { kind: "rule", rule: p, premises: g.premises, negated: g.negated, message: null });
+    }
+    groups.clear();
+  }
+
+  private aggregate(fn: string, values: number[], strings: boolean): number {
+    switch (fn) {
+      case "count":
+        return values.length;
+      case "sum":
+        return values.reduce((a, b) => a + b, 0);
+      case "avg":
+        return Math.trunc(values.reduce((a, b) => a + b, 0) / values.length);
+      case "min":
+      case "max": {
+        const sign = fn === "min" ? -1 : 1;
+        let best = values[0]!;
+        for (const v of values) {
+          const cmp = strings ? this.c.interner.string(v).localeCompare(this.c.interner.string(best)) : v - best;
+          if (cmp * sign > 0) best = v;
+        }
+        return best;
+      }
+      default:
+        throw new Error(`internal: unknown aggregate ${fn}`);
+    }
+  }
+
+  /** Runs one rule's join over full ranges (non-recursive rules, @next, @async, aggregates). */
+  private runFull(exec: RuleExec): void {
+    if (!this.siteAllowed(exec.plan)) return;
+    if (exec.full.prepare(this.ctx)) exec.full.run();
+    if (exec.groups) this.finishAggregate(exec);
+  }
+
+  private siteAllowed(p: RulePlan): boolean {
+    return p.site.kind !== "const" || this.ctx.isNode[p.site.value] === 1;
+  }
+
+  run(options: RunOptions): RunResult {
+    const { plan, interner } = this.c;
+    const eot = options.eot;
+    if (!Number.isInteger(eot) || eot < 0 || eot > MAX_EOT) throw new DedalusLimitError("eot", `eot must be an integer between 0 and ${MAX_EOT}, got ${eot}`);
+    const nodes = options.nodes ?? this.c.defaultNodes;
+    const started = Date.now();
+    const nodeIds = nodes.map((n) => interner.intern(n));
+    const isNode = new Uint8Array(interner.size + 1);
+    for (const id of nodeIds) isNode[id] = 1;
+    this.ctx.isNode = isNode;
+    const failures = options.failures ?? { omissions: [], crashes: [] };
+    const crashAt = new Map<number, number>();
+    for (const c of failures.crashes) {
+      const id = interner.intern(c.node);
+      crashAt.set(id, Math.min(crashAt.get(id) ?? Infinity, c.time));
+    }
+    const omitted = new Set<string>();
+    for (const o of failures.omissions) if (o.from !== o.to) omitted.add(`${interner.intern(o.from)}|${interner.intern(o.to)}|${o.time}`);
+    // crash(Observer, Crashed, CrashTime) at every node at every time (prophetic), empty without crashes.
+    const crashTuples: Float64Array[] = [];
+    for (const obs of nodeIds) for (const c of failures.crashes) crashTuples.push(Float64Array.of(obs, interner.intern(c.node), c.time));
+
+    const limits = options.limits ?? {};
+    const rels = plan.relations;
+    const newStores = (t: number): TupleStore[] => rels.map((r) => new TupleStore(r.arity, r.id, t));
+    const st: RunState = {
+      t: 0,
+      eot,
+      stores: [],
+      current: [],
+      next: null,
+      outbox: [],
+      provenance: options.provenance ? new Map() : null,
+      tuples: 0,
+      maxTuples: limits.maxTuples ?? DEFAULT_MAX_TUPLES,
+      deadline: started + (limits.wallMs ?? DEFAULT_WALL_MS),
+      ticks: 0,
+      started,
+    };
+    this.state = st;
+    const messages: { box: TupleStore; id: number; sendTime: number; lost: MessageLoss }[] = [];
+    if (eot >= 1) st.stores[1] = newStores(1);
+    for (let t = 1; t <= eot; t++) {
+      st.t = t;
+      const cur = st.stores[t]!;
+      st.current = cur;
+      this.ctx.current = cur;
+      st.next = t < eot ? (st.stores[t + 1] = newStores(t + 1)) : null;
+      st.outbox = [];
+      for (const r of this.asyncHeads) st.outbox[r] = new TupleStore(rels[r]!.arity + 1, r, t);
+      for (const f of this.factsAt.get(t) ?? []) this.insertFact(cur[f.rel]!, f.tuple);
+      for (const c of crashTuples) this.insertFact(cur[plan.crashRel]!, c);
+      for (const s of cur) s.seal();
+
+      for (let si = 0; si < plan.strata.length; si++) this.runStratum(si);
+      for (const p of plan.nextRules) this.runFull(this.rules[p.rule.index]!);
+      for (const p of plan.asyncRules) this.runFull(this.rules[p.rule.index]!);
+      this.deliver(t, eot, isNode, crashAt, omitted, messages);
+      if (Date.now() > st.deadline) this.wallTimeout();
+    }
+    const wallMs = Date.now() - started;
+    const result = new DedalusRun(this.c, eot, [...nodes], st.stores, messages, st.provenance, { tuples: st.tuples, wallMs });
+    this.state = null;
+    return result;
+  }
+
+  private insertFact(store: TupleStore, tuple: Float64Array): void {
+    const id = this.insert(store, tuple);
+    if (this.state!.provenance) this.addDerivation(store, id, { kind: "fact", rule: null, premises: [], negated: [], message: null });
+  }
+
+  private runStratum(si: number): void {
+    const stratum = this.c.plan.strata[si]!;
+    const cur = this.state!.current;
+    for (const r of stratum.relations) cur[r]!.lo = 0;
+    const recursive: RuleExec[] = [];
+    for (const p of stratum.rules) {
+      const exec = this.rules[p.rule.index]!;
+      if (exec.variants.length === 0 || p.aggregate) this.runFull(exec);
+      else recursive.push(exec);
+    }
+    for (;;) {
+      let grew = false;
+      for (const r of stratum.relations) {
+        const s = cur[r]!;
+        s.hi = s.count;
+        if (s.lo < s.hi) grew = true;
+      }
+      if (!grew || recursive.length === 0) break;
+      for (const exec of recursive) {
+        if (!this.siteAllowed(exec.plan)) continue;
+        for (const v of exec.variants) if (v.prepare(this.ctx)) v.run();
+      }
+      for (const r of stratum.relations) cur[r]!.lo = cur[r]!.hi;
+      const st = this.state!;
+      if (Date.now() > st.deadline) this.wallTimeout();
+    }
+    for (const r of stratum.relations) cur[r]!.seal();
+  }
+
+  /** The channel layer: decides the fate of every message sent at t and delivers the survivors at t+1. */
+  private deliver(
+    t: number,
+    eot: number,
+    isNode: Uint8Array,
+    crashAt: Map<number, number>,
+    omitted: Set<string>,
+    messages: { box: TupleStore; id: number; sendTime: number; lost: MessageLoss }[],
+  ): void {
+    const st = this.state!;
+    for (const r of this.asyncHeads) {
+      const box = st.outbox[r]!;
+      if (box.count === 0) continue;
+      const arity = box.arity - 1;
+      const tuple = new Float64Array(arity);
+      for (let id = 0; id < box.count; id++) {
+        const base = id * box.arity;
+        const from = box.data[base]!;
+        const to = box.data[base + 1]!;
+        let lost: MessageLoss = null;
+        if (isNode[to] !== 1) lost = "not-a-node";
+        else if (t >= eot) lost = "after-eot";
+        else if (from !== to && (crashAt.get(from) ?? Infinity) <= t) lost = "crash";
+        else if (from !== to && omitted.has(`${from}|${to}|${t}`)) lost = "omission";
+        messages.push({ box, id, sendTime: t, lost });
+        if (lost !== null) continue;
+        for (let c = 0; c < arity; c++) tuple[c] = box.data[base + 1 + c]!;
+        const target = st.next![box.rel]!;
+        const tid = this.insert(target, tuple);
+        if (st.provenance) {
+          for (const d of st.provenance.get(box)?.[id] ?? []) {
+            this.addDerivation(target, tid, { ...d, kind: "message", message: { from, to, sendTime: t } });
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The result of one run; provenance.ts reads its recorded derivations. */
+export class DedalusRun implements RunResult {
+  private decodedMessages: MessageEvent[] | null = null;
+  constructor(
+    /** @internal */ readonly compiled: CompiledProgram,
+    readonly eot: number,
+    readonly nodes: string[],
+    /** @internal stores[t][rel] for t = 1..eot */ readonly stores: TupleStore[][],
+    private readonly rawMessages: { box: TupleStore; id: number; sendTime: number; lost: MessageLoss }[],
+    /** @internal */ readonly provenance: Map<TupleStore, RawDerivation[][]> | null,
+    readonly stats: { tuples: number; wallMs: number },
+  ) {}
+
+  /** Decodes a stored tuple. */
+  decode(rel: number, values: ArrayLike<number>, offset = 0): Value[] {
+    const types = this.compiled.plan.relations[rel]!.types;
+    const out: Value[] = [];
+    for (let c = 0; c < types.length; c++) {
+      const v = values[offset + c]!;
+      out.push(types[c] === "string" ? this.compiled.interner.string(v) : v);
+    }
+    return out;
+  }
+
+  /** Encodes argument values for lookups; null when a string never occurs in the program. */
+  encode(rel: number, args: readonly Value[]): Float64Array | null {
+    const types = this.compiled.plan.relations[rel]!.types;
+    if (args.length !== types.length) return null;
+    const out = new Float64Array(args.length);
+    for (let c = 0; c < args.length; c++) {
+      const a = args[c]!;
+      if (typeof a === "string") {
+        if (types[c] === "int") return null;
+        const id = this.compiled.interner.lookup(a);
+        if (id < 0) return null;
+        out[c] = id;
+      } else {
+        if (types[c] === "string") return null;
+        out[c] = a;
+      }
+    }
+    return out;
+  }
+
+  facts(rel?: string, time?: number): Fact[] {
+    const plan = this.compiled.plan;
+    const out: Fact[] = [];
+    const relIds = rel === undefined ? plan.relations.map((r) => r.id) : plan.relationId.has(rel) ? [plan.relationId.get(rel)!] : [];
+    const times = time === undefined ? Array.from({ length: this.eot }, (_, i) => i + 1) : time >= 1 && time <= this.eot ? [time] : [];
+    for (const r of relIds) {
+      const name = plan.relations[r]!.name;
+      for (const t of times) {
+        const s = this.stores[t]![r]!;
+        const rows: Fact[] = [];
+        for (let id = 0; id < s.count; id++) rows.push({ rel: name, time: t, args: this.decode(r, s.data, id * s.arity) });
+        rows.sort((a, b) => compareArgs(a.args, b.args));
+        out.push(...rows);
+      }
+    }
+    out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : a.time - b.time));
+    return out;
+  }
+
+  /** The store and id of a tuple, or null. @internal */
+  locate(rel: string, args: readonly Value[], time: number): { store: TupleStore; id: number } | null {
+    const r = this.compiled.plan.relationId.get(rel);
+    if (r === undefined || time < 1 || time > this.eot) return null;
+    const enc = this.encode(r, args);
+    if (!enc) return null;
+    const store = this.stores[time]![r]!;
+    const id = store.find(enc);
+    return id < 0 ? null : { store, id };
+  }
+
+  has(rel: string, args: Value[], time: number): boolean {
+    return this.locate(rel, args, time) !== null;
+  }
+
+  get messages(): MessageEvent[] {
+    if (!this.decodedMessages) {
+      const interner = this.compiled.interner;
+      this.decodedMessages = this.rawMessages.map((m) => {
+        const base = m.id * m.box.arity;
+        const args = this.decode(m.box.rel, m.box.data, base + 1);
+        return { from: interner.string(m.box.data[base]!), to: String(args[0]), sendTime: m.sendTime, rel: this.compiled.plan.relations[m.box.rel]!.name, args, lost: m.lost };
+      });
+    }
+    return this.decodedMessages;
+  }
+}
+
+/** Orders argument lists: integers before strings, integers numerically, strings by code unit. */
+export function compareArgs(a: readonly Value[], b: readonly Value[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]!, y = b[i]!;
+    if (x === y) continue;
+    if (typeof x === "number" && typeof y === "number") return x - y;
+    if (typeof x === "number") return -1;
+    if (typeof y === "number") return 1;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+/** The span of a rule, for messages that point at it. */
+export function ruleSpan(p: RulePlan): Span {
+  return p.rule.span;
+}
