@@ -1,0 +1,194 @@
+/**
+ * The lineage graph of a tuple: how it was derived, down to the input facts. Facts are boxes (at a
+ * node and a time), derivations are small dots labelled with their rule, premises point up into the
+ * derivation that used them, and a derivation that crossed the network is drawn dashed with its
+ * message (`a -> b @2`). A `notin` premise is drawn hollow: it held because a tuple was absent.
+ *
+ * The layout is a small layered (Sugiyama-style) one: layer = longest path from an input, order
+ * within a layer by barycenter sweeps. Lineage graphs are shallow DAGs of a few dozen nodes, where
+ * this is as readable as a general layout library, so maze does not depend on one.
+ */
+import type { VegaLiteSpec } from "./render";
+
+/** What a lineage node stands for. */
+export type LineageNodeKind = "fact" | "negated" | "derivation";
+
+/** A node of a lineage graph. */
+export interface LineageNode {
+  /** Unique within the graph. */
+  id: string;
+  kind: LineageNodeKind;
+  /** `log("b", "m")@2`, `notin del("s", "k")@3`, or the rule's head relation for a derivation. */
+  label: string;
+  /** The location (first column) of a fact; undefined for derivations. */
+  node?: string;
+  time?: number;
+  /** Full text for the tooltip (a derivation's rule text and location). */
+  detail?: string;
+}
+
+/** How two lineage nodes are related: premise -> derivation, or derivation -> conclusion. */
+export type LineageEdgeKind = "premise" | "negated" | "derives" | "message";
+
+/** An edge from a premise (or derivation) to what it supports. */
+export interface LineageEdge {
+  from: string;
+  to: string;
+  kind: LineageEdgeKind;
+  /** For message edges: `a -> b @2`. */
+  label?: string;
+}
+
+/** A lineage graph: a DAG from input facts up to `root`. */
+export interface LineageGraph {
+  nodes: LineageNode[];
+  edges: LineageEdge[];
+  root: string;
+  /** True when the builder stopped at its node limit; the chart says so in its subtitle. */
+  truncated: boolean;
+}
+
+/** A laid-out node: column (x) and row (y, 0 = top) in layout units. */
+export interface PlacedNode extends LineageNode {
+  x: number;
+  y: number;
+}
+
+/** Barycenter sweeps (down and up) when ordering layers: a few settle any lineage-sized graph. */
+const ORDERING_SWEEPS = 4;
+
+/**
+ * Lays the graph out in layers: inputs at the bottom, the root at the top. Throws a RangeError on
+ * an edge naming an unknown node or on a cycle (a lineage graph is acyclic by construction).
+ */
+export function layoutLineage(g: LineageGraph): PlacedNode[] {
+  const ids = new Set(g.nodes.map((n) => n.id));
+  const preds = new Map<string, string[]>(g.nodes.map((n) => [n.id, []]));
+  const succs = new Map<string, string[]>(g.nodes.map((n) => [n.id, []]));
+  for (const e of g.edges) {
+    if (!ids.has(e.from) || !ids.has(e.to)) throw new RangeError(`layoutLineage: edge ${e.from} -> ${e.to} names an unknown node`);
+    (preds.get(e.to) as string[]).push(e.from);
+    (succs.get(e.from) as string[]).push(e.to);
+  }
+  // Longest path from an input, by depth-first search with cycle detection.
+  const layer = new Map<string, number>();
+  const onStack = new Set<string>();
+  const depth = (id: string): number => {
+    const known = layer.get(id);
+    if (known !== undefined) return known;
+    if (onStack.has(id)) throw new RangeError(`layoutLineage: cycle through ${id}`);
+    onStack.add(id);
+    let d = 0;
+    for (const p of preds.get(id) as string[]) d = Math.max(d, depth(p) + 1);
+    onStack.delete(id);
+    layer.set(id, d);
+    return d;
+  };
+  for (const n of g.nodes) depth(n.id);
+  const maxLayer = Math.max(0, ...layer.values());
+  const layers: string[][] = Array.from({ length: maxLayer + 1 }, () => []);
+  for (const n of g.nodes) (layers[layer.get(n.id) as number] as string[]).push(n.id);
+
+  const position = new Map<string, number>();
+  const place = (row: string[]): void => row.forEach((id, i) => position.set(id, i - (row.length - 1) / 2));
+  layers.forEach(place);
+  const barycenter = (id: string, neighbours: Map<string, string[]>): number => {
+    const ns = (neighbours.get(id) as string[]).map((n) => position.get(n) as number);
+    return ns.length === 0 ? (position.get(id) as number) : ns.reduce((a, b) => a + b, 0) / ns.length;
+  };
+  for (let sweep = 0; sweep < ORDERING_SWEEPS; sweep++) {
+    const upward = sweep % 2 === 0;
+    const order = upward ? layers.map((_, i) => i) : layers.map((_, i) => layers.length - 1 - i);
+    for (const li of order) {
+      const row = layers[li] as string[];
+      const key = new Map(row.map((id) => [id, barycenter(id, upward ? preds : succs)]));
+      row.sort((a, b) => (key.get(a) as number) - (key.get(b) as number));
+      place(row);
+    }
+  }
+  return g.nodes.map((n) => ({ ...n, x: position.get(n.id) as number, y: maxLayer - (layer.get(n.id) as number) }));
+}
+
+/** Options of {@link lineageChart}. */
+export interface LineageChartOptions {
+  title?: string;
+  /** Pixels per layout column and row. */
+  columnWidth?: number;
+  rowHeight?: number;
+}
+
+/** A Vega-Lite chart of a lineage graph (edges as rules, facts as squares, derivations as dots, labels). */
+export function lineageChart(g: LineageGraph, options: LineageChartOptions = {}): VegaLiteSpec {
+  const placed = layoutLineage(g);
+  const at = new Map(placed.map((p) => [p.id, p]));
+  const colW = options.columnWidth ?? 150;
+  const rowH = options.rowHeight ?? 60;
+  const xs = placed.map((p) => p.x);
+  const minX = Math.min(0, ...xs) - 0.6, maxX = Math.max(0, ...xs) + 0.6;
+  const maxY = Math.max(0, ...placed.map((p) => p.y));
+  const edges = g.edges.map((e) => {
+    const a = at.get(e.from) as PlacedNode, b = at.get(e.to) as PlacedNode;
+    return { x: a.x, y: a.y, x2: b.x, y2: b.y, edgeKind: e.kind, label: e.label ?? "", mx: (a.x + b.x) / 2, my: (a.y + b.y) / 2 };
+  });
+  const nodes = placed.map((p) => ({
+    id: p.id,
+    x: p.x,
+    y: p.y,
+    kind: p.kind,
+    label: p.label,
+    node: p.node ?? "(rule)",
+    detail: p.detail ?? p.label,
+    root: p.id === g.root,
+  }));
+  const x = { field: "x", type: "quantitative", axis: null, scale: { domain: [minX, maxX] } };
+  const y = { field: "y", type: "quantitative", axis: null, scale: { domain: [-0.5, maxY + 0.5], reverse: true } };
+  const subtitle = g.truncated ? "truncated at the node limit" : `${g.nodes.filter((n) => n.kind !== "derivation").length} facts`;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: options.title ?? `Lineage of ${at.get(g.root)?.label ?? g.root}`, subtitle },
+    width: Math.max(200, (maxX - minX) * colW),
+    height: Math.max(120, (maxY + 1) * rowH),
+    layer: [
+      {
+        data: { values: edges },
+        mark: { type: "rule", strokeWidth: 1.5 },
+        encoding: {
+          x,
+          y,
+          x2: { field: "x2" },
+          y2: { field: "y2" },
+          strokeDash: {
+            field: "edgeKind",
+            type: "nominal",
+            legend: null, // edges explain themselves: notin premises are dotted, messages dashed and labelled
+            scale: { domain: ["premise", "negated", "derives", "message"], range: [[1, 0], [2, 2], [1, 0], [6, 3]] },
+          },
+          color: { value: "#888" },
+        },
+      },
+      {
+        data: { values: edges.filter((e) => e.label !== "") },
+        mark: { type: "text", fontSize: 10, dy: -6, color: "#b33" },
+        encoding: { x: { ...x, field: "mx" }, y: { ...y, field: "my" }, text: { field: "label" } },
+      },
+      {
+        data: { values: nodes },
+        mark: { type: "point", filled: true },
+        encoding: {
+          x,
+          y,
+          size: { condition: { test: "datum.root", value: 420 }, value: 220 },
+          shape: { field: "kind", type: "nominal", title: "kind", scale: { domain: ["fact", "negated", "derivation"], range: ["square", "square", "circle"] } },
+          color: { field: "node", type: "nominal", title: "node" },
+          opacity: { condition: { test: "datum.kind === 'negated'", value: 0.35 }, value: 1 },
+          tooltip: [{ field: "detail", type: "nominal" }],
+        },
+      },
+      {
+        data: { values: nodes },
+        mark: { type: "text", dy: 16, fontSize: 11, font: "monospace" },
+        encoding: { x, y, text: { field: "label" } },
+      },
+    ],
+  };
+}
