@@ -56,6 +56,12 @@ export interface RunOptions {
   limits?: RunLimits;
   /** Record every derivation (for `why` and `support`); off by default so plain runs stay fast. */
   provenance?: boolean;
+  /**
+   * Delivery delay of each message, in timesteps (an integer >= 1; arrival at sendTime + delay, lost as
+   * "after-eot" past EOT). Default: 1 for every message, Molly's semantics. A hook for exploring delivery
+   * schedules (the CALM demonstration in outcomes.ts); called once per message, in send order.
+   */
+  delay?: (message: { from: string; to: string; sendTime: number; rel: string }) => number;
 }
 
 /** A constant value. */
@@ -453,7 +459,8 @@ class Engine {
       const cur = st.stores[t]!;
       st.current = cur;
       this.ctx.current = cur;
-      st.next = t < eot ? (st.stores[t + 1] = newStores(t + 1)) : null;
+      // ??=: a delayed message may already have created the store of t+1.
+      st.next = t < eot ? (st.stores[t + 1] ??= newStores(t + 1)) : null;
       st.outbox = [];
       for (const r of this.asyncHeads) st.outbox[r] = new TupleStore(rels[r]!.arity + 1, r, t);
       for (const f of this.factsAt.get(t) ?? []) this.insertFact(cur[f.rel]!, f.tuple);
@@ -463,7 +470,7 @@ class Engine {
       for (let si = 0; si < plan.strata.length; si++) this.runStratum(si);
       for (const p of plan.nextRules) this.runFull(this.rules[p.rule.index]!);
       for (const p of plan.asyncRules) this.runFull(this.rules[p.rule.index]!);
-      this.deliver(t, eot, isNode, crashAt, omitted, messages);
+      this.deliver(t, eot, isNode, crashAt, omitted, messages, options.delay, newStores);
       if (Date.now() > st.deadline) this.wallTimeout();
     }
     const wallMs = Date.now() - started;
@@ -514,8 +521,11 @@ class Engine {
     crashAt: Map<number, number>,
     omitted: Set<string>,
     messages: { box: TupleStore; id: number; sendTime: number; lost: MessageLoss }[],
+    delay?: RunOptions["delay"],
+    newStores?: (t: number) => TupleStore[],
   ): void {
     const st = this.state!;
+    const interner = this.c.interner;
     for (const r of this.asyncHeads) {
       const box = st.outbox[r]!;
       if (box.count === 0) continue;
@@ -526,14 +536,16 @@ class Engine {
         const from = box.data[base]!;
         const to = box.data[base + 1]!;
         let lost: MessageLoss = null;
+        const d = delay ? delay({ from: interner.string(from), to: interner.string(to), sendTime: t, rel: this.c.plan.relations[box.rel]!.name }) : 1;
+        if (!Number.isInteger(d) || d < 1) throw new RangeError(`options.delay must return an integer >= 1, got ${d}`);
         if (isNode[to] !== 1) lost = "not-a-node";
-        else if (t >= eot) lost = "after-eot";
+        else if (t + d > eot) lost = "after-eot";
         else if (from !== to && (crashAt.get(from) ?? Infinity) <= t) lost = "crash";
         else if (from !== to && omitted.has(`${from}|${to}|${t}`)) lost = "omission";
         messages.push({ box, id, sendTime: t, lost });
         if (lost !== null) continue;
         for (let c = 0; c < arity; c++) tuple[c] = box.data[base + 1 + c]!;
-        const target = st.next![box.rel]!;
+        const target = d === 1 ? st.next![box.rel]! : (st.stores[t + d] ??= newStores!(t + d))[box.rel]!;
         const tid = this.insert(target, tuple);
         if (st.provenance) {
           for (const d of st.provenance.get(box)?.[id] ?? []) {
