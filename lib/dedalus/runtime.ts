@@ -119,6 +119,8 @@ export interface RawDerivation {
   premises: RawPremise[];
   negated: RawNegPremise[];
   message: { from: number; to: number; sendTime: number } | null;
+  /** Global recording order; a tuple's first derivation is the one that created it. */
+  seq: number;
 }
 
 /** A program compiled for running: checked, planned, joins built. Reused by every run of the program. */
@@ -181,6 +183,8 @@ interface RunState {
   outbox: TupleStore[];
   provenance: Map<TupleStore, RawDerivation[][]> | null;
   tuples: number;
+  /** Next derivation sequence number (provenance). */
+  seq: number;
   maxTuples: number;
   deadline: number;
   ticks: number;
@@ -275,8 +279,10 @@ class Engine {
     return { premises, negated };
   }
 
-  private addDerivation(store: TupleStore, id: number, d: RawDerivation): void {
-    const prov = this.state!.provenance!;
+  private addDerivation(store: TupleStore, id: number, raw: Omit<RawDerivation, "seq">): void {
+    const st = this.state!;
+    const prov = st.provenance!;
+    const d: RawDerivation = { ...raw, seq: st.seq++ };
     let perTuple = prov.get(store);
     if (!perTuple) prov.set(store, (perTuple = []));
     (perTuple[id] ??= []).push(d);
@@ -446,6 +452,7 @@ class Engine {
       outbox: [],
       provenance: options.provenance ? new Map() : null,
       tuples: 0,
+      seq: 0,
       maxTuples: limits.maxTuples ?? DEFAULT_MAX_TUPLES,
       deadline: started + (limits.wallMs ?? DEFAULT_WALL_MS),
       ticks: 0,

@@ -1,0 +1,283 @@
+/**
+ * Provenance queries over a run recorded with `provenance: true`.
+ *
+ * - {@link why}: every derivation of one tuple at one time — an EDB fact, a rule firing (its premises
+ *   and the `notin` patterns that were absent), or a message (a rule firing at the sender, delivered).
+ * - {@link support}: for LDFI, each goal's survival as a positive boolean formula over cross-node
+ *   message edges, as one DAG with shared sub-formulas. "or" = alternative derivations, "and" = the
+ *   premises of one derivation; a goal survives a fault set iff its formula holds with every broken edge
+ *   set to false. Negative support follows Molly (see lib/dedalus/README.md): a `notin p` premise read at
+ *   time T holds only while every tuple that could have fed `p` — every tuple of a relation from which
+ *   p is reachable by rules, at a time before T (or at T when only same-timestep rules lead to p) —
+ *   keeps its own support.
+ */
+import type { Span } from "./ast";
+import type { CompiledProgram, DedalusRun, Fact, RawDerivation, RawNegPremise, RunResult, Value } from "./runtime";
+import type { TupleStore } from "./store";
+
+/** A rule, as provenance names it. */
+export interface RuleRef {
+  index: number;
+  head: string;
+  text: string;
+  span: Span;
+}
+
+/** A `notin` premise: the relation, the time it was read at, and the values that were absent (null = any). */
+export interface NegPremise {
+  rel: string;
+  time: number;
+  args: (Value | null)[];
+}
+
+/** One derivation of a tuple at a time. */
+export type Derivation =
+  | { kind: "fact"; fact: Fact }
+  | { kind: "rule"; rule: RuleRef; fact: Fact; premises: Fact[]; negated: NegPremise[] }
+  | { kind: "message"; rule: RuleRef; fact: Fact; premises: Fact[]; negated: NegPremise[]; message: { from: string; to: string; sendTime: number } };
+
+/** A message crossing between two different nodes, sent before EOT. */
+export interface MessageEdge {
+  from: string;
+  to: string;
+  sendTime: number;
+}
+
+/** A node of a support formula. */
+export type SupportNode = { kind: "true" } | { kind: "false" } | { kind: "edge"; edge: MessageEdge } | { kind: "and"; of: number[] } | { kind: "or"; of: number[] };
+
+/** A DAG of formulas (indexes into `nodes`); `roots[i]` is the formula of `goals[i]`. */
+export interface SupportGraph {
+  nodes: SupportNode[];
+  roots: number[];
+}
+
+/** Thrown when provenance is asked of a run recorded without it. */
+export class ProvenanceNotRecordedError extends Error {
+  constructor() {
+    super("this run was not recorded with provenance: run it with { provenance: true }");
+    this.name = "ProvenanceNotRecordedError";
+  }
+}
+
+function asRun(result: RunResult): DedalusRun {
+  const run = result as DedalusRun;
+  if (run.provenance === undefined || run.provenance === null) throw new ProvenanceNotRecordedError();
+  return run;
+}
+
+function ruleRef(d: RawDerivation): RuleRef {
+  const r = d.rule!.rule;
+  return { index: r.index, head: r.head.rel, text: r.text, span: r.span };
+}
+
+function factOf(run: DedalusRun, store: TupleStore, id: number): Fact {
+  return { rel: run.compiled.plan.relations[store.rel]!.name, time: store.time, args: run.decode(store.rel, store.data, id * store.arity) };
+}
+
+function negOf(run: DedalusRun, n: RawNegPremise): NegPremise {
+  const types = run.compiled.plan.relations[n.rel]!.types;
+  return {
+    rel: run.compiled.plan.relations[n.rel]!.name,
+    time: n.time,
+    args: n.values.map((v, c) => (v === null ? null : types[c] === "string" ? run.compiled.interner.string(v) : v)),
+  };
+}
+
+/** Every derivation of `fact` (at `fact.time`) in a run recorded with provenance; empty when the tuple does not hold. */
+export function why(result: RunResult, fact: Fact): Derivation[] {
+  const run = asRun(result);
+  const at = run.locate(fact.rel, fact.args, fact.time);
+  if (!at) return [];
+  const self = factOf(run, at.store, at.id);
+  return (run.provenance!.get(at.store)?.[at.id] ?? []).map((d): Derivation => {
+    if (d.kind === "fact") return { kind: "fact", fact: self };
+    const premises = d.premises.map((p) => factOf(run, p.store, p.id));
+    const negated = d.negated.map((n) => negOf(run, n));
+    if (d.kind === "rule") return { kind: "rule", rule: ruleRef(d), fact: self, premises, negated };
+    const m = d.message!;
+    const s = (id: number): string => run.compiled.interner.string(id);
+    return { kind: "message", rule: ruleRef(d), fact: self, premises, negated, message: { from: s(m.from), to: s(m.to), sendTime: m.sendTime } };
+  });
+}
+
+/** For each relation, the relations that reach it through rules, and whether only same-timestep rules lead there. */
+type Reach = Map<number, Map<number, { sameTimeOnly: boolean }>>;
+
+const reachCache = new WeakMap<CompiledProgram, Reach>();
+
+/**
+ * Molly's "possible causes" relation: q reaches p if some chain of rules leads from a body atom on q to
+ * a head on p. A chain is same-timestep when all its rules are deductive; when both kinds of chain exist
+ * only the temporal one counts (so causes must be strictly earlier), as in Molly.
+ */
+function reachOf(c: CompiledProgram): Reach {
+  const hit = reachCache.get(c);
+  if (hit) return hit;
+  const n = c.plan.relations.length;
+  // reach[to][from] bit 1: some same-time-only path; bit 2: some path with a temporal rule.
+  const direct: { from: number; to: number; temporal: boolean }[] = [];
+  for (const p of c.plan.rules) {
+    for (const a of [...p.positives, ...p.negatives]) direct.push({ from: a.rel, to: p.headRel, temporal: p.headTime !== "same" });
+  }
+  const bits: Uint8Array[] = Array.from({ length: n }, () => new Uint8Array(n));
+  for (const e of direct) bits[e.to]![e.from]! |= e.temporal ? 2 : 1;
+  // Closure: from -> mid (b1) and mid -> to (b2) gives from -> to, temporal if either part is.
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const e of direct) {
+      const into = bits[e.from]!; // paths ending at e.from
+      const target = bits[e.to]!;
+      for (let q = 0; q < n; q++) {
+        const b = into[q]!;
+        if (b === 0) continue;
+        const add = e.temporal ? 2 : b;
+        if ((target[q]! | add) !== target[q]) {
+          target[q]! |= add;
+          changed = true;
+        }
+      }
+    }
+  }
+  const reach: Reach = new Map();
+  for (let p = 0; p < n; p++) {
+    const m = new Map<number, { sameTimeOnly: boolean }>();
+    for (let q = 0; q < n; q++) if (bits[p]![q]) m.set(q, { sameTimeOnly: (bits[p]![q]! & 2) === 0 });
+    reach.set(p, m);
+  }
+  reachCache.set(c, reach);
+  return reach;
+}
+
+/** Builds the support DAG of `goals` in a run recorded with provenance (DESIGN.md section 6). */
+export function support(result: RunResult, goals: Fact[]): SupportGraph {
+  const run = asRun(result);
+  const prov = run.provenance!;
+  const interner = run.compiled.interner;
+  const eot = run.eot;
+  const nodes: SupportNode[] = [{ kind: "true" }, { kind: "false" }];
+  const TRUE = 0, FALSE = 1;
+  const consed = new Map<string, number>();
+  const mk = (key: string, node: SupportNode): number => {
+    let id = consed.get(key);
+    if (id === undefined) {
+      id = nodes.length;
+      nodes.push(node);
+      consed.set(key, id);
+    }
+    return id;
+  };
+  const edge = (from: number, to: number, sendTime: number): number =>
+    mk(`e${from},${to},${sendTime}`, { kind: "edge", edge: { from: interner.string(from), to: interner.string(to), sendTime } });
+  const combine = (kind: "and" | "or", parts: number[]): number => {
+    const absorbing = kind === "and" ? FALSE : TRUE;
+    const neutral = kind === "and" ? TRUE : FALSE;
+    const set = new Set<number>();
+    for (const p of parts) {
+      if (p === absorbing) return absorbing;
+      if (p !== neutral) set.add(p);
+    }
+    if (set.size === 0) return neutral;
+    if (set.size === 1) return [...set][0]!;
+    const of = [...set].sort((a, b) => a - b);
+    return mk(`${kind}${of.join(",")}`, { kind, of });
+  };
+
+  const memo = new Map<TupleStore, Int32Array>();
+  const ON_STACK = -2;
+  const birth = (store: TupleStore, id: number): number => prov.get(store)?.[id]?.[0]?.seq ?? -1;
+  const reach = reachOf(run.compiled);
+  const negMemo = new Map<string, number>();
+
+  const tupleFormula = (store: TupleStore, id: number): number => {
+    // Premises read from fact-only stores (`p@N` with N outside the run so far) are EDB facts.
+    if (store.time < 1 || store.time > eot || run.stores[store.time]?.[store.rel] !== store) return TRUE;
+    let m = memo.get(store);
+    if (!m) memo.set(store, (m = new Int32Array(store.count).fill(-1)));
+    const cached = m[id]!;
+    if (cached === ON_STACK) return TRUE; // cannot happen for stratified programs; see README (guard)
+    if (cached >= 0) return cached;
+    m[id] = ON_STACK;
+    const mine = birth(store, id);
+    const alternatives: number[] = [];
+    for (const d of prov.get(store)?.[id] ?? []) {
+      if (d.kind === "fact") {
+        alternatives.push(TRUE);
+        break;
+      }
+      // Well-foundedness: a same-timestep premise must have existed before this tuple did; derivations
+      // through later-born premises are recorded (why shows them) but cannot be the tuple's support.
+      if (d.kind === "rule" && d.premises.some((p) => p.store.time === store.time && birth(p.store, p.id) >= mine)) continue;
+      const parts: number[] = [];
+      if (d.message && d.message.from !== d.message.to && d.message.sendTime < eot) parts.push(edge(d.message.from, d.message.to, d.message.sendTime));
+      for (const p of d.premises) parts.push(tupleFormula(p.store, p.id));
+      for (const n of d.negated) parts.push(negFormula(n));
+      alternatives.push(combine("and", parts));
+    }
+    const f = combine("or", alternatives);
+    m[id] = f;
+    return f;
+  };
+
+  /** Molly's negative support: all possible causes of the absent tuple must keep their support. */
+  const negFormula = (n: RawNegPremise): number => {
+    const key = `${n.rel}@${n.time}`;
+    const hit = negMemo.get(key);
+    if (hit !== undefined) return hit;
+    negMemo.set(key, TRUE); // guard against re-entry while computing
+    const parts: number[] = [];
+    for (const [q, { sameTimeOnly }] of reach.get(n.rel) ?? new Map<number, { sameTimeOnly: boolean }>()) {
+      const last = sameTimeOnly ? n.time : n.time - 1;
+      for (let t = 1; t <= Math.min(last, eot); t++) {
+        const s = run.stores[t]![q]!;
+        for (let id = 0; id < s.count; id++) parts.push(tupleFormula(s, id));
+      }
+    }
+    const f = combine("and", parts);
+    negMemo.set(key, f);
+    return f;
+  };
+
+  const roots = goals.map((g) => {
+    const at = run.locate(g.rel, g.args, g.time);
+    return at ? tupleFormula(at.store, at.id) : FALSE;
+  });
+  return { nodes, roots };
+}
+
+/** Evaluates a support formula under a set of broken edges (`from|to|sendTime` keys). */
+export function holds(graph: SupportGraph, root: number, broken: ReadonlySet<string>): boolean {
+  const memo = new Map<number, boolean>();
+  const ev = (i: number): boolean => {
+    const hit = memo.get(i);
+    if (hit !== undefined) return hit;
+    const n = graph.nodes[i]!;
+    let v: boolean;
+    switch (n.kind) {
+      case "true":
+        v = true;
+        break;
+      case "false":
+        v = false;
+        break;
+      case "edge":
+        v = !broken.has(edgeKey(n.edge));
+        break;
+      case "and":
+        v = n.of.every(ev);
+        break;
+      case "or":
+        v = n.of.some(ev);
+        break;
+    }
+    memo.set(i, v);
+    return v;
+  };
+  return ev(root);
+}
+
+/** The key of a message edge used by {@link holds}. */
+export function edgeKey(e: MessageEdge): string {
+  return `${e.from}|${e.to}|${e.sendTime}`;
+}
