@@ -1,9 +1,222 @@
-import type { CommandSpec, OptionValues } from "./command";
+import type { Program } from "../dedalus/ast";
+import { DedalusError, formatDiagnostic, hasErrors, sortDiagnostics } from "../dedalus/diagnostics";
+import { DedalusLimitError } from "../dedalus/limits";
+import { loadProgram } from "../dedalus/load";
+import { compileProgram } from "../dedalus/runtime";
+import { dedalusEngine } from "../ldfi/dedalusEngine";
+import { dedalusTarget } from "../ldfi/dedalusTarget";
+import { checkBounds, FaultBoundsError, formatFaults, type FaultBounds } from "../ldfi/faults";
+import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchResult, type Strategy } from "../ldfi/result";
+import { searchFaults } from "../ldfi/search";
+import { intOption, type CommandSpec, type OptionValues } from "./command";
 
-/** `maze ldfi` — not built yet; see the issue tracker. */
-export const spec: CommandSpec = { help: "usage: maze ldfi ... (not implemented yet)", options: {} };
+/** Exit codes of DESIGN.md section 6 (the values of EXIT in main.ts; not imported, so main -> ldfi stays acyclic). */
+const EXIT = { certified: 0, counterexample: 1, error: 2, inconclusive: 3 } as const;
 
-export async function execute(_values: OptionValues, _positionals: string[]): Promise<number> {
-  process.stderr.write("maze ldfi: not implemented yet\n");
-  return 2;
+/** Molly's default bounds. */
+const DEFAULTS = { eot: 3, eff: 2, crashes: 0 } as const;
+
+/** After this long, progress lines go to stderr (short searches stay quiet). */
+const PROGRESS_AFTER_MS = 1000;
+
+/** `maze ldfi FILE... [options]`: lineage-driven fault injection. */
+export const spec: CommandSpec = {
+  help: [
+    "usage: maze ldfi FILE... [--eot N] [--eff N] [--crashes N] [--nodes a,b] [--max-runs N] [--timeout S]",
+    "                 [--strategy ldfi|random|exhaustive] [--seed N] [--json] [--report DIR]",
+    "",
+    "Searches for faults (message omissions before EFF, crashes of at most N nodes) that make the program",
+    "lose a `post` tuple of its failure-free run at EOT while the matching `pre` tuple still holds.",
+    "",
+    "  --eot N         last timestep (default 3)",
+    "  --eff N         end of finite failures: omissions only at send times < EFF (default 2)",
+    "  --crashes N     most nodes that may crash (default 0); a crashed node sends nothing to others",
+    "  --nodes a,b     the nodes (default: first columns of the program's facts)",
+    `  --max-runs N    stop after N executions, failure-free run included (default ${DEFAULT_MAX_RUNS})`,
+    `  --timeout S     stop after S seconds (default ${DEFAULT_TIMEOUT_MS / 1000})`,
+    "  --strategy X    ldfi (default): lineage + SAT; random: seeded random faults; exhaustive: every fault set",
+    "  --seed N        seed of the random strategy (default 1)",
+    "  --json          print one JSON object {verdict, executions, wallMs, counterexample, limit}",
+    "  --report DIR    write DIR/index.html: summary, runs, spacetime diagrams, lineage of the goal",
+    "",
+    "Exit 0 certified, 1 counterexample, 2 error (bad program or flags), 3 inconclusive (a limit was hit).",
+  ].join("\n"),
+  options: {
+    eot: { type: "string" },
+    eff: { type: "string" },
+    crashes: { type: "string" },
+    nodes: { type: "string" },
+    "max-runs": { type: "string" },
+    timeout: { type: "string" },
+    strategy: { type: "string" },
+    seed: { type: "string" },
+    json: { type: "boolean" },
+    report: { type: "string" },
+  },
+};
+
+function fail(message: string): number {
+  process.stderr.write(`maze ldfi: ${message}\n`);
+  return EXIT.error;
+}
+
+/** Every string constant the program mentions (facts and rules), to recognise node names. */
+function programConstants(program: Program): Set<string> {
+  const out = new Set<string>();
+  for (const f of program.facts) for (const a of f.args) if (typeof a === "string") out.add(a);
+  const visit = (t: unknown): void => {
+    if (t && typeof t === "object") {
+      const o = t as { kind?: string; value?: unknown };
+      if (o.kind === "const" && typeof o.value === "string") out.add(o.value);
+      for (const v of Object.values(o)) if (v && typeof v === "object") visit(v);
+    }
+  };
+  for (const r of program.rules) {
+    visit(r.head.args);
+    visit(r.body);
+  }
+  return out;
+}
+
+/** The JSON object of DESIGN.md section 6. */
+export function ldfiJson(r: SearchResult): object {
+  return {
+    verdict: r.verdict,
+    executions: r.executions,
+    wallMs: Math.round(r.wallMs * 1000) / 1000,
+    counterexample: r.counterexample
+      ? {
+          omissions: r.counterexample.faults.omissions.map((o) => ({ from: o.from, to: o.to, time: o.time })),
+          crashes: r.counterexample.faults.crashes.map((c) => ({ node: c.node, time: c.time })),
+          missing: [...r.counterexample.missing],
+        }
+      : null,
+    limit: r.limit,
+  };
+}
+
+export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
+  if (positionals.length === 0) return fail("no input files (usage: maze ldfi FILE... [options]; see --help)");
+  const ints: Record<string, number> = {};
+  for (const [name, fallback, min] of [
+    ["eot", DEFAULTS.eot, 1],
+    ["eff", DEFAULTS.eff, 0],
+    ["crashes", DEFAULTS.crashes, 0],
+    ["max-runs", DEFAULT_MAX_RUNS, 1],
+    ["seed", 1, 0],
+  ] as const) {
+    const v = intOption(values, name, fallback, min);
+    if (typeof v !== "number") return fail(v.error);
+    ints[name] = v;
+  }
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  if (values["timeout"] !== undefined) {
+    const raw = String(values["timeout"]);
+    const s = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || !(s > 0)) return fail(`--timeout expects a positive number of seconds, got '${raw}'`);
+    timeoutMs = s * 1000;
+  }
+  const strategy = (values["strategy"] ?? "ldfi") as string;
+  if (strategy !== "ldfi" && strategy !== "random" && strategy !== "exhaustive") return fail(`--strategy must be ldfi, random or exhaustive, got '${strategy}'`);
+
+  const { program, diagnostics } = loadProgram(positionals);
+  if (hasErrors(diagnostics)) {
+    for (const d of sortDiagnostics(diagnostics).filter((x) => x.severity === "error")) process.stderr.write(formatDiagnostic(d, program.sources) + "\n");
+    return EXIT.error;
+  }
+  let defaultNodes: string[];
+  try {
+    defaultNodes = compileProgram(program).defaultNodes;
+  } catch (e) {
+    if (e instanceof DedalusError) {
+      for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d, program.sources) + "\n");
+      return EXIT.error;
+    }
+    throw e;
+  }
+  if (!program.rules.some((r) => r.head.rel === "post") && !program.facts.some((f) => f.rel === "post")) {
+    return fail(`${positionals.join(" ")}: nothing derives post; LDFI judges runs by the invariant post (and its precondition pre), so add rules for them (e.g. an assertion file)`);
+  }
+
+  let nodes = defaultNodes;
+  const explicitNodes = typeof values["nodes"] === "string";
+  if (explicitNodes) {
+    nodes = (values["nodes"] as string).split(",").map((n) => n.trim()).filter((n) => n.length > 0);
+    if (nodes.length === 0) return fail("--nodes is empty");
+    const known = programConstants(program);
+    const unknown = nodes.filter((n) => !known.has(n));
+    if (unknown.length > 0) return fail(`--nodes: unknown node${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `'${n}'`).join(", ")} (the program never mentions ${unknown.length > 1 ? "them" : "it"}; its default nodes are ${defaultNodes.join(",")})`);
+  }
+  const bounds: FaultBounds = { eot: ints["eot"] as number, eff: ints["eff"] as number, crashes: ints["crashes"] as number, nodes };
+  try {
+    checkBounds(bounds);
+  } catch (e) {
+    if (e instanceof FaultBoundsError) return fail(e.message);
+    throw e;
+  }
+
+  const started = performance.now();
+  const pending: string[] = [];
+  const progress = (line: string): void => {
+    if (performance.now() - started < PROGRESS_AFTER_MS) {
+      pending.push(line);
+      if (pending.length > 5) pending.shift();
+      return;
+    }
+    for (const p of pending.splice(0)) process.stderr.write(`maze ldfi: ${p}\n`);
+    process.stderr.write(`maze ldfi: ${line}\n`);
+  };
+
+  const reportDir = typeof values["report"] === "string" ? values["report"] : undefined;
+  let result: SearchResult;
+  const target = dedalusTarget(dedalusEngine, program, { eot: bounds.eot, ...(explicitNodes ? { nodes } : {}) });
+  try {
+    result = searchFaults(target, {
+      bounds,
+      strategy: strategy as Strategy,
+      maxRuns: ints["max-runs"] as number,
+      timeoutMs,
+      seed: ints["seed"] as number,
+      progress,
+      keepObservations: reportDir !== undefined,
+    });
+  } catch (e) {
+    if (e instanceof DedalusError) {
+      for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d, program.sources) + "\n");
+      return EXIT.error;
+    }
+    if (e instanceof DedalusLimitError) return fail(`a run hit the evaluator's ${e.limit} bound: ${e.message}`);
+    if (e instanceof Error && /provenance|support/.test(e.message)) return fail(`lineage is unavailable: ${e.message}`);
+    throw e;
+  }
+  for (const w of result.warnings) process.stderr.write(`maze ldfi: warning: ${w}\n`);
+
+  if (reportDir !== undefined) {
+    const { writeLdfiReport } = require("../viz/report") as typeof import("../viz/report");
+    const ff = result.runs[0]?.observation;
+    const goal = result.counterexample?.missing[0] ?? result.failureFreePost[0];
+    let lineage: { goal: string; graph: import("../ldfi/lineage").SupportGraph } | undefined;
+    if (ff && goal !== undefined && strategy === "ldfi") lineage = { goal, graph: ff.lineage([goal]) };
+    const file = await writeLdfiReport(reportDir, { result, files: positionals, nodes, explicitNodes, ...(lineage ? { lineage } : {}) });
+    process.stderr.write(`maze ldfi: report written to ${file}\n`);
+  }
+
+  if (values["json"] === true) {
+    process.stdout.write(JSON.stringify(ldfiJson(result)) + "\n");
+  } else {
+    const b = result.bounds;
+    const lines = [
+      `${result.verdict}${result.limit ? ` (limit: ${result.limit})` : ""} for EOT ${b.eot}, EFF ${b.eff}, crashes ${b.crashes} on nodes ${b.nodes.join(",")}`,
+      `${result.executions} execution${result.executions === 1 ? "" : "s"} (${result.strategy}) in ${result.wallMs.toFixed(0)} ms`,
+    ];
+    if (result.counterexample) {
+      const ce = result.counterexample;
+      lines.push(`faults: ${formatFaults(ce.faults)}`, `lost while pre held: ${ce.missing.join(", ")}`);
+      const { replayCommand } = require("../viz/report") as typeof import("../viz/report");
+      lines.push(`replay: ${replayCommand({ files: positionals, eot: b.eot, ...(explicitNodes ? { nodes } : {}) }, ce.faults)}`);
+    }
+    if (result.failureFreePost.length === 0) lines.push("the failure-free run has no post tuples at EOT: nothing can be violated");
+    process.stdout.write(lines.join("\n") + "\n");
+  }
+  return result.verdict === "certified" ? EXIT.certified : result.verdict === "counterexample" ? EXIT.counterexample : EXIT.inconclusive;
 }

@@ -16,7 +16,7 @@ export interface Observation {
   readonly faults: FaultSet;
   /** `post` tuples at EOT, keyed by their printed form (e.g. `post("b", "hi")`). */
   readonly post: ReadonlySet<string>;
-  /** `pre` tuples at EOT, keyed the same way. */
+  /** `pre` tuples at EOT, each keyed as the `post` tuple with the same columns (`pre(x)` as `post(x)`), so the verdict can compare them. */
   readonly pre: ReadonlySet<string>;
   /** First cross-node send time of each node in this run. */
   readonly firstSend: ReadonlyMap<string, number>;

@@ -29,7 +29,7 @@ export interface SearchOptions {
   readonly seed?: number;
   /** Called after every execution with a one-line summary (`run 3: omit(a,b,1) -> ok`). */
   readonly progress?: (line: string) => void;
-  /** Keep every run's observation (for reports); off by default to bound memory. */
+  /** Keep runs' observations for a report (the first runs and the counterexample; see MAX_KEPT_OBSERVATIONS). */
   readonly keepObservations?: boolean;
 }
 

@@ -3,6 +3,12 @@ import { violations, type FaultTarget, type Observation } from "./observation";
 import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchLimit, type SearchOptions, type SearchResult, type SearchRun, type Strategy } from "./result";
 
 /**
+ * Observations kept for a report: each holds a whole run (every tuple at every time), so only the
+ * first runs and the counterexample are kept; a report draws no more than that anyway.
+ */
+export const MAX_KEPT_OBSERVATIONS = 40;
+
+/**
  * The bookkeeping every strategy shares: the failure-free run, execution counting against the
  * run and time limits, judging each run, progress lines, and assembling the result.
  */
@@ -65,7 +71,8 @@ export class SearchSession {
 
   private record(faults: FaultSet, observation: Observation, outcome: SearchRun["outcome"], missing: string[], wallMs: number): void {
     const index = this.runs.length;
-    this.runs.push({ index, faults, outcome, missing, wallMs, ...(this.options.keepObservations ? { observation } : {}) });
+    const keep = this.options.keepObservations === true && (index < MAX_KEPT_OBSERVATIONS || outcome === "violation");
+    this.runs.push({ index, faults, outcome, missing, wallMs, ...(keep ? { observation } : {}) });
     const verdict = outcome === "violation" ? `VIOLATION (missing ${missing.join(", ")})` : outcome === "ok" ? "ok" : `failure-free, post has ${observation.post.size}`;
     this.options.progress?.(`run ${index}: ${formatFaults(faults)} -> ${verdict}`);
   }

@@ -1,0 +1,99 @@
+import type { FaultSet } from "./faults";
+import type { SupportGraph } from "./lineage";
+import type { FaultTarget, Observation, ObservedMessage } from "./observation";
+
+/** A tuple at a time, as lib/dedalus reports facts. */
+export interface DedalusFact {
+  readonly rel: string;
+  readonly time: number;
+  readonly args: readonly (string | number)[];
+}
+
+/** The part of lib/dedalus `RunResult` the search reads (structural, see notes/contract). */
+export interface DedalusRun {
+  readonly eot: number;
+  readonly nodes: readonly string[];
+  facts(rel?: string, time?: number): readonly DedalusFact[];
+  readonly messages: readonly ObservedMessage[];
+}
+
+/** The two lib/dedalus entry points the search drives, injected so lib/ldfi stays testable alone. */
+export interface DedalusEngine<P, R extends DedalusRun> {
+  runProgram(
+    program: P,
+    options: {
+      eot: number;
+      nodes?: string[];
+      failures?: { omissions: { from: string; to: string; time: number }[]; crashes: { node: string; time: number }[] };
+      provenance?: boolean;
+    },
+  ): R;
+  support(result: R, goals: DedalusFact[]): SupportGraph;
+}
+
+/** `post("b", "hello")`: a tuple printed as Dedalus source, the key the search uses for it. */
+export function formatTuple(rel: string, args: readonly (string | number)[]): string {
+  return `${rel}(${args.map((a) => (typeof a === "string" ? JSON.stringify(a) : String(a))).join(", ")})`;
+}
+
+/** An observation of a Dedalus run that also keeps the run itself (for reports and replay checks). */
+export interface DedalusObservation<R extends DedalusRun> extends Observation {
+  readonly run: R;
+}
+
+/**
+ * A Dedalus program as a {@link FaultTarget}: each execution is one `runProgram` with the fault set
+ * as its failure spec and provenance on; `post`/`pre` are read at EOT and lineage comes from
+ * `support`. The run's own nodes (explicit `--nodes` or the program's default) are the nodes.
+ */
+export function dedalusTarget<P, R extends DedalusRun>(
+  engine: DedalusEngine<P, R>,
+  program: P,
+  options: { eot: number; nodes?: readonly string[] },
+): FaultTarget & { execute(faults: FaultSet): DedalusObservation<R> } {
+  const nodes = options.nodes ? [...options.nodes] : undefined;
+  const execute = (faults: FaultSet): DedalusObservation<R> => {
+    const run = engine.runProgram(program, {
+      eot: options.eot,
+      ...(nodes ? { nodes } : {}),
+      failures: { omissions: faults.omissions.map((o) => ({ ...o })), crashes: faults.crashes.map((c) => ({ ...c })) },
+      provenance: true,
+    });
+    return observe(engine, run, faults);
+  };
+  let resolvedNodes: readonly string[] | undefined = nodes;
+  return {
+    get nodes(): readonly string[] {
+      resolvedNodes ??= engine.runProgram(program, { eot: 1, provenance: false }).nodes;
+      return resolvedNodes;
+    },
+    execute,
+  };
+}
+
+function observe<P, R extends DedalusRun>(engine: DedalusEngine<P, R>, run: R, faults: FaultSet): DedalusObservation<R> {
+  const postFacts = new Map<string, DedalusFact>();
+  for (const f of run.facts("post", run.eot)) postFacts.set(formatTuple(f.rel, f.args), f);
+  const pre = new Set(run.facts("pre", run.eot).map((f) => formatTuple("post", f.args)));
+  const nodeSet = new Set(run.nodes);
+  const messages = run.messages.filter((m) => m.from !== m.to && nodeSet.has(m.to));
+  const firstSend = new Map<string, number>();
+  for (const m of messages) firstSend.set(m.from, Math.min(m.sendTime, firstSend.get(m.from) ?? Infinity));
+  return {
+    run,
+    faults,
+    post: new Set(postFacts.keys()),
+    // pre tuples are keyed as the post tuple with the same columns: the verdict compares them
+    pre,
+    firstSend,
+    messages,
+    lineage(goals: readonly string[]): SupportGraph {
+      const facts = goals.map((g) => {
+        const f = postFacts.get(g);
+        if (!f) throw new RangeError(`lineage: ${g} is not in this run's post at EOT`);
+        return { rel: f.rel, time: f.time, args: [...f.args] };
+      });
+      return engine.support(run, facts);
+    },
+  };
+}

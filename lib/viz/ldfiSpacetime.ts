@@ -1,0 +1,93 @@
+import type { FaultSet } from "../ldfi/faults";
+import type { ObservedMessage } from "../ldfi/observation";
+import type { VegaLiteSpec } from "./render";
+
+/** What one LDFI run's spacetime diagram shows. */
+export interface LdfiSpacetimeInput {
+  readonly nodes: readonly string[];
+  readonly eot: number;
+  readonly messages: readonly ObservedMessage[];
+  readonly faults: FaultSet;
+  readonly title?: string;
+}
+
+/**
+ * A spacetime diagram of one Dedalus run under faults: one vertical line per node, time flowing
+ * down, one arrow per cross-node message from (sender, send time) to (receiver, send time + 1).
+ * Delivered messages are solid, lost ones dashed and red; a crash is a red cross on the node at
+ * its crash time, with the node's line dashed from there on (it is mute, not gone). Messages with
+ * the same endpoints and time are drawn once, labelled with every relation they carried.
+ */
+export function ldfiSpacetimeSpec(input: LdfiSpacetimeInput): VegaLiteSpec {
+  const { nodes, eot } = input;
+  const crashAt = new Map(input.faults.crashes.map((c) => [c.node, c.time]));
+  const grouped = new Map<string, { from: string; to: string; t: number; lost: boolean; rels: Set<string> }>();
+  for (const m of input.messages) {
+    if (m.from === m.to) continue;
+    const key = `${m.from}\u0000${m.to}\u0000${m.sendTime}`;
+    const g = grouped.get(key) ?? { from: m.from, to: m.to, t: m.sendTime, lost: false, rels: new Set<string>() };
+    g.lost ||= m.lost !== null;
+    g.rels.add(m.rel);
+    grouped.set(key, g);
+  }
+  const messages = [...grouped.values()].map((g) => ({
+    from: g.from,
+    to: g.to,
+    send: g.t,
+    recv: g.t + 1,
+    status: g.lost ? "lost" : "delivered",
+    label: [...g.rels].sort().join(", "),
+  }));
+  const lifelines = nodes.flatMap((n) => {
+    const c = crashAt.get(n);
+    if (c === undefined) return [{ node: n, from: 0.5, to: eot + 1, state: "alive" }];
+    return [
+      { node: n, from: 0.5, to: c, state: "alive" },
+      { node: n, from: c, to: eot + 1, state: "mute" },
+    ];
+  });
+  const crashes = [...crashAt].map(([node, time]) => ({ node, time, label: `crash(${node},${time})` }));
+  const x = { field: "node", type: "nominal", scale: { domain: [...nodes] }, axis: { orient: "top", title: null, labelAngle: 0 } };
+  const y = { type: "quantitative", scale: { domain: [eot + 1, 0.5], nice: false }, axis: { title: "time", tickMinStep: 1 } };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    ...(input.title ? { title: input.title } : {}),
+    width: Math.max(160, 110 * nodes.length),
+    height: Math.max(160, 40 * (eot + 1)),
+    layer: [
+      {
+        data: { values: lifelines },
+        mark: { type: "rule", color: "#999" },
+        encoding: {
+          x,
+          y: { ...y, field: "from" },
+          y2: { field: "to" },
+          strokeDash: { field: "state", type: "nominal", scale: { domain: ["alive", "mute"], range: [[1, 0], [2, 3]] }, legend: null },
+        },
+      },
+      {
+        data: { values: messages },
+        // each message becomes its own two-point line: (sender, send time) -> (receiver, send time + 1)
+        transform: [
+          { calculate: "datum.from + '>' + datum.to + '@' + datum.send", as: "label_key" },
+          { fold: ["from", "to"], as: ["end", "node"] },
+          { calculate: "datum.end === 'from' ? datum.send : datum.recv", as: "time" },
+        ],
+        mark: { type: "line", point: { filled: true, size: 25 }, strokeWidth: 1.5 },
+        encoding: {
+          x,
+          y: { ...y, field: "time" },
+          detail: { field: "label_key", type: "nominal" },
+          color: { field: "status", type: "nominal", scale: { domain: ["delivered", "lost"], range: ["#1f6feb", "#d1242f"] }, legend: { title: "message" } },
+          strokeDash: { field: "status", type: "nominal", scale: { domain: ["delivered", "lost"], range: [[1, 0], [5, 4]] }, legend: null },
+          tooltip: [{ field: "label", title: "relations" }, { field: "status" }],
+        },
+      },
+      {
+        data: { values: crashes },
+        mark: { type: "point", shape: "cross", size: 220, color: "#d1242f", filled: true },
+        encoding: { x, y: { ...y, field: "time" }, tooltip: [{ field: "label" }] },
+      },
+    ],
+  };
+}
