@@ -37,7 +37,23 @@ export { runReplicas, fnv1a, DEFAULT_GOSSIP_TAIL, type ReplicaRunConfig, type Re
 export { crdtCatalog, type CrdtEntry, type AnyCrdtEntry } from "./crdt/workloads";
 
 // --- dedalus ---
+export type { Span, Value, Term, VarTerm, WildcardTerm, ConstTerm, BinaryTerm, AggregateTerm, HeadTerm, Head, HeadTime, BodyAtom, Comparison, BodyItem, Rule, FactStatement, IncludeStatement, Statement, SourceMap, Program, ArithOp, CompareOp, AggregateFn } from "./dedalus/ast";
+export { formatRule, formatTerm, formatBodyItem } from "./dedalus/ast";
+export { formatDiagnostic, formatLocation, sortDiagnostics, hasErrors, DedalusError, DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, type Severity } from "./dedalus/diagnostics";
+export { parseProgram, parseSource, loadProgram, type SourceFile } from "./dedalus/load";
+export { checkProgram, isReservedName, CRASH_RELATION, type ColumnType, type RelationInfo, type ProgramInfo } from "./dedalus/check";
+export { runProgram, compileProgram, compareArgs, type RunOptions, type RunResult, type RunLimits, type FailureSpec, type Omission, type Crash, type Fact, type MessageEvent, type MessageLoss, type CompiledProgram } from "./dedalus/runtime";
+export { DedalusLimitError, DedalusRuntimeError, DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, MAX_EOT, type LimitName } from "./dedalus/limits";
+export { runNaive } from "./dedalus/naive";
+export { why, support, holds, edgeKey, ProvenanceNotRecordedError, type Derivation, type RuleRef, type NegPremise, type MessageEdge, type SupportNode, type SupportGraph } from "./dedalus/provenance";
 
 // --- ldfi ---
 
 // --- viz ---
+
+// --- labs (autograded checks; the grader in kernel/grading runs them inside the student's notebook) ---
+export { LABS, gradeLab } from "./labs/registry";
+export { selfCheck, type SelfCheckRow } from "./labs/selfCheck";
+export { runLab, GRADE_ENV, type GradeEvent } from "./labs/runLab";
+export { MissingDefinitionError, requireDefinition, type Lab, type LabTest, type StudentScope, type TestResult } from "./labs/lab";
+export { lab1Crdt, type StudentCounter, type StudentSet } from "./labs/lab1Crdt";
