@@ -1,9 +1,143 @@
-import type { CommandSpec, OptionValues } from "./command";
+import type { Program } from "../dedalus/ast";
+import { checkProgram } from "../dedalus/check";
+import { formatDiagnostic, hasErrors, sortDiagnostics } from "../dedalus/diagnostics";
+import { DedalusLimitError, DedalusRuntimeError, MAX_EOT } from "../dedalus/limits";
+import { loadProgram } from "../dedalus/load";
+import { runProgram, type Crash, type Fact, type Omission, type RunResult } from "../dedalus/runtime";
+import { intOption, type CommandSpec, type OptionValues } from "./command";
 
-/** `maze run` — not built yet; see the issue tracker. */
-export const spec: CommandSpec = { help: "usage: maze run ... (not implemented yet)", options: {} };
+/** Exit codes of DESIGN.md section 6 (same values as EXIT in main.ts; not imported so main -> run stays acyclic). */
+const EXIT = { ok: 0, error: 2 } as const;
 
-export async function execute(_values: OptionValues, _positionals: string[]): Promise<number> {
-  process.stderr.write("maze run: not implemented yet\n");
-  return 2;
+/** Molly's default end of time. */
+export const DEFAULT_EOT = 3;
+
+/** `maze run FILE... [--eot N] [--nodes a,b] [--omit from,to,t]... [--crash node,t]... [--json]`. */
+export const spec: CommandSpec = {
+  help: [
+    "usage: maze run FILE... [--eot N] [--nodes a,b] [--omit from,to,t]... [--crash node,t]... [--json]",
+    "",
+    "Runs a Dedalus program (the files are concatenated, e.g. a protocol and its assertions) from time 1",
+    "to EOT and prints every relation: one table per relation, rows by time and location.",
+    "",
+    `  --eot N              last timestep (default ${DEFAULT_EOT})`,
+    "  --nodes a,b,c        the run's nodes (default: the first columns of the facts)",
+    "  --omit from,to,t     lose every message from `from` to `to` sent at time t (repeatable)",
+    "  --crash node,t       from time t on, `node` sends nothing to other nodes (repeatable)",
+    '  --json               print {"eot": N, "facts": [{"rel", "time", "args"}]}',
+    "",
+    "Exit 0 on success, 2 for a bad program or bad flags (errors on stderr as file:line:col: message).",
+  ].join("\n"),
+  options: {
+    eot: { type: "string" },
+    nodes: { type: "string" },
+    omit: { type: "string", multiple: true },
+    crash: { type: "string", multiple: true },
+    json: { type: "boolean" },
+  },
+};
+
+function list(values: OptionValues, name: string): string[] {
+  const v = values[name];
+  return v === undefined ? [] : Array.isArray(v) ? v : [String(v)];
+}
+
+/** Parses `--omit from,to,t`. */
+export function parseOmission(s: string): Omission | { error: string } {
+  const parts = s.split(",").map((p) => p.trim());
+  if (parts.length !== 3 || !parts[0] || !parts[1] || !/^\d+$/.test(parts[2]!)) return { error: `--omit expects from,to,time (e.g. a,b,1), got '${s}'` };
+  return { from: parts[0], to: parts[1], time: Number(parts[2]) };
+}
+
+/** Parses `--crash node,t`. */
+export function parseCrash(s: string): Crash | { error: string } {
+  const parts = s.split(",").map((p) => p.trim());
+  if (parts.length !== 2 || !parts[0] || !/^\d+$/.test(parts[1]!)) return { error: `--crash expects node,time (e.g. b,2), got '${s}'` };
+  return { node: parts[0], time: Number(parts[1]) };
+}
+
+function formatValue(v: string | number): string {
+  return typeof v === "number" ? String(v) : JSON.stringify(v);
+}
+
+/** The readable output: one table per relation, rows sorted by time then location then values. */
+export function formatRunTables(result: RunResult, program: Program): string {
+  const byRel = new Map<string, Fact[]>();
+  for (const f of result.facts()) {
+    let l = byRel.get(f.rel);
+    if (!l) byRel.set(f.rel, (l = []));
+    l.push(f);
+  }
+  const out: string[] = [];
+  const header = `eot ${result.eot} · nodes ${result.nodes.join(", ")} · files ${program.files.join(", ")}`;
+  out.push(header);
+  const lost = result.messages.filter((m) => m.lost !== null && m.lost !== "after-eot");
+  if (lost.length > 0) out.push(`lost messages: ${lost.map((m) => `${m.rel}(${m.args.map(formatValue).join(", ")}) ${m.from}->${m.to}@${m.sendTime} (${m.lost})`).join("; ")}`);
+  for (const rel of [...byRel.keys()].sort()) {
+    const rows = byRel.get(rel)!;
+    out.push("", `${rel} (${rows.length} tuple${rows.length === 1 ? "" : "s"})`);
+    const cells = rows.map((f) => [String(f.time), String(f.args[0]), f.args.slice(1).map(formatValue).join(", ")]);
+    const head = ["time", "node", "values"];
+    const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+    const line = (c: string[]): string => "  " + c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]!))).join("  ").trimEnd();
+    out.push(line(head));
+    for (const c of cells) out.push(line(c));
+  }
+  if (byRel.size === 0) out.push("", "(no tuples)");
+  return out.join("\n");
+}
+
+/** The `--json` output. */
+export function runToJson(result: RunResult): { eot: number; facts: Fact[] } {
+  return { eot: result.eot, facts: result.facts().map((f) => ({ rel: f.rel, time: f.time, args: f.args })) };
+}
+
+export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
+  const fail = (msg: string): number => {
+    process.stderr.write(`maze run: ${msg}\n`);
+    return EXIT.error;
+  };
+  if (positionals.length === 0) return fail("no input files (usage: maze run FILE... [--eot N])");
+  const eot = intOption(values, "eot", DEFAULT_EOT, 0);
+  if (typeof eot !== "number") return fail(eot.error);
+  if (eot > MAX_EOT) return fail(`--eot must be at most ${MAX_EOT}, got ${eot}`);
+  const omissions: Omission[] = [];
+  for (const s of list(values, "omit")) {
+    const o = parseOmission(s);
+    if ("error" in o) return fail(o.error);
+    omissions.push(o);
+  }
+  const crashes: Crash[] = [];
+  for (const s of list(values, "crash")) {
+    const c = parseCrash(s);
+    if ("error" in c) return fail(c.error);
+    crashes.push(c);
+  }
+  let nodes: string[] | undefined;
+  if (typeof values["nodes"] === "string") {
+    nodes = values["nodes"].split(",").map((n) => n.trim()).filter((n) => n.length > 0);
+    if (nodes.length === 0) return fail("--nodes expects a comma-separated list of node names");
+  }
+
+  const { program, diagnostics } = loadProgram(positionals);
+  const checked = hasErrors(diagnostics) ? [] : checkProgram(program).diagnostics;
+  const errors = sortDiagnostics([...diagnostics, ...checked].filter((d) => d.severity === "error"));
+  if (errors.length > 0) {
+    process.stderr.write(errors.map((d) => formatDiagnostic(d, program.sources)).join("\n") + "\n");
+    return EXIT.error;
+  }
+  for (const n of [...omissions.flatMap((o) => [o.from, o.to]), ...crashes.map((c) => c.node)]) {
+    const known = nodes ?? undefined;
+    if (known && !known.includes(n)) return fail(`'${n}' in a fault is not one of --nodes ${known.join(",")}`);
+  }
+  let result: RunResult;
+  try {
+    result = runProgram(program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions, crashes } });
+  } catch (e) {
+    if (e instanceof DedalusLimitError || e instanceof DedalusRuntimeError) return fail(e.message);
+    throw e;
+  }
+  if (values["json"] === true) process.stdout.write(JSON.stringify(runToJson(result)) + "\n");
+  else process.stdout.write(formatRunTables(result, program) + "\n");
+  return EXIT.ok;
 }
