@@ -112,7 +112,7 @@ export function defineCrdt<S, Op, V>(d: CrdtDefinition<S, Op, V>): Crdt<S, Op, V
     name: d.name,
     bottom: d.bottom,
     join: (a, b) => d.joinInto(d.clone(valid(a)), valid(b)),
-    leq: (a, b) => d.leq(valid(a), valid(b)),
+    leq: d.leq,
     delta: (s, op, r) => d.delta(s, op, checkReplica(d.name, r)),
     apply: (s, op, r) => d.applyInPlace(d.clone(s), op, checkReplica(d.name, r)),
     applyInPlace: (s, op, r) => d.applyInPlace(s, op, checkReplica(d.name, r)),

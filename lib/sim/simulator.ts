@@ -4,7 +4,7 @@ import { SimHandlerError } from "./errors";
 import { EventQueue } from "./eventQueue";
 import { sampleLatency, type Latency } from "./latency";
 import type { NodeContext, NodeHandlers } from "./node";
-import { Trace, type DropReason, type StopReason, type TraceEvent } from "./trace";
+import { Trace, type DropReason, type SendEvent, type StopReason, type TraceEvent } from "./trace";
 
 /** Things waiting in the event queue. Only the simulator sees these; the trace records outcomes. */
 type Scheduled<M> =
@@ -129,7 +129,7 @@ class Simulation<M> {
       case "start": {
         const node = this.nodes[item.node] as NodeRuntime<M>;
         if (!node.alive) return; // crashed at time 0 before starting
-        this.clocked(node, { kind: "start" });
+        this.events.push({ kind: "start", ...this.tick(node) });
         this.call(node, "onStart", () => node.handlers.onStart?.(node.ctx));
         return;
       }
@@ -138,7 +138,7 @@ class Simulation<M> {
       case "timer": {
         const node = this.nodes[item.node] as NodeRuntime<M>;
         if (!node.alive || node.incarnation !== item.incarnation || !node.pendingTimers.delete(item.timerId)) return;
-        this.clocked(node, { kind: "timer", tag: item.tag, timerId: item.timerId });
+        this.events.push({ kind: "timer", ...this.tick(node), tag: item.tag, timerId: item.timerId });
         this.call(node, "onTimer", () => node.handlers.onTimer?.(node.ctx, item.tag));
         return;
       }
@@ -148,14 +148,14 @@ class Simulation<M> {
         node.alive = false;
         node.incarnation++;
         node.pendingTimers.clear();
-        this.clocked(node, { kind: "crash" });
+        this.events.push({ kind: "crash", ...this.tick(node) });
         return;
       }
       case "recover": {
         const node = this.nodes[item.node] as NodeRuntime<M>;
         if (node.alive) return;
         node.alive = true;
-        this.clocked(node, { kind: "recover" });
+        this.events.push({ kind: "recover", ...this.tick(node) });
         const h = node.handlers;
         this.call(node, "onRecover", () => (h.onRecover ? h.onRecover(node.ctx) : h.onStart?.(node.ctx)));
         return;
@@ -179,7 +179,7 @@ class Simulation<M> {
     const vc = node.vc;
     for (let i = 0; i < vc.length; i++) if ((d.vc[i] as number) > (vc[i] as number)) vc[i] = d.vc[i] as number;
     const from = this.names[d.from] as NodeId;
-    this.clocked(node, { kind: "deliver", from, msgId: d.msgId, sendSeq: d.sendSeq, sentAt: d.sentAt, copy: d.copy, message: d.message });
+    this.events.push({ kind: "deliver", ...this.tick(node), from, msgId: d.msgId, sendSeq: d.sendSeq, sentAt: d.sentAt, copy: d.copy, message: d.message });
     this.call(node, "onMessage", () => node.handlers.onMessage?.(node.ctx, d.message, from));
   }
 
@@ -187,7 +187,8 @@ class Simulation<M> {
     const toIdx = this.names.indexOf(to);
     if (toIdx < 0) throw new SimHandlerError(node.name, this.now, "send", `unknown destination node ${JSON.stringify(to)}`);
     const msgId = this.nextMsgId++;
-    const ev = this.clocked(node, { kind: "send", to, msgId, message });
+    const ev: SendEvent = { kind: "send", ...this.tick(node), to, msgId, message };
+    this.events.push(ev);
     const link = this.links[fromIdx * this.names.length + toIdx] as ResolvedLink;
     const copies = link.duplicate > 0 && this.net.chance(link.duplicate) ? 2 : 1;
     for (let copy = 1; copy <= copies; copy++) {
@@ -223,13 +224,11 @@ class Simulation<M> {
     return false;
   }
 
-  /** Ticks the node's clocks and appends a node event carrying them. */
-  private clocked<E extends { kind: string }>(node: NodeRuntime<M>, fields: E): E & { seq: number; lamport: number; vc: readonly number[] } {
+  /** Ticks the node's clocks and returns the stamp of its next event (not yet recorded). */
+  private tick(node: NodeRuntime<M>): { seq: number; time: number; node: NodeId; lamport: number; vc: readonly number[] } {
     node.lamport++;
     node.vc[node.index] = (node.vc[node.index] as number) + 1;
-    const ev = { ...fields, seq: this.events.length, time: this.now, node: node.name, lamport: node.lamport, vc: node.vc.slice() };
-    this.events.push(ev as unknown as TraceEvent);
-    return ev;
+    return { seq: this.events.length, time: this.now, node: node.name, lamport: node.lamport, vc: node.vc.slice() };
   }
 
   private call(node: NodeRuntime<M>, handler: string, fn: () => void): void {
@@ -281,7 +280,7 @@ class Simulation<M> {
         },
         cancelTimer: (id) => rt.pendingTimers.delete(id),
         observe: (key, value) => {
-          sim.clocked(rt, { kind: "note", key, value });
+          sim.events.push({ kind: "note", ...sim.tick(rt), key, value });
         },
       },
     };
