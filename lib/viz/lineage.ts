@@ -8,6 +8,9 @@
  * within a layer by barycenter sweeps. Lineage graphs are shallow DAGs of a few dozen nodes, where
  * this is as readable as a general layout library, so maze does not depend on one.
  */
+import * as path from "node:path";
+import { why, type Derivation } from "../dedalus/provenance";
+import type { Fact, RunResult, Value } from "../dedalus/runtime";
 import type { VegaLiteSpec } from "./render";
 
 /** What a lineage node stands for. */
@@ -190,5 +193,113 @@ export function lineageChart(g: LineageGraph, options: LineageChartOptions = {})
         encoding: { x, y, text: { field: "label" } },
       },
     ],
+  };
+}
+
+/**
+ * Default cap on the nodes of a lineage graph: past a couple of hundred boxes a drawing stops
+ * explaining anything; {@link lineageOf} stops expanding there and marks the graph truncated.
+ */
+export const MAX_LINEAGE_NODES = 200;
+
+/** Options of {@link lineageOf}. */
+export interface LineageOptions {
+  /**
+   * "all" (default): every derivation of every tuple, except those that would close a cycle
+   * (a same-timestep recursive rule re-deriving a tuple from its own consequences).
+   * "first": only the derivation that created each tuple — always well-founded, and smaller.
+   */
+  derivations?: "all" | "first";
+  /** Node cap (default {@link MAX_LINEAGE_NODES}). */
+  maxNodes?: number;
+}
+
+function formatValue(v: Value | null): string {
+  return v === null ? "_" : typeof v === "string" ? JSON.stringify(v) : String(v);
+}
+
+/** `rel("a", 1)@2`: how lineage labels a tuple at a time. */
+export function factLabel(f: Fact): string {
+  return `${f.rel}(${f.args.map(formatValue).join(", ")})@${f.time}`;
+}
+
+/**
+ * The lineage graph of `fact` in a run recorded with `provenance: true`, built from `why()` down
+ * to the input facts. Shared premises appear once. Throws the provenance module's error when the
+ * run has no provenance, and a RangeError when the fact does not hold in the run.
+ */
+export function lineageOf(result: RunResult, fact: Fact, options: LineageOptions = {}): LineageGraph {
+  const maxNodes = options.maxNodes ?? MAX_LINEAGE_NODES;
+  const nodes = new Map<string, LineageNode>();
+  const edges: LineageEdge[] = [];
+  let truncated = false;
+  const rootDerivations = why(result, fact);
+  if (rootDerivations.length === 0) throw new RangeError(`lineageOf: ${factLabel(fact)} does not hold in this run`);
+
+  /** Founded: it is an input, or at least one of its derivations was kept. */
+  const founded = new Map<string, boolean>();
+  const onStack = new Set<string>();
+  const addNode = (n: LineageNode): boolean => {
+    if (nodes.has(n.id)) return true;
+    if (nodes.size >= maxNodes) {
+      truncated = true;
+      return false;
+    }
+    nodes.set(n.id, n);
+    return true;
+  };
+
+  const expand = (f: Fact, known?: Derivation[]): boolean => {
+    const id = factLabel(f);
+    const done = founded.get(id);
+    if (done !== undefined) return done;
+    if (!addNode({ id, kind: "fact", label: id, node: String(f.args[0] ?? ""), time: f.time })) return false;
+    onStack.add(id);
+    let all = known ?? why(result, f);
+    if (options.derivations === "first") all = all.slice(0, 1);
+    let ok = false;
+    all.forEach((d, i) => {
+      if (d.kind === "fact") {
+        ok = true; // an input fact: a leaf
+        return;
+      }
+      if (d.premises.some((p) => onStack.has(factLabel(p)))) return; // would close a cycle
+      if (!d.premises.every((p) => expand(p))) return;
+      const did = `${id}#${i}`;
+      const where = `${path.basename(d.rule.span.file)}:${d.rule.span.line}`;
+      if (!addNode({ id: did, kind: "derivation", label: where, detail: `${d.rule.text} (${where})` })) return;
+      for (const p of d.premises) edges.push({ from: factLabel(p), to: did, kind: "premise" });
+      for (const n of d.negated) {
+        const nid = `notin ${n.rel}(${n.args.map(formatValue).join(", ")})@${n.time}`;
+        const loc = n.args[0];
+        if (!addNode({ id: nid, kind: "negated", label: nid, node: typeof loc === "string" ? loc : "(any)", time: n.time })) continue;
+        edges.push({ from: nid, to: did, kind: "negated" });
+      }
+      const m = d.kind === "message" ? d.message : null;
+      edges.push(m ? { from: did, to: id, kind: "message", label: `${m.from} -> ${m.to} @${m.sendTime}` } : { from: did, to: id, kind: "derives" });
+      ok = true;
+    });
+    onStack.delete(id);
+    founded.set(id, ok);
+    return ok;
+  };
+  expand(fact, rootDerivations);
+  // Keep what actually supports the root: a premise expanded for a derivation that was then
+  // dropped (cycle, cap) would otherwise float unconnected.
+  const into = new Map<string, LineageEdge[]>();
+  for (const e of edges) into.set(e.to, [...(into.get(e.to) ?? []), e]);
+  const keep = new Set<string>();
+  const stack = [factLabel(fact)];
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    if (keep.has(id)) continue;
+    keep.add(id);
+    for (const e of into.get(id) ?? []) stack.push(e.from);
+  }
+  return {
+    nodes: [...nodes.values()].filter((n) => keep.has(n.id)),
+    edges: edges.filter((e) => keep.has(e.to) && keep.has(e.from)),
+    root: factLabel(fact),
+    truncated,
   };
 }

@@ -1,5 +1,7 @@
+import { loadProgram } from "../../lib/dedalus/load";
+import { runProgram } from "../../lib/dedalus/runtime";
 import { renderSvg } from "../../lib/viz/render";
-import { layoutLineage, lineageChart, type LineageGraph } from "../../lib/viz/lineage";
+import { layoutLineage, lineageChart, lineageOf, type LineageGraph } from "../../lib/viz/lineage";
 
 /** log("b","m")@2 derived by a message from a, whose premises were bcast and member at a@1, plus a notin. */
 const graph: LineageGraph = {
@@ -63,4 +65,47 @@ test("the chart renders: one rule per edge, one symbol per node, labels and the 
   expect((svg.match(/aria-roledescription="point"/g) ?? []).length).toBe(5);
   expect(svg).toContain("a -&gt; b @1");
   expect(svg).toContain("log(&quot;b&quot;, &quot;m&quot;)@2");
+});
+
+describe("lineageOf a real run", () => {
+  const GOLDEN = `${__dirname}/../../protocols/golden`;
+  const run = (file: string, eot: number) => runProgram(loadProgram([`${GOLDEN}/${file}`]).program, { eot, provenance: true });
+
+  test("a broadcast message: the receiver's log at 3 comes from its log at 2, which crossed the network from a", () => {
+    const g = lineageOf(run("broadcast.ded", 4), { rel: "log", args: ["b", "hello"], time: 3 });
+    expect(g.root).toBe('log("b", "hello")@3');
+    expect(g.nodes.filter((n) => n.kind === "fact").map((n) => n.id).sort()).toEqual([
+      'bcast("a", "hello")@1',
+      'log("b", "hello")@2',
+      'log("b", "hello")@3',
+      'member("a", "b")@1',
+    ]);
+    expect(g.edges.filter((e) => e.kind === "message").map((e) => e.label)).toEqual(["a -> b @1"]);
+    expect(g.truncated).toBe(false);
+  });
+
+  test("recursive reachability stays acyclic (all derivations) and 'first' keeps one derivation per tuple", () => {
+    const r = run("reach.ded", 1);
+    const all = lineageOf(r, { rel: "reach", args: ["a", "a"], time: 1 });
+    expect(() => layoutLineage(all)).not.toThrow();
+    const first = lineageOf(r, { rel: "reach", args: ["a", "a"], time: 1 }, { derivations: "first" });
+    for (const n of first.nodes.filter((x) => x.kind === "fact")) expect(first.edges.filter((e) => e.to === n.id).length).toBeLessThanOrEqual(1);
+    // a reaches itself round the cycle a -> b -> c -> a: every edge of it is in the lineage.
+    for (const e of ['edge("a", "b")@1', 'edge("b", "c")@1', 'edge("c", "a")@1']) expect(first.nodes.map((n) => n.id)).toContain(e);
+  });
+
+  test("2PC's commit shows its notin premise, and the node cap truncates", async () => {
+    const r = runProgram(loadProgram([`${GOLDEN}/twopc.ded`]).program, { eot: 5, provenance: true });
+    const g = lineageOf(r, { rel: "outcome", args: ["a", "t1", "commit"], time: 4 });
+    expect(g.nodes.some((n) => n.kind === "negated" && n.label.startsWith('notin missing("k", "t1")@3'))).toBe(true);
+    const svg = await renderSvg(lineageChart(g));
+    expect((svg.match(/aria-roledescription="point"/g) ?? []).length).toBe(g.nodes.length);
+    const small = lineageOf(r, { rel: "outcome", args: ["a", "t1", "commit"], time: 4 }, { maxNodes: 5 });
+    expect(small.truncated).toBe(true);
+    expect(small.nodes.length).toBeLessThanOrEqual(5);
+  });
+
+  test("asking for a tuple that does not hold is a RangeError", () => {
+    expect(() => lineageOf(run("broadcast.ded", 4), { rel: "log", args: ["b", "hello"], time: 1 })).toThrow(RangeError);
+  });
 });
