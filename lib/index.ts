@@ -46,10 +46,15 @@ export { runProgram, compileProgram, compareArgs, type RunOptions, type RunResul
 export { DedalusLimitError, DedalusRuntimeError, DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, MAX_EOT, type LimitName } from "./dedalus/limits";
 export { runNaive } from "./dedalus/naive";
 export { why, support, holds, edgeKey, ProvenanceNotRecordedError, type Derivation, type RuleRef, type NegPremise, type MessageEdge, type SupportNode, type SupportGraph } from "./dedalus/provenance";
+export { analyzeCalm, classifyRule, formatCalm, type CalmAnalysis, type RuleMonotonicity, type RelationMonotonicity, type NonMonotoneReason, type CoordinationPoint, type AsyncHop } from "./dedalus/calm";
+export { checkWarnings, invariantRelations, WARNING_CODES, type WarningCode } from "./dedalus/warnings";
+export { outcomeSpread, scheduleDelay, MAX_SCHEDULES, type SpreadOptions, type Outcome, type OutcomeSpread } from "./dedalus/outcomes";
 
 // --- ldfi ---
 
 // --- viz ---
+export { lineageOf, lineageChart, layoutLineage, factLabel, MAX_LINEAGE_NODES, type LineageGraph, type LineageNode, type LineageEdge, type LineageNodeKind, type LineageEdgeKind, type LineageOptions, type LineageChartOptions, type PlacedNode } from "./viz/lineage";
+export { relationHeatmap, relationTable, tupleTimelines, MAX_HEATMAP_ROWS, type RelationViewOptions, type TupleTimeline } from "./viz/relations";
 
 // --- labs (autograded checks; the grader in kernel/grading runs them inside the student's notebook) ---
 export { LABS, gradeLab } from "./labs/registry";
