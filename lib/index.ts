@@ -55,6 +55,9 @@ export { outcomeSpread, scheduleDelay, MAX_SCHEDULES, type SpreadOptions, type O
 // --- viz ---
 export { lineageOf, lineageChart, layoutLineage, factLabel, MAX_LINEAGE_NODES, type LineageGraph, type LineageNode, type LineageEdge, type LineageNodeKind, type LineageEdgeKind, type LineageOptions, type LineageChartOptions, type PlacedNode } from "./viz/lineage";
 export { relationHeatmap, relationTable, tupleTimelines, MAX_HEATMAP_ROWS, type RelationViewOptions, type TupleTimeline } from "./viz/relations";
+export { spacetimeDiagram, SPACETIME_MAX_MESSAGES, type SpacetimeOptions } from "./viz/spacetime";
+export { convergenceChart, type ConvergenceOptions } from "./viz/convergence";
+export { latencyHistogram, type HistogramOptions } from "./viz/histogram";
 
 // --- labs (autograded checks; the grader in kernel/grading runs them inside the student's notebook) ---
 export { LABS, gradeLab } from "./labs/registry";
