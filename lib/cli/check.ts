@@ -3,8 +3,9 @@ import { analyzeCalm, formatCalm, type CalmAnalysis } from "../dedalus/calm";
 import { checkProgram } from "../dedalus/check";
 import { formatDiagnostic, formatLocation, hasErrors, sortDiagnostics, type Diagnostic } from "../dedalus/diagnostics";
 import { loadProgram } from "../dedalus/load";
+import { outcomeSpread, type OutcomeSpread } from "../dedalus/outcomes";
 import { checkWarnings } from "../dedalus/warnings";
-import type { CommandSpec, OptionValues } from "./command";
+import { intOption, type CommandSpec, type OptionValues } from "./command";
 
 /** Exit codes of DESIGN.md section 6 (the same values as EXIT in main.ts; not imported, so main -> check stays acyclic). */
 const EXIT = { ok: 0, error: 2 } as const;
@@ -12,18 +13,29 @@ const EXIT = { ok: 0, error: 2 } as const;
 /** `maze check FILE... [--json]`: diagnostics (errors and warnings) and the CALM analysis. */
 export const spec: CommandSpec = {
   help: [
-    "usage: maze check FILE... [--json]",
+    "usage: maze check FILE... [--json] [--schedules N [--eot N] [--max-delay N] [--seed N] [--relations r,s]]",
     "",
     "Checks Dedalus programs (the files are one program, as for maze run): syntax, arity, column types,",
     "safety, stratification, then warnings (relations never derived or used, non-local joins) and the",
     "CALM analysis (which rules are monotone, and where non-monotone reasoning reads data that arrives",
     "asynchronously: the places that need coordination or sealing).",
     "",
-    "  --json   print one JSON object {files, errors, warnings, diagnostics, calm}",
+    "  --json         print one JSON object {files, errors, warnings, diagnostics, calm}",
+    "  --schedules N  also run the program under N random delivery schedules (each message delayed",
+    "                 1..max-delay steps) and count the distinct outcomes at EOT: a monotone program",
+    "                 has one. --eot (default 10), --max-delay (default 3), --seed (default 1),",
+    "                 --relations (default: all) choose what is run and observed.",
     "",
     "Exit 0 when there are no errors (warnings allowed), 2 on errors.",
   ].join("\n"),
-  options: { json: { type: "boolean" } },
+  options: {
+    json: { type: "boolean" },
+    schedules: { type: "string" },
+    eot: { type: "string" },
+    "max-delay": { type: "string" },
+    seed: { type: "string" },
+    relations: { type: "string" },
+  },
 };
 
 /** A diagnostic as JSON: location flattened, related locations kept. */
@@ -86,12 +98,53 @@ export function checkFiles(files: string[]): CheckReport {
   return { program: loaded.program, diagnostics: sorted, calm: hasErrors(sorted) ? null : analyzeCalm(loaded.program) };
 }
 
+/** Most outcome lines printed per distinct outcome (the JSON output has them all). */
+const MAX_OUTCOME_LINES = 12;
+
+/** The spread as text: each outcome as its difference from the synchronous (Molly) schedule. */
+function formatSpread(s: OutcomeSpread, eot: number, maxDelay: number): string {
+  const lines = [
+    `CALM demonstration: ${s.schedules} random delivery schedules (each message delayed 1..${maxDelay} steps), observed at EOT ${eot}: ` +
+      `${s.distinct} distinct outcome${s.distinct === 1 ? "" : "s"}${s.distinct === 1 ? " (as a monotone program must)" : ""}.`,
+  ];
+  const sync = new Set(s.synchronous);
+  s.outcomes.forEach((o, i) => {
+    const mine = new Set(o.facts);
+    const diff = [...o.facts.filter((f) => !sync.has(f)).map((f) => `+ ${f}`), ...s.synchronous.filter((f) => !mine.has(f)).map((f) => `- ${f}`)];
+    const head = `  #${i + 1}: ${o.schedules} schedule${o.schedules === 1 ? "" : "s"} (first: ${o.firstSchedule}), ${o.facts.length} facts`;
+    lines.push(diff.length === 0 ? `${head}, same as the synchronous schedule` : `${head}, vs the synchronous schedule:`);
+    for (const d of diff.slice(0, MAX_OUTCOME_LINES)) lines.push(`      ${d}`);
+    if (diff.length > MAX_OUTCOME_LINES) lines.push(`      ... ${diff.length - MAX_OUTCOME_LINES} more`);
+  });
+  return lines.join("\n");
+}
+
 export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
   if (positionals.length === 0) {
     process.stderr.write("maze check: expects at least one FILE\n" + spec.help + "\n");
     return EXIT.error;
   }
+  const ints: Record<string, number> = {};
+  for (const [name, fallback, min] of [["schedules", 0, 0], ["eot", 10, 1], ["max-delay", 3, 1], ["seed", 1, 0]] as const) {
+    const v = intOption(values, name, fallback, min);
+    if (typeof v !== "number") {
+      process.stderr.write(`maze check: ${v.error}\n`);
+      return EXIT.error;
+    }
+    ints[name] = v;
+  }
   const report = checkFiles(positionals);
+  let spread: OutcomeSpread | null = null;
+  const schedules = ints["schedules"] as number, eot = ints["eot"] as number, maxDelay = ints["max-delay"] as number;
+  if (schedules > 0 && report.calm) {
+    try {
+      const relations = typeof values["relations"] === "string" ? values["relations"].split(",").map((r) => r.trim()).filter((r) => r !== "") : undefined;
+      spread = outcomeSpread(report.program, { schedules, seed: ints["seed"] as number, eot, maxDelay, ...(relations ? { relations } : {}) });
+    } catch (e) {
+      process.stderr.write(`maze check: the schedule demonstration failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      return EXIT.error;
+    }
+  }
   const errors = report.diagnostics.filter((d) => d.severity === "error");
   const warnings = report.diagnostics.filter((d) => d.severity === "warning");
   if (values["json"] === true) {
@@ -101,6 +154,9 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
       warnings: warnings.length,
       diagnostics: report.diagnostics.map(jsonDiagnostic),
       calm: report.calm ? calmToJson(report.calm) : null,
+      spread: spread
+        ? { schedules: spread.schedules, eot, maxDelay, distinct: spread.distinct, synchronous: spread.synchronous, outcomes: spread.outcomes }
+        : null,
     };
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
   } else {
@@ -108,6 +164,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     for (const d of errors) process.stderr.write(formatDiagnostic(d, report.program.sources) + "\n");
     for (const d of warnings) process.stdout.write(formatDiagnostic(d, report.program.sources) + "\n");
     if (report.calm) process.stdout.write(formatCalm(report.calm) + "\n");
+    if (spread) process.stdout.write(formatSpread(spread, eot, maxDelay) + "\n");
     const summary = `${errors.length} error${errors.length === 1 ? "" : "s"}, ${warnings.length} warning${warnings.length === 1 ? "" : "s"}`;
     (errors.length > 0 ? process.stderr : process.stdout).write(`maze check: ${summary}\n`);
   }
