@@ -9,7 +9,13 @@ if (!fs.existsSync(entry)) {
   process.stderr.write("maze: the library is not compiled yet; run `npm run compile` (npm install does it too)\n");
   process.exit(2);
 }
-require(entry).main(process.argv.slice(2)).then(
+const extra = {
+  grade: {
+    summary: "execute a lab notebook and grade it (Gradescope results.json)",
+    load: () => require(path.join(__dirname, "..", "dist", "kernel", "grading", "command.js")),
+  },
+};
+require(entry).main(process.argv.slice(2), extra).then(
   (code) => process.exit(code),
   (err) => {
     process.stderr.write(`maze: internal error: ${err && err.stack ? err.stack : err}\n`);

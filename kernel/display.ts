@@ -67,7 +67,8 @@ export function html(fragment: string): void {
 }
 
 /** Shows rows as a table (HTML with a plain-text twin); cell values are escaped. */
-export function table(rows: readonly Record<string, unknown>[], caption?: string): void {
+export function table<T extends object>(records: readonly T[], caption?: string): void {
+  const rows = records as readonly Record<string, unknown>[];
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const esc = (v: unknown): string =>
     String(v).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
@@ -76,4 +77,13 @@ export function table(rows: readonly Record<string, unknown>[], caption?: string
   const cap = caption ? `<caption>${esc(caption)}</caption>` : "";
   const text = [cols.join("\t"), ...rows.map((r) => cols.map((c) => String(r[c] ?? "")).join("\t"))].join("\n");
   displayBundle({ "text/html": `<table class="maze-table">${cap}<thead>${head}</thead><tbody>${body}</tbody></table>`, "text/plain": text });
+}
+
+/**
+ * The current notebook session's top-level names (tslab keeps them on `globalThis.__tslab__.exports`),
+ * so a lab can check what the student defined: `maze.selfCheck("lab1-crdt", maze.notebookScope())`.
+ */
+export function notebookScope(): Readonly<Record<string, unknown>> {
+  const holder = (globalThis as { __tslab__?: { exports?: Record<string, unknown> } }).__tslab__;
+  return holder?.exports ?? {};
 }

@@ -5,4 +5,4 @@
  * @packageDocumentation
  */
 export * from "../lib/index";
-export { show, showSvg, markdown, html, table, displayBundle, VEGALITE_MIME, type MimeBundle } from "./display";
+export { show, showSvg, markdown, html, table, displayBundle, notebookScope, VEGALITE_MIME, type MimeBundle } from "./display";

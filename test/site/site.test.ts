@@ -31,6 +31,13 @@ describe("static site build", () => {
     for (const s of slugs) expect(index).toContain(`href="${s}.html"`);
   });
 
+  test("leaves the instructor's solutions out of the student build", () => {
+    const all = [...built.pages, ...built.decks].map((p) => fs.readFileSync(path.join(out, p), "utf8")).join("\n");
+    expect(courseNotebooks().some((f) => f.includes(`${path.sep}instructor${path.sep}`))).toBe(false);
+    expect(all).toContain("lab1-crdt");
+    expect(all).not.toContain("maxMerge");
+  });
+
   test("uses only relative links and vendored scripts (no CDN)", () => {
     for (const page of [...built.pages, ...built.decks]) {
       const html = fs.readFileSync(path.join(out, page), "utf8");

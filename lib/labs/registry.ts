@@ -1,0 +1,15 @@
+import type { Lab, StudentScope, TestResult } from "./lab";
+import { lab1Crdt } from "./lab1Crdt";
+import { runLab } from "./runLab";
+
+/** Every autograded lab, by the id its notebook names in metadata `maze.lab`. */
+export const LABS: Readonly<Record<string, Lab>> = {
+  [lab1Crdt.id]: lab1Crdt,
+};
+
+/** Grades the student's definitions against the lab with the given id (called by the grading cell). */
+export async function gradeLab(id: string, scope: StudentScope): Promise<TestResult[]> {
+  const lab = LABS[id];
+  if (!lab) throw new Error(`unknown lab '${id}' (known: ${Object.keys(LABS).join(", ")})`);
+  return runLab(lab, scope);
+}
