@@ -150,6 +150,9 @@ function reachOf(c: CompiledProgram): Reach {
   return reach;
 }
 
+/** Children of a same-kind child node are inlined up to this many (bounds the copying a deep chain can cause). */
+const FLATTEN_LIMIT = 16;
+
 /** Builds the support DAG of `goals` in a run recorded with provenance (DESIGN.md section 6). */
 export function support(result: RunResult, goals: Fact[]): SupportGraph {
   const run = asRun(result);
@@ -176,7 +179,12 @@ export function support(result: RunResult, goals: Fact[]): SupportGraph {
     const set = new Set<number>();
     for (const p of parts) {
       if (p === absorbing) return absorbing;
-      if (p !== neutral) set.add(p);
+      if (p === neutral) continue;
+      const n = nodes[p]!;
+      // Inline a small child of the same kind (or(or(x, y), z) = or(x, y, z)): flatter formulas read
+      // better and encode smaller; big children stay shared.
+      if (n.kind === kind && n.of.length <= FLATTEN_LIMIT) for (const c of n.of) set.add(c);
+      else set.add(p);
     }
     if (set.size === 0) return neutral;
     if (set.size === 1) return [...set][0]!;
