@@ -59,6 +59,13 @@ export { spacetimeDiagram, SPACETIME_MAX_MESSAGES, type SpacetimeOptions } from 
 export { convergenceChart, type ConvergenceOptions } from "./viz/convergence";
 export { latencyHistogram, type HistogramOptions } from "./viz/histogram";
 
+// --- experiments (lesson-specific runs that return data for charts) ---
+export { runTwoPhaseCommit, participantNames, COORDINATOR, TWO_PC_LATENCY, type TwoPcMessage, type ParticipantState, type TwoPhaseCommitOptions, type ParticipantOutcome, type TwoPhaseCommitRun } from "./experiments/twoPhaseCommit";
+export { stateIntervals, stateTimelineSpec, type StateInterval, type StateTimelineOptions } from "./experiments/stateTimeline";
+export { runHeartbeatDetector, sweepTimeouts, detectorTimeline, timeoutTradeoffSpec, HEARTBEAT_LATENCY, type HeartbeatDetectorOptions, type HeartbeatDetectorRun, type TimeoutSweepRow } from "./experiments/timeoutDetector";
+export { runSequence, receivedOrder, faultGallery, FAULT_SCENARIOS, GALLERY_LATENCY, type FaultSetting, type FaultScenario, type SequenceOptions, type FaultGalleryRow } from "./experiments/faultGallery";
+export { runCoordinationCost, coordinationCostSweep, coordinationCostSpec, throughputOverTime, throughputOverTimeSpec, type UpdateMode, type CoordinationCostOptions, type CoordinationCostResult } from "./experiments/coordinationCost";
+
 // --- labs (autograded checks; the grader in kernel/grading runs them inside the student's notebook) ---
 export { LABS, gradeLab } from "./labs/registry";
 export { selfCheck, type SelfCheckRow } from "./labs/selfCheck";
