@@ -3,7 +3,7 @@ import { DedalusError, formatDiagnostic, hasErrors, sortDiagnostics } from "../d
 import { DedalusLimitError } from "../dedalus/limits";
 import { loadProgram } from "../dedalus/load";
 import { compileProgram } from "../dedalus/runtime";
-import { dedalusEngine } from "../ldfi/dedalusEngine";
+import { dedalusEngine, postReadsCrash } from "../ldfi/dedalusEngine";
 import { dedalusTarget } from "../ldfi/dedalusTarget";
 import { checkBounds, FaultBoundsError, formatFaults, type FaultBounds } from "../ldfi/faults";
 import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchResult, type Strategy } from "../ldfi/result";
@@ -169,7 +169,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
 
   const reportDir = typeof values["report"] === "string" ? values["report"] : undefined;
   let result: SearchResult;
-  const target = dedalusTarget(dedalusEngine, program, { eot: bounds.eot, ...(explicitNodes ? { nodes } : {}) });
+  const target = dedalusTarget(dedalusEngine, program, { eot: bounds.eot, ...(explicitNodes ? { nodes } : {}), crashSensitive: postReadsCrash(program) });
   try {
     result = searchFaults(target, {
       bounds,

@@ -1,28 +1,36 @@
 import type { Program } from "../dedalus/ast";
+import { support } from "../dedalus/provenance";
 import { runProgram, type RunResult } from "../dedalus/runtime";
-import type { DedalusEngine, DedalusFact } from "./dedalusTarget";
-import type { SupportGraph } from "./lineage";
+import type { DedalusEngine } from "./dedalusTarget";
 
-type SupportFn = (result: RunResult, goals: DedalusFact[]) => SupportGraph;
-
-let supportFn: SupportFn | undefined;
-
-/**
- * lib/dedalus's `support()` (lineage over message edges), loaded on first use: random and
- * exhaustive search never need it, and this keeps the CLI's start-up cost for them low.
- */
-function loadSupport(): SupportFn {
-  if (!supportFn) {
-    // require, not import(): under node16 module rules import() would load this CommonJS file as ESM.
-    const mod = require("../dedalus/provenance") as { support?: SupportFn };
-    if (typeof mod.support !== "function") throw new Error("lib/dedalus/provenance does not export support()");
-    supportFn = mod.support;
-  }
-  return supportFn;
-}
-
-/** The real Dedalus evaluator as the LDFI search's engine. */
+/** The real Dedalus evaluator (lib/dedalus `runProgram` and `support`) as the LDFI search's engine. */
 export const dedalusEngine: DedalusEngine<Program, RunResult> = {
   runProgram: (program, options) => runProgram(program, options),
-  support: (result, goals) => loadSupport()(result, goals),
+  support: (result, goals) => support(result, goals.map((g) => ({ rel: g.rel, time: g.time, args: [...g.args] }))),
 };
+
+/**
+ * Whether `post` depends (through any chain of rules) on a rule with a negated `crash` atom. Such
+ * invariants excuse or blame crashed nodes directly, through the prophetic built-in rather than
+ * through lost messages, so LDFI must treat any crash as able to change them.
+ */
+export function postReadsCrash(program: Program): boolean {
+  const byHead = new Map<string, Program["rules"]>();
+  for (const r of program.rules) byHead.set(r.head.rel, [...(byHead.get(r.head.rel) ?? []), r]);
+  const seen = new Set<string>(["post"]);
+  const stack = ["post"];
+  while (stack.length > 0) {
+    const rel = stack.pop() as string;
+    for (const r of byHead.get(rel) ?? []) {
+      for (const b of r.body) {
+        if (b.kind !== "atom") continue;
+        if (b.rel === "crash" && b.negated) return true;
+        if (!seen.has(b.rel)) {
+          seen.add(b.rel);
+          stack.push(b.rel);
+        }
+      }
+    }
+  }
+  return false;
+}

@@ -1,5 +1,5 @@
 import type { FaultSet } from "./faults";
-import type { SupportGraph } from "./lineage";
+import type { SupportGraph, SupportNode } from "./lineage";
 import type { FaultTarget, Observation, ObservedMessage } from "./observation";
 
 /** A tuple at a time, as lib/dedalus reports facts. */
@@ -49,7 +49,16 @@ export interface DedalusObservation<R extends DedalusRun> extends Observation {
 export function dedalusTarget<P, R extends DedalusRun>(
   engine: DedalusEngine<P, R>,
   program: P,
-  options: { eot: number; nodes?: readonly string[] },
+  options: {
+    eot: number;
+    nodes?: readonly string[];
+    /**
+     * `post` reads `notin crash(...)`: a crash can then remove a post tuple without breaking any
+     * message edge, so each goal's lineage also requires that no node crashes (an over-approximation:
+     * it only adds hypotheses, which are checked by running them).
+     */
+    crashSensitive?: boolean;
+  },
 ): FaultTarget & { execute(faults: FaultSet): DedalusObservation<R> } {
   const nodes = options.nodes ? [...options.nodes] : undefined;
   const execute = (faults: FaultSet): DedalusObservation<R> => {
@@ -59,7 +68,7 @@ export function dedalusTarget<P, R extends DedalusRun>(
       failures: { omissions: faults.omissions.map((o) => ({ ...o })), crashes: faults.crashes.map((c) => ({ ...c })) },
       provenance: true,
     });
-    return observe(engine, run, faults);
+    return observe(engine, run, faults, options.crashSensitive === true);
   };
   let resolvedNodes: readonly string[] | undefined = nodes;
   return {
@@ -71,7 +80,7 @@ export function dedalusTarget<P, R extends DedalusRun>(
   };
 }
 
-function observe<P, R extends DedalusRun>(engine: DedalusEngine<P, R>, run: R, faults: FaultSet): DedalusObservation<R> {
+function observe<P, R extends DedalusRun>(engine: DedalusEngine<P, R>, run: R, faults: FaultSet, crashSensitive: boolean): DedalusObservation<R> {
   const postFacts = new Map<string, DedalusFact>();
   for (const f of run.facts("post", run.eot)) postFacts.set(formatTuple(f.rel, f.args), f);
   const pre = new Set(run.facts("pre", run.eot).map((f) => formatTuple("post", f.args)));
@@ -93,7 +102,16 @@ function observe<P, R extends DedalusRun>(engine: DedalusEngine<P, R>, run: R, f
         if (!f) throw new RangeError(`lineage: ${g} is not in this run's post at EOT`);
         return { rel: f.rel, time: f.time, args: [...f.args] };
       });
-      return engine.support(run, facts);
+      const graph = engine.support(run, facts);
+      return crashSensitive ? requireAlive(graph, run.nodes) : graph;
     },
   };
+}
+
+/** Conjoins "no node crashes" to every root of a support graph. */
+export function requireAlive(graph: SupportGraph, nodes: readonly string[]): SupportGraph {
+  const out: SupportNode[] = [...graph.nodes];
+  const alive = nodes.map((node) => out.push({ kind: "alive", node }) - 1);
+  const roots = graph.roots.map((r) => out.push({ kind: "and", of: [r, ...alive] }) - 1);
+  return { nodes: out, roots };
 }

@@ -1,7 +1,8 @@
 import { SequentialCounter } from "./cardinality";
 import { faultCount, faultKey, faultSet, isSubset, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "./faults";
 import type { SupportGraph } from "./lineage";
-import { LogicSolverSat, type Literal, type SatSolver } from "./sat";
+import { CdclSat } from "./cdcl";
+import type { Literal, SatSolver } from "./sat";
 
 /** What one solver query needs besides the lineage. */
 export interface HypothesisQuery {
@@ -18,7 +19,7 @@ export interface HypothesisQuery {
   readonly maxHypotheses?: number;
   /** Polled between solver calls; true stops the enumeration (wall-time limit). */
   readonly shouldStop?: () => boolean;
-  /** Backend factory, for tests and measurements. */
+  /** Backend factory (default: the in-process CDCL solver; logic-solver fits too), for tests and measurements. */
   readonly makeSolver?: () => SatSolver;
 }
 
@@ -41,6 +42,7 @@ export interface HypothesisResult {
  *   broken(or)   -> broken(child) for every child     (every alternative derivation breaks)
  *   broken(and)  -> broken(c1) or ... or broken(cn)   (a derivation breaks when a premise does)
  *   broken(edge (F,T,S)) -> omit(F,T,S) [if S < EFF] or crash(F,C) for firstSend(F) <= C <= S
+ *   broken(alive N) -> crash(N,C) for some C
  *   broken(true) is impossible; broken(false) is free.
  * Crash variables: at most one crash time per node, at most `crashes` crashed nodes. All of these
  * side constraints are closed under removing faults, so a model at the smallest satisfiable
@@ -49,7 +51,7 @@ export interface HypothesisResult {
  */
 export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[], q: HypothesisQuery): HypothesisResult {
   const { bounds, seed } = q;
-  const sat = (q.makeSolver ?? (() => new LogicSolverSat()))();
+  const sat = (q.makeSolver ?? (() => new CdclSat()))();
   let variables = 0;
   const newVar = (): number => {
     variables += 1;
@@ -116,6 +118,9 @@ export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[
         clauses.push([-b, ...causes]);
         break;
       }
+      case "alive":
+        clauses.push([-b, ...crashTimes(n.node).map((c) => c.v)]);
+        break;
       case "and":
         clauses.push([-b, ...n.of.map(broken)]);
         break;

@@ -11,11 +11,17 @@ export interface MessageEdge {
   readonly sendTime: number;
 }
 
-/** One node of a support DAG: constants, a message edge, premises of one derivation (and), alternatives (or). */
+/**
+ * One node of a support DAG: constants, a message edge, premises of one derivation (and),
+ * alternatives (or), and "alive": holds unless the node crashes at any time. lib/dedalus emits no
+ * "alive" nodes; the LDFI adapter adds them for programs whose invariants read the prophetic
+ * `crash` built-in (see dedalusTarget.ts), which no message edge can stand for.
+ */
 export type SupportNode =
   | { readonly kind: "true" }
   | { readonly kind: "false" }
   | { readonly kind: "edge"; readonly edge: MessageEdge }
+  | { readonly kind: "alive"; readonly node: string }
   | { readonly kind: "and"; readonly of: readonly number[] }
   | { readonly kind: "or"; readonly of: readonly number[] };
 
@@ -46,6 +52,9 @@ export function survives(graph: SupportGraph, root: number, faults: FaultSet): b
         break;
       case "edge":
         v = !breaksEdge(faults, n.edge.from, n.edge.to, n.edge.sendTime);
+        break;
+      case "alive":
+        v = !faults.crashes.some((c) => c.node === n.node);
         break;
       case "and":
         v = n.of.every(visit);

@@ -35,6 +35,7 @@ export function lineageGraphSpec(graph: SupportGraph, root: number, faults: Faul
     const n = graph.nodes[i];
     let b = false;
     if (n?.kind === "edge") b = breaksEdge(faults, n.edge.from, n.edge.to, n.edge.sendTime);
+    else if (n?.kind === "alive") b = faults.crashes.some((c) => c.node === n.node);
     else if (n?.kind === "false") b = true;
     else if (n?.kind === "and") b = n.of.some(isBroken);
     else if (n?.kind === "or") b = n.of.length > 0 && n.of.every(isBroken);
@@ -55,6 +56,8 @@ export function lineageGraphSpec(graph: SupportGraph, root: number, faults: Faul
     switch (n.kind) {
       case "edge":
         return `${n.edge.from}→${n.edge.to} @${n.edge.sendTime}`;
+      case "alive":
+        return `${n.node} never crashes`;
       case "and":
         return "all of";
       case "or":

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { enumerateHypotheses } from "../../lib/ldfi/encode";
 import { breaksEdge, faultCount, faultKey, faultSet, isSubset, NO_FAULTS, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "../../lib/ldfi/faults";
+import { LogicSolverSat } from "../../lib/ldfi/sat";
 import { edgesOf, survives, type SupportGraph, type SupportNode } from "../../lib/ldfi/lineage";
 
 const NODES = ["a", "b", "c"];
@@ -82,6 +83,19 @@ describe("enumerateHypotheses", () => {
         expect(got.truncated).toBe(false);
       }),
       { numRuns: 120 },
+    );
+  });
+
+  it("enumerates the same fault sets with the logic-solver backend", () => {
+    fc.assert(
+      fc.property(graphArb, fc.integer({ min: 0, max: 1 }), (g, crashes) => {
+        const bounds: FaultBounds = { eot: 5, eff: 3, crashes, nodes: NODES };
+        const firstSend = new Map([["a", 1], ["b", 2], ["c", 1]]);
+        const mini = enumerateHypotheses(g, g.roots, { bounds, firstSend, seed: NO_FAULTS, makeSolver: () => new LogicSolverSat() });
+        const cdcl = enumerateHypotheses(g, g.roots, { bounds, firstSend, seed: NO_FAULTS });
+        expect(mini.hypotheses.map(faultKey)).toEqual(cdcl.hypotheses.map(faultKey));
+      }),
+      { numRuns: 25 },
     );
   });
 
