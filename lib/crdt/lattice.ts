@@ -155,9 +155,12 @@ export function asArray(crdt: string, path: string, v: unknown): unknown[] {
   return v;
 }
 
-/** Is `v` a JSON value (no undefined, functions, NaN, cycles of depth > 64)? */
+/** Nesting depth beyond which a register value is refused: deeper is a cycle or an attack, not data. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Is `v` a JSON value (no undefined, functions, NaN, nor nesting deeper than {@link MAX_JSON_DEPTH})? */
 export function isJson(v: unknown, depth = 0): v is Json {
-  if (depth > 64) return false;
+  if (depth > MAX_JSON_DEPTH) return false;
   if (v === null || typeof v === "string" || typeof v === "boolean") return true;
   if (typeof v === "number") return Number.isFinite(v);
   if (Array.isArray(v)) return v.every((x) => isJson(x, depth + 1));
