@@ -53,6 +53,7 @@ export { outcomeSpread, scheduleDelay, MAX_SCHEDULES, type SpreadOptions, type O
 // --- ldfi ---
 
 // --- viz ---
+export { renderSvg, type VegaLiteSpec } from "./viz/render";
 export { lineageOf, lineageChart, layoutLineage, factLabel, MAX_LINEAGE_NODES, type LineageGraph, type LineageNode, type LineageEdge, type LineageNodeKind, type LineageEdgeKind, type LineageOptions, type LineageChartOptions, type PlacedNode } from "./viz/lineage";
 export { relationHeatmap, relationTable, tupleTimelines, MAX_HEATMAP_ROWS, type RelationViewOptions, type TupleTimeline } from "./viz/relations";
 export { spacetimeDiagram, SPACETIME_MAX_MESSAGES, type SpacetimeOptions } from "./viz/spacetime";
