@@ -187,7 +187,7 @@ function explain(rule: Rule, reason: NonMonotoneReason, input: string, chain: As
           .slice(1)
           .map((h) => h.rel)
           .join(" -> ")}`;
-  const rule1 = `${where(rule)}: ${formatRule(rule)}`;
+  const rule1 = `The rule at ${where(rule)}, ${formatRule(rule)}`;
   switch (reason.kind) {
     case "negation":
       return (
