@@ -87,6 +87,8 @@ export interface FaultGalleryRow {
   /** What b received, in order. */
   readonly received: string;
   readonly missing: string;
+  /** The longest time any m took from a to b (ms). */
+  readonly slowestMs: number;
   /** What a got back: acks in order. */
   readonly acked: string;
 }
@@ -98,6 +100,8 @@ export function faultGallery(seed = 1, scenarios: readonly FaultScenario[] = FAU
     const got = receivedOrder(trace);
     const missing = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !got.includes(n));
     const acked = trace.ofKind("deliver").filter((d) => d.node === "a").map((d) => String(d.message).slice(3));
-    return { fault: s.name, what: s.description, received: got.join(" "), missing: missing.join(" ") || "-", acked: acked.join(" ") };
+    const toB = trace.ofKind("deliver").filter((d) => d.node === "b");
+    const slowestMs = Math.max(0, ...toB.map((d) => d.time - d.sentAt));
+    return { fault: s.name, what: s.description, received: got.join(" "), missing: missing.join(" ") || "-", slowestMs, acked: acked.join(" ") };
   });
 }
