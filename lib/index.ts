@@ -71,6 +71,8 @@ export { stateIntervals, stateTimelineSpec, type StateInterval, type StateTimeli
 export { runHeartbeatDetector, sweepTimeouts, detectorTimeline, timeoutTradeoffSpec, HEARTBEAT_LATENCY, type HeartbeatDetectorOptions, type HeartbeatDetectorRun, type TimeoutSweepRow } from "./experiments/timeoutDetector";
 export { runSequence, receivedOrder, faultGallery, FAULT_SCENARIOS, GALLERY_LATENCY, type FaultSetting, type FaultScenario, type SequenceOptions, type FaultGalleryRow } from "./experiments/faultGallery";
 export { runCoordinationCost, coordinationCostSweep, coordinationCostSpec, throughputOverTime, throughputOverTimeSpec, type UpdateMode, type CoordinationCostOptions, type CoordinationCostResult } from "./experiments/coordinationCost";
+export { dedalusProgram } from "./experiments/lessonProgram";
+export { outcomeCountRows, outcomeCountsSpec, type NamedSpread, type OutcomeCountRow, type OutcomeCountsOptions } from "./experiments/outcomeCounts";
 
 // --- labs (autograded checks; the grader in kernel/grading runs them inside the student's notebook) ---
 export { LABS, gradeLab } from "./labs/registry";
