@@ -1,0 +1,98 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { execute, spec } from "../../lib/cli/ldfi";
+import { parseCommandLine } from "../../lib/cli/command";
+import { PROTOCOLS } from "./corpus";
+
+/** Runs `maze ldfi ARGS` in-process, capturing stdout and stderr. */
+async function maze(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const parsed = parseCommandLine(spec, args);
+  if ("error" in parsed) return { code: 2, out: "", err: parsed.error };
+  let out = "";
+  let err = "";
+  const o = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  try {
+    const code = await execute(parsed.values, parsed.positionals);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+const p = (f: string): string => path.join(PROTOCOLS, f);
+
+describe("maze ldfi", () => {
+  it("prints the JSON contract and exits 1 on a counterexample", async () => {
+    const r = await maze([p("simple_delivery.ded"), p("delivery_assert.ded"), "--eot", "4", "--eff", "2", "--json"]);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out) as Record<string, unknown>;
+    expect(Object.keys(j).sort()).toEqual(["counterexample", "executions", "limit", "verdict", "wallMs"]);
+    expect(j).toMatchObject({
+      verdict: "counterexample",
+      executions: 2,
+      limit: null,
+      counterexample: { omissions: [{ from: "a", to: "b", time: 1 }], crashes: [], missing: ['post("c", "hello")'] },
+    });
+    expect(typeof j["wallMs"]).toBe("number");
+  });
+
+  it("exits 0 when certified and 3 when a limit ends the search", async () => {
+    const ok = await maze([p("retry_delivery.ded"), p("delivery_assert.ded"), "--eot", "4", "--eff", "2", "--json"]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ verdict: "certified", counterexample: null, limit: null });
+    const capped = await maze([p("2pc.ded"), p("commit_assert.ded"), "--eot", "7", "--eff", "3", "--max-runs", "5", "--json"]);
+    expect(capped.code).toBe(3);
+    expect(JSON.parse(capped.out)).toMatchObject({ verdict: "inconclusive", executions: 5, limit: "max-runs" });
+  });
+
+  it("prints a replay command that names the faults", async () => {
+    const r = await maze([p("2pc.ded"), p("commit_assert.ded"), "--eot", "5", "--eff", "0", "--crashes", "1"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("faults: crash(C,2)");
+    expect(r.out).toMatch(/replay: maze run \S*2pc\.ded \S*commit_assert\.ded --eot 5 --crash C,2/);
+  });
+
+  it.each([
+    [["--eot", "4"], /nothing derives post/],
+    [["--eot", "3", "--eff", "4"], /EFF \(4\) must not exceed EOT \(3\)/],
+    [["--nodes", "a,b,zz"], /unknown node 'zz'/],
+    [["--crashes=-1"], /--crashes must be at least 0/],
+    [["--strategy", "smart"], /--strategy must be ldfi, random or exhaustive/],
+    [["--timeout", "soon"], /--timeout expects a positive number/],
+    [["--crashes", "4"], /crashes \(4\) exceed the number of nodes \(3\)/],
+  ])("rejects bad input %j with exit 2 and a clear message", async (flags, message) => {
+    const files = flags[1] === "4" && flags[0] === "--eot" ? [p("simple_delivery.ded")] : [p("simple_delivery.ded"), p("delivery_assert.ded")];
+    const r = await maze([...files, ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it("reports a syntax error with file:line:col and exit 2", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maze-ldfi-"));
+    const bad = path.join(dir, "bad.ded");
+    fs.writeFileSync(bad, 'post(X) :- thing(X)\nthing("a")@1;\n');
+    const r = await maze([bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bad\.ded:\d+:\d+/);
+  });
+
+  it("writes a self-contained HTML report with escaped text", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maze-ldfi-report-"));
+    const r = await maze([p("retry_delivery.ded"), p("delivery_assert.ded"), "--eot", "4", "--eff", "2", "--crashes", "1", "--report", dir]);
+    expect(r.code).toBe(1);
+    const html = fs.readFileSync(path.join(dir, "index.html"), "utf8");
+    expect(html).toContain("<h2>Counterexample</h2>");
+    expect(html).toContain("omit(a,b,1) crash(a,2)");
+    expect(html).toContain("Lineage of the goal");
+    // user text outside the (vega-rendered, already escaped) SVGs goes through escapeHtml
+    const outside = html.replace(/<svg[\s\S]*?<\/svg>/g, "");
+    expect(outside).toContain("post(&quot;c&quot;, &quot;hello&quot;)");
+    expect(outside).not.toContain('post("c"');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThan(3);
+    expect(html).toMatch(/stroke-dasharray/);
+  });
+});
