@@ -14,12 +14,12 @@ export interface DivergeOptions<S, Op, V> {
   readonly replicas?: number;
   /** Number of operations, each at a random replica. Default 40. */
   readonly ops?: number;
-  /** Operations are spread over `[0, window)` ms. Default 200. */
+  /** Operations are spread over `[0, window)` ms. Default 150. */
   readonly window?: number;
   readonly seed?: number;
   /** Default: 1–10 ms, 20% loss, 10% duplication, 30% reordering. */
   readonly network?: LinkBehaviour;
-  /** Default: the first replica cut off from the others from 50 to 250 ms. `[]` for none. */
+  /** Default: the first replica cut off from the others from 40 to 250 ms. `[]` for none. */
   readonly partitions?: readonly PartitionSpec[];
   /** Default `"delta"`. */
   readonly mode?: AntiEntropyMode;
@@ -51,13 +51,13 @@ export function divergeThenConverge<S, Op, V>(options: DivergeOptions<S, Op, V>)
   const names = demoNodeNames(options.replicas ?? 3);
   const seed = options.seed ?? 1;
   const rng = new Random(seed);
-  const window = options.window ?? 200;
+  const window = options.window ?? 150;
   const ops: ScheduledOp<S, Op>[] = Array.from({ length: options.ops ?? 40 }, () => {
     const replica = rng.pick(names);
     const random = rng.fork();
     return { at: rng.next() * window, replica, op: (s: S) => options.randomOp(s, random, replica) };
   });
-  const partitions = options.partitions ?? [{ at: 50, heal: 250, groups: [[names[0] as ReplicaId], names.slice(1)] }];
+  const partitions = options.partitions ?? [{ at: 40, heal: 250, groups: [[names[0] as ReplicaId], names.slice(1)] }];
   const run = runReplicas({
     crdt: options.crdt,
     replicas: names,
@@ -83,7 +83,12 @@ export function randomTyping(state: RgaState, random: Random, replica: ReplicaId
   return rgaInsertAt(state, random.int(0, n), replica.toUpperCase());
 }
 
-/** The collaborative text defaults: {@link divergeThenConverge} on an RGA with {@link randomTyping}. */
+/**
+ * The collaborative-text demo: {@link divergeThenConverge} on an RGA with {@link randomTyping}, edits
+ * in the first 120 ms, and whole-state gossip by default — a state carries every edit its sender has
+ * seen, so the replicas on one side of the partition agree with each other before it heals (deltas are
+ * only shipped by the replica that made them, so with `mode: "delta"` they wait for the heal).
+ */
 export function collaborativeText(options: Omit<DivergeOptions<RgaState, RgaOp, string>, "crdt" | "randomOp"> = {}): DivergeResult<RgaState, string> {
-  return divergeThenConverge({ crdt: rga, randomOp: randomTyping, ...options });
+  return divergeThenConverge({ crdt: rga, randomOp: randomTyping, mode: "state", window: 120, ...options });
 }
