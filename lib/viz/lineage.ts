@@ -88,6 +88,12 @@ export function layoutLineage(g: LineageGraph): PlacedNode[] {
     return d;
   };
   for (const n of g.nodes) depth(n.id);
+  // Inputs sit just below their first consumer rather than all at the bottom, so an input used high
+  // up (a `notin` read late) does not draw a long edge across the whole graph.
+  for (const n of g.nodes) {
+    const out = succs.get(n.id) as string[];
+    if ((preds.get(n.id) as string[]).length === 0 && out.length > 0) layer.set(n.id, Math.min(...out.map((s) => layer.get(s) as number)) - 1);
+  }
   const maxLayer = Math.max(0, ...layer.values());
   const layers: string[][] = Array.from({ length: maxLayer + 1 }, () => []);
   for (const n of g.nodes) (layers[layer.get(n.id) as number] as string[]).push(n.id);
@@ -127,7 +133,10 @@ export function lineageChart(g: LineageGraph, options: LineageChartOptions = {})
   const colW = options.columnWidth ?? 150;
   const rowH = options.rowHeight ?? 60;
   const xs = placed.map((p) => p.x);
-  const minX = Math.min(0, ...xs) - 0.6, maxX = Math.max(0, ...xs) + 0.6;
+  // Labels run to the right of their node: leave room for the longest one (about 6.6 px per
+  // monospace character at 11 px) so it does not run into the legend.
+  const labelRoom = (Math.max(0, ...placed.map((p) => p.label.length)) * 6.6 + 16) / colW;
+  const minX = Math.min(0, ...xs) - 0.6, maxX = Math.max(0, ...xs) + Math.max(0.6, labelRoom);
   const maxY = Math.max(0, ...placed.map((p) => p.y));
   const edges = g.edges.map((e) => {
     const a = at.get(e.from) as PlacedNode, b = at.get(e.to) as PlacedNode;
@@ -171,7 +180,7 @@ export function lineageChart(g: LineageGraph, options: LineageChartOptions = {})
       },
       {
         data: { values: edges.filter((e) => e.label !== "") },
-        mark: { type: "text", fontSize: 10, dy: -6, color: "#b33" },
+        mark: { type: "text", align: "right", baseline: "middle", dx: -8, fontSize: 10, color: "#b33" },
         encoding: { x: { ...x, field: "mx" }, y: { ...y, field: "my" }, text: { field: "label" } },
       },
       {
@@ -189,7 +198,7 @@ export function lineageChart(g: LineageGraph, options: LineageChartOptions = {})
       },
       {
         data: { values: nodes },
-        mark: { type: "text", dy: 16, fontSize: 11, font: "monospace" },
+        mark: { type: "text", align: "left", baseline: "middle", dx: 12, fontSize: 11, font: "monospace" },
         encoding: { x, y, text: { field: "label" } },
       },
     ],
