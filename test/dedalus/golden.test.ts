@@ -2,7 +2,8 @@
  * Golden tests of the Dedalus evaluator. Each program of protocols/golden/ is run with the options
  * of test/dedalus/goldenCases.ts and the recorded relations are compared, as text, with
  * protocols/golden/<name>.golden.txt. The same file is also compared with the independent
- * expectations of goldenCases.ts, so regenerating goldens cannot silently bless a wrong answer.
+ * expectations of goldenCases.ts, so regenerating goldens cannot silently bless a wrong answer, and
+ * with the naive oracle (lib/dedalus/naive.ts), a second evaluator sharing no code with the runtime.
  *
  * UPDATE_GOLDEN=1 rewrites the golden files from the evaluator (the independent check still runs);
  * UPDATE_GOLDEN=expected writes them from the independent expectations.
@@ -43,5 +44,10 @@ describe.each(GOLDEN_CASES.map((c) => [c.name, c] as const))("golden %s", (_name
     const actualText = renderCase(c, facts);
     if (UPDATE === "1") fs.writeFileSync(goldenPath(c.name), actualText);
     expect(actualText).toBe(fs.readFileSync(goldenPath(c.name), "utf8"));
+  });
+
+  test("the naive oracle matches the golden file too", () => {
+    const facts = c.runs.map((r) => goldenFactsOfRun(c.files.map((f) => path.join(DIR, f)), r, "naive"));
+    expect(renderCase(c, facts)).toBe(fs.readFileSync(goldenPath(c.name), "utf8"));
   });
 });

@@ -1,15 +1,20 @@
 import { loadProgram } from "../../lib/dedalus/load";
 import { hasErrors, formatDiagnostic } from "../../lib/dedalus/diagnostics";
+import { runNaive } from "../../lib/dedalus/naive";
 import { runProgram, type RunOptions } from "../../lib/dedalus/runtime";
 import type { GoldenFact, GoldenRun } from "./goldenCases";
 
-/** Runs a golden program with the run's options and returns the facts of its recorded relations. */
-export function goldenFactsOfRun(files: string[], run: GoldenRun): GoldenFact[] {
+/**
+ * Runs a golden program with the run's options and returns the facts of its recorded relations,
+ * with the semi-naive runtime or (engine "naive") the naive oracle.
+ */
+export function goldenFactsOfRun(files: string[], run: GoldenRun, engine: "runtime" | "naive" = "runtime"): GoldenFact[] {
   const { program, diagnostics } = loadProgram(files);
   if (hasErrors(diagnostics)) throw new Error(diagnostics.map((d) => formatDiagnostic(d, program.sources)).join("\n"));
   const options: RunOptions = { eot: run.eot };
   if (run.nodes) options.nodes = run.nodes;
   if (run.failures) options.failures = run.failures;
-  const result = runProgram(program, options);
-  return run.relations.flatMap((rel) => result.facts(rel).map((f) => ({ rel: f.rel, args: f.args, time: f.time })));
+  const wanted = new Set(run.relations);
+  const facts = engine === "naive" ? runNaive(program, options).facts : runProgram(program, options).facts();
+  return facts.filter((f) => wanted.has(f.rel)).map((f) => ({ rel: f.rel, args: f.args, time: f.time }));
 }
