@@ -42,6 +42,8 @@ export interface CartOptions {
   readonly actionEvery?: number;
   /** Time from the last action to the checkout request (ms). Default 10. */
   readonly checkoutDelay?: number;
+  /** The replica the checkout request goes to. Default: a random one, like every other request. */
+  readonly checkoutTo?: NodeId;
   readonly seed?: number;
   /** Between replicas; default 1–10 ms, 10% loss, 20% reordering. The shopper's own requests are never lost. */
   readonly network?: LinkBehaviour;
@@ -67,7 +69,7 @@ export interface CartResult {
 /** The shopper's node name in the trace. */
 export const SHOPPER = "shopper";
 const GOSSIP_EVERY = 10;
-/** Replicas gossip this long after the checkout: enough rounds to repair the default 10% loss. */
+/** Replicas gossip this long after the checkout and after the last heal: enough rounds to repair the default 10% loss. */
 const GOSSIP_TAIL = 300;
 
 type CartMessage =
@@ -106,8 +108,13 @@ export function cartCheckout(options: CartOptions = {}): CartResult {
   const intended = cartContents(records);
   const policy = options.policy ?? "naive";
   const replicas = options.replicas ?? ["a", "b", "c"];
+  if (options.checkoutTo !== undefined && !replicas.includes(options.checkoutTo)) {
+    throw new RangeError(`checkoutTo: ${JSON.stringify(options.checkoutTo)} is not a cart replica (they are ${replicas.join(", ")})`);
+  }
   const every = options.actionEvery ?? 10;
   const checkoutAt = every * actions.length + (options.checkoutDelay ?? 10);
+  const lastHeal = (options.partitions ?? []).reduce((m, p) => Math.max(m, p.heal ?? 0), 0);
+  const gossipUntil = Math.max(checkoutAt, lastHeal) + GOSSIP_TAIL;
   let shipped: string[] | undefined, shippedAt: number | undefined;
   const carts = new Map<NodeId, GSetState>();
   const nodes: Record<NodeId, NodeHandlers<CartMessage>> = {
@@ -118,7 +125,7 @@ export function cartCheckout(options: CartOptions = {}): CartResult {
       },
       onTimer: (ctx, tag) => {
         const to = ctx.random.pick(replicas);
-        if (tag === "checkout") return ctx.send(to, { kind: "checkout", manifest: records });
+        if (tag === "checkout") return ctx.send(options.checkoutTo ?? to, { kind: "checkout", manifest: records });
         ctx.send(to, { kind: "action", action: records[Number(tag.slice(7))] as string });
       },
     },
@@ -142,7 +149,7 @@ export function cartCheckout(options: CartOptions = {}): CartResult {
     nodes[name] = {
       onStart: (ctx) => void ctx.setTimer(ctx.random.next() * GOSSIP_EVERY, "gossip"),
       onTimer: (ctx) => {
-        if (ctx.now > checkoutAt + GOSSIP_TAIL) return;
+        if (ctx.now > gossipUntil) return;
         ctx.send(ctx.random.pick(replicas.filter((r) => r !== name)), { kind: "gossip", state: gSet.encode(cart) });
         ctx.setTimer(GOSSIP_EVERY, "gossip");
       },
@@ -165,8 +172,9 @@ export function cartCheckout(options: CartOptions = {}): CartResult {
     nodes,
     network: options.network ?? { loss: 0.1, reorder: 0.2 },
     // The shopper's requests are retried until a replica has them (think TCP plus a client retry), so
-    // only replica-to-replica gossip is lossy: a lost action would make any checkout wrong.
-    links: [{ from: SHOPPER, to: "*", loss: 0, duplicate: 0 }],
+    // only replica-to-replica gossip is lossy: a lost action would make any checkout wrong. They go
+    // over one connection per replica, in order (FIFO).
+    links: [{ from: SHOPPER, to: "*", loss: 0, duplicate: 0, reorder: 0 }],
     ...(options.partitions ? { partitions: options.partitions } : {}),
   });
   const same = (x: readonly string[] | undefined): boolean => x !== undefined && x.join() === intended.join();

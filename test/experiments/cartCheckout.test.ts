@@ -36,6 +36,26 @@ describe("cart checkout: naive vs sealed", () => {
     expect(results.some((r) => r.shipped === undefined)).toBe(true);
   });
 
+  test("under a long partition the naive checkout ships at once, the sealed one after the heal, and right", () => {
+    const partitions = [{ at: 82, heal: 600, groups: [["a"], ["b", "c", "shopper"]] }];
+    let waitedForHeal = 0, naiveWrong = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const naive = cartCheckout({ seed, partitions, checkoutTo: "b" });
+      const sealed = cartCheckout({ seed, partitions, checkoutTo: "b", policy: "sealed" });
+      expect(naive.shippedAt).toBeLessThan(100);
+      expect(sealed.correct).toBe(true);
+      expect(sealed.converged).toBe(true);
+      if ((sealed.shippedAt ?? 0) >= 600) waitedForHeal++;
+      if (!naive.correct) naiveWrong++;
+    }
+    expect(waitedForHeal).toBeGreaterThan(0);
+    expect(naiveWrong).toBeGreaterThan(0);
+  });
+
+  test("a checkout sent to an unknown replica is a located error, not a crash inside the simulator", () => {
+    expect(() => cartCheckout({ checkoutTo: "z" })).toThrow(/checkoutTo: "z" is not a cart replica/);
+  });
+
   test("waiting longer before a naive checkout makes it wrong less often", () => {
     const [soon, late] = wrongCheckoutsByDelay([0, 150], 20);
     expect(soon?.wrong).toBeGreaterThan(late?.wrong ?? 1);
