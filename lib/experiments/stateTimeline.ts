@@ -43,6 +43,7 @@ export interface StateTimelineOptions {
  */
 export function stateTimelineSpec(rows: readonly StateInterval[], options: StateTimelineOptions): VegaLiteSpec {
   const order = [...new Set(rows.map((r) => r.node))];
+  const end = Math.max(1, ...rows.map((r) => r.to));
   const states = options.colors ? Object.keys(options.colors) : [...new Set(rows.map((r) => r.state))];
   const color = options.colors
     ? { field: "state", type: "nominal", title: "state", scale: { domain: states, range: states.map((s) => options.colors?.[s]) } }
@@ -51,7 +52,7 @@ export function stateTimelineSpec(rows: readonly StateInterval[], options: State
     data: { values: rows },
     mark: { type: "bar", height: 18 },
     encoding: {
-      x: { field: "from", type: "quantitative", title: "simulated time (ms)" },
+      x: { field: "from", type: "quantitative", title: "simulated time (ms)", scale: { domain: [0, end], nice: false } },
       x2: { field: "to" },
       y: { field: "node", type: "nominal", sort: order, title: "node" },
       color,
@@ -64,9 +65,10 @@ export function stateTimelineSpec(rows: readonly StateInterval[], options: State
     layers.push({ data: { values: marks }, mark: { type: "rule", color: "#c0392b", strokeDash: [4, 3] }, encoding: { x: { field: "time", type: "quantitative" } } });
     layers.push({
       data: { values: marks },
-      mark: { type: "text", align: "left", dx: 4, baseline: "top", color: "#c0392b" },
-      encoding: { x: { field: "time", type: "quantitative" }, y: { value: 2 }, text: { field: "label" } },
+      // Above the plot, so the label never sits on a coloured bar.
+      mark: { type: "text", align: "left", dx: 3, baseline: "bottom", color: "#c0392b", fontSize: 11 },
+      encoding: { x: { field: "time", type: "quantitative" }, y: { value: -3 }, text: { field: "label" } },
     });
   }
-  return { title: options.title, width: 520, height: Math.max(80, 32 * order.length), layer: layers } as VegaLiteSpec;
+  return { title: { text: options.title, offset: marks.length > 0 ? 16 : 4 }, width: 520, height: Math.max(80, 32 * order.length), layer: layers } as VegaLiteSpec;
 }
