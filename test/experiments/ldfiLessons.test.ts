@@ -1,0 +1,91 @@
+import { edgeLabel, minimalCuts, singleLossImpact, singleLossSpec, supportEdges } from "../../lib/experiments/lineageSupport";
+import { executionsToFirstBug, raceSummary, executionsToFirstBugSpec } from "../../lib/experiments/injectionRace";
+import { faults, faultRunSpacetime, ldfiCheck, ldfiSummary, lostPost, protocolProgram, replayFaults } from "../../lib/experiments/ldfiCheck";
+import { DedalusError } from "../../lib/dedalus/diagnostics";
+import { dedalusProgram } from "../../lib/experiments/lessonProgram";
+
+const simple = protocolProgram("simple_delivery.ded", "delivery_assert.ded");
+const retry = protocolProgram("retry_delivery.ded", "delivery_assert.ded");
+
+describe("ldfiCheck", () => {
+  test("reproduces the corpus verdicts lesson 8 quotes, and the counterexample replays", () => {
+    const s = ldfiCheck(simple, { eot: 4, eff: 2, crashes: 0 });
+    expect(s.verdict).toBe("counterexample");
+    expect(lostPost(simple, 4, s.counterexample!.faults)).toEqual([...s.counterexample!.missing]);
+    expect(ldfiCheck(retry, { eot: 4, eff: 2, crashes: 0 }).verdict).toBe("certified");
+    const r = ldfiCheck(retry, { eot: 4, eff: 2, crashes: 1 });
+    expect(r.verdict).toBe("counterexample");
+    expect(r.counterexample!.faults.crashes).toHaveLength(1);
+    expect(ldfiSummary("retry", r)).toMatchObject({ bounds: "4/2/1", verdict: "counterexample", faults: expect.stringContaining("crash(a,") });
+  });
+
+  test("a fault-free replay loses nothing; an invalid inline program is a located DedalusError", () => {
+    expect(lostPost(retry, 4, faults())).toEqual([]);
+    expect(() => dedalusProgram("p(X) :- q(Y);", "bad.ded")).toThrow(DedalusError);
+    expect(() => protocolProgram("no_such_file.ded")).toThrow(/cannot read input file/);
+  });
+
+  test("the random strategy never certifies: without a bug it stops at its run cap", () => {
+    const r = ldfiCheck(retry, { eot: 4, eff: 2, crashes: 0, strategy: "random", seed: 3, maxRuns: 15 });
+    expect(r).toMatchObject({ verdict: "inconclusive", limit: "max-runs", executions: 15 });
+  });
+
+  test("the spacetime diagram of a counterexample draws its lost message", () => {
+    const spec = faultRunSpacetime(simple, 4, faults([{ from: "a", to: "b", time: 1 }]), "lost a->b") as { layer: { data: { values: { status?: string; from?: string }[] } }[] };
+    const msgs = spec.layer[1]!.data.values;
+    expect(msgs.filter((m) => m.status === "lost")).toEqual([expect.objectContaining({ from: "a", to: "b" })]);
+  });
+});
+
+describe("lineage support (lesson 7)", () => {
+  const direct = protocolProgram("lessons/lineage_direct.ded");
+  const twoRoutes = protocolProgram("lessons/lineage_two_routes.ded");
+  const goal = { rel: "log", args: ["c", "hello"], time: 4 };
+
+  test("one route: the support is one message, and losing it loses the goal", () => {
+    const run = replayFaults(direct, 4, faults());
+    expect(supportEdges(run, goal).map(edgeLabel)).toEqual(["a→c @1"]);
+    expect(singleLossImpact("direct", direct, 4, goal)).toEqual([{ program: "direct", message: "a→c @1", predicted: "lost", actual: "lost" }]);
+  });
+
+  test("two routes: no single loss breaks the goal; the minimal cuts take one message from each route", () => {
+    const rows = singleLossImpact("two", twoRoutes, 4, goal);
+    expect(rows.map((r) => r.actual)).toEqual(["survives", "survives", "survives"]);
+    const cuts = minimalCuts(replayFaults(twoRoutes, 4, faults()), goal, 3).map((c) => c.map(edgeLabel).sort().join(" + "));
+    expect(cuts.sort()).toEqual(["a→b @1 + a→c @2", "a→c @2 + b→c @2"]);
+  });
+
+  test("retry: the good run's lineage predicts a loss that the re-run survives (new derivations appear)", () => {
+    const rows = singleLossImpact("retry", retry, 4, { rel: "delivered", args: ["c", "hello"], time: 4 });
+    expect(rows).toEqual([{ program: "retry", message: "a→c @1", predicted: "lost", actual: "survives" }]);
+    expect(JSON.stringify(singleLossSpec(rows, "t"))).toContain("\"survives\"");
+  });
+
+  test("asking about a fact that does not hold is a RangeError", () => {
+    expect(() => singleLossImpact("d", direct, 4, { rel: "log", args: ["c", "bye"], time: 4 })).toThrow(RangeError);
+  });
+});
+
+describe("LDFI vs random race (lesson 8)", () => {
+  test("one deterministic LDFI row and one row per seed; everyone finds the simple-delivery bug", () => {
+    const rows = executionsToFirstBug([{ name: "simple", program: simple, eot: 4, eff: 2, crashes: 0 }], [1, 2, 3], 100);
+    expect(rows.map((r) => [r.strategy, r.seed])).toEqual([["ldfi", null], ["random", 1], ["random", 2], ["random", 3]]);
+    expect(rows.every((r) => r.found)).toBe(true);
+    expect(rows[0]!.executions).toBe(2);
+    const [s] = raceSummary(rows);
+    expect(s!.ldfi).toBe(2);
+    expect(s!.randomMean).toBeCloseTo(rows.slice(1).reduce((n, r) => n + r.executions, 0) / 3, 1);
+    expect(JSON.stringify(executionsToFirstBugSpec(rows, "race"))).toContain("log");
+  });
+});
+
+describe("composition (lesson 9)", () => {
+  test("channel and merchant are each certified at 7/5/0; their composition has a counterexample", () => {
+    const b = { eot: 7, eff: 5, crashes: 0 };
+    expect(ldfiCheck(protocolProgram("lessons/compose_channel_test.ded"), b).verdict).toBe("certified");
+    expect(ldfiCheck(protocolProgram("lessons/compose_merchant_test.ded"), b).verdict).toBe("certified");
+    const shop = ldfiCheck(protocolProgram("lessons/compose_shop.ded"), b);
+    expect(shop.verdict).toBe("counterexample");
+    expect(shop.counterexample!.missing).toEqual(['post("never ships cancelled", "o1")']);
+  });
+});
