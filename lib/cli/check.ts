@@ -119,6 +119,23 @@ function formatSpread(s: OutcomeSpread, eot: number, maxDelay: number): string {
   return lines.join("\n");
 }
 
+/**
+ * The human-readable report of `maze check`: errors (for stderr, with caret excerpts), then
+ * warnings, the CALM analysis and the summary line (for stdout; the summary goes to stderr when
+ * there are errors).
+ */
+export function formatCheckReport(report: CheckReport, extra?: string): { stdout: string; stderr: string } {
+  const errors = report.diagnostics.filter((d) => d.severity === "error");
+  const warnings = report.diagnostics.filter((d) => d.severity === "warning");
+  const err = errors.map((d) => formatDiagnostic(d, report.program.sources) + "\n");
+  const out = warnings.map((d) => formatDiagnostic(d, report.program.sources) + "\n");
+  if (report.calm) out.push(formatCalm(report.calm) + "\n");
+  if (extra) out.push(extra + "\n");
+  const summary = `maze check: ${errors.length} error${errors.length === 1 ? "" : "s"}, ${warnings.length} warning${warnings.length === 1 ? "" : "s"}\n`;
+  (errors.length > 0 ? err : out).push(summary);
+  return { stdout: out.join(""), stderr: err.join("") };
+}
+
 export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
   if (positionals.length === 0) {
     process.stderr.write("maze check: expects at least one FILE\n" + spec.help + "\n");
@@ -161,12 +178,9 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
   } else {
     // Errors on stderr (DESIGN.md section 6), the rest of the report on stdout.
-    for (const d of errors) process.stderr.write(formatDiagnostic(d, report.program.sources) + "\n");
-    for (const d of warnings) process.stdout.write(formatDiagnostic(d, report.program.sources) + "\n");
-    if (report.calm) process.stdout.write(formatCalm(report.calm) + "\n");
-    if (spread) process.stdout.write(formatSpread(spread, eot, maxDelay) + "\n");
-    const summary = `${errors.length} error${errors.length === 1 ? "" : "s"}, ${warnings.length} warning${warnings.length === 1 ? "" : "s"}`;
-    (errors.length > 0 ? process.stderr : process.stdout).write(`maze check: ${summary}\n`);
+    const text = formatCheckReport(report, spread ? formatSpread(spread, eot, maxDelay) : undefined);
+    process.stderr.write(text.stderr);
+    process.stdout.write(text.stdout);
   }
   return errors.length > 0 ? EXIT.error : EXIT.ok;
 }
