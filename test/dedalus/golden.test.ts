@@ -51,3 +51,8 @@ describe.each(GOLDEN_CASES.map((c) => [c.name, c] as const))("golden %s", (_name
     expect(renderCase(c, facts)).toBe(fs.readFileSync(goldenPath(c.name), "utf8"));
   });
 });
+
+test("protocols/golden/README.md lists every golden program", () => {
+  const readme = fs.readFileSync(path.join(DIR, "README.md"), "utf8");
+  for (const c of GOLDEN_CASES) expect(readme).toContain(`| \`${c.name}\``);
+});
