@@ -83,3 +83,4 @@ export { selfCheck, type SelfCheckRow } from "./labs/selfCheck";
 export { runLab, GRADE_ENV, type GradeEvent } from "./labs/runLab";
 export { MissingDefinitionError, requireDefinition, type Lab, type LabTest, type StudentScope, type TestResult } from "./labs/lab";
 export { lab1Crdt, type StudentCounter, type StudentSet } from "./labs/lab1Crdt";
+export { lab4Calm, LAB4_GIVEN_PROGRAM, SEAL_PREFIX, unsealedPoints } from "./labs/lab4Calm";

@@ -1,10 +1,12 @@
 import type { Lab, StudentScope, TestResult } from "./lab";
 import { lab1Crdt } from "./lab1Crdt";
+import { lab4Calm } from "./lab4Calm";
 import { runLab } from "./runLab";
 
 /** Every autograded lab, by the id its notebook names in metadata `maze.lab`. */
 export const LABS: Readonly<Record<string, Lab>> = {
   [lab1Crdt.id]: lab1Crdt,
+  [lab4Calm.id]: lab4Calm,
 };
 
 /** Grades the student's definitions against the lab with the given id (called by the grading cell). */
