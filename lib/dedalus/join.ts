@@ -103,7 +103,7 @@ function compare(op: CompareOp, a: number | string, b: number | string): boolean
 }
 
 /** Compiles `steps` for a rule with `nSlots` registers, `nPos` positive and `nNeg` negated atoms. */
-export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: number, emit: (join: CompiledJoin) => void): CompiledJoin {
+export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: number, makeEmit: (join: CompiledJoin) => () => void, tick: () => void): CompiledJoin {
   const env = new Float64Array(Math.max(1, nSlots));
   const premiseStores: (TupleStore | null)[] = new Array<TupleStore | null>(nPos).fill(null);
   const premiseIds = new Int32Array(Math.max(1, nPos));
@@ -140,7 +140,7 @@ export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: n
       head();
     },
   };
-  let head: () => void = () => emit(self);
+  let head: () => void = makeEmit(self);
   for (let i = steps.length - 1; i >= 0; i--) {
     const step = steps[i]!;
     const next = head;
@@ -148,7 +148,7 @@ export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: n
       case "atom": {
         const state: AtomState = { store: null, index: null, from: 0, to: 0, key: new Float64Array(step.keyCols.length) };
         states.push({ step, state });
-        head = atomStep(step, state, next, env, premiseIds, () => ctxRef!);
+        head = atomStep(step, state, next, env, premiseIds, tick);
         break;
       }
       case "neg": {
@@ -190,7 +190,7 @@ function atomStep(
   next: () => void,
   env: Float64Array,
   premiseIds: Int32Array,
-  ctx: () => JoinContext,
+  tick: () => void,
 ): () => void {
   const bindCols = Int32Array.from(step.binds.map((b) => b.col));
   const bindSlots = Int32Array.from(step.binds.map((b) => b.slot));
@@ -211,7 +211,7 @@ function atomStep(
   };
   if (keySrc.length === 0) {
     return () => {
-      ctx().tick();
+      tick();
       const store = st.store!;
       const to = st.to;
       for (let id = st.from; id < to; id++) visit(store, id);
@@ -220,7 +220,7 @@ function atomStep(
   const keyCols = Int32Array.from(step.keyCols);
   const nk = keyCols.length;
   return () => {
-    ctx().tick();
+    tick();
     fillKey(keySrc, key, env);
     const index = st.index;
     if (index === null) {

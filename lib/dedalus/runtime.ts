@@ -250,12 +250,8 @@ class Engine {
 
   private buildRule(p: RulePlan): RuleExec {
     const exec: RuleExec = { plan: p, variants: [], full: null as unknown as CompiledJoin, groups: p.aggregate ? new Map() : null };
-    const make = (steps: RulePlan["full"]): CompiledJoin => {
-      let emit: (j: CompiledJoin) => void = () => {};
-      const join = compileJoin(steps, p.nSlots, p.positives.length, p.negatives.length, (j) => emit(j));
-      emit = p.aggregate ? this.aggregateCollector(exec, join) : this.emitter(p, join);
-      return join;
-    };
+    const make = (steps: RulePlan["full"]): CompiledJoin =>
+      compileJoin(steps, p.nSlots, p.positives.length, p.negatives.length, (join) => (p.aggregate ? this.aggregateCollector(exec, join) : this.emitter(p, join)), this.ctx.tick);
     exec.variants = p.variants.map(make);
     exec.full = make(p.full);
     return exec;
@@ -301,7 +297,7 @@ class Engine {
   }
 
   /** The emitter of a non-aggregate rule: computes the head and writes it where its time says. */
-  private emitter(p: RulePlan, join: CompiledJoin): (j: CompiledJoin) => void {
+  private emitter(p: RulePlan, join: CompiledJoin): () => void {
     const fns = this.headFns(p, join);
     const arity = fns.length;
     const rel = p.headRel;
@@ -319,18 +315,23 @@ class Engine {
     }
     const tuple = new Float64Array(arity);
     const next = p.headTime === "next";
+    // Head columns that are plain variables are copied straight from the registers (the common case).
+    const slots = Int32Array.from(p.head.map((h) => (h.kind === "expr" && h.expr.kind === "var" ? h.expr.slot : -1)));
+    const allVars = slots.every((x) => x >= 0);
+    const env = join.env;
     return () => {
       const st = this.state!;
       const target = next ? st.next?.[rel] : st.current[rel];
       if (!target) return; // @next at EOT: beyond the run
-      for (let i = 0; i < arity; i++) tuple[i] = fns[i]!();
+      if (allVars) for (let i = 0; i < arity; i++) tuple[i] = env[slots[i]!]!;
+      else for (let i = 0; i < arity; i++) tuple[i] = fns[i]!();
       const id = this.insert(target, tuple);
       if (st.provenance) this.addDerivation(target, id, { kind: "rule", rule: p, ...this.recordRule(p, join), message: null });
     };
   }
 
   /** For aggregate rules: collect distinct (group, value) pairs; {@link finishAggregate} writes the rows. */
-  private aggregateCollector(exec: RuleExec, join: CompiledJoin): (j: CompiledJoin) => void {
+  private aggregateCollector(exec: RuleExec, join: CompiledJoin): () => void {
     const p = exec.plan;
     const fns = this.headFns(p, join);
     const groupCols = p.head.map((h, i) => (h.kind === "expr" ? i : -1)).filter((i) => i >= 0);
@@ -442,7 +443,8 @@ class Engine {
 
     const limits = options.limits ?? {};
     const rels = plan.relations;
-    const newStores = (t: number): TupleStore[] => rels.map((r) => new TupleStore(r.arity, r.id, t));
+    const trackIds = options.provenance === true;
+    const newStores = (t: number): TupleStore[] => rels.map((r) => new TupleStore(r.arity, r.id, t, trackIds));
     const st: RunState = {
       t: 0,
       eot,
@@ -469,7 +471,7 @@ class Engine {
       // ??=: a delayed message may already have created the store of t+1.
       st.next = t < eot ? (st.stores[t + 1] ??= newStores(t + 1)) : null;
       st.outbox = [];
-      for (const r of this.asyncHeads) st.outbox[r] = new TupleStore(rels[r]!.arity + 1, r, t);
+      for (const r of this.asyncHeads) st.outbox[r] = new TupleStore(rels[r]!.arity + 1, r, t, trackIds);
       for (const f of this.factsAt.get(t) ?? []) this.insertFact(cur[f.rel]!, f.tuple);
       for (const c of crashTuples) this.insertFact(cur[plan.crashRel]!, c);
       for (const s of cur) s.seal();
@@ -620,7 +622,7 @@ export class DedalusRun implements RunResult {
         const rows: Fact[] = [];
         for (let id = 0; id < s.count; id++) rows.push({ rel: name, time: t, args: this.decode(r, s.data, id * s.arity) });
         rows.sort((a, b) => compareArgs(a.args, b.args));
-        out.push(...rows);
+        for (const row of rows) out.push(row);
       }
     }
     out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : a.time - b.time));

@@ -20,17 +20,28 @@
  */
 const SMALL_STORE = 8;
 
-const NO_TABLE = new Int32Array(1);
 const NO_INDEXES: readonly ColumnIndex[] = [];
 
-/** Mixes one integer-valued number into a 32-bit hash. */
+/** Mixes one integer-valued number into a running 32-bit hash. */
 function mix(h: number, v: number): number {
   // Values are safe integers; fold the high part in so large integers do not all collide.
   const lo = v | 0;
-  const hi = (v - lo) / 4294967296;
-  h = Math.imul(h ^ lo, 0x9e3779b1);
-  h = (h ^ (h >>> 15)) + (hi | 0);
-  return Math.imul(h ^ (h >>> 13), 0x85ebca6b);
+  const hi = ((v - lo) / 4294967296) | 0;
+  h = Math.imul(h ^ lo, 0xcc9e2d51);
+  h = (h << 15) | (h >>> 17);
+  return Math.imul(h ^ hi, 0x1b873593) + 0xe6546b64;
+}
+
+/**
+ * Final avalanche (murmur3's fmix32): table slots use the low bits, and a multiply alone leaves those
+ * depending only on the low bits of the input, which clustered linear probing badly.
+ */
+function finish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** A hash index over some columns of a store. */
@@ -44,15 +55,55 @@ export class ColumnIndex {
   ) {}
 }
 
-/** An append-only set of tuples of one arity, with hash dedupe and lazily built column indexes. */
+/**
+ * The dedupe table of the tuples that share one first-column value. Grouping by the first column (the
+ * location, an interned string id) keeps each table small and its probes cache-local: a transitive
+ * closure over 1000 nodes inserts into 1000 tables of at most 1000 tuples rather than one of a million.
+ *
+ * A group is either a hash table (tuple ids, with the second column inline for a quick reject) or, for
+ * two-column stores that need not report the ids of duplicates, a bitset over the second column: the
+ * values there are interned string ids or small integers, so a bit per value is exact and tiny.
+ */
+class Group {
+  /** Hash mode: tuple id + 1 per slot, 0 = empty. */
+  ids: Int32Array = EMPTY_IDS;
+  /** Hash mode: the second column's value per slot. */
+  keys: Float64Array = EMPTY_KEYS;
+  mask = 0;
+  n = 0;
+  /** Bitset mode: bit v set when (first, v) is present. */
+  bits: Uint32Array = EMPTY_BITS;
+}
+
+const EMPTY_IDS = new Int32Array(0);
+const EMPTY_KEYS = new Float64Array(0);
+const EMPTY_BITS = new Uint32Array(0);
+
+/** Tuples of a store's first data allocation. */
+const INITIAL_DATA = 4;
+
+/** First-column values below this are looked up in an array (interned ids are dense); others in a Map. */
+const DENSE_GROUPS = 1 << 22;
+
+/** Capacity of a group's first hash table (a power of two). */
+const GROUP_CAPACITY = 8;
+
+/** Bitset mode covers second-column values in [0, BITSET_VALUES): 128 KiB per group at most. */
+const BITSET_VALUES = 1 << 20;
+
+/** How a store finds duplicates. */
+type Mode = "scan" | "bits" | "hash";
+
+/** An append-only set of tuples of one arity, with dedupe and lazily built column indexes. */
 export class TupleStore {
-  /** Flat tuple data: tuple i occupies `[i * arity, (i + 1) * arity)` (a packed array of doubles). */
-  data: number[] = [];
+  /** Flat tuple data: tuple i occupies `[i * arity, (i + 1) * arity)`; allocated on the first insert, doubled when full. */
+  data: Float64Array = EMPTY_KEYS;
   count = 0;
   lo = 0;
   hi = 0;
-  private table: Int32Array = NO_TABLE;
-  private mask = 0;
+  private mode: Mode = "scan";
+  private dense: (Group | undefined)[] = [];
+  private sparse: Map<number, Group> | null = null;
   private indexes: Map<string, ColumnIndex> | null = null;
   private indexList: readonly ColumnIndex[] = NO_INDEXES;
 
@@ -62,6 +113,11 @@ export class TupleStore {
     readonly rel = -1,
     /** The timestep this store holds. */
     readonly time = -1,
+    /**
+     * When false, {@link insert} may answer "already present" without the existing tuple's id, which
+     * lets two-column stores dedupe with bitsets (plain runs); provenance runs need the ids.
+     */
+    private readonly trackIds = true,
   ) {}
 
   /** Marks everything as old (used for stores outside the current stratum). */
@@ -69,10 +125,11 @@ export class TupleStore {
     this.lo = this.hi = this.count;
   }
 
-  private hashAt(src: ArrayLike<number>, offset: number): number {
+  /** Hash of the columns after the first (the group is chosen by the first). */
+  private hashRest(src: ArrayLike<number>, offset: number): number {
     let h = 0x811c9dc5;
-    for (let c = 0; c < this.arity; c++) h = mix(h, src[offset + c]!);
-    return h;
+    for (let c = 1; c < this.arity; c++) h = mix(h, src[offset + c]!);
+    return finish(h);
   }
 
   private equalAt(i: number, src: ArrayLike<number>, offset: number): boolean {
@@ -81,61 +138,163 @@ export class TupleStore {
     return true;
   }
 
+  private group(first: number): Group {
+    if (first >= 0 && first < DENSE_GROUPS && (first | 0) === first) {
+      const dense = this.dense;
+      let g = dense[first];
+      if (g === undefined) {
+        // Grow by pushing so the array keeps fast elements (a far write would make it a dictionary).
+        while (dense.length <= first) dense.push(undefined);
+        dense[first] = g = new Group();
+      }
+      return g;
+    }
+    if (this.sparse === null) this.sparse = new Map();
+    let g = this.sparse.get(first);
+    if (g === undefined) this.sparse.set(first, (g = new Group()));
+    return g;
+  }
+
   /** The id of the tuple equal to `src[offset..offset+arity)`, or -1. */
   find(src: ArrayLike<number>, offset = 0): number {
-    if (this.table === NO_TABLE) {
+    if (this.mode === "scan") {
       for (let i = 0; i < this.count; i++) if (this.equalAt(i, src, offset)) return i;
       return -1;
     }
-    let slot = this.hashAt(src, offset) & this.mask;
+    if (this.mode === "bits") this.rebuild("hash");
+    const g = this.group(src[offset]!);
+    if (g.n === 0) return -1;
+    const second = this.arity > 1 ? src[offset + 1]! : 0;
+    let slot = this.hashRest(src, offset) & g.mask;
     for (;;) {
-      const e = this.table[slot]!;
+      const e = g.ids[slot]!;
       if (e === 0) return -1;
-      if (this.equalAt(e - 1, src, offset)) return e - 1;
-      slot = (slot + 1) & this.mask;
+      if (g.keys[slot] === second && (this.arity <= 2 || this.equalAt(e - 1, src, offset))) return e - 1;
+      slot = (slot + 1) & g.mask;
     }
   }
 
   /**
-   * Inserts the tuple `src[offset..offset+arity)`. Returns its id, as a non-negative number when it is new
-   * and as `-(id + 1)` when it was already present.
+   * Inserts the tuple `src[offset..offset+arity)`. Returns its id (>= 0) when it is new; a negative
+   * number when it was already present: `-(id + 1)`, or -1 when the store does not track ids.
    */
   insert(src: ArrayLike<number>, offset = 0): number {
-    let slot = -1;
-    if (this.table === NO_TABLE) {
-      for (let i = 0; i < this.count; i++) if (this.equalAt(i, src, offset)) return -(i + 1);
-    } else {
-      slot = this.hashAt(src, offset) & this.mask;
-      for (;;) {
-        const e = this.table[slot]!;
-        if (e === 0) break;
-        if (this.equalAt(e - 1, src, offset)) return -e;
-        slot = (slot + 1) & this.mask;
+    const a = this.arity;
+    switch (this.mode) {
+      case "scan":
+        for (let i = 0; i < this.count; i++) if (this.equalAt(i, src, offset)) return -(i + 1);
+        this.append(src, offset);
+        if (this.count >= SMALL_STORE) this.rebuild(a === 2 && !this.trackIds ? "bits" : "hash");
+        return this.count - 1;
+      case "bits": {
+        const v = src[offset + 1]!;
+        if (!(v >= 0 && v < BITSET_VALUES && (v | 0) === v)) {
+          this.rebuild("hash");
+          return this.insert(src, offset);
+        }
+        const g = this.group(src[offset]!);
+        const w = v >>> 5, bit = 1 << (v & 31);
+        let bits = g.bits;
+        if (w >= bits.length) {
+          const grown = new Uint32Array(Math.max(w + 1, bits.length * 2, 4));
+          grown.set(bits);
+          g.bits = bits = grown;
+        }
+        if ((bits[w]! & bit) !== 0) return -1;
+        bits[w] = bits[w]! | bit;
+        return this.append(src, offset);
+      }
+      case "hash": {
+        const g = this.group(src[offset]!);
+        if (g.ids.length === 0) this.grow(g, GROUP_CAPACITY);
+        const second = a > 1 ? src[offset + 1]! : 0;
+        let slot = this.hashRest(src, offset) & g.mask;
+        for (;;) {
+          const e = g.ids[slot]!;
+          if (e === 0) break;
+          if (g.keys[slot] === second && (a <= 2 || this.equalAt(e - 1, src, offset))) return -e;
+          slot = (slot + 1) & g.mask;
+        }
+        const id = this.append(src, offset);
+        g.ids[slot] = id + 1;
+        g.keys[slot] = second;
+        if (++g.n * 2 > g.ids.length) this.grow(g, g.ids.length * 2);
+        return id;
       }
     }
+  }
+
+  private append(src: ArrayLike<number>, offset: number): number {
     const id = this.count;
     const a = this.arity;
-    const d = this.data;
-    for (let c = 0; c < a; c++) d.push(src[offset + c]!);
+    let d = this.data;
+    if ((id + 1) * a > d.length) {
+      const grown = new Float64Array(Math.max(INITIAL_DATA * Math.max(1, a), d.length * 2));
+      grown.set(d);
+      this.data = d = grown;
+    }
+    const base = id * a;
+    for (let c = 0; c < a; c++) d[base + c] = src[offset + c]!;
     this.count = id + 1;
-    if (slot >= 0) {
-      this.table[slot] = id + 1;
-      if (this.count * 2 > this.table.length) this.rehash();
-    } else if (this.count >= SMALL_STORE) this.rehash();
     for (let k = 0; k < this.indexList.length; k++) this.addToIndex(this.indexList[k]!, id);
     return id;
   }
 
-  private rehash(): void {
-    const table = new Int32Array(Math.max(SMALL_STORE * 4, this.table.length * 2));
-    const mask = table.length - 1;
-    for (let i = 0; i < this.count; i++) {
-      let slot = this.hashAt(this.data, i * this.arity) & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = i + 1;
+  private place(g: Group, id: number): void {
+    const base = id * this.arity;
+    let slot = this.hashRest(this.data, base) & g.mask;
+    while (g.ids[slot] !== 0) slot = (slot + 1) & g.mask;
+    g.ids[slot] = id + 1;
+    g.keys[slot] = this.arity > 1 ? this.data[base + 1]! : 0;
+    g.n++;
+  }
+
+  private grow(g: Group, capacity: number): void {
+    const old = g.ids, oldKeys = g.keys;
+    g.ids = new Int32Array(capacity);
+    g.keys = new Float64Array(capacity);
+    g.mask = capacity - 1;
+    g.n = 0;
+    if (this.arity === 2) {
+      // The hash depends on the second column only, which the old table holds: no tuple data reads.
+      for (let i = 0; i < old.length; i++) {
+        if (old[i] === 0) continue;
+        const k = oldKeys[i]!;
+        let slot = finish(mix(0x811c9dc5, k)) & g.mask;
+        while (g.ids[slot] !== 0) slot = (slot + 1) & g.mask;
+        g.ids[slot] = old[i]!;
+        g.keys[slot] = k;
+        g.n++;
+      }
+      return;
     }
-    this.table = table;
-    this.mask = mask;
+    for (let i = 0; i < old.length; i++) if (old[i] !== 0) this.place(g, old[i]! - 1);
+  }
+
+  /** Switches dedupe mode, rebuilding the groups from the tuple data. */
+  private rebuild(mode: "bits" | "hash"): void {
+    this.mode = mode;
+    this.dense = [];
+    this.sparse = null;
+    const a = this.arity, d = this.data;
+    for (let i = 0; i < this.count; i++) {
+      const g = this.group(d[i * a]!);
+      if (mode === "hash") {
+        if (g.ids.length === 0) this.grow(g, GROUP_CAPACITY);
+        if ((g.n + 1) * 2 > g.ids.length) this.grow(g, g.ids.length * 2);
+        this.place(g, i);
+      } else {
+        const v = d[i * a + 1]!;
+        if (!(v >= 0 && v < BITSET_VALUES && (v | 0) === v)) return this.rebuild("hash");
+        const w = v >>> 5;
+        if (w >= g.bits.length) {
+          const grown = new Uint32Array(Math.max(w + 1, g.bits.length * 2, 4));
+          grown.set(g.bits);
+          g.bits = grown;
+        }
+        g.bits[w] = g.bits[w]! | (1 << (v & 31));
+      }
+    }
   }
 
   /** The key of tuple `id` under an index. */
