@@ -76,6 +76,7 @@ export { outcomeCountRows, outcomeCountsSpec, type NamedSpread, type OutcomeCoun
 export { protocolProgram, protocolSource, ldfiCheck, ldfiSummary, ldfiRunRows, faultsText, faults, replayFaults, lostPost, faultRunSpacetime, PROTOCOLS_DIR, LESSON_MAX_RUNS, LESSON_TIMEOUT_MS, type LdfiCheckOptions, type LdfiSummaryRow } from "./experiments/ldfiCheck";
 export { edgeLabel, supportEdges, singleLossImpact, singleLossSpec, minimalCuts, supportChart, type SingleLossRow } from "./experiments/lineageSupport";
 export { executionsToFirstBug, raceSummary, executionsToFirstBugSpec, type RaceCase, type RaceRow } from "./experiments/injectionRace";
+export { loadStudentProgram, MAX_SHOWN_DIAGNOSTICS, type StudentProgramSpec, type StudentProgram } from "./experiments/studentProgram";
 
 // --- labs (autograded checks; the grader in kernel/grading runs them inside the student's notebook) ---
 export { LABS, gradeLab } from "./labs/registry";
@@ -84,3 +85,5 @@ export { runLab, GRADE_ENV, type GradeEvent } from "./labs/runLab";
 export { MissingDefinitionError, requireDefinition, type Lab, type LabTest, type StudentScope, type TestResult } from "./labs/lab";
 export { lab1Crdt, type StudentCounter, type StudentSet } from "./labs/lab1Crdt";
 export { lab4Calm, LAB4_GIVEN_PROGRAM, SEAL_PREFIX, unsealedPoints } from "./labs/lab4Calm";
+export { lab2Broadcast, LAB2_PROGRAM, LAB2_NODES, LAB2_BOUNDS } from "./labs/lab2Broadcast";
+export { lab3BugHunt, lab3BuggySource, lab3BuggyProgram, LAB3_FILES, LAB3_BOUNDS, LAB3_NODES, LAB3_PROGRAM, type RecordedFaults } from "./labs/lab3BugHunt";

@@ -1,0 +1,79 @@
+/**
+ * A Dedalus program written by a student (a string in a notebook cell), joined with the files a lab
+ * fixes (setup facts, invariants) and checked the way a grader needs: parse and check errors
+ * located in the student's text (`broadcast.ded:3:7`), no redefinition of what the lab fixes, and
+ * locality — only `@async` rules may move data between nodes (Molly does not enforce locality, so
+ * without this a rule could "teleport" a tuple and pass every fault-injection test for free).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Program, Rule, Term } from "../dedalus/ast";
+import { checkProgram } from "../dedalus/check";
+import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../dedalus/diagnostics";
+import { parseProgram } from "../dedalus/load";
+import { checkWarnings } from "../dedalus/warnings";
+import { PROTOCOLS_DIR } from "./ldfiCheck";
+
+/** Diagnostics printed in a failure message; the rest are counted (a student fixes the first ones first). */
+export const MAX_SHOWN_DIAGNOSTICS = 3;
+
+/** What a lab fixes around the student's program. */
+export interface StudentProgramSpec {
+  /** The name the student's text gets in locations, e.g. `"broadcast.ded"`. */
+  readonly file: string;
+  /** Files (relative to `protocols/`) joined after the student's text: setup facts, invariants. */
+  readonly fixedFiles: readonly string[];
+  /** Relations the student may not define (rules or facts): the invariants and the setup's. */
+  readonly fixedRelations: readonly string[];
+}
+
+/** The joined program, or the located problems that stop a lab from running it. */
+export type StudentProgram = { readonly ok: true; readonly program: Program; readonly rules: readonly Rule[] } | { readonly ok: false; readonly problems: string };
+
+const firstArg = (t: Term | undefined): string | null => (t === undefined ? null : t.kind === "var" ? `var ${t.name}` : t.kind === "const" ? `const ${JSON.stringify(t.value)}` : null);
+
+/**
+ * Parses, checks and vets a student's program. Never throws for student mistakes: every problem
+ * comes back as text with `file:line:col` and the offending source line.
+ */
+export function loadStudentProgram(source: unknown, spec: StudentProgramSpec): StudentProgram {
+  if (typeof source !== "string") return { ok: false, problems: `expected a string holding your Dedalus program, got ${source === undefined ? "undefined" : typeof source}` };
+  const fixed = spec.fixedFiles.map((f) => ({ file: f, text: fs.readFileSync(path.join(PROTOCOLS_DIR, f), "utf8") }));
+  const { program, diagnostics } = parseProgram([{ file: spec.file, text: source }, ...fixed]);
+  const show = (ds: Diagnostic[]): string => {
+    const sorted = sortDiagnostics(ds);
+    const shown = sorted.slice(0, MAX_SHOWN_DIAGNOSTICS).map((d) => formatDiagnostic(d, program.sources));
+    return shown.join("\n") + (sorted.length > shown.length ? `\n(and ${sorted.length - shown.length} more)` : "");
+  };
+  if (hasErrors(diagnostics)) return { ok: false, problems: show(diagnostics.filter((d) => d.severity === "error")) };
+  const checked = checkProgram(program).diagnostics;
+  if (hasErrors(checked)) return { ok: false, problems: show(checked.filter((d) => d.severity === "error")) };
+
+  const mine = (s: { span: { file: string } }): boolean => s.span.file === spec.file;
+  const rules = program.rules.filter(mine);
+  const own: Diagnostic[] = [];
+  const fixedSet = new Set(spec.fixedRelations);
+  for (const r of rules) {
+    if (fixedSet.has(r.head.rel)) own.push({ code: "lab-fixed-relation", severity: "error", message: `\`${r.head.rel}\` is fixed by the lab; derive your own relations instead`, span: r.head.relSpan });
+  }
+  for (const f of program.facts.filter(mine)) {
+    if (fixedSet.has(f.rel)) own.push({ code: "lab-fixed-relation", severity: "error", message: `\`${f.rel}\` is fixed by the lab's setup; do not add facts to it`, span: f.relSpan });
+  }
+  for (const r of rules) {
+    if (r.head.time === "async") continue;
+    const site = r.body.find((b) => b.kind === "atom");
+    const from = site?.kind === "atom" ? firstArg(site.args[0]) : null;
+    const to = firstArg(r.head.args[0] as Term | undefined);
+    if (from !== null && to !== null && from !== to) {
+      own.push({
+        code: "lab-teleport",
+        severity: "error",
+        message: `this rule runs at the location of its first body atom but stores its head elsewhere; only @async rules (messages) may move data between nodes`,
+        span: r.head.span,
+      });
+    }
+  }
+  for (const w of checkWarnings(program)) if (w.code === "non-local-join" && w.span?.file === spec.file) own.push({ ...w, severity: "error" });
+  if (own.length > 0) return { ok: false, problems: show(own) };
+  return { ok: true, program, rules };
+}

@@ -1,0 +1,100 @@
+import { ldfiCheck, replayFaults, faults } from "../experiments/ldfiCheck";
+import { loadStudentProgram, type StudentProgramSpec } from "../experiments/studentProgram";
+import { formatFaults } from "../ldfi/faults";
+import type { Lab, LabTest, StudentScope } from "./lab";
+
+/**
+ * Lab 2's frame around the student's program: the corpus's delivery setup (nodes a, b, c that all
+ * link to each other; `origin("a", "hello")@1`) and its agreement invariant (if a node other than
+ * the originator delivered P and did not crash, every node delivered P).
+ */
+export const LAB2_PROGRAM: StudentProgramSpec = {
+  file: "broadcast.ded",
+  fixedFiles: ["delivery_setup.ded", "delivery_assert.ded"],
+  fixedRelations: ["pre", "post", "lacks", "link", "origin", "crash"],
+};
+
+/** The nodes of every lab 2 run. */
+export const LAB2_NODES = ["a", "b", "c"] as const;
+
+/**
+ * The bounds of the two certification tests: message loss alone, then loss with a crash. Small on
+ * purpose (a correct ack-based relay broadcast certifies in about a second at each), and chosen
+ * so that the classic relay-once broadcast fails the first and retrying from the originator alone
+ * fails the second.
+ */
+export const LAB2_BOUNDS = {
+  loss: { eot: 4, eff: 3, crashes: 0 },
+  crash: { eot: 4, eff: 2, crashes: 1 },
+} as const;
+
+/** Every search a lab test starts is capped, so a student program with a huge fault space ends inconclusive, not hung. */
+const LAB2_MAX_RUNS = 1500;
+const LAB2_TIMEOUT_MS = 8000;
+
+/** The name of the student's definition. */
+const NAME = "broadcast";
+const HINT = "define `const broadcast = `...`;` holding your Dedalus rules";
+
+function load(scope: StudentScope): ReturnType<typeof loadStudentProgram> {
+  if (!(NAME in scope)) return { ok: false, problems: `\`${NAME}\` is not defined in the notebook: ${HINT}` };
+  return loadStudentProgram(scope[NAME], LAB2_PROGRAM);
+}
+
+/** Who has `delivered(N, "hello")` at EOT in the failure-free run (null with the problems when the program is invalid). */
+function failureFreeDelivery(scope: StudentScope): { ok: true; missing: string[] } | { ok: false; problems: string } {
+  const p = load(scope);
+  if (!p.ok) return p;
+  const run = replayFaults(p.program, LAB2_BOUNDS.loss.eot, faults(), LAB2_NODES);
+  const have = new Set(run.facts("delivered", run.eot).filter((f) => f.args[1] === "hello").map((f) => String(f.args[0])));
+  return { ok: true, missing: LAB2_NODES.filter((n) => !have.has(n)) };
+}
+
+function certification(bounds: { eot: number; eff: number; crashes: number }, what: string): LabTest {
+  return {
+    name: `certified by LDFI under ${what} (EOT ${bounds.eot}, EFF ${bounds.eff}, ${bounds.crashes} crash${bounds.crashes === 1 ? "" : "es"})`,
+    points: 35,
+    description: `maze's LDFI search finds no fault set within these bounds that breaks agreement`,
+    check: (scope) => {
+      const ff = failureFreeDelivery(scope);
+      if (!ff.ok) return ff.problems;
+      if (ff.missing.length > 0) return `the failure-free run does not deliver to ${ff.missing.join(", ")}; a program that delivers nothing is vacuously fault tolerant, so this test first needs delivery`;
+      const p = load(scope);
+      if (!p.ok) return p.problems;
+      const r = ldfiCheck(p.program, { ...bounds, nodes: LAB2_NODES, maxRuns: LAB2_MAX_RUNS, timeoutMs: LAB2_TIMEOUT_MS });
+      if (r.verdict === "certified") return undefined;
+      if (r.verdict === "inconclusive") return `LDFI stopped at its ${r.limit} limit after ${r.executions} executions without a verdict; make the protocol smaller (fewer messages per step)`;
+      const ce = r.counterexample!;
+      return `LDFI found a counterexample after ${r.executions} executions: ${formatFaults(ce.faults)} loses ${ce.missing.join(", ")} ` + `(replay it: maze.lostPost(program, ${bounds.eot}, maze.faults(...)) or maze.faultRunSpacetime)`;
+    },
+  };
+}
+
+/** Lab 2: write a reliable broadcast in Dedalus that LDFI certifies under message loss and a crash. */
+export const lab2Broadcast: Lab = {
+  id: "lab2-broadcast",
+  title: "Lab 2 — a reliable broadcast that LDFI certifies",
+  tests: [
+    {
+      name: "valid Dedalus, local rules, the lab's relations untouched",
+      points: 10,
+      description: "your program parses and checks with the lab's setup and invariant; only @async rules move data between nodes",
+      check: (scope) => {
+        const p = load(scope);
+        return p.ok ? undefined : p.problems;
+      },
+    },
+    {
+      name: "delivers to every node in the failure-free run",
+      points: 20,
+      description: `without faults, delivered(N, "hello") holds at a, b and c at EOT ${LAB2_BOUNDS.loss.eot}`,
+      check: (scope) => {
+        const ff = failureFreeDelivery(scope);
+        if (!ff.ok) return ff.problems;
+        return ff.missing.length === 0 ? undefined : `at EOT ${LAB2_BOUNDS.loss.eot} these nodes have not delivered "hello": ${ff.missing.join(", ")}`;
+      },
+    },
+    certification(LAB2_BOUNDS.loss, "message loss"),
+    certification(LAB2_BOUNDS.crash, "message loss and a crash"),
+  ],
+};
