@@ -1,7 +1,7 @@
 import { enumerateHypotheses } from "./encode";
 import { faultCount, faultKey, type FaultSet } from "./faults";
 import type { FaultTarget, Observation } from "./observation";
-import type { SearchOptions, SearchResult } from "./result";
+import { DEFAULT_ORDER, type SearchOptions, type SearchResult } from "./result";
 import { SatLimitError } from "./sat";
 import { SearchSession } from "./session";
 
@@ -17,16 +17,17 @@ import { SearchSession } from "./session";
  *    every further hypothesis extends, yields new hypotheses; sets already explored are skipped;
  * 5. when no hypothesis is left, the program is certified for the bounds.
  *
- * Deterministic: the queue is ordered by fault count, then by the order hypotheses were found,
- * and the solver's enumeration is ordered the same way.
+ * Deterministic: the queue is ordered by fault count, then by lateness of the faults, then by the
+ * order hypotheses were found (see {@link before}); the solver's enumeration is deterministic too.
  */
 export function ldfiSearch(target: FaultTarget, options: SearchOptions): SearchResult {
   const s = new SearchSession(target, options, "ldfi");
+  const order = options.order ?? DEFAULT_ORDER;
   if (s.failureFreePost.size === 0) return s.finish({ verdict: "certified" });
 
   const explored = new Set<string>([faultKey(s.failureFree.faults)]);
   const queued = new Set<string>();
-  const queue: { faults: FaultSet; size: number; seq: number }[] = [];
+  const queue: QueueItem[] = [];
   let seq = 0;
   // True when an enumeration was cut short by the hypothesis cap: an empty queue then proves nothing.
   let incomplete = false;
@@ -46,13 +47,21 @@ export function ldfiSearch(target: FaultTarget, options: SearchOptions): SearchR
     });
     s.maxClauses = Math.max(s.maxClauses, r.clauses);
     if (r.truncated) incomplete = true;
+    const fresh: QueueItem[] = [];
     for (const h of r.hypotheses) {
       const key = faultKey(h);
       if (explored.has(key) || queued.has(key)) continue;
       queued.add(key);
-      const item = { faults: h, size: faultCount(h), seq: seq++ };
+      fresh.push({ faults: h, size: faultCount(h), lateness: lateness(h), seq: seq++ });
+    }
+    if (order === "depth-first") {
+      // this run's extensions go first (smallest first among them): follow the lineage that just survived
+      queue.unshift(...fresh);
+      return;
+    }
+    for (const item of fresh) {
       let i = queue.length;
-      while (i > 0 && (queue[i - 1] as { size: number }).size > item.size) i--;
+      while (i > 0 && before(item, queue[i - 1] as QueueItem)) i--;
       queue.splice(i, 0, item);
     }
   };
@@ -77,4 +86,26 @@ export function ldfiSearch(target: FaultTarget, options: SearchOptions): SearchR
   if (s.timedOut()) return s.finish({ verdict: "inconclusive", limit: "timeout" });
   if (incomplete) return s.finish({ verdict: "inconclusive", limit: "max-runs" });
   return s.finish({ verdict: "certified" });
+}
+
+interface QueueItem {
+  readonly faults: FaultSet;
+  readonly size: number;
+  readonly lateness: number;
+  readonly seq: number;
+}
+
+/** Sum of the fault times: later faults leave the protocol less time to recover, and early ones often prevent `pre` as well. */
+function lateness(f: FaultSet): number {
+  return f.omissions.reduce((a, o) => a + o.time, 0) + f.crashes.reduce((a, c) => a + c.time, 0);
+}
+
+/**
+ * Queue order: fewer faults first; among equals, later faults first, then discovery order. The
+ * tie-break cut the corpus's Figure-12 executions from 109 to 102 (2pc family 3 -> 2, 3pc 45 -> 35)
+ * at the price of classic_broadcast 10 -> 17 (its counterexample is two early omissions).
+ */
+function before(a: QueueItem, b: QueueItem): boolean {
+  if (a.size !== b.size) return a.size < b.size;
+  return a.lateness > b.lateness;
 }

@@ -13,6 +13,12 @@ export type Verdict = "counterexample" | "certified" | "inconclusive";
  */
 export type SearchLimit = "max-runs" | "timeout" | "sat-clauses";
 
+/** See {@link SearchOptions.order}. */
+export type HypothesisOrder = "smallest-first" | "depth-first";
+
+/** Chosen by measurement on the corpus (bench/ldfi.bench.ts prints both). */
+export const DEFAULT_ORDER: HypothesisOrder = "smallest-first";
+
 /** Default cap on executions (including the failure-free run) so no search is unbounded. */
 export const DEFAULT_MAX_RUNS = 10_000;
 /** Default wall-clock budget in milliseconds: Molly's paper gave each certification sweep 120 s. */
@@ -25,6 +31,12 @@ export interface SearchOptions {
   /** Cap on executions, counting the failure-free run. */
   readonly maxRuns?: number;
   readonly timeoutMs?: number;
+  /**
+   * LDFI's queue discipline: "smallest-first" runs every hypothesis in order of fault count (the
+   * first counterexample is a smallest one); "depth-first" runs the extensions of the run that just
+   * survived before older hypotheses (fewer executions to a counterexample, same work to certify).
+   */
+  readonly order?: HypothesisOrder;
   /** Seed of the random strategy. */
   readonly seed?: number;
   /** Called after every execution with a one-line summary (`run 3: omit(a,b,1) -> ok`). */

@@ -54,6 +54,8 @@ export function ldfiSpacetimeSpec(input: LdfiSpacetimeInput): VegaLiteSpec {
     ...(input.title ? { title: input.title } : {}),
     width: Math.max(160, 110 * nodes.length),
     height: Math.max(160, 40 * (eot + 1)),
+    // lifelines and messages dash for different reasons (mute node vs lost message)
+    resolve: { scale: { strokeDash: "independent" } },
     layer: [
       {
         data: { values: lifelines },

@@ -51,8 +51,8 @@ describe("maze ldfi", () => {
   it("prints a replay command that names the faults", async () => {
     const r = await maze([p("2pc.ded"), p("commit_assert.ded"), "--eot", "5", "--eff", "0", "--crashes", "1"]);
     expect(r.code).toBe(1);
-    expect(r.out).toContain("faults: crash(C,2)");
-    expect(r.out).toMatch(/replay: maze run \S*2pc\.ded \S*commit_assert\.ded --eot 5 --crash C,2/);
+    expect(r.out).toContain("faults: crash(C,4)");
+    expect(r.out).toMatch(/replay: maze run \S*2pc\.ded \S*commit_assert\.ded --eot 5 --crash C,4/);
   });
 
   it.each([

@@ -1,0 +1,189 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Program } from "../lib/dedalus/ast";
+import { loadProgram } from "../lib/dedalus/load";
+import { CdclSat } from "../lib/ldfi/cdcl";
+import { dedalusEngine, postReadsCrash } from "../lib/ldfi/dedalusEngine";
+import { dedalusTarget } from "../lib/ldfi/dedalusTarget";
+import { enumerateHypotheses } from "../lib/ldfi/encode";
+import type { SearchOptions, SearchResult } from "../lib/ldfi/result";
+import { LogicSolverSat } from "../lib/ldfi/sat";
+import { searchFaults } from "../lib/ldfi/search";
+import { printTable, type BenchSuite } from "./harness";
+
+/**
+ * LDFI on the protocol corpus, in the shape of the Molly paper's Figures 12 and 13:
+ *  - Figure 12: bounds, verdict, LDFI executions and wall time, random injection (mean over 25
+ *    seeds, capped) executions and wall time, and the ratio random / LDFI, next to Molly's
+ *    published numbers;
+ *  - Figure 13: certification sweeps (executions, time) against Molly's executions and 120 s budget;
+ *  - the SAT backends on the same enumerations (the reason the CDCL solver is the default);
+ *  - Molly's own 25 test scenarios, when MOLLY_EXAMPLES names a checkout's examples_ft directory.
+ */
+
+const PROTOCOLS = path.join(__dirname, "..", "..", "protocols");
+const PROTOCOLS_DIR = fs.existsSync(PROTOCOLS) ? PROTOCOLS : path.join(__dirname, "..", "protocols");
+
+interface Bound {
+  eot: number;
+  eff: number;
+  crashes: number;
+  verdict: string;
+  figure12?: boolean;
+  sweep?: boolean;
+}
+interface Entry {
+  name: string;
+  files: string[];
+  bounds: Bound[];
+}
+
+/** Molly's published Figure 12 (executions, seconds on 2015 hardware; random: mean executions). */
+const MOLLY_FIG12: Record<string, { ldfi: number; seconds: number; random: number }> = {
+  simple_delivery: { ldfi: 2, seconds: 0.12, random: 4.08 },
+  retry_delivery: { ldfi: 3, seconds: 0.12, random: 75.24 },
+  classic_broadcast: { ldfi: 5, seconds: 0.24, random: 116.16 },
+  "2pc": { ldfi: 2, seconds: 0.22, random: 5.48 },
+  "2pc_ctp": { ldfi: 3, seconds: 1.01, random: 8.56 },
+  "3pc": { ldfi: 55, seconds: 9.6, random: 40.6 },
+  kafka_isr: { ldfi: 38, seconds: 3.74, random: 1183.12 },
+};
+/** Molly's Figure 13 certification sweeps (executions within its 120 s budget). */
+const MOLLY_FIG13: Record<string, number> = { redundant_broadcast: 11, ack_broadcast: 673, paxos_synod: 173, bully: 2 };
+
+const programs = new Map<string, Program>();
+function program(files: string[], dir: string): Program {
+  const key = files.join(" ") + dir;
+  let p = programs.get(key);
+  if (!p) {
+    const loaded = loadProgram(files.map((f) => path.join(dir, f)));
+    if (loaded.diagnostics.some((d) => d.severity === "error")) throw new Error(`bench: ${key} does not load`);
+    p = loaded.program;
+    programs.set(key, p);
+  }
+  return p;
+}
+
+function search(files: string[], dir: string, b: { eot: number; eff: number; crashes: number }, nodes: string[] | undefined, options: Omit<SearchOptions, "bounds">): SearchResult {
+  const p = program(files, dir);
+  const target = dedalusTarget(dedalusEngine, p, { eot: b.eot, ...(nodes ? { nodes } : {}), crashSensitive: postReadsCrash(p) });
+  return searchFaults(target, { ...options, bounds: { ...b, nodes: nodes ?? target.nodes } });
+}
+
+const fmtMs = (ms: number): string => (ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
+
+export const run: BenchSuite = async ({ quick }) => {
+  const entries = (JSON.parse(fs.readFileSync(path.join(PROTOCOLS_DIR, "expected.json"), "utf8")) as { entries: Entry[] }).entries;
+  const seeds = quick ? 5 : 25;
+  const randomCap = quick ? 200 : 2000;
+
+  // Figure 12
+  const rows: (string | number)[][] = [];
+  for (const e of entries) {
+    for (const b of e.bounds.filter((x) => x.figure12)) {
+      const ldfi = search(e.files, PROTOCOLS_DIR, b, undefined, { timeoutMs: 120_000 });
+      const deep = search(e.files, PROTOCOLS_DIR, b, undefined, { timeoutMs: 120_000, order: "depth-first" });
+      let execs = 0;
+      let ms = 0;
+      let found = 0;
+      for (let s = 1; s <= seeds; s++) {
+        const r = search(e.files, PROTOCOLS_DIR, b, undefined, { strategy: "random", seed: s, maxRuns: randomCap, timeoutMs: 60_000 });
+        execs += r.executions;
+        ms += r.wallMs;
+        if (r.verdict === "counterexample") found++;
+      }
+      const molly = MOLLY_FIG12[e.name];
+      rows.push([
+        e.name,
+        `${b.eot}/${b.eff}/${b.crashes}`,
+        ldfi.verdict === b.verdict ? ldfi.verdict : `${ldfi.verdict} (expected ${b.verdict})`,
+        ldfi.executions,
+        fmtMs(ldfi.wallMs),
+        deep.executions,
+        `${(execs / seeds).toFixed(1)}${found < seeds ? ` (${seeds - found} capped)` : ""}`,
+        fmtMs(ms / seeds),
+        `${(execs / seeds / ldfi.executions).toFixed(1)}x`,
+        molly ? `${molly.ldfi} / ${molly.seconds} s / ${molly.random}` : "",
+      ]);
+    }
+  }
+  printTable(`LDFI vs random injection (Molly Fig. 12 shape; random: mean of ${seeds} seeds, capped at ${randomCap} runs)`, ["protocol", "EOT/EFF/crashes", "verdict", "LDFI runs", "LDFI time", "depth-first runs", "random runs", "random time", "random/LDFI", "Molly: LDFI runs / time / random runs"], rows);
+
+  // Figure 13
+  const sweeps: (string | number)[][] = [];
+  for (const e of entries) {
+    for (const b of e.bounds.filter((x) => x.sweep)) {
+      const r = search(e.files, PROTOCOLS_DIR, b, undefined, { timeoutMs: quick ? 20_000 : 120_000 });
+      sweeps.push([e.name, `${b.eot}/${b.eff}/${b.crashes}`, r.verdict + (r.limit ? ` (${r.limit})` : ""), r.executions, fmtMs(r.wallMs), MOLLY_FIG13[e.name] ?? "", `${((r.wallMs / 120_000) * 100).toFixed(1)}%`]);
+    }
+  }
+  printTable("Certification sweeps (Molly Fig. 13 shape; budget 120 s)", ["protocol", "EOT/EFF/crashes", "verdict", "LDFI runs", "time", "Molly runs", "of 120 s"], sweeps);
+
+  // SAT backends on the first enumerations of a few corpus runs
+  const satRows: (string | number)[][] = [];
+  for (const [name, b] of [["3pc", { eot: 9, eff: 7, crashes: 1 }], ["kafka_isr", { eot: 7, eff: 4, crashes: 1 }], ["ack_broadcast", { eot: 6, eff: 3, crashes: 1 }]] as const) {
+    const e = entries.find((x) => x.name === name) as Entry;
+    const p = program(e.files, PROTOCOLS_DIR);
+    const target = dedalusTarget(dedalusEngine, p, { eot: b.eot, crashSensitive: postReadsCrash(p) });
+    const obs = target.execute({ omissions: [], crashes: [] });
+    const graph = obs.lineage([...obs.post].sort());
+    const q = { bounds: { ...b, nodes: target.nodes }, firstSend: obs.firstSend, seed: obs.faults };
+    const time = (make: () => CdclSat | LogicSolverSat): { ms: number; n: number } => {
+      enumerateHypotheses(graph, graph.roots, { ...q, makeSolver: make }); // warm-up
+      const reps = quick ? 3 : 10;
+      const t0 = performance.now();
+      let n = 0;
+      for (let i = 0; i < reps; i++) n = enumerateHypotheses(graph, graph.roots, { ...q, makeSolver: make }).hypotheses.length;
+      return { ms: (performance.now() - t0) / reps, n };
+    };
+    const cdcl = time(() => new CdclSat());
+    const mini = time(() => new LogicSolverSat());
+    satRows.push([name, `${b.eot}/${b.eff}/${b.crashes}`, cdcl.n, `${cdcl.ms.toFixed(2)} ms`, `${mini.ms.toFixed(2)} ms`, `${(mini.ms / cdcl.ms).toFixed(1)}x`]);
+  }
+  printTable("SAT backends: enumerating the failure-free run's minimal fault sets (mean per enumeration)", ["protocol", "bounds", "hypotheses", "CDCL (in-process TS)", "logic-solver (MiniSat asm.js)", "logic-solver / CDCL"], satRows);
+
+  // Molly's own examples, when available
+  const mollyDir = process.env["MOLLY_EXAMPLES"];
+  if (mollyDir && fs.existsSync(mollyDir)) {
+    const D = ["a", "b", "c"];
+    const K = ["a", "b", "C", "d"];
+    const scenarios: [string[], number, number, number, string[], boolean][] = [
+      [["delivery/simplog.ded", "delivery/deliv_assert.ded"], 6, 3, 0, D, true],
+      [["delivery/rdlog.ded", "delivery/deliv_assert.ded"], 6, 3, 0, D, false],
+      [["delivery/rdlog.ded", "delivery/deliv_assert.ded"], 6, 3, 1, D, true],
+      [["delivery/classic_rb.ded", "delivery/deliv_assert.ded"], 6, 3, 0, D, true],
+      [["delivery/classic_rb.ded", "delivery/deliv_assert.ded"], 6, 0, 2, D, false],
+      [["delivery/replog.ded", "delivery/deliv_assert.ded"], 6, 3, 0, D, false],
+      [["delivery/replog.ded", "delivery/deliv_assert.ded"], 6, 3, 1, D, false],
+      [["delivery/ack_rb.ded", "delivery/deliv_assert.ded"], 6, 3, 1, D, false],
+      [["commit/2pc.ded", "commit/2pc_assert.ded"], 7, 3, 0, K, false],
+      [["commit/2pc.ded", "commit/2pc_assert.ded"], 6, 3, 1, K, true],
+      [["commit/2pc.ded", "commit/2pc_assert.ded"], 6, 0, 1, K, true],
+      [["commit/2pc.ded", "commit/2pc_assert.ded"], 6, 0, 2, K, true],
+      [["commit/2pc.ded", "commit/2pc_assert_optimist.ded"], 6, 0, 1, K, true],
+      [["commit/2pc.ded", "commit/2pc_assert_optimist.ded"], 6, 0, 2, K, true],
+      [["commit/2pc_timeout.ded", "commit/2pc_assert_optimist.ded"], 6, 0, 1, K, false],
+      [["commit/2pc_timeout.ded", "commit/2pc_assert_optimist.ded"], 6, 0, 2, K, false],
+      [["commit/2pc_timeout.ded", "commit/2pc_assert.ded"], 6, 0, 1, K, true],
+      [["commit/2pc_timeout.ded", "commit/2pc_assert.ded"], 6, 0, 2, K, true],
+      [["commit/2pc_ctp.ded", "commit/2pc_assert.ded"], 6, 0, 1, K, true],
+      [["commit/2pc_ctp.ded", "commit/2pc_assert.ded"], 6, 0, 2, K, true],
+      [["commit/3pc.ded", "commit/2pc_assert.ded"], 8, 0, 1, K, false],
+      [["commit/3pc.ded", "commit/2pc_assert.ded"], 8, 0, 2, K, false],
+      [["commit/3pc.ded", "commit/2pc_assert.ded"], 9, 7, 1, K, true],
+      [["kafka.ded"], 7, 4, 1, ["a", "b", "c", "C", "Z"], true],
+      [["kafka.ded"], 7, 4, 0, ["a", "b", "c", "C", "Z"], false],
+    ];
+    const mrows: (string | number)[][] = [];
+    let same = 0;
+    for (const [files, eot, eff, crashes, nodes, ce] of scenarios) {
+      const r = search(files, mollyDir, { eot, eff, crashes }, nodes, { timeoutMs: 120_000 });
+      const want = ce ? "counterexample" : "certified";
+      if (r.verdict === want) same++;
+      mrows.push([files.join(" + "), `${eot}/${eff}/${crashes}`, want, r.verdict + (r.limit ? ` (${r.limit})` : ""), r.executions, fmtMs(r.wallMs), r.verdict === want ? "same" : "DIFFERENT"]);
+    }
+    printTable(`Molly's CounterexampleSuite through maze ldfi: ${same} of ${scenarios.length} verdicts reproduced`, ["programs", "bounds", "Molly", "maze", "runs", "time", ""], mrows);
+  } else {
+    console.log("\n(Molly's own examples skipped: set MOLLY_EXAMPLES to a checkout's src/test/resources/examples_ft)");
+  }
+};
