@@ -51,6 +51,23 @@ export { checkWarnings, invariantRelations, WARNING_CODES, type WarningCode } fr
 export { outcomeSpread, scheduleDelay, MAX_SCHEDULES, type SpreadOptions, type Outcome, type OutcomeSpread } from "./dedalus/outcomes";
 
 // --- ldfi ---
+export { searchFaults } from "./ldfi/search";
+export { ldfiSearch } from "./ldfi/loop";
+export { randomSearch, exhaustiveSearch, randomFaults, allFaultSets, DEFAULT_RANDOM_SEED } from "./ldfi/baselines";
+export { enumerateHypotheses, type HypothesisQuery, type HypothesisResult } from "./ldfi/encode";
+export { faultSet, faultCount, faultKey, formatFaults, isSubset, withinBounds, breaksEdge, replayFlags, checkBounds, FaultBoundsError, NO_FAULTS, type OmissionFault, type CrashFault, type FaultSet, type FaultBounds } from "./ldfi/faults";
+export { survives as supportSurvives, edgesOf as supportEdgesOf, type SupportNode as LdfiSupportNode, type SupportGraph as LdfiSupportGraph } from "./ldfi/lineage";
+export { violations, type Observation, type ObservedMessage, type FaultTarget } from "./ldfi/observation";
+export { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, DEFAULT_ORDER, type Strategy, type Verdict, type SearchLimit, type SearchOptions, type SearchRun, type SearchResult, type HypothesisOrder } from "./ldfi/result";
+export { SearchSession, MAX_KEPT_OBSERVATIONS } from "./ldfi/session";
+export { dedalusTarget, formatTuple, requireAlive, type DedalusEngine, type DedalusRunView, type DedalusFact, type DedalusObservation } from "./ldfi/dedalusTarget";
+export { dedalusEngine, postReadsCrash } from "./ldfi/dedalusEngine";
+export { CdclSat } from "./ldfi/cdcl";
+export { LogicSolverSat, MAX_SAT_CLAUSES, SatLimitError, type SatSolver, type SatModel, type Literal } from "./ldfi/sat";
+export { SequentialCounter } from "./ldfi/cardinality";
+export { buildLdfiReport, writeLdfiReport, replayCommand, escapeHtml, MAX_REPORT_SPACETIMES, type LdfiReportInput } from "./viz/report";
+export { ldfiSpacetimeSpec, type LdfiSpacetimeInput } from "./viz/ldfiSpacetime";
+export { lineageGraphSpec, MAX_LINEAGE_NODES as MAX_REPORT_LINEAGE_NODES } from "./viz/reportLineage";
 
 // --- viz ---
 export { renderSvg, type VegaLiteSpec } from "./viz/render";
@@ -84,6 +101,6 @@ export { selfCheck, type SelfCheckRow } from "./labs/selfCheck";
 export { runLab, GRADE_ENV, type GradeEvent } from "./labs/runLab";
 export { MissingDefinitionError, requireDefinition, type Lab, type LabTest, type StudentScope, type TestResult } from "./labs/lab";
 export { lab1Crdt, type StudentCounter, type StudentSet } from "./labs/lab1Crdt";
-export { lab4Calm, LAB4_GIVEN_PROGRAM, SEAL_PREFIX, unsealedPoints } from "./labs/lab4Calm";
 export { lab2Broadcast, LAB2_PROGRAM, LAB2_NODES, LAB2_BOUNDS } from "./labs/lab2Broadcast";
 export { lab3BugHunt, lab3BuggySource, lab3BuggyProgram, LAB3_FILES, LAB3_BOUNDS, LAB3_NODES, LAB3_PROGRAM, type RecordedFaults } from "./labs/lab3BugHunt";
+export { lab4Calm, LAB4_GIVEN_PROGRAM, SEAL_PREFIX, unsealedPoints } from "./labs/lab4Calm";

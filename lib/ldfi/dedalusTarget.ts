@@ -10,7 +10,7 @@ export interface DedalusFact {
 }
 
 /** The part of lib/dedalus `RunResult` the search reads (structural, see notes/contract). */
-export interface DedalusRun {
+export interface DedalusRunView {
   readonly eot: number;
   readonly nodes: readonly string[];
   facts(rel?: string, time?: number): readonly DedalusFact[];
@@ -18,7 +18,7 @@ export interface DedalusRun {
 }
 
 /** The two lib/dedalus entry points the search drives, injected so lib/ldfi stays testable alone. */
-export interface DedalusEngine<P, R extends DedalusRun> {
+export interface DedalusEngine<P, R extends DedalusRunView> {
   runProgram(
     program: P,
     options: {
@@ -37,7 +37,7 @@ export function formatTuple(rel: string, args: readonly (string | number)[]): st
 }
 
 /** An observation of a Dedalus run that also keeps the run itself (for reports and replay checks). */
-export interface DedalusObservation<R extends DedalusRun> extends Observation {
+export interface DedalusObservation<R extends DedalusRunView> extends Observation {
   readonly run: R;
 }
 
@@ -46,7 +46,7 @@ export interface DedalusObservation<R extends DedalusRun> extends Observation {
  * as its failure spec and provenance on; `post`/`pre` are read at EOT and lineage comes from
  * `support`. The run's own nodes (explicit `--nodes` or the program's default) are the nodes.
  */
-export function dedalusTarget<P, R extends DedalusRun>(
+export function dedalusTarget<P, R extends DedalusRunView>(
   engine: DedalusEngine<P, R>,
   program: P,
   options: {
@@ -80,7 +80,7 @@ export function dedalusTarget<P, R extends DedalusRun>(
   };
 }
 
-function observe<P, R extends DedalusRun>(engine: DedalusEngine<P, R>, run: R, faults: FaultSet, crashSensitive: boolean): DedalusObservation<R> {
+function observe<P, R extends DedalusRunView>(engine: DedalusEngine<P, R>, run: R, faults: FaultSet, crashSensitive: boolean): DedalusObservation<R> {
   const postFacts = new Map<string, DedalusFact>();
   for (const f of run.facts("post", run.eot)) postFacts.set(formatTuple(f.rel, f.args), f);
   const pre = new Set(run.facts("pre", run.eot).map((f) => formatTuple("post", f.args)));
