@@ -159,5 +159,8 @@ export function lostPost(program: Program, eot: number, f: FaultSet, nodes?: rea
 export function faultRunSpacetime(program: Program, eot: number, f: FaultSet, title: string, nodes?: readonly string[]): VegaLiteSpec {
   const run = replayFaults(program, eot, f, nodes);
   const messages = run.messages.filter((m) => m.from !== m.to && run.nodes.includes(m.to));
-  return ldfiSpacetimeSpec({ nodes: run.nodes, eot, messages, faults: f, title });
+  const spec = ldfiSpacetimeSpec({ nodes: run.nodes, eot, messages, faults: f, title });
+  // The lifelines (alive/mute) and the messages (delivered/lost) each have their own dash legend;
+  // without independent scales Vega-Lite merges the two domains and warns while rendering.
+  return { ...spec, resolve: { scale: { strokeDash: "independent" } } };
 }
