@@ -5,7 +5,7 @@
  * several. The static side of the argument is calm.ts; this is the experiment that backs it.
  */
 import type { Program } from "./ast";
-import { runProgram, type Fact, type RunOptions } from "./runtime";
+import { runProgram, type Fact, type FailureSpec, type RunOptions } from "./runtime";
 import { Random, type Seed } from "../random/random";
 
 /** Options of {@link outcomeSpread}. */
@@ -22,6 +22,8 @@ export interface SpreadOptions {
   /** The timestep observed (default: eot). */
   at?: number;
   nodes?: string[];
+  /** Faults applied in every schedule (e.g. a crash, to see which outcomes survive it). */
+  failures?: FailureSpec;
 }
 
 /** One distinct outcome: the observed facts, how many schedules produced it, and the first that did. */
@@ -78,6 +80,7 @@ export function outcomeSpread(program: Program, options: SpreadOptions): Outcome
   const at = options.at ?? options.eot;
   const base: RunOptions = { eot: options.eot };
   if (options.nodes) base.nodes = options.nodes;
+  if (options.failures) base.failures = options.failures;
   const byKey = new Map<string, Outcome>();
   for (let i = 0; i < options.schedules; i++) {
     const facts = observe(program, { ...base, delay: scheduleDelay(options.seed, i, maxDelay) }, options.relations, at);

@@ -74,6 +74,14 @@ describe("CALM, demonstrated", () => {
     }
   });
 
+  test("faults apply to every schedule: with the put lost, the race has one outcome again", () => {
+    const s = outcomeSpread(load("put_delete_race.ded"), {
+      schedules: 40, seed: 1, eot: 10, relations: ["store"], failures: { omissions: [{ from: "c", to: "s", time: 1 }], crashes: [] },
+    });
+    expect(s.distinct).toBe(1);
+    expect(s.synchronous).toEqual([]);
+  });
+
   test("bad options are RangeErrors naming the bound", () => {
     const p = parseSource(`p("a")@1;`).program;
     expect(() => outcomeSpread(p, { schedules: 0, seed: 1, eot: 2 })).toThrow(/MAX_SCHEDULES/);
