@@ -14,9 +14,10 @@ import { MissingDefinitionError, type Lab, type StudentScope } from "./lab";
  * depends on the delivery order. The student must make it coordination-free where the question
  * allows and seal it where it does not.
  */
-export const LAB4_GIVEN_PROGRAM = `// A shop sends the lines of its orders to warehouse w. The warehouse marks orders of two or more
-// lines as priority, back-orders every line it has no stock for, and ships an order when none of
-// its lines is back-ordered.
+export const LAB4_GIVEN_PROGRAM = `// A shop sends the lines of its orders to warehouse w.
+// The warehouse marks orders of two or more lines as priority,
+// back-orders every line it has no stock for, and ships an
+// order when none of its lines is back-ordered.
 warehouse("shop", "w")@1;
 warehouse(S, W)@next :- warehouse(S, W);
 stock("w", "bolt")@1;
