@@ -255,7 +255,7 @@ export function throughputOverTimeSpec(rows: readonly { mode: UpdateMode; time: 
   const panel = (mode: UpdateMode): object => ({
     title: { text: mode, fontSize: 12, color: MODE_COLORS[mode] },
     width: 460,
-    height: 110,
+    height: 90,
     layer: [
       { data: { values: [partition] }, mark: { type: "rect", color: "#f4d03f", opacity: 0.35 }, encoding: { x: { field: "at", type: "quantitative" }, x2: { field: "heal" } } },
       {
