@@ -48,6 +48,22 @@ describe("maze ldfi", () => {
     expect(JSON.parse(capped.out)).toMatchObject({ verdict: "inconclusive", executions: 5, limit: "max-runs" });
   });
 
+  it("ends inconclusive with limit timeout when the time runs out", async () => {
+    const r = await maze([p("2pc.ded"), p("commit_assert.ded"), "--eot", "7", "--eff", "3", "--timeout", "0.001", "--json"]);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.out)).toMatchObject({ verdict: "inconclusive", limit: "timeout", counterexample: null });
+  });
+
+  it("runs the baselines: exhaustive finds the smallest counterexample, random one within its budget", async () => {
+    const ex = await maze([p("classic_broadcast.ded"), p("delivery_assert.ded"), "--eot", "5", "--eff", "3", "--strategy", "exhaustive", "--json"]);
+    expect(ex.code).toBe(1);
+    expect(JSON.parse(ex.out).counterexample.omissions).toHaveLength(2);
+    const rnd = await maze([p("classic_broadcast.ded"), p("delivery_assert.ded"), "--eot", "5", "--eff", "3", "--strategy", "random", "--seed", "7", "--json"]);
+    expect(rnd.code).toBe(1);
+    const again = await maze([p("classic_broadcast.ded"), p("delivery_assert.ded"), "--eot", "5", "--eff", "3", "--strategy", "random", "--seed", "7", "--json"]);
+    expect(JSON.parse(again.out).counterexample).toEqual(JSON.parse(rnd.out).counterexample);
+  });
+
   it("prints a replay command that names the faults", async () => {
     const r = await maze([p("2pc.ded"), p("commit_assert.ded"), "--eot", "5", "--eff", "0", "--crashes", "1"]);
     expect(r.code).toBe(1);

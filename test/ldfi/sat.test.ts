@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { SequentialCounter } from "../../lib/ldfi/cardinality";
 import { CdclSat } from "../../lib/ldfi/cdcl";
-import { LogicSolverSat, type SatSolver } from "../../lib/ldfi/sat";
+import { LogicSolverSat, MAX_SAT_CLAUSES, SatLimitError, type SatSolver } from "../../lib/ldfi/sat";
 
 const backends: [string, () => SatSolver][] = [
   ["cdcl", () => new CdclSat()],
@@ -57,5 +57,16 @@ describe.each(backends)("%s", (_name, make) => {
     expect(m).not.toBeNull();
     expect(xs.filter((x) => m!.isTrue(x))).toHaveLength(2);
     expect(counter.atMost(6)).toBeNull();
+  });
+});
+
+describe("clause limit", () => {
+  it("reports the limit instead of growing past logic-solver's heap", () => {
+    const s = new CdclSat();
+    const a = s.newVar();
+    const b = s.newVar();
+    expect(() => {
+      for (let i = 0; i <= MAX_SAT_CLAUSES; i++) s.addClause([a, b]);
+    }).toThrow(SatLimitError);
   });
 });
