@@ -233,6 +233,7 @@ async function writeGrowthChart(rows: Row[]): Promise<string> {
   return file;
 }
 
+/** The suite: workloads vs floor vs datascript, growth chart, semi-naive vs naive, 2PC runs/s. */
 export const run: BenchSuite = async ({ quick }) => {
   const rows = await measureWorkloads(quick);
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}x`;

@@ -136,6 +136,7 @@ export function formatCheckReport(report: CheckReport, extra?: string): { stdout
   return { stdout: out.join(""), stderr: err.join("") };
 }
 
+/** Runs `maze check`; resolves to the exit code (0 without errors, 2 with errors or bad flags). */
 export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
   if (positionals.length === 0) {
     process.stderr.write("maze check: expects at least one FILE\n" + spec.help + "\n");
