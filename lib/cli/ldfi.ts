@@ -196,7 +196,8 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     const ff = result.runs[0]?.observation;
     const goal = result.counterexample?.missing[0] ?? result.failureFreePost[0];
     let lineage: { goal: string; graph: import("../ldfi/lineage").SupportGraph } | undefined;
-    if (ff && goal !== undefined && strategy === "ldfi") lineage = { goal, graph: ff.lineage([goal]) };
+    // lineage is recorded for every strategy's failure-free run, so random and exhaustive reports show it too
+    if (ff && goal !== undefined) lineage = { goal, graph: ff.lineage([goal]) };
     const file = await writeLdfiReport(reportDir, { result, files: positionals, nodes, explicitNodes, ...(lineage ? { lineage } : {}) });
     process.stderr.write(`maze ldfi: report written to ${file}\n`);
   }

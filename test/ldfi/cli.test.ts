@@ -2,19 +2,24 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execute, spec } from "../../lib/cli/ldfi";
+import * as runCommand from "../../lib/cli/run";
+import type { CommandSpec, OptionValues } from "../../lib/cli/command";
 import { parseCommandLine } from "../../lib/cli/command";
 import { PROTOCOLS } from "./corpus";
 
-/** Runs `maze ldfi ARGS` in-process, capturing stdout and stderr. */
-async function maze(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const parsed = parseCommandLine(spec, args);
+/** Runs `maze ldfi ARGS` (or another sub-command) in-process, capturing stdout and stderr. */
+async function maze(
+  args: string[],
+  cmd: { spec: CommandSpec; execute(v: OptionValues, p: string[]): Promise<number> } = { spec, execute },
+): Promise<{ code: number; out: string; err: string }> {
+  const parsed = parseCommandLine(cmd.spec, args);
   if ("error" in parsed) return { code: 2, out: "", err: parsed.error };
   let out = "";
   let err = "";
   const o = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
   const e = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
   try {
-    const code = await execute(parsed.values, parsed.positionals);
+    const code = await cmd.execute(parsed.values, parsed.positionals);
     return { code, out, err };
   } finally {
     o.mockRestore();
@@ -46,6 +51,33 @@ describe("maze ldfi", () => {
     const capped = await maze([p("2pc.ded"), p("commit_assert.ded"), "--eot", "7", "--eff", "3", "--max-runs", "5", "--json"]);
     expect(capped.code).toBe(3);
     expect(JSON.parse(capped.out)).toMatchObject({ verdict: "inconclusive", executions: 5, limit: "max-runs" });
+  });
+
+  it("finds counterexamples that `maze run` replays as violations", async () => {
+    for (const [files, bounds] of [
+      [["kafka_isr.ded"], ["--eot", "6", "--eff", "4", "--crashes", "1"]],
+      [["3pc.ded", "commit_assert.ded"], ["--eot", "8", "--eff", "0", "--crashes", "2"]],
+    ] as const) {
+      const found = await maze([...files.map(p), ...bounds, "--json"]);
+      expect(found.code).toBe(1);
+      const ce = JSON.parse(found.out).counterexample as { omissions: { from: string; to: string; time: number }[]; crashes: { node: string; time: number }[]; missing: string[] };
+      const eot = Number(bounds[1]);
+      const flags = [...ce.omissions.flatMap((o) => ["--omit", `${o.from},${o.to},${o.time}`]), ...ce.crashes.flatMap((c) => ["--crash", `${c.node},${c.time}`])];
+      const facts = async (extra: string[]) => {
+        const r = await maze([...files.map(p), "--eot", String(eot), "--json", ...extra], runCommand);
+        expect(r.code).toBe(0);
+        const all = (JSON.parse(r.out) as { facts: { rel: string; time: number; args: (string | number)[] }[] }).facts.filter((f) => f.time === eot);
+        const key = (args: (string | number)[]) => `post(${args.map((a) => JSON.stringify(a)).join(", ")})`;
+        return { post: new Set(all.filter((f) => f.rel === "post").map((f) => key(f.args))), pre: new Set(all.filter((f) => f.rel === "pre").map((f) => key(f.args))) };
+      };
+      const ff = await facts([]);
+      const replay = await facts(flags);
+      for (const m of ce.missing) {
+        expect(ff.post.has(m)).toBe(true);
+        expect(replay.post.has(m)).toBe(false);
+        expect(replay.pre.has(m)).toBe(true);
+      }
+    }
   });
 
   it("ends inconclusive with limit timeout when the time runs out", async () => {
