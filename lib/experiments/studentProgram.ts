@@ -27,8 +27,14 @@ export interface StudentProgramSpec {
   readonly fixedRelations: readonly string[];
 }
 
-/** The joined program, or the located problems that stop a lab from running it. */
-export type StudentProgram = { readonly ok: true; readonly program: Program; readonly rules: readonly Rule[] } | { readonly ok: false; readonly problems: string };
+/**
+ * The joined program, or the located problems that stop a lab from running it. Both members name
+ * every field so notebook cells can read them without narrowing (tslab compiles cells without
+ * strict null checks, where `if (!x.ok)` does not narrow this union).
+ */
+export type StudentProgram =
+  | { readonly ok: true; readonly program: Program; readonly rules: readonly Rule[]; readonly problems?: undefined }
+  | { readonly ok: false; readonly problems: string; readonly program?: undefined; readonly rules?: undefined };
 
 const firstArg = (t: Term | undefined): string | null => (t === undefined ? null : t.kind === "var" ? `var ${t.name}` : t.kind === "const" ? `const ${JSON.stringify(t.value)}` : null);
 
