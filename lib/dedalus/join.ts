@@ -22,8 +22,6 @@ export interface JoinContext {
   isNode: Uint8Array;
   /** Decodes interned strings for ordered string comparisons. */
   string(id: number): string;
-  /** Called once per step invocation; enforces the wall-time bound. */
-  tick(): void;
 }
 
 /** Per-step runtime state of an atom or negation step. */
@@ -103,7 +101,7 @@ function compare(op: CompareOp, a: number | string, b: number | string): boolean
 }
 
 /** Compiles `steps` for a rule with `nSlots` registers, `nPos` positive and `nNeg` negated atoms. */
-export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: number, makeEmit: (join: CompiledJoin) => () => void, tick: () => void): CompiledJoin {
+export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: number, makeEmit: (join: CompiledJoin) => () => void, ticker: Ticker): CompiledJoin {
   const env = new Float64Array(Math.max(1, nSlots));
   const premiseStores: (TupleStore | null)[] = new Array<TupleStore | null>(nPos).fill(null);
   const premiseIds = new Int32Array(Math.max(1, nPos));
@@ -148,7 +146,7 @@ export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: n
       case "atom": {
         const state: AtomState = { store: null, index: null, from: 0, to: 0, key: new Float64Array(step.keyCols.length) };
         states.push({ step, state });
-        head = atomStep(step, state, next, env, premiseIds, tick);
+        head = atomStep(step, state, next, env, premiseIds, ticker);
         break;
       }
       case "neg": {
@@ -184,14 +182,19 @@ function fillKey(src: Operand[], key: Float64Array, env: Float64Array): void {
   }
 }
 
-function atomStep(
-  step: Extract<Step, { kind: "atom" }>,
-  st: AtomState,
-  next: () => void,
-  env: Float64Array,
-  premiseIds: Int32Array,
-  tick: () => void,
-): () => void {
+/** Counts join steps; `check` runs every {@link TICK_MASK} + 1 of them (the wall-time bound). */
+export interface Ticker {
+  n: number;
+  check(): void;
+}
+
+/**
+ * Mask for the wall-clock check: the ticker calls `check` (which reads Date.now()) once every 4096 join
+ * steps, often enough to stop within milliseconds of the deadline and rare enough to cost nothing.
+ */
+export const TICK_MASK = 4095;
+
+function atomStep(step: Extract<Step, { kind: "atom" }>, st: AtomState, next: () => void, env: Float64Array, premiseIds: Int32Array, ticker: Ticker): () => void {
   const bindCols = Int32Array.from(step.binds.map((b) => b.col));
   const bindSlots = Int32Array.from(step.binds.map((b) => b.slot));
   const checkCols = Int32Array.from(step.checks.map((b) => b.col));
@@ -200,56 +203,55 @@ function atomStep(
   const ordinal = step.ordinal;
   const keySrc = step.keySrc;
   const key = st.key;
-  const visit = (store: TupleStore, id: number): void => {
-    const d = store.data;
-    const base = id * store.arity;
-    for (let b = 0; b < nb; b++) env[bindSlots[b]!] = d[base + bindCols[b]!]!;
-    // A variable repeated inside the atom: equal to the value its first occurrence just bound.
-    for (let c = 0; c < nc; c++) if (env[checkSlots[c]!] !== d[base + checkCols[c]!]) return;
-    premiseIds[ordinal] = id;
-    next();
-  };
+  // The body of every loop below: bind the atom's fresh variables from tuple `id`, check repeated ones
+  // (a variable occurring twice in the atom must equal the value its first occurrence just bound), then
+  // continue the join. Written out in each loop: a shared helper closure cost a call per tuple.
   if (keySrc.length === 0) {
     return () => {
-      tick();
       const store = st.store!;
-      const to = st.to;
-      for (let id = st.from; id < to; id++) visit(store, id);
+      const to = st.to, arity = store.arity;
+      outer: for (let id = st.from; id < to; id++) {
+        if ((++ticker.n & TICK_MASK) === 0) ticker.check();
+        const d = store.data, base = id * arity;
+        for (let b = 0; b < nb; b++) env[bindSlots[b]!] = d[base + bindCols[b]!]!;
+        for (let c = 0; c < nc; c++) if (env[checkSlots[c]!] !== d[base + checkCols[c]!]) continue outer;
+        premiseIds[ordinal] = id;
+        next();
+      }
     };
   }
   const keyCols = Int32Array.from(step.keyCols);
   const nk = keyCols.length;
   return () => {
-    tick();
+    if ((++ticker.n & TICK_MASK) === 0) ticker.check();
     fillKey(keySrc, key, env);
     const index = st.index;
+    const store = st.store!;
+    const to = st.to, arity = store.arity;
     if (index === null) {
-      const store = st.store!;
-      const to = st.to;
       outer: for (let id = st.from; id < to; id++) {
-        const base = id * store.arity;
-        for (let k = 0; k < nk; k++) if (store.data[base + keyCols[k]!] !== key[k]) continue outer;
-        visit(store, id);
+        const d = store.data, base = id * arity;
+        for (let k = 0; k < nk; k++) if (d[base + keyCols[k]!] !== key[k]) continue outer;
+        for (let b = 0; b < nb; b++) env[bindSlots[b]!] = d[base + bindCols[b]!]!;
+        for (let c = 0; c < nc; c++) if (env[checkSlots[c]!] !== d[base + checkCols[c]!]) continue outer;
+        premiseIds[ordinal] = id;
+        next();
       }
       return;
     }
-    const list = index.buckets.get(index.exact ? key[0]! : TupleStore.keyFor(index, key));
+    const exact = index.exact;
+    const list = index.get(exact ? key[0]! : TupleStore.keyFor(index, key));
     if (list === undefined) return;
-    const store = st.store!;
-    const to = st.to;
     let p = st.from === 0 ? 0 : lowerBound(list, st.from);
-    if (index.exact) {
-      for (; p < list.length; p++) {
-        const id = list[p]!;
-        if (id >= to) break;
-        visit(store, id);
-      }
-    } else {
-      for (; p < list.length; p++) {
-        const id = list[p]!;
-        if (id >= to) break;
-        if (store.matches(index, id, key)) visit(store, id);
-      }
+    outer: for (; p < list.length; p++) {
+      const id = list[p]!;
+      if (id >= to) break;
+      if (!exact && !store.matches(index, id, key)) continue;
+      const d = store.data, base = id * arity;
+      for (let b = 0; b < nb; b++) env[bindSlots[b]!] = d[base + bindCols[b]!]!;
+      for (let c = 0; c < nc; c++) if (env[checkSlots[c]!] !== d[base + checkCols[c]!]) continue outer;
+      premiseIds[ordinal] = id;
+      next();
     }
   };
 }
@@ -275,7 +277,7 @@ function negStep(keySrc: Operand[], keyCols: Int32Array, st: AtomState, next: ()
       next();
       return;
     }
-    const list = index.buckets.get(index.exact ? key[0]! : TupleStore.keyFor(index, key));
+    const list = index.get(index.exact ? key[0]! : TupleStore.keyFor(index, key));
     if (list !== undefined) {
       if (index.exact) return;
       const store = st.store!;

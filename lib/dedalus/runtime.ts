@@ -16,7 +16,7 @@ import type { Program, Span } from "./ast";
 import { checkProgram, type ProgramInfo } from "./check";
 import { DedalusError, hasErrors } from "./diagnostics";
 import { Interner } from "./intern";
-import { compileExpr, compileJoin, type CompiledJoin, type JoinContext } from "./join";
+import { compileExpr, compileJoin, type CompiledJoin, type JoinContext, type Ticker } from "./join";
 import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, MAX_EOT } from "./limits";
 import { encodeValue, planProgram, type ProgramPlan, type RulePlan } from "./plan";
 import { TupleStore } from "./store";
@@ -187,15 +187,9 @@ interface RunState {
   seq: number;
   maxTuples: number;
   deadline: number;
-  ticks: number;
   started: number;
 }
 
-/**
- * Mask for the wall-clock check: Date.now() is read once every 4096 join steps, often enough to stop
- * within milliseconds of the deadline and rare enough to cost nothing measurable.
- */
-const TICK_MASK = 4095;
 
 /** Runs a compiled program; one engine per compiled program, one run at a time. */
 class Engine {
@@ -204,6 +198,7 @@ class Engine {
   private readonly emptyStores: TupleStore[];
   private state: RunState | null = null;
   private readonly ctx: JoinContext;
+  private readonly ticker: Ticker;
   private readonly factsAt = new Map<number, { rel: number; tuple: Float64Array }[]>();
 
   constructor(private readonly c: CompiledProgram) {
@@ -231,9 +226,11 @@ class Engine {
       },
       isNode: new Uint8Array(0),
       string: (id) => interner.string(id),
-      tick() {
-        const st = self.state!;
-        if ((++st.ticks & TICK_MASK) === 0 && Date.now() > st.deadline) self.wallTimeout();
+    };
+    this.ticker = {
+      n: 0,
+      check() {
+        if (Date.now() > self.state!.deadline) self.wallTimeout();
       },
     };
     this.rules = plan.rules.map((p) => this.buildRule(p));
@@ -251,7 +248,7 @@ class Engine {
   private buildRule(p: RulePlan): RuleExec {
     const exec: RuleExec = { plan: p, variants: [], full: null as unknown as CompiledJoin, groups: p.aggregate ? new Map() : null };
     const make = (steps: RulePlan["full"]): CompiledJoin =>
-      compileJoin(steps, p.nSlots, p.positives.length, p.negatives.length, (join) => (p.aggregate ? this.aggregateCollector(exec, join) : this.emitter(p, join)), this.ctx.tick);
+      compileJoin(steps, p.nSlots, p.positives.length, p.negatives.length, (join) => (p.aggregate ? this.aggregateCollector(exec, join) : this.emitter(p, join)), this.ticker);
     exec.variants = p.variants.map(make);
     exec.full = make(p.full);
     return exec;
@@ -457,7 +454,6 @@ class Engine {
       seq: 0,
       maxTuples: limits.maxTuples ?? DEFAULT_MAX_TUPLES,
       deadline: started + (limits.wallMs ?? DEFAULT_WALL_MS),
-      ticks: 0,
       started,
     };
     this.state = st;

@@ -44,16 +44,51 @@ function finish(h: number): number {
   return h ^ (h >>> 16);
 }
 
-/** A hash index over some columns of a store. */
+/** A hash index over some columns of a store: key -> ascending tuple ids. */
 export class ColumnIndex {
-  /** Key -> ascending tuple ids. For one column the key is the value itself (no collisions). */
-  readonly buckets = new Map<number, number[]>();
+  /** Keys that are small non-negative integers (interned strings, small numbers): a plain array. */
+  private readonly dense: (number[] | undefined)[] = [];
+  private sparse: Map<number, number[]> | null = null;
   constructor(
     readonly columns: readonly number[],
-    /** True when the key is exact (one column); otherwise callers must verify each candidate. */
+    /** True when the key is exact (one column, the value itself); otherwise callers must verify each candidate. */
     readonly exact: boolean,
   ) {}
+
+  /** The ids stored under `key`, or undefined. */
+  get(key: number): number[] | undefined {
+    if (key >= 0 && key < this.dense.length && (key | 0) === key) {
+      const list = this.dense[key];
+      if (list !== undefined || this.sparse === null) return list;
+    }
+    return this.sparse === null ? undefined : this.sparse.get(key);
+  }
+
+  /** Appends `id` under `key`. */
+  add(key: number, id: number): void {
+    const dense = this.dense;
+    if (this.exact && key >= 0 && key < dense.length + DENSE_GAP && (key | 0) === key) {
+      const list = dense[key];
+      if (list !== undefined) return void list.push(id);
+      if (this.sparse === null || !this.sparse.has(key)) {
+        // Grow by pushing so the array keeps fast elements (a far write would make it a dictionary).
+        while (dense.length < key) dense.push(undefined);
+        dense[key] = [id];
+        return;
+      }
+    }
+    if (this.sparse === null) this.sparse = new Map();
+    const list = this.sparse.get(key);
+    if (list !== undefined) list.push(id);
+    else this.sparse.set(key, [id]);
+  }
 }
+
+/**
+ * An exact key at most this far past the end of the dense array extends it (interned string ids and
+ * small integers are dense); farther keys, and hashed multi-column keys, go to a Map.
+ */
+const DENSE_GAP = 1024;
 
 /**
  * The dedupe table of the tuples that share one first-column value. Grouping by the first column (the
@@ -79,11 +114,8 @@ const EMPTY_IDS = new Int32Array(0);
 const EMPTY_KEYS = new Float64Array(0);
 const EMPTY_BITS = new Uint32Array(0);
 
-/** Tuples of a store's first data allocation. */
-const INITIAL_DATA = 4;
-
-/** First-column values below this are looked up in an array (interned ids are dense); others in a Map. */
-const DENSE_GROUPS = 1 << 22;
+/** Doubles in a store's first data allocation: 64 bytes, the largest typed array V8 allocates on its heap (off-heap buffers cost microseconds each). */
+const INITIAL_DATA = 8;
 
 /** Capacity of a group's first hash table (a power of two). */
 const GROUP_CAPACITY = 8;
@@ -139,15 +171,19 @@ export class TupleStore {
   }
 
   private group(first: number): Group {
-    if (first >= 0 && first < DENSE_GROUPS && (first | 0) === first) {
-      const dense = this.dense;
-      let g = dense[first];
-      if (g === undefined) {
+    const dense = this.dense;
+    if (first >= 0 && (first | 0) === first) {
+      if (first < dense.length) {
+        const g = dense[first];
+        if (g !== undefined) return g;
+      }
+      if (first < dense.length + DENSE_GAP && (this.sparse === null || !this.sparse.has(first))) {
         // Grow by pushing so the array keeps fast elements (a far write would make it a dictionary).
         while (dense.length <= first) dense.push(undefined);
-        dense[first] = g = new Group();
+        const g = new Group();
+        dense[first] = g;
+        return g;
       }
-      return g;
     }
     if (this.sparse === null) this.sparse = new Map();
     let g = this.sparse.get(first);
@@ -229,7 +265,7 @@ export class TupleStore {
     const a = this.arity;
     let d = this.data;
     if ((id + 1) * a > d.length) {
-      const grown = new Float64Array(Math.max(INITIAL_DATA * Math.max(1, a), d.length * 2));
+      const grown = new Float64Array(d.length === 0 ? Math.max(INITIAL_DATA, a) : d.length * 2);
       grown.set(d);
       this.data = d = grown;
     }
@@ -309,9 +345,7 @@ export class TupleStore {
 
   private addToIndex(index: ColumnIndex, id: number): void {
     const key = this.keyOf(index, id);
-    const list = index.buckets.get(key);
-    if (list) list.push(id);
-    else index.buckets.set(key, [id]);
+    index.add(key, id);
   }
 
   /** The index over `columns` (ascending column numbers), building it on first use. */
