@@ -94,8 +94,12 @@ export function oversell(options: OversellOptions = {}): OversellResult {
       onTimer: (ctx, tag) => {
         if (tag === "customer") {
           const allowed = policy === "local-view" ? pnCounter.value(state) > 0 : mySales < share(index);
-          if (!allowed) return void refused++;
-          sold++, mySales++;
+          if (!allowed) {
+            refused++;
+            return;
+          }
+          sold++;
+          mySales++;
           state = pnCounter.applyInPlace(state, { op: "dec" }, name);
           ctx.observe("sale", pnCounter.value(state));
           return record(ctx);
