@@ -23,6 +23,11 @@ export class CdclSat implements SatSolver {
   private readonly trailLim: number[] = [];
   private qhead = 0;
   private varInc = 1;
+  /** Variables by decreasing activity (ties: lower number first), re-sorted only after bumps. */
+  private order: number[] = [];
+  private orderDirty = true;
+  /** Position in `order` before which every variable is assigned (reset on backtrack). */
+  private orderPos = 0;
   private unsat = false;
   private added = 0;
   private vars = 0;
@@ -34,6 +39,7 @@ export class CdclSat implements SatSolver {
     this.reason.push(-1);
     this.activity.push(0);
     this.watches.push([], []);
+    this.orderDirty = true;
     return this.vars;
   }
 
@@ -48,15 +54,13 @@ export class CdclSat implements SatSolver {
     if (this.unsat) return;
     this.cancelUntil(0);
     // Simplify against level-0 facts: drop false literals, drop satisfied or tautological clauses.
-    const seen = new Set<number>();
     const c: number[] = [];
     for (const l of lits) {
-      if (seen.has(-l)) return;
-      if (seen.has(l)) continue;
+      if (c.includes(-l)) return;
+      if (c.includes(l)) continue;
       const v = this.litValue(l);
       if (v === 1) return;
       if (v === -1) continue;
-      seen.add(l);
       c.push(l);
     }
     if (c.length === 0) {
@@ -159,6 +163,7 @@ export class CdclSat implements SatSolver {
     this.trail.length = stop;
     this.trailLim.length = lvl;
     this.qhead = Math.min(this.qhead, stop);
+    this.orderPos = 0;
   }
 
   /** Unit propagation over watched literals; returns a conflicting clause or -1. */
@@ -251,6 +256,7 @@ export class CdclSat implements SatSolver {
 
   private bump(v: number): void {
     this.activity[v] = (this.activity[v] as number) + this.varInc;
+    this.orderDirty = true;
   }
 
   private rescale(): void {
@@ -260,14 +266,17 @@ export class CdclSat implements SatSolver {
 
   /** The unassigned variable with the highest activity (lowest number on ties), or 0 when none is left. */
   private pickBranch(): number {
-    let best = 0;
-    let bestAct = -1;
-    for (let v = 1; v <= this.vars; v++) {
-      if (this.value[v] === 0 && (this.activity[v] as number) > bestAct) {
-        best = v;
-        bestAct = this.activity[v] as number;
-      }
+    if (this.orderDirty) {
+      const act = this.activity;
+      this.order = Array.from({ length: this.vars }, (_, i) => i + 1).sort((a, b) => (act[b] as number) - (act[a] as number) || a - b);
+      this.orderDirty = false;
+      this.orderPos = 0;
     }
-    return best;
+    while (this.orderPos < this.order.length) {
+      const v = this.order[this.orderPos] as number;
+      if (this.value[v] === 0) return v;
+      this.orderPos++;
+    }
+    return 0;
   }
 }

@@ -1,5 +1,5 @@
 import { SequentialCounter } from "./cardinality";
-import { faultCount, faultKey, faultSet, isSubset, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "./faults";
+import { faultCount, faultKey, faultSet, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "./faults";
 import type { SupportGraph } from "./lineage";
 import { CdclSat } from "./cdcl";
 import type { Literal, SatSolver } from "./sat";
@@ -210,9 +210,15 @@ export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[
     sat.addClause([-act]);
   }
 
-  const minimal = found.filter((f) => !found.some((g) => g !== f && faultCount(g) < faultCount(f) && isSubset(g, f)));
-  minimal.sort((a, b) => faultCount(a) - faultCount(b) || (faultKey(a) < faultKey(b) ? -1 : faultKey(a) > faultKey(b) ? 1 : 0));
+  const atoms = found.map(faultAtomSet);
+  const minimal = found.filter((f, i) => !found.some((g, j) => j !== i && faultCount(g) < faultCount(f) && [...(atoms[j] as Set<string>)].every((a) => (atoms[i] as Set<string>).has(a))));
+  const keyOf = new Map(minimal.map((f) => [f, faultKey(f)]));
+  minimal.sort((a, b) => faultCount(a) - faultCount(b) || ((keyOf.get(a) as string) < (keyOf.get(b) as string) ? -1 : (keyOf.get(a) as string) > (keyOf.get(b) as string) ? 1 : 0));
   return { hypotheses: minimal, truncated, clauses: sat.clauseCount, variables };
+}
+
+function faultAtomSet(f: FaultSet): Set<string> {
+  return new Set([...f.omissions.map((o) => `o ${o.from} ${o.to} ${o.time}`), ...f.crashes.map((c) => `c ${c.node} ${c.time}`)]);
 }
 
 function warmUp(graph: SupportGraph, roots: readonly number[], visit: (i: number) => number): void {

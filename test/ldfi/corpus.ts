@@ -21,6 +21,9 @@ export interface ExpectedBound {
   sweep?: boolean;
   slow?: boolean;
   mollyVerdict?: string;
+  /** What maze ldfi reaches within maxRuns when that is not the verdict (a sweep it cannot finish). */
+  maze?: "inconclusive";
+  maxRuns?: number;
 }
 
 export interface ExpectedEntry {

@@ -12,7 +12,12 @@ export function expectedTable(entries: readonly ExpectedEntry[]): string {
   ];
   for (const e of entries) {
     for (const b of e.bounds) {
-      const tags = [b.figure12 ? "Fig. 12 row" : "", b.sweep ? "Fig. 13 sweep" : "", b.slow ? "slow: bench / MAZE_SLOW=1" : ""].filter(Boolean).join(", ");
+      const tags = [
+        b.figure12 ? "Fig. 12 row" : "",
+        b.sweep ? "Fig. 13 sweep" : "",
+        b.slow ? "slow: bench / MAZE_SLOW=1" : "",
+        b.maze ? `maze: ${b.maze} after ${b.maxRuns ?? 1000} runs` : "",
+      ].filter(Boolean).join(", ");
       const molly = b.mollyVerdict ?? (e.molly ? b.verdict : "");
       lines.push(`| ${e.name} | ${e.files.map((f) => `\`${f}\``).join(" + ")} | ${b.eot}/${b.eff}/${b.crashes} | **${b.verdict}** | ${molly} | ${b.source}${tags ? ` (${tags})` : ""} |`);
     }
