@@ -133,10 +133,30 @@ function describePoint(p: CoordinationPoint): string {
   return `  ${formatLocation(p.span)}: ${what} in the rule deriving ${p.rule.head.rel} reads ${p.input}, which arrives by message, and no ${SEAL_PREFIX}… relation guards it`;
 }
 
+/** The relation that carries the order lines from the shop to the warehouse. */
+const MESSAGE_RELATION = "want";
+
+/**
+ * Moving the order lines with a deductive or `@next` rule (a head at another location needs no
+ * message in Dedalus) would remove the asynchrony instead of tolerating it: `want` may only be
+ * derived by `@async` rules and its own persistence.
+ */
+function stillAsynchronous(program: Program): string | undefined {
+  const teleports = program.rules.filter(
+    (r) => r.head.rel === MESSAGE_RELATION && r.head.time !== "async" &&
+      !(r.head.time === "next" && r.body.some((b) => b.kind === "atom" && !b.negated && b.rel === MESSAGE_RELATION)),
+  );
+  if (teleports.length === 0) return undefined;
+  return teleports
+    .map((r) => `${formatLocation(r.span)}: ${MESSAGE_RELATION} must reach the warehouse by message (@async) or persist; this rule moves it without one, which hides the asynchrony instead of tolerating it`)
+    .join("\n");
+}
+
+/** The student's program when it is valid, still asynchronous and still answers; otherwise why not. */
 function validProgram(scope: StudentScope): Program | string {
   const p = studentProgram(scope);
   if (typeof p === "string") return p;
-  return stillAnswers(p) ?? p;
+  return stillAsynchronous(p) ?? stillAnswers(p) ?? p;
 }
 
 function calmFailure(program: Program): string | undefined {
@@ -185,7 +205,7 @@ export const lab4Calm: Lab = {
       points: 30,
       description: "in the failure-free run at EOT: o2 ships, o1 does not and its gear is back-ordered, o1 (not o2) is a priority order — scored once the CALM check passes",
       check: (scope) => {
-        const p = studentProgram(scope);
+        const p = validProgram(scope);
         if (typeof p === "string") return p;
         if (calmFailure(p) !== undefined) return "refactor first: this test checks that a program passing the CALM check still computes the answer";
         const got = failureFreeAnswer(p);

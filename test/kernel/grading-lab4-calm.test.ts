@@ -78,6 +78,13 @@ describe("the checks on programs directly", () => {
     expect((await runLab(lab4Calm, { program: "" }))[0]!.output).toMatch(/derives no ship, backorder, priority at all/);
   });
 
+  test("hiding the asynchrony is not tolerating it: order lines moved without a message score nothing", async () => {
+    const teleport = LAB4_GIVEN_PROGRAM.replace("want(W, O, I)@async :- line(S, O, I), warehouse(S, W);", "want(W, O, I) :- line(S, O, I), warehouse(S, W);\nline(S, O, I)@next :- line(S, O, I);");
+    expect(teleport).not.toBe(LAB4_GIVEN_PROGRAM);
+    expect(await grade(teleport)).toEqual({ calm: 0, behaviour: 0, answer: 0 });
+    expect((await runLab(lab4Calm, { program: teleport }))[0]!.output).toMatch(/program\.ded:15:1: want must reach the warehouse by message/);
+  });
+
   test("an invalid program is reported with file:line:col and a caret; a missing or non-string program is named", async () => {
     const results = await runLab(lab4Calm, { program: solutionText.replace("ship(W, O)@next :- ship(W, O);", "ship(W, O)@next :- ship(W, O)") });
     expect(results.every((t) => t.score === 0)).toBe(true);
