@@ -1,8 +1,16 @@
 /**
- * Compiles a planned join (plan.ts) into a chain of closures, once per program: each step calls the
- * next for every binding it produces, and the last calls the rule's emitter. The closures read their
- * stores and ranges from small mutable state objects that {@link CompiledJoin.prepare} fills before
- * each evaluation, so no allocation happens per tuple.
+ * Compiles a planned join (plan.ts) into one JavaScript function per rule variant, once per program.
+ *
+ * Each positive atom becomes a loop over its candidate tuples (an index bucket, or a range scan with a
+ * key check when the store is too small to index); each variable becomes a local; negations,
+ * comparisons and the site check become `continue`s of the innermost loop; the innermost body copies
+ * the bindings into the registers and calls the rule's emitter. Generated code beats a chain of
+ * closures by about a third on transitive closure: locals instead of register reads, no call per level.
+ * The generated text depends only on the plan (no program strings are spliced in: constants are
+ * numbers, relation and rule identities are indexes), so it cannot be injected into.
+ *
+ * Stores, ranges and indexes change per timestep; {@link CompiledJoin.prepare} puts them in small state
+ * objects the function reads, so nothing is allocated per tuple.
  */
 import type { ArithOp, CompareOp, Span } from "./ast";
 import { DedalusRuntimeError } from "./limits";
@@ -24,6 +32,18 @@ export interface JoinContext {
   string(id: number): string;
 }
 
+/** Counts join steps; `check` runs every {@link TICK_MASK} + 1 of them (the wall-time bound). */
+export interface Ticker {
+  n: number;
+  check(): void;
+}
+
+/**
+ * Mask for the wall-clock check: the ticker calls `check` (which reads Date.now()) once every 4096 join
+ * steps, often enough to stop within milliseconds of the deadline and rare enough to cost nothing.
+ */
+export const TICK_MASK = 4095;
+
 /** Per-step runtime state of an atom or negation step. */
 interface AtomState {
   store: TupleStore | null;
@@ -32,6 +52,7 @@ interface AtomState {
   to: number;
   /** Current key values (negations: the pattern checked, for provenance). */
   key: Float64Array;
+  keyCols: Int32Array;
 }
 
 /** A compiled join: `prepare` then `run`; premises of the current binding are readable by the emitter. */
@@ -48,7 +69,7 @@ export interface CompiledJoin {
   run(): void;
 }
 
-/** Builds a function computing an integer expression over the registers. */
+/** Builds a function computing an integer expression over the registers (used for heads). */
 export function compileExpr(e: ExprPlan, env: Float64Array): () => number {
   switch (e.kind) {
     case "const": {
@@ -75,30 +96,38 @@ function arith(op: ArithOp, l: () => number, r: () => number, span: Span): () =>
     case "*":
       return () => l() * r();
     case "/":
-      return () => {
-        const d = r();
-        if (d === 0) throw new DedalusRuntimeError("integer division by zero", span);
-        return Math.trunc(l() / d);
-      };
+      return () => divide(l(), r(), span);
   }
 }
 
-function compare(op: CompareOp, a: number | string, b: number | string): boolean {
-  switch (op) {
-    case "==":
-      return a === b;
-    case "!=":
-      return a !== b;
-    case "<":
-      return a < b;
-    case ">":
-      return a > b;
-    case "<=":
-      return a <= b;
-    case ">=":
-      return a >= b;
-  }
+/** Integer division truncating towards zero; division by zero is a located runtime error. */
+function divide(a: number, b: number, span: Span): number {
+  if (b === 0) throw new DedalusRuntimeError("integer division by zero", span);
+  return Math.trunc(a / b);
 }
+
+/** Is there a tuple matching the negation's key (its state's key values in its key columns)? */
+function exists(st: AtomState): boolean {
+  const store = st.store!;
+  const key = st.key, cols = st.keyCols, nk = cols.length;
+  if (nk === 0) return store.count > 0;
+  const index = st.index;
+  if (index === null) {
+    const d = store.data, a = store.arity;
+    outer: for (let id = 0; id < store.count; id++) {
+      for (let k = 0; k < nk; k++) if (d[id * a + cols[k]!] !== key[k]) continue outer;
+      return true;
+    }
+    return false;
+  }
+  const list = index.get(index.exact ? key[0]! : TupleStore.keyFor(index, key));
+  if (list === undefined) return false;
+  if (index.exact) return list.length > 0;
+  for (let p = 0; p < list.length; p++) if (store.matches(index, list[p]!, key)) return true;
+  return false;
+}
+
+const JS_OPS: Record<CompareOp, string> = { "==": "===", "!=": "!==", "<": "<", ">": ">", "<=": "<=", ">=": ">=" };
 
 /** Compiles `steps` for a rule with `nSlots` registers, `nPos` positive and `nNeg` negated atoms. */
 export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: number, makeEmit: (join: CompiledJoin) => () => void, ticker: Ticker): CompiledJoin {
@@ -106,8 +135,105 @@ export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: n
   const premiseStores: (TupleStore | null)[] = new Array<TupleStore | null>(nPos).fill(null);
   const premiseIds = new Int32Array(Math.max(1, nPos));
   const negStates: CompiledJoin["negStates"] = new Array(nNeg);
-  const states: { step: Step; state: AtomState }[] = [];
+  const states: AtomState[] = [];
+  const spans: Span[] = [];
   let ctxRef: JoinContext | null = null;
+
+  for (const step of steps) {
+    if (step.kind !== "atom" && step.kind !== "neg") continue;
+    const st: AtomState = { store: null, index: null, from: 0, to: 0, key: new Float64Array(step.keyCols.length), keyCols: Int32Array.from(step.keyCols) };
+    states.push(st);
+    if (step.kind === "neg") negStates[step.ordinal] = { rel: step.rel, store: null, keyCols: step.keyCols, key: st.key };
+  }
+
+  // ---- code generation -------------------------------------------------------------------------
+  const bound = new Set<number>();
+  const v = (slot: number): string => `v${slot}`;
+  const operand = (o: Operand): string => (o.kind === "const" ? String(o.value) : v(o.slot));
+  const expr = (e: ExprPlan): string => {
+    if (e.kind !== "arith") return operand(e);
+    const l = expr(e.left), r = expr(e.right);
+    if (e.op === "/") {
+      spans.push(e.span);
+      return `divide(${l}, ${r}, spans[${spans.length - 1}])`;
+    }
+    return `(${l} ${e.op} ${r})`;
+  };
+  const lines: string[] = [];
+  const emitLine = (depth: number, text: string): void => void lines.push("  ".repeat(depth + 1) + text);
+  let stateIndex = 0;
+  const loops: string[] = [];
+  const fail = (): string => (loops.length > 0 ? `continue ${loops[loops.length - 1]};` : "return;");
+  let depth = 0;
+  steps.forEach((step, i) => {
+    switch (step.kind) {
+      case "atom": {
+        const si = stateIndex++;
+        const keys = step.keySrc.map(operand);
+        const label = `L${i}`;
+        emitLine(depth, `const st${i} = S[${si}], s${i} = st${i}.store, d${i} = s${i}.data, a${i} = s${i}.arity, to${i} = st${i}.to, x${i} = st${i}.index;`);
+        keys.forEach((k, j) => emitLine(depth, `st${i}.key[${j}] = ${k};`));
+        emitLine(depth, `let l${i} = null, p${i} = st${i}.from, e${i} = to${i};`);
+        if (keys.length > 0) {
+          emitLine(depth, `if (x${i} !== null) {`);
+          emitLine(depth + 1, `l${i} = x${i}.get(x${i}.exact ? ${keys[0]} : keyFor(x${i}, st${i}.key));`);
+          emitLine(depth + 1, `if (l${i} === undefined) ${fail()}`);
+          emitLine(depth + 1, `p${i} = p${i} === 0 ? 0 : lowerBound(l${i}, p${i}); e${i} = l${i}.length;`);
+          emitLine(depth, `}`);
+        }
+        emitLine(depth, `${label}: for (; p${i} < e${i}; p${i}++) {`);
+        depth++;
+        loops.push(label);
+        emitLine(depth, `if ((++ticker.n & ${TICK_MASK}) === 0) ticker.check();`);
+        if (keys.length > 0) {
+          emitLine(depth, `const id${i} = l${i} === null ? p${i} : l${i}[p${i}];`);
+          emitLine(depth, `if (id${i} >= to${i}) break;`);
+          emitLine(depth, `const b${i} = id${i} * a${i};`);
+          const keyCheck = step.keyCols.map((c, j) => `d${i}[b${i} + ${c}] !== ${keys[j]}`).join(" || ");
+          emitLine(depth, `if ((l${i} === null || !x${i}.exact) && (${keyCheck})) continue ${label};`);
+        } else {
+          emitLine(depth, `const id${i} = p${i}, b${i} = id${i} * a${i};`);
+        }
+        const fresh = new Set<number>();
+        for (const b of step.binds) {
+          emitLine(depth, `const ${v(b.slot)} = d${i}[b${i} + ${b.col}];`);
+          fresh.add(b.slot);
+        }
+        for (const c of step.checks) emitLine(depth, `if (d${i}[b${i} + ${c.col}] !== ${v(c.slot)}) continue ${label};`);
+        for (const s of fresh) bound.add(s);
+        emitLine(depth, `premiseIds[${step.ordinal}] = id${i};`);
+        break;
+      }
+      case "neg": {
+        const si = stateIndex++;
+        step.keySrc.forEach((k, j) => emitLine(depth, `S[${si}].key[${j}] = ${operand(k)};`));
+        emitLine(depth, `if (exists(S[${si}])) ${fail()}`);
+        break;
+      }
+      case "cmp": {
+        const l = expr(step.left), r = expr(step.right);
+        const test = step.strings ? `str(${l}) ${JS_OPS[step.op]} str(${r})` : `${l} ${JS_OPS[step.op]} ${r}`;
+        emitLine(depth, `if (!(${test})) ${fail()}`);
+        break;
+      }
+      case "site":
+        emitLine(depth, `if (isNode[${v(step.slot)}] !== 1) ${fail()}`);
+        break;
+    }
+  });
+  for (const s of bound) emitLine(depth, `env[${s}] = ${v(s)};`);
+  emitLine(depth, "emit();");
+  while (depth > 0) {
+    depth--;
+    emitLine(depth, "}");
+  }
+  const body = `"use strict";\nreturn function run() {\n  const isNode = ctx().isNode;\n${lines.join("\n")}\n};`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the plan only (see the module comment)
+  if (process.env["MAZE_DUMP_JOINS"]) process.stderr.write(body + "\n");
+  const factory = new Function("S", "env", "premiseIds", "emit", "ctx", "str", "ticker", "lowerBound", "keyFor", "exists", "divide", "spans", body) as (
+    ...args: unknown[]
+  ) => () => void;
+
   const self: CompiledJoin = {
     env,
     premiseStores,
@@ -116,8 +242,10 @@ export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: n
     prepare(ctx) {
       ctxRef = ctx;
       let nonEmpty = true;
-      for (const { step, state } of states) {
+      let k = 0;
+      for (const step of steps) {
         if (step.kind !== "atom" && step.kind !== "neg") continue;
+        const state = states[k++]!;
         const store = step.time === null ? ctx.current[step.rel]! : ctx.storeAt(step.rel, step.time);
         state.store = store;
         // Small stores are scanned: building a hash index would cost more than it saves.
@@ -134,155 +262,9 @@ export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: n
       }
       return nonEmpty;
     },
-    run() {
-      head();
-    },
+    run: () => run(),
   };
-  let head: () => void = makeEmit(self);
-  for (let i = steps.length - 1; i >= 0; i--) {
-    const step = steps[i]!;
-    const next = head;
-    switch (step.kind) {
-      case "atom": {
-        const state: AtomState = { store: null, index: null, from: 0, to: 0, key: new Float64Array(step.keyCols.length) };
-        states.push({ step, state });
-        head = atomStep(step, state, next, env, premiseIds, ticker);
-        break;
-      }
-      case "neg": {
-        const state: AtomState = { store: null, index: null, from: 0, to: 0, key: new Float64Array(step.keyCols.length) };
-        states.push({ step, state });
-        negStates[step.ordinal] = { rel: step.rel, store: null, keyCols: step.keyCols, key: state.key };
-        head = negStep(step.keySrc, Int32Array.from(step.keyCols), state, next, env);
-        break;
-      }
-      case "cmp": {
-        const l = compileExpr(step.left, env), r = compileExpr(step.right, env);
-        const op = step.op;
-        if (step.strings) head = () => compare(op, ctxRef!.string(l()), ctxRef!.string(r())) && void next();
-        else head = () => compare(op, l(), r()) && void next();
-        break;
-      }
-      case "site": {
-        const s = step.slot;
-        head = () => {
-          if (ctxRef!.isNode[env[s]!] === 1) next();
-        };
-        break;
-      }
-    }
-  }
+  const emit = makeEmit(self);
+  const run = factory(states, env, premiseIds, emit, () => ctxRef!, (id: number) => ctxRef!.string(id), ticker, lowerBound, TupleStore.keyFor, exists, divide, spans);
   return self;
-}
-
-function fillKey(src: Operand[], key: Float64Array, env: Float64Array): void {
-  for (let k = 0; k < src.length; k++) {
-    const o = src[k]!;
-    key[k] = o.kind === "const" ? o.value : env[o.slot]!;
-  }
-}
-
-/** Counts join steps; `check` runs every {@link TICK_MASK} + 1 of them (the wall-time bound). */
-export interface Ticker {
-  n: number;
-  check(): void;
-}
-
-/**
- * Mask for the wall-clock check: the ticker calls `check` (which reads Date.now()) once every 4096 join
- * steps, often enough to stop within milliseconds of the deadline and rare enough to cost nothing.
- */
-export const TICK_MASK = 4095;
-
-function atomStep(step: Extract<Step, { kind: "atom" }>, st: AtomState, next: () => void, env: Float64Array, premiseIds: Int32Array, ticker: Ticker): () => void {
-  const bindCols = Int32Array.from(step.binds.map((b) => b.col));
-  const bindSlots = Int32Array.from(step.binds.map((b) => b.slot));
-  const checkCols = Int32Array.from(step.checks.map((b) => b.col));
-  const checkSlots = Int32Array.from(step.checks.map((b) => b.slot));
-  const nb = bindCols.length, nc = checkCols.length;
-  const ordinal = step.ordinal;
-  const keySrc = step.keySrc;
-  const key = st.key;
-  // The body of every loop below: bind the atom's fresh variables from tuple `id`, check repeated ones
-  // (a variable occurring twice in the atom must equal the value its first occurrence just bound), then
-  // continue the join. Written out in each loop: a shared helper closure cost a call per tuple.
-  if (keySrc.length === 0) {
-    return () => {
-      const store = st.store!;
-      const to = st.to, arity = store.arity;
-      outer: for (let id = st.from; id < to; id++) {
-        if ((++ticker.n & TICK_MASK) === 0) ticker.check();
-        const d = store.data, base = id * arity;
-        for (let b = 0; b < nb; b++) env[bindSlots[b]!] = d[base + bindCols[b]!]!;
-        for (let c = 0; c < nc; c++) if (env[checkSlots[c]!] !== d[base + checkCols[c]!]) continue outer;
-        premiseIds[ordinal] = id;
-        next();
-      }
-    };
-  }
-  const keyCols = Int32Array.from(step.keyCols);
-  const nk = keyCols.length;
-  return () => {
-    if ((++ticker.n & TICK_MASK) === 0) ticker.check();
-    fillKey(keySrc, key, env);
-    const index = st.index;
-    const store = st.store!;
-    const to = st.to, arity = store.arity;
-    if (index === null) {
-      outer: for (let id = st.from; id < to; id++) {
-        const d = store.data, base = id * arity;
-        for (let k = 0; k < nk; k++) if (d[base + keyCols[k]!] !== key[k]) continue outer;
-        for (let b = 0; b < nb; b++) env[bindSlots[b]!] = d[base + bindCols[b]!]!;
-        for (let c = 0; c < nc; c++) if (env[checkSlots[c]!] !== d[base + checkCols[c]!]) continue outer;
-        premiseIds[ordinal] = id;
-        next();
-      }
-      return;
-    }
-    const exact = index.exact;
-    const list = index.get(exact ? key[0]! : TupleStore.keyFor(index, key));
-    if (list === undefined) return;
-    let p = st.from === 0 ? 0 : lowerBound(list, st.from);
-    outer: for (; p < list.length; p++) {
-      const id = list[p]!;
-      if (id >= to) break;
-      if (!exact && !store.matches(index, id, key)) continue;
-      const d = store.data, base = id * arity;
-      for (let b = 0; b < nb; b++) env[bindSlots[b]!] = d[base + bindCols[b]!]!;
-      for (let c = 0; c < nc; c++) if (env[checkSlots[c]!] !== d[base + checkCols[c]!]) continue outer;
-      premiseIds[ordinal] = id;
-      next();
-    }
-  };
-}
-
-function negStep(keySrc: Operand[], keyCols: Int32Array, st: AtomState, next: () => void, env: Float64Array): () => void {
-  const key = st.key;
-  const nk = keyCols.length;
-  if (keySrc.length === 0) {
-    return () => {
-      if (st.store!.count === 0) next();
-    };
-  }
-  return () => {
-    fillKey(keySrc, key, env);
-    const index = st.index;
-    if (index === null) {
-      const store = st.store!;
-      outer: for (let id = 0; id < store.count; id++) {
-        const base = id * store.arity;
-        for (let k = 0; k < nk; k++) if (store.data[base + keyCols[k]!] !== key[k]) continue outer;
-        return;
-      }
-      next();
-      return;
-    }
-    const list = index.get(index.exact ? key[0]! : TupleStore.keyFor(index, key));
-    if (list !== undefined) {
-      if (index.exact) return;
-      const store = st.store!;
-      for (let p = 0; p < list.length; p++) if (store.matches(index, list[p]!, key)) return;
-    }
-    next();
-  };
 }
