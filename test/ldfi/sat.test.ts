@@ -42,7 +42,7 @@ describe.each(backends)("%s", (_name, make) => {
           }
         }
       }),
-      { numRuns: _name === "cdcl" ? 400 : 60 },
+      { numRuns: _name === "cdcl" ? 300 : 25 },
     );
   });
 
