@@ -118,6 +118,16 @@ describe("maze ldfi", () => {
     expect(r.err).toMatch(message);
   });
 
+  it("warns when the failure-free pre is not within its post, and certifies an empty post", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maze-ldfi-"));
+    const f = path.join(dir, "unfinished.ded");
+    fs.writeFileSync(f, 'n("a")@1;\nn(X)@next :- n(X);\npre(X) :- n(X);\npost(X) :- n(X), X != "a";\n');
+    const r = await maze([f, "--eot", "3"]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/warning: the failure-free run's pre is not within its post \(post\("a"\)\)/);
+    expect(r.out).toMatch(/no post tuples at EOT: nothing can be violated/);
+  });
+
   it("reports a syntax error with file:line:col and exit 2", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maze-ldfi-"));
     const bad = path.join(dir, "bad.ded");
