@@ -123,8 +123,9 @@ const GROUP_CAPACITY = 8;
 /** Bitset mode covers second-column values in [0, BITSET_VALUES): 128 KiB per group at most. */
 const BITSET_VALUES = 1 << 20;
 
-/** How a store finds duplicates. */
-type Mode = "scan" | "bits" | "hash";
+/** How a store finds duplicates: a linear scan (small stores), bitsets, or hash tables (numbers: the insert path switches on them). */
+const SCAN = 0, BITS = 1, HASH = 2;
+type Mode = typeof SCAN | typeof BITS | typeof HASH;
 
 /** An append-only set of tuples of one arity, with dedupe and lazily built column indexes. */
 export class TupleStore {
@@ -133,7 +134,7 @@ export class TupleStore {
   count = 0;
   lo = 0;
   hi = 0;
-  private mode: Mode = "scan";
+  private mode: Mode = SCAN;
   private dense: (Group | undefined)[] = [];
   private sparse: Map<number, Group> | null = null;
   private indexes: Map<string, ColumnIndex> | null = null;
@@ -193,11 +194,11 @@ export class TupleStore {
 
   /** The id of the tuple equal to `src[offset..offset+arity)`, or -1. */
   find(src: ArrayLike<number>, offset = 0): number {
-    if (this.mode === "scan") {
+    if (this.mode === SCAN) {
       for (let i = 0; i < this.count; i++) if (this.equalAt(i, src, offset)) return i;
       return -1;
     }
-    if (this.mode === "bits") this.rebuild("hash");
+    if (this.mode === BITS) this.rebuild(HASH);
     const g = this.group(src[offset]!);
     if (g.n === 0) return -1;
     const second = this.arity > 1 ? src[offset + 1]! : 0;
@@ -217,18 +218,19 @@ export class TupleStore {
   insert(src: ArrayLike<number>, offset = 0): number {
     const a = this.arity;
     switch (this.mode) {
-      case "scan":
+      case SCAN:
         for (let i = 0; i < this.count; i++) if (this.equalAt(i, src, offset)) return -(i + 1);
         this.append(src, offset);
-        if (this.count >= SMALL_STORE) this.rebuild(a === 2 && !this.trackIds ? "bits" : "hash");
+        if (this.count >= SMALL_STORE) this.rebuild(a === 2 && !this.trackIds ? BITS : HASH);
         return this.count - 1;
-      case "bits": {
+      case BITS: {
         const v = src[offset + 1]!;
         if (!(v >= 0 && v < BITSET_VALUES && (v | 0) === v)) {
-          this.rebuild("hash");
+          this.rebuild(HASH);
           return this.insert(src, offset);
         }
-        const g = this.group(src[offset]!);
+        const first = src[offset]!;
+        const g = (first < this.dense.length ? this.dense[first] : undefined) ?? this.group(first);
         const w = v >>> 5, bit = 1 << (v & 31);
         let bits = g.bits;
         if (w >= bits.length) {
@@ -240,7 +242,7 @@ export class TupleStore {
         bits[w] = bits[w]! | bit;
         return this.append(src, offset);
       }
-      case "hash": {
+      case HASH: {
         const g = this.group(src[offset]!);
         if (g.ids.length === 0) this.grow(g, GROUP_CAPACITY);
         const second = a > 1 ? src[offset + 1]! : 0;
@@ -308,20 +310,20 @@ export class TupleStore {
   }
 
   /** Switches dedupe mode, rebuilding the groups from the tuple data. */
-  private rebuild(mode: "bits" | "hash"): void {
+  private rebuild(mode: typeof BITS | typeof HASH): void {
     this.mode = mode;
     this.dense = [];
     this.sparse = null;
     const a = this.arity, d = this.data;
     for (let i = 0; i < this.count; i++) {
       const g = this.group(d[i * a]!);
-      if (mode === "hash") {
+      if (mode === HASH) {
         if (g.ids.length === 0) this.grow(g, GROUP_CAPACITY);
         if ((g.n + 1) * 2 > g.ids.length) this.grow(g, g.ids.length * 2);
         this.place(g, i);
       } else {
         const v = d[i * a + 1]!;
-        if (!(v >= 0 && v < BITSET_VALUES && (v | 0) === v)) return this.rebuild("hash");
+        if (!(v >= 0 && v < BITSET_VALUES && (v | 0) === v)) return this.rebuild(HASH);
         const w = v >>> 5;
         if (w >= g.bits.length) {
           const grown = new Uint32Array(Math.max(w + 1, g.bits.length * 2, 4));
