@@ -95,6 +95,10 @@ export function ldfiJson(r: SearchResult): object {
   };
 }
 
+/**
+ * Runs `maze ldfi`: validates flags and program (exit 2 with a located or named error), searches,
+ * prints the result (JSON with --json), writes the report, and resolves to the exit code.
+ */
 export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
   if (positionals.length === 0) return fail("no input files (usage: maze ldfi FILE... [options]; see --help)");
   const ints: Record<string, number> = {};

@@ -56,6 +56,7 @@ export class SearchSession {
     return null;
   }
 
+  /** Whether the wall-clock budget is spent. */
   timedOut(): boolean {
     return performance.now() > this.deadline;
   }
