@@ -92,6 +92,7 @@ export function runToJson(result: RunResult): { eot: number; facts: Fact[] } {
   return { eot: result.eot, facts: result.facts().map((f) => ({ rel: f.rel, time: f.time, args: f.args })) };
 }
 
+/** Runs `maze run` with parsed flags; resolves to the exit code (0, or 2 for a bad program or flags). */
 export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
   const fail = (msg: string): number => {
     process.stderr.write(`maze run: ${msg}\n`);
