@@ -1,6 +1,6 @@
 import type { Program } from "../dedalus/ast";
 import { DedalusError, formatDiagnostic, hasErrors, sortDiagnostics } from "../dedalus/diagnostics";
-import { DedalusLimitError } from "../dedalus/limits";
+import { DedalusLimitError, DedalusRuntimeError } from "../dedalus/limits";
 import { loadProgram } from "../dedalus/load";
 import { compileProgram } from "../dedalus/runtime";
 import { dedalusEngine, postReadsCrash } from "../ldfi/dedalusEngine";
@@ -190,6 +190,10 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
       return EXIT.error;
     }
     if (e instanceof DedalusLimitError) return fail(`a run hit the evaluator's ${e.limit} bound: ${e.message}`);
+    if (e instanceof DedalusRuntimeError) {
+      process.stderr.write(`${e.message}\n`);
+      return EXIT.error;
+    }
     if (e instanceof Error && /provenance|support/.test(e.message)) return fail(`lineage is unavailable: ${e.message}`);
     throw e;
   }

@@ -128,6 +128,16 @@ describe("maze ldfi", () => {
     expect(r.out).toMatch(/no post tuples at EOT: nothing can be violated/);
   });
 
+  it("reports a runtime error of a faulty run with its location and exit 2", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maze-ldfi-"));
+    const f = path.join(dir, "divide.ded");
+    // b divides by the number of messages it got from a: zero once a's message is lost
+    fs.writeFileSync(f, 'n("a", 1)@1;\nn("b", 0)@1;\ngot(M, V)@async :- n(N, V), N == "a", M == "b";\ncount_got(M, count<V>) :- got(M, V);\nratio(M, 10 / C) :- count_got(M, C);\nsure(M) :- n(M, _), notin got(M, _);\nratio(M, 10 / 0) :- sure(M), M == "b";\npre(M) :- n(M, _);\npost(M) :- n(M, _);\n');
+    const r = await maze([f, "--eot", "3", "--eff", "2"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/divide\.ded:\d+:\d+/);
+  });
+
   it("reports a syntax error with file:line:col and exit 2", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maze-ldfi-"));
     const bad = path.join(dir, "bad.ded");
