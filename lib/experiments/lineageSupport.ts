@@ -50,21 +50,28 @@ export function singleLossImpact(name: string, program: Program, eot: number, fa
   });
 }
 
-/** A grid chart of {@link singleLossImpact} rows: one row per program, one cell per message lost. */
+/**
+ * A grid chart of {@link singleLossImpact} rows: for each program two rows — what the good run's
+ * lineage predicts, and what the re-run shows — and one cell per message lost.
+ */
 export function singleLossSpec(rows: readonly SingleLossRow[], title: string): VegaLiteSpec {
+  const values = rows.flatMap((r) => [
+    { row: `${r.program}: lineage predicts`, message: r.message, outcome: r.predicted },
+    { row: `${r.program}: re-run shows`, message: r.message, outcome: r.actual },
+  ]);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
-    data: { values: rows.map((r) => ({ ...r, agrees: r.predicted === r.actual ? "yes" : "no" })) },
+    data: { values },
     mark: { type: "rect", stroke: "white", strokeWidth: 2 },
     encoding: {
       x: { field: "message", type: "nominal", sort: null, title: "the one message lost (sender→receiver @ send time)", axis: { labelAngle: -40 } },
-      y: { field: "program", type: "nominal", sort: null, title: "program" },
-      color: { field: "actual", type: "nominal", title: "goal after the loss", scale: { domain: ["survives", "lost"], range: ["#2da44e", "#d1242f"] } },
-      tooltip: [{ field: "message" }, { field: "predicted", title: "support formula predicts" }, { field: "actual", title: "re-run shows" }],
+      y: { field: "row", type: "nominal", sort: null, title: null },
+      color: { field: "outcome", type: "nominal", title: "the goal", scale: { domain: ["survives", "lost"], range: ["#2da44e", "#d1242f"] } },
+      tooltip: [{ field: "row" }, { field: "message" }, { field: "outcome" }],
     },
     width: { step: 34 },
-    height: { step: 34 },
+    height: { step: 26 },
   };
 }
 
