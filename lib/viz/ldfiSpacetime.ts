@@ -2,6 +2,9 @@ import type { FaultSet } from "../ldfi/faults";
 import type { ObservedMessage } from "../ldfi/observation";
 import type { VegaLiteSpec } from "./render";
 
+const STATUSES = ["delivered", "lost", "after EOT"];
+const STATUS_COLORS = ["#1f6feb", "#d1242f", "#8c959f"];
+
 /** What one LDFI run's spacetime diagram shows. */
 export interface LdfiSpacetimeInput {
   readonly nodes: readonly string[];
@@ -14,19 +17,21 @@ export interface LdfiSpacetimeInput {
 /**
  * A spacetime diagram of one Dedalus run under faults: one vertical line per node, time flowing
  * down, one arrow per cross-node message from (sender, send time) to (receiver, send time + 1).
- * Delivered messages are solid, lost ones dashed and red; a crash is a red cross on the node at
+ * Delivered messages are solid with a dot where they arrive, lost ones dashed and red, sends at EOT
+ * (arriving after the run) dotted grey; a crash is a red cross on the node at
  * its crash time, with the node's line dashed from there on (it is mute, not gone). Messages with
  * the same endpoints and time are drawn once, labelled with every relation they carried.
  */
 export function ldfiSpacetimeSpec(input: LdfiSpacetimeInput): VegaLiteSpec {
   const { nodes, eot } = input;
   const crashAt = new Map(input.faults.crashes.map((c) => [c.node, c.time]));
-  const grouped = new Map<string, { from: string; to: string; t: number; lost: boolean; rels: Set<string> }>();
+  const grouped = new Map<string, { from: string; to: string; t: number; lost: boolean; late: boolean; rels: Set<string> }>();
   for (const m of input.messages) {
     if (m.from === m.to) continue;
     const key = `${m.from}\u0000${m.to}\u0000${m.sendTime}`;
-    const g = grouped.get(key) ?? { from: m.from, to: m.to, t: m.sendTime, lost: false, rels: new Set<string>() };
-    g.lost ||= m.lost !== null;
+    const g = grouped.get(key) ?? { from: m.from, to: m.to, t: m.sendTime, lost: false, late: false, rels: new Set<string>() };
+    g.lost ||= m.lost !== null && m.lost !== "after-eot";
+    g.late ||= m.lost === "after-eot";
     g.rels.add(m.rel);
     grouped.set(key, g);
   }
@@ -35,7 +40,8 @@ export function ldfiSpacetimeSpec(input: LdfiSpacetimeInput): VegaLiteSpec {
     to: g.to,
     send: g.t,
     recv: g.t + 1,
-    status: g.lost ? "lost" : "delivered",
+    // a send at EOT arrives after the run ends: not a fault, just too late to matter
+    status: g.lost ? "lost" : g.late ? "after EOT" : "delivered",
     label: [...g.rels].sort().join(", "),
   }));
   const lifelines = nodes.flatMap((n) => {
@@ -75,13 +81,24 @@ export function ldfiSpacetimeSpec(input: LdfiSpacetimeInput): VegaLiteSpec {
           { fold: ["from", "to"], as: ["end", "node"] },
           { calculate: "datum.end === 'from' ? datum.send : datum.recv", as: "time" },
         ],
-        mark: { type: "line", point: { filled: true, size: 25 }, strokeWidth: 1.5 },
+        mark: { type: "line", strokeWidth: 1.5 },
         encoding: {
           x,
           y: { ...y, field: "time" },
           detail: { field: "label_key", type: "nominal" },
-          color: { field: "status", type: "nominal", scale: { domain: ["delivered", "lost"], range: ["#1f6feb", "#d1242f"] }, legend: { title: "message" } },
-          strokeDash: { field: "status", type: "nominal", scale: { domain: ["delivered", "lost"], range: [[1, 0], [5, 4]] }, legend: null },
+          color: { field: "status", type: "nominal", scale: { domain: STATUSES, range: STATUS_COLORS }, legend: { title: "message" } },
+          strokeDash: { field: "status", type: "nominal", scale: { domain: STATUSES, range: [[1, 0], [5, 4], [1, 3]] }, legend: null },
+          tooltip: [{ field: "label", title: "relations" }, { field: "status" }],
+        },
+      },
+      {
+        // a dot where the message arrives (or would have): the direction of the arrow
+        data: { values: messages },
+        mark: { type: "point", filled: true, size: 30 },
+        encoding: {
+          x: { ...x, field: "to" },
+          y: { ...y, field: "recv" },
+          color: { field: "status", type: "nominal", scale: { domain: STATUSES, range: STATUS_COLORS }, legend: null },
           tooltip: [{ field: "label", title: "relations" }, { field: "status" }],
         },
       },
