@@ -1,7 +1,7 @@
 import type { Program } from "../dedalus/ast";
 import { checkProgram } from "../dedalus/check";
 import { formatDiagnostic, hasErrors, sortDiagnostics } from "../dedalus/diagnostics";
-import { DedalusLimitError, DedalusRuntimeError, MAX_EOT } from "../dedalus/limits";
+import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, DedalusRuntimeError, MAX_EOT } from "../dedalus/limits";
 import { loadProgram } from "../dedalus/load";
 import { runProgram, type Crash, type Fact, type Omission, type RunResult } from "../dedalus/runtime";
 import { intOption, type CommandSpec, type OptionValues } from "./command";
@@ -16,6 +16,7 @@ export const DEFAULT_EOT = 3;
 export const spec: CommandSpec = {
   help: [
     "usage: maze run FILE... [--eot N] [--nodes a,b] [--omit from,to,t]... [--crash node,t]... [--json]",
+    "                        [--max-tuples N] [--timeout S]",
     "",
     "Runs a Dedalus program (the files are concatenated, e.g. a protocol and its assertions) from time 1",
     "to EOT and prints every relation: one table per relation, rows by time and location.",
@@ -24,6 +25,8 @@ export const spec: CommandSpec = {
     "  --nodes a,b,c        the run's nodes (default: the first columns of the facts)",
     "  --omit from,to,t     lose every message from `from` to `to` sent at time t (repeatable)",
     "  --crash node,t       from time t on, `node` sends nothing to other nodes (repeatable)",
+    `  --max-tuples N       stop with an error past N tuples (default ${DEFAULT_MAX_TUPLES})`,
+    `  --timeout S          stop with an error after S seconds (default ${DEFAULT_WALL_MS / 1000})`,
     '  --json               print {"eot": N, "facts": [{"rel", "time", "args"}]}',
     "",
     "Exit 0 on success, 2 for a bad program or bad flags (errors on stderr as file:line:col: message).",
@@ -34,6 +37,8 @@ export const spec: CommandSpec = {
     omit: { type: "string", multiple: true },
     crash: { type: "string", multiple: true },
     json: { type: "boolean" },
+    "max-tuples": { type: "string" },
+    timeout: { type: "string" },
   },
 };
 
@@ -102,6 +107,10 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   const eot = intOption(values, "eot", DEFAULT_EOT, 0);
   if (typeof eot !== "number") return fail(eot.error);
   if (eot > MAX_EOT) return fail(`--eot must be at most ${MAX_EOT}, got ${eot}`);
+  const maxTuples = intOption(values, "max-tuples", DEFAULT_MAX_TUPLES, 1);
+  if (typeof maxTuples !== "number") return fail(maxTuples.error);
+  const timeout = intOption(values, "timeout", DEFAULT_WALL_MS / 1000, 1);
+  if (typeof timeout !== "number") return fail(timeout.error);
   const omissions: Omission[] = [];
   for (const s of list(values, "omit")) {
     const o = parseOmission(s);
@@ -133,7 +142,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   }
   let result: RunResult;
   try {
-    result = runProgram(program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions, crashes } });
+    result = runProgram(program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions, crashes }, limits: { maxTuples, wallMs: timeout * 1000 } });
   } catch (e) {
     if (e instanceof DedalusLimitError || e instanceof DedalusRuntimeError) return fail(e.message);
     throw e;

@@ -90,6 +90,13 @@ test.each([
   expect(r.err).toContain(message);
 });
 
+test("hitting a bound is an error naming it, exit 2", async () => {
+  fs.writeFileSync(path.join(dir, "count.ded"), `n("a", 0)@1;\nn(X, N + 1) :- n(X, N);\n`);
+  const r = await cli(["run", path.join(dir, "count.ded"), "--max-tuples", "500"]);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain("more than 500 tuples (limits.maxTuples)");
+});
+
 test("a missing file and no file at all exit 2", async () => {
   expect((await cli(["run", path.join(dir, "nope.ded")])).err).toContain("cannot read input file");
   expect((await cli(["run"])).code).toBe(2);
