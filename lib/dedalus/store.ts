@@ -114,7 +114,39 @@ const EMPTY_IDS = new Int32Array(0);
 const EMPTY_KEYS = new Float64Array(0);
 const EMPTY_BITS = new Uint32Array(0);
 
-/** Doubles in a store's first data allocation: 64 bytes, the largest typed array V8 allocates on its heap (off-heap buffers cost microseconds each). */
+/**
+ * Small typed arrays are carved out of shared slabs: a protocol run creates hundreds of small stores,
+ * and a separate ArrayBuffer for each (plus its garbage collection) cost more than the whole
+ * evaluation. A slab lives as long as any store cut from it; arrays above SLAB_PIECE get their own buffer.
+ */
+const SLAB = 1 << 15;
+/** Largest piece, in elements, cut from a slab. */
+const SLAB_PIECE = 256;
+
+class Slabs<T extends Float64Array | Int32Array | Uint32Array> {
+  private slab: T;
+  private used = 0;
+  constructor(private readonly make: (n: number) => T) {
+    this.slab = make(SLAB);
+  }
+  /** A zero-filled array of `n` elements. */
+  take(n: number): T {
+    if (n > SLAB_PIECE) return this.make(n);
+    if (this.used + n > SLAB) {
+      this.slab = this.make(SLAB);
+      this.used = 0;
+    }
+    const piece = this.slab.subarray(this.used, this.used + n) as T;
+    this.used += n;
+    return piece;
+  }
+}
+
+const float64s = new Slabs((n) => new Float64Array(n));
+const int32s = new Slabs((n) => new Int32Array(n));
+const uint32s = new Slabs((n) => new Uint32Array(n));
+
+/** Doubles in a store's first data allocation. */
 const INITIAL_DATA = 8;
 
 /** Capacity of a group's first hash table (a power of two). */
@@ -234,7 +266,7 @@ export class TupleStore {
         const w = v >>> 5, bit = 1 << (v & 31);
         let bits = g.bits;
         if (w >= bits.length) {
-          const grown = new Uint32Array(Math.max(w + 1, bits.length * 2, 4));
+          const grown = uint32s.take(Math.max(w + 1, bits.length * 2, 4));
           grown.set(bits);
           g.bits = bits = grown;
         }
@@ -267,7 +299,7 @@ export class TupleStore {
     const a = this.arity;
     let d = this.data;
     if ((id + 1) * a > d.length) {
-      const grown = new Float64Array(d.length === 0 ? Math.max(INITIAL_DATA, a) : d.length * 2);
+      const grown = float64s.take(d.length === 0 ? Math.max(INITIAL_DATA, a) : d.length * 2);
       grown.set(d);
       this.data = d = grown;
     }
@@ -289,8 +321,8 @@ export class TupleStore {
 
   private grow(g: Group, capacity: number): void {
     const old = g.ids, oldKeys = g.keys;
-    g.ids = new Int32Array(capacity);
-    g.keys = new Float64Array(capacity);
+    g.ids = int32s.take(capacity);
+    g.keys = float64s.take(capacity);
     g.mask = capacity - 1;
     g.n = 0;
     if (this.arity === 2) {
@@ -326,7 +358,7 @@ export class TupleStore {
         if (!(v >= 0 && v < BITSET_VALUES && (v | 0) === v)) return this.rebuild(HASH);
         const w = v >>> 5;
         if (w >= g.bits.length) {
-          const grown = new Uint32Array(Math.max(w + 1, g.bits.length * 2, 4));
+          const grown = uint32s.take(Math.max(w + 1, g.bits.length * 2, 4));
           grown.set(g.bits);
           g.bits = grown;
         }
