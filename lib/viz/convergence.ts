@@ -11,6 +11,8 @@ export interface ConvergenceOptions {
   readonly key?: string;
   /** Turns a replica's value into the number plotted (default: the value if numeric, else its length/size). */
   readonly measure?: (value: unknown) => number;
+  /** Title of the value axis (default "replica value"), e.g. "text length". */
+  readonly valueTitle?: string;
 }
 
 function defaultMeasure(v: unknown): number {
@@ -49,7 +51,12 @@ export function convergenceChart(trace: Trace, options: ConvergenceOptions = {})
   const current = new Map<string, string>();
   const replicas = trace.nodes;
   for (const r of replicas) current.set(r, "bottom");
-  const values: { t: number; replica: string; value: number; shown: string }[] = replicas.map((r) => ({ t: 0, replica: r, value: 0, shown: "(initial)" }));
+  // A replica that records its first value at time 0 starts there; only the others get a synthetic
+  // bottom at 0 (otherwise a replica seeded with 10 would show a spurious dot at 0).
+  const startsAtZero = new Set(notes.filter((n) => n.time === 0).map((n) => n.node));
+  const values: { t: number; replica: string; value: number; shown: string }[] = replicas
+    .filter((r) => !startsAtZero.has(r))
+    .map((r) => ({ t: 0, replica: r, value: 0, shown: "(initial)" }));
   const distinct: { t: number; states: number }[] = [{ t: 0, states: 1 }];
   for (const n of notes) {
     const obs = n.value as ReplicaObservation<unknown>;
@@ -79,7 +86,7 @@ export function convergenceChart(trace: Trace, options: ConvergenceOptions = {})
           {
             data: { values },
             mark: { type: "line", interpolate: "step-after", point: true },
-            encoding: { x, y: { field: "value", type: "quantitative", title: "replica value" }, color: { field: "replica", type: "nominal", title: "replica" }, tooltip: [{ field: "replica" }, { field: "t" }, { field: "shown", title: "value" }] },
+            encoding: { x, y: { field: "value", type: "quantitative", title: options.valueTitle ?? "replica value" }, color: { field: "replica", type: "nominal", title: "replica" }, tooltip: [{ field: "replica" }, { field: "t" }, { field: "shown", title: "value" }] },
           },
         ],
       },
