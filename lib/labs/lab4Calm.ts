@@ -130,7 +130,7 @@ function stillAnswers(program: Program): string | undefined {
 
 function describePoint(p: CoordinationPoint): string {
   const what = p.reason.kind === "aggregation" ? `${p.reason.aggregate.fn}<${p.reason.aggregate.variable.name}>` : `notin ${p.input}`;
-  return `  ${formatLocation(p.span)}: ${what} in the rule deriving ${p.rule.head.rel} reads ${p.input}, which arrives by message, and no ${SEAL_PREFIX}… relation guards it`;
+  return `  ${formatLocation(p.span)}: ${what} (deriving ${p.rule.head.rel}) over message data, unsealed`;
 }
 
 /** The relation that carries the order lines from the shop to the warehouse. */
@@ -193,10 +193,13 @@ export const lab4Calm: Lab = {
         const sync = s.synchronous.join("\n");
         const other = s.outcomes.filter((o) => o.facts.join("\n") !== sync);
         if (other.length === 0) return undefined;
-        const show = (facts: string[]): string => facts.join(", ") || "(nothing)";
+        // Each deviating outcome as a diff from the failure-free run: short enough for the self-check table.
+        const diff = (facts: string[]): string =>
+          [...facts.filter((f) => !s.synchronous.includes(f)).map((f) => `+${f}`), ...s.synchronous.filter((f) => !facts.includes(f)).map((f) => `-${f}`)].join(" ");
         return (
-          `${s.distinct} distinct outcomes; the failure-free run gives {${show(s.synchronous)}}, but ` +
-          other.map((o) => `${o.schedules} schedule(s) give {${show(o.facts)}} (replay: maze.scheduleDelay(${SEED}, ${o.firstSchedule}, ${MAX_DELAY}))`).join("; ")
+          `${s.distinct} distinct outcomes. Against the failure-free run: ` +
+          other.map((o) => `${o.schedules} schedule(s) give ${diff(o.facts)} (replay: maze.scheduleDelay(${SEED}, ${o.firstSchedule}, ${MAX_DELAY}))`).join("; ") +
+          `. Failure-free: ${s.synchronous.join(", ") || "(nothing)"}`
         );
       },
     },
