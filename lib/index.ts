@@ -53,7 +53,7 @@ export { outcomeSpread, scheduleDelay, MAX_SCHEDULES, type SpreadOptions, type O
 // --- ldfi ---
 export { searchFaults } from "./ldfi/search";
 export { ldfiSearch } from "./ldfi/loop";
-export { randomSearch, exhaustiveSearch, randomFaults, allFaultSets, DEFAULT_RANDOM_SEED } from "./ldfi/baselines";
+export { randomSearch, exhaustiveSearch, randomFaults, allFaultSets, DEFAULT_RANDOM_SEED, RANDOM_OMISSION_RATE } from "./ldfi/baselines";
 export { enumerateHypotheses, type HypothesisQuery, type HypothesisResult } from "./ldfi/encode";
 export { faultSet, faultCount, faultKey, formatFaults, isSubset, withinBounds, breaksEdge, replayFlags, checkBounds, FaultBoundsError, NO_FAULTS, type OmissionFault, type CrashFault, type FaultSet, type FaultBounds } from "./ldfi/faults";
 export { survives as supportSurvives, edgesOf as supportEdgesOf, type SupportNode as LdfiSupportNode, type SupportGraph as LdfiSupportGraph } from "./ldfi/lineage";

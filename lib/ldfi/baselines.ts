@@ -4,13 +4,20 @@ import type { FaultTarget } from "./observation";
 import type { SearchOptions, SearchResult } from "./result";
 import { SearchSession } from "./session";
 
+/**
+ * Probability that random injection loses one possible message (one sender, receiver and send
+ * time before EFF): 1/(2·EFF), the rate of Molly's random strategy (`nextInt % eff == 1` over
+ * signed 32-bit integers), so the comparison with the paper's random column is like for like.
+ */
+export const RANDOM_OMISSION_RATE = (eff: number): number => 1 / (2 * eff);
+
 /** Seed of the random strategy when none is given. */
 export const DEFAULT_RANDOM_SEED = 1;
 
 /**
  * Random fault injection (Molly's baseline, DESIGN.md section 6): each run picks 0..crashes
  * distinct nodes to crash at a time in 1..EOT, and loses each possible omission (sender != receiver,
- * time in 1..EFF-1) independently with probability 1/EFF, until a run violates the
+ * time in 1..EFF-1) independently with probability {@link RANDOM_OMISSION_RATE}, until a run violates the
  * specification or a limit is reached. Random search can find counterexamples but never certify:
  * without one it ends inconclusive at its run limit.
  */
@@ -39,7 +46,7 @@ export function randomFaults(rng: Random, b: FaultBounds): FaultSet {
   }
   const omissions: OmissionFault[] = [];
   if (b.eff > 1) {
-    const p = 1 / b.eff;
+    const p = RANDOM_OMISSION_RATE(b.eff);
     for (const from of b.nodes) for (const to of b.nodes) for (let t = 1; t < b.eff; t++) if (from !== to && rng.chance(p)) omissions.push({ from, to, time: t });
   }
   return faultSet(omissions, crashes);
