@@ -113,6 +113,8 @@ class Group {
 const EMPTY_IDS = new Int32Array(0);
 const EMPTY_KEYS = new Float64Array(0);
 const EMPTY_BITS = new Uint32Array(0);
+/** Shared by stores without groups yet (never written: {@link TupleStore} replaces it before adding). */
+const NO_GROUPS: (Group | undefined)[] = [];
 
 /**
  * Small typed arrays are carved out of shared slabs: a protocol run creates hundreds of small stores,
@@ -167,7 +169,7 @@ export class TupleStore {
   lo = 0;
   hi = 0;
   private mode: Mode = SCAN;
-  private dense: (Group | undefined)[] = [];
+  private dense: (Group | undefined)[] = NO_GROUPS;
   private sparse: Map<number, Group> | null = null;
   private indexes: Map<string, ColumnIndex> | null = null;
   private indexList: readonly ColumnIndex[] = NO_INDEXES;
@@ -204,7 +206,8 @@ export class TupleStore {
   }
 
   private group(first: number): Group {
-    const dense = this.dense;
+    let dense = this.dense;
+    if (dense === NO_GROUPS) this.dense = dense = [];
     if (first >= 0 && (first | 0) === first) {
       if (first < dense.length) {
         const g = dense[first];
