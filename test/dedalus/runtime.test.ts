@@ -189,6 +189,24 @@ describe("the channel layer", () => {
   });
 });
 
+describe("Molly compatibility details", () => {
+  test("a variable used once, inside notin, is existential like _", () => {
+    const r = run(`p("a")@1; p("b")@1; r("a", "x")@1; q(X) :- p(X), notin r(X, Y); q2(X) :- p(X), notin r(X, _);`, { eot: 1 });
+    expect(rows(r, "q", 1)).toEqual([["b"]]);
+    expect(rows(r, "q2", 1)).toEqual([["b"]]);
+  });
+
+  test("an @async rule whose site is '_' sends from the receiver itself, so it is never lost", () => {
+    const r = run(`go("a", "b")@1; got(Y, X)@async :- go(_, X), go(_, Y);`, {
+      eot: 2,
+      nodes: ["a", "b"],
+      failures: { omissions: [{ from: "a", to: "b", time: 1 }], crashes: [{ node: "a", time: 1 }] },
+    });
+    expect(r.messages.map((m) => [m.from, m.to, m.lost])).toEqual([["b", "b", null]]);
+    expect(rows(r, "got", 2)).toEqual([["b", "b"]]);
+  });
+});
+
 describe("bounds", () => {
   test("max tuples is a typed error naming the bound", () => {
     const program = prog(`n("a", 0)@1; n(X, N + 1) :- n(X, N);`);
