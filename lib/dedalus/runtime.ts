@@ -12,7 +12,7 @@
  *      others from its crash time on; it still computes and sends to itself) or an omission drops it.
  * A rule fires only where its site (first column of its first body atom) is a node of the run.
  */
-import type { Program, Span } from "./ast";
+import type { Program } from "./ast";
 import { checkProgram, type ProgramInfo } from "./check";
 import { DedalusError, hasErrors } from "./diagnostics";
 import { Interner } from "./intern";
@@ -664,9 +664,4 @@ export function compareArgs(a: readonly Value[], b: readonly Value[]): number {
     return x < y ? -1 : 1;
   }
   return a.length - b.length;
-}
-
-/** The span of a rule, for messages that point at it. */
-export function ruleSpan(p: RulePlan): Span {
-  return p.rule.span;
 }
