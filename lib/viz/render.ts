@@ -30,8 +30,11 @@ export interface VegaLiteSpec {
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const { vega, vl } = await loadVega();
-  const compiled = vl.compile(spec as unknown as Parameters<VegaLiteModule["compile"]>[0]).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  // Errors still throw; warnings (e.g. vega-lite merging legend settings of layered marks) would
+  // otherwise be printed on stdout of every CLI run and notebook cell that draws a chart.
+  const logger = vega.logger(vega.Error);
+  const compiled = vl.compile(spec as unknown as Parameters<VegaLiteModule["compile"]>[0], { logger }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none", logger });
   try {
     return await view.toSVG();
   } finally {
