@@ -281,13 +281,16 @@ class Engine {
     (perTuple[id] ??= []).push(d);
   }
 
+  private tooManyTuples(): never {
+    const st = this.state!;
+    throw new DedalusLimitError("max-tuples", `run stopped at timestep ${st.t}: more than ${st.maxTuples} tuples (limits.maxTuples)`);
+  }
+
   private insert(store: TupleStore, tuple: Float64Array): number {
     const r = store.insert(tuple);
     if (r >= 0) {
       const st = this.state!;
-      if (++st.tuples > st.maxTuples) {
-        throw new DedalusLimitError("max-tuples", `run stopped at timestep ${st.t}: more than ${st.maxTuples} tuples (limits.maxTuples)`);
-      }
+      if (++st.tuples > st.maxTuples) this.tooManyTuples();
       return r;
     }
     return -r - 1;
@@ -322,8 +325,13 @@ class Engine {
       if (!target) return; // @next at EOT: beyond the run
       if (allVars) for (let i = 0; i < arity; i++) tuple[i] = env[slots[i]!]!;
       else for (let i = 0; i < arity; i++) tuple[i] = fns[i]!();
+      if (st.provenance === null) {
+        // The hot path of plain runs: no id needed, only the bound on tuples.
+        if (target.insert(tuple) >= 0 && ++st.tuples > st.maxTuples) this.tooManyTuples();
+        return;
+      }
       const id = this.insert(target, tuple);
-      if (st.provenance) this.addDerivation(target, id, { kind: "rule", rule: p, ...this.recordRule(p, join), message: null });
+      this.addDerivation(target, id, { kind: "rule", rule: p, ...this.recordRule(p, join), message: null });
     };
   }
 
