@@ -52,6 +52,12 @@ export const DIAGNOSTIC_CODES = {
 /** A code of the parser, loader or checker. */
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
+/** The markdown table of {@link DIAGNOSTIC_CODES} (lib/dedalus/README.md embeds it; a test keeps them in sync). */
+export function diagnosticCodeTable(): string {
+  const rows = Object.entries(DIAGNOSTIC_CODES).map(([code, text]) => `| \`${code}\` | ${text} |`);
+  return ["| code | meaning |", "|---|---|", ...rows].join("\n");
+}
+
 /** Builds an error diagnostic. */
 export function error(code: DiagnosticCode, message: string, span?: Span, related?: { message: string; span: Span }[]): Diagnostic {
   const d: Diagnostic = { code, severity: "error", message };

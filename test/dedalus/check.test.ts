@@ -1,6 +1,6 @@
 /** The checker's hard errors: each is located and names what is wrong. */
 import { checkProgram } from "../../lib/dedalus/check";
-import { formatDiagnostic } from "../../lib/dedalus/diagnostics";
+import { diagnosticCodeTable, formatDiagnostic } from "../../lib/dedalus/diagnostics";
 import { parseSource } from "../../lib/dedalus/load";
 
 function check(text: string) {
@@ -76,4 +76,12 @@ describe("checker", () => {
   test("arithmetic inside a body atom is reported, not silently dropped", () => {
     expect(codes('p("a", 1)@1; q(X) :- p(X, 1 + 1);')).toContain("body-arithmetic");
   });
+});
+
+test("README's table of error codes is the registry's", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require("node:fs") as typeof import("node:fs");
+  const readme = fs.readFileSync(require.resolve("../../lib/dedalus/README.md"), "utf8");
+  const between = readme.split("<!-- codes:start -->\n")[1]!.split("\n<!-- codes:end -->")[0];
+  expect(between).toBe(diagnosticCodeTable());
 });
