@@ -198,91 +198,143 @@ export function support(result: RunResult, goals: Fact[]): SupportGraph {
   const reach = reachOf(run.compiled);
   const negMemo = new Map<string, number>();
 
-  const tupleFormula = (store: TupleStore, id: number): number => {
-    // Premises read from fact-only stores (`p@N` with N outside the run so far) are EDB facts.
-    if (store.time < 1 || store.time > eot || run.stores[store.time]?.[store.rel] !== store) return TRUE;
+  // The formulas are computed by an explicit depth-first walk (post-order), not by recursion: a
+  // derivation chain can be thousands of tuples deep (reachability along a long path).
+  const inRun = (store: TupleStore): boolean => store.time >= 1 && store.time <= eot && run.stores[store.time]?.[store.rel] === store;
+  const memoOf = (store: TupleStore): Int32Array => {
     let m = memo.get(store);
     if (!m) memo.set(store, (m = new Int32Array(store.count).fill(-1)));
-    const cached = m[id]!;
-    if (cached === ON_STACK) return TRUE; // cannot happen for stratified programs; see README (guard)
-    if (cached >= 0) return cached;
-    m[id] = ON_STACK;
-    const mine = birth(store, id);
-    const alternatives: number[] = [];
-    for (const d of prov.get(store)?.[id] ?? []) {
-      if (d.kind === "fact") {
-        alternatives.push(TRUE);
-        break;
-      }
-      // Well-foundedness: a same-timestep premise must have existed before this tuple did; derivations
-      // through later-born premises are recorded (why shows them) but cannot be the tuple's support.
-      if (d.kind === "rule" && d.premises.some((p) => p.store.time === store.time && birth(p.store, p.id) >= mine)) continue;
-      const parts: number[] = [];
-      if (d.message && d.message.from !== d.message.to && d.message.sendTime < eot) parts.push(edge(d.message.from, d.message.to, d.message.sendTime));
-      for (const p of d.premises) parts.push(tupleFormula(p.store, p.id));
-      for (const n of d.negated) parts.push(negFormula(n));
-      alternatives.push(combine("and", parts));
-    }
-    const f = combine("or", alternatives);
-    m[id] = f;
-    return f;
+    return m;
   };
-
-  /** Molly's negative support: all possible causes of the absent tuple must keep their support. */
-  const negFormula = (n: RawNegPremise): number => {
-    const key = `${n.rel}@${n.time}`;
-    const hit = negMemo.get(key);
-    if (hit !== undefined) return hit;
-    negMemo.set(key, TRUE); // guard against re-entry while computing
-    const parts: number[] = [];
+  /** The current value of a tuple's formula; TRUE for EDB-only stores and (guard) for tuples still open. */
+  const valueOf = (store: TupleStore, id: number): number => {
+    if (!inRun(store)) return TRUE; // premises read from fact-only stores (`p@N` beyond the run) are EDB facts
+    const v = memoOf(store)[id]!;
+    return v >= 0 ? v : TRUE; // ON_STACK: a cycle, impossible for stratified programs (README: guard)
+  };
+  const negKey = (n: RawNegPremise): string => `${n.rel}@${n.time}`;
+  /** Derivations that may support a tuple. Well-foundedness: a same-timestep premise must have existed
+   * before the tuple did; derivations through later-born premises are recorded (why shows them) but
+   * cannot be the tuple's support. */
+  const usable = (store: TupleStore, id: number): RawDerivation[] => {
+    const mine = birth(store, id);
+    const out: RawDerivation[] = [];
+    for (const d of prov.get(store)?.[id] ?? []) {
+      if (d.kind === "fact") return [d];
+      if (d.kind === "rule" && d.premises.some((p) => p.store.time === store.time && birth(p.store, p.id) >= mine)) continue;
+      out.push(d);
+    }
+    return out;
+  };
+  /** Molly's possible causes of an absent `p` read at T: every tuple upstream of p, before T (or at T). */
+  const causes = (n: RawNegPremise): { store: TupleStore; id: number }[] => {
+    const out: { store: TupleStore; id: number }[] = [];
     for (const [q, { sameTimeOnly }] of reach.get(n.rel) ?? new Map<number, { sameTimeOnly: boolean }>()) {
       const last = sameTimeOnly ? n.time : n.time - 1;
       for (let t = 1; t <= Math.min(last, eot); t++) {
         const s = run.stores[t]![q]!;
-        for (let id = 0; id < s.count; id++) parts.push(tupleFormula(s, id));
+        for (let id = 0; id < s.count; id++) out.push({ store: s, id });
       }
     }
-    const f = combine("and", parts);
-    negMemo.set(key, f);
-    return f;
+    return out;
+  };
+
+  type Frame =
+    | { kind: "tuple"; store: TupleStore; id: number; open: boolean; derivations: RawDerivation[] }
+    | { kind: "neg"; key: string; open: boolean; causes: { store: TupleStore; id: number }[] };
+  const stack: Frame[] = [];
+  const pushTuple = (store: TupleStore, id: number): void => {
+    if (inRun(store) && memoOf(store)[id] === -1) stack.push({ kind: "tuple", store, id, open: false, derivations: [] });
+  };
+  const pushNeg = (n: RawNegPremise): void => {
+    const key = negKey(n);
+    if (!negMemo.has(key)) stack.push({ kind: "neg", key, open: false, causes: causes(n) });
+  };
+  const solve = (store: TupleStore, id: number): number => {
+    pushTuple(store, id);
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1]!;
+      if (f.kind === "tuple") {
+        const m = memoOf(f.store);
+        if (!f.open) {
+          if (m[f.id] !== -1) {
+            stack.pop(); // reached again through another parent and already done (or open: a cycle)
+            continue;
+          }
+          f.open = true;
+          m[f.id] = ON_STACK;
+          f.derivations = usable(f.store, f.id);
+          // Children are pushed last-first so they are solved in written order (stable node numbering).
+          for (let i = f.derivations.length - 1; i >= 0; i--) {
+            const d = f.derivations[i]!;
+            for (let k = d.negated.length - 1; k >= 0; k--) pushNeg(d.negated[k]!);
+            for (let k = d.premises.length - 1; k >= 0; k--) pushTuple(d.premises[k]!.store, d.premises[k]!.id);
+          }
+          continue;
+        }
+        stack.pop();
+        const alternatives = f.derivations.map((d) => {
+          if (d.kind === "fact") return TRUE;
+          const parts: number[] = [];
+          if (d.message && d.message.from !== d.message.to && d.message.sendTime < eot) parts.push(edge(d.message.from, d.message.to, d.message.sendTime));
+          for (const p of d.premises) parts.push(valueOf(p.store, p.id));
+          for (const n of d.negated) parts.push(negMemo.get(negKey(n)) ?? TRUE);
+          return combine("and", parts);
+        });
+        m[f.id] = combine("or", alternatives);
+      } else {
+        if (!f.open) {
+          if (negMemo.has(f.key)) {
+            stack.pop();
+            continue;
+          }
+          f.open = true;
+          negMemo.set(f.key, TRUE); // guard while open (see valueOf)
+          for (let k = f.causes.length - 1; k >= 0; k--) pushTuple(f.causes[k]!.store, f.causes[k]!.id);
+          continue;
+        }
+        stack.pop();
+        negMemo.set(f.key, combine("and", f.causes.map((c) => valueOf(c.store, c.id))));
+      }
+    }
+    return valueOf(store, id);
   };
 
   const roots = goals.map((g) => {
     const at = run.locate(g.rel, g.args, g.time);
-    return at ? tupleFormula(at.store, at.id) : FALSE;
+    return at ? solve(at.store, at.id) : FALSE;
   });
   return { nodes, roots };
 }
 
-/** Evaluates a support formula under a set of broken edges (`from|to|sendTime` keys). */
+/** Evaluates a support formula under a set of broken edges (`from|to|sendTime` keys). Iterative: formulas can be deep. */
 export function holds(graph: SupportGraph, root: number, broken: ReadonlySet<string>): boolean {
-  const memo = new Map<number, boolean>();
-  const ev = (i: number): boolean => {
-    const hit = memo.get(i);
-    if (hit !== undefined) return hit;
-    const n = graph.nodes[i]!;
-    let v: boolean;
-    switch (n.kind) {
-      case "true":
-        v = true;
-        break;
-      case "false":
-        v = false;
-        break;
-      case "edge":
-        v = !broken.has(edgeKey(n.edge));
-        break;
-      case "and":
-        v = n.of.every(ev);
-        break;
-      case "or":
-        v = n.of.some(ev);
-        break;
+  const value = new Int8Array(graph.nodes.length).fill(-1); // -1 unknown, 0 false, 1 true
+  const stack = [root];
+  while (stack.length > 0) {
+    const i = stack[stack.length - 1]!;
+    if (value[i] !== -1) {
+      stack.pop();
+      continue;
     }
-    memo.set(i, v);
-    return v;
-  };
-  return ev(root);
+    const n = graph.nodes[i]!;
+    if (n.kind === "true" || n.kind === "false" || n.kind === "edge") {
+      value[i] = n.kind === "true" ? 1 : n.kind === "false" ? 0 : broken.has(edgeKey(n.edge)) ? 0 : 1;
+      stack.pop();
+      continue;
+    }
+    let pending = false;
+    for (const c of n.of) {
+      if (value[c] === -1) {
+        stack.push(c);
+        pending = true;
+      }
+    }
+    if (pending) continue;
+    value[i] = (n.kind === "and" ? n.of.every((c) => value[c] === 1) : n.of.some((c) => value[c] === 1)) ? 1 : 0;
+    stack.pop();
+  }
+  return value[root] === 1;
 }
 
 /** The key of a message edge used by {@link holds}. */

@@ -135,6 +135,19 @@ describe("support", () => {
     assertAcyclic(g);
   });
 
+  test("deep derivation chains do not exhaust the stack", () => {
+    const n = 5000;
+    let text = `seed("z", "n0")@1; start(X)@async :- seed(_, X); reach(X) :- start(X); reach(Y) :- reach(X), e(X, Y);\n`;
+    for (let i = 0; i + 1 < n; i++) text += `e("n${i}", "n${i + 1}")@2;\n`;
+    const r = runProgram(prog(text), { eot: 2, provenance: true });
+    const g = support(r, [{ rel: "reach", args: [`n${n - 1}`], time: 2 }]);
+    // '_' site: the message goes from the receiver to itself, so the goal needs no cross-node edge.
+    expect(show(g, g.roots[0]!)).toBe("true");
+    const r2 = runProgram(prog(text.replace("seed(_, X)", "seed(S, X)")), { eot: 2, provenance: true });
+    const g2 = support(r2, [{ rel: "reach", args: [`n${n - 1}`], time: 2 }]);
+    expect(show(g2, g2.roots[0]!)).toBe("z->n0@1");
+  });
+
   test("messages to self and sends at EOT are never edges", () => {
     const r = runProgram(prog(`p("a")@1; p(N)@next :- p(N); me(N)@async :- p(N); me(N)@next :- me(N);`), { eot: 3, provenance: true });
     const g = support(r, [{ rel: "me", args: ["a"], time: 3 }]);
