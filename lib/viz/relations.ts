@@ -95,7 +95,7 @@ export function relationHeatmap(facts: readonly Fact[], options: RelationViewOpt
     height: { step: 16 },
     encoding: {
       x: { field: "time", type: "ordinal", title: "time", scale: { domain: times }, axis: { labelAngle: 0, orient: "top" } },
-      y: { field: "tuple", type: "nominal", title: null, sort: rows.map((r) => r.label), axis: { labelFont: "monospace", labelLimit: 320 } },
+      y: { field: "tuple", type: "nominal", title: "tuple (node, values)", sort: rows.map((r) => r.label), axis: { labelFont: "monospace", labelLimit: 320 } },
       color: { field: "node", type: "nominal", title: "node" },
       tooltip: [
         { field: "tuple", type: "nominal" },
