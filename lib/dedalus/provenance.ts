@@ -241,14 +241,14 @@ export function support(result: RunResult, goals: Fact[]): SupportGraph {
 
   type Frame =
     | { kind: "tuple"; store: TupleStore; id: number; open: boolean; derivations: RawDerivation[] }
-    | { kind: "neg"; key: string; open: boolean; causes: { store: TupleStore; id: number }[] };
+    | { kind: "neg"; key: string; neg: RawNegPremise; open: boolean; causes: { store: TupleStore; id: number }[] };
   const stack: Frame[] = [];
   const pushTuple = (store: TupleStore, id: number): void => {
     if (inRun(store) && memoOf(store)[id] === -1) stack.push({ kind: "tuple", store, id, open: false, derivations: [] });
   };
   const pushNeg = (n: RawNegPremise): void => {
     const key = negKey(n);
-    if (!negMemo.has(key)) stack.push({ kind: "neg", key, open: false, causes: causes(n) });
+    if (!negMemo.has(key)) stack.push({ kind: "neg", key, neg: n, open: false, causes: [] });
   };
   const solve = (store: TupleStore, id: number): number => {
     pushTuple(store, id);
@@ -290,6 +290,7 @@ export function support(result: RunResult, goals: Fact[]): SupportGraph {
           }
           f.open = true;
           negMemo.set(f.key, TRUE); // guard while open (see valueOf)
+          f.causes = causes(f.neg);
           for (let k = f.causes.length - 1; k >= 0; k--) pushTuple(f.causes[k]!.store, f.causes[k]!.id);
           continue;
         }
