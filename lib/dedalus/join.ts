@@ -3,8 +3,9 @@
  *
  * Each positive atom becomes a loop over its candidate tuples (an index bucket, or a range scan with a
  * key check when the store is too small to index); each variable becomes a local; negations,
- * comparisons and the site check become `continue`s of the innermost loop; the innermost body copies
- * the bindings into the registers and calls the rule's emitter. Generated code beats a chain of
+ * comparisons and the site check become `continue`s of the innermost loop; in plain runs the innermost
+ * body inserts the head tuple itself ({@link DirectHead}), otherwise (provenance, aggregates, `@async`)
+ * it copies the bindings into the registers and calls the rule's emitter. Generated code beats a chain of
  * closures by about a third on transitive closure: locals instead of register reads, no call per level.
  * The generated text depends only on the plan (no program strings are spliced in: constants are
  * numbers, relation and rule identities are indexes), so it cannot be injected into.
@@ -30,6 +31,30 @@ export interface JoinContext {
   isNode: Uint8Array;
   /** Decodes interned strings for ordered string comparisons. */
   string(id: number): string;
+  /** Stores of the next timestep (null at EOT), where `@next` heads go. */
+  next: TupleStore[] | null;
+  /** True in plain runs: joins with a {@link DirectHead} insert their head tuples themselves, without the emitter. */
+  direct: boolean;
+  /** The run's tuple count and its bound. */
+  tuples: TupleCounter;
+}
+
+/** The number of tuples of a run and the bound on it (limits.maxTuples). */
+export interface TupleCounter {
+  n: number;
+  max: number;
+  /** Throws the max-tuples limit error. */
+  overflow(): never;
+}
+
+/**
+ * A head the generated code inserts itself in plain runs (same-timestep or `@next`, no aggregate): the
+ * emitter's call, register copies and tuple copy per binding were a third of a transitive closure.
+ */
+export interface DirectHead {
+  rel: number;
+  next: boolean;
+  columns: ExprPlan[];
 }
 
 /** Counts join steps; `check` runs every {@link TICK_MASK} + 1 of them (the wall-time bound). */
@@ -130,7 +155,15 @@ function exists(st: AtomState): boolean {
 const JS_OPS: Record<CompareOp, string> = { "==": "===", "!=": "!==", "<": "<", ">": ">", "<=": "<=", ">=": ">=" };
 
 /** Compiles `steps` for a rule with `nSlots` registers, `nPos` positive and `nNeg` negated atoms. */
-export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: number, makeEmit: (join: CompiledJoin) => () => void, ticker: Ticker): CompiledJoin {
+export function compileJoin(
+  steps: Step[],
+  nSlots: number,
+  nPos: number,
+  nNeg: number,
+  makeEmit: (join: CompiledJoin) => () => void,
+  ticker: Ticker,
+  head: DirectHead | null = null,
+): CompiledJoin {
   const env = new Float64Array(Math.max(1, nSlots));
   const premiseStores: (TupleStore | null)[] = new Array<TupleStore | null>(nPos).fill(null);
   const premiseIds = new Int32Array(Math.max(1, nPos));
@@ -138,6 +171,8 @@ export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: n
   const states: AtomState[] = [];
   const spans: Span[] = [];
   let ctxRef: JoinContext | null = null;
+  /** The direct head's target for the current run (null: every binding goes to the emitter). */
+  const direct: { target: TupleStore | null; tuple: Float64Array } = { target: null, tuple: new Float64Array(head ? head.columns.length : 0) };
 
   for (const step of steps) {
     if (step.kind !== "atom" && step.kind !== "neg") continue;
@@ -221,16 +256,34 @@ export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: n
         break;
     }
   });
+  const headVars = new Set<number>();
+  const collectVars = (e: ExprPlan): void => {
+    if (e.kind === "var") headVars.add(e.slot);
+    else if (e.kind === "arith") (collectVars(e.left), collectVars(e.right));
+  };
+  head?.columns.forEach(collectVars);
+  const useDirect = head !== null && [...headVars].every((s) => bound.has(s));
+  if (useDirect) {
+    emitLine(depth, "if (T !== null) {");
+    if (head.columns.length === 2) {
+      emitLine(depth + 1, `if (T.insertPair(${expr(head.columns[0]!)}, ${expr(head.columns[1]!)}) >= 0 && ++C.n > C.max) C.overflow();`);
+    } else {
+      head.columns.forEach((c, k) => emitLine(depth + 1, `hd[${k}] = ${expr(c)};`));
+      emitLine(depth + 1, "if (T.insert(hd) >= 0 && ++C.n > C.max) C.overflow();");
+    }
+    emitLine(depth + 1, loops.length > 0 ? `continue ${loops[loops.length - 1]};` : "return;");
+    emitLine(depth, "}");
+  }
   for (const s of bound) emitLine(depth, `env[${s}] = ${v(s)};`);
   emitLine(depth, "emit();");
   while (depth > 0) {
     depth--;
     emitLine(depth, "}");
   }
-  const body = `"use strict";\nreturn function run() {\n  const isNode = ctx().isNode;\n${lines.join("\n")}\n};`;
+  const body = `"use strict";\nreturn function run() {\n  const isNode = ctx().isNode, C = ctx().tuples, T = H.target, hd = H.tuple;\n${lines.join("\n")}\n};`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the plan only (see the module comment)
   if (process.env["MAZE_DUMP_JOINS"]) process.stderr.write(body + "\n");
-  const factory = new Function("S", "env", "premiseIds", "emit", "ctx", "str", "ticker", "lowerBound", "keyFor", "exists", "divide", "spans", body) as (
+  const factory = new Function("S", "env", "premiseIds", "emit", "ctx", "str", "ticker", "lowerBound", "keyFor", "exists", "divide", "spans", "H", body) as (
     ...args: unknown[]
   ) => () => void;
 
@@ -241,6 +294,7 @@ export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: n
     negStates,
     prepare(ctx) {
       ctxRef = ctx;
+      direct.target = useDirect && ctx.direct ? (head.next ? (ctx.next?.[head.rel] ?? null) : ctx.current[head.rel]!) : null;
       let nonEmpty = true;
       let k = 0;
       for (const step of steps) {
@@ -265,6 +319,6 @@ export function compileJoin(steps: Step[], nSlots: number, nPos: number, nNeg: n
     run: () => run(),
   };
   const emit = makeEmit(self);
-  const run = factory(states, env, premiseIds, emit, () => ctxRef!, (id: number) => ctxRef!.string(id), ticker, lowerBound, TupleStore.keyFor, exists, divide, spans);
+  const run = factory(states, env, premiseIds, emit, () => ctxRef!, (id: number) => ctxRef!.string(id), ticker, lowerBound, TupleStore.keyFor, exists, divide, spans, direct);
   return self;
 }

@@ -16,7 +16,7 @@ import type { Program } from "./ast";
 import { checkProgram, type ProgramInfo } from "./check";
 import { DedalusError, hasErrors } from "./diagnostics";
 import { Interner } from "./intern";
-import { compileExpr, compileJoin, type CompiledJoin, type JoinContext, type Ticker } from "./join";
+import { compileExpr, compileJoin, type CompiledJoin, type DirectHead, type JoinContext, type Ticker } from "./join";
 import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, MAX_EOT } from "./limits";
 import { encodeValue, planProgram, type ProgramPlan, type RulePlan } from "./plan";
 import { TupleStore } from "./store";
@@ -182,10 +182,8 @@ interface RunState {
   next: TupleStore[] | null;
   outbox: TupleStore[];
   provenance: Map<TupleStore, RawDerivation[][]> | null;
-  tuples: number;
   /** Next derivation sequence number (provenance). */
   seq: number;
-  maxTuples: number;
   deadline: number;
   started: number;
 }
@@ -226,6 +224,9 @@ class Engine {
       },
       isNode: new Uint8Array(0),
       string: (id) => interner.string(id),
+      next: null,
+      direct: true,
+      tuples: { n: 0, max: DEFAULT_MAX_TUPLES, overflow: () => this.tooManyTuples() },
     };
     this.ticker = {
       n: 0,
@@ -247,8 +248,10 @@ class Engine {
 
   private buildRule(p: RulePlan): RuleExec {
     const exec: RuleExec = { plan: p, variants: [], full: null as unknown as CompiledJoin, groups: p.aggregate ? new Map() : null };
+    const head: DirectHead | null =
+      p.aggregate || p.headTime === "async" ? null : { rel: p.headRel, next: p.headTime === "next", columns: p.head.map((h) => (h.kind === "expr" ? h.expr : { kind: "const", value: 0 })) };
     const make = (steps: RulePlan["full"]): CompiledJoin =>
-      compileJoin(steps, p.nSlots, p.positives.length, p.negatives.length, (join) => (p.aggregate ? this.aggregateCollector(exec, join) : this.emitter(p, join)), this.ticker);
+      compileJoin(steps, p.nSlots, p.positives.length, p.negatives.length, (join) => (p.aggregate ? this.aggregateCollector(exec, join) : this.emitter(p, join)), this.ticker, head);
     exec.variants = p.variants.map(make);
     exec.full = make(p.full);
     return exec;
@@ -283,14 +286,14 @@ class Engine {
 
   private tooManyTuples(): never {
     const st = this.state!;
-    throw new DedalusLimitError("max-tuples", `run stopped at timestep ${st.t}: more than ${st.maxTuples} tuples (limits.maxTuples)`);
+    throw new DedalusLimitError("max-tuples", `run stopped at timestep ${st.t}: more than ${this.ctx.tuples.max} tuples (limits.maxTuples)`);
   }
 
   private insert(store: TupleStore, tuple: Float64Array): number {
     const r = store.insert(tuple);
     if (r >= 0) {
-      const st = this.state!;
-      if (++st.tuples > st.maxTuples) this.tooManyTuples();
+      const counter = this.ctx.tuples;
+      if (++counter.n > counter.max) this.tooManyTuples();
       return r;
     }
     return -r - 1;
@@ -327,7 +330,8 @@ class Engine {
       else for (let i = 0; i < arity; i++) tuple[i] = fns[i]!();
       if (st.provenance === null) {
         // The hot path of plain runs: no id needed, only the bound on tuples.
-        if (target.insert(tuple) >= 0 && ++st.tuples > st.maxTuples) this.tooManyTuples();
+        const counter = this.ctx.tuples;
+        if (target.insert(tuple) >= 0 && ++counter.n > counter.max) this.tooManyTuples();
         return;
       }
       const id = this.insert(target, tuple);
@@ -458,13 +462,14 @@ class Engine {
       next: null,
       outbox: [],
       provenance: options.provenance ? new Map() : null,
-      tuples: 0,
       seq: 0,
-      maxTuples: limits.maxTuples ?? DEFAULT_MAX_TUPLES,
       deadline: started + (limits.wallMs ?? DEFAULT_WALL_MS),
       started,
     };
     this.state = st;
+    this.ctx.tuples.n = 0;
+    this.ctx.tuples.max = limits.maxTuples ?? DEFAULT_MAX_TUPLES;
+    this.ctx.direct = st.provenance === null;
     const messages: { box: TupleStore; id: number; sendTime: number; lost: MessageLoss }[] = [];
     if (eot >= 1) st.stores[1] = newStores(1);
     for (let t = 1; t <= eot; t++) {
@@ -474,6 +479,7 @@ class Engine {
       this.ctx.current = cur;
       // ??=: a delayed message may already have created the store of t+1.
       st.next = t < eot ? (st.stores[t + 1] ??= newStores(t + 1)) : null;
+      this.ctx.next = st.next;
       st.outbox = [];
       for (const r of this.asyncHeads) st.outbox[r] = new TupleStore(rels[r]!.arity + 1, r, t, trackIds);
       for (const f of this.factsAt.get(t) ?? []) this.insertFact(cur[f.rel]!, f.tuple);
@@ -487,7 +493,7 @@ class Engine {
       if (Date.now() > st.deadline) this.wallTimeout();
     }
     const wallMs = Date.now() - started;
-    const result = new DedalusRun(this.c, eot, [...nodes], st.stores, messages, st.provenance, { tuples: st.tuples, wallMs });
+    const result = new DedalusRun(this.c, eot, [...nodes], st.stores, messages, st.provenance, { tuples: this.ctx.tuples.n, wallMs });
     this.state = null;
     return result;
   }

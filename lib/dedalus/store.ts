@@ -148,6 +148,9 @@ const float64s = new Slabs((n) => new Float64Array(n));
 const int32s = new Slabs((n) => new Int32Array(n));
 const uint32s = new Slabs((n) => new Uint32Array(n));
 
+/** Scratch tuple of {@link TupleStore.insertPair}'s fallback (insert copies it before returning). */
+const PAIR = new Float64Array(2);
+
 /** Doubles in a store's first data allocation. */
 const INITIAL_DATA = 8;
 
@@ -295,6 +298,41 @@ export class TupleStore {
         return id;
       }
     }
+  }
+
+  /**
+   * {@link insert} for a two-column tuple given as values (the generated joins' head insert): the bitset
+   * path without a tuple array round trip; other modes go through {@link insert}.
+   */
+  insertPair(first: number, second: number): number {
+    if (this.mode === BITS && second >= 0 && second < BITSET_VALUES && (second | 0) === second) {
+      const g = (first >= 0 && first < this.dense.length ? this.dense[first] : undefined) ?? this.group(first);
+      const w = second >>> 5, bit = 1 << (second & 31);
+      let bits = g.bits;
+      if (w >= bits.length) {
+        const grown = uint32s.take(Math.max(w + 1, bits.length * 2, 4));
+        grown.set(bits);
+        g.bits = bits = grown;
+      }
+      if ((bits[w]! & bit) !== 0) return -1;
+      bits[w] = bits[w]! | bit;
+      const id = this.count;
+      let d = this.data;
+      if (id * 2 + 2 > d.length) {
+        const grown = float64s.take(d.length === 0 ? INITIAL_DATA : d.length * 2);
+        grown.set(d);
+        this.data = d = grown;
+      }
+      d[id * 2] = first;
+      d[id * 2 + 1] = second;
+      this.count = id + 1;
+      for (let k = 0; k < this.indexList.length; k++) this.addToIndex(this.indexList[k]!, id);
+      return id;
+    }
+    const pair = PAIR;
+    pair[0] = first;
+    pair[1] = second;
+    return this.insert(pair);
   }
 
   private append(src: ArrayLike<number>, offset: number): number {
