@@ -15,7 +15,9 @@ function main(): void {
   }
   const cwd = path.join(PROJECT_ROOT, "notebooks");
   process.stdout.write(`Starting ${path.basename(server)} in ${cwd} (kernel: "maze (TypeScript)")\n`);
-  const child = spawn(server, process.argv.slice(2), { cwd, env, stdio: "inherit" });
+  // Jupyter refuses to start as root without this flag (containers and CI machines run as root).
+  const rootFlag = process.getuid?.() === 0 ? ["--allow-root"] : [];
+  const child = spawn(server, [...rootFlag, ...process.argv.slice(2)], { cwd, env, stdio: "inherit" });
   child.on("error", (e) => {
     process.stderr.write(`could not start ${server}: ${e.message}\n`);
     process.exit(1);
