@@ -195,6 +195,10 @@ export function compileJoin(
     return `(${l} ${e.op} ${r})`;
   };
   const lines: string[] = [];
+  /** Declarations at the top of the function, before the loops. */
+  const preamble: string[] = [];
+  /** The premises of a binding, recorded only on the emitter's path (provenance reads them there). */
+  const premiseWrites: string[] = [];
   const emitLine = (depth: number, text: string): void => void lines.push("  ".repeat(depth + 1) + text);
   let stateIndex = 0;
   const loops: string[] = [];
@@ -206,12 +210,15 @@ export function compileJoin(
         const si = stateIndex++;
         const keys = step.keySrc.map(operand);
         const label = `L${i}`;
-        emitLine(depth, `const st${i} = S[${si}], s${i} = st${i}.store, d${i} = s${i}.data, a${i} = s${i}.arity, to${i} = st${i}.to, x${i} = st${i}.index;`);
-        keys.forEach((k, j) => emitLine(depth, `st${i}.key[${j}] = ${k};`));
-        emitLine(depth, `let l${i} = null, p${i} = st${i}.from, e${i} = to${i};`);
+        // The state is read once per run: prepare sets it, and a store's data array, even when a
+        // later insert replaces it, keeps every tuple of the read range (growth copies, never reuses).
+        preamble.push(`const st${i} = S[${si}], s${i} = st${i}.store, d${i} = s${i}.data, a${i} = s${i}.arity, to${i} = st${i}.to, x${i} = st${i}.index, from${i} = st${i}.from;`);
+        // One key column means an exact index (the key is the value): no key array to fill.
+        if (keys.length > 1) keys.forEach((k, j) => emitLine(depth, `st${i}.key[${j}] = ${k};`));
+        emitLine(depth, `let l${i} = null, p${i} = from${i}, e${i} = to${i};`);
         if (keys.length > 0) {
           emitLine(depth, `if (x${i} !== null) {`);
-          emitLine(depth + 1, `l${i} = x${i}.get(x${i}.exact ? ${keys[0]} : keyFor(x${i}, st${i}.key));`);
+          emitLine(depth + 1, `l${i} = x${i}.get(${keys.length === 1 ? keys[0] : `keyFor(x${i}, st${i}.key)`});`);
           emitLine(depth + 1, `if (l${i} === undefined) ${fail()}`);
           emitLine(depth + 1, `p${i} = p${i} === 0 ? 0 : lowerBound(l${i}, p${i}); e${i} = l${i}.length;`);
           emitLine(depth, `}`);
@@ -225,7 +232,7 @@ export function compileJoin(
           emitLine(depth, `if (id${i} >= to${i}) break;`);
           emitLine(depth, `const b${i} = id${i} * a${i};`);
           const keyCheck = step.keyCols.map((c, j) => `d${i}[b${i} + ${c}] !== ${keys[j]}`).join(" || ");
-          emitLine(depth, `if ((l${i} === null || !x${i}.exact) && (${keyCheck})) continue ${label};`);
+          emitLine(depth, `if (${keys.length === 1 ? `l${i} === null` : `(l${i} === null || !x${i}.exact)`} && (${keyCheck})) continue ${label};`);
         } else {
           emitLine(depth, `const id${i} = p${i}, b${i} = id${i} * a${i};`);
         }
@@ -236,7 +243,7 @@ export function compileJoin(
         }
         for (const c of step.checks) emitLine(depth, `if (d${i}[b${i} + ${c.col}] !== ${v(c.slot)}) continue ${label};`);
         for (const s of fresh) bound.add(s);
-        emitLine(depth, `premiseIds[${step.ordinal}] = id${i};`);
+        premiseWrites.push(`premiseIds[${step.ordinal}] = id${i};`);
         break;
       }
       case "neg": {
@@ -274,13 +281,14 @@ export function compileJoin(
     emitLine(depth + 1, loops.length > 0 ? `continue ${loops[loops.length - 1]};` : "return;");
     emitLine(depth, "}");
   }
+  for (const w of premiseWrites) emitLine(depth, w);
   for (const s of bound) emitLine(depth, `env[${s}] = ${v(s)};`);
   emitLine(depth, "emit();");
   while (depth > 0) {
     depth--;
     emitLine(depth, "}");
   }
-  const body = `"use strict";\nreturn function run() {\n  const isNode = ctx().isNode, C = ctx().tuples, T = H.target, hd = H.tuple;\n${lines.join("\n")}\n};`;
+  const body = `"use strict";\nreturn function run() {\n  const isNode = ctx().isNode, C = ctx().tuples, T = H.target, hd = H.tuple;\n${preamble.map((l) => "  " + l + "\n").join("")}${lines.join("\n")}\n};`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the plan only (see the module comment)
   if (process.env["MAZE_DUMP_JOINS"]) process.stderr.write(body + "\n");
   const factory = new Function("S", "env", "premiseIds", "emit", "ctx", "str", "ticker", "lowerBound", "keyFor", "exists", "divide", "spans", "H", body) as (
