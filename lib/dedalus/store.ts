@@ -305,6 +305,8 @@ export class TupleStore {
    * path without a tuple array round trip; other modes go through {@link insert}.
    */
   insertPair(first: number, second: number): number {
+    // The bitset test-and-set below repeats insert()'s BITS case on purpose: a shared private method
+    // measured ~15-25% slower on 1000-node TC and same-generation (V8 did not inline it here).
     if (this.mode === BITS && second >= 0 && second < BITSET_VALUES && (second | 0) === second) {
       const g = (first >= 0 && first < this.dense.length ? this.dense[first] : undefined) ?? this.group(first);
       const w = second >>> 5, bit = 1 << (second & 31);
