@@ -1,7 +1,6 @@
 import type { Program } from "../dedalus/ast";
-import { DedalusError, formatDiagnostic, hasErrors, sortDiagnostics } from "../dedalus/diagnostics";
+import { DedalusError, formatDiagnostic } from "../dedalus/diagnostics";
 import { DedalusLimitError, DedalusRuntimeError } from "../dedalus/limits";
-import { loadProgram } from "../dedalus/load";
 import { compileProgram } from "../dedalus/runtime";
 import { dedalusEngine, postReadsCrash } from "../ldfi/dedalusEngine";
 import { dedalusTarget } from "../ldfi/dedalusTarget";
@@ -9,6 +8,7 @@ import { checkBounds, FaultBoundsError, formatFaults, type FaultBounds } from ".
 import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchResult, type Strategy } from "../ldfi/result";
 import { searchFaults } from "../ldfi/search";
 import { intOption, type CommandSpec, type OptionValues } from "./command";
+import { loadRunnableProgram } from "./loadRunnable";
 
 /** Exit codes of DESIGN.md section 6 (the values of EXIT in main.ts; not imported, so main -> ldfi stays acyclic). */
 const EXIT = { certified: 0, counterexample: 1, error: 2, inconclusive: 3 } as const;
@@ -123,11 +123,8 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   const strategy = (values["strategy"] ?? "ldfi") as string;
   if (strategy !== "ldfi" && strategy !== "random" && strategy !== "exhaustive") return fail(`--strategy must be ldfi, random or exhaustive, got '${strategy}'`);
 
-  const { program, diagnostics } = loadProgram(positionals);
-  if (hasErrors(diagnostics)) {
-    for (const d of sortDiagnostics(diagnostics).filter((x) => x.severity === "error")) process.stderr.write(formatDiagnostic(d, program.sources) + "\n");
-    return EXIT.error;
-  }
+  const program = loadRunnableProgram(positionals);
+  if (!program) return EXIT.error;
   let defaultNodes: string[];
   try {
     defaultNodes = compileProgram(program).defaultNodes;

@@ -1,10 +1,8 @@
 import type { Program } from "../dedalus/ast";
-import { checkProgram } from "../dedalus/check";
-import { formatDiagnostic, hasErrors, sortDiagnostics } from "../dedalus/diagnostics";
 import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, DedalusRuntimeError, MAX_EOT } from "../dedalus/limits";
-import { loadProgram } from "../dedalus/load";
 import { runProgram, type Crash, type Fact, type Omission, type RunResult } from "../dedalus/runtime";
 import { intOption, type CommandSpec, type OptionValues } from "./command";
+import { loadRunnableProgram } from "./loadRunnable";
 
 /** Exit codes of DESIGN.md section 6 (same values as EXIT in main.ts; not imported so main -> run stays acyclic). */
 const EXIT = { ok: 0, error: 2 } as const;
@@ -129,13 +127,8 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     if (nodes.length === 0) return fail("--nodes expects a comma-separated list of node names");
   }
 
-  const { program, diagnostics } = loadProgram(positionals);
-  const checked = hasErrors(diagnostics) ? [] : checkProgram(program).diagnostics;
-  const errors = sortDiagnostics([...diagnostics, ...checked].filter((d) => d.severity === "error"));
-  if (errors.length > 0) {
-    process.stderr.write(errors.map((d) => formatDiagnostic(d, program.sources)).join("\n") + "\n");
-    return EXIT.error;
-  }
+  const program = loadRunnableProgram(positionals);
+  if (!program) return EXIT.error;
   for (const n of [...omissions.flatMap((o) => [o.from, o.to]), ...crashes.map((c) => c.node)]) {
     const known = nodes ?? undefined;
     if (known && !known.includes(n)) return fail(`'${n}' in a fault is not one of --nodes ${known.join(",")}`);
