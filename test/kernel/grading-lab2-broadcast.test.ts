@@ -2,33 +2,22 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gradeNotebook } from "../../kernel/grading/gradeNotebook";
-import { readNotebook, serializeNotebook } from "../../kernel/headless/notebookFormat";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 import { lab2Broadcast } from "../../lib/labs/lab2Broadcast";
 import { LABS } from "../../lib/labs/registry";
 import { runLab } from "../../lib/labs/runLab";
-import { scratchDir } from "./fixtures";
+import { scratchDir, studentTemplate, studentVariant } from "./fixtures";
 
 const dir = scratchDir("grading-lab2");
 const starter = path.join(PROJECT_ROOT, "notebooks", "labs", "lab2-broadcast.ipynb");
 const solution = path.join(PROJECT_ROOT, "notebooks", "instructor", "lab2-broadcast.ipynb");
 
 /** The reference solution's Dedalus program: the template literal in its student cell. */
-function solutionProgram(): string {
-  const cell = readNotebook(solution).cells.find((c) => c.metadata.tags?.includes("student"));
-  const m = /const broadcast = `([\s\S]*)`;/.exec(cell?.source ?? "");
-  if (!m) throw new Error("no `const broadcast = `...`` in the solution's student cell");
-  return m[1] as string;
-}
+const solutionProgram = (): string => studentTemplate(solution, "broadcast");
 
 /** The reference solution with its student cell's program rewritten. */
-function variant(name: string, edit: (program: string) => string): string {
-  const nb = readNotebook(solution);
-  for (const c of nb.cells) if (c.metadata.tags?.includes("student")) c.source = "const broadcast = `" + edit(solutionProgram()) + "`;";
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, serializeNotebook(nb));
-  return file;
-}
+const variant = (name: string, edit: (program: string) => string): string =>
+  studentVariant(solution, dir, name, () => "const broadcast = `" + edit(solutionProgram()) + "`;");
 
 const byName = (r: readonly { name: string; score: number }[]): number[] => lab2Broadcast.tests.map((t) => r.find((x) => x.name === t.name)?.score ?? -1);
 

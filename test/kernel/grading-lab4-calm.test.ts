@@ -2,34 +2,22 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gradeNotebook } from "../../kernel/grading/gradeNotebook";
-import { readNotebook, serializeNotebook } from "../../kernel/headless/notebookFormat";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 import { parseSource } from "../../lib/dedalus/load";
 import { LAB4_GIVEN_PROGRAM, lab4Calm, unsealedPoints } from "../../lib/labs/lab4Calm";
 import { LABS } from "../../lib/labs/registry";
 import { runLab } from "../../lib/labs/runLab";
-import { scratchDir } from "./fixtures";
+import { scratchDir, studentTemplate, studentVariant } from "./fixtures";
 
 const dir = scratchDir("grading-lab4");
 const starter = path.join(PROJECT_ROOT, "notebooks", "labs", "lab4-calm.ipynb");
 const solution = path.join(PROJECT_ROOT, "notebooks", "instructor", "lab4-calm.ipynb");
 
 /** The reference solution's program: the text of the template literal in its student cell. */
-function solutionProgram(): string {
-  const cell = readNotebook(solution).cells.find((c) => c.metadata.tags?.includes("student"));
-  const m = /const program = `([\s\S]*)`;/.exec(cell?.source ?? "");
-  if (!m) throw new Error("no `const program = `...`` in the solution's student cell");
-  return m[1] as string;
-}
+const solutionProgram = (): string => studentTemplate(solution, "program");
 
 /** The reference solution with its student cell rewritten. */
-function variant(name: string, edit: (source: string) => string): string {
-  const nb = readNotebook(solution);
-  for (const c of nb.cells) if (c.metadata.tags?.includes("student")) c.source = edit(c.source);
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, serializeNotebook(nb));
-  return file;
-}
+const variant = (name: string, edit: (source: string) => string): string => studentVariant(solution, dir, name, edit);
 
 const scores = (r: { tests: { name: string; score: number }[] }): Record<string, number> =>
   Object.fromEntries(r.tests.map((t) => [t.name.split(":")[0], t.score]));

@@ -2,24 +2,16 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gradeNotebook } from "../../kernel/grading/gradeNotebook";
-import { readNotebook, serializeNotebook } from "../../kernel/headless/notebookFormat";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 import { LABS } from "../../lib/labs/registry";
-import { scratchDir } from "./fixtures";
+import { scratchDir, studentVariant } from "./fixtures";
 
 const dir = scratchDir("grading");
 const starter = path.join(PROJECT_ROOT, "notebooks", "labs", "lab1-crdt.ipynb");
 const solution = path.join(PROJECT_ROOT, "notebooks", "instructor", "lab1-crdt.ipynb");
 
 /** The reference solution with its student cells (tagged `student`) rewritten. */
-function variant(name: string, edit: (source: string, index: number) => string): string {
-  const nb = readNotebook(solution);
-  let k = 0;
-  for (const c of nb.cells) if (c.metadata.tags?.includes("student")) c.source = edit(c.source, k++);
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, serializeNotebook(nb));
-  return file;
-}
+const variant = (name: string, edit: (source: string, index: number) => string): string => studentVariant(solution, dir, name, edit);
 
 const points = (r: { tests: { name: string; score: number }[] }, prefix: string): number =>
   r.tests.filter((t) => t.name.startsWith(prefix)).reduce((n, t) => n + t.score, 0);
