@@ -1,3 +1,4 @@
+import { escapeHtml } from "../lib/viz/report";
 import { renderSvg, type VegaLiteSpec } from "../lib/viz/render";
 
 /** MIME type Jupyter front ends (and maze's static site) render as an interactive Vega-Lite chart. */
@@ -70,8 +71,7 @@ export function html(fragment: string): void {
 export function table<T extends object>(records: readonly T[], caption?: string): void {
   const rows = records as readonly Record<string, unknown>[];
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const esc = (v: unknown): string =>
-    String(v).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+  const esc = (v: unknown): string => escapeHtml(String(v));
   const head = `<tr>${cols.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>`;
   const body = rows.map((r) => `<tr>${cols.map((c) => `<td>${esc(r[c] ?? "")}</td>`).join("")}</tr>`).join("");
   const cap = caption ? `<caption>${esc(caption)}</caption>` : "";

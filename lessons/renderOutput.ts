@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { escapeHtml } from "../lib/viz/report";
 import { renderSvg, type VegaLiteSpec } from "../lib/viz/render";
 import { VEGALITE_MIME } from "../kernel/display";
 import type { Output } from "../kernel/headless/notebookFormat";
@@ -7,10 +8,6 @@ import { renderMarkdown } from "./markdown";
 /** MIME types that are Vega-Lite specs, whatever major version a front end wrote. */
 const VEGALITE_MIMES = [VEGALITE_MIME, "application/vnd.vegalite.v6+json", "application/vnd.vegalite.v4+json"];
 
-/** HTML-escapes text. Everything a notebook printed goes through this before it reaches a page. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
 
 /** Terminal colour codes (tslab and Node print them) are dropped from text outputs. */
 function stripAnsi(text: string): string {
