@@ -150,11 +150,56 @@ function reachOf(c: CompiledProgram): Reach {
   return reach;
 }
 
+const sameTimeCache = new WeakMap<CompiledProgram, Uint8Array[]>();
+
+/**
+ * `feeds[q][p]` = 1 when relation q can feed relation p within one timestep (a chain of deductive
+ * rules, or q = p). A same-timestep premise of another relation's tuple can only depend on that
+ * tuple when the tuple's relation feeds the premise's relation.
+ */
+function sameTimeFeeds(c: CompiledProgram): Uint8Array[] {
+  const hit = sameTimeCache.get(c);
+  if (hit) return hit;
+  const n = c.plan.relations.length;
+  const feeds: Uint8Array[] = Array.from({ length: n }, (_, q) => {
+    const row = new Uint8Array(n);
+    row[q] = 1;
+    return row;
+  });
+  const edges: [number, number][] = [];
+  for (const p of c.plan.rules) if (p.headTime === "same") for (const a of [...p.positives, ...p.negatives]) edges.push([a.rel, p.headRel]);
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const [from, to] of edges) {
+      for (let q = 0; q < n; q++) {
+        if (feeds[q]![from] && !feeds[q]![to]) {
+          feeds[q]![to] = 1;
+          changed = true;
+        }
+      }
+    }
+  }
+  sameTimeCache.set(c, feeds);
+  return feeds;
+}
+
 /** Children of a same-kind child node are inlined up to this many (bounds the copying a deep chain can cause). */
 const FLATTEN_LIMIT = 16;
 
+/** Options of {@link support}. */
+export interface SupportOptions {
+  /**
+   * Whether `notin` premises carry negative support (default true, Molly's default since 2015 and
+   * what makes LDFI complete). False gives the purely positive lineage — Molly's setting when its
+   * paper's experiments ran — which LDFI uses to order hypotheses (lib/ldfi/README.md).
+   */
+  negativeSupport?: boolean;
+}
+
 /** Builds the support DAG of `goals` in a run recorded with provenance (DESIGN.md section 6). */
-export function support(result: RunResult, goals: Fact[]): SupportGraph {
+export function support(result: RunResult, goals: Fact[], options: SupportOptions = {}): SupportGraph {
+  const negativeSupport = options.negativeSupport ?? true;
   const run = asRun(result);
   const prov = run.provenance!;
   const interner = run.compiled.interner;
@@ -213,15 +258,18 @@ export function support(result: RunResult, goals: Fact[]): SupportGraph {
     return v >= 0 ? v : TRUE; // ON_STACK: a cycle, impossible for stratified programs (README: guard)
   };
   const negKey = (n: RawNegPremise): string => `${n.rel}@${n.time}`;
-  /** Derivations that may support a tuple. Well-foundedness: a same-timestep premise must have existed
-   * before the tuple did; derivations through later-born premises are recorded (why shows them) but
-   * cannot be the tuple's support. */
+  const feeds = sameTimeFeeds(run.compiled);
+  /** Derivations that may support a tuple. Well-foundedness: a same-timestep premise that the tuple's
+   * own relation can feed (a possible cycle) must have existed before the tuple did; derivations
+   * through later-born ones are recorded (why shows them) but cannot be the tuple's support. A premise
+   * the tuple cannot feed — a message that arrived this step, a lower stratum — is always fine. */
   const usable = (store: TupleStore, id: number): RawDerivation[] => {
     const mine = birth(store, id);
+    const mayCycle = feeds[store.rel]!;
     const out: RawDerivation[] = [];
     for (const d of prov.get(store)?.[id] ?? []) {
       if (d.kind === "fact") return [d];
-      if (d.kind === "rule" && d.premises.some((p) => p.store.time === store.time && birth(p.store, p.id) >= mine)) continue;
+      if (d.kind === "rule" && d.premises.some((p) => p.store.time === store.time && mayCycle[p.store.rel] === 1 && birth(p.store, p.id) >= mine)) continue;
       out.push(d);
     }
     return out;
@@ -267,7 +315,7 @@ export function support(result: RunResult, goals: Fact[]): SupportGraph {
           // Children are pushed last-first so they are solved in written order (stable node numbering).
           for (let i = f.derivations.length - 1; i >= 0; i--) {
             const d = f.derivations[i]!;
-            for (let k = d.negated.length - 1; k >= 0; k--) pushNeg(d.negated[k]!);
+            if (negativeSupport) for (let k = d.negated.length - 1; k >= 0; k--) pushNeg(d.negated[k]!);
             for (let k = d.premises.length - 1; k >= 0; k--) pushTuple(d.premises[k]!.store, d.premises[k]!.id);
           }
           continue;
@@ -278,7 +326,7 @@ export function support(result: RunResult, goals: Fact[]): SupportGraph {
           const parts: number[] = [];
           if (d.message && d.message.from !== d.message.to && d.message.sendTime < eot) parts.push(edge(d.message.from, d.message.to, d.message.sendTime));
           for (const p of d.premises) parts.push(valueOf(p.store, p.id));
-          for (const n of d.negated) parts.push(negMemo.get(negKey(n)) ?? TRUE);
+          if (negativeSupport) for (const n of d.negated) parts.push(negMemo.get(negKey(n)) ?? TRUE);
           return combine("and", parts);
         });
         m[f.id] = combine("or", alternatives);

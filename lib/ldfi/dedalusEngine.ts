@@ -6,7 +6,7 @@ import type { DedalusEngine } from "./dedalusTarget";
 /** The real Dedalus evaluator (lib/dedalus `runProgram` and `support`) as the LDFI search's engine. */
 export const dedalusEngine: DedalusEngine<Program, RunResult> = {
   runProgram: (program, options) => runProgram(program, options),
-  support: (result, goals) => support(result, goals.map((g) => ({ rel: g.rel, time: g.time, args: [...g.args] }))),
+  support: (result, goals, options) => support(result, goals.map((g) => ({ rel: g.rel, time: g.time, args: [...g.args] })), options),
 };
 
 /**

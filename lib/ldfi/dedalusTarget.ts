@@ -1,6 +1,6 @@
 import type { FaultSet } from "./faults";
 import type { SupportGraph, SupportNode } from "./lineage";
-import type { FaultTarget, Observation, ObservedMessage } from "./observation";
+import type { FaultTarget, LineageOptions, Observation, ObservedMessage } from "./observation";
 
 /** A tuple at a time, as lib/dedalus reports facts. */
 export interface DedalusFact {
@@ -28,7 +28,7 @@ export interface DedalusEngine<P, R extends DedalusRunView> {
       provenance?: boolean;
     },
   ): R;
-  support(result: R, goals: DedalusFact[]): SupportGraph;
+  support(result: R, goals: DedalusFact[], options?: LineageOptions): SupportGraph;
 }
 
 /** `post("b", "hello")`: a tuple printed as Dedalus source, the key the search uses for it. */
@@ -96,13 +96,13 @@ function observe<P, R extends DedalusRunView>(engine: DedalusEngine<P, R>, run: 
     pre,
     firstSend,
     messages,
-    lineage(goals: readonly string[]): SupportGraph {
+    lineage(goals: readonly string[], lineageOptions?: LineageOptions): SupportGraph {
       const facts = goals.map((g) => {
         const f = postFacts.get(g);
         if (!f) throw new RangeError(`lineage: ${g} is not in this run's post at EOT`);
         return { rel: f.rel, time: f.time, args: [...f.args] };
       });
-      const graph = engine.support(run, facts);
+      const graph = engine.support(run, facts, lineageOptions);
       return crashSensitive ? requireAlive(graph, run.nodes) : graph;
     },
   };

@@ -32,10 +32,8 @@ export function ldfiSearch(target: FaultTarget, options: SearchOptions): SearchR
   // True when an enumeration was cut short by the hypothesis cap: an empty queue then proves nothing.
   let incomplete = false;
 
-  const expand = (obs: Observation): void => {
-    const goals = [...s.failureFreePost].filter((t) => obs.post.has(t)).sort();
-    if (goals.length === 0) return;
-    const graph = obs.lineage(goals);
+  const enumerate = (obs: Observation, goals: string[], negativeSupport: boolean) => {
+    const graph = obs.lineage(goals, { negativeSupport });
     // More hypotheses than the runs left (plus those that may turn out explored) cannot be used.
     const cap = s.maxRuns - s.executions + explored.size + queued.size + 1;
     const r = enumerateHypotheses(graph, graph.roots, {
@@ -47,13 +45,24 @@ export function ldfiSearch(target: FaultTarget, options: SearchOptions): SearchR
     });
     s.maxClauses = Math.max(s.maxClauses, r.clauses);
     if (r.truncated) incomplete = true;
+    return r.hypotheses;
+  };
+
+  const expand = (obs: Observation): void => {
+    const goals = [...s.failureFreePost].filter((t) => obs.post.has(t)).sort();
+    if (goals.length === 0) return;
+    // Tier 0: what breaks the positive lineage (the derivations themselves); tier 1: what only breaks
+    // negative support. Both are run; "positive-first" runs tier 0 first (see README: queue order).
+    const tiers = order === "positive-first" ? [enumerate(obs, goals, false), enumerate(obs, goals, true)] : [enumerate(obs, goals, true)];
     const fresh: QueueItem[] = [];
-    for (const h of r.hypotheses) {
-      const key = faultKey(h);
-      if (explored.has(key) || queued.has(key)) continue;
-      queued.add(key);
-      fresh.push({ faults: h, size: faultCount(h), lateness: lateness(h), seq: seq++ });
-    }
+    tiers.forEach((hypotheses, tier) => {
+      for (const h of hypotheses) {
+        const key = faultKey(h);
+        if (explored.has(key) || queued.has(key)) continue;
+        queued.add(key);
+        fresh.push({ faults: h, tier, size: faultCount(h), lateness: lateness(h), seq: seq++ });
+      }
+    });
     if (order === "depth-first") {
       // this run's extensions go first (smallest first among them): follow the lineage that just survived
       queue.unshift(...fresh);
@@ -90,6 +99,8 @@ export function ldfiSearch(target: FaultTarget, options: SearchOptions): SearchR
 
 interface QueueItem {
   readonly faults: FaultSet;
+  /** 0: breaks the positive lineage; 1: breaks only negative support (always 0 unless "positive-first"). */
+  readonly tier: number;
   readonly size: number;
   readonly lateness: number;
   readonly seq: number;
@@ -106,6 +117,8 @@ function lateness(f: FaultSet): number {
  * at the price of classic_broadcast 10 -> 17 (its counterexample is two early omissions).
  */
 function before(a: QueueItem, b: QueueItem): boolean {
+  if (a.size + a.tier !== b.size + b.tier) return a.size + a.tier < b.size + b.tier;
+  if (a.tier !== b.tier) return a.tier < b.tier;
   if (a.size !== b.size) return a.size < b.size;
   return a.lateness > b.lateness;
 }

@@ -11,6 +11,12 @@ export interface ObservedMessage {
   readonly lost: null | string;
 }
 
+/** Options of {@link Observation.lineage}. */
+export interface LineageOptions {
+  /** Include negative support through `notin` premises (default true; see lib/dedalus `support`). */
+  readonly negativeSupport?: boolean;
+}
+
 /** What the search needs to know about one execution under a fault set. */
 export interface Observation {
   readonly faults: FaultSet;
@@ -23,7 +29,7 @@ export interface Observation {
   /** Every cross-node message sent, delivered or not. */
   readonly messages: readonly ObservedMessage[];
   /** Lineage of the given `post` tuples (keys from {@link post}) at EOT: `roots[i]` is goals[i]. */
-  lineage(goals: readonly string[]): SupportGraph;
+  lineage(goals: readonly string[], options?: LineageOptions): SupportGraph;
 }
 
 /** A system under test: it can be executed under any fault set within its bounds. */

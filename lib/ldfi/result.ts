@@ -14,10 +14,10 @@ export type Verdict = "counterexample" | "certified" | "inconclusive";
 export type SearchLimit = "max-runs" | "timeout" | "sat-clauses";
 
 /** See {@link SearchOptions.order}. */
-export type HypothesisOrder = "smallest-first" | "depth-first";
+export type HypothesisOrder = "positive-first" | "smallest-first" | "depth-first";
 
 /** Chosen by measurement on the corpus (bench/ldfi.bench.ts prints both). */
-export const DEFAULT_ORDER: HypothesisOrder = "smallest-first";
+export const DEFAULT_ORDER: HypothesisOrder = "positive-first";
 
 /** Default cap on executions (including the failure-free run) so no search is unbounded. */
 export const DEFAULT_MAX_RUNS = 10_000;
@@ -32,9 +32,13 @@ export interface SearchOptions {
   readonly maxRuns?: number;
   readonly timeoutMs?: number;
   /**
-   * LDFI's queue discipline: "smallest-first" runs every hypothesis in order of fault count (the
-   * first counterexample is a smallest one); "depth-first" runs the extensions of the run that just
-   * survived before older hypotheses (fewer executions to a counterexample, same work to certify).
+   * LDFI's queue discipline. "positive-first" (default) enumerates hypotheses twice per run — from
+   * the positive lineage (tier 0) and from the lineage with negative support (tier 1) — and runs
+   * them by fault count plus tier, tier 0 first among equals: faults that break a derivation are
+   * tried before faults that only disturb a `notin`. "smallest-first" runs only the tier-1
+   * hypotheses by fault count (the first counterexample is a smallest one); "depth-first" runs the
+   * extensions of the run that just survived before older hypotheses. All three run every
+   * hypothesis before certifying, so verdicts agree; only the executions to a counterexample differ.
    */
   readonly order?: HypothesisOrder;
   /** Seed of the random strategy. */
