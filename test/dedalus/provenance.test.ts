@@ -93,6 +93,16 @@ describe("support", () => {
     assertAcyclic(g);
   });
 
+  test("a re-delivery through a deductive rule counts although the tuple was already persisted", () => {
+    // log(b)@3 is first carried over from time 2, then re-derived from the message that arrived at 3:
+    // data cannot depend on log within a step, so that later derivation is a real alternative.
+    const text = BCAST.replace("log(M, P)@async :-", "data(M, P)@async :-") + "log(M, P) :- data(M, P);";
+    const r = runProgram(prog(text), { eot: 4, provenance: true, nodes: ["a", "b", "c"] });
+    const g = support(r, [{ rel: "log", args: ["b", "m"], time: 4 }]);
+    expect(show(g, g.roots[0]!)).toBe("or(a->b@1, a->b@2, a->b@3)");
+    assertAcyclic(g);
+  });
+
   test("shared sub-formulas appear once", () => {
     const r = runProgram(prog(BCAST + `both(N, P) :- log(N, P), log(N, P);`), { eot: 3, provenance: true, nodes: ["a", "b", "c"] });
     const g = support(r, [{ rel: "log", args: ["b", "m"], time: 3 }, { rel: "both", args: ["b", "m"], time: 3 }]);
@@ -118,6 +128,9 @@ describe("support", () => {
     expect(show(g, g.roots[0]!)).toBe("and(a->b@1, a->c@1)");
     expect(holds(g, g.roots[0]!, new Set(["a|b|1"]))).toBe(false);
     expect(holds(g, g.roots[0]!, new Set(["b|a|1"]))).toBe(true);
+    // the positive lineage alone: post(a) rests on no message
+    const positive = support(r, [{ rel: "post", args: ["a", "m"], time: 4 }], { negativeSupport: false });
+    expect(show(positive, positive.roots[0]!)).toBe("true");
   });
 
   test("cyclic same-time derivations are recorded but support stays well-founded", () => {

@@ -18,6 +18,8 @@ export interface ExpectedBound {
   verdict: "counterexample" | "certified";
   source: string;
   figure12?: boolean;
+  /** Molly's published executions to this counterexample (its Figure 12): LDFI must need no more. */
+  mollyExecutions?: number;
   sweep?: boolean;
   slow?: boolean;
   mollyVerdict?: string;

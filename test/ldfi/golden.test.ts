@@ -51,6 +51,12 @@ describe("protocol corpus (LDFI)", () => {
     }
   });
 
+  it.each(cases.filter(([, , b]) => b.mollyExecutions !== undefined))("%s: no more executions than Molly's Figure 12", (_label, entry, b) => {
+    const r = searchEntry(entry, b);
+    expect(r.verdict).toBe("counterexample");
+    expect(r.executions).toBeLessThanOrEqual(b.mollyExecutions as number);
+  });
+
   it("random injection, where it finds a counterexample, agrees with LDFI", () => {
     for (const [, entry, b] of cases.filter(([, , x]) => x.eff <= 3 && x.eot <= 6)) {
       const random = searchEntry(entry, b, { strategy: "random", seed: 3, maxRuns: 60 });
