@@ -91,23 +91,18 @@ export class ColumnIndex {
 const DENSE_GAP = 1024;
 
 /**
- * The dedupe table of the tuples that share one first-column value. Grouping by the first column (the
- * location, an interned string id) keeps each table small and its probes cache-local: a transitive
+ * The dedupe hash table of the tuples that share one first-column value. Grouping by the first column
+ * (the location, an interned string id) keeps each table small and its probes cache-local: a transitive
  * closure over 1000 nodes inserts into 1000 tables of at most 1000 tuples rather than one of a million.
- *
- * A group is either a hash table (tuple ids, with the second column inline for a quick reject) or, for
- * two-column stores that need not report the ids of duplicates, a bitset over the second column: the
- * values there are interned string ids or small integers, so a bit per value is exact and tiny.
+ * Each slot holds a tuple id and, inline, the tuple's second column for a quick reject.
  */
 class Group {
-  /** Hash mode: tuple id + 1 per slot, 0 = empty. */
+  /** Tuple id + 1 per slot, 0 = empty. */
   ids: Int32Array = EMPTY_IDS;
-  /** Hash mode: the second column's value per slot. */
+  /** The second column's value per slot. */
   keys: Float64Array = EMPTY_KEYS;
   mask = 0;
   n = 0;
-  /** Bitset mode: bit v set when (first, v) is present. */
-  bits: Uint32Array = EMPTY_BITS;
 }
 
 const EMPTY_IDS = new Int32Array(0);
@@ -157,8 +152,12 @@ const INITIAL_DATA = 8;
 /** Capacity of a group's first hash table (a power of two). */
 const GROUP_CAPACITY = 8;
 
-/** Bitset mode covers second-column values in [0, BITSET_VALUES): 128 KiB per group at most. */
-const BITSET_VALUES = 1 << 20;
+/**
+ * Largest bitset of a two-column store, in 32-bit words (8 MiB): one bit per (first, second) value pair
+ * covers 8 000 locations by 2 000 values, or any transitive closure within the default max-tuples bound
+ * over up to ~4 000 nodes; a store whose values span more falls back to hash tables.
+ */
+const BITSET_WORDS = 1 << 21;
 
 /** How a store finds duplicates: a linear scan (small stores), bitsets, or hash tables (numbers: the insert path switches on them). */
 const SCAN = 0, BITS = 1, HASH = 2;
@@ -172,6 +171,16 @@ export class TupleStore {
   lo = 0;
   hi = 0;
   private mode: Mode = SCAN;
+  /**
+   * Bitset mode: one flat bitset over (first, second), `rowWords` words per first-column value; bit
+   * `second` of row `first` is set when the pair is present. Both columns hold small non-negative
+   * integers there (the first is an interned location id), so a duplicate check is one array probe.
+   */
+  private bits: Uint32Array = EMPTY_BITS;
+  /** Bitset mode: first-column values covered, [0, bitRows). */
+  private bitRows = 0;
+  /** Bitset mode: words per row; second-column values covered, [0, 32 * rowWords). */
+  private rowWords = 0;
   private dense: (Group | undefined)[] = NO_GROUPS;
   private sparse: Map<number, Group> | null = null;
   private indexes: Map<string, ColumnIndex> | null = null;
@@ -261,25 +270,8 @@ export class TupleStore {
         this.append(src, offset);
         if (this.count >= SMALL_STORE) this.rebuild(a === 2 && !this.trackIds ? BITS : HASH);
         return this.count - 1;
-      case BITS: {
-        const v = src[offset + 1]!;
-        if (!(v >= 0 && v < BITSET_VALUES && (v | 0) === v)) {
-          this.rebuild(HASH);
-          return this.insert(src, offset);
-        }
-        const first = src[offset]!;
-        const g = (first < this.dense.length ? this.dense[first] : undefined) ?? this.group(first);
-        const w = v >>> 5, bit = 1 << (v & 31);
-        let bits = g.bits;
-        if (w >= bits.length) {
-          const grown = uint32s.take(Math.max(w + 1, bits.length * 2, 4));
-          grown.set(bits);
-          g.bits = bits = grown;
-        }
-        if ((bits[w]! & bit) !== 0) return -1;
-        bits[w] = bits[w]! | bit;
-        return this.append(src, offset);
-      }
+      case BITS:
+        return this.insertPair(src[offset]!, src[offset + 1]!);
       case HASH: {
         const g = this.group(src[offset]!);
         if (g.ids.length === 0) this.grow(g, GROUP_CAPACITY);
@@ -305,36 +297,64 @@ export class TupleStore {
    * path without a tuple array round trip; other modes go through {@link insert}.
    */
   insertPair(first: number, second: number): number {
-    // The bitset test-and-set below repeats insert()'s BITS case on purpose: a shared private method
-    // measured ~15-25% slower on 1000-node TC and same-generation (V8 did not inline it here).
-    if (this.mode === BITS && second >= 0 && second < BITSET_VALUES && (second | 0) === second) {
-      const g = (first >= 0 && first < this.dense.length ? this.dense[first] : undefined) ?? this.group(first);
-      const w = second >>> 5, bit = 1 << (second & 31);
-      let bits = g.bits;
-      if (w >= bits.length) {
-        const grown = uint32s.take(Math.max(w + 1, bits.length * 2, 4));
-        grown.set(bits);
-        g.bits = bits = grown;
-      }
-      if ((bits[w]! & bit) !== 0) return -1;
-      bits[w] = bits[w]! | bit;
+    // Kept small so that V8 inlines it into the generated joins; growth and other modes are out of line.
+    const rw = this.rowWords;
+    if (this.mode === BITS && first < this.bitRows && (first >>> 0) === first && (second >>> 0) === second && second >>> 5 < rw) {
+      const bits = this.bits;
+      const w = first * rw + (second >>> 5), word = bits[w]!, bit = 1 << (second & 31);
+      if ((word & bit) !== 0) return -1;
+      bits[w] = word | bit;
       const id = this.count;
-      let d = this.data;
-      if (id * 2 + 2 > d.length) {
-        const grown = float64s.take(d.length === 0 ? INITIAL_DATA : d.length * 2);
-        grown.set(d);
-        this.data = d = grown;
-      }
+      const d = this.data;
+      if (id * 2 + 2 > d.length) return this.appendPairGrowing(first, second);
       d[id * 2] = first;
       d[id * 2 + 1] = second;
       this.count = id + 1;
-      for (let k = 0; k < this.indexList.length; k++) this.addToIndex(this.indexList[k]!, id);
+      if (this.indexList.length !== 0) this.addToIndexes(id);
       return id;
+    }
+    return this.insertPairSlow(first, second);
+  }
+
+  /** {@link insertPair} when the bitset must grow first, or the store is not in bitset mode. */
+  private insertPairSlow(first: number, second: number): number {
+    if (this.mode === BITS) {
+      if (this.growBits(first, second)) return this.insertPair(first, second);
+      this.rebuild(HASH);
     }
     const pair = PAIR;
     pair[0] = first;
     pair[1] = second;
     return this.insert(pair);
+  }
+
+  /** Appends a pair whose bit is already set, doubling the data array first. */
+  private appendPairGrowing(first: number, second: number): number {
+    const pair = PAIR;
+    pair[0] = first;
+    pair[1] = second;
+    return this.append(pair, 0);
+  }
+
+  /**
+   * Makes the bitset cover (first, second): rows double, and so do row widths, up to {@link BITSET_WORDS}.
+   * False when the pair cannot be covered (not small non-negative integers, or too wide a span).
+   */
+  private growBits(first: number, second: number): boolean {
+    if ((first >>> 0) !== first || (second >>> 0) !== second) return false;
+    const needRows = Math.max(this.bitRows, first + 1), needWords = Math.max(this.rowWords, (second >>> 5) + 1);
+    if (needRows * needWords > BITSET_WORDS) return false;
+    let rows = first >= this.bitRows ? Math.max(needRows, this.bitRows * 2) : this.bitRows;
+    let rw = second >>> 5 >= this.rowWords ? Math.max(needWords, this.rowWords * 2) : this.rowWords;
+    if (rows * rw > BITSET_WORDS) (rows = needRows), (rw = needWords);
+    const old = this.bits, oldRw = this.rowWords;
+    const bits = uint32s.take(rows * rw);
+    if (rw === oldRw) bits.set(old);
+    else for (let r = 0; r < this.bitRows; r++) for (let k = 0; k < oldRw; k++) bits[r * rw + k] = old[r * oldRw + k]!;
+    this.bits = bits;
+    this.bitRows = rows;
+    this.rowWords = rw;
+    return true;
   }
 
   private append(src: ArrayLike<number>, offset: number): number {
@@ -349,8 +369,13 @@ export class TupleStore {
     const base = id * a;
     for (let c = 0; c < a; c++) d[base + c] = src[offset + c]!;
     this.count = id + 1;
-    for (let k = 0; k < this.indexList.length; k++) this.addToIndex(this.indexList[k]!, id);
+    if (this.indexList.length !== 0) this.addToIndexes(id);
     return id;
+  }
+
+  private addToIndexes(id: number): void {
+    const list = this.indexList;
+    for (let k = 0; k < list.length; k++) this.addToIndex(list[k]!, id);
   }
 
   private place(g: Group, id: number): void {
@@ -384,29 +409,40 @@ export class TupleStore {
     for (let i = 0; i < old.length; i++) if (old[i] !== 0) this.place(g, old[i]! - 1);
   }
 
-  /** Switches dedupe mode, rebuilding the groups from the tuple data. */
+  /** Switches dedupe mode, rebuilding the groups or the bitset from the tuple data. */
   private rebuild(mode: typeof BITS | typeof HASH): void {
-    this.mode = mode;
     this.dense = [];
     this.sparse = null;
+    this.bits = EMPTY_BITS;
+    this.bitRows = this.rowWords = 0;
     const a = this.arity, d = this.data;
+    if (mode === BITS) {
+      // Size the bitset for the values seen so far (growBits doubles from there).
+      let rows = 0, words = 0;
+      for (let i = 0; i < this.count; i++) {
+        const first = d[i * 2]!, second = d[i * 2 + 1]!;
+        if ((first >>> 0) !== first || (second >>> 0) !== second) return this.rebuild(HASH);
+        rows = Math.max(rows, first + 1);
+        words = Math.max(words, (second >>> 5) + 1);
+      }
+      if (rows * words > BITSET_WORDS) return this.rebuild(HASH);
+      this.mode = BITS;
+      this.bits = uint32s.take(rows * words);
+      this.bitRows = rows;
+      this.rowWords = words;
+      for (let i = 0; i < this.count; i++) {
+        const second = d[i * 2 + 1]!;
+        const w = d[i * 2]! * words + (second >>> 5);
+        this.bits[w] = this.bits[w]! | (1 << (second & 31));
+      }
+      return;
+    }
+    this.mode = HASH;
     for (let i = 0; i < this.count; i++) {
       const g = this.group(d[i * a]!);
-      if (mode === HASH) {
-        if (g.ids.length === 0) this.grow(g, GROUP_CAPACITY);
-        if ((g.n + 1) * 2 > g.ids.length) this.grow(g, g.ids.length * 2);
-        this.place(g, i);
-      } else {
-        const v = d[i * a + 1]!;
-        if (!(v >= 0 && v < BITSET_VALUES && (v | 0) === v)) return this.rebuild(HASH);
-        const w = v >>> 5;
-        if (w >= g.bits.length) {
-          const grown = uint32s.take(Math.max(w + 1, g.bits.length * 2, 4));
-          grown.set(g.bits);
-          g.bits = grown;
-        }
-        g.bits[w] = g.bits[w]! | (1 << (v & 31));
-      }
+      if (g.ids.length === 0) this.grow(g, GROUP_CAPACITY);
+      if ((g.n + 1) * 2 > g.ids.length) this.grow(g, g.ids.length * 2);
+      this.place(g, i);
     }
   }
 
