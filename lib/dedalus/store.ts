@@ -146,7 +146,7 @@ const uint32s = new Slabs((n) => new Uint32Array(n));
 /** Scratch tuple of {@link TupleStore.insertPair}'s fallback (insert copies it before returning). */
 const PAIR = new Float64Array(2);
 
-/** Doubles in a store's first data allocation. */
+/** Values in a store's first data allocation. */
 const INITIAL_DATA = 8;
 
 /** Capacity of a group's first hash table (a power of two). */
@@ -165,8 +165,15 @@ type Mode = typeof SCAN | typeof BITS | typeof HASH;
 
 /** An append-only set of tuples of one arity, with dedupe and lazily built column indexes. */
 export class TupleStore {
-  /** Flat tuple data: tuple i occupies `[i * arity, (i + 1) * arity)`; allocated on the first insert, doubled when full. */
-  data: Float64Array = EMPTY_KEYS;
+  /**
+   * Flat tuple data: tuple i occupies `[i * arity, (i + 1) * arity)`; allocated on the first insert, doubled
+   * when full. 32-bit integers while every value fits (interned ids and everyday integers: half the memory
+   * traffic of doubles, which measured 20-25% faster on transitive closure), widened for good to doubles
+   * by the first value that does not.
+   */
+  data: Int32Array | Float64Array = EMPTY_IDS;
+  /** True once {@link data} holds doubles. */
+  private wide = false;
   count = 0;
   lo = 0;
   hi = 0;
@@ -185,6 +192,9 @@ export class TupleStore {
   private sparse: Map<number, Group> | null = null;
   private indexes: Map<string, ColumnIndex> | null = null;
   private indexList: readonly ColumnIndex[] = NO_INDEXES;
+  /** The columns of the last {@link index} call and its answer. */
+  private lastColumns: readonly number[] | null = null;
+  private lastIndex: ColumnIndex | null = null;
 
   constructor(
     readonly arity: number,
@@ -298,6 +308,7 @@ export class TupleStore {
    */
   insertPair(first: number, second: number): number {
     // Kept small so that V8 inlines it into the generated joins; growth and other modes are out of line.
+    // Both values are below 2^26 here (bitRows and rowWords are at most BITSET_WORDS): they fit any data.
     const rw = this.rowWords;
     if (this.mode === BITS && first < this.bitRows && (first >>> 0) === first && (second >>> 0) === second && second >>> 5 < rw) {
       const bits = this.bits;
@@ -362,9 +373,20 @@ export class TupleStore {
     const a = this.arity;
     let d = this.data;
     if ((id + 1) * a > d.length) {
-      const grown = float64s.take(d.length === 0 ? Math.max(INITIAL_DATA, a) : d.length * 2);
+      const n = d.length === 0 ? Math.max(INITIAL_DATA, a) : d.length * 2;
+      const grown = this.wide ? float64s.take(n) : int32s.take(n);
       grown.set(d);
       this.data = d = grown;
+    }
+    if (!this.wide) {
+      for (let c = 0; c < a; c++) {
+        const v = src[offset + c]!;
+        // -0 passes and is stored as 0: Dedalus integers have no negative zero (and dedupe already equates them).
+        if ((v | 0) !== v) {
+          d = this.widen();
+          break;
+        }
+      }
     }
     const base = id * a;
     for (let c = 0; c < a; c++) d[base + c] = src[offset + c]!;
@@ -376,6 +398,15 @@ export class TupleStore {
   private addToIndexes(id: number): void {
     const list = this.indexList;
     for (let k = 0; k < list.length; k++) this.addToIndex(list[k]!, id);
+  }
+
+  /** Switches the data to doubles (a value outside the 32-bit range arrived). */
+  private widen(): Float64Array {
+    const d = float64s.take(this.data.length);
+    d.set(this.data);
+    this.data = d;
+    this.wide = true;
+    return d;
   }
 
   private place(g: Group, id: number): void {
@@ -463,6 +494,15 @@ export class TupleStore {
 
   /** The index over `columns` (ascending column numbers), building it on first use. */
   index(columns: readonly number[]): ColumnIndex {
+    // A join asks for the same index (the same columns array) once per round: skip the name and the map.
+    if (columns === this.lastColumns) return this.lastIndex!;
+    const idx = this.indexNamed(columns);
+    this.lastColumns = columns;
+    this.lastIndex = idx;
+    return idx;
+  }
+
+  private indexNamed(columns: readonly number[]): ColumnIndex {
     const name = columns.join(",");
     if (this.indexes === null) this.indexes = new Map();
     let idx = this.indexes.get(name);

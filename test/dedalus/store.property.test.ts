@@ -52,6 +52,24 @@ describe("TupleStore dedupe", () => {
     fc.assert(fc.property(ops, (inserted) => check(true, inserted)), { numRuns: 200 });
   });
 
+  it("three-column stores (hash mode, data widened to doubles by large values) agree with a set", () => {
+    const triples = fc.array(fc.tuple(value, value, value), { maxLength: 200 });
+    fc.assert(
+      fc.property(triples, (inserted) => {
+        const store = new TupleStore(3, 0, 1, false);
+        const ids = new Map<string, number>();
+        for (const t of inserted) {
+          const r = store.insert(Float64Array.from(t));
+          const before = ids.get(keyOf(t));
+          if (before === undefined) ids.set(keyOf(t), r);
+          expect(r).toBe(before === undefined ? ids.size - 1 : -(before + 1));
+        }
+        expect([...ids.keys()]).toEqual(Array.from({ length: store.count }, (_, i) => keyOf(store.tuple(i))));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("a dense transitive-closure-shaped store grows its bitset by rows and by width", () => {
     const store = new TupleStore(2, 0, 1, false);
     const fresh: number[] = [], again: number[] = [];
