@@ -12,7 +12,9 @@
  *   keeps its own support.
  */
 import type { Span } from "./ast";
+import type { RulePlan } from "./plan";
 import type { CompiledProgram, DedalusRun, Fact, RawDerivation, RawNegPremise, RunResult, Value } from "./runtime";
+import { BlockingAnalysis } from "./negativeSupport";
 import type { TupleStore } from "./store";
 
 /** A rule, as provenance names it. */
@@ -190,16 +192,19 @@ const FLATTEN_LIMIT = 16;
 /** Options of {@link support}. */
 export interface SupportOptions {
   /**
-   * Whether `notin` premises carry negative support (default true, Molly's default since 2015 and
-   * what makes LDFI complete). False gives the purely positive lineage — Molly's setting when its
-   * paper's experiments ran — which LDFI uses to order hypotheses (lib/ldfi/README.md).
+   * How `notin` premises are supported. true (default): by the tuples whose loss could unblock them
+   * (lib/dedalus/negativeSupport.ts), falling back to Molly's causes where that analysis declines;
+   * "molly": Molly's `possibleCauses` (every tuple upstream) everywhere; false: not at all — the
+   * positive lineage, Molly's setting when its paper's experiments ran, which LDFI uses to order
+   * hypotheses (lib/ldfi/README.md). Both true and "molly" keep LDFI complete.
    */
-  negativeSupport?: boolean;
+  negativeSupport?: boolean | "molly";
 }
 
 /** Builds the support DAG of `goals` in a run recorded with provenance (DESIGN.md section 6). */
 export function support(result: RunResult, goals: Fact[], options: SupportOptions = {}): SupportGraph {
-  const negativeSupport = options.negativeSupport ?? true;
+  const negativeMode = options.negativeSupport ?? true;
+  const negativeSupport = negativeMode !== false;
   const run = asRun(result);
   const prov = run.provenance!;
   const interner = run.compiled.interner;
@@ -257,7 +262,7 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
     const v = memoOf(store)[id]!;
     return v >= 0 ? v : TRUE; // ON_STACK: a cycle, impossible for stratified programs (README: guard)
   };
-  const negKey = (n: RawNegPremise): string => `${n.rel}@${n.time}`;
+  const negKey = (n: RawNegPremise): string => (negativeMode === "molly" ? `${n.rel}@${n.time}` : `${n.rel}@${n.time}:${n.values.join(",")}`);
   const feeds = sameTimeFeeds(run.compiled);
   /** Derivations that may support a tuple. Well-foundedness: a same-timestep premise that the tuple's
    * own relation can feed (a possible cycle) must have existed before the tuple did; derivations
@@ -274,8 +279,12 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
     }
     return out;
   };
+  /** What supports an absent pattern: its blocking tuples, or Molly's causes where that analysis declines. */
+  let blocking: BlockingAnalysis | null = null;
+  const causes = (n: RawNegPremise): { store: TupleStore; id: number }[] =>
+    (negativeMode === "molly" ? null : (blocking ??= new BlockingAnalysis(run)).blockingTuples(n)) ?? mollyCauses(n);
   /** Molly's possible causes of an absent `p` read at T: every tuple upstream of p, before T (or at T). */
-  const causes = (n: RawNegPremise): { store: TupleStore; id: number }[] => {
+  const mollyCauses = (n: RawNegPremise): { store: TupleStore; id: number }[] => {
     const out: { store: TupleStore; id: number }[] = [];
     for (const [q, { sameTimeOnly }] of reach.get(n.rel) ?? new Map<number, { sameTimeOnly: boolean }>()) {
       const last = sameTimeOnly ? n.time : n.time - 1;
@@ -284,6 +293,21 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
         for (let id = 0; id < s.count; id++) out.push({ store: s, id });
       }
     }
+    return out;
+  };
+
+  /**
+   * What a derivation needs to stay absent: its `notin` premises, and for an aggregate every further
+   * input of its group — a new input changes the aggregate's value, so the tuple it derived is lost
+   * (a count of 1 is no longer true once a second value arrives).
+   */
+  const absenceMemo = new Map<RawDerivation, RawNegPremise[]>();
+  const absences = (d: RawDerivation, store: TupleStore, id: number): RawNegPremise[] => {
+    if (!d.rule?.aggregate) return d.negated;
+    let out = absenceMemo.get(d);
+    if (out) return out;
+    out = [...d.negated, ...groupPatterns(d.rule, store.tuple(id), d.message ? d.message.sendTime : d.rule.headTime === "same" ? store.time : store.time - 1, interner)];
+    absenceMemo.set(d, out);
     return out;
   };
 
@@ -315,7 +339,10 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
           // Children are pushed last-first so they are solved in written order (stable node numbering).
           for (let i = f.derivations.length - 1; i >= 0; i--) {
             const d = f.derivations[i]!;
-            if (negativeSupport) for (let k = d.negated.length - 1; k >= 0; k--) pushNeg(d.negated[k]!);
+            if (negativeSupport) {
+              const neg = absences(d, f.store, f.id);
+              for (let k = neg.length - 1; k >= 0; k--) pushNeg(neg[k]!);
+            }
             for (let k = d.premises.length - 1; k >= 0; k--) pushTuple(d.premises[k]!.store, d.premises[k]!.id);
           }
           continue;
@@ -326,7 +353,7 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
           const parts: number[] = [];
           if (d.message && d.message.from !== d.message.to && d.message.sendTime < eot) parts.push(edge(d.message.from, d.message.to, d.message.sendTime));
           for (const p of d.premises) parts.push(valueOf(p.store, p.id));
-          if (negativeSupport) for (const n of d.negated) parts.push(negMemo.get(negKey(n)) ?? TRUE);
+          if (negativeSupport) for (const n of absences(d, f.store, f.id)) parts.push(negMemo.get(negKey(n)) ?? TRUE);
           return combine("and", parts);
         });
         m[f.id] = combine("or", alternatives);
@@ -354,6 +381,26 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
     return at ? solve(at.store, at.id) : FALSE;
   });
   return { nodes, roots };
+}
+
+/**
+ * The input patterns of an aggregate rule's group: each positive atom with the head's grouping
+ * columns bound from the derived tuple (other variables free), read at the rule's body time.
+ */
+function groupPatterns(rule: RulePlan, head: readonly number[], bodyTime: number, interner: CompiledProgram["interner"]): RawNegPremise[] {
+  const bound = new Map<string, number>();
+  rule.rule.head.args.forEach((t, c) => {
+    if (t.kind === "var") bound.set(t.name, head[c]!);
+  });
+  const out: RawNegPremise[] = [];
+  for (const item of rule.rule.body) {
+    if (item.kind !== "atom" || item.negated) continue;
+    const values = item.args.map((t): number | null =>
+      t.kind === "var" ? (bound.get(t.name) ?? null) : t.kind === "const" ? (typeof t.value === "number" ? t.value : interner.intern(t.value)) : null,
+    );
+    out.push({ rel: rule.positives[out.length]!.rel, time: item.time ?? bodyTime, values });
+  }
+  return out;
 }
 
 /** Evaluates a support formula under a set of broken edges (`from|to|sendTime` keys). Iterative: formulas can be deep. */

@@ -1,0 +1,312 @@
+/**
+ * Negative support by "what could unblock it": the tuples whose loss could make an absent pattern
+ * appear. LDFI's faults only ever remove message deliveries, so a `notin p(..)` premise read at time T
+ * can only turn false if some rule fires anew for a matching p tuple at T; a new firing needs either a
+ * `notin q` premise of that rule to lose a tuple it was blocked by, or a positive premise to gain a
+ * tuple (the same question one level down), or an aggregate's input to change. Following that back
+ * gives the *blocking* tuples: the premise survives while all of them keep their own support.
+ *
+ * It is an over-approximation like Molly's `possibleCauses` (every tuple upstream of p), but much
+ * tighter: bindings from the pattern and from present tuples are followed, and a candidate firing is
+ * dropped when the tuple it would produce is already there (nothing new can appear) — e.g. a retry that
+ * would re-deliver to a node that already has the payload. Comparisons are ignored (more candidates,
+ * never fewer). When a rule reads the `crash` built-in positively (it gains tuples under crashes),
+ * reads a store outside the run, or the walk exceeds its work budget, the caller falls back to
+ * Molly's conservative causes.
+ */
+import type { Term } from "./ast";
+import type { RulePlan } from "./plan";
+import type { DedalusRun, RawNegPremise } from "./runtime";
+import type { TupleStore } from "./store";
+
+/** A blocking tuple: a store of the run and the tuple's id in it. */
+export interface BlockingTuple {
+  readonly store: TupleStore;
+  readonly id: number;
+}
+
+/**
+ * Steps (tuples matched, rules entered) one premise may cost before the analysis gives up and the
+ * caller uses Molly's causes instead. Corpus premises need a few hundred; the bound keeps a large
+ * relation from turning one premise into a quadratic join.
+ */
+export const BLOCKING_BUDGET = 50_000;
+
+/** Why the precise analysis declined; the caller then uses the conservative causes. */
+class Decline extends Error {}
+
+/** A partial assignment of a rule's variables to encoded values. */
+type Binding = Map<string, number>;
+
+/**
+ * A tuple that might newly appear (null = a column whose value the analysis cannot tell) and the
+ * blocking tuples (leaf ids) whose loss could bring it about.
+ */
+interface Candidate {
+  readonly tuple: readonly (number | null)[];
+  readonly leaves: Set<number>;
+}
+
+/** Rule shapes the walk needs, computed once per program. */
+interface RuleShape {
+  readonly plan: RulePlan;
+  readonly headArgs: readonly Term[];
+  readonly positives: readonly { rel: number; args: readonly Term[]; time: number | null }[];
+  readonly negatives: readonly { rel: number; args: readonly Term[]; time: number | null }[];
+}
+
+const shapesCache = new WeakMap<DedalusRun["compiled"], { byHead: Map<number, RuleShape[]>; recursive: boolean[] }>();
+
+function shapesOf(run: DedalusRun): { byHead: Map<number, RuleShape[]>; recursive: boolean[] } {
+  const hit = shapesCache.get(run.compiled);
+  if (hit) return hit;
+  const plan = run.compiled.plan;
+  const byHead = new Map<number, RuleShape[]>();
+  for (const r of plan.rules) {
+    const atoms = r.rule.body.flatMap((item) => (item.kind === "atom" ? [item] : []));
+    const shape: RuleShape = {
+      plan: r,
+      // an aggregate column binds nothing
+      headArgs: r.rule.head.args.map((a): Term => (a.kind === "aggregate" ? { kind: "wildcard", span: a.span } : a)),
+      positives: atoms.filter((a) => !a.negated).map((a) => ({ rel: plan.relationId.get(a.rel)!, args: a.args, time: a.time })),
+      negatives: atoms.filter((a) => a.negated).map((a) => ({ rel: plan.relationId.get(a.rel)!, args: a.args, time: a.time })),
+    };
+    const list = byHead.get(r.headRel);
+    if (list) list.push(shape);
+    else byHead.set(r.headRel, [shape]);
+  }
+  const out = { byHead, recursive: sameStepRecursive(plan.rules, plan.relations.length) };
+  shapesCache.set(run.compiled, out);
+  return out;
+}
+
+/**
+ * The blocking-tuple analysis of one run. Answers are memoised per (relation, pattern, time), so
+ * the premises of one lineage share the work: a question is asked bottom-up as "which tuples of r
+ * matching this pattern could newly appear at t, and what would have to be lost for each", and each
+ * caller filters the candidates by what its own rule would then produce.
+ */
+export class BlockingAnalysis {
+  private readonly leafOf: BlockingTuple[] = [];
+  private readonly leafId = new Map<TupleStore, Map<number, number>>();
+  private readonly memo = new Map<string, Candidate[]>();
+  private readonly open = new Set<string>();
+  private readonly shapes: { byHead: Map<number, RuleShape[]>; recursive: boolean[] };
+  private steps = 0;
+  private budget = 0;
+
+  constructor(private readonly run: DedalusRun) {
+    this.shapes = shapesOf(run);
+  }
+
+  /**
+   * The tuples whose loss could make the `notin` pattern `neg` turn false, or null when the analysis
+   * declines (see the module comment). Deterministic: tuples come in rule, atom and store order.
+   */
+  blockingTuples(neg: RawNegPremise, budget = BLOCKING_BUDGET): BlockingTuple[] | null {
+    this.steps = 0;
+    this.budget = budget;
+    try {
+      const ids = new Set<number>();
+      for (const c of this.visit(neg.rel, neg.values, neg.time)) for (const l of c.leaves) ids.add(l);
+      return [...ids].sort((a, b) => a - b).map((i) => this.leafOf[i]!);
+    } catch (e) {
+      if (e instanceof Decline) {
+        this.open.clear();
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  private tick(n = 1): void {
+    this.steps += n;
+    if (this.steps > this.budget) throw new Decline();
+  }
+
+  private storeAt(rel: number, time: number): TupleStore | null {
+    if (time < 1) return null;
+    if (time > this.run.eot) throw new Decline(); // read from facts beyond the run: not modelled here
+    return this.run.stores[time]?.[rel] ?? null;
+  }
+
+  private leafIdOf(store: TupleStore, id: number): number {
+    let m = this.leafId.get(store);
+    if (!m) this.leafId.set(store, (m = new Map()));
+    let l = m.get(id);
+    if (l === undefined) {
+      l = this.leafOf.length;
+      this.leafOf.push({ store, id });
+      m.set(id, l);
+    }
+    return l;
+  }
+
+  private constant(t: Term): number | null {
+    return t.kind === "const" ? (typeof t.value === "number" ? t.value : this.run.compiled.interner.intern(t.value)) : null;
+  }
+
+  private evalTerm(t: Term, b: Binding): number | null {
+    switch (t.kind) {
+      case "const":
+        return this.constant(t);
+      case "var":
+        return b.get(t.name) ?? null;
+      case "wildcard":
+        return null;
+      case "binary": {
+        const l = this.evalTerm(t.left, b);
+        const r = this.evalTerm(t.right, b);
+        if (l === null || r === null) return null;
+        if (t.op === "+") return l + r;
+        if (t.op === "-") return l - r;
+        if (t.op === "*") return l * r;
+        return r === 0 ? null : Math.trunc(l / r);
+      }
+    }
+  }
+
+  /** Binds `args` to `values` (null = unknown, binds nothing) on top of `b`; null when they disagree. */
+  private unify(args: readonly Term[], values: readonly (number | null)[], b: Binding): Binding | null {
+    let next: Binding | null = null;
+    for (let c = 0; c < args.length; c++) {
+      const v = values[c];
+      const t = args[c]!;
+      if (v === null || v === undefined) continue;
+      if (t.kind === "var") {
+        const had = (next ?? b).get(t.name);
+        if (had === undefined) (next ??= new Map(b)).set(t.name, v);
+        else if (had !== v) return null;
+      } else if (t.kind === "const" && this.constant(t) !== v) return null;
+    }
+    return next ?? b;
+  }
+
+  private matches(store: TupleStore, id: number, pattern: readonly (number | null)[]): boolean {
+    const base = id * store.arity;
+    for (let c = 0; c < pattern.length; c++) if (pattern[c] !== null && store.data[base + c] !== pattern[c]) return false;
+    return true;
+  }
+
+  /** The head under a binding (null for undetermined columns); `known` when every column is. */
+  private head(shape: RuleShape, b: Binding): { tuple: (number | null)[]; known: boolean } {
+    const tuple = shape.headArgs.map((t) => this.evalTerm(t, b));
+    return { tuple, known: !shape.plan.aggregate && tuple.every((v) => v !== null) };
+  }
+
+  private present(rel: number, time: number, tuple: readonly (number | null)[]): boolean {
+    const s = this.storeAt(rel, time);
+    return s !== null && s.find(tuple as number[]) >= 0;
+  }
+
+  /** Which tuples of `rel` matching `pattern` could newly appear at `time`, each with its blocking leaves. */
+  private visit(rel: number, pattern: readonly (number | null)[], time: number): Candidate[] {
+    if (time < 1) return [];
+    const plan = this.run.compiled.plan;
+    if (rel === plan.crashRel) throw new Decline(); // the crash built-in gains tuples when nodes crash
+    const key = `${rel}@${time}:${pattern.join(",")}`;
+    const hit = this.memo.get(key);
+    if (hit) return hit;
+    // A same-step cycle would need a fixpoint over candidates; such programs use Molly's causes.
+    if (this.open.has(key) || this.shapes.recursive[rel]) throw new Decline();
+    this.open.add(key);
+    const found = new Map<string, Candidate>();
+    const add = (tuple: readonly (number | null)[], leaves: Iterable<number>): void => {
+      const k = tuple.join(",");
+      let c = found.get(k);
+      if (!c) found.set(k, (c = { tuple, leaves: new Set() }));
+      for (const l of leaves) c.leaves.add(l);
+    };
+    for (const shape of this.shapes.byHead.get(rel) ?? []) {
+      this.tick();
+      const bodyTime = shape.plan.headTime === "same" ? time : time - 1;
+      if (bodyTime < 1) continue;
+      const theta = this.unify(shape.headArgs, pattern, new Map());
+      if (theta === null) continue;
+      const readTime = (a: { time: number | null }): number => a.time ?? bodyTime;
+
+      // A new firing through a lost blocking tuple: join the positive atoms over what is present.
+      const join = (i: number, b: Binding): void => {
+        if (i === shape.positives.length) {
+          const h = this.head(shape, b);
+          if (h.known && this.present(rel, time, h.tuple)) return; // nothing new could appear
+          const leaves: number[] = [];
+          for (const n of shape.negatives) {
+            if (n.rel === plan.crashRel) continue; // crash tuples are never lost
+            const s = this.storeAt(n.rel, readTime(n));
+            if (!s) continue;
+            const np = n.args.map((t) => this.evalTerm(t, b));
+            this.tick(s.count);
+            for (let id = 0; id < s.count; id++) if (this.matches(s, id, np)) leaves.push(this.leafIdOf(s, id));
+          }
+          if (leaves.length > 0) add(h.tuple, leaves);
+          return;
+        }
+        const a = shape.positives[i]!;
+        if (a.rel === plan.crashRel) throw new Decline();
+        const s = this.storeAt(a.rel, readTime(a));
+        if (s === null) return;
+        this.tick(s.count);
+        const ap = a.args.map((t) => this.evalTerm(t, b));
+        for (let id = 0; id < s.count; id++) {
+          if (!this.matches(s, id, ap)) continue;
+          const next = this.unify(a.args, s.tuple(id), b);
+          if (next !== null) join(i + 1, next);
+        }
+      };
+      join(0, theta);
+
+      // An aggregate's value changes when any of its input tuples is lost.
+      if (shape.plan.aggregate) {
+        const leaves: number[] = [];
+        for (const a of shape.positives) {
+          const s = this.storeAt(a.rel, readTime(a));
+          if (!s) continue;
+          const ap = a.args.map((t) => this.evalTerm(t, theta));
+          this.tick(s.count);
+          for (let id = 0; id < s.count; id++) if (this.matches(s, id, ap)) leaves.push(this.leafIdOf(s, id));
+        }
+        if (leaves.length > 0) add(this.head(shape, theta).tuple, leaves);
+      }
+
+      // A new firing through a positive premise that itself newly appears.
+      for (const a of shape.positives) {
+        const sub = this.visit(a.rel, a.args.map((t) => this.evalTerm(t, theta)), readTime(a));
+        for (const c of sub) {
+          this.tick();
+          const b = this.unify(a.args, c.tuple, theta);
+          if (b === null) continue;
+          const h = this.head(shape, b);
+          if (h.known && this.present(rel, time, h.tuple)) continue;
+          add(h.tuple, c.leaves);
+        }
+      }
+    }
+    this.open.delete(key);
+    const out = [...found.values()];
+    this.memo.set(key, out);
+    return out;
+  }
+}
+
+/** `recursive[r]`: relation r can reach itself through same-step rules. */
+function sameStepRecursive(rules: readonly RulePlan[], n: number): boolean[] {
+  const edges: number[][] = Array.from({ length: n }, () => []);
+  for (const r of rules) if (r.headTime === "same") for (const a of [...r.positives, ...r.negatives]) edges[a.rel]!.push(r.headRel);
+  const out: boolean[] = [];
+  for (let start = 0; start < n; start++) {
+    const seen = new Set<number>();
+    const stack = [...edges[start]!];
+    let found = false;
+    while (stack.length > 0 && !found) {
+      const x = stack.pop()!;
+      if (x === start) found = true;
+      else if (!seen.has(x)) {
+        seen.add(x);
+        stack.push(...edges[x]!);
+      }
+    }
+    out.push(found);
+  }
+  return out;
+}
