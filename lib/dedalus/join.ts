@@ -119,7 +119,7 @@ function arith(op: ArithOp, l: () => number, r: () => number, span: Span): () =>
     case "-":
       return () => l() - r();
     case "*":
-      return () => l() * r();
+      return () => l() * r() + 0; // + 0 turns -0 (0 * -1) into 0: Dedalus integers have no negative zero
     case "/":
       return () => divide(l(), r(), span);
   }
@@ -128,7 +128,7 @@ function arith(op: ArithOp, l: () => number, r: () => number, span: Span): () =>
 /** Integer division truncating towards zero; division by zero is a located runtime error. */
 function divide(a: number, b: number, span: Span): number {
   if (b === 0) throw new DedalusRuntimeError("integer division by zero", span);
-  return Math.trunc(a / b);
+  return Math.trunc(a / b) + 0; // -1 / 2 truncates to -0; + 0 makes it 0
 }
 
 /** Is there a tuple matching the negation's key (its state's key values in its key columns)? */
@@ -192,7 +192,7 @@ export function compileJoin(
       spans.push(e.span);
       return `divide(${l}, ${r}, spans[${spans.length - 1}])`;
     }
-    return `(${l} ${e.op} ${r})`;
+    return e.op === "*" ? `(${l} * ${r} + 0)` : `(${l} ${e.op} ${r})`; // + 0: no negative zero (see arith)
   };
   const lines: string[] = [];
   /** Declarations at the top of the function, before the loops. */

@@ -12,8 +12,12 @@
  * body      := item (',' item)*
  * item      := ['notin'] IDENT '(' [expr (',' expr)*] ')' ['@' INT] | expr CMP expr
  * expr      := mul (('+' | '-') mul)* ;  mul := primary (('*' | '/') primary)*
- * primary   := VAR | '_' | STRING | INT | '(' expr ')'
+ * primary   := VAR | '_' | STRING | INT | '-' INT | '(' expr ')'
  * ```
+ * `'-' INT` is a negative integer literal only where a primary is expected and only when the `-` touches
+ * the digits (`-1`); after an operand a `-` is always subtraction, so `A-1` and `A -1` are `A - 1` and
+ * `A - -1` subtracts minus one. DESIGN.md section 5 allows only non-negative constants; Molly's programs
+ * and their users write `N > -1` and facts with `-1`, so the parser accepts them (README: semantics notes).
  */
 import {
   formatRule,
@@ -108,6 +112,17 @@ export function parseFile(file: string, text: string): ParsedFile {
       case "int":
         next();
         return { kind: "const", value: t.value as Value, span: t.span };
+      case "-": {
+        const digits = peek(1);
+        if (digits.kind !== "int" || digits.span.start !== t.span.end) {
+          return fail("a variable, '_', a string or an integer (a negative integer is written -N, the '-' touching the digits)");
+        }
+        next();
+        next();
+        // -0 is 0: Dedalus integers have no negative zero.
+        const value = digits.value === 0 ? 0 : -(digits.value as number);
+        return { kind: "const", value, span: join(t.span, digits.span) };
+      }
       case "(": {
         next();
         const inner = parseExpr();

@@ -103,6 +103,57 @@ describe("parser: statements", () => {
   });
 });
 
+describe("parser: negative integer literals (accepted beyond DESIGN.md section 5, as Molly's programs use them)", () => {
+  test("in facts: p(\"a\", -3)@1", () => {
+    const p = parseOk('p("a", -3)@1; p("a", -0)@2;');
+    expect(p.facts.map((f) => f.args)).toEqual([["a", -3], ["a", 0]]);
+    // -0 is read as 0 (Object.is tells them apart).
+    expect(Object.is(p.facts[1]!.args[1], 0)).toBe(true);
+    expect(p.facts[0]!.argSpans[1]).toMatchObject({ start: 7, end: 9, col: 8 });
+  });
+
+  test("in comparisons, body atom arguments and head arithmetic", () => {
+    const p = parseOk('x(L, N) :- y(L, N), N > -1; z(L) :- y(L, -7); w(L, N * -2) :- y(L, N), -4 < N;');
+    expect(p.rules.map((r) => r.text)).toEqual(['x(L, N) :- y(L, N), N > -1;', "z(L) :- y(L, -7);", "w(L, N * -2) :- y(L, N), -4 < N;"]);
+    expect((p.rules[0]!.body[1] as Comparison).right).toMatchObject({ kind: "const", value: -1 });
+    expect((p.rules[1]!.body[0] as BodyAtom).args[1]).toMatchObject({ kind: "const", value: -7 });
+    expect(p.rules[2]!.head.args[1]).toMatchObject({ kind: "binary", op: "*", right: { kind: "const", value: -2 } });
+    expect((p.rules[2]!.body[1] as Comparison).left).toMatchObject({ kind: "const", value: -4 });
+  });
+
+  test("after an operand '-' is subtraction: A-1, A -1 and A - 1 agree; A - -1 subtracts minus one", () => {
+    const heads = ["A-1", "A -1", "A - 1", "A - -1", "A--1", "(-1)", "-1 - A"].map((e) => parseOk(`h("l", ${e}) :- v("l", A);`).rules[0]!.head.args[1]!);
+    const sub = { kind: "binary", op: "-", left: { kind: "var", name: "A" }, right: { kind: "const", value: 1 } };
+    expect(heads[0]).toMatchObject(sub);
+    expect(heads[1]).toMatchObject(sub);
+    expect(heads[2]).toMatchObject(sub);
+    expect(heads[3]).toMatchObject({ kind: "binary", op: "-", left: { kind: "var", name: "A" }, right: { kind: "const", value: -1 } });
+    expect(heads[4]).toMatchObject({ kind: "binary", op: "-", left: { kind: "var", name: "A" }, right: { kind: "const", value: -1 } });
+    expect(heads[5]).toMatchObject({ kind: "const", value: -1 });
+    expect(heads[6]).toMatchObject({ kind: "binary", op: "-", left: { kind: "const", value: -1 }, right: { kind: "var", name: "A" } });
+  });
+
+  test("formatted rules parse back to the same terms", () => {
+    const p = parseOk('h("l", A - -1, -2 * A) :- v("l", A), A != -3;');
+    const again = parseOk(p.rules[0]!.text);
+    const strip = (x: unknown): unknown => JSON.parse(JSON.stringify(x, (k, v: unknown) => (k === "span" || k === "relSpan" ? undefined : v)));
+    expect(strip(again.rules[0]!.head)).toEqual(strip(p.rules[0]!.head));
+    expect(strip(again.rules[0]!.body)).toEqual(strip(p.rules[0]!.body));
+  });
+
+  test("a '-' not touching digits is not a literal: a located error that says how to write one", () => {
+    expect(errorsOf('p("a", - 3)@1;')).toBe(
+      [
+        "t.ded:1:8: error: expected a variable, '_', a string or an integer (a negative integer is written -N, the '-' touching the digits), found '-' [syntax]",
+        '1 | p("a", - 3)@1;',
+        "  |        ^",
+      ].join("\n"),
+    );
+    expect(errorsOf("p(X) :- q(X), X > -Y;")).toContain("found '-' [syntax]");
+    expect(errorsOf('p("a", 1)@-1;')).toContain("expected 'next', 'async' or a timestep number after '@', found '-'");
+  });
+});
+
 describe("parser: error goldens", () => {
   test("a fact without @N", () => {
     expect(errorsOf('node("a", "b");')).toBe(
