@@ -6,6 +6,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as v8 from "node:v8";
+import * as vm from "node:vm";
 import { Worker } from "node:worker_threads";
 import type { Program } from "../lib/dedalus/ast";
 import { loadProgram, parseSource } from "../lib/dedalus/load";
@@ -13,7 +15,7 @@ import { runNaive } from "../lib/dedalus/naive";
 import { compileProgram, runProgram } from "../lib/dedalus/runtime";
 import { Random } from "../lib/random/random";
 import { renderSvg } from "../lib/viz/render";
-import { measure, printTable, type BenchSuite } from "./harness";
+import { measure, printTable, type BenchSuite, type Timing } from "./harness";
 
 /** A directed graph over vertices 0..n-1. */
 export interface Graph {
@@ -169,7 +171,64 @@ function compile(text: string): Program {
   return program;
 }
 
-type Row = { workload: string; n: number; tuples: number; floorMs: number; mazeMs: number; peer: PeerResult };
+type Row = { workload: string; n: number; tuples: number; floorMs: number; mazeMs: number; pairedRatio: number; peer: PeerResult };
+
+/** Two timings taken in alternation, and the median of the ratio b/a over the adjacent pairs of runs. */
+export interface AlternatingTimings {
+  a: Timing;
+  b: Timing;
+  medianRatio: number;
+}
+
+/**
+ * A full garbage collection, so that neither side of an alternating measurement pays for collecting the
+ * other's garbage (maze leaves megabytes of tuple arrays behind; the floor's run right after it would pay
+ * for them). Null when V8 refuses to expose `gc`.
+ */
+export function fullGc(): (() => void) | null {
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    const gc: unknown = vm.runInNewContext("gc");
+    return typeof gc === "function" ? () => void gc() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Times `a` and `b` in alternation (a, b, b, a, a, b, ...) until each has `minRuns` runs and together they
+ * took `minMs`, at most `maxRuns` each. On a shared machine the load changes from second to second; timed
+ * one after the other, a burst of someone else's work lands on one side of the ratio only, which moved the
+ * 1000-node ratios by a factor of 1.5 between runs. Alternating puts both under the same conditions.
+ */
+export async function measureAlternating(
+  label: string,
+  a: () => unknown,
+  b: () => unknown,
+  opts: { minRuns: number; minMs: number; maxRuns: number; settle?: () => void },
+): Promise<AlternatingTimings> {
+  const as: number[] = [], bs: number[] = [];
+  let total = 0;
+  const time = async (f: () => unknown): Promise<number> => {
+    opts.settle?.();
+    const t0 = performance.now();
+    await f();
+    const dt = performance.now() - t0;
+    total += dt;
+    return dt;
+  };
+  while (as.length < opts.maxRuns && (as.length < opts.minRuns || total < opts.minMs)) {
+    // Swap the order every other pair so neither side always runs right after the other's garbage.
+    if (as.length % 2 === 0) (as.push(await time(a)), bs.push(await time(b)));
+    else (bs.push(await time(b)), as.push(await time(a)));
+  }
+  const timing = (name: string, xs: number[]): Timing => {
+    const sorted = [...xs].sort((x, y) => x - y);
+    return { label: `${label} ${name}`, medianMs: sorted[Math.floor(sorted.length / 2)]!, minMs: sorted[0]!, runs: sorted.length };
+  };
+  const ratios = bs.map((x, i) => x / as[i]!).sort((x, y) => x - y);
+  return { a: timing("a", as), b: timing("b", bs), medianRatio: ratios[Math.floor(ratios.length / 2)]! };
+}
 
 async function measureWorkloads(quick: boolean): Promise<Row[]> {
   const sizes = quick ? [250, 500] : [250, 500, 1000, 2000];
@@ -180,24 +239,30 @@ async function measureWorkloads(quick: boolean): Promise<Row[]> {
     { name: "same-gen binary tree", kind: "sg", make: binaryTree },
   ];
   const rows: Row[] = [];
+  const settle = fullGc() ?? undefined;
   for (const w of workloads) {
     let peerCapped = false; // once a size hits the cap, larger sizes would too: don't spend the cap again
     for (const n of sizes) {
       const g = w.make(n);
       const floorFn = w.kind === "tc" ? transitiveClosureFloor : sameGenerationFloor;
       let tuples = 0;
-      const floor = await measure(`${w.name} floor ${n}`, () => (tuples = floorFn(g)), { minRuns: 5, minMs: 300 });
       const program = compile(w.kind === "tc" ? tcProgram(g) : sgProgram(g));
       let got = -1;
       // Derived tuples = all tuples minus the EDB (counted from stats: facts() of millions of rows is
       // not what is being measured).
-      const maze = await measure(`${w.name} maze ${n}`, () => (got = runProgram(program, { eot: 1 }).stats.tuples - g.edges.length), { minRuns: 5, minMs: 300, maxRuns: 20 });
+      const { a: floor, b: maze, medianRatio } = await measureAlternating(
+        `${w.name} ${n}`,
+        () => (tuples = floorFn(g)),
+        () => (got = runProgram(program, { eot: 1 }).stats.tuples - g.edges.length),
+        { minRuns: 7, minMs: 600, maxRuns: 25, settle },
+      );
       if (got !== tuples) throw new Error(`${w.name} ${n}: maze derived ${got} tuples, the floor ${tuples}`);
       const peer: PeerResult = peerCapped ? { capped: capMs } : await runDatascript(w.kind, g, capMs);
       peerCapped ||= "capped" in peer;
       if (!("capped" in peer) && peer.tuples !== tuples) throw new Error(`${w.name} ${n}: datascript found ${peer.tuples} tuples, the floor ${tuples}`);
-      // Best of the runs, not the median: this machine is shared, and interference only ever adds time.
-      rows.push({ workload: w.name, n, tuples, floorMs: floor.minMs, mazeMs: maze.minMs, peer });
+      // Times: best of the runs (interference only ever adds time). The ratio: the median over adjacent
+      // pairs of runs, which a burst of other work during one side's best run cannot skew.
+      rows.push({ workload: w.name, n, tuples, floorMs: floor.minMs, mazeMs: maze.minMs, pairedRatio: medianRatio, peer });
     }
   }
   return rows;
@@ -238,14 +303,15 @@ export const run: BenchSuite = async ({ quick }) => {
   const rows = await measureWorkloads(quick);
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}x`;
   printTable(
-    "Dedalus vs JS floor vs datascript (one timestep, EDB at time 1; best of >= 5 runs; datascript once, capped)",
-    ["workload", "nodes", "tuples", "floor ms", "maze ms", "maze/floor", "datascript", "datascript/maze"],
+    "Dedalus vs JS floor vs datascript (one timestep, EDB at time 1; floor and maze timed in alternation, >= 7 runs each, a full GC before each; maze/floor = median of the ratios of adjacent runs, best/best = ratio of the fastest runs; datascript once, capped)",
+    ["workload", "nodes", "tuples", "floor ms", "maze ms", "maze/floor", "best/best", "datascript", "datascript/maze"],
     rows.map((r) => [
       r.workload,
       r.n,
       r.tuples,
       r.floorMs,
       r.mazeMs,
+      `${r.pairedRatio.toFixed(1)}x`,
       ratio(r.mazeMs, r.floorMs),
       "capped" in r.peer ? `> ${r.peer.capped / 1000} s` : `${r.peer.ms.toFixed(0)} ms`,
       "capped" in r.peer ? `> ${ratio(r.peer.capped, r.mazeMs)}` : ratio(r.peer.ms, r.mazeMs),
