@@ -46,7 +46,14 @@ export interface MessageEdge {
 }
 
 /** A node of a support formula. */
-export type SupportNode = { kind: "true" } | { kind: "false" } | { kind: "edge"; edge: MessageEdge } | { kind: "and"; of: number[] } | { kind: "or"; of: number[] };
+export type SupportNode =
+  | { kind: "true" }
+  | { kind: "false" }
+  | { kind: "edge"; edge: MessageEdge }
+  /** Holds unless the node crashes (a `notin crash(_, node, _)` premise). */
+  | { kind: "alive"; node: string }
+  | { kind: "and"; of: number[] }
+  | { kind: "or"; of: number[] };
 
 /** A DAG of formulas (indexes into `nodes`); `roots[i]` is the formula of `goals[i]`. */
 export interface SupportGraph {
@@ -194,7 +201,8 @@ export interface SupportOptions {
   /**
    * How `notin` premises are supported. true (default): by the tuples whose loss could unblock them
    * (lib/dedalus/negativeSupport.ts), falling back to Molly's causes where that analysis declines;
-   * "molly": Molly's `possibleCauses` (every tuple upstream) everywhere; false: not at all — the
+   * "molly": Molly's `possibleCauses` (every tuple upstream) everywhere; false: only `notin crash` (as
+   * "that node stays alive", which a crash breaks as directly as a lost message) — the
    * positive lineage, Molly's setting when its paper's experiments ran, which LDFI uses to order
    * hypotheses (lib/ldfi/README.md). Both true and "molly" keep LDFI complete.
    */
@@ -280,6 +288,15 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
     return out;
   };
   /** What supports an absent pattern: its blocking tuples, or Molly's causes where that analysis declines. */
+  // `notin crash(_, N, _)`: crash tuples appear only when N crashes (they are never lost), so the
+  // premise holds exactly while N stays alive; a wildcard for the crashed node means every node.
+  const crashRel = run.compiled.plan.crashRel;
+  const runNodes = new Set(run.nodes);
+  const notCrashed = (n: RawNegPremise): number => {
+    const crashed = n.values[1];
+    const names = crashed === null || crashed === undefined ? run.nodes : [interner.string(crashed)];
+    return combine("and", names.filter((x) => runNodes.has(x)).map((node) => mk(`a${node}`, { kind: "alive", node })));
+  };
   let blocking: BlockingAnalysis | null = null;
   const causes = (n: RawNegPremise): { store: TupleStore; id: number }[] =>
     (negativeMode === "molly" ? null : (blocking ??= new BlockingAnalysis(run)).blockingTuples(n)) ?? mollyCauses(n);
@@ -302,7 +319,10 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
    * (a count of 1 is no longer true once a second value arrives).
    */
   const absenceMemo = new Map<RawDerivation, RawNegPremise[]>();
+  const NONE: RawNegPremise[] = [];
   const absences = (d: RawDerivation, store: TupleStore, id: number): RawNegPremise[] => {
+    // Without negative support only `notin crash` stays: a crash breaks it as directly as a lost message.
+    if (!negativeSupport) return d.negated.some((n) => n.rel === crashRel) ? d.negated.filter((n) => n.rel === crashRel) : NONE;
     if (!d.rule?.aggregate) return d.negated;
     let out = absenceMemo.get(d);
     if (out) return out;
@@ -339,7 +359,7 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
           // Children are pushed last-first so they are solved in written order (stable node numbering).
           for (let i = f.derivations.length - 1; i >= 0; i--) {
             const d = f.derivations[i]!;
-            if (negativeSupport) {
+            {
               const neg = absences(d, f.store, f.id);
               for (let k = neg.length - 1; k >= 0; k--) pushNeg(neg[k]!);
             }
@@ -353,7 +373,7 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
           const parts: number[] = [];
           if (d.message && d.message.from !== d.message.to && d.message.sendTime < eot) parts.push(edge(d.message.from, d.message.to, d.message.sendTime));
           for (const p of d.premises) parts.push(valueOf(p.store, p.id));
-          if (negativeSupport) for (const n of absences(d, f.store, f.id)) parts.push(negMemo.get(negKey(n)) ?? TRUE);
+          for (const n of absences(d, f.store, f.id)) parts.push(negMemo.get(negKey(n)) ?? TRUE);
           return combine("and", parts);
         });
         m[f.id] = combine("or", alternatives);
@@ -365,12 +385,12 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
           }
           f.open = true;
           negMemo.set(f.key, TRUE); // guard while open (see valueOf)
-          f.causes = causes(f.neg);
+          f.causes = f.neg.rel === crashRel ? [] : causes(f.neg);
           for (let k = f.causes.length - 1; k >= 0; k--) pushTuple(f.causes[k]!.store, f.causes[k]!.id);
           continue;
         }
         stack.pop();
-        negMemo.set(f.key, combine("and", f.causes.map((c) => valueOf(c.store, c.id))));
+        negMemo.set(f.key, f.neg.rel === crashRel ? notCrashed(f.neg) : combine("and", f.causes.map((c) => valueOf(c.store, c.id))));
       }
     }
     return valueOf(store, id);
@@ -403,8 +423,8 @@ function groupPatterns(rule: RulePlan, head: readonly number[], bodyTime: number
   return out;
 }
 
-/** Evaluates a support formula under a set of broken edges (`from|to|sendTime` keys). Iterative: formulas can be deep. */
-export function holds(graph: SupportGraph, root: number, broken: ReadonlySet<string>): boolean {
+/** Evaluates a support formula under a set of broken edges (`from|to|sendTime` keys) and crashed nodes. Iterative: formulas can be deep. */
+export function holds(graph: SupportGraph, root: number, broken: ReadonlySet<string>, crashed: ReadonlySet<string> = new Set()): boolean {
   const value = new Int8Array(graph.nodes.length).fill(-1); // -1 unknown, 0 false, 1 true
   const stack = [root];
   while (stack.length > 0) {
@@ -414,8 +434,8 @@ export function holds(graph: SupportGraph, root: number, broken: ReadonlySet<str
       continue;
     }
     const n = graph.nodes[i]!;
-    if (n.kind === "true" || n.kind === "false" || n.kind === "edge") {
-      value[i] = n.kind === "true" ? 1 : n.kind === "false" ? 0 : broken.has(edgeKey(n.edge)) ? 0 : 1;
+    if (n.kind === "true" || n.kind === "false" || n.kind === "edge" || n.kind === "alive") {
+      value[i] = n.kind === "true" ? 1 : n.kind === "false" ? 0 : n.kind === "alive" ? (crashed.has(n.node) ? 0 : 1) : broken.has(edgeKey(n.edge)) ? 0 : 1;
       stack.pop();
       continue;
     }

@@ -10,9 +10,10 @@ export const dedalusEngine: DedalusEngine<Program, RunResult> = {
 };
 
 /**
- * Whether `post` depends (through any chain of rules) on a rule with a negated `crash` atom. Such
- * invariants excuse or blame crashed nodes directly, through the prophetic built-in rather than
- * through lost messages, so LDFI must treat any crash as able to change them.
+ * Whether `post` depends (through any chain of rules) on a rule that reads the `crash` built-in
+ * positively. Such a relation gains tuples when a node crashes — something no lineage of lost
+ * messages can show — so LDFI must treat any crash as able to change `post`. (A negated
+ * `notin crash(_, N, _)` needs no such care: lib/dedalus `support` gives it "N stays alive".)
  */
 export function postReadsCrash(program: Program): boolean {
   const byHead = new Map<string, Program["rules"]>();
@@ -24,7 +25,7 @@ export function postReadsCrash(program: Program): boolean {
     for (const r of byHead.get(rel) ?? []) {
       for (const b of r.body) {
         if (b.kind !== "atom") continue;
-        if (b.rel === "crash" && b.negated) return true;
+        if (b.rel === "crash" && !b.negated) return true;
         if (!seen.has(b.rel)) {
           seen.add(b.rel);
           stack.push(b.rel);

@@ -53,9 +53,9 @@ export function dedalusTarget<P, R extends DedalusRunView>(
     eot: number;
     nodes?: readonly string[];
     /**
-     * `post` reads `notin crash(...)`: a crash can then remove a post tuple without breaking any
-     * message edge, so each goal's lineage also requires that no node crashes (an over-approximation:
-     * it only adds hypotheses, which are checked by running them).
+     * `post` depends on a positive `crash` atom (see `postReadsCrash`): a crash can then change a
+     * post tuple without breaking any message edge, so each goal's lineage also requires that no
+     * node crashes (an over-approximation: it only adds hypotheses, which are checked by running them).
      */
     crashSensitive?: boolean;
   },

@@ -22,6 +22,8 @@ function show(g: SupportGraph, i: number): string {
       return n.kind;
     case "edge":
       return `${n.edge.from}->${n.edge.to}@${n.edge.sendTime}`;
+    case "alive":
+      return `alive(${n.node})`;
     default:
       return `${n.kind}(${n.of.map((j) => show(g, j)).join(", ")})`;
   }
@@ -101,6 +103,22 @@ describe("support", () => {
     const g = support(r, [{ rel: "log", args: ["b", "m"], time: 4 }]);
     expect(show(g, g.roots[0]!)).toBe("or(a->b@1, a->b@2, a->b@3)");
     assertAcyclic(g);
+  });
+
+  test("notin crash(_, N, _) holds while N stays alive, with or without negative support", () => {
+    const r = runProgram(prog(BCAST + `ok(N, P) :- log(N, P), notin crash(N, N, _); any(N, P) :- log(N, P), notin crash(N, _, _);`), {
+      eot: 3,
+      provenance: true,
+      nodes: ["a", "b", "c"],
+    });
+    for (const negativeSupport of [true, false]) {
+      const g = support(r, [{ rel: "ok", args: ["b", "m"], time: 3 }, { rel: "any", args: ["b", "m"], time: 3 }], { negativeSupport });
+      expect(show(g, g.roots[0]!)).toBe("and(or(a->b@1, a->b@2), alive(b))");
+      expect(show(g, g.roots[1]!)).toBe("and(or(a->b@1, a->b@2), alive(b), alive(a), alive(c))"); // shared nodes keep creation order
+      expect(holds(g, g.roots[0]!, new Set(), new Set(["c"]))).toBe(true);
+      expect(holds(g, g.roots[0]!, new Set(), new Set(["b"]))).toBe(false);
+      expect(holds(g, g.roots[1]!, new Set(), new Set(["c"]))).toBe(false);
+    }
   });
 
   test("shared sub-formulas appear once", () => {
