@@ -82,7 +82,7 @@ export const run: BenchSuite = async ({ quick }) => {
   for (const e of entries) {
     for (const b of e.bounds.filter((x) => x.figure12)) {
       const ldfi = search(e.files, PROTOCOLS_DIR, b, undefined, { timeoutMs: 120_000 });
-      const deep = search(e.files, PROTOCOLS_DIR, b, undefined, { timeoutMs: 120_000, order: "depth-first" });
+      const smallest = search(e.files, PROTOCOLS_DIR, b, undefined, { timeoutMs: 120_000, order: "smallest-first" });
       let execs = 0;
       let ms = 0;
       let found = 0;
@@ -99,7 +99,7 @@ export const run: BenchSuite = async ({ quick }) => {
         ldfi.verdict === b.verdict ? ldfi.verdict : `${ldfi.verdict} (expected ${b.verdict})`,
         ldfi.executions,
         fmtMs(ldfi.wallMs),
-        deep.executions,
+        smallest.executions,
         `${(execs / seeds).toFixed(1)}${found < seeds ? ` (${seeds - found} capped)` : ""}`,
         fmtMs(ms / seeds),
         `${(execs / seeds / ldfi.executions).toFixed(1)}x`,
@@ -107,7 +107,7 @@ export const run: BenchSuite = async ({ quick }) => {
       ]);
     }
   }
-  printTable(`LDFI vs random injection (Molly Fig. 12 shape; random: mean of ${seeds} seeds, capped at ${randomCap} runs)`, ["protocol", "EOT/EFF/crashes", "verdict", "LDFI runs", "LDFI time", "depth-first runs", "random runs", "random time", "random/LDFI", "Molly: LDFI runs / time / random runs"], rows);
+  printTable(`LDFI vs random injection (Molly Fig. 12 shape; random: mean of ${seeds} seeds, capped at ${randomCap} runs)`, ["protocol", "EOT/EFF/crashes", "verdict", "LDFI runs", "LDFI time", "smallest-first runs", "random runs", "random time", "random/LDFI", "Molly: LDFI runs / time / random runs"], rows);
 
   // Figure 13
   const sweeps: (string | number)[][] = [];
