@@ -11,9 +11,9 @@
  *   p is reachable by rules, at a time before T (or at T when only same-timestep rules lead to p) —
  *   keeps its own support.
  */
-import type { Span } from "./ast";
+import type { HeadTerm, Span, Term } from "./ast";
 import type { RulePlan } from "./plan";
-import type { CompiledProgram, DedalusRun, Fact, RawDerivation, RawNegPremise, RunResult, Value } from "./runtime";
+import type { CompiledProgram, DedalusRun, Fact, RawDerivation, RawNegPremise, RawPremise, RunResult, Value } from "./runtime";
 import { BlockingAnalysis } from "./negativeSupport";
 import type { TupleStore } from "./store";
 
@@ -331,6 +331,20 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
     return out;
   };
 
+  /** At least k of the formulas hold (a sequential-counter formula, O(n k) shared nodes). */
+  const atLeast = (k: number, fs: readonly number[]): number => {
+    if (k > fs.length) return FALSE;
+    let row: number[] = [TRUE, ...new Array<number>(k).fill(FALSE)];
+    for (const f of fs) row = row.map((v, j) => (j === 0 ? v : combine("or", [v, combine("and", [f, row[j - 1]!])])));
+    return row[k]!;
+  };
+  const thresholdMemo = new Map<RawDerivation, (CountThreshold | null)[]>();
+  const thresholds = (d: RawDerivation): (CountThreshold | null)[] => {
+    let out = thresholdMemo.get(d);
+    if (!out) thresholdMemo.set(d, (out = countThresholds(d, prov)));
+    return out;
+  };
+
   type Frame =
     | { kind: "tuple"; store: TupleStore; id: number; open: boolean; derivations: RawDerivation[] }
     | { kind: "neg"; key: string; neg: RawNegPremise; open: boolean; causes: { store: TupleStore; id: number }[] };
@@ -363,7 +377,15 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
               const neg = absences(d, f.store, f.id);
               for (let k = neg.length - 1; k >= 0; k--) pushNeg(neg[k]!);
             }
-            for (let k = d.premises.length - 1; k >= 0; k--) pushTuple(d.premises[k]!.store, d.premises[k]!.id);
+            const th = thresholds(d);
+            for (let k = d.premises.length - 1; k >= 0; k--) {
+              const t = th[k];
+              if (!t) pushTuple(d.premises[k]!.store, d.premises[k]!.id);
+              else {
+                for (let n = t.negated.length - 1; n >= 0; n--) pushNeg(t.negated[n]!);
+                for (const firings of t.values) for (const firing of firings) for (const x of firing) pushTuple(x.store, x.id);
+              }
+            }
           }
           continue;
         }
@@ -372,7 +394,15 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
           if (d.kind === "fact") return TRUE;
           const parts: number[] = [];
           if (d.message && d.message.from !== d.message.to && d.message.sendTime < eot) parts.push(edge(d.message.from, d.message.to, d.message.sendTime));
-          for (const p of d.premises) parts.push(valueOf(p.store, p.id));
+          const extreme = extremeFirings(d, f.store, f.id);
+          if (extreme) parts.push(combine("or", extreme.map((firing) => combine("and", firing.map((x) => valueOf(x.store, x.id))))));
+          const th = thresholds(d);
+          if (!extreme) d.premises.forEach((p, k) => {
+            const t = th[k];
+            if (!t) return void parts.push(valueOf(p.store, p.id));
+            const values = t.values.map((firings) => combine("or", firings.map((firing) => combine("and", firing.map((x) => valueOf(x.store, x.id))))));
+            parts.push(atLeast(t.k, values), ...t.negated.map((n) => negMemo.get(negKey(n)) ?? TRUE));
+          });
           for (const n of absences(d, f.store, f.id)) parts.push(negMemo.get(negKey(n)) ?? TRUE);
           return combine("and", parts);
         });
@@ -401,6 +431,144 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
     return at ? solve(at.store, at.id) : FALSE;
   });
   return { nodes, roots };
+}
+
+/**
+ * A premise that is a `count` tuple compared only against a lower bound (`N >= Q`, `N > Q`): the
+ * derivation needs at least `k` distinct counted values to survive, not every input the count
+ * happened to see — a quorum of 2 out of 3 votes survives the loss of one vote. `values` lists, per
+ * counted value, the firings of the aggregate rule that saw it (each firing: its premise tuples);
+ * `negated` are the aggregate rule's own `notin` premises.
+ */
+interface CountThreshold {
+  k: number;
+  values: RawPremise[][][];
+  negated: RawNegPremise[];
+}
+
+/** How often variable `name` occurs in a term. */
+function occurrences(t: Term | HeadTerm, name: string): number {
+  if (t.kind === "var") return t.name === name ? 1 : 0;
+  if (t.kind === "binary") return occurrences(t.left, name) + occurrences(t.right, name);
+  if (t.kind === "aggregate") return t.variable.name === name ? 1 : 0;
+  return 0;
+}
+
+/** Value of a term under a binding, for integer bounds (null when not determined). */
+function boundValue(t: Term, b: ReadonlyMap<string, number>): number | null {
+  if (t.kind === "const") return typeof t.value === "number" ? t.value : null;
+  if (t.kind === "var") return b.get(t.name) ?? null;
+  if (t.kind === "binary") {
+    const l = boundValue(t.left, b);
+    const r = boundValue(t.right, b);
+    if (l === null || r === null) return null;
+    return t.op === "+" ? l + r : t.op === "-" ? l - r : t.op === "*" ? l * r : r === 0 ? null : Math.trunc(l / r);
+  }
+  return null;
+}
+
+/**
+ * For each premise of a rule derivation, its {@link CountThreshold} when the rule uses it only as
+ * "the count is at least k" (the count's variable occurs once in the atom and once more, in one
+ * `>=`/`>` comparison against a bound value), else null. Sound because a count over distinct
+ * values only grows when new inputs join: if k of the values seen keep a firing, the count is >= k.
+ */
+function countThresholds(d: RawDerivation, prov: NonNullable<DedalusRun["provenance"]>): (CountThreshold | null)[] {
+  const rule = d.rule?.rule;
+  if (d.kind !== "rule" || !rule || d.rule!.aggregate) return [];
+  const atoms = rule.body.flatMap((x) => (x.kind === "atom" && !x.negated ? [x] : []));
+  if (atoms.length !== d.premises.length) return [];
+  const compares = rule.body.flatMap((x) => (x.kind === "compare" ? [x] : []));
+  const binding = new Map<string, number>();
+  atoms.forEach((a, i) => {
+    const p = d.premises[i]!;
+    const values = p.store.tuple(p.id);
+    a.args.forEach((t, c) => {
+      if (t.kind === "var") binding.set(t.name, values[c]!);
+    });
+  });
+  const total = (name: string): number =>
+    rule.head.args.reduce((n, t) => n + occurrences(t, name), 0) +
+    rule.body.reduce((n, x) => n + (x.kind === "atom" ? x.args.reduce((m, t) => m + occurrences(t, name), 0) : occurrences(x.left, name) + occurrences(x.right, name)), 0);
+  return atoms.map((atom, i) => {
+    const p = d.premises[i]!;
+    const ds = prov.get(p.store)?.[p.id];
+    if (!ds || ds.length !== 1) return null;
+    const agg = ds[0]!;
+    if (agg.kind !== "rule" || !agg.rule?.aggregate) return null;
+    const aggHead = agg.rule.rule.head.args;
+    const aggCols = aggHead.flatMap((t, c) => (t.kind === "aggregate" ? [c] : []));
+    if (aggCols.length !== 1) return null;
+    const col = aggCols[0]!;
+    const aggTerm = aggHead[col]!;
+    if (aggTerm.kind !== "aggregate" || aggTerm.fn !== "count") return null;
+    const v = atom.args[col];
+    if (!v || v.kind !== "var" || total(v.name) !== 2) return null;
+    const uses = compares.filter((c) => occurrences(c.left, v.name) + occurrences(c.right, v.name) > 0);
+    if (uses.length !== 1) return null;
+    const cmp = uses[0]!;
+    let bound: number | null = null;
+    let strict = false;
+    if (cmp.left.kind === "var" && cmp.left.name === v.name && (cmp.op === ">=" || cmp.op === ">")) {
+      bound = boundValue(cmp.right, binding);
+      strict = cmp.op === ">";
+    } else if (cmp.right.kind === "var" && cmp.right.name === v.name && (cmp.op === "<=" || cmp.op === "<")) {
+      bound = boundValue(cmp.left, binding);
+      strict = cmp.op === "<";
+    }
+    if (bound === null) return null;
+    // an empty group has no row at all, so at least one counted value must survive
+    const k = Math.max(1, strict ? bound + 1 : bound);
+    // group the aggregate's firings (chunks of its positive premises) by the counted value
+    const width = agg.rule.positives.length;
+    const counted = aggTerm.variable.name;
+    const aggAtoms = agg.rule.rule.body.flatMap((x) => (x.kind === "atom" && !x.negated ? [x] : []));
+    const byValue = new Map<number, RawPremise[][]>();
+    for (let at = 0; at + width <= agg.premises.length; at += width) {
+      const firing = agg.premises.slice(at, at + width);
+      let value: number | undefined;
+      firing.forEach((q, j) => {
+        const tuple = q.store.tuple(q.id);
+        aggAtoms[j]!.args.forEach((t, c) => {
+          if (t.kind === "var" && t.name === counted) value = tuple[c];
+        });
+      });
+      if (value === undefined) return null;
+      const list = byValue.get(value);
+      if (list) list.push(firing);
+      else byValue.set(value, [firing]);
+    }
+    return { k, values: [...byValue.values()], negated: agg.negated };
+  });
+}
+
+/**
+ * The firings (each: its premise tuples) of a `max`/`min` derivation that saw the extreme value it
+ * produced, or null for any other derivation. The tuple survives while one of them does — losing a
+ * smaller input leaves the maximum where it was — and no new input joins the group (its absence
+ * premises, see `groupPatterns`).
+ */
+function extremeFirings(d: RawDerivation, store: TupleStore, id: number): RawPremise[][] | null {
+  const plan = d.rule;
+  if (d.kind !== "rule" || !plan?.aggregate) return null;
+  const head = plan.rule.head.args;
+  const cols = head.flatMap((t, c) => (t.kind === "aggregate" ? [c] : []));
+  if (cols.length !== 1) return null;
+  const term = head[cols[0]!]!;
+  if (term.kind !== "aggregate" || (term.fn !== "max" && term.fn !== "min")) return null;
+  const result = store.tuple(id)[cols[0]!];
+  const atoms = plan.rule.body.flatMap((x) => (x.kind === "atom" && !x.negated ? [x] : []));
+  const width = plan.positives.length;
+  const out: RawPremise[][] = [];
+  for (let at = 0; at + width <= d.premises.length; at += width) {
+    const firing = d.premises.slice(at, at + width);
+    const seen = firing.some((q, j) => {
+      const tuple = q.store.tuple(q.id);
+      return atoms[j]!.args.some((t, c) => t.kind === "var" && t.name === term.variable.name && tuple[c] === result);
+    });
+    if (seen) out.push(firing);
+  }
+  return out.length > 0 ? out : null;
 }
 
 /**

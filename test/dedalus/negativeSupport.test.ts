@@ -35,6 +35,8 @@ function render(rules: Tpl[], persist: boolean[]): string {
     if (t.k === "count") {
       // an aggregate feeding back: a node that holds two values derives a marker next step
       lines.push(`n${i}(N, count<V>) :- r${t.from}(N, V);`, `r${t.to}(N, "x")@next :- n${i}(N, 2);`);
+      // and as a quorum: at least two values (the count read only through a lower bound)
+      lines.push(`q${i}(N, count<V>) :- r${t.from}(N, V);`, `r${t.to}(N, "q")@next :- q${i}(N, C), C >= 2;`);
       return;
     }
     // same-step rules climb (stratifiable); the guard reads a strictly lower relation

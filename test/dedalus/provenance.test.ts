@@ -121,6 +121,39 @@ describe("support", () => {
     }
   });
 
+  test("a count read only as a lower bound is a quorum: any two of three votes keep it", () => {
+    const program = prog(`
+        voter("b")@1; voter("c")@1; voter("d")@1;
+        vote("a", V)@async :- voter(V);
+        tally(N, count<V>) :- vote(N, V);
+        decided(N) :- tally(N, C), C >= 2;
+        exact(N) :- tally(N, 3);`);
+    const r = runProgram(program, { eot: 3, provenance: true, nodes: ["a", "b", "c", "d"] });
+    const g = support(r, [{ rel: "decided", args: ["a"], time: 2 }, { rel: "exact", args: ["a"], time: 2 }]);
+    const lose = (...from: string[]) => new Set(from.map((f) => edgeKey({ from: f, to: "a", sendTime: 1 })));
+    expect(holds(g, g.roots[0]!, lose("b"))).toBe(true);
+    expect(holds(g, g.roots[0]!, lose("d"))).toBe(true);
+    expect(holds(g, g.roots[0]!, lose("b", "c"))).toBe(false);
+    // the same tally read as an exact value needs every vote
+    expect(holds(g, g.roots[1]!, lose("b"))).toBe(false);
+    for (const lost of [[], ["b"], ["b", "c"]]) {
+      const faulty = runProgram(program, { eot: 3, nodes: ["a", "b", "c", "d"], failures: { omissions: lost.map((f) => ({ from: f, to: "a", time: 1 })), crashes: [] } });
+      expect(faulty.has("decided", ["a"], 2)).toBe(holds(g, g.roots[0]!, lose(...lost)));
+    }
+  });
+
+  test("a max survives the loss of smaller inputs", () => {
+    const program = prog(`
+        voter("b", 1)@1; voter("c", 5)@1; voter("d", 3)@1;
+        bid("a", X)@async :- voter(V, X);
+        best(N, max<X>) :- bid(N, X);`);
+    const r = runProgram(program, { eot: 3, provenance: true, nodes: ["a", "b", "c", "d"] });
+    const g = support(r, [{ rel: "best", args: ["a", 5], time: 2 }]);
+    const lose = (...from: string[]) => new Set(from.map((f) => edgeKey({ from: f, to: "a", sendTime: 1 })));
+    expect(holds(g, g.roots[0]!, lose("b", "d"))).toBe(true);
+    expect(holds(g, g.roots[0]!, lose("c"))).toBe(false);
+  });
+
   test("shared sub-formulas appear once", () => {
     const r = runProgram(prog(BCAST + `both(N, P) :- log(N, P), log(N, P);`), { eot: 3, provenance: true, nodes: ["a", "b", "c"] });
     const g = support(r, [{ rel: "log", args: ["b", "m"], time: 3 }, { rel: "both", args: ["b", "m"], time: 3 }]);
