@@ -55,10 +55,25 @@ describe("lineage support (lesson 7)", () => {
     expect(cuts.sort()).toEqual(["a→b @1 + a→c @2", "a→c @2 + b→c @2"]);
   });
 
-  test("retry: the good run's lineage predicts a loss that the re-run survives (new derivations appear)", () => {
-    const rows = singleLossImpact("retry", retry, 4, { rel: "delivered", args: ["c", "hello"], time: 4 });
-    expect(rows).toEqual([{ program: "retry", message: "a→c @1", predicted: "lost", actual: "survives" }]);
-    expect((singleLossSpec(rows, "t") as { data: { values: { row: string; outcome: string }[] } }).data.values).toEqual([{ row: "retry: lineage predicts", message: "a→c @1", outcome: "lost" }, { row: "retry: re-run shows", message: "a→c @1", outcome: "survives" }]);
+  test("retry: the resend before the acknowledgement is back is a second derivation; no single loss hurts", () => {
+    const goalC = { rel: "delivered", args: ["c", "hello"], time: 4 };
+    expect(singleLossImpact("retry", retry, 4, goalC)).toEqual([
+      { program: "retry", message: "a→c @1", predicted: "survives", actual: "survives" },
+      { program: "retry", message: "a→c @2", predicted: "survives", actual: "survives" },
+    ]);
+    expect(minimalCuts(replayFaults(retry, 4, faults()), goalC, 3).map((c) => c.map(edgeLabel).join(" + "))).toEqual(["a→c @1 + a→c @2"]);
+  });
+
+  test("timeout retry: the good run's lineage predicts a loss that the re-run survives (the fault creates a derivation)", () => {
+    const timeoutRetry = protocolProgram("lessons/lineage_timeout_retry.ded");
+    const rows = singleLossImpact("timeout", timeoutRetry, 4, goal);
+    expect(rows).toEqual([{ program: "timeout", message: "a→c @1", predicted: "lost", actual: "survives" }]);
+    expect((singleLossSpec(rows, "t") as { data: { values: { row: string; outcome: string }[] } }).data.values).toEqual([
+      { row: "timeout: lineage predicts", message: "a→c @1", outcome: "lost" },
+      { row: "timeout: re-run shows", message: "a→c @1", outcome: "survives" },
+    ]);
+    // the re-run's lineage holds the resend at 3, which the good run never sent
+    expect(supportEdges(replayFaults(timeoutRetry, 4, faults([{ from: "a", to: "c", time: 1 }])), goal).map(edgeLabel)).toEqual(["a→c @3"]);
   });
 
   test("asking about a fact that does not hold is a RangeError", () => {
