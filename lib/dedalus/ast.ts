@@ -16,7 +16,7 @@ export interface Span {
   col: number;
 }
 
-/** A constant value: a double-quoted string (no escapes) or a non-negative integer. */
+/** A constant value: a double-quoted string (no escapes) or an integer (negative ones written -N). */
 export type Value = string | number;
 
 /** Integer arithmetic allowed in heads and comparisons; `/` truncates towards zero. */

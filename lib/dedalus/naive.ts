@@ -153,7 +153,7 @@ export function runNaive(program: Program, options: RunOptions): { facts: Fact[]
             case "sum":
               return nums.reduce((x, y) => x + y, 0);
             case "avg":
-              return Math.trunc(nums.reduce((x, y) => x + y, 0) / nums.length);
+              return Math.trunc(nums.reduce((x, y) => x + y, 0) / nums.length) + 0; // + 0: no -0 (the average of -1 and 0)
             case "min":
               return vs.reduce((x, y) => (y < x ? y : x));
             case "max":

@@ -401,7 +401,7 @@ class Engine {
       case "sum":
         return values.reduce((a, b) => a + b, 0);
       case "avg":
-        return Math.trunc(values.reduce((a, b) => a + b, 0) / values.length);
+        return Math.trunc(values.reduce((a, b) => a + b, 0) / values.length) + 0; // + 0: no -0 (the average of -1 and 0)
       case "min":
       case "max": {
         const sign = fn === "min" ? -1 : 1;
