@@ -45,7 +45,7 @@ export { checkProgram, isReservedName, CRASH_RELATION, type ColumnType, type Rel
 export { runProgram, compileProgram, compareArgs, type RunOptions, type RunResult, type RunLimits, type FailureSpec, type Omission, type Crash, type Fact, type MessageEvent, type MessageLoss, type CompiledProgram } from "./dedalus/runtime";
 export { DedalusLimitError, DedalusRuntimeError, DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, MAX_EOT, type LimitName } from "./dedalus/limits";
 export { runNaive } from "./dedalus/naive";
-export { why, support, holds, edgeKey, ProvenanceNotRecordedError, type Derivation, type RuleRef, type NegPremise, type MessageEdge, type SupportNode, type SupportGraph } from "./dedalus/provenance";
+export { why, support, holds, edgeKey, ProvenanceNotRecordedError, type Derivation, type RuleRef, type NegPremise, type MessageEdge, type SupportNode, type SupportGraph, type SupportOptions } from "./dedalus/provenance";
 export { analyzeCalm, classifyRule, formatCalm, type CalmAnalysis, type RuleMonotonicity, type RelationMonotonicity, type NonMonotoneReason, type CoordinationPoint, type AsyncHop } from "./dedalus/calm";
 export { checkWarnings, invariantRelations, WARNING_CODES, type WarningCode } from "./dedalus/warnings";
 export { outcomeSpread, scheduleDelay, MAX_SCHEDULES, type SpreadOptions, type Outcome, type OutcomeSpread } from "./dedalus/outcomes";
@@ -57,7 +57,7 @@ export { randomSearch, exhaustiveSearch, randomFaults, allFaultSets, DEFAULT_RAN
 export { enumerateHypotheses, type HypothesisQuery, type HypothesisResult } from "./ldfi/encode";
 export { faultSet, faultCount, faultKey, formatFaults, isSubset, withinBounds, breaksEdge, replayFlags, checkBounds, FaultBoundsError, NO_FAULTS, type OmissionFault, type CrashFault, type FaultSet, type FaultBounds } from "./ldfi/faults";
 export { survives as supportSurvives, edgesOf as supportEdgesOf, type SupportNode as LdfiSupportNode, type SupportGraph as LdfiSupportGraph } from "./ldfi/lineage";
-export { violations, type Observation, type ObservedMessage, type FaultTarget } from "./ldfi/observation";
+export { violations, type Observation, type ObservedMessage, type FaultTarget, type LineageQueryOptions } from "./ldfi/observation";
 export { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, DEFAULT_ORDER, type Strategy, type Verdict, type SearchLimit, type SearchOptions, type SearchRun, type SearchResult, type HypothesisOrder } from "./ldfi/result";
 export { SearchSession, MAX_KEPT_OBSERVATIONS } from "./ldfi/session";
 export { dedalusTarget, formatTuple, requireAlive, type DedalusEngine, type DedalusRunView, type DedalusFact, type DedalusObservation } from "./ldfi/dedalusTarget";

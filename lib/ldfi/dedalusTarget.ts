@@ -1,6 +1,6 @@
 import type { FaultSet } from "./faults";
 import type { SupportGraph, SupportNode } from "./lineage";
-import type { FaultTarget, LineageOptions, Observation, ObservedMessage } from "./observation";
+import type { FaultTarget, LineageQueryOptions, Observation, ObservedMessage } from "./observation";
 
 /** A tuple at a time, as lib/dedalus reports facts. */
 export interface DedalusFact {
@@ -28,7 +28,7 @@ export interface DedalusEngine<P, R extends DedalusRunView> {
       provenance?: boolean;
     },
   ): R;
-  support(result: R, goals: DedalusFact[], options?: LineageOptions): SupportGraph;
+  support(result: R, goals: DedalusFact[], options?: LineageQueryOptions): SupportGraph;
 }
 
 /** `post("b", "hello")`: a tuple printed as Dedalus source, the key the search uses for it. */
@@ -96,7 +96,7 @@ function observe<P, R extends DedalusRunView>(engine: DedalusEngine<P, R>, run: 
     pre,
     firstSend,
     messages,
-    lineage(goals: readonly string[], lineageOptions?: LineageOptions): SupportGraph {
+    lineage(goals: readonly string[], lineageOptions?: LineageQueryOptions): SupportGraph {
       const facts = goals.map((g) => {
         const f = postFacts.get(g);
         if (!f) throw new RangeError(`lineage: ${g} is not in this run's post at EOT`);

@@ -12,7 +12,7 @@ export interface ObservedMessage {
 }
 
 /** Options of {@link Observation.lineage}. */
-export interface LineageOptions {
+export interface LineageQueryOptions {
   /** Include negative support through `notin` premises (default true; see lib/dedalus `support`). */
   readonly negativeSupport?: boolean;
 }
@@ -29,7 +29,7 @@ export interface Observation {
   /** Every cross-node message sent, delivered or not. */
   readonly messages: readonly ObservedMessage[];
   /** Lineage of the given `post` tuples (keys from {@link post}) at EOT: `roots[i]` is goals[i]. */
-  lineage(goals: readonly string[], options?: LineageOptions): SupportGraph;
+  lineage(goals: readonly string[], options?: LineageQueryOptions): SupportGraph;
 }
 
 /** A system under test: it can be executed under any fault set within its bounds. */
