@@ -34,7 +34,8 @@ export class SearchSession {
     const t0 = performance.now();
     this.failureFree = target.execute(NO_FAULTS);
     this.failureFreePost = this.failureFree.post;
-    const preOutside = [...this.failureFree.pre].filter((t) => !this.failureFree.post.has(t));
+    // pre tuples are keyed as the post tuple with the same columns (observation.ts); print them as pre
+    const preOutside = [...this.failureFree.pre].filter((t) => !this.failureFree.post.has(t)).map((t) => t.replace(/^post\(/, "pre("));
     if (preOutside.length > 0) {
       this.warnings.push(
         `the failure-free run's pre is not within its post (${preOutside.slice(0, 3).join(", ")}${preOutside.length > 3 ? ", ..." : ""}); ` +

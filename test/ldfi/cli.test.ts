@@ -124,7 +124,7 @@ describe("maze ldfi", () => {
     fs.writeFileSync(f, 'n("a")@1;\nn(X)@next :- n(X);\npre(X) :- n(X);\npost(X) :- n(X), X != "a";\n');
     const r = await maze([f, "--eot", "3"]);
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/warning: the failure-free run's pre is not within its post \(post\("a"\)\)/);
+    expect(r.err).toMatch(/warning: the failure-free run's pre is not within its post \(pre\("a"\)\)/);
     expect(r.out).toMatch(/no post tuples at EOT: nothing can be violated/);
   });
 
