@@ -10,9 +10,9 @@
  * tighter: bindings from the pattern and from present tuples are followed, and a candidate firing is
  * dropped when the tuple it would produce is already there (nothing new can appear) — e.g. a retry that
  * would re-deliver to a node that already has the payload. Comparisons are ignored (more candidates,
- * never fewer). When a rule reads the `crash` built-in positively (it gains tuples under crashes),
- * reads a store outside the run, or the walk exceeds its work budget, the caller falls back to
- * Molly's conservative causes.
+ * never fewer). When the walk meets a same-step recursive relation (its candidates would need a
+ * fixpoint), a positive `crash` atom (the built-in gains tuples under crashes), a read outside the
+ * run, or exceeds its work budget, the caller falls back to Molly's conservative causes.
  */
 import type { Term } from "./ast";
 import type { RulePlan } from "./plan";
@@ -27,7 +27,8 @@ export interface BlockingTuple {
 
 /**
  * Steps (tuples matched, rules entered) one premise may cost before the analysis gives up and the
- * caller uses Molly's causes instead. Corpus premises need a few hundred; the bound keeps a large
+ * caller uses Molly's causes instead. Over every LDFI search of the corpus (105,000 premises) the
+ * most expensive premise took 2,242 steps (median 41) and none declined; the bound keeps a large
  * relation from turning one premise into a quadratic join.
  */
 export const BLOCKING_BUDGET = 50_000;
