@@ -152,4 +152,25 @@ describe("negative support", () => {
     expect(holds(g, g.roots[0]!, new Set([edgeKey({ from: "a", to: "b", sendTime: 2 })]))).toBe(false);
     expect(holds(g, g.roots[0]!, new Set([edgeKey({ from: "a", to: "b", sendTime: 1 })]))).toBe(true);
   });
+
+  test("a notin over a same-step recursive relation falls back to Molly's causes", () => {
+    // reach is recursive within a step: the blocking analysis declines and Molly's causes answer
+    const { program } = parseSource(
+      `link("a", "b")@1; link("b", "c")@1; link(N, M)@next :- link(N, M);
+       hop(M, N)@async :- link(N, M);
+       reach(X, Y) :- hop(Y, X);
+       reach(X, Z) :- reach(X, Y), hop(Z, Y);
+       ok(X) :- link(X, _), notin reach(X, "a");`,
+      "reach.ded",
+    );
+    const run = runProgram(program, { eot: 3, provenance: true, nodes: ["a", "b", "c"] });
+    const goal = { rel: "ok", args: ["a"], time: 3 };
+    expect(run.has(goal.rel, goal.args, goal.time)).toBe(true);
+    const blocking = support(run, [goal]);
+    const molly = support(run, [goal], { negativeSupport: "molly" });
+    for (const lost of ["a|b|1", "b|c|1", "a|b|2", "b|c|2"]) {
+      expect(holds(blocking, blocking.roots[0]!, new Set([lost]))).toBe(holds(molly, molly.roots[0]!, new Set([lost])));
+    }
+    expect(holds(blocking, blocking.roots[0]!, new Set(["a|b|1"]))).toBe(false);
+  });
 });
