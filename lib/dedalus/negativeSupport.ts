@@ -17,7 +17,9 @@
 import type { Term } from "./ast";
 import type { RulePlan } from "./plan";
 import type { DedalusRun, RawNegPremise } from "./runtime";
+import { sameStepGraph } from "./sameStep";
 import type { TupleStore } from "./store";
+import { termValue } from "./termValue";
 
 /** A blocking tuple: a store of the run and the tuple's id in it. */
 export interface BlockingTuple {
@@ -56,9 +58,9 @@ interface RuleShape {
   readonly negatives: readonly { rel: number; args: readonly Term[]; time: number | null }[];
 }
 
-const shapesCache = new WeakMap<DedalusRun["compiled"], { byHead: Map<number, RuleShape[]>; recursive: boolean[] }>();
+const shapesCache = new WeakMap<DedalusRun["compiled"], { byHead: Map<number, RuleShape[]>; recursive: readonly boolean[] }>();
 
-function shapesOf(run: DedalusRun): { byHead: Map<number, RuleShape[]>; recursive: boolean[] } {
+function shapesOf(run: DedalusRun): { byHead: Map<number, RuleShape[]>; recursive: readonly boolean[] } {
   const hit = shapesCache.get(run.compiled);
   if (hit) return hit;
   const plan = run.compiled.plan;
@@ -76,7 +78,7 @@ function shapesOf(run: DedalusRun): { byHead: Map<number, RuleShape[]>; recursiv
     if (list) list.push(shape);
     else byHead.set(r.headRel, [shape]);
   }
-  const out = { byHead, recursive: sameStepRecursive(plan.rules, plan.relations.length) };
+  const out = { byHead, recursive: sameStepGraph(plan).recursive };
   shapesCache.set(run.compiled, out);
   return out;
 }
@@ -92,7 +94,7 @@ export class BlockingAnalysis {
   private readonly leafId = new Map<TupleStore, Map<number, number>>();
   private readonly memo = new Map<string, Candidate[]>();
   private readonly open = new Set<string>();
-  private readonly shapes: { byHead: Map<number, RuleShape[]>; recursive: boolean[] };
+  private readonly shapes: { byHead: Map<number, RuleShape[]>; recursive: readonly boolean[] };
   private steps = 0;
   private budget = 0;
 
@@ -143,28 +145,14 @@ export class BlockingAnalysis {
     return l;
   }
 
+  private readonly encode = (value: string | number): number => (typeof value === "number" ? value : this.run.compiled.interner.intern(value));
+
   private constant(t: Term): number | null {
-    return t.kind === "const" ? (typeof t.value === "number" ? t.value : this.run.compiled.interner.intern(t.value)) : null;
+    return t.kind === "const" ? this.encode(t.value) : null;
   }
 
   private evalTerm(t: Term, b: Binding): number | null {
-    switch (t.kind) {
-      case "const":
-        return this.constant(t);
-      case "var":
-        return b.get(t.name) ?? null;
-      case "wildcard":
-        return null;
-      case "binary": {
-        const l = this.evalTerm(t.left, b);
-        const r = this.evalTerm(t.right, b);
-        if (l === null || r === null) return null;
-        if (t.op === "+") return l + r;
-        if (t.op === "-") return l - r;
-        if (t.op === "*") return l * r;
-        return r === 0 ? null : Math.trunc(l / r);
-      }
-    }
+    return termValue(t, b, this.encode);
   }
 
   /** Binds `args` to `values` (null = unknown, binds nothing) on top of `b`; null when they disagree. */
@@ -288,26 +276,4 @@ export class BlockingAnalysis {
     this.memo.set(key, out);
     return out;
   }
-}
-
-/** `recursive[r]`: relation r can reach itself through same-step rules. */
-function sameStepRecursive(rules: readonly RulePlan[], n: number): boolean[] {
-  const edges: number[][] = Array.from({ length: n }, () => []);
-  for (const r of rules) if (r.headTime === "same") for (const a of [...r.positives, ...r.negatives]) edges[a.rel]!.push(r.headRel);
-  const out: boolean[] = [];
-  for (let start = 0; start < n; start++) {
-    const seen = new Set<number>();
-    const stack = [...edges[start]!];
-    let found = false;
-    while (stack.length > 0 && !found) {
-      const x = stack.pop()!;
-      if (x === start) found = true;
-      else if (!seen.has(x)) {
-        seen.add(x);
-        stack.push(...edges[x]!);
-      }
-    }
-    out.push(found);
-  }
-  return out;
 }

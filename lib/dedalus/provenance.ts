@@ -11,10 +11,12 @@
  *   p is reachable by rules, at a time before T (or at T when only same-timestep rules lead to p) —
  *   keeps its own support.
  */
-import type { HeadTerm, Span, Term } from "./ast";
+import type { AggregateFn, HeadTerm, Span, Term } from "./ast";
 import type { RulePlan } from "./plan";
 import type { CompiledProgram, DedalusRun, Fact, RawDerivation, RawNegPremise, RawPremise, RunResult, Value } from "./runtime";
 import { BlockingAnalysis } from "./negativeSupport";
+import { sameStepGraph } from "./sameStep";
+import { termValue } from "./termValue";
 import type { TupleStore } from "./store";
 
 /** A rule, as provenance names it. */
@@ -159,40 +161,6 @@ function reachOf(c: CompiledProgram): Reach {
   return reach;
 }
 
-const sameTimeCache = new WeakMap<CompiledProgram, Uint8Array[]>();
-
-/**
- * `feeds[q][p]` = 1 when relation q can feed relation p within one timestep (a chain of deductive
- * rules, or q = p). A same-timestep premise of another relation's tuple can only depend on that
- * tuple when the tuple's relation feeds the premise's relation.
- */
-function sameTimeFeeds(c: CompiledProgram): Uint8Array[] {
-  const hit = sameTimeCache.get(c);
-  if (hit) return hit;
-  const n = c.plan.relations.length;
-  const feeds: Uint8Array[] = Array.from({ length: n }, (_, q) => {
-    const row = new Uint8Array(n);
-    row[q] = 1;
-    return row;
-  });
-  const edges: [number, number][] = [];
-  for (const p of c.plan.rules) if (p.headTime === "same") for (const a of [...p.positives, ...p.negatives]) edges.push([a.rel, p.headRel]);
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const [from, to] of edges) {
-      for (let q = 0; q < n; q++) {
-        if (feeds[q]![from] && !feeds[q]![to]) {
-          feeds[q]![to] = 1;
-          changed = true;
-        }
-      }
-    }
-  }
-  sameTimeCache.set(c, feeds);
-  return feeds;
-}
-
 /** Children of a same-kind child node are inlined up to this many (bounds the copying a deep chain can cause). */
 const FLATTEN_LIMIT = 16;
 
@@ -271,7 +239,7 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
     return v >= 0 ? v : TRUE; // ON_STACK: a cycle, impossible for stratified programs (README: guard)
   };
   const negKey = (n: RawNegPremise): string => (negativeMode === "molly" ? `${n.rel}@${n.time}` : `${n.rel}@${n.time}:${n.values.join(",")}`);
-  const feeds = sameTimeFeeds(run.compiled);
+  const { feeds } = sameStepGraph(run.compiled.plan);
   /** Derivations that may support a tuple. Well-foundedness: a same-timestep premise that the tuple's
    * own relation can feed (a possible cycle) must have existed before the tuple did; derivations
    * through later-born ones are recorded (why shows them) but cannot be the tuple's support. A premise
@@ -287,7 +255,6 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
     }
     return out;
   };
-  /** What supports an absent pattern: its blocking tuples, or Molly's causes where that analysis declines. */
   // `notin crash(_, N, _)`: crash tuples appear only when N crashes (they are never lost), so the
   // premise holds exactly while N stays alive; a wildcard for the crashed node means every node.
   const crashRel = run.compiled.plan.crashRel;
@@ -298,6 +265,7 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
     return combine("and", names.filter((x) => runNodes.has(x)).map((node) => mk(`a${node}`, { kind: "alive", node })));
   };
   let blocking: BlockingAnalysis | null = null;
+  /** What supports an absent pattern: its blocking tuples, or Molly's causes where that analysis declines. */
   const causes = (n: RawNegPremise): { store: TupleStore; id: number }[] =>
     (negativeMode === "molly" ? null : (blocking ??= new BlockingAnalysis(run)).blockingTuples(n)) ?? mollyCauses(n);
   /** Molly's possible causes of an absent `p` read at T: every tuple upstream of p, before T (or at T). */
@@ -319,10 +287,9 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
    * (a count of 1 is no longer true once a second value arrives).
    */
   const absenceMemo = new Map<RawDerivation, RawNegPremise[]>();
-  const NONE: RawNegPremise[] = [];
   const absences = (d: RawDerivation, store: TupleStore, id: number): RawNegPremise[] => {
     // Without negative support only `notin crash` stays: a crash breaks it as directly as a lost message.
-    if (!negativeSupport) return d.negated.some((n) => n.rel === crashRel) ? d.negated.filter((n) => n.rel === crashRel) : NONE;
+    if (!negativeSupport) return d.negated.filter((n) => n.rel === crashRel);
     if (!d.rule?.aggregate) return d.negated;
     let out = absenceMemo.get(d);
     if (out) return out;
@@ -373,10 +340,8 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
           // Children are pushed last-first so they are solved in written order (stable node numbering).
           for (let i = f.derivations.length - 1; i >= 0; i--) {
             const d = f.derivations[i]!;
-            {
-              const neg = absences(d, f.store, f.id);
-              for (let k = neg.length - 1; k >= 0; k--) pushNeg(neg[k]!);
-            }
+            const neg = absences(d, f.store, f.id);
+            for (let k = neg.length - 1; k >= 0; k--) pushNeg(neg[k]!);
             const th = thresholds(d);
             for (let k = d.premises.length - 1; k >= 0; k--) {
               const t = th[k];
@@ -454,18 +419,8 @@ function occurrences(t: Term | HeadTerm, name: string): number {
   return 0;
 }
 
-/** Value of a term under a binding, for integer bounds (null when not determined). */
-function boundValue(t: Term, b: ReadonlyMap<string, number>): number | null {
-  if (t.kind === "const") return typeof t.value === "number" ? t.value : null;
-  if (t.kind === "var") return b.get(t.name) ?? null;
-  if (t.kind === "binary") {
-    const l = boundValue(t.left, b);
-    const r = boundValue(t.right, b);
-    if (l === null || r === null) return null;
-    return t.op === "+" ? l + r : t.op === "-" ? l - r : t.op === "*" ? l * r : r === 0 ? null : Math.trunc(l / r);
-  }
-  return null;
-}
+/** Integer literals only: a string is never a bound for a count. */
+const integerLiteral = (value: string | number): number | null => (typeof value === "number" ? value : null);
 
 /**
  * For each premise of a rule derivation, its {@link CountThreshold} when the rule uses it only as
@@ -495,14 +450,9 @@ function countThresholds(d: RawDerivation, prov: NonNullable<DedalusRun["provena
     const ds = prov.get(p.store)?.[p.id];
     if (!ds || ds.length !== 1) return null;
     const agg = ds[0]!;
-    if (agg.kind !== "rule" || !agg.rule?.aggregate) return null;
-    const aggHead = agg.rule.rule.head.args;
-    const aggCols = aggHead.flatMap((t, c) => (t.kind === "aggregate" ? [c] : []));
-    if (aggCols.length !== 1) return null;
-    const col = aggCols[0]!;
-    const aggTerm = aggHead[col]!;
-    if (aggTerm.kind !== "aggregate" || aggTerm.fn !== "count") return null;
-    const v = atom.args[col];
+    const firings = aggregateFirings(agg);
+    if (!firings || firings.fn !== "count") return null;
+    const v = atom.args[firings.column];
     if (!v || v.kind !== "var" || total(v.name) !== 2) return null;
     const uses = compares.filter((c) => occurrences(c.left, v.name) + occurrences(c.right, v.name) > 0);
     if (uses.length !== 1) return null;
@@ -510,64 +460,67 @@ function countThresholds(d: RawDerivation, prov: NonNullable<DedalusRun["provena
     let bound: number | null = null;
     let strict = false;
     if (cmp.left.kind === "var" && cmp.left.name === v.name && (cmp.op === ">=" || cmp.op === ">")) {
-      bound = boundValue(cmp.right, binding);
+      bound = termValue(cmp.right, binding, integerLiteral);
       strict = cmp.op === ">";
     } else if (cmp.right.kind === "var" && cmp.right.name === v.name && (cmp.op === "<=" || cmp.op === "<")) {
-      bound = boundValue(cmp.left, binding);
+      bound = termValue(cmp.left, binding, integerLiteral);
       strict = cmp.op === "<";
     }
     if (bound === null) return null;
     // an empty group has no row at all, so at least one counted value must survive
     const k = Math.max(1, strict ? bound + 1 : bound);
-    // group the aggregate's firings (chunks of its positive premises) by the counted value
-    const width = agg.rule.positives.length;
-    const counted = aggTerm.variable.name;
-    const aggAtoms = agg.rule.rule.body.flatMap((x) => (x.kind === "atom" && !x.negated ? [x] : []));
     const byValue = new Map<number, RawPremise[][]>();
-    for (let at = 0; at + width <= agg.premises.length; at += width) {
-      const firing = agg.premises.slice(at, at + width);
-      let value: number | undefined;
-      firing.forEach((q, j) => {
-        const tuple = q.store.tuple(q.id);
-        aggAtoms[j]!.args.forEach((t, c) => {
-          if (t.kind === "var" && t.name === counted) value = tuple[c];
-        });
-      });
-      if (value === undefined) return null;
-      const list = byValue.get(value);
-      if (list) list.push(firing);
-      else byValue.set(value, [firing]);
+    for (const f of firings.firings) {
+      const list = byValue.get(f.value);
+      if (list) list.push(f.premises);
+      else byValue.set(f.value, [f.premises]);
     }
     return { k, values: [...byValue.values()], negated: agg.negated };
   });
 }
 
 /**
- * The firings (each: its premise tuples) of a `max`/`min` derivation that saw the extreme value it
- * produced, or null for any other derivation. The tuple survives while one of them does — losing a
- * smaller input leaves the maximum where it was — and no new input joins the group (its absence
- * premises, see `groupPatterns`).
+ * An aggregate derivation split into the firings it aggregated (each: its positive premises, in
+ * body order) with the value each contributed, or null when the rule has no single aggregate column
+ * or a firing does not bind the aggregated variable.
  */
-function extremeFirings(d: RawDerivation, store: TupleStore, id: number): RawPremise[][] | null {
+function aggregateFirings(d: RawDerivation): { fn: AggregateFn; column: number; firings: { premises: RawPremise[]; value: number }[] } | null {
   const plan = d.rule;
   if (d.kind !== "rule" || !plan?.aggregate) return null;
   const head = plan.rule.head.args;
   const cols = head.flatMap((t, c) => (t.kind === "aggregate" ? [c] : []));
   if (cols.length !== 1) return null;
-  const term = head[cols[0]!]!;
-  if (term.kind !== "aggregate" || (term.fn !== "max" && term.fn !== "min")) return null;
-  const result = store.tuple(id)[cols[0]!];
+  const column = cols[0]!;
+  const term = head[column]!;
+  if (term.kind !== "aggregate") return null;
   const atoms = plan.rule.body.flatMap((x) => (x.kind === "atom" && !x.negated ? [x] : []));
   const width = plan.positives.length;
-  const out: RawPremise[][] = [];
+  const firings: { premises: RawPremise[]; value: number }[] = [];
   for (let at = 0; at + width <= d.premises.length; at += width) {
-    const firing = d.premises.slice(at, at + width);
-    const seen = firing.some((q, j) => {
+    const premises = d.premises.slice(at, at + width);
+    let value: number | undefined;
+    premises.forEach((q, j) => {
       const tuple = q.store.tuple(q.id);
-      return atoms[j]!.args.some((t, c) => t.kind === "var" && t.name === term.variable.name && tuple[c] === result);
+      atoms[j]!.args.forEach((t, c) => {
+        if (t.kind === "var" && t.name === term.variable.name) value = tuple[c];
+      });
     });
-    if (seen) out.push(firing);
+    if (value === undefined) return null;
+    firings.push({ premises, value });
   }
+  return { fn: term.fn, column, firings };
+}
+
+/**
+ * The firings of a `max`/`min` derivation that saw the extreme value it produced, or null for any
+ * other derivation. The tuple survives while one of them does — losing a smaller input leaves the
+ * maximum where it was — and no new input joins the group (its absence premises, see `groupPatterns`).
+ */
+function extremeFirings(d: RawDerivation, store: TupleStore, id: number): RawPremise[][] | null {
+  const agg = aggregateFirings(d);
+  if (!agg || (agg.fn !== "max" && agg.fn !== "min")) return null;
+  const result = store.tuple(id)[agg.column];
+  const out = agg.firings.filter((f) => f.value === result).map((f) => f.premises);
   return out.length > 0 ? out : null;
 }
 
@@ -583,9 +536,7 @@ function groupPatterns(rule: RulePlan, head: readonly number[], bodyTime: number
   const out: RawNegPremise[] = [];
   for (const item of rule.rule.body) {
     if (item.kind !== "atom" || item.negated) continue;
-    const values = item.args.map((t): number | null =>
-      t.kind === "var" ? (bound.get(t.name) ?? null) : t.kind === "const" ? (typeof t.value === "number" ? t.value : interner.intern(t.value)) : null,
-    );
+    const values = item.args.map((t) => termValue(t, bound, (v) => (typeof v === "number" ? v : interner.intern(v))));
     out.push({ rel: rule.positives[out.length]!.rel, time: item.time ?? bodyTime, values });
   }
   return out;
