@@ -44,7 +44,8 @@ export function ldfiSearch(target: FaultTarget, options: SearchOptions): SearchR
       shouldStop: () => s.timedOut(),
     });
     s.maxClauses = Math.max(s.maxClauses, r.clauses);
-    if (r.truncated) incomplete = true;
+    // Certification rests on the full lineage's hypotheses; the positive tier only orders the queue.
+    if (r.truncated && negativeSupport) incomplete = true;
     return r.hypotheses;
   };
 
