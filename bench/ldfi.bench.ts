@@ -70,6 +70,21 @@ function search(files: string[], dir: string, b: { eot: number; eff: number; cra
   return searchFaults(target, { ...options, bounds: { ...b, nodes: nodes ?? target.nodes } });
 }
 
+/** Random injection with seeds 1..n (each capped): mean executions and wall time, and a label naming how many hit the cap. */
+function randomMean(files: string[], dir: string, b: { eot: number; eff: number; crashes: number }, nodes: string[] | undefined, seeds: number, cap: number): { executions: number; ms: number; label: string } {
+  let executions = 0;
+  let ms = 0;
+  let found = 0;
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = search(files, dir, b, nodes, { strategy: "random", seed, maxRuns: cap, timeoutMs: 60_000 });
+    executions += r.executions;
+    ms += r.wallMs;
+    if (r.verdict === "counterexample") found++;
+  }
+  const mean = executions / seeds;
+  return { executions: mean, ms: ms / seeds, label: `${mean.toFixed(1)}${found < seeds ? ` (${seeds - found} capped)` : ""}` };
+}
+
 const fmtMs = (ms: number): string => (ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 export const run: BenchSuite = async ({ quick }) => {
@@ -83,15 +98,7 @@ export const run: BenchSuite = async ({ quick }) => {
     for (const b of e.bounds.filter((x) => x.figure12)) {
       const ldfi = search(e.files, PROTOCOLS_DIR, b, undefined, { timeoutMs: 120_000 });
       const smallest = search(e.files, PROTOCOLS_DIR, b, undefined, { timeoutMs: 120_000, order: "smallest-first" });
-      let execs = 0;
-      let ms = 0;
-      let found = 0;
-      for (let s = 1; s <= seeds; s++) {
-        const r = search(e.files, PROTOCOLS_DIR, b, undefined, { strategy: "random", seed: s, maxRuns: randomCap, timeoutMs: 60_000 });
-        execs += r.executions;
-        ms += r.wallMs;
-        if (r.verdict === "counterexample") found++;
-      }
+      const random = randomMean(e.files, PROTOCOLS_DIR, b, undefined, seeds, randomCap);
       const molly = MOLLY_FIG12[e.name];
       rows.push([
         e.name,
@@ -100,9 +107,9 @@ export const run: BenchSuite = async ({ quick }) => {
         ldfi.executions,
         fmtMs(ldfi.wallMs),
         smallest.executions,
-        `${(execs / seeds).toFixed(1)}${found < seeds ? ` (${seeds - found} capped)` : ""}`,
-        fmtMs(ms / seeds),
-        `${(execs / seeds / ldfi.executions).toFixed(1)}x`,
+        random.label,
+        fmtMs(random.ms),
+        `${(random.executions / ldfi.executions).toFixed(1)}x`,
         molly ? `${molly.ldfi} / ${molly.seconds} s / ${molly.random}` : "",
       ]);
     }
@@ -200,13 +207,7 @@ export const run: BenchSuite = async ({ quick }) => {
     for (const [name, files, eot, eff, crashes, nodes] of fig12) {
       const b = { eot, eff, crashes };
       const ldfi = search(files, mollyDir, b, nodes, { timeoutMs: 120_000 });
-      let execs = 0;
-      let found = 0;
-      for (let seed = 1; seed <= seeds; seed++) {
-        const r = search(files, mollyDir, b, nodes, { strategy: "random", seed, maxRuns: randomCap, timeoutMs: 60_000 });
-        execs += r.executions;
-        if (r.verdict === "counterexample") found++;
-      }
+      const random = randomMean(files, mollyDir, b, nodes, seeds, randomCap);
       const molly = MOLLY_FIG12[name];
       frows.push([
         files.join(" + "),
@@ -214,8 +215,8 @@ export const run: BenchSuite = async ({ quick }) => {
         ldfi.verdict,
         ldfi.executions,
         fmtMs(ldfi.wallMs),
-        `${(execs / seeds).toFixed(1)}${found < seeds ? ` (${seeds - found} capped)` : ""}`,
-        `${(execs / seeds / ldfi.executions).toFixed(1)}x`,
+        random.label,
+        `${(random.executions / ldfi.executions).toFixed(1)}x`,
         molly ? `${molly.ldfi} / ${molly.random} / ${(molly.random / molly.ldfi).toFixed(1)}x` : "",
       ]);
     }
