@@ -6,6 +6,8 @@ import { loadProgram } from "../dedalus/load";
 import { outcomeSpread, type OutcomeSpread } from "../dedalus/outcomes";
 import { checkWarnings } from "../dedalus/warnings";
 import { intOption, type CommandSpec, type OptionValues } from "./command";
+import { ALLOW_NONLOCAL_OPTION, loadOptionsOf } from "./loadRunnable";
+import type { LoadOptions } from "../dedalus/load";
 
 /** Exit codes of DESIGN.md section 6 (the same values as EXIT in main.ts; not imported, so main -> check stays acyclic). */
 const EXIT = { ok: 0, error: 2 } as const;
@@ -13,18 +15,20 @@ const EXIT = { ok: 0, error: 2 } as const;
 /** `maze check FILE... [--json]`: diagnostics (errors and warnings) and the CALM analysis. */
 export const spec: CommandSpec = {
   help: [
-    "usage: maze check FILE... [--json] [--schedules N [--eot N] [--max-delay N] [--seed N] [--relations r,s]]",
+    "usage: maze check FILE... [--json] [--allow-nonlocal] [--schedules N [--eot N] [--max-delay N] [--seed N] [--relations r,s]]",
     "",
     "Checks Dedalus programs (the files are one program, as for maze run): syntax, arity, column types,",
-    "safety, stratification, then warnings (relations never derived or used, non-local joins) and the",
-    "CALM analysis (which rules are monotone, and where non-monotone reasoning reads data that arrives",
-    "asynchronously: the places that need coordination or sealing).",
+    "safety, stratification, locality (only @async moves data between nodes), then warnings (relations",
+    "never derived or used) and the CALM analysis (which rules are monotone, and where non-monotone",
+    "reasoning reads data that arrives asynchronously: the places that need coordination or sealing).",
     "",
     "  --json         print one JSON object {files, errors, warnings, diagnostics, calm}",
     "  --schedules N  also run the program under N random delivery schedules (each message delayed",
     "                 1..max-delay steps) and count the distinct outcomes at EOT: a monotone program",
     "                 has one. --eot (default 10), --max-delay (default 3), --seed (default 1),",
     "                 --relations (default: all) choose what is run and observed.",
+    "  --allow-nonlocal  report rules that move data without @async (non-local-join, non-local-head)",
+    "                 as warnings, not errors (Molly's own programs are not all local)",
     "",
     "Exit 0 when there are no errors (warnings allowed), 2 on errors.",
   ].join("\n"),
@@ -35,6 +39,7 @@ export const spec: CommandSpec = {
     "max-delay": { type: "string" },
     seed: { type: "string" },
     relations: { type: "string" },
+    ...ALLOW_NONLOCAL_OPTION,
   },
 };
 
@@ -89,8 +94,8 @@ export interface CheckReport {
 }
 
 /** Loads, checks, warns and analyses; never throws on bad programs (they become diagnostics). */
-export function checkFiles(files: string[]): CheckReport {
-  const loaded = loadProgram(files);
+export function checkFiles(files: string[], options: LoadOptions = {}): CheckReport {
+  const loaded = loadProgram(files, options);
   const diagnostics = [...loaded.diagnostics];
   if (!hasErrors(diagnostics)) diagnostics.push(...checkProgram(loaded.program).diagnostics);
   diagnostics.push(...checkWarnings(loaded.program));
@@ -151,7 +156,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     }
     ints[name] = v;
   }
-  const report = checkFiles(positionals);
+  const report = checkFiles(positionals, loadOptionsOf(values));
   let spread: OutcomeSpread | null = null;
   const schedules = ints["schedules"] as number, eot = ints["eot"] as number, maxDelay = ints["max-delay"] as number;
   if (schedules > 0 && report.calm) {

@@ -8,7 +8,7 @@ import { checkBounds, FaultBoundsError, formatFaults, type FaultBounds } from ".
 import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchResult, type Strategy } from "../ldfi/result";
 import { searchFaults } from "../ldfi/search";
 import { intOption, type CommandSpec, type OptionValues } from "./command";
-import { loadRunnableProgram } from "./loadRunnable";
+import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
 
 /** Exit codes of DESIGN.md section 6 (the values of EXIT in main.ts; not imported, so main -> ldfi stays acyclic). */
 const EXIT = { certified: 0, counterexample: 1, error: 2, inconclusive: 3 } as const;
@@ -23,7 +23,7 @@ const PROGRESS_AFTER_MS = 1000;
 export const spec: CommandSpec = {
   help: [
     "usage: maze ldfi FILE... [--eot N] [--eff N] [--crashes N] [--nodes a,b] [--max-runs N] [--timeout S]",
-    "                 [--strategy ldfi|random|exhaustive] [--seed N] [--json] [--report DIR]",
+    "                 [--strategy ldfi|random|exhaustive] [--seed N] [--json] [--report DIR] [--allow-nonlocal]",
     "",
     "Searches for faults (message omissions before EFF, crashes of at most N nodes) that make the program",
     "lose a `post` tuple of its failure-free run at EOT while the matching `pre` tuple still holds.",
@@ -38,6 +38,8 @@ export const spec: CommandSpec = {
     "  --seed N        seed of the random strategy (default 1)",
     "  --json          print one JSON object {verdict, executions, wallMs, counterexample, limit}",
     "  --report DIR    write DIR/index.html: summary, runs, spacetime diagrams, lineage of the goal",
+    "  --allow-nonlocal  report rules that move data without @async (non-local-join, non-local-head)",
+    "                  as warnings, not errors (Molly's own programs are not all local)",
     "",
     "Exit 0 certified, 1 counterexample, 2 error (bad program or flags), 3 inconclusive (a limit was hit).",
   ].join("\n"),
@@ -52,6 +54,7 @@ export const spec: CommandSpec = {
     seed: { type: "string" },
     json: { type: "boolean" },
     report: { type: "string" },
+    ...ALLOW_NONLOCAL_OPTION,
   },
 };
 
@@ -123,7 +126,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   const strategy = (values["strategy"] ?? "ldfi") as string;
   if (strategy !== "ldfi" && strategy !== "random" && strategy !== "exhaustive") return fail(`--strategy must be ldfi, random or exhaustive, got '${strategy}'`);
 
-  const program = loadRunnableProgram(positionals);
+  const program = loadRunnableProgram(positionals, loadOptionsOf(values));
   if (!program) return EXIT.error;
   let defaultNodes: string[];
   try {

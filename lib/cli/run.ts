@@ -2,7 +2,7 @@ import type { Program } from "../dedalus/ast";
 import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, DedalusRuntimeError, MAX_EOT } from "../dedalus/limits";
 import { runProgram, type Crash, type Fact, type Omission, type RunResult } from "../dedalus/runtime";
 import { intOption, type CommandSpec, type OptionValues } from "./command";
-import { loadRunnableProgram } from "./loadRunnable";
+import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
 
 /** Exit codes of DESIGN.md section 6 (same values as EXIT in main.ts; not imported so main -> run stays acyclic). */
 const EXIT = { ok: 0, error: 2 } as const;
@@ -14,7 +14,7 @@ export const DEFAULT_EOT = 3;
 export const spec: CommandSpec = {
   help: [
     "usage: maze run FILE... [--eot N] [--nodes a,b] [--omit from,to,t]... [--crash node,t]... [--json]",
-    "                        [--max-tuples N] [--timeout S]",
+    "                        [--max-tuples N] [--timeout S] [--allow-nonlocal]",
     "",
     "Runs a Dedalus program (the files are concatenated, e.g. a protocol and its assertions) from time 1",
     "to EOT and prints every relation: one table per relation, rows by time and location.",
@@ -26,6 +26,8 @@ export const spec: CommandSpec = {
     `  --max-tuples N       stop with an error past N tuples (default ${DEFAULT_MAX_TUPLES})`,
     `  --timeout S          stop with an error after S seconds (default ${DEFAULT_WALL_MS / 1000})`,
     '  --json               print {"eot": N, "facts": [{"rel", "time", "args"}]}',
+    "  --allow-nonlocal     report rules that move data without @async (non-local-join, non-local-head)",
+    "                       as warnings, not errors (Molly's own programs are not all local)",
     "",
     "Exit 0 on success, 2 for a bad program or bad flags (errors on stderr as file:line:col: message).",
   ].join("\n"),
@@ -37,6 +39,7 @@ export const spec: CommandSpec = {
     json: { type: "boolean" },
     "max-tuples": { type: "string" },
     timeout: { type: "string" },
+    ...ALLOW_NONLOCAL_OPTION,
   },
 };
 
@@ -127,7 +130,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     if (nodes.length === 0) return fail("--nodes expects a comma-separated list of node names");
   }
 
-  const program = loadRunnableProgram(positionals);
+  const program = loadRunnableProgram(positionals, loadOptionsOf(values));
   if (!program) return EXIT.error;
   for (const n of [...omissions.flatMap((o) => [o.from, o.to]), ...crashes.map((c) => c.node)]) {
     const known = nodes ?? undefined;

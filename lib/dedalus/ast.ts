@@ -160,6 +160,20 @@ export interface Program {
   files: string[];
   /** The text of each loaded file, for caret excerpts. */
   sources: SourceMap;
+  /**
+   * How the checker holds this program to locality (see lib/dedalus/locality.ts); absent means
+   * `"error"`. Set by the loader from its options, so every later run of the program (the CLI,
+   * LDFI, the notebooks) applies the choice its author made when loading it.
+   */
+  locality?: LocalityMode;
+}
+
+/** How the checker treats a non-local rule: an error (the default) or a warning with the same code. */
+export type LocalityMode = "error" | "warn";
+
+/** The atoms of a rule's body (negated or not), in source order; the first one is the rule's site. */
+export function bodyAtoms(rule: Rule): BodyAtom[] {
+  return rule.body.filter((b): b is BodyAtom => b.kind === "atom");
 }
 
 /** Every variable name occurring in a term (wildcards excluded). */

@@ -9,7 +9,7 @@
  * The analysis is syntactic and conservative: it can flag a rule whose outcome happens not to
  * depend on timing (an aggregate like a growing count compared with a threshold), never the reverse.
  */
-import { formatRule, type AggregateTerm, type BodyAtom, type Program, type Rule, type Span } from "./ast";
+import { bodyAtoms, formatRule, type AggregateTerm, type BodyAtom, type Program, type Rule, type Span } from "./ast";
 import { formatLocation } from "./diagnostics";
 
 /** Why a rule is not monotone. */
@@ -72,20 +72,16 @@ export interface CalmAnalysis {
   monotone: boolean;
 }
 
-function atoms(rule: Rule): BodyAtom[] {
-  return rule.body.filter((b): b is BodyAtom => b.kind === "atom");
-}
-
 /** A persistence rule: `p(...)@next :- p(...), ...` with p read positively in its own body. */
 function isPersistence(rule: Rule): boolean {
-  return rule.head.time === "next" && atoms(rule).some((a) => !a.negated && a.rel === rule.head.rel);
+  return rule.head.time === "next" && bodyAtoms(rule).some((a) => !a.negated && a.rel === rule.head.rel);
 }
 
 /** Classifies one rule. */
 export function classifyRule(rule: Rule): RuleMonotonicity {
   const reasons: NonMonotoneReason[] = [];
   const deletion = isPersistence(rule);
-  for (const a of atoms(rule)) if (a.negated) reasons.push({ kind: deletion ? "deletion" : "negation", atom: a });
+  for (const a of bodyAtoms(rule)) if (a.negated) reasons.push({ kind: deletion ? "deletion" : "negation", atom: a });
   for (const t of rule.head.args) if (t.kind === "aggregate") reasons.push({ kind: "aggregation", aggregate: t });
   return { rule, monotone: reasons.length === 0, reasons };
 }
@@ -125,7 +121,7 @@ function asyncChains(program: Program): Map<string, AsyncHop[]> {
       queue.push(r.head.rel);
     }
   const readers = new Map<string, Rule[]>();
-  for (const r of program.rules) for (const a of atoms(r)) readers.set(a.rel, [...(readers.get(a.rel) ?? []), r]);
+  for (const r of program.rules) for (const a of bodyAtoms(r)) readers.set(a.rel, [...(readers.get(a.rel) ?? []), r]);
   while (queue.length > 0) {
     const rel = queue.shift() as string;
     const chain = chains.get(rel) as AsyncHop[];
@@ -144,7 +140,7 @@ function classifyRelations(program: Program, ruleClasses: RuleMonotonicity[], ch
   for (const f of program.facts) rels.add(f.rel);
   for (const r of program.rules) {
     rels.add(r.head.rel);
-    for (const a of atoms(r)) rels.add(a.rel);
+    for (const a of bodyAtoms(r)) rels.add(a.rel);
   }
   const why = new Map<string, string>();
   // Direct causes first, then inheritance through positive reads, to a fixpoint.
@@ -157,7 +153,7 @@ function classifyRelations(program: Program, ruleClasses: RuleMonotonicity[], ch
     for (const rel of rels) {
       if (why.has(rel)) continue;
       for (const r of byHead.get(rel) ?? []) {
-        const tainted = atoms(r).find((a) => !a.negated && a.rel !== rel && why.has(a.rel));
+        const tainted = bodyAtoms(r).find((a) => !a.negated && a.rel !== rel && why.has(a.rel));
         if (tainted) {
           why.set(rel, `built from ${tainted.rel}, which is not monotone (rule at ${where(r)})`);
           changed = true;
@@ -227,7 +223,7 @@ export function analyzeCalm(program: Program): CalmAnalysis {
       // Negation and deletion read one relation; an aggregate reads every positive body atom.
       const inputs =
         reason.kind === "aggregation"
-          ? atoms(c.rule).filter((a) => !a.negated).map((a) => ({ rel: a.rel, span: reason.aggregate.span }))
+          ? bodyAtoms(c.rule).filter((a) => !a.negated).map((a) => ({ rel: a.rel, span: reason.aggregate.span }))
           : [{ rel: reason.atom.rel, span: reason.atom.span }];
       const seen = new Set<string>();
       for (const input of inputs) {

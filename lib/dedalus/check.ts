@@ -8,10 +8,12 @@
  * - safety: head, negated and compared variables are bound by a positive body atom;
  * - stratification within a timestep: no negation or aggregation inside a same-timestep cycle
  *   (through @next/@async is fine), reported with the cycle and its rules;
- * - reserved names: `clock`, `*_vars`, `*_prov<k>`; the built-in `crash/3` is read-only.
+ * - reserved names: `clock`, `*_vars`, `*_prov<k>`; the built-in `crash/3` is read-only;
+ * - locality (lib/dedalus/locality.ts): only `@async` moves data between nodes.
  */
 import { formatLocation, error, type Diagnostic } from "./diagnostics";
 import type { BodyAtom, HeadTerm, Program, Rule, Span, Term } from "./ast";
+import { checkLocality } from "./locality";
 
 /** The built-in relation `crash(Observer, Crashed, CrashTime)`. */
 export const CRASH_RELATION = "crash";
@@ -128,7 +130,11 @@ class TypeUnifier {
 
 const plural = (t: ColumnType): string => (t === "int" ? "integers" : "strings");
 
-/** Checks a program; returns the diagnostics (errors only) and what the evaluator needs to run it. */
+/**
+ * Checks a program; returns the diagnostics and what the evaluator needs to run it. The diagnostics
+ * are errors, except that locality violations are warnings when the program was loaded with
+ * `locality: "warn"`.
+ */
 export function checkProgram(program: Program): { diagnostics: Diagnostic[]; info: ProgramInfo } {
   const diagnostics: Diagnostic[] = [];
   const relations = new Map<string, RelationInfo>();
@@ -325,6 +331,7 @@ export function checkProgram(program: Program): { diagnostics: Diagnostic[]; inf
   });
 
   const strata = stratify(program, relations, diagnostics);
+  diagnostics.push(...checkLocality(program, program.locality ?? "error"));
   return { diagnostics, info: { relations, strata, variableTypes } };
 }
 

@@ -47,6 +47,12 @@ export const DIAGNOSTIC_CODES = {
   "body-arithmetic": "Arithmetic inside a body atom is not supported: bind a variable and compare it instead.",
   "head-wildcard": "A head column cannot be '_': every head column needs a value.",
   "arity-zero": "A relation needs at least one column: the first column is its location.",
+  "non-local-join":
+    "A protocol rule reads an atom stored at another location than its site (the first column of its first body atom): " +
+    "a node can only join what it stores, so send the remote tuples with @async first. A warning under --allow-nonlocal.",
+  "non-local-head":
+    "A deductive or @next rule stores its head at another location than its site: only @async moves data between nodes. " +
+    "A warning under --allow-nonlocal.",
 } as const;
 
 /** A code of the parser, loader or checker. */

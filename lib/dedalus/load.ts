@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { IncludeStatement, Program, SourceMap, Statement } from "./ast";
+import type { IncludeStatement, LocalityMode, Program, SourceMap, Statement } from "./ast";
 import { error, type Diagnostic } from "./diagnostics";
 import { parseFile } from "./parser";
 
@@ -12,6 +12,12 @@ import { parseFile } from "./parser";
 export interface SourceFile {
   file: string;
   text: string;
+}
+
+/** How a program is admitted: today only how strictly locality is enforced (default `"error"`). */
+export interface LoadOptions {
+  /** `"warn"` turns non-local rules into warnings (the CLI's `--allow-nonlocal`), for Molly's own programs. */
+  locality?: LocalityMode;
 }
 
 /** Where include paths are looked up: the given in-memory sources first, then (optionally) the disk. */
@@ -35,7 +41,7 @@ function key(file: string): string {
   return path.resolve(file);
 }
 
-function assemble(inputs: SourceFile[], resolver: Resolver): { program: Program; diagnostics: Diagnostic[] } {
+function assemble(inputs: SourceFile[], resolver: Resolver, options: LoadOptions): { program: Program; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const statements: Statement[] = [];
   const sources: SourceMap = new Map();
@@ -84,6 +90,7 @@ function assemble(inputs: SourceFile[], resolver: Resolver): { program: Program;
     files,
     sources,
   };
+  if (options.locality) program.locality = options.locality;
   return { program, diagnostics };
 }
 
@@ -91,19 +98,19 @@ function assemble(inputs: SourceFile[], resolver: Resolver): { program: Program;
  * Parses in-memory sources as one program (concatenated in order). Includes are resolved among the given
  * sources first, then on disk.
  */
-export function parseProgram(sources: SourceFile[]): { program: Program; diagnostics: Diagnostic[] } {
+export function parseProgram(sources: SourceFile[], options: LoadOptions = {}): { program: Program; diagnostics: Diagnostic[] } {
   const byKey = new Map(sources.map((s) => [key(s.file), s.text]));
   const disk = diskReader();
-  return assemble(sources, { read: (f) => byKey.get(key(f)) ?? disk.read(f) });
+  return assemble(sources, { read: (f) => byKey.get(key(f)) ?? disk.read(f) }, options);
 }
 
 /** Parses a single source text (file name defaults to `<input>`). */
-export function parseSource(text: string, file = "<input>"): { program: Program; diagnostics: Diagnostic[] } {
-  return parseProgram([{ file, text }]);
+export function parseSource(text: string, file = "<input>", options: LoadOptions = {}): { program: Program; diagnostics: Diagnostic[] } {
+  return parseProgram([{ file, text }], options);
 }
 
 /** Reads the given files from disk (and their includes) as one program. Unreadable inputs become diagnostics. */
-export function loadProgram(files: string[]): { program: Program; diagnostics: Diagnostic[] } {
+export function loadProgram(files: string[], options: LoadOptions = {}): { program: Program; diagnostics: Diagnostic[] } {
   const disk = diskReader();
   const inputs: SourceFile[] = [];
   const missing: Diagnostic[] = [];
@@ -112,6 +119,6 @@ export function loadProgram(files: string[]): { program: Program; diagnostics: D
     if (text === null) missing.push(error("file-not-found", `cannot read input file "${f}"`));
     else inputs.push({ file: f, text });
   }
-  const r = assemble(inputs, disk);
+  const r = assemble(inputs, disk, options);
   return { program: r.program, diagnostics: [...missing, ...r.diagnostics] };
 }

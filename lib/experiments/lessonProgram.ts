@@ -1,7 +1,7 @@
 import type { Program } from "../dedalus/ast";
 import { checkProgram } from "../dedalus/check";
 import { DedalusError, hasErrors } from "../dedalus/diagnostics";
-import { parseSource } from "../dedalus/load";
+import { parseSource, type LoadOptions } from "../dedalus/load";
 
 /**
  * Parses and checks a Dedalus program written inline in a lesson or lab cell. A notebook wants the
@@ -9,11 +9,15 @@ import { parseSource } from "../dedalus/load";
  * message is the first error as `file:line:col: error: ...` with the source line and a caret, rather
  * than failing later inside a run with a less specific message.
  *
+ * Locality is enforced (an error unless `options.locality` is `"warn"`): only `@async` moves
+ * data between nodes.
+ *
  * @param text the program's source
  * @param file the name used in locations (e.g. `"reach.ded"`)
+ * @param options how the program is admitted (`{ locality: "warn" }` as the CLI's `--allow-nonlocal`)
  */
-export function dedalusProgram(text: string, file = "lesson.ded"): Program {
-  const parsed = parseSource(text, file);
+export function dedalusProgram(text: string, file = "lesson.ded", options: LoadOptions = {}): Program {
+  const parsed = parseSource(text, file, options);
   if (hasErrors(parsed.diagnostics)) throw new DedalusError(parsed.diagnostics, parsed.program.sources);
   const checked = checkProgram(parsed.program).diagnostics;
   if (hasErrors(checked)) throw new DedalusError(checked, parsed.program.sources);

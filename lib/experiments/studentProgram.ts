@@ -1,17 +1,16 @@
 /**
  * A Dedalus program written by a student (a string in a notebook cell), joined with the files a lab
  * fixes (setup facts, invariants) and checked the way a grader needs: parse and check errors
- * located in the student's text (`broadcast.ded:3:7`), no redefinition of what the lab fixes, and
- * locality — only `@async` rules may move data between nodes (Molly does not enforce locality, so
- * without this a rule could "teleport" a tuple and pass every fault-injection test for free).
+ * located in the student's text (`broadcast.ded:3:7`) — locality included, the checker's own rule
+ * (only `@async` moves data between nodes; without it a rule could "teleport" a tuple and pass
+ * every fault-injection test for free) — and no redefinition of what the lab fixes.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Program, Rule, Term } from "../dedalus/ast";
+import type { Program, Rule } from "../dedalus/ast";
 import { checkProgram } from "../dedalus/check";
 import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../dedalus/diagnostics";
 import { parseProgram } from "../dedalus/load";
-import { checkWarnings } from "../dedalus/warnings";
 import { PROTOCOLS_DIR } from "./ldfiCheck";
 
 /** Diagnostics printed in a failure message; the rest are counted (a student fixes the first ones first). */
@@ -35,8 +34,6 @@ export interface StudentProgramSpec {
 export type StudentProgram =
   | { readonly ok: true; readonly program: Program; readonly rules: readonly Rule[]; readonly problems?: undefined }
   | { readonly ok: false; readonly problems: string; readonly program?: undefined; readonly rules?: undefined };
-
-const firstArg = (t: Term | undefined): string | null => (t === undefined ? null : t.kind === "var" ? `var ${t.name}` : t.kind === "const" ? `const ${JSON.stringify(t.value)}` : null);
 
 /**
  * Parses, checks and vets a student's program. Never throws for student mistakes: every problem
@@ -65,21 +62,6 @@ export function loadStudentProgram(source: unknown, spec: StudentProgramSpec): S
   for (const f of program.facts.filter(mine)) {
     if (fixedSet.has(f.rel)) own.push({ code: "lab-fixed-relation", severity: "error", message: `\`${f.rel}\` is fixed by the lab's setup; do not add facts to it`, span: f.relSpan });
   }
-  for (const r of rules) {
-    if (r.head.time === "async") continue;
-    const site = r.body.find((b) => b.kind === "atom");
-    const from = site?.kind === "atom" ? firstArg(site.args[0]) : null;
-    const to = firstArg(r.head.args[0] as Term | undefined);
-    if (from !== null && to !== null && from !== to) {
-      own.push({
-        code: "lab-teleport",
-        severity: "error",
-        message: `this rule runs at the location of its first body atom but stores its head elsewhere; only @async rules (messages) may move data between nodes`,
-        span: r.head.span,
-      });
-    }
-  }
-  for (const w of checkWarnings(program)) if (w.code === "non-local-join" && w.span?.file === spec.file) own.push({ ...w, severity: "error" });
   if (own.length > 0) return { ok: false, problems: show(own) };
   return { ok: true, program, rules };
 }

@@ -7,6 +7,7 @@ import { GOLDEN_CASES } from "./goldenCases";
 
 const DIR = path.join(__dirname, "..", "..", "protocols", "golden");
 const load = (...files: string[]) => loadProgram(files.map((f) => path.join(DIR, f))).program;
+const loadCase = (c: (typeof GOLDEN_CASES)[number]) => loadProgram(c.files.map((f) => path.join(DIR, f)), c.locality ? { locality: c.locality } : {}).program;
 
 describe("the delay hook of the runtime", () => {
   const program = load("broadcast.ded");
@@ -60,7 +61,7 @@ describe("CALM, demonstrated", () => {
   test("every golden program the analysis calls monotone has exactly one outcome; the race programs it flags have more", () => {
     const monotone: string[] = [];
     for (const c of GOLDEN_CASES) {
-      const program = load(...c.files);
+      const program = loadCase(c);
       if (!analyzeCalm(program).monotone) continue;
       monotone.push(c.name);
       expect([c.name, outcomeSpread(program, { schedules: 25, seed: 2, eot: 12, maxDelay: 3 }).distinct]).toEqual([c.name, 1]);

@@ -20,6 +20,8 @@ describe("checker", () => {
       log(B, P)@async :- bcast(A, P), node(A, B);
       log(N, P)@next :- log(N, P);
       missing(A, P) :- log(X, P), node(X, A), notin log(A, P);
+      pre(N, P) :- log(N, P);
+      post(N, P) :- log(N, P), notin missing(_, P);
       bcast("a", "x")@1;`);
     expect(r.diagnostics).toEqual([]);
     const order = r.info.strata.map((s) => s.relations.join(","));

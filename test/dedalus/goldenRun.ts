@@ -2,14 +2,15 @@ import { loadProgram } from "../../lib/dedalus/load";
 import { hasErrors, formatDiagnostic } from "../../lib/dedalus/diagnostics";
 import { runNaive } from "../../lib/dedalus/naive";
 import { runProgram, type RunOptions } from "../../lib/dedalus/runtime";
+import type { LocalityMode } from "../../lib/dedalus/ast";
 import type { GoldenFact, GoldenRun } from "./goldenCases";
 
 /**
  * Runs a golden program with the run's options and returns the facts of its recorded relations,
  * with the semi-naive runtime or (engine "naive") the naive oracle.
  */
-export function goldenFactsOfRun(files: string[], run: GoldenRun, engine: "runtime" | "naive" = "runtime"): GoldenFact[] {
-  const { program, diagnostics } = loadProgram(files);
+export function goldenFactsOfRun(files: string[], run: GoldenRun, engine: "runtime" | "naive" = "runtime", locality: LocalityMode = "error"): GoldenFact[] {
+  const { program, diagnostics } = loadProgram(files, { locality });
   if (hasErrors(diagnostics)) throw new Error(diagnostics.map((d) => formatDiagnostic(d, program.sources)).join("\n"));
   const options: RunOptions = { eot: run.eot };
   if (run.nodes) options.nodes = run.nodes;

@@ -10,13 +10,31 @@ import { checkFiles, formatCheckReport } from "../../lib/cli/check";
 
 const DIR = path.join(__dirname, "..", "..", "protocols", "golden");
 
-test.each(["check_warnings", "put_delete_race", "twopc_abort"])("maze check golden: %s", (name) => {
-  const report = checkFiles([path.join(DIR, `${name}.ded`)]);
-  const { stdout, stderr } = formatCheckReport(report);
-  expect(stderr).toBe("");
-  // Paths as a reader at the repository root would see them.
-  const text = stdout.split(DIR + path.sep).join("protocols/golden/");
-  const golden = path.join(DIR, `${name}.check.txt`);
+/** Paths as a reader at the repository root would see them. */
+const relative = (text: string): string => text.split(DIR + path.sep).join("protocols/golden/");
+
+function expectGolden(file: string, text: string): void {
+  const golden = path.join(DIR, file);
   if (process.env["UPDATE_GOLDEN"] === "1") fs.writeFileSync(golden, text);
   expect(text).toBe(fs.readFileSync(golden, "utf8"));
+}
+
+// check_warnings keeps its non-local join to show the warning --allow-nonlocal turns it into.
+test.each([
+  ["check_warnings", { locality: "warn" }],
+  ["put_delete_race", {}],
+  ["twopc_abort", {}],
+] as const)("maze check golden: %s", (name, options) => {
+  const report = checkFiles([path.join(DIR, `${name}.ded`)], options);
+  const { stdout, stderr } = formatCheckReport(report);
+  expect(stderr).toBe("");
+  expectGolden(`${name}.check.txt`, relative(stdout));
+});
+
+test("maze check golden: locality errors, one per non-local rule, on stderr", () => {
+  const report = checkFiles([path.join(DIR, "locality.ded")]);
+  const { stdout, stderr } = formatCheckReport(report);
+  expect(report.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["non-local-head", "non-local-head", "non-local-join"]);
+  expect(stdout).toBe("");
+  expectGolden("locality.check.txt", relative(stderr));
 });

@@ -2,21 +2,23 @@
  * Evaluator semantics (DESIGN.md sections 5-6): time, sites, timed atoms, aggregates, the channel layer
  * with omissions and crashes, the crash built-in, and the explicit bounds.
  */
+import type { LocalityMode } from "../../lib/dedalus/ast";
 import { parseSource } from "../../lib/dedalus/load";
 import { DedalusLimitError, DedalusRuntimeError } from "../../lib/dedalus/limits";
 import { runNaive } from "../../lib/dedalus/naive";
 import { runProgram, type Fact, type RunOptions } from "../../lib/dedalus/runtime";
 import { DedalusError } from "../../lib/dedalus/diagnostics";
 
-function prog(text: string) {
-  const { program, diagnostics } = parseSource(text, "r.ded");
+/** Parses a program; `"warn"` loads it as --allow-nonlocal does (Molly's semantics for non-local rules). */
+function prog(text: string, locality: LocalityMode = "error") {
+  const { program, diagnostics } = parseSource(text, "r.ded", { locality });
   expect(diagnostics).toEqual([]);
   return program;
 }
 
 /** Runs with the semi-naive runtime and checks the naive oracle agrees on every tuple and message. */
-function run(text: string, options: RunOptions) {
-  const program = prog(text);
+function run(text: string, options: RunOptions, locality: LocalityMode = "error") {
+  const program = prog(text, locality);
   const result = runProgram(program, options);
   const naive = runNaive(program, options);
   const key = (f: Fact) => JSON.stringify([f.rel, f.time, f.args]);
@@ -113,16 +115,28 @@ describe("sites and nodes", () => {
        q(N, V) :- notin blocked(N), p(N, V); blocked("q")@1;
        any(N, V) :- p(_, V), p(N, V);`,
       { eot: 1, nodes: ["a", "q"] },
+      "warn",
     );
     // blocked's first column N is the site: N must be a node.
     expect(rows(r, "q", 1)).toEqual([["a", "x"]]);
     expect(rows(r, "any", 1)).toEqual([["a", "x"], ["zz", "y"]]);
   });
 
-  test("deductive and @next heads may name any location", () => {
-    const r = run(`p("a", "b")@1; q(Y, X) :- p(X, Y); q2(Y, X)@next :- p(X, Y);`, { eot: 2, nodes: ["a"] });
+  test("under --allow-nonlocal, deductive and @next heads may name any location (Molly's semantics)", () => {
+    const r = run(`p("a", "b")@1; q(Y, X) :- p(X, Y); q2(Y, X)@next :- p(X, Y);`, { eot: 2, nodes: ["a"] }, "warn");
     expect(rows(r, "q", 1)).toEqual([["b", "a"]]);
     expect(rows(r, "q2", 2)).toEqual([["b", "a"]]);
+  });
+
+  test("by default a non-local rule stops the run with a located error", () => {
+    const program = prog(`p("a", "b")@1; q2(Y, X)@next :- p(X, Y); q2(X, Y)@next :- q2(X, Y);`);
+    expect(() => runProgram(program, { eot: 2 })).toThrow(DedalusError);
+    try {
+      runProgram(program, { eot: 2 });
+    } catch (e) {
+      expect((e as DedalusError).diagnostics.map((d) => [d.code, d.span?.line, d.span?.col])).toEqual([["non-local-head", 1, 16]]);
+      expect((e as Error).message).toMatch(/^r\.ded:1:16: error: this rule runs at X \(the first column of p\) but stores q2 at Y with an @next head; only @async moves data between nodes: send it with @async first \[non-local-head\]/);
+    }
   });
 });
 
@@ -197,11 +211,11 @@ describe("Molly compatibility details", () => {
   });
 
   test("an @async rule whose site is '_' sends from the receiver itself, so it is never lost", () => {
-    const r = run(`go("a", "b")@1; got(Y, X)@async :- go(_, X), go(_, Y);`, {
-      eot: 2,
-      nodes: ["a", "b"],
-      failures: { omissions: [{ from: "a", to: "b", time: 1 }], crashes: [{ node: "a", time: 1 }] },
-    });
+    const r = run(
+      `go("a", "b")@1; got(Y, X)@async :- go(_, X), go(_, Y);`,
+      { eot: 2, nodes: ["a", "b"], failures: { omissions: [{ from: "a", to: "b", time: 1 }], crashes: [{ node: "a", time: 1 }] } },
+      "warn",
+    );
     expect(r.messages.map((m) => [m.from, m.to, m.lost])).toEqual([["b", "b", null]]);
     expect(rows(r, "got", 2)).toEqual([["b", "b"]]);
   });
@@ -252,6 +266,6 @@ describe("bounds", () => {
 test("transitive closure: recursion within a timestep", () => {
   const edges = [["a", "b"], ["b", "c"], ["c", "d"], ["d", "b"]];
   const text = edges.map(([x, y]) => `e("${x}", "${y}")@1;`).join("\n") + "\ntc(X, Y) :- e(X, Y); tc(X, Z) :- tc(X, Y), e(Y, Z);";
-  const r = run(text, { eot: 1 });
+  const r = run(text, { eot: 1 }, "warn"); // classic Datalog: the first column is a vertex, not a node
   expect(rows(r, "tc", 1).map((x) => x.join(""))).toEqual(["ab", "ac", "ad", "bb", "bc", "bd", "cb", "cc", "cd", "db", "dc", "dd"]);
 });

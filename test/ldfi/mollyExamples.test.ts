@@ -1,0 +1,30 @@
+/**
+ * Molly's own CounterexampleSuite, loaded as --allow-nonlocal (some of Molly's programs are not
+ * local, and they must run unchanged): every scenario gives its verdict. Molly's files are not
+ * committed; set MOLLY_EXAMPLES to a checkout's src/test/resources/examples_ft to run this.
+ */
+import { checkProgram } from "../../lib/dedalus/check";
+import { dedalusEngine, postReadsCrash } from "../../lib/ldfi/dedalusEngine";
+import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
+import { searchFaults } from "../../lib/ldfi/search";
+import { expectedVerdict, loadMollyProgram, mollyExamplesDir, mollyScenarios } from "../../bench/mollyExamples";
+
+const dir = mollyExamplesDir();
+const scenarios = mollyScenarios();
+
+test("the suite lists Molly's 25 scenarios", () => {
+  expect(scenarios).toHaveLength(25);
+});
+
+(dir ? describe : describe.skip)("Molly's examples (MOLLY_EXAMPLES)", () => {
+  test.each(scenarios.map((s) => [`${s.files.join(" + ")} ${s.eot}/${s.eff}/${s.crashes}`, s] as const))("%s", (_name, s) => {
+    const program = loadMollyProgram(dir!, s.files);
+    // The switch keeps every locality finding, as a warning.
+    expect(checkProgram(program).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const target = dedalusTarget(dedalusEngine, program, { eot: s.eot, nodes: s.nodes, crashSensitive: postReadsCrash(program) });
+    const r = searchFaults(target, { bounds: { eot: s.eot, eff: s.eff, crashes: s.crashes, nodes: s.nodes }, timeoutMs: 120_000 });
+    expect(r.verdict).toBe(expectedVerdict(s));
+  });
+});
+
+if (!dir) test.skip("Molly's examples: set MOLLY_EXAMPLES to a checkout's examples_ft to run them", () => {});
