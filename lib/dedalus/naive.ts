@@ -34,9 +34,10 @@ function evalTerm(t: Term | HeadTerm, b: Binding): Value {
       const l = evalTerm(t.left, b) as number, r = evalTerm(t.right, b) as number;
       if (t.op === "+") return l + r;
       if (t.op === "-") return l - r;
-      if (t.op === "*") return l * r;
+      // + 0: Dedalus integers have no negative zero (0 * -1, -1 / 2), as in the runtime's join.ts
+      if (t.op === "*") return l * r + 0;
       if (r === 0) throw new Error("integer division by zero");
-      return Math.trunc(l / r);
+      return Math.trunc(l / r) + 0;
     }
     default:
       throw new Error(`cannot evaluate ${t.kind}`);

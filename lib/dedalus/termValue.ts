@@ -20,8 +20,9 @@ export function termValue(t: Term, binding: ReadonlyMap<string, number>, constan
       if (l === null || r === null) return null;
       if (t.op === "+") return l + r;
       if (t.op === "-") return l - r;
-      if (t.op === "*") return l * r;
-      return r === 0 ? null : Math.trunc(l / r);
+      // + 0: no negative zero, as the runtime stores it (join.ts)
+      if (t.op === "*") return l * r + 0;
+      return r === 0 ? null : Math.trunc(l / r) + 0;
     }
   }
 }

@@ -5,8 +5,8 @@
  * expectations of goldenCases.ts, so regenerating goldens cannot silently bless a wrong answer, and
  * with the naive oracle (lib/dedalus/naive.ts), a second evaluator sharing no code with the runtime.
  *
- * UPDATE_GOLDEN=1 rewrites the golden files from the evaluator (the independent check still runs);
- * UPDATE_GOLDEN=expected writes them from the independent expectations.
+ * UPDATE=1 rewrites the golden files from the evaluator (the independent check still runs);
+ * UPDATE=expected writes them from the independent expectations.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,7 +14,7 @@ import { GOLDEN_CASES, renderCase, type GoldenFact } from "./goldenCases";
 import { goldenFactsOfRun } from "./goldenRun";
 
 const DIR = path.join(__dirname, "..", "..", "protocols", "golden");
-const UPDATE = process.env["UPDATE_GOLDEN"];
+const UPDATE = process.env["UPDATE"];
 
 function goldenPath(name: string): string {
   return path.join(DIR, `${name}.golden.txt`);

@@ -2,7 +2,7 @@
  * Golden output of `maze check` (warnings with carets and notes, the CALM report) for a program
  * written to trigger every warning and one coordination point. The golden file was checked by hand:
  * each line:col was counted in the source, and the CALM counts follow from the rules (see the
- * comments in protocols/golden/check_warnings.ded). UPDATE_GOLDEN=1 rewrites it.
+ * comments in protocols/golden/check_warnings.ded). UPDATE=1 rewrites it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,7 +15,7 @@ const relative = (text: string): string => text.split(DIR + path.sep).join("prot
 
 function expectGolden(file: string, text: string): void {
   const golden = path.join(DIR, file);
-  if (process.env["UPDATE_GOLDEN"] === "1") fs.writeFileSync(golden, text);
+  if (process.env["UPDATE"] === "1") fs.writeFileSync(golden, text);
   expect(text).toBe(fs.readFileSync(golden, "utf8"));
 }
 

@@ -26,6 +26,11 @@ export interface ExpectedBound {
   /** What maze ldfi reaches within maxRuns when that is not the verdict (a sweep it cannot finish). */
   maze?: "inconclusive";
   maxRuns?: number;
+  /**
+   * The executions maze ldfi needs for this row, pinned by equality (a pruning step that stops
+   * pruning shows here first); `UPDATE=1` rewrites it with {@link pinExecutions}.
+   */
+  executions?: number;
 }
 
 export interface ExpectedEntry {
@@ -61,4 +66,26 @@ export function searchEntry(entry: ExpectedEntry, b: { eot: number; eff: number;
   const target = dedalusTarget(dedalusEngine, program, { eot: b.eot, crashSensitive: postReadsCrash(program) });
   const bounds: FaultBounds = { eot: b.eot, eff: b.eff, crashes: b.crashes, nodes: target.nodes };
   return searchFaults(target, { timeoutMs: 60_000, ...options, bounds });
+}
+
+const EXPECTED_FILE = path.join(PROTOCOLS, "expected.json");
+
+/**
+ * Rewrites the pinned `executions` of one row of expected.json in place, keeping the file's
+ * hand-made layout (one bound per line): only the line of that entry's bound changes.
+ */
+export function pinExecutions(entry: string, b: { eot: number; eff: number; crashes: number }, executions: number): void {
+  const text = fs.readFileSync(EXPECTED_FILE, "utf8");
+  const start = text.indexOf(`"name": ${JSON.stringify(entry)}`);
+  if (start < 0) throw new Error(`expected.json: no entry ${entry}`);
+  const next = text.indexOf(`"name": `, start + 1);
+  const end = next < 0 ? text.length : next;
+  const block = text.slice(start, end);
+  const row = new RegExp(`\\{"eot": ${b.eot}, "eff": ${b.eff}, "crashes": ${b.crashes}, [^\\n]*\\}`);
+  const line = row.exec(block)?.[0];
+  if (!line) throw new Error(`expected.json: no row ${entry} ${b.eot}/${b.eff}/${b.crashes}`);
+  const pinned = /"executions": \d+/.test(line)
+    ? line.replace(/"executions": \d+/, `"executions": ${executions}`)
+    : line.replace(/("verdict": "[a-z]+")/, `$1, "executions": ${executions}`);
+  fs.writeFileSync(EXPECTED_FILE, text.slice(0, start) + block.replace(line, pinned) + text.slice(end));
 }

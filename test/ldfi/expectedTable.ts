@@ -7,8 +7,8 @@ export const TABLE_END = "<!-- END GENERATED TABLE -->";
 /** The verdict table of protocols/EXPECTED.md, generated from protocols/expected.json. */
 export function expectedTable(entries: readonly ExpectedEntry[]): string {
   const lines = [
-    "| protocol | files | EOT/EFF/crashes | expected | Molly says | source |",
-    "|---|---|---|---|---|---|",
+    "| protocol | files | EOT/EFF/crashes | expected | Molly says | maze executions | source |",
+    "|---|---|---|---|---|---|---|",
   ];
   for (const e of entries) {
     for (const b of e.bounds) {
@@ -19,7 +19,7 @@ export function expectedTable(entries: readonly ExpectedEntry[]): string {
         b.maze ? `maze: ${b.maze} after ${b.maxRuns ?? 1000} runs` : "",
       ].filter(Boolean).join(", ");
       const molly = b.mollyVerdict ?? (e.molly ? b.verdict : "");
-      lines.push(`| ${e.name} | ${e.files.map((f) => `\`${f}\``).join(" + ")} | ${b.eot}/${b.eff}/${b.crashes} | **${b.verdict}** | ${molly} | ${b.source}${tags ? ` (${tags})` : ""} |`);
+      lines.push(`| ${e.name} | ${e.files.map((f) => `\`${f}\``).join(" + ")} | ${b.eot}/${b.eff}/${b.crashes} | **${b.verdict}** | ${molly} | ${b.executions ?? ""} | ${b.source}${tags ? ` (${tags})` : ""} |`);
     }
   }
   return lines.join("\n");

@@ -1,15 +1,16 @@
 import { runProgram } from "../../lib/dedalus/runtime";
 import { formatTuple } from "../../lib/ldfi/dedalusTarget";
 import { faultKey, withinBounds } from "../../lib/ldfi/faults";
-import { corpusProgram, loadExpected, searchEntry, type ExpectedBound, type ExpectedEntry } from "./corpus";
+import { corpusProgram, loadExpected, pinExecutions, searchEntry, type ExpectedBound, type ExpectedEntry } from "./corpus";
 
 /**
  * Golden verdicts of the protocol corpus (protocols/expected.json): every entry at every bound,
  * each counterexample replayed on a plain run (no provenance, no search), and certified results
- * re-checked with smaller bounds. Rows marked slow run only with MAZE_SLOW=1 (the benchmark runs
- * them every time).
+ * re-checked with smaller bounds, and the executions of every row pinned by equality (UPDATE=1
+ * rewrites them). Rows marked slow run only with MAZE_SLOW=1 (the benchmark runs them every time).
  */
 const SLOW = process.env["MAZE_SLOW"] === "1";
+const UPDATE = process.env["UPDATE"] === "1";
 const cases: [string, ExpectedEntry, ExpectedBound][] = [];
 for (const e of loadExpected()) for (const b of e.bounds) if (SLOW || !b.slow) cases.push([`${e.name} ${b.eot}/${b.eff}/${b.crashes}`, e, b]);
 
@@ -32,6 +33,8 @@ describe("protocol corpus (LDFI)", () => {
     const r = searchEntry(entry, b);
     expect(r.limit).toBeNull();
     expect(r.verdict).toBe(b.verdict);
+    if (UPDATE && r.executions !== b.executions) pinExecutions(entry.name, b, r.executions);
+    else expect({ executions: r.executions }).toEqual({ executions: b.executions });
     if (r.counterexample) {
       const { faults, missing } = r.counterexample;
       expect(withinBounds(faults, r.bounds)).toBe(true);
