@@ -20,8 +20,23 @@ const COMMANDS: Record<string, CommandEntry> = {
 /** Exit codes shared by every sub-command (DESIGN.md section 6). */
 export const EXIT = { ok: 0, counterexample: 1, error: 2, inconclusive: 3 } as const;
 
+/** The package's version, read from package.json beside dist/ (or beside lib/ under ts-jest). */
+export function mazeVersion(): string {
+  const fs = require("node:fs") as typeof import("node:fs");
+  const path = require("node:path") as typeof import("node:path");
+  for (const up of ["../..", "../../.."]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, up, "package.json"), "utf8")) as { name?: unknown; version?: unknown };
+      if (pkg.name === "maze" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // not at this level: try the next
+    }
+  }
+  return "unknown";
+}
+
 function usage(commands: Record<string, CommandEntry>): string {
-  const lines = ["usage: maze <command> [options]", "", "commands:"];
+  const lines = ["usage: maze <command> [options]", "       maze --version", "", "commands:"];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(8)} ${c.summary}`);
   lines.push("", "Run `maze <command> --help` for a command's options.");
   return lines.join("\n");
@@ -38,6 +53,10 @@ export async function main(argv: string[], extra: Record<string, CommandEntry> =
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(usage(commands) + "\n");
     return name === undefined ? EXIT.error : EXIT.ok;
+  }
+  if (name === "--version" || name === "-v" || name === "version") {
+    process.stdout.write(`maze ${mazeVersion()} (node ${process.versions.node})\n`);
+    return EXIT.ok;
   }
   const entry = commands[name];
   if (!entry) {

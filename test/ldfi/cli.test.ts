@@ -164,3 +164,18 @@ describe("maze ldfi", () => {
     expect(html).toMatch(/stroke-dasharray/);
   });
 });
+
+describe("maze --version", () => {
+  it("prints the package's version and the Node version, exit 0", async () => {
+    const { main } = await import("../../lib/cli/main");
+    let out = "";
+    const o = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+    try {
+      expect(await main(["--version"])).toBe(0);
+    } finally {
+      o.mockRestore();
+    }
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
+    expect(out).toBe(`maze ${pkg.version} (node ${process.versions.node})\n`);
+  });
+});
