@@ -87,8 +87,9 @@ export { cartCheckout, cartContents, checkoutOutcomes, wrongCheckoutsByDelay, SH
 export { runTwoPhaseCommit, participantNames, COORDINATOR, TWO_PC_LATENCY, type TwoPcMessage, type ParticipantState, type TwoPhaseCommitOptions, type ParticipantOutcome, type TwoPhaseCommitRun } from "./experiments/twoPhaseCommit";
 export { stateIntervals, stateTimelineSpec, type StateInterval, type StateTimelineOptions } from "./experiments/stateTimeline";
 export { runHeartbeatDetector, sweepTimeouts, detectorTimeline, timeoutTradeoffSpec, HEARTBEAT_LATENCY, type HeartbeatDetectorOptions, type HeartbeatDetectorRun, type TimeoutSweepRow } from "./experiments/timeoutDetector";
+export { runPingDetector, pingDetectorTimeline, SLOW_BOUNDED_LINK, type TimeoutPolicy, type PingDetectorOptions, type PingDetectorRun } from "./experiments/eventuallyPerfect";
 export { runSequence, receivedOrder, faultGallery, FAULT_SCENARIOS, GALLERY_LATENCY, type FaultSetting, type FaultScenario, type SequenceOptions, type FaultGalleryRow } from "./experiments/faultGallery";
-export { runCoordinationCost, coordinationCostSweep, coordinationCostSpec, throughputOverTime, throughputOverTimeSpec, type UpdateMode, type CoordinationCostOptions, type CoordinationCostResult } from "./experiments/coordinationCost";
+export { runCoordinationCost, coordinationCostSweep, coordinationCostSpec, throughputOverTime, throughputOverTimeSpec, partitionPhases, UPDATE_MODE_LABELS, type UpdateMode, type CoordinationCostOptions, type CoordinationCostResult, type ThroughputPoint, type PartitionPhaseRow } from "./experiments/coordinationCost";
 export { dedalusProgram } from "./experiments/lessonProgram";
 export { outcomeCountRows, outcomeCountsSpec, type NamedSpread, type OutcomeCountRow, type OutcomeCountsOptions } from "./experiments/outcomeCounts";
 export { protocolProgram, protocolSource, ldfiCheck, ldfiSummary, ldfiRunRows, faultsText, faults, replayFaults, lostPost, faultRunSpacetime, PROTOCOLS_DIR, LESSON_MAX_RUNS, LESSON_TIMEOUT_MS, type LdfiCheckOptions, type LdfiSummaryRow } from "./experiments/ldfiCheck";

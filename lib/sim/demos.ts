@@ -74,9 +74,13 @@ export function gossipDemo(seed = 1, options: GossipDemoOptions = {}): Trace {
 }
 
 /**
- * "Slow or dead?": `client` pings `server` every `period` ms and records `ctx.observe("suspect", true)`
- * when a reply is later than `timeout`. With `crashAt` the server crashes; with a slow link it does not —
- * yet the client sees the same silence. Default: exponential latency with mean 8 ms, timeout 20 ms.
+ * "Slow or dead?": `client` pings `server` every 25 ms and records `ctx.observe("suspect", true)` when
+ * the reply to its latest ping is later than `timeout`, and `ctx.observe("suspect", false)` when that
+ * reply arrives. With `crashAt` the server crashes; with a slow link it does not — and the first
+ * silence past the timeout looks the same. A reply to an older ping, which comes after the client
+ * has moved on to a newer one, is thrown away and recorded as `ctx.observe("ignored reply", n)`: this
+ * client never learns from late replies (`runPingDetector` in lib/experiments does).
+ * Default: exponential latency with mean 8 ms, timeout 20 ms.
  */
 export function slowOrDeadDemo(seed = 1, options: { readonly crashAt?: number; readonly timeout?: number; readonly pings?: number; readonly meanLatency?: number } = {}): Trace {
   const timeout = options.timeout ?? 20;
@@ -99,10 +103,11 @@ export function slowOrDeadDemo(seed = 1, options: { readonly crashAt?: number; r
       }
     },
     onMessage: (ctx, m) => {
-      if ("pong" in m && m.pong === awaiting) {
+      if (!("pong" in m)) return;
+      if (m.pong === awaiting) {
         awaiting = undefined;
         ctx.observe("suspect", false);
-      }
+      } else ctx.observe("ignored reply", m.pong);
     },
   };
   const server: NodeHandlers<{ ping: number } | { pong: number }> = {

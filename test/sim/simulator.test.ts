@@ -232,4 +232,14 @@ describe("demos", () => {
     const slowSuspicions = [1, 2, 3, 4, 5, 6].flatMap((s) => slowOrDeadDemo(s, { meanLatency: 15 }).notes("suspect").filter((n) => n.value === true));
     expect(slowSuspicions.length).toBeGreaterThan(0);
   });
+  test("slow or dead: the slow server's replies do reach the client, late, and this client throws them away", () => {
+    const slow = slowOrDeadDemo(1, { meanLatency: 30 });
+    const ignored = slow.notes("ignored reply");
+    expect(ignored.length).toBeGreaterThan(3);
+    // Each thrown-away reply answers a ping older than the one the client is waiting for, and
+    // changes no verdict: the suspicions stay.
+    const pongsDelivered = slow.events.filter((e) => e.kind === "deliver" && e.node === "client").length;
+    expect(pongsDelivered).toBe(ignored.length + slow.notes("suspect").filter((n) => n.value === false).length);
+    expect(slowOrDeadDemo(1, { crashAt: 60 }).notes("ignored reply")).toEqual([]);
+  });
 });
