@@ -1,8 +1,12 @@
 import { edgeLabel, minimalCuts, singleLossImpact, singleLossSpec, supportEdges } from "../../lib/experiments/lineageSupport";
 import { executionsToFirstBug, raceSummary, executionsToFirstBugSpec } from "../../lib/experiments/injectionRace";
-import { faults, faultRunSpacetime, ldfiCheck, ldfiSummary, lostPost, protocolProgram, replayFaults } from "../../lib/experiments/ldfiCheck";
+import { faults, faultRunSpacetime, ldfiCheck, ldfiSummary, lostPost, protocolProgram, protocolSource, PROTOCOLS_DIR, replayFaults } from "../../lib/experiments/ldfiCheck";
 import { DedalusError } from "../../lib/dedalus/diagnostics";
 import { dedalusProgram } from "../../lib/experiments/lessonProgram";
+import { renderSvg } from "../../lib/viz/render";
+
+/** Vega cuts a label that exceeds its limit with an ellipsis; the SVG then shows "…". */
+const cutTexts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!).filter((t) => t.includes("…"));
 
 const simple = protocolProgram("simple_delivery.ded", "delivery_assert.ded");
 const retry = protocolProgram("retry_delivery.ded", "delivery_assert.ded");
@@ -76,6 +80,13 @@ describe("lineage support (lesson 7)", () => {
     expect(supportEdges(replayFaults(timeoutRetry, 4, faults([{ from: "a", to: "c", time: 1 }])), goal).map(edgeLabel)).toEqual(["a→c @3"]);
   });
 
+  test("the single-loss chart draws its row names whole", async () => {
+    const rows = singleLossImpact("retry delivery", retry, 4, { rel: "delivered", args: ["c", "hello"], time: 4 });
+    const svg = await renderSvg(singleLossSpec(rows, "t"));
+    expect(svg).toContain("retry delivery: lineage predicts");
+    expect(cutTexts(svg)).toEqual([]);
+  });
+
   test("asking about a fact that does not hold is a RangeError", () => {
     expect(() => singleLossImpact("d", direct, 4, { rel: "log", args: ["c", "bye"], time: 4 })).toThrow(RangeError);
   });
@@ -92,6 +103,13 @@ describe("LDFI vs random race (lesson 8)", () => {
     expect(s!.randomMean).toBeCloseTo(rows.slice(1).reduce((n, r) => n + r.executions, 0) / 3, 1);
     expect(JSON.stringify(executionsToFirstBugSpec(rows, "race"))).toContain("log");
   });
+
+  test("case names with their bounds are drawn whole on the chart", async () => {
+    const rows = executionsToFirstBug([{ name: "classic broadcast 5/3/0 (relay once)", program: simple, eot: 4, eff: 2, crashes: 0 }], [1], 20);
+    const svg = await renderSvg(executionsToFirstBugSpec(rows, "race"));
+    expect(svg).toContain("classic broadcast 5/3/0 (relay once)");
+    expect(cutTexts(svg)).toEqual([]);
+  });
 });
 
 describe("composition (lesson 9)", () => {
@@ -102,5 +120,16 @@ describe("composition (lesson 9)", () => {
     const shop = ldfiCheck(protocolProgram("lessons/compose_shop.ded"), b);
     expect(shop.verdict).toBe("counterexample");
     expect(shop.counterexample!.missing).toEqual(['post("never ships cancelled", "o1")']);
+  });
+
+  test("exercise 1: a deadline at tick 5 is beaten by losing the cancel's three sends (2, 3, 4)", () => {
+    const later =
+      'include "compose_channel.ded";\ninclude "compose_never_ships_cancelled.ded";\n' +
+      'request("cust", "shop", "order", "o1")@1;\nrequest("cust", "shop", "order", "o2")@1;\nrequest("cust", "shop", "cancel", "o1")@2;\n' +
+      protocolSource("lessons/compose_merchant.ded").replace("T >= 3", "T >= 5");
+    const r = ldfiCheck(dedalusProgram(later, PROTOCOLS_DIR + "/lessons/later.ded"), { eot: 7, eff: 5, crashes: 0 });
+    expect(r.verdict).toBe("counterexample");
+    expect(ldfiSummary("later", r).faults).toBe("omit(cust,shop,2) omit(cust,shop,3) omit(cust,shop,4)");
+    expect(r.counterexample!.missing).toEqual(['post("never ships cancelled", "o1")']);
   });
 });
