@@ -90,7 +90,7 @@ export { runHeartbeatDetector, sweepTimeouts, detectorTimeline, timeoutTradeoffS
 export { runSequence, receivedOrder, faultGallery, FAULT_SCENARIOS, GALLERY_LATENCY, type FaultSetting, type FaultScenario, type SequenceOptions, type FaultGalleryRow } from "./experiments/faultGallery";
 export { runCoordinationCost, coordinationCostSweep, coordinationCostSpec, throughputOverTime, throughputOverTimeSpec, type UpdateMode, type CoordinationCostOptions, type CoordinationCostResult } from "./experiments/coordinationCost";
 export { dedalusProgram } from "./experiments/lessonProgram";
-export { outcomeCountRows, outcomeCountsSpec, type NamedSpread, type OutcomeCountRow, type OutcomeCountsOptions } from "./experiments/outcomeCounts";
+export { outcomeCountRows, outcomeCountsSpec, distinctOutcomesByEot, distinctOutcomesByEotSpec, type NamedSpread, type OutcomeCountRow, type OutcomeCountsOptions, type EotSpreadCase, type EotSpreadRow, type EotSpreadOptions } from "./experiments/outcomeCounts";
 export { protocolProgram, protocolSource, ldfiCheck, ldfiSummary, ldfiRunRows, faultsText, faults, replayFaults, lostPost, faultRunSpacetime, PROTOCOLS_DIR, LESSON_MAX_RUNS, LESSON_TIMEOUT_MS, type LdfiCheckOptions, type LdfiSummaryRow } from "./experiments/ldfiCheck";
 export { edgeLabel, supportEdges, singleLossImpact, singleLossSpec, minimalCuts, supportChart, type SingleLossRow } from "./experiments/lineageSupport";
 export { executionsToFirstBug, raceSummary, executionsToFirstBugSpec, type RaceCase, type RaceRow } from "./experiments/injectionRace";
