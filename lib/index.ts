@@ -94,6 +94,7 @@ export { outcomeCountRows, outcomeCountsSpec, distinctOutcomesByEot, distinctOut
 export { protocolProgram, protocolSource, ldfiCheck, ldfiSummary, ldfiRunRows, faultsText, faults, replayFaults, lostPost, faultRunSpacetime, PROTOCOLS_DIR, LESSON_MAX_RUNS, LESSON_TIMEOUT_MS, type LdfiCheckOptions, type LdfiSummaryRow } from "./experiments/ldfiCheck";
 export { edgeLabel, supportEdges, singleLossImpact, singleLossSpec, minimalCuts, supportChart, type SingleLossRow } from "./experiments/lineageSupport";
 export { executionsToFirstBug, raceSummary, executionsToFirstBugSpec, type RaceCase, type RaceRow } from "./experiments/injectionRace";
+export { faultCombinations, gossipBroadcast, faultSpaceSweep, faultSpaceSpec, MAX_GOSSIP_NODES, type FaultSpaceBounds, type FaultSpaceRow, type FaultSpaceSweep, type FaultSpaceSweepOptions } from "./experiments/faultSpace";
 export { loadStudentProgram, MAX_SHOWN_DIAGNOSTICS, type StudentProgramSpec, type StudentProgram } from "./experiments/studentProgram";
 
 // --- labs (autograded checks; the grader in kernel/grading runs them inside the student's notebook) ---
