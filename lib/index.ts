@@ -91,10 +91,11 @@ export { runPingDetector, pingDetectorTimeline, SLOW_BOUNDED_LINK, type TimeoutP
 export { runSequence, receivedOrder, faultGallery, FAULT_SCENARIOS, GALLERY_LATENCY, type FaultSetting, type FaultScenario, type SequenceOptions, type FaultGalleryRow } from "./experiments/faultGallery";
 export { runCoordinationCost, coordinationCostSweep, coordinationCostSpec, throughputOverTime, throughputOverTimeSpec, partitionPhases, UPDATE_MODE_LABELS, type UpdateMode, type CoordinationCostOptions, type CoordinationCostResult, type ThroughputPoint, type PartitionPhaseRow } from "./experiments/coordinationCost";
 export { dedalusProgram } from "./experiments/lessonProgram";
-export { outcomeCountRows, outcomeCountsSpec, type NamedSpread, type OutcomeCountRow, type OutcomeCountsOptions } from "./experiments/outcomeCounts";
+export { outcomeCountRows, outcomeCountsSpec, distinctOutcomesByEot, distinctOutcomesByEotSpec, type NamedSpread, type OutcomeCountRow, type OutcomeCountsOptions, type EotSpreadCase, type EotSpreadRow, type EotSpreadOptions } from "./experiments/outcomeCounts";
 export { protocolProgram, protocolSource, ldfiCheck, ldfiSummary, ldfiRunRows, faultsText, faults, replayFaults, lostPost, faultRunSpacetime, PROTOCOLS_DIR, LESSON_MAX_RUNS, LESSON_TIMEOUT_MS, type LdfiCheckOptions, type LdfiSummaryRow } from "./experiments/ldfiCheck";
 export { edgeLabel, supportEdges, singleLossImpact, singleLossSpec, minimalCuts, supportChart, type SingleLossRow } from "./experiments/lineageSupport";
 export { executionsToFirstBug, raceSummary, executionsToFirstBugSpec, type RaceCase, type RaceRow } from "./experiments/injectionRace";
+export { faultCombinations, gossipBroadcast, faultSpaceSweep, faultSpaceSpec, MAX_GOSSIP_NODES, type FaultSpaceBounds, type FaultSpaceRow, type FaultSpaceSweep, type FaultSpaceSweepOptions } from "./experiments/faultSpace";
 export { loadStudentProgram, MAX_SHOWN_DIAGNOSTICS, type StudentProgramSpec, type StudentProgram } from "./experiments/studentProgram";
 
 // --- labs (autograded checks; the grader in kernel/grading runs them inside the student's notebook) ---

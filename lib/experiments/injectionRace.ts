@@ -61,7 +61,8 @@ export function raceSummary(rows: readonly RaceRow[]): { program: string; ldfi: 
  */
 export function executionsToFirstBugSpec(rows: readonly RaceRow[], title: string): VegaLiteSpec {
   const x = { field: "executions", type: "quantitative", scale: { type: "log" }, title: "executions until the first counterexample (log scale)" };
-  const y = { field: "program", type: "nominal", sort: null, title: null };
+  // Case names carry their bounds ("classic broadcast 5/3/0"); the default 180 px limit cut them.
+  const y = { field: "program", type: "nominal", sort: null, title: null, axis: { labelLimit: 320 } };
   const color = { field: "strategy", type: "nominal", title: "strategy", scale: { domain: ["ldfi", "random"], range: ["#8250df", "#bf8700"] } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",

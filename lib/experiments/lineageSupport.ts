@@ -66,7 +66,8 @@ export function singleLossSpec(rows: readonly SingleLossRow[], title: string): V
     mark: { type: "rect", stroke: "white", strokeWidth: 2 },
     encoding: {
       x: { field: "message", type: "nominal", sort: null, title: "the one message lost (sender→receiver @ send time)", axis: { labelAngle: -40 } },
-      y: { field: "row", type: "nominal", sort: null, title: null },
+      // Row names run to ~35 characters; Vega's default limit (180 px) cut them in the headless SVG.
+      y: { field: "row", type: "nominal", sort: null, title: null, axis: { labelLimit: 320 } },
       color: { field: "outcome", type: "nominal", title: "the goal", scale: { domain: ["survives", "lost"], range: ["#2da44e", "#d1242f"] } },
       tooltip: [{ field: "row" }, { field: "message" }, { field: "outcome" }],
     },

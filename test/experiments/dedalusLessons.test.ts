@@ -2,7 +2,7 @@ import { DedalusError } from "../../lib/dedalus/diagnostics";
 import { outcomeSpread } from "../../lib/dedalus/outcomes";
 import { runProgram } from "../../lib/dedalus/runtime";
 import { dedalusProgram } from "../../lib/experiments/lessonProgram";
-import { outcomeCountRows, outcomeCountsSpec } from "../../lib/experiments/outcomeCounts";
+import { distinctOutcomesByEot, distinctOutcomesByEotSpec, outcomeCountRows, outcomeCountsSpec } from "../../lib/experiments/outcomeCounts";
 import { renderSvg } from "../../lib/viz/render";
 
 const GROW = `
@@ -67,5 +67,55 @@ describe("outcome counts chart", () => {
     const svg = await renderSvg(spec);
     expect(svg).toContain("put/delete race");
     expect(svg).toContain("1 outcome");
+  });
+});
+
+/** Vega cuts a label or title that exceeds its limit with an ellipsis; the SVG then shows "…". */
+const cutTexts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!).filter((t) => t.includes("…"));
+
+describe("outcome counts chart: long names", () => {
+  test("program names and the legend title are drawn whole, not cut with an ellipsis", async () => {
+    const race = outcomeSpread(dedalusProgram(RACE), { schedules: 20, seed: 1, eot: 8, relations: ["store"], nodes: ["c", "s"] });
+    const svg = await renderSvg(outcomeCountsSpec([
+      { program: "put/delete race (deletion)", spread: race },
+      { program: "count read when sealed by everyone", spread: race },
+    ]));
+    expect(cutTexts(svg)).toEqual([]);
+    expect(svg).toContain("outcome (1 = most frequent)");
+  });
+});
+
+describe("distinct outcomes by EOT (confluence is about the end)", () => {
+  const cases = [
+    { name: "grow", program: dedalusProgram(GROW), relations: ["has"] },
+    { name: "race", program: dedalusProgram(RACE), relations: ["store"], nodes: ["c", "s"] },
+  ];
+  const rows = distinctOutcomesByEot(cases, [1, 2, 4, 8], { schedules: 30, seed: 1, maxDelay: 3 });
+  const at = (name: string, eot: number) => rows.find((r) => r.program === name && r.eot === eot)!;
+
+  test("the monotone gossip has several outcomes while messages are in flight and one after", () => {
+    expect(at("grow", 2).distinct).toBeGreaterThan(1);
+    // every message is at most 3 steps late, and the sends that matter happen at 1
+    expect(at("grow", 4).distinct).toBe(1);
+    expect(at("grow", 8)).toMatchObject({ distinct: 1, commonest: 30, schedules: 30 });
+  });
+
+  test("the racing delete keeps two outcomes however late the runs stop", () => {
+    expect(at("race", 4).distinct).toBe(2);
+    expect(at("race", 8).distinct).toBe(2);
+  });
+
+  test("each point re-runs the same schedules: it equals a spread run to that EOT", () => {
+    const direct = outcomeSpread(cases[0]!.program, { schedules: 30, seed: 1, eot: 2, maxDelay: 3, relations: ["has"] });
+    expect(at("grow", 2).distinct).toBe(direct.distinct);
+    expect(at("grow", 2).commonest).toBe(direct.outcomes[0]!.schedules);
+  });
+
+  test("the chart has one line per program, a log axis, and renders with nothing cut", async () => {
+    const spec = distinctOutcomesByEotSpec(rows, "by EOT");
+    expect(JSON.stringify(spec)).toContain('"type":"log"');
+    const svg = await renderSvg(spec);
+    expect(svg).toContain("grow");
+    expect(cutTexts(svg)).toEqual([]);
   });
 });

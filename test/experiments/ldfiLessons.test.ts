@@ -1,8 +1,12 @@
 import { edgeLabel, minimalCuts, singleLossImpact, singleLossSpec, supportEdges } from "../../lib/experiments/lineageSupport";
 import { executionsToFirstBug, raceSummary, executionsToFirstBugSpec } from "../../lib/experiments/injectionRace";
-import { faults, faultRunSpacetime, ldfiCheck, ldfiSummary, lostPost, protocolProgram, replayFaults } from "../../lib/experiments/ldfiCheck";
+import { faults, faultRunSpacetime, ldfiCheck, ldfiRunRows, ldfiSummary, lostPost, protocolProgram, protocolSource, PROTOCOLS_DIR, replayFaults } from "../../lib/experiments/ldfiCheck";
 import { DedalusError } from "../../lib/dedalus/diagnostics";
 import { dedalusProgram } from "../../lib/experiments/lessonProgram";
+import { renderSvg } from "../../lib/viz/render";
+
+/** Vega cuts a label that exceeds its limit with an ellipsis; the SVG then shows "…". */
+const cutTexts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!).filter((t) => t.includes("…"));
 
 const simple = protocolProgram("simple_delivery.ded", "delivery_assert.ded");
 const retry = protocolProgram("retry_delivery.ded", "delivery_assert.ded");
@@ -76,6 +80,13 @@ describe("lineage support (lesson 7)", () => {
     expect(supportEdges(replayFaults(timeoutRetry, 4, faults([{ from: "a", to: "c", time: 1 }])), goal).map(edgeLabel)).toEqual(["a→c @3"]);
   });
 
+  test("the single-loss chart draws its row names whole", async () => {
+    const rows = singleLossImpact("retry delivery", retry, 4, { rel: "delivered", args: ["c", "hello"], time: 4 });
+    const svg = await renderSvg(singleLossSpec(rows, "t"));
+    expect(svg).toContain("retry delivery: lineage predicts");
+    expect(cutTexts(svg)).toEqual([]);
+  });
+
   test("asking about a fact that does not hold is a RangeError", () => {
     expect(() => singleLossImpact("d", direct, 4, { rel: "log", args: ["c", "bye"], time: 4 })).toThrow(RangeError);
   });
@@ -92,6 +103,47 @@ describe("LDFI vs random race (lesson 8)", () => {
     expect(s!.randomMean).toBeCloseTo(rows.slice(1).reduce((n, r) => n + r.executions, 0) / 3, 1);
     expect(JSON.stringify(executionsToFirstBugSpec(rows, "race"))).toContain("log");
   });
+
+  test("case names with their bounds are drawn whole on the chart", async () => {
+    const rows = executionsToFirstBug([{ name: "classic broadcast 5/3/0 (relay once)", program: simple, eot: 4, eff: 2, crashes: 0 }], [1], 20);
+    const svg = await renderSvg(executionsToFirstBugSpec(rows, "race"));
+    expect(svg).toContain("classic broadcast 5/3/0 (relay once)");
+    expect(cutTexts(svg)).toEqual([]);
+  });
+});
+
+describe("commit, consensus and Kafka (lesson 8)", () => {
+  test("2PC blocks on one crash; 3PC is certified with one crash, broken by a loss plus a crash, and by two crashes", () => {
+    const twoPc = protocolProgram("2pc.ded", "commit_assert.ded");
+    const threePc = protocolProgram("3pc.ded", "commit_assert.ded");
+    expect(ldfiSummary("2pc", ldfiCheck(twoPc, { eot: 8, eff: 0, crashes: 1 }))).toMatchObject({ verdict: "counterexample", faults: "crash(C,4)" });
+    expect(ldfiCheck(threePc, { eot: 8, eff: 0, crashes: 1 }).verdict).toBe("certified");
+    const loss = ldfiCheck(threePc, { eot: 9, eff: 7, crashes: 1 });
+    expect(ldfiSummary("3pc", loss)).toMatchObject({ verdict: "counterexample", faults: "omit(a,C,4) crash(C,6)", lost: 'post("agreement", "tx")' });
+    // the lesson's story: the coordinator aborted, the agents committed
+    const run = replayFaults(threePc, 9, loss.counterexample!.faults);
+    expect(run.facts("decided", 9).map((f) => f.args.join(" ")).sort()).toEqual(["C tx abort", "a tx commit", "b tx commit", "d tx commit"]);
+    expect(ldfiCheck(threePc, { eot: 8, eff: 0, crashes: 2 }).verdict).toBe("counterexample");
+  });
+
+  test("Paxos is certified at 8/2/1", () => {
+    const r = ldfiCheck(protocolProgram("paxos_synod.ded"), { eot: 8, eff: 2, crashes: 1 });
+    expect(r.verdict).toBe("certified");
+    expect(r.executions).toBeGreaterThan(50); // the lesson says it needs far more runs than 3PC's 13
+  });
+
+  test("Kafka at 6/4/1: a lost ISR report plus the leader's crash; each fault alone was tried and survived", () => {
+    const kafka = protocolProgram("kafka_isr.ded");
+    const r = ldfiCheck(kafka, { eot: 6, eff: 4, crashes: 1 });
+    expect(ldfiSummary("kafka", r)).toMatchObject({ verdict: "counterexample", faults: "omit(Z,a,2) crash(a,4)", executions: 18 });
+    const tried = new Map(ldfiRunRows(r).map((row) => [row.faults, row.outcome]));
+    expect(tried.get("omit(Z,a,2)")).toBe("ok");
+    expect(tried.get("crash(a,4)")).toBe("ok");
+    const bad = replayFaults(kafka, 6, r.counterexample!.faults);
+    expect(bad.facts("stored", 6).map((f) => f.args[0])).toEqual(["a"]);
+    expect(bad.facts("in_sync", 3)).toEqual([]);
+    expect(bad.has("ack", ["C", "a", "d1"], 4)).toBe(true);
+  });
 });
 
 describe("composition (lesson 9)", () => {
@@ -102,5 +154,16 @@ describe("composition (lesson 9)", () => {
     const shop = ldfiCheck(protocolProgram("lessons/compose_shop.ded"), b);
     expect(shop.verdict).toBe("counterexample");
     expect(shop.counterexample!.missing).toEqual(['post("never ships cancelled", "o1")']);
+  });
+
+  test("exercise 1: a deadline at tick 5 is beaten by losing the cancel's three sends (2, 3, 4)", () => {
+    const later =
+      'include "compose_channel.ded";\ninclude "compose_never_ships_cancelled.ded";\n' +
+      'request("cust", "shop", "order", "o1")@1;\nrequest("cust", "shop", "order", "o2")@1;\nrequest("cust", "shop", "cancel", "o1")@2;\n' +
+      protocolSource("lessons/compose_merchant.ded").replace("T >= 3", "T >= 5");
+    const r = ldfiCheck(dedalusProgram(later, PROTOCOLS_DIR + "/lessons/later.ded"), { eot: 7, eff: 5, crashes: 0 });
+    expect(r.verdict).toBe("counterexample");
+    expect(ldfiSummary("later", r).faults).toBe("omit(cust,shop,2) omit(cust,shop,3) omit(cust,shop,4)");
+    expect(r.counterexample!.missing).toEqual(['post("never ships cancelled", "o1")']);
   });
 });
