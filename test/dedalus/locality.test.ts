@@ -13,6 +13,7 @@ import { dedalusEngine } from "../../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
 import { searchFaults } from "../../lib/ldfi/search";
 import { loadExpected, PROTOCOLS } from "../ldfi/corpus";
+import { main } from "../../lib/cli/main";
 
 function found(text: string): { code: string; message: string; line: number | undefined; related: number }[] {
   const { program, diagnostics } = parseSource(text, "t.ded");
@@ -149,7 +150,6 @@ describe("--allow-nonlocal on run, check and ldfi", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const { main } = await import("../../lib/cli/main");
     let out = "", err = "";
     const o = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
     const e = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));

@@ -6,6 +6,7 @@ import * as runCommand from "../../lib/cli/run";
 import type { CommandSpec, OptionValues } from "../../lib/cli/command";
 import { parseCommandLine } from "../../lib/cli/command";
 import { PROTOCOLS } from "./corpus";
+import { main } from "../../lib/cli/main";
 
 /** Runs `maze ldfi ARGS` (or another sub-command) in-process, capturing stdout and stderr. */
 async function maze(
@@ -167,7 +168,6 @@ describe("maze ldfi", () => {
 
 describe("maze --version", () => {
   it("prints the package's version and the Node version, exit 0", async () => {
-    const { main } = await import("../../lib/cli/main");
     let out = "";
     const o = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
     try {
