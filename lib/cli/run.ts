@@ -81,7 +81,9 @@ export function formatRunTables(result: RunResult, program: Program): string {
     out.push("", `${rel} (${rows.length} tuple${rows.length === 1 ? "" : "s"})`);
     const cells = rows.map((f) => [String(f.time), String(f.args[0]), f.args.slice(1).map(formatValue).join(", ")]);
     const head = ["time", "node", "values"];
-    const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+    // A loop, not Math.max(...spread): a relation can hold millions of rows, past the argument limit.
+    const widths = head.map((h) => h.length);
+    for (const c of cells) for (let i = 0; i < widths.length; i++) if (c[i]!.length > widths[i]!) widths[i] = c[i]!.length;
     const line = (c: string[]): string => "  " + c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]!))).join("  ").trimEnd();
     out.push(line(head));
     for (const c of cells) out.push(line(c));
