@@ -97,8 +97,9 @@ export interface CheckReport {
 export function checkFiles(files: string[], options: LoadOptions = {}): CheckReport {
   const loaded = loadProgram(files, options);
   const diagnostics = [...loaded.diagnostics];
-  if (!hasErrors(diagnostics)) diagnostics.push(...checkProgram(loaded.program).diagnostics);
-  diagnostics.push(...checkWarnings(loaded.program));
+  // Loops, not push(...spread): a large program can have more diagnostics than a call takes arguments.
+  if (!hasErrors(diagnostics)) for (const d of checkProgram(loaded.program).diagnostics) diagnostics.push(d);
+  for (const d of checkWarnings(loaded.program)) diagnostics.push(d);
   const sorted = sortDiagnostics(diagnostics);
   return { program: loaded.program, diagnostics: sorted, calm: hasErrors(sorted) ? null : analyzeCalm(loaded.program) };
 }

@@ -43,3 +43,20 @@ export function intOption(values: OptionValues, name: string, fallback: number, 
   if (n < min) return { error: `--${name} must be at least ${min}, got ${n}` };
   return n;
 }
+
+/**
+ * Reads `--nodes a,b,c`: undefined when absent, else the names, or an error message when the list is
+ * empty or names a node twice (a run's nodes are a set; a repeated name is a typo, not a second node).
+ */
+export function nodesOption(values: OptionValues): string[] | undefined | { error: string } {
+  const raw = values["nodes"];
+  if (raw === undefined) return undefined;
+  const nodes = String(raw).split(",").map((n) => n.trim()).filter((n) => n.length > 0);
+  if (nodes.length === 0) return { error: "--nodes expects a comma-separated list of node names" };
+  const seen = new Set<string>();
+  for (const n of nodes) {
+    if (seen.has(n)) return { error: `--nodes names '${n}' more than once (got '${String(raw)}')` };
+    seen.add(n);
+  }
+  return nodes;
+}

@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import type { Program } from "../dedalus/ast";
 import { DedalusError, formatDiagnostic } from "../dedalus/diagnostics";
 import { DedalusLimitError, DedalusRuntimeError } from "../dedalus/limits";
@@ -7,7 +8,7 @@ import { dedalusTarget } from "../ldfi/dedalusTarget";
 import { checkBounds, FaultBoundsError, formatFaults, type FaultBounds } from "../ldfi/faults";
 import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchResult, type Strategy } from "../ldfi/result";
 import { searchFaults } from "../ldfi/search";
-import { intOption, type CommandSpec, type OptionValues } from "./command";
+import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
 
 /** Exit codes of DESIGN.md section 6 (the values of EXIT in main.ts; not imported, so main -> ldfi stays acyclic). */
@@ -61,6 +62,28 @@ export const spec: CommandSpec = {
 function fail(message: string): number {
   process.stderr.write(`maze ldfi: ${message}\n`);
   return EXIT.error;
+}
+
+/**
+ * Prepares the `--report` directory before the search (so a bad path fails in milliseconds, not after
+ * a long search): creates it if needed. Returns an error message for an empty path, a path that exists
+ * and is not a directory, or one that cannot be created.
+ */
+export function prepareReportDir(dir: string): string | null {
+  if (dir.trim().length === 0) return "--report expects a directory path, got an empty one";
+  try {
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) return `--report ${dir}: exists and is not a directory (the report is written to DIR/index.html)`;
+    fs.mkdirSync(dir, { recursive: true });
+    return null;
+  } catch (e) {
+    return `--report ${dir}: cannot create the report directory (${fsReason(e)})`;
+  }
+}
+
+/** A file-system error in words: its code and message, without a stack. */
+function fsReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err && typeof err.message === "string" ? err.message : String(e);
 }
 
 /** Every string constant the program mentions (facts and rules), to recognise node names. */
@@ -143,10 +166,11 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   }
 
   let nodes = defaultNodes;
-  const explicitNodes = typeof values["nodes"] === "string";
+  const nodeFlag = nodesOption(values);
+  if (nodeFlag !== undefined && "error" in nodeFlag) return fail(nodeFlag.error);
+  const explicitNodes = nodeFlag !== undefined;
   if (explicitNodes) {
-    nodes = (values["nodes"] as string).split(",").map((n) => n.trim()).filter((n) => n.length > 0);
-    if (nodes.length === 0) return fail("--nodes is empty");
+    nodes = nodeFlag;
     const known = programConstants(program);
     const unknown = nodes.filter((n) => !known.has(n));
     if (unknown.length > 0) return fail(`--nodes: unknown node${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `'${n}'`).join(", ")} (the program never mentions ${unknown.length > 1 ? "them" : "it"}; its default nodes are ${defaultNodes.join(",")})`);
@@ -172,6 +196,10 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   };
 
   const reportDir = typeof values["report"] === "string" ? values["report"] : undefined;
+  if (reportDir !== undefined) {
+    const bad = prepareReportDir(reportDir);
+    if (bad) return fail(bad);
+  }
   let result: SearchResult;
   const target = dedalusTarget(dedalusEngine, program, { eot: bounds.eot, ...(explicitNodes ? { nodes } : {}), crashSensitive: postReadsCrash(program) });
   try {
@@ -206,7 +234,13 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     let lineage: { goal: string; graph: import("../ldfi/lineage").SupportGraph } | undefined;
     // lineage is recorded for every strategy's failure-free run, so random and exhaustive reports show it too
     if (ff && goal !== undefined) lineage = { goal, graph: ff.lineage([goal]) };
-    const file = await writeLdfiReport(reportDir, { result, files: positionals, nodes, explicitNodes, ...(lineage ? { lineage } : {}) });
+    let file: string;
+    try {
+      file = await writeLdfiReport(reportDir, { result, files: positionals, nodes, explicitNodes, ...(lineage ? { lineage } : {}) });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException)?.code === undefined) throw e;
+      return fail(`--report ${reportDir}: cannot write the report (${fsReason(e)})`);
+    }
     process.stderr.write(`maze ldfi: report written to ${file}\n`);
   }
 

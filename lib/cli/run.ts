@@ -1,7 +1,8 @@
 import type { Program } from "../dedalus/ast";
 import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, DedalusRuntimeError, MAX_EOT } from "../dedalus/limits";
-import { runProgram, type Crash, type Fact, type Omission, type RunResult } from "../dedalus/runtime";
-import { intOption, type CommandSpec, type OptionValues } from "./command";
+import { DedalusError, formatDiagnostic } from "../dedalus/diagnostics";
+import { compileProgram, runProgram, type Crash, type Fact, type Omission, type RunResult } from "../dedalus/runtime";
+import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
 
 /** Exit codes of DESIGN.md section 6 (same values as EXIT in main.ts; not imported so main -> run stays acyclic). */
@@ -84,7 +85,9 @@ export function formatRunTables(result: RunResult, program: Program): string {
     out.push("", `${rel} (${rows.length} tuple${rows.length === 1 ? "" : "s"})`);
     const cells = rows.map((f) => [String(f.time), String(f.args[0]), f.args.slice(1).map(formatValue).join(", ")]);
     const head = ["time", "node", "values"];
-    const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+    // A loop, not Math.max(...spread): a relation can hold millions of rows, past the argument limit.
+    const widths = head.map((h) => h.length);
+    for (const c of cells) for (let i = 0; i < widths.length; i++) if (c[i]!.length > widths[i]!) widths[i] = c[i]!.length;
     const line = (c: string[]): string => "  " + c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]!))).join("  ").trimEnd();
     out.push(line(head));
     for (const c of cells) out.push(line(c));
@@ -96,6 +99,17 @@ export function formatRunTables(result: RunResult, program: Program): string {
 /** The `--json` output. */
 export function runToJson(result: RunResult): { eot: number; facts: Fact[] } {
   return { eot: result.eot, facts: result.facts().map((f) => ({ rel: f.rel, time: f.time, args: f.args })) };
+}
+
+/** The program's default nodes (the first columns of its facts); undefined after printing its errors. */
+function compiledNodes(program: Program): string[] | undefined {
+  try {
+    return compileProgram(program).defaultNodes;
+  } catch (e) {
+    if (!(e instanceof DedalusError)) throw e;
+    process.stderr.write(e.diagnostics.map((d) => formatDiagnostic(d, program.sources)).join("\n") + "\n");
+    return undefined;
+  }
 }
 
 /** Runs `maze run` with parsed flags; resolves to the exit code (0, or 2 for a bad program or flags). */
@@ -112,33 +126,36 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   if (typeof maxTuples !== "number") return fail(maxTuples.error);
   const timeout = intOption(values, "timeout", DEFAULT_WALL_MS / 1000, 1);
   if (typeof timeout !== "number") return fail(timeout.error);
-  const omissions: Omission[] = [];
+  const omissions: { fault: Omission; flag: string }[] = [];
   for (const s of list(values, "omit")) {
     const o = parseOmission(s);
     if ("error" in o) return fail(o.error);
-    omissions.push(o);
+    omissions.push({ fault: o, flag: `--omit ${s}` });
   }
-  const crashes: Crash[] = [];
+  const crashes: { fault: Crash; flag: string }[] = [];
   for (const s of list(values, "crash")) {
     const c = parseCrash(s);
     if ("error" in c) return fail(c.error);
-    crashes.push(c);
+    crashes.push({ fault: c, flag: `--crash ${s}` });
   }
-  let nodes: string[] | undefined;
-  if (typeof values["nodes"] === "string") {
-    nodes = values["nodes"].split(",").map((n) => n.trim()).filter((n) => n.length > 0);
-    if (nodes.length === 0) return fail("--nodes expects a comma-separated list of node names");
-  }
+  const explicitNodes = nodesOption(values);
+  if (explicitNodes !== undefined && "error" in explicitNodes) return fail(explicitNodes.error);
+  const nodes = explicitNodes;
 
   const program = loadRunnableProgram(positionals, loadOptionsOf(values));
   if (!program) return EXIT.error;
-  for (const n of [...omissions.flatMap((o) => [o.from, o.to]), ...crashes.map((c) => c.node)]) {
-    const known = nodes ?? undefined;
-    if (known && !known.includes(n)) return fail(`'${n}' in a fault is not one of --nodes ${known.join(",")}`);
+  const runNodes = nodes ?? compiledNodes(program);
+  if (runNodes === undefined) return EXIT.error;
+  // A fault naming something that is not a node would change nothing: it is a typo, said so here.
+  const faultNodes = [...omissions.map((o) => ({ names: [o.fault.from, o.fault.to], flag: o.flag })), ...crashes.map((c) => ({ names: [c.fault.node], flag: c.flag }))];
+  for (const { names, flag } of faultNodes) {
+    for (const n of names) {
+      if (!runNodes.includes(n)) return fail(`${flag}: '${n}' is not a node of this run (nodes: ${runNodes.join(",") || "none"}${nodes ? ", from --nodes" : ", the first columns of the facts"})`);
+    }
   }
   let result: RunResult;
   try {
-    result = runProgram(program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions, crashes }, limits: { maxTuples, wallMs: timeout * 1000 } });
+    result = runProgram(program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions: omissions.map((o) => o.fault), crashes: crashes.map((c) => c.fault) }, limits: { maxTuples, wallMs: timeout * 1000 } });
   } catch (e) {
     if (e instanceof DedalusLimitError || e instanceof DedalusRuntimeError) return fail(e.message);
     throw e;

@@ -118,7 +118,8 @@ export function runReplicas<S, Op, V>(config: ReplicaRunConfig<S, Op, V>): Repli
       if (record) ctx.observe("replica", { value: crdt.value(s), digest: fnv1a(JSON.stringify(crdt.encode(s))) } satisfies ReplicaObservation<V>);
     };
     const collectGarbage = (): void => {
-      const low = Math.min(...acked.values());
+      let low = Infinity;
+      for (const a of acked.values()) if (a < low) low = a;
       if (low > base) {
         deltas = deltas.slice(low - base);
         base = low;

@@ -14,7 +14,7 @@
  * objects the function reads, so nothing is allocated per tuple.
  */
 import type { ArithOp, CompareOp, Span } from "./ast";
-import { DedalusRuntimeError } from "./limits";
+import { DedalusRuntimeError, integerOverflow, MAX_EXACT_INTEGER } from "./limits";
 import type { ExprPlan, Operand, Step } from "./plan";
 import { lowerBound, TupleStore, type ColumnIndex } from "./store";
 
@@ -136,14 +136,42 @@ export function compileExpr(e: ExprPlan, env: Float64Array): () => number {
 function arith(op: ArithOp, l: () => number, r: () => number, span: Span): () => number {
   switch (op) {
     case "+":
-      return () => l() + r();
+      return () => plus(l(), r(), span);
     case "-":
-      return () => l() - r();
+      return () => minus(l(), r(), span);
     case "*":
-      return () => l() * r() + 0; // + 0 turns -0 (0 * -1) into 0: Dedalus integers have no negative zero
+      return () => times(l(), r(), span);
     case "/":
       return () => divide(l(), r(), span);
   }
+}
+
+/*
+ * Checked integer arithmetic (the policy is on MAX_EXACT_INTEGER in limits.ts). Operands are always
+ * exact (literals are bounded by the lexer, every computed value by these checks), so only a result
+ * can leave the exact range, and two comparisons on it are the whole cost: V8 inlines these into the
+ * generated joins.
+ */
+
+/** `a + b`, or a located overflow error past 2^53 - 1. */
+function plus(a: number, b: number, span: Span): number {
+  const r = a + b;
+  if (r > MAX_EXACT_INTEGER || r < -MAX_EXACT_INTEGER) throw integerOverflow(`${a} + ${b}`, span);
+  return r;
+}
+
+/** `a - b`, or a located overflow error past 2^53 - 1. */
+function minus(a: number, b: number, span: Span): number {
+  const r = a - b;
+  if (r > MAX_EXACT_INTEGER || r < -MAX_EXACT_INTEGER) throw integerOverflow(`${a} - ${b}`, span);
+  return r;
+}
+
+/** `a * b`, or a located overflow error past 2^53 - 1; never -0 (0 * -1 is 0: Dedalus integers have no negative zero). */
+function times(a: number, b: number, span: Span): number {
+  const r = a * b + 0;
+  if (r > MAX_EXACT_INTEGER || r < -MAX_EXACT_INTEGER) throw integerOverflow(`${a} * ${b}`, span);
+  return r;
 }
 
 /** Integer division truncating towards zero; division by zero is a located runtime error. */
@@ -172,6 +200,9 @@ function exists(st: AtomState): boolean {
   for (let p = 0; p < list.length; p++) if (store.matches(index, list[p]!, key)) return true;
   return false;
 }
+
+/** The checked arithmetic helper the generated code calls for each operator (see {@link plus}). */
+const ARITH_FUNCTIONS: Record<ArithOp, string> = { "+": "plus", "-": "minus", "*": "times", "/": "divide" };
 
 const JS_OPS: Record<CompareOp, string> = { "==": "===", "!=": "!==", "<": "<", ">": ">", "<=": "<=", ">=": ">=" };
 
@@ -221,11 +252,8 @@ export function compileJoin(
   const expr = (e: ExprPlan): string => {
     if (e.kind !== "arith") return operand(e);
     const l = expr(e.left), r = expr(e.right);
-    if (e.op === "/") {
-      spans.push(e.span);
-      return `divide(${l}, ${r}, spans[${spans.length - 1}])`;
-    }
-    return e.op === "*" ? `(${l} * ${r} + 0)` : `(${l} ${e.op} ${r})`; // + 0: no negative zero (see arith)
+    spans.push(e.span);
+    return `${ARITH_FUNCTIONS[e.op]}(${l}, ${r}, spans[${spans.length - 1}])`;
   };
   const lines: string[] = [];
   /** Declarations at the top of the function, before the loops. */
@@ -326,7 +354,7 @@ export function compileJoin(
   const body = `"use strict";\nreturn function run() {\n  const isNode = ctx().isNode, C = ctx().tuples, T = H.target, hd = H.tuple;\n  let tk = ticker.n;\n${preamble.map((l) => "  " + l + "\n").join("")}${lines.join("\n")}\n  ticker.n = tk;\n};`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the plan only (see the module comment)
   if (process.env["MAZE_DUMP_JOINS"]) process.stderr.write(body + "\n");
-  const factory = new Function("S", "env", "premiseIds", "emit", "ctx", "str", "ticker", "lowerBound", "keyFor", "exists", "divide", "spans", "H", body) as (
+  const factory = new Function("S", "env", "premiseIds", "emit", "ctx", "str", "ticker", "lowerBound", "keyFor", "exists", "divide", "plus", "minus", "times", "spans", "H", body) as (
     ...args: unknown[]
   ) => () => void;
 
@@ -360,6 +388,6 @@ export function compileJoin(
     run: () => run(),
   };
   const emit = makeEmit(self);
-  const run = factory(states, env, premiseIds, emit, () => ctxRef!, (id: number) => ctxRef!.string(id), ticker, lowerBound, TupleStore.keyFor, exists, divide, spans, direct);
+  const run = factory(states, env, premiseIds, emit, () => ctxRef!, (id: number) => ctxRef!.string(id), ticker, lowerBound, TupleStore.keyFor, exists, divide, plus, minus, times, spans, direct);
   return self;
 }

@@ -41,8 +41,23 @@ export interface Token {
 const PUNCT2 = new Set([":-", "==", "!=", "<=", ">="]);
 const PUNCT1 = new Set(["(", ")", ",", ";", "@", "<", ">", "+", "-", "*", "/"]);
 
-/** Splits one file into tokens (always ending with `eof`), appending lexical diagnostics to `diagnostics`. */
-export function tokenize(file: string, text: string, diagnostics: Diagnostic[]): Token[] {
+/**
+ * Lexical diagnostics kept per file (the parser stops at the same count): a megabyte of stray
+ * characters must not become a million diagnostics.
+ */
+const MAX_LEXICAL_DIAGNOSTICS = 50;
+
+/** The longest run of unknown characters quoted in a `bad-character` message. */
+const MAX_QUOTED_CHARACTERS = 20;
+
+/** Splits one file into tokens (always ending with `eof`), appending lexical diagnostics to `out` (at most {@link MAX_LEXICAL_DIAGNOSTICS}). */
+export function tokenize(file: string, text: string, out: Diagnostic[]): Token[] {
+  let reported = 0;
+  const diagnostics = {
+    push(d: Diagnostic): void {
+      if (reported++ < MAX_LEXICAL_DIAGNOSTICS) out.push(d);
+    },
+  };
   const tokens: Token[] = [];
   let i = 0;
   let line = 1;
@@ -130,7 +145,8 @@ export function tokenize(file: string, text: string, diagnostics: Diagnostic[]):
     // Skip a run of unknown characters as one problem, not one per character.
     let k = i + 1;
     while (k < n && !isIdentStart(text[k]!) && !/[\s"0-9();,@<>=!+\-*/:]/.test(text[k]!)) k++;
-    diagnostics.push(error("bad-character", `unexpected character '${text.slice(start, k)}'`, span(start, k)));
+    const bad = k - start > MAX_QUOTED_CHARACTERS ? `${text.slice(start, start + MAX_QUOTED_CHARACTERS)}...` : text.slice(start, k);
+    diagnostics.push(error("bad-character", `unexpected character '${bad}'`, span(start, k)));
     advance(k);
   }
   tokens.push({ kind: "eof", text: "", value: null, span: span(n, n) });

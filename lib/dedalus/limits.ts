@@ -34,13 +34,32 @@ export class DedalusLimitError extends Error {
   }
 }
 
-/** Thrown for an error that only shows while running (integer division by zero), located at the rule. */
+/**
+ * Thrown for an error that only shows while running — integer division by zero, or arithmetic past
+ * {@link MAX_EXACT_INTEGER} — located at the expression and naming the rule it is in. `reason` is the
+ * message without location and rule.
+ */
 export class DedalusRuntimeError extends Error {
   constructor(
-    message: string,
+    readonly reason: string,
     readonly span: Span,
+    /** The rule holding the expression (formatRule), once the runtime has found it. */
+    readonly rule: string | null = null,
   ) {
-    super(`${formatLocation(span)}: ${message}`);
+    super(`${formatLocation(span)}: ${reason}${rule ? `, in rule ${rule}` : ""}`);
     this.name = "DedalusRuntimeError";
   }
+}
+
+/**
+ * The largest integer Dedalus arithmetic computes: 2^53 - 1, the largest integer a double holds
+ * exactly. The policy (lib/dedalus/README.md): an arithmetic result or a `sum` past it in either
+ * direction is a located {@link DedalusRuntimeError} at the first such value, never a silent float;
+ * literals past it are already `integer-too-large` diagnostics.
+ */
+export const MAX_EXACT_INTEGER = Number.MAX_SAFE_INTEGER;
+
+/** The error for `left op right` (exact integers) whose result is past {@link MAX_EXACT_INTEGER}. */
+export function integerOverflow(what: string, span: Span): DedalusRuntimeError {
+  return new DedalusRuntimeError(`integer overflow: ${what} is past 2^53 - 1 = ${MAX_EXACT_INTEGER}, the largest integer computed exactly`, span);
 }

@@ -4,9 +4,10 @@
  * are Maps, and each stratum re-evaluates every rule over the whole state until nothing changes. Slow,
  * and obviously following DESIGN.md sections 5-6.
  */
-import type { BodyAtom, Comparison, HeadTerm, Program, Rule, Term } from "./ast";
+import type { BodyAtom, Comparison, HeadTerm, Program, Rule, Span, Term } from "./ast";
 import { checkProgram, CRASH_RELATION, negatedSingletons } from "./check";
 import { DedalusError, hasErrors } from "./diagnostics";
+import { DedalusRuntimeError, integerOverflow } from "./limits";
 import type { Fact, MessageEvent, RunOptions, Value } from "./runtime";
 
 type Relation = Map<string, Value[]>;
@@ -32,12 +33,13 @@ function evalTerm(t: Term | HeadTerm, b: Binding): Value {
       return b.get(t.name)!;
     case "binary": {
       const l = evalTerm(t.left, b) as number, r = evalTerm(t.right, b) as number;
-      if (t.op === "+") return l + r;
-      if (t.op === "-") return l - r;
-      // + 0: Dedalus integers have no negative zero (0 * -1, -1 / 2), as in the runtime's join.ts
-      if (t.op === "*") return l * r + 0;
-      if (r === 0) throw new Error("integer division by zero");
-      return Math.trunc(l / r) + 0;
+      if (t.op === "/") {
+        if (r === 0) throw new DedalusRuntimeError("integer division by zero", t.span);
+        return Math.trunc(l / r) + 0;
+      }
+      const v = t.op === "+" ? l + r : t.op === "-" ? l - r : l * r + 0;
+      if (!Number.isSafeInteger(v)) throw integerOverflow(`${l} ${t.op} ${r}`, t.span);
+      return v;
     }
     default:
       throw new Error(`cannot evaluate ${t.kind}`);
@@ -62,8 +64,30 @@ function compareValues(c: Comparison, b: Binding): boolean {
   }
 }
 
-/** Runs a program naively; returns every tuple at times 1..eot and every message. */
+/** A sum that stops at the first partial sum past 2^53 - 1, as the runtime's does. */
+function sumExact(values: readonly number[], span: Span): number {
+  let sum = 0;
+  for (const v of values) {
+    if (!Number.isSafeInteger(sum + v)) throw integerOverflow(`the sum ${sum} + ${v}`, span);
+    sum += v;
+  }
+  return sum;
+}
+
+/** Runs a program naively; returns every tuple at times 1..eot and every message. Runtime errors name their rule, as the runtime's do. */
 export function runNaive(program: Program, options: RunOptions): { facts: Fact[]; messages: MessageEvent[] } {
+  try {
+    return runNaiveUnnamed(program, options);
+  } catch (e) {
+    if (e instanceof DedalusRuntimeError && e.rule === null) {
+      const rule = program.rules.find((r) => r.span.file === e.span.file && r.span.start <= e.span.start && e.span.end <= r.span.end);
+      throw new DedalusRuntimeError(e.reason, e.span, rule ? rule.text : null);
+    }
+    throw e;
+  }
+}
+
+function runNaiveUnnamed(program: Program, options: RunOptions): { facts: Fact[]; messages: MessageEvent[] } {
   const { diagnostics, info } = checkProgram(program);
   if (hasErrors(diagnostics)) throw new DedalusError(diagnostics, program.sources);
   const eot = options.eot;
@@ -152,9 +176,9 @@ export function runNaive(program: Program, options: RunOptions): { facts: Fact[]
             case "count":
               return vs.length;
             case "sum":
-              return nums.reduce((x, y) => x + y, 0);
+              return sumExact(nums, a.span);
             case "avg":
-              return Math.trunc(nums.reduce((x, y) => x + y, 0) / nums.length) + 0; // + 0: no -0 (the average of -1 and 0)
+              return Math.trunc(sumExact(nums, a.span) / nums.length) + 0; // + 0: no -0 (the average of -1 and 0)
             case "min":
               return vs.reduce((x, y) => (y < x ? y : x));
             case "max":

@@ -45,6 +45,14 @@ const COMPARE_OPS: ReadonlySet<string> = new Set<CompareOp>(["==", "!=", "<", ">
  */
 export const MAX_PARSE_DIAGNOSTICS = 50;
 
+/**
+ * The deepest expression accepted: parentheses nested, and operators chained (`A + 1 + 1 ...` is a
+ * left-deep tree), at most this many levels. The parser, the checker, the planner and the generated
+ * join code all recurse over expressions; at 2,500 levels the generated code already overflows the
+ * stack, at 1,000 every stage has room to spare, and no program needs more than a handful.
+ */
+export const MAX_EXPRESSION_DEPTH = 1000;
+
 /** Raised inside the parser to unwind to the statement loop; never escapes {@link parseFile}. */
 class SyntaxStop {
   constructor(readonly diagnostic: Diagnostic) {}
@@ -93,6 +101,23 @@ export function parseFile(file: string, text: string): ParsedFile {
   const fail = (what: string, at: Token = peek(), code: DiagnosticCode = "syntax"): never => {
     throw new SyntaxStop(error(code, `expected ${what}, found ${describe(at)}`, at.span));
   };
+  const tooDeep = (at: Token): never => {
+    throw new SyntaxStop(
+      error("nested-too-deeply", `expression nested too deeply: more than ${MAX_EXPRESSION_DEPTH} levels of parentheses or operators`, at.span),
+    );
+  };
+  /** Parentheses open around the expression being parsed (the parser's own recursion depth). */
+  let nesting = 0;
+  /** Depth of each binary term built (leaves are depth 1), so a long operator chain is bounded too. */
+  const depths = new Map<Term, number>();
+  const depthOf = (t: Term): number => depths.get(t) ?? 1;
+  const binary = (op: "+" | "-" | "*" | "/", left: Term, right: Term, at: Token): Term => {
+    const depth = 1 + Math.max(depthOf(left), depthOf(right));
+    if (depth > MAX_EXPRESSION_DEPTH) tooDeep(at);
+    const t: Term = { kind: "binary", op, left, right, span: join(left.span, right.span) };
+    depths.set(t, depth);
+    return t;
+  };
   const expect = (kind: TokenKind, what: string): Token => {
     const t = peek();
     if (t.kind !== kind) fail(what);
@@ -124,10 +149,15 @@ export function parseFile(file: string, text: string): ParsedFile {
         return { kind: "const", value, span: join(t.span, digits.span) };
       }
       case "(": {
+        if (nesting >= MAX_EXPRESSION_DEPTH) tooDeep(t);
         next();
+        nesting++;
         const inner = parseExpr();
+        nesting--;
         const close = expect(")", "')' to close the parenthesised expression");
-        return { ...inner, span: join(t.span, close.span) };
+        const wrapped = { ...inner, span: join(t.span, close.span) };
+        if (depths.has(inner)) depths.set(wrapped, depthOf(inner));
+        return wrapped;
       }
       case "ident":
         return fail("a variable (upper-case), '_', a string or an integer (lower-case names are relations)");
@@ -139,9 +169,9 @@ export function parseFile(file: string, text: string): ParsedFile {
   function parseMul(): Term {
     let left = parsePrimary();
     while (peek().kind === "*" || peek().kind === "/") {
-      const op = next().kind as "*" | "/";
+      const opToken = next();
       const right = parsePrimary();
-      left = { kind: "binary", op, left, right, span: join(left.span, right.span) };
+      left = binary(opToken.kind as "*" | "/", left, right, opToken);
     }
     return left;
   }
@@ -149,9 +179,9 @@ export function parseFile(file: string, text: string): ParsedFile {
   function parseExpr(): Term {
     let left = parseMul();
     while (peek().kind === "+" || peek().kind === "-") {
-      const op = next().kind as "+" | "-";
+      const opToken = next();
       const right = parseMul();
-      left = { kind: "binary", op, left, right, span: join(left.span, right.span) };
+      left = binary(opToken.kind as "+" | "-", left, right, opToken);
     }
     return left;
   }
@@ -305,6 +335,8 @@ export function parseFile(file: string, text: string): ParsedFile {
     } catch (e) {
       if (!(e instanceof SyntaxStop)) throw e;
       diagnostics.push(e.diagnostic);
+      // A nesting error was raised deep inside; the parentheses it left open are skipped below.
+      nesting = 0;
       // Recover: skip to just after the next ';' (always make progress).
       while (peek().kind !== "eof" && peek().kind !== ";") next();
       if (peek().kind === ";") next();

@@ -12,12 +12,12 @@
  *      others from its crash time on; it still computes and sends to itself) or an omission drops it.
  * A rule fires only where its site (first column of its first body atom) is a node of the run.
  */
-import type { Program } from "./ast";
+import type { Program, Span } from "./ast";
 import { checkProgram, type ProgramInfo } from "./check";
 import { DedalusError, hasErrors } from "./diagnostics";
 import { Interner } from "./intern";
 import { compileExpr, compileJoin, type CompiledJoin, type DirectHead, type JoinContext, type Ticker } from "./join";
-import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, MAX_EOT } from "./limits";
+import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, DedalusRuntimeError, integerOverflow, MAX_EOT, MAX_EXACT_INTEGER } from "./limits";
 import { encodeValue, planProgram, type ProgramPlan, type RulePlan } from "./plan";
 import { TupleStore } from "./store";
 
@@ -372,7 +372,7 @@ class Engine {
       for (let col = 0; col < arity; col++) {
         const h = p.head[col]!;
         if (h.kind === "expr") tuple[col] = g.key[gi++]!;
-        else tuple[col] = this.aggregate(h.fn, [...g.values[ai++]!], types[col] === "string");
+        else tuple[col] = this.aggregate(h.fn, [...g.values[ai++]!], types[col] === "string", p.rule.head.args[col]!.span);
       }
       if (p.headTime === "async") {
         const msg = new Float64Array(arity + 1);
@@ -394,14 +394,14 @@ class Engine {
     groups.clear();
   }
 
-  private aggregate(fn: string, values: number[], strings: boolean): number {
+  private aggregate(fn: string, values: number[], strings: boolean, span: Span): number {
     switch (fn) {
       case "count":
         return values.length;
       case "sum":
-        return values.reduce((a, b) => a + b, 0);
+        return checkedSum(values, span);
       case "avg":
-        return Math.trunc(values.reduce((a, b) => a + b, 0) / values.length) + 0; // + 0: no -0 (the average of -1 and 0)
+        return Math.trunc(checkedSum(values, span) / values.length) + 0; // + 0: no -0 (the average of -1 and 0)
       case "min":
       case "max": {
         const sign = fn === "min" ? -1 : 1;
@@ -429,6 +429,18 @@ class Engine {
   }
 
   run(options: RunOptions): RunResult {
+    try {
+      return this.runUnnamed(options);
+    } catch (e) {
+      if (e instanceof DedalusRuntimeError && e.rule === null) throw new DedalusRuntimeError(e.reason, e.span, ruleAt(this.c.program, e.span));
+      throw e;
+    } finally {
+      this.state = null;
+    }
+  }
+
+  /** {@link run} without naming the rule of a runtime error (the errors are raised where only the span is known). */
+  private runUnnamed(options: RunOptions): RunResult {
     const { plan, interner } = this.c;
     const eot = options.eot;
     if (!Number.isInteger(eot) || eot < 0 || eot > MAX_EOT) throw new DedalusLimitError("eot", `eot must be an integer between 0 and ${MAX_EOT}, got ${eot}`);
@@ -576,6 +588,12 @@ class Engine {
   }
 }
 
+/** The text of the rule whose source holds `span` (null when none does). */
+export function ruleAt(program: Program, span: Span): string | null {
+  const r = program.rules.find((x) => x.span.file === span.file && x.span.start <= span.start && span.end <= x.span.end);
+  return r ? r.text : null;
+}
+
 /** The result of one run; provenance.ts reads its recorded derivations. */
 export class DedalusRun implements RunResult {
   private decodedMessages: MessageEvent[] | null = null;
@@ -665,6 +683,17 @@ export class DedalusRun implements RunResult {
     }
     return this.decodedMessages;
   }
+}
+
+/** The sum of exact integers, or a located overflow error at the first partial sum past 2^53 - 1 (`sum` and `avg`). */
+export function checkedSum(values: readonly number[], span: Span): number {
+  let sum = 0;
+  for (const v of values) {
+    const next = sum + v;
+    if (next > MAX_EXACT_INTEGER || next < -MAX_EXACT_INTEGER) throw integerOverflow(`the sum ${sum} + ${v}`, span);
+    sum = next;
+  }
+  return sum;
 }
 
 /** Orders argument lists: integers before strings, integers numerically, strings by code unit. */

@@ -1,7 +1,9 @@
 /**
  * The value of a body or head term under a partial binding of its variables, as the evaluator
  * stores it (interned strings, integer arithmetic with truncating division), or null when it is not
- * determined: an unbound variable, a wildcard, a division by zero.
+ * determined: an unbound variable, a wildcard, a division by zero, a result past 2^53 - 1 (the run
+ * itself raises that as an overflow error, so no stored tuple can hold such a value; "not determined"
+ * keeps the analyses that call this conservative).
  */
 import type { Term } from "./ast";
 
@@ -18,11 +20,8 @@ export function termValue(t: Term, binding: ReadonlyMap<string, number>, constan
       const l = termValue(t.left, binding, constant);
       const r = termValue(t.right, binding, constant);
       if (l === null || r === null) return null;
-      if (t.op === "+") return l + r;
-      if (t.op === "-") return l - r;
-      // + 0: no negative zero, as the runtime stores it (join.ts)
-      if (t.op === "*") return l * r + 0;
-      return r === 0 ? null : Math.trunc(l / r) + 0;
+      const v = t.op === "+" ? l + r : t.op === "-" ? l - r : t.op === "*" ? l * r + 0 : r === 0 ? null : Math.trunc(l / r) + 0;
+      return v !== null && Number.isSafeInteger(v) ? v : null;
     }
   }
 }

@@ -81,7 +81,7 @@ export function edgesOf(graph: SupportGraph, roots: readonly number[]): MessageE
     const n = graph.nodes[i];
     if (n === undefined) continue;
     if (n.kind === "edge") out.set(`${n.edge.from} ${n.edge.to} ${n.edge.sendTime}`, n.edge);
-    else if (n.kind === "and" || n.kind === "or") stack.push(...n.of);
+    else if (n.kind === "and" || n.kind === "or") for (const c of n.of) stack.push(c);
   }
   return [...out.values()];
 }

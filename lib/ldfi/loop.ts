@@ -27,7 +27,7 @@ export function ldfiSearch(target: FaultTarget, options: SearchOptions): SearchR
 
   const explored = new Set<string>([faultKey(s.failureFree.faults)]);
   const queued = new Set<string>();
-  const queue: QueueItem[] = [];
+  let queue: QueueItem[] = [];
   let seq = 0;
   // True when an enumeration was cut short by the hypothesis cap: an empty queue then proves nothing.
   let incomplete = false;
@@ -66,7 +66,8 @@ export function ldfiSearch(target: FaultTarget, options: SearchOptions): SearchR
     });
     if (order === "depth-first") {
       // this run's extensions go first (smallest first among them): follow the lineage that just survived
-      queue.unshift(...fresh);
+      // concat, not unshift(...fresh): with a large --max-runs a run can yield more hypotheses than a call takes arguments
+      queue = fresh.concat(queue);
       return;
     }
     for (const item of fresh) {

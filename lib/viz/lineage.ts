@@ -92,9 +92,15 @@ export function layoutLineage(g: LineageGraph): PlacedNode[] {
   // up (a `notin` read late) does not draw a long edge across the whole graph.
   for (const n of g.nodes) {
     const out = succs.get(n.id) as string[];
-    if ((preds.get(n.id) as string[]).length === 0 && out.length > 0) layer.set(n.id, Math.min(...out.map((s) => layer.get(s) as number)) - 1);
+    if ((preds.get(n.id) as string[]).length === 0 && out.length > 0) {
+      // a loop, not Math.min(...spread): a node can feed more consumers than a call takes arguments
+      let first = Infinity;
+      for (const s of out) first = Math.min(first, layer.get(s) as number);
+      layer.set(n.id, first - 1);
+    }
   }
-  const maxLayer = Math.max(0, ...layer.values());
+  let maxLayer = 0;
+  for (const l of layer.values()) if (l > maxLayer) maxLayer = l;
   const layers: string[][] = Array.from({ length: maxLayer + 1 }, () => []);
   for (const n of g.nodes) (layers[layer.get(n.id) as number] as string[]).push(n.id);
 

@@ -79,8 +79,12 @@ export function lineageGraphSpec(graph: SupportGraph, root: number, faults: Faul
   }
   const color = { field: "state", type: "nominal", scale: { domain: ["holds", "broken"], range: ["#57606a", "#d1242f"] }, legend: { title: null } };
   const xs = { type: "quantitative", axis: null, scale: { domain: [0, 1] } };
-  const ys = { type: "quantitative", axis: null, scale: { domain: [Math.max(...points.map((p) => p.y)) + 0.5, -0.5] } };
-  const widest = Math.max(...[...layers.values()].map((l) => l.length));
+  // Loops, not Math.max(...spread): a lineage graph can have more nodes than a call takes arguments.
+  let lowest = -Infinity;
+  for (const p of points) if (p.y > lowest) lowest = p.y;
+  let widest = -Infinity;
+  for (const l of layers.values()) if (l.length > widest) widest = l.length;
+  const ys = { type: "quantitative", axis: null, scale: { domain: [lowest + 0.5, -0.5] } };
   return {
     truncated,
     spec: {

@@ -83,7 +83,11 @@ test.each([
   [["--omit", "a,b"], "--omit expects from,to,time"],
   [["--crash", "a"], "--crash expects node,time"],
   [["--bogus"], "Unknown option"],
-  [["--nodes", "a,b", "--crash", "z,1"], "'z' in a fault is not one of --nodes a,b"],
+  [["--nodes", "a,b", "--crash", "z,1"], "maze run: --crash z,1: 'z' is not a node of this run (nodes: a,b, from --nodes)"],
+  // issue 12: duplicate nodes and faults naming non-nodes (default nodes: the facts' first columns)
+  [["--nodes", "a,a,a"], "maze run: --nodes names 'a' more than once (got 'a,a,a')"],
+  [["--omit", "zz,yy,1"], "maze run: --omit zz,yy,1: 'zz' is not a node of this run (nodes: a, the first columns of the facts)"],
+  [["--crash", "nobody,1"], "maze run: --crash nobody,1: 'nobody' is not a node of this run (nodes: a, the first columns of the facts)"],
 ])("bad flags %j exit 2 with a message", async (flags, message) => {
   const r = await cli(["run", path.join(dir, "bcast.ded"), ...flags]);
   expect(r.code).toBe(2);
