@@ -102,8 +102,9 @@ export { loadStudentProgram, MAX_SHOWN_DIAGNOSTICS, type StudentProgramSpec, typ
 export { LABS, gradeLab } from "./labs/registry";
 export { selfCheck, type SelfCheckRow } from "./labs/selfCheck";
 export { runLab, GRADE_ENV, type GradeEvent } from "./labs/runLab";
-export { MissingDefinitionError, requireDefinition, type Lab, type LabTest, type StudentScope, type TestResult } from "./labs/lab";
-export { lab1Crdt, type StudentCounter, type StudentSet } from "./labs/lab1Crdt";
+export { MissingDefinitionError, checksTable, requireDefinition, type CheckContext, type DefinitionSpec, type Lab, type LabTest, type StudentScope, type TestResult } from "./labs/lab";
+export { lab1Crdt, lab1Gossip, asGraderSession, LAB1_PUBLIC_SEED, type Lab1Gossip, type StudentCounter, type StudentSet } from "./labs/lab1Crdt";
+export { answerCrdtQuestions, localCrdtSession, snapshotState, validateCrdtAnswers, CRDT_FUNCTIONS, MAX_QUESTIONS, MAX_SNAPSHOT_CHARS, type CrdtAnswer, type CrdtFunction, type CrdtKind, type CrdtOperation, type CrdtQuestion, type CrdtSession, type Mutation } from "./labs/crdtQuestions";
 export { lab2Broadcast, lab2Search, LAB2_PROGRAM, LAB2_NODES, LAB2_BOUNDS } from "./labs/lab2Broadcast";
 export { lab3BugHunt, lab3FixSearch, lab3BuggySource, lab3BuggyProgram, LAB3_FILES, LAB3_BOUNDS, LAB3_NODES, LAB3_PROGRAM, type RecordedFaults } from "./labs/lab3BugHunt";
 export { lab4Calm, LAB4_GIVEN_PROGRAM, SEAL_PREFIX, unsealedPoints } from "./labs/lab4Calm";

@@ -56,6 +56,7 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
   const events = path.join(work, "events.jsonl");
   const stopped = new Map<string, string>();
   const notes: string[] = [];
+  const studentCellNotes: string[] = [];
   const cells = nb.cells.map((c) => ({ ...c }));
   cells.push({ cell_type: "code", source: gradingCell(labId), metadata: { tags: ["grader"] }, outputs: [], execution_count: null });
   const graderCell = cells.length;
@@ -77,7 +78,10 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
       results = log_.filter((e): e is Extract<GradeEvent, { event: "result" }> => e.event === "result").map(({ event: _e, ...r }) => r);
       const studentFailures = run.failures.filter((f: CellFailureReport) => f.cell !== graderCell && f.cell !== run.timedOutCell);
       if (run.timedOutCell === undefined) {
-        for (const f of studentFailures) notes.push(formatFailure(path.basename(file), f));
+        for (const f of studentFailures) {
+          notes.push(formatFailure(path.basename(file), f));
+          studentCellNotes.push(formatFailure(path.basename(file), f));
+        }
         const graderFailure = run.failures.find((f) => f.cell === graderCell);
         if (graderFailure) notes.push(`the grader could not run: ${graderFailure.message}`);
         break;
@@ -106,8 +110,15 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+  // A test that failed because a student cell did not compile or threw says so first: the cause
+  // comes before its consequence ("`pnCounter` is not defined").
+  const cause = studentCellNotes[0];
   const tests = lab.tests.map((t): TestResult => {
     const r = results.find((x) => x.name === t.name);
+    if (r && cause && r.score < r.max_score && /is not defined in the notebook/.test(r.output)) {
+      const [head, ...rest] = r.output.split("\n");
+      return { ...r, output: [head, `first fix ${cause} — this test failed because that cell did not run:`, ...rest].join("\n") };
+    }
     if (r) return r;
     const why = stopped.get(t.name) ?? "not run: the notebook failed before grading (see the notes)";
     return { name: t.name, score: 0, max_score: t.points, output: `failed: ${t.description}\n${why}` };
@@ -120,10 +131,13 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
 /** Formats a report as a plain-text table for the terminal. */
 export function formatReport(r: GradeReport): string {
   const w = Math.max(...r.tests.map((t) => t.name.length), 4);
-  const lines = [`${r.lab}: ${r.score} / ${r.max_score}`, "", `${"test".padEnd(w)}  points`, `${"-".repeat(w)}  ------`];
+  const lines = [`${r.lab}: ${r.score} / ${r.max_score}`];
+  // What went wrong in the notebook itself (a type error, a cell that threw) comes first: the
+  // failed tests below are often only its consequence.
+  if (r.output !== "all cells ran") lines.push("", "notebook:", ...r.output.split("\n").map((l) => `  ${l}`));
+  lines.push("", `${"test".padEnd(w)}  points`, `${"-".repeat(w)}  ------`);
   for (const t of r.tests) lines.push(`${t.name.padEnd(w)}  ${String(t.score).padStart(3)} / ${t.max_score}`);
   const failed = r.tests.filter((t) => t.score < t.max_score);
   if (failed.length > 0) lines.push("", ...failed.map((t) => `✗ ${t.name}\n  ${t.output.split("\n").slice(1).join("\n  ")}`));
-  if (r.output !== "all cells ran") lines.push("", "notebook:", ...r.output.split("\n").map((l) => `  ${l}`));
   return lines.join("\n");
 }

@@ -15,19 +15,43 @@ export interface TestResult {
   readonly output: string;
 }
 
+/** What a check may depend on besides the student's definitions. */
+export interface CheckContext {
+  /**
+   * The seed of every random input (histories, schedules). The notebook's self-check uses the
+   * lab's public seed; the grader derives one the student process never sees.
+   */
+  readonly seed: number;
+}
+
 /** One graded test: a name, its points, a sentence for the student, and the check itself. */
 export interface LabTest {
   readonly name: string;
   readonly points: number;
+  /** What the check means, exactly: the starter notebook states it next to the test's name. */
   readonly description: string;
   /** Resolves to a failure message, or `undefined` when the test passes (full points). */
-  check(scope: StudentScope): Promise<string | undefined> | string | undefined;
+  check(scope: StudentScope, context: CheckContext): Promise<string | undefined> | string | undefined;
 }
 
-/** A lab: its id (the notebook metadata `maze.lab`), its title and its graded tests. */
+/**
+ * A name the lab reads from the notebook, and what crosses from the student's process to the
+ * grader for it: program text (a string), plain JSON data, or — for code the lab is about — a CRDT
+ * that stays in the student's process and answers questions (lib/labs/crdtQuestions.ts).
+ */
+export type DefinitionSpec =
+  | { readonly name: string; readonly kind: "text" }
+  | { readonly name: string; readonly kind: "data" }
+  | { readonly name: string; readonly kind: "crdt"; readonly crdt: "counter" | "set" };
+
+/** A lab: its id (the notebook metadata `maze.lab`), its title, what it reads and its graded tests. */
 export interface Lab {
   readonly id: string;
   readonly title: string;
+  /** The notebook definitions the checks read. */
+  readonly definitions: readonly DefinitionSpec[];
+  /** The seed of the self-check's random inputs (default 0); the grader uses a secret one. */
+  readonly publicSeed?: number;
   readonly tests: readonly LabTest[];
 }
 
@@ -46,4 +70,18 @@ export function requireDefinition<T>(scope: StudentScope, name: string, methods:
   const missing = methods.filter((m) => typeof (value as Record<string, unknown>)[m] !== "function");
   if (missing.length > 0) throw new MissingDefinitionError(`${name}.${missing.join(`, ${name}.`)}`, hint);
   return value as T;
+}
+
+/**
+ * The table every lab's starter shows under "How you are graded": each graded check by the name the
+ * grader reports, its points, and exactly what it means (the test's description). Generated, so the
+ * notebook cannot drift from the checks (test/kernel/labChecksTable.test.ts compares them).
+ */
+export function checksTable(lab: Lab): string {
+  const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return [
+    "| graded check | points | what it means |",
+    "|---|---|---|",
+    ...lab.tests.map((t) => `| ${cell(t.name)} | ${t.points} | ${cell(t.description)} |`),
+  ].join("\n");
 }

@@ -71,7 +71,7 @@ function certification(which: keyof typeof LAB2_BOUNDS, what: string): LabTest {
   return {
     name: `certified by LDFI under ${what} (EOT ${bounds.eot}, EFF ${bounds.eff}, ${bounds.crashes} crash${bounds.crashes === 1 ? "" : "es"})`,
     points: 35,
-    description: `maze's LDFI search finds no fault set within these bounds that breaks agreement`,
+    description: `needs delivery in the failure-free run; then maze's LDFI search (capped at ${LAB2_MAX_RUNS} executions and ${LAB2_TIMEOUT_MS / 1000} s — a search cut short scores 0) finds no fault set within these bounds that breaks agreement (a node other than a delivered "hello" and did not crash, yet another node never delivers it)`,
     check: (scope) => {
       const ff = failureFreeDelivery(scope);
       if (!ff.ok) return ff.problems;
@@ -91,11 +91,12 @@ function certification(which: keyof typeof LAB2_BOUNDS, what: string): LabTest {
 export const lab2Broadcast: Lab = {
   id: "lab2-broadcast",
   title: "Lab 2 — a reliable broadcast that LDFI certifies",
+  definitions: [{ name: "broadcast", kind: "text" }],
   tests: [
     {
       name: "valid Dedalus, local rules, the lab's relations untouched",
       points: 10,
-      description: "your program parses and checks with the lab's setup and invariant; only @async rules move data between nodes",
+      description: "`broadcast` is a string that parses and checks together with delivery_setup.ded and delivery_assert.ded, derives none of pre, post, lacks, link, origin and crash, and keeps every rule local: only @async rules move data between nodes",
       check: (scope) => {
         const p = load(scope);
         return p.ok ? undefined : p.problems;

@@ -108,11 +108,12 @@ function failureFreeProblems(scope: StudentScope): string | undefined {
 export const lab3BugHunt: Lab = {
   id: "lab3-bughunt",
   title: "Lab 3 — LDFI bug hunt",
+  definitions: [{ name: "counterexample", kind: "data" }, { name: "fixedProtocol", kind: "text" }],
   tests: [
     {
       name: "the recorded counterexample breaks the given protocol",
       points: 30,
-      description: `your \`counterexample\` is within the bounds (EOT ${LAB3_BOUNDS.eot}, EFF ${LAB3_BOUNDS.eff}, ${LAB3_BOUNDS.crashes} crash) and, replayed, loses a post tuple whose pre still holds`,
+      description: `your \`counterexample\` is within the bounds (EOT ${LAB3_BOUNDS.eot}, EFF ${LAB3_BOUNDS.eff}, ${LAB3_BOUNDS.crashes} crash) and, replayed on the given protocol, ends with the client told done("cl", "v1") while a backup does not store "v1" (the invariant's pre without its post)`,
       check: (scope) => {
         const f = recorded(scope);
         if (typeof f === "string") return f;
@@ -124,7 +125,7 @@ export const lab3BugHunt: Lab = {
     {
       name: "the fix is valid Dedalus with local rules and keeps the lab's relations",
       points: 10,
-      description: "`fixedProtocol` parses and checks with the setup and invariant, changes the rules, and moves data between nodes only by @async rules",
+      description: "`fixedProtocol` is a string that parses and checks with the setup and invariant, derives none of pre, post, write, backup, node and crash, has rules different from the given protocol's, and keeps every rule local: only @async rules move data between nodes",
       check: (scope) => {
         const p = loadFix(scope);
         return p.ok ? undefined : p.problems;
@@ -139,7 +140,7 @@ export const lab3BugHunt: Lab = {
     {
       name: `the fix is certified by LDFI (EOT ${LAB3_BOUNDS.eot}, EFF ${LAB3_BOUNDS.eff}, ${LAB3_BOUNDS.crashes} crash)`,
       points: 40,
-      description: "maze's LDFI search finds no fault set within the bounds that loses an acknowledged write",
+      description: `needs the failure-free test to pass; then maze's LDFI search (capped at ${LAB3_MAX_RUNS} executions and ${LAB3_TIMEOUT_MS / 1000} s — a search cut short scores 0) finds no fault set within the bounds after which the client has done("cl", "v1") while a backup never stores "v1"`,
       check: (scope) => {
         const ff = failureFreeProblems(scope);
         if (ff !== undefined) return ff;

@@ -172,11 +172,12 @@ function calmFailure(program: Program): string | undefined {
 export const lab4Calm: Lab = {
   id: "lab4-calm",
   title: "Lab 4 — CALM refactoring",
+  definitions: [{ name: "program", kind: "text" }],
   tests: [
     {
       name: "calm: no unsealed coordination point",
       points: 30,
-      description: `every non-monotone rule over data that arrives by message is gone or guarded by a ${SEAL_PREFIX}… relation (maze.analyzeCalm)`,
+      description: `on a valid program that still sends the order lines by @async and derives ship, backorder and priority (every test needs that first): every non-monotone rule over data that arrives by message is gone or guarded by a ${SEAL_PREFIX}… relation (maze.analyzeCalm)`,
       check: (scope) => {
         const p = validProgram(scope);
         return typeof p === "string" ? p : calmFailure(p);
@@ -185,7 +186,7 @@ export const lab4Calm: Lab = {
     {
       name: "behaviour: one outcome under 100 delivery schedules",
       points: 40,
-      description: `ship, backorder and priority at EOT are the same under ${SCHEDULES} random delivery schedules (each message delayed 1..${MAX_DELAY} steps) as in the failure-free run`,
+      description: `on a valid program that still sends the order lines by @async and derives ship, backorder and priority (every test needs that first): ship, backorder and priority at EOT ${EOT} are the same under ${SCHEDULES} random delivery schedules (each message delayed 1..${MAX_DELAY} steps) as in the failure-free run`,
       check: (scope) => {
         const p = validProgram(scope);
         if (typeof p === "string") return p;

@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import type { Lab, StudentScope, TestResult } from "./lab";
+import type { CheckContext, Lab, StudentScope, TestResult } from "./lab";
 
 /**
  * Environment variables through which a grader (kernel/grading) talks to `gradeLab` running inside
@@ -21,7 +21,7 @@ function describe(e: unknown): string {
  * to the event log as they happen, so a test that never returns (a student loop) is still known to
  * the grader, which kills the process and re-runs with that test skipped.
  */
-export async function runLab(lab: Lab, scope: StudentScope): Promise<TestResult[]> {
+export async function runLab(lab: Lab, scope: StudentScope, context: CheckContext = { seed: lab.publicSeed ?? 0 }): Promise<TestResult[]> {
   const out = process.env[GRADE_ENV.out];
   const skip = new Set((process.env[GRADE_ENV.skip] ?? "").split("\n").filter((s) => s !== ""));
   const emit = (e: GradeEvent): void => {
@@ -33,7 +33,7 @@ export async function runLab(lab: Lab, scope: StudentScope): Promise<TestResult[
     emit({ event: "start", test: t.name });
     let failure: string | undefined;
     try {
-      failure = await t.check(scope);
+      failure = await t.check(scope, context);
     } catch (e) {
       failure = describe(e);
     }
