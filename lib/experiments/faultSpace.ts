@@ -129,9 +129,13 @@ export interface FaultSpaceSweep {
 
 /**
  * Counts the combinations at every point of the sweep, runs LDFI at every point, and runs
- * exhaustive search where the combinations are at most `maxExhaustive`.
+ * exhaustive search where the combinations are at most `maxExhaustive`. Throws a RangeError for
+ * bounds that describe no search (see {@link faultCombinations}) or a negative cap.
  */
 export function faultSpaceSweep(sweep: FaultSpaceSweep, options: FaultSpaceSweepOptions): FaultSpaceRow[] {
+  if (!Number.isInteger(options.maxExhaustive) || options.maxExhaustive < 0) {
+    throw new RangeError(`faultSpaceSweep: maxExhaustive must be a non-negative integer, got ${options.maxExhaustive}`);
+  }
   const programFor = options.programFor ?? gossipBroadcast;
   const programs = new Map<number, Program>();
   const program = (n: number): Program => {

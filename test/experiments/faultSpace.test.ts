@@ -39,6 +39,7 @@ describe("faultCombinations: the fault sets exhaustive search enumerates, counte
     expect(() => faultCombinations({ eot: 3, eff: 4, crashes: 0, nodes: 3 })).toThrow(/eff \(4\) cannot exceed eot/);
     expect(() => faultCombinations({ eot: 3, eff: 1, crashes: -1, nodes: 3 })).toThrow(/crashes must be a non-negative integer/);
     expect(() => gossipBroadcast(1)).toThrow(RangeError);
+    expect(() => faultSpaceSweep({ base: { eot: 4, eff: 2, crashes: 0, nodes: 2 } }, { maxExhaustive: -1 })).toThrow(/maxExhaustive/);
   });
 });
 
