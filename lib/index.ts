@@ -81,7 +81,7 @@ export { latencyHistogram, type HistogramOptions } from "./viz/histogram";
 // --- experiments (lesson-specific runs that return data for charts) ---
 export { countIncrements, lostIncrementsSweep, type CounterDesign, type CountingOptions, type CountingResult, type LostIncrementsRow } from "./experiments/lostIncrements";
 export { divergeThenConverge, collaborativeText, randomTyping, ROUGH_NETWORK, type DivergeOptions, type DivergeResult } from "./experiments/divergeConverge";
-export { antiEntropyCost, type AntiEntropyCostOptions, type AntiEntropyCostRow } from "./experiments/antiEntropyCost";
+export { antiEntropyCost, ANTI_ENTROPY_MODES, type AntiEntropyCostOptions, type AntiEntropyCostRow } from "./experiments/antiEntropyCost";
 export { oversell, oversellOverSchedules, type SalePolicy, type OversellOptions, type OversellResult, type OversellRow } from "./experiments/oversell";
 export { cartCheckout, cartContents, checkoutOutcomes, wrongCheckoutsByDelay, SHOPPING_SESSION, SHOPPER, type CheckoutPolicy, type CartAction, type CartOptions, type CartResult, type CheckoutOutcome, type DelayRow } from "./experiments/cartCheckout";
 export { runTwoPhaseCommit, participantNames, COORDINATOR, TWO_PC_LATENCY, type TwoPcMessage, type ParticipantState, type TwoPhaseCommitOptions, type ParticipantOutcome, type TwoPhaseCommitRun } from "./experiments/twoPhaseCommit";

@@ -13,10 +13,17 @@ export interface ScheduledOp<S, Op> {
 }
 
 /**
- * How replicas exchange: `"state"` ships the whole state on every gossip; `"delta"` ships the join of
- * the deltas a peer has not acknowledged yet (delta-state anti-entropy with acks, so loss is repaired).
+ * How replicas exchange:
+ * - `"state"` ships the whole state on every gossip;
+ * - `"delta"` ships the join of the deltas *of its own operations* that a peer has not acknowledged
+ *   yet (acks, so loss is repaired). Received deltas are merged but never passed on: a simplification
+ *   of delta-state anti-entropy that relies on every origin reaching every peer itself;
+ * - `"delta-interval"` is Almeida, Shoker and Baquero's delta-interval anti-entropy: a received delta
+ *   that inflates the state joins the buffer too, so it is forwarded like a local one and deltas
+ *   propagate transitively — a replica that can reach an origin only through others still gets its
+ *   updates. A buffered delta is not sent back to the peer it came from.
  */
-export type AntiEntropyMode = "state" | "delta";
+export type AntiEntropyMode = "state" | "delta" | "delta-interval";
 
 /** Configuration of {@link runReplicas}. */
 export interface ReplicaRunConfig<S, Op, V> {
@@ -104,8 +111,10 @@ export function runReplicas<S, Op, V>(config: ReplicaRunConfig<S, Op, V>): Repli
   for (const name of names) {
     const myOps = config.ops.filter((o) => o.replica === name);
     const peers = names.filter((n) => n !== name);
-    // Delta-group buffer: deltas[k] has sequence number base + k; acked[p] = first seq p has not acknowledged.
+    // Delta-group buffer: deltas[k] has sequence number base + k and came from origins[k] (undefined:
+    // this replica's own operation); acked[p] = first seq p has not acknowledged.
     let deltas: S[] = [];
+    let origins: (ReplicaId | undefined)[] = [];
     let base = 0;
     const acked = new Map<ReplicaId, number>(peers.map((p) => [p, 0]));
     let turn = 0;
@@ -122,6 +131,7 @@ export function runReplicas<S, Op, V>(config: ReplicaRunConfig<S, Op, V>): Repli
       for (const a of acked.values()) if (a < low) low = a;
       if (low > base) {
         deltas = deltas.slice(low - base);
+        origins = origins.slice(low - base);
         base = low;
       }
     };
@@ -138,6 +148,7 @@ export function runReplicas<S, Op, V>(config: ReplicaRunConfig<S, Op, V>): Repli
           const op = typeof o.op === "function" ? (o.op as (state: S) => Op)(s) : o.op;
           const d = crdt.delta(s, op, name);
           deltas.push(d);
+          origins.push(undefined);
           changed(ctx, crdt.joinInto(s, d));
           return;
         }
@@ -149,7 +160,17 @@ export function runReplicas<S, Op, V>(config: ReplicaRunConfig<S, Op, V>): Repli
         const upTo = base + deltas.length;
         if (from >= upTo) return;
         let group = crdt.bottom();
-        for (let k = from - base; k < deltas.length; k++) group = crdt.joinInto(group, deltas[k] as S);
+        let news = false;
+        for (let k = from - base; k < deltas.length; k++) {
+          if (origins[k] === peer) continue; // the peer sent us this one: it has it already
+          group = crdt.joinInto(group, deltas[k] as S);
+          news = true;
+        }
+        if (!news) {
+          acked.set(peer, upTo);
+          collectGarbage();
+          return;
+        }
         send(ctx, peer, { kind: "delta", body: crdt.encode(group), upTo });
       },
       onMessage: (ctx, m, from) => {
@@ -168,9 +189,14 @@ export function runReplicas<S, Op, V>(config: ReplicaRunConfig<S, Op, V>): Repli
           return;
         }
         const s = states.get(name) as S;
-        // No relaying: every replica gossips with every other, so each origin delivers its own deltas
-        // (it keeps them until acknowledged); relaying as well would multiply the traffic.
-        if (!crdt.leq(incoming, s)) changed(ctx, crdt.joinInto(s, incoming));
+        const inflates = !crdt.leq(incoming, s);
+        if (inflates) changed(ctx, crdt.joinInto(s, incoming));
+        // "delta" never relays (each origin keeps its own deltas until every peer acknowledges them);
+        // "delta-interval" buffers what was new here, so it travels on to peers the origin cannot reach.
+        if (inflates && m.kind === "delta" && mode === "delta-interval") {
+          deltas.push(incoming);
+          origins.push(from);
+        }
         if (m.kind === "delta") send(ctx, from, { kind: "ack", upTo: m.upTo });
       },
     };

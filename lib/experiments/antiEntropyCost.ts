@@ -14,9 +14,14 @@ export interface AntiEntropyCostOptions {
   readonly window?: number;
   /** Default 1. */
   readonly seed?: number;
-  /** Default: 1–10 ms with 10% loss, so both modes have something to repair. */
+  /** Default: 1–10 ms with 10% loss, so every mode has something to repair. */
   readonly network?: LinkBehaviour;
+  /** The anti-entropy modes to compare, in this order. Default {@link ANTI_ENTROPY_MODES}. */
+  readonly modes?: readonly AntiEntropyMode[];
 }
+
+/** Every anti-entropy mode, simplest first: whole states, own deltas only, forwarded deltas. */
+export const ANTI_ENTROPY_MODES: readonly AntiEntropyMode[] = ["state", "delta", "delta-interval"];
 
 /** What one run of anti-entropy cost. */
 export interface AntiEntropyCostRow {
@@ -33,9 +38,9 @@ export interface AntiEntropyCostRow {
 
 /**
  * Replicates a growing OR-Set (distinct adds at random replicas) with whole-state gossip and with
- * acknowledged delta-groups, over the same seeded workload and network, and reports the bytes each
- * sent. A state message carries the whole set every time; a delta message carries only what the
- * peer has not acknowledged yet.
+ * acknowledged delta-groups — a replica's own deltas only, or forwarded deltas too — over the same
+ * seeded workload and network, and reports the bytes each sent. A state message carries the whole
+ * set every time; a delta message carries only what the peer has not acknowledged yet.
  */
 export function antiEntropyCost(options: AntiEntropyCostOptions): AntiEntropyCostRow[] {
   const names = demoNodeNames(options.replicas ?? 3);
@@ -45,7 +50,7 @@ export function antiEntropyCost(options: AntiEntropyCostOptions): AntiEntropyCos
   for (const size of options.sizes) {
     const rng = new Random(seed * 1_000_003 + size);
     const ops = Array.from({ length: size }, (_, i) => ({ at: rng.next() * window, replica: rng.pick(names), op: { op: "add" as const, element: `item${i}` } }));
-    for (const mode of ["state", "delta"] as const) {
+    for (const mode of options.modes ?? ANTI_ENTROPY_MODES) {
       const run = runReplicas({ crdt: orSet, replicas: names, ops, mode, seed, record: false, network: options.network ?? { loss: 0.1 } });
       rows.push({ mode, updates: size, bytesToConverge: run.bytesToConverge, bytesShipped: run.bytesShipped, messages: run.messagesSent, converged: run.converged });
     }

@@ -86,8 +86,9 @@ export function randomTyping(state: RgaState, random: Random, replica: ReplicaId
 /**
  * The collaborative-text demo: {@link divergeThenConverge} on an RGA with {@link randomTyping}, edits
  * in the first 120 ms, and whole-state gossip by default — a state carries every edit its sender has
- * seen, so the replicas on one side of the partition agree with each other before it heals (deltas are
- * only shipped by the replica that made them, so with `mode: "delta"` they wait for the heal).
+ * seen, so the replicas on one side of the partition agree with each other before it heals. With
+ * `mode: "delta"` a delta is only shipped by the replica that made it, so they wait for the heal;
+ * `mode: "delta-interval"` forwards received deltas and agrees behind the partition again.
  */
 export function collaborativeText(options: Omit<DivergeOptions<RgaState, RgaOp, string>, "crdt" | "randomOp"> = {}): DivergeResult<RgaState, string> {
   return divergeThenConverge({ crdt: rga, randomOp: randomTyping, mode: "state", window: 120, ...options });

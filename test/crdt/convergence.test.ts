@@ -5,7 +5,7 @@ import { Random } from "../../lib/random/random";
 import { defineCrdt, asObject, type Crdt } from "../../lib/crdt/lattice";
 import type { RgaOp } from "../../lib/crdt/rga";
 import { addWinsSpec, counterSpec, multiValueSpec, twoPhaseSpec } from "./oracles";
-import { propertyParams } from "./properties";
+import { NUM_RUNS, propertyParams } from "./properties";
 import { tracked, type LoggedOp } from "./tracked";
 
 /** A scenario: seeded network faults, a partition that heals, random concurrent operations. */
@@ -22,7 +22,7 @@ interface Scenario {
 
 const arbScenario: fc.Arbitrary<Scenario> = fc.record({
   seed: fc.integer(),
-  mode: fc.constantFrom<AntiEntropyMode>("state", "delta"),
+  mode: fc.constantFrom<AntiEntropyMode>("state", "delta", "delta-interval"),
   loss: fc.double({ min: 0, max: 0.1, noNaN: true }),
   duplicate: fc.double({ min: 0, max: 0.3, noNaN: true }),
   reorder: fc.double({ min: 0, max: 1, noNaN: true }),
@@ -154,7 +154,7 @@ function convergesToSpec(entry: AnyCrdtEntry, sc: Scenario): void {
   expect(converged).toBe(true);
   for (const v of values) expect(v).toEqual(values[0]);
   const name = entry.crdt.name;
-  if (sc.mode === "delta" && (name === "or-set" || name === "or-map<pn-counter>" || name === "or-map<or-set>")) {
+  if (sc.mode !== "state" && (name === "or-set" || name === "or-map<pn-counter>" || name === "or-map<or-set>")) {
     addWinsBounds(name, log as LoggedOp<AnyOp>[], values[0]);
     return;
   }
@@ -204,6 +204,93 @@ test("regression (seed 666404234): a delta remove after a superseding add is jud
   // b and c update x (c after seeing b); a removes x having received c's delta only: x is gone.
   expect(values).toEqual([{}, {}, {}]);
   expect(() => convergesToSpec(entry, sc)).not.toThrow();
+});
+
+/**
+ * Partitions under which a's updates reach c only by relay through b: c is cut off while a and b
+ * talk (0–300 ms), then a is cut off for good. Gossip every 20 ms with loss <= 0.1 gives each pair
+ * >= 10 attempts in either phase, so a miss is a bug, not bad luck.
+ */
+const RELAY_ONLY = [
+  { at: 0, heal: 300, groups: [["c"], ["a", "b"]] },
+  { at: 300, groups: [["a"], ["b", "c"]] },
+];
+
+interface RelayScenario {
+  readonly seed: number;
+  readonly loss: number;
+  readonly duplicate: number;
+  readonly reorder: number;
+  readonly ops: readonly { at: number; replica: number; seed: number }[];
+}
+
+const arbRelay: fc.Arbitrary<RelayScenario> = fc.record({
+  seed: fc.integer(),
+  loss: fc.double({ min: 0, max: 0.1, noNaN: true }),
+  duplicate: fc.double({ min: 0, max: 0.3, noNaN: true }),
+  reorder: fc.double({ min: 0, max: 1, noNaN: true }),
+  ops: fc.array(fc.record({ at: fc.integer({ min: 0, max: 100 }), replica: fc.integer({ min: 0, max: 2 }), seed: fc.integer() }), { minLength: 1, maxLength: 8 }),
+});
+
+function runRelay(entry: AnyCrdtEntry, sc: RelayScenario, mode: AntiEntropyMode) {
+  const names = ["a", "b", "c"];
+  return runReplicas({
+    crdt: entry.crdt,
+    replicas: names,
+    mode,
+    seed: sc.seed,
+    until: 700,
+    record: false,
+    gossipEvery: GOSSIP_EVERY,
+    network: { latency: { kind: "uniform", min: 1, max: 12 }, loss: sc.loss, duplicate: sc.duplicate, reorder: sc.reorder },
+    partitions: RELAY_ONLY,
+    ops: sc.ops.map((o) => ({ at: o.at, replica: names[o.replica] as string, op: (st: unknown) => entry.randomOp(st, new Random(o.seed), names[o.replica] as string) })),
+  });
+}
+
+describe("delta-interval anti-entropy forwards received deltas", () => {
+  for (const entry of crdtCatalog)
+    test(`${entry.crdt.name}: everything a knew reaches c, which a can reach only through b`, () => {
+      fc.assert(
+        fc.property(arbRelay, (sc) => {
+          const run = runRelay(entry, sc, "delta-interval");
+          const { a, b, c } = run.states as Record<string, unknown>;
+          expect(entry.crdt.equals(b, c)).toBe(true);
+          expect(entry.crdt.leq(a, c)).toBe(true);
+        }),
+        { ...propertyParams, numRuns: Math.ceil(NUM_RUNS / 4) },
+      );
+    });
+
+  test("the same property fails for plain delta mode, which does not forward", () => {
+    const entry = crdtCatalog.find((e) => e.crdt.name === "or-set") as AnyCrdtEntry;
+    const result = fc.check(
+      fc.property(arbRelay, (sc) => {
+        const { a, c } = runRelay(entry, sc, "delta").states as Record<string, unknown>;
+        expect(entry.crdt.leq(a, c)).toBe(true);
+      }),
+      { ...propertyParams, numRuns: 100 },
+    );
+    expect(result.failed).toBe(true);
+  });
+
+  test("without forwarding, a's updates never reach c; whole states carry them, as forwarded deltas do", () => {
+    const entry = crdtCatalog.find((e) => e.crdt.name === "g-set") as AnyCrdtEntry;
+    const ops = [{ at: 5, replica: "a", op: { op: "add", element: "from a" } }, { at: 50, replica: "c", op: { op: "add", element: "from c" } }];
+    const values = (mode: AntiEntropyMode) =>
+      runReplicas({ crdt: entry.crdt, replicas: ["a", "b", "c"], mode, ops, partitions: RELAY_ONLY, gossipEvery: GOSSIP_EVERY, until: 700, record: false }).values;
+    expect(values("delta")).toEqual({ a: ["from a"], b: ["from a", "from c"], c: ["from c"] });
+    expect(values("delta-interval")).toEqual({ a: ["from a"], b: ["from a", "from c"], c: ["from a", "from c"] });
+    expect(values("state")).toEqual(values("delta-interval"));
+  });
+
+  test("a forwarded delta is not sent back to the replica it came from", () => {
+    const entry = crdtCatalog.find((e) => e.crdt.name === "g-set") as AnyCrdtEntry;
+    const run = runReplicas({ crdt: entry.crdt, replicas: ["a", "b"], mode: "delta-interval", ops: [{ at: 1, replica: "a", op: { op: "add", element: "x" } }], network: { latency: 2 }, until: 100, gossipEvery: 10 });
+    // Two replicas: b's buffer holds only a's delta, so b never ships a delta at all.
+    expect(run.trace.ofKind("send").filter((e) => e.node === "b" && (e.message as { kind: string }).kind === "delta")).toEqual([]);
+    expect(run.converged).toBe(true);
+  });
 });
 
 describe("counter-test: a last-writer-wins counter is not a CRDT", () => {

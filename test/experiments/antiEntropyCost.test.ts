@@ -1,8 +1,8 @@
 import { antiEntropyCost } from "../../lib/experiments/antiEntropyCost";
 
 describe("state vs delta anti-entropy cost", () => {
-  test("both modes converge; deltas ship fewer bytes, and the gap grows with the state", () => {
-    const rows = antiEntropyCost({ sizes: [10, 120] });
+  test("every mode converges; deltas ship fewer bytes, and the gap grows with the state", () => {
+    const rows = antiEntropyCost({ sizes: [10, 120], modes: ["state", "delta"] });
     expect(rows.map((r) => [r.mode, r.updates])).toEqual([["state", 10], ["delta", 10], ["state", 120], ["delta", 120]]);
     expect(rows.every((r) => r.converged)).toBe(true);
     const bytes = (mode: string, n: number): number => rows.find((r) => r.mode === mode && r.updates === n)?.bytesToConverge ?? NaN;
@@ -11,5 +11,14 @@ describe("state vs delta anti-entropy cost", () => {
     // State gossip goes on after convergence; delta gossip stops once everything is acknowledged.
     const state120 = rows[2] as { bytesShipped: number; bytesToConverge: number };
     expect(state120.bytesShipped).toBeGreaterThan(state120.bytesToConverge);
+  });
+
+  test("forwarding received deltas costs more than own deltas alone, and far less than whole states", () => {
+    const rows = antiEntropyCost({ sizes: [100] });
+    expect(rows.map((r) => r.mode)).toEqual(["state", "delta", "delta-interval"]);
+    expect(rows.every((r) => r.converged)).toBe(true);
+    const [state, own, forwarded] = rows.map((r) => r.bytesToConverge) as [number, number, number];
+    expect(own).toBeLessThan(forwarded);
+    expect(forwarded).toBeLessThan(state / 1.2);
   });
 });

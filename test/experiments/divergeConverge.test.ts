@@ -23,6 +23,17 @@ describe("diverge then converge", () => {
     expect((r.run.values["a"] as number) + (r.run.values["b"] as number)).toBe(12);
   });
 
+  test("behind the partition, b and c agree with state or forwarded deltas, not with own deltas only", () => {
+    const digestAt = (r: ReturnType<typeof collaborativeText>, node: string, t: number) =>
+      (r.run.trace.notes("replica").filter((n) => n.node === node && n.time <= t).at(-1)?.value as { digest: string } | undefined)?.digest;
+    const agree = (mode: "state" | "delta" | "delta-interval") => {
+      const r = collaborativeText({ seed: 2, mode });
+      expect(r.run.converged).toBe(true);
+      return digestAt(r, "b", 200) === digestAt(r, "c", 200);
+    };
+    expect([agree("state"), agree("delta"), agree("delta-interval")]).toEqual([true, false, true]);
+  });
+
   test("the same seed gives the same run", () => {
     expect(collaborativeText({ seed: 9, ops: 10 }).run.values).toEqual(collaborativeText({ seed: 9, ops: 10 }).run.values);
   });
