@@ -14,6 +14,24 @@ const md = new MarkdownIt({
   highlight: (code, lang) => highlightCode(code, lang || "typescript"),
 });
 
+/**
+ * A link to another notebook (`labs/lab2-broadcast.ipynb`, which works in Jupyter) points on the
+ * site to that notebook's page, `<slug>.html` at the site root; other links are left as written.
+ */
+export function siteHref(href: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(href)) return href; // http:, mailto:, ... : not ours
+  const m = /(?:^|\/)([\w-]+)\.ipynb(#.*)?$/.exec(href);
+  return m?.[1] ? `${m[1]}.html${m[2] ?? ""}` : href;
+}
+
+const renderLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
+  const token = tokens[idx];
+  const href = token?.attrGet("href");
+  if (token && href) token.attrSet("href", siteHref(String(href)));
+  return renderLinkOpen(tokens, idx, options, env, self);
+};
+
 /** Highlights code to HTML with highlight.js classes; unknown languages are escaped, not guessed. */
 export function highlightCode(code: string, lang: string): string {
   const language = hljs.getLanguage(lang) ? lang : lang === "dedalus" ? "prolog" : undefined;
