@@ -29,9 +29,48 @@ export const displayed: MimeBundle[] = [];
 
 /** Sends a MIME bundle to the notebook. */
 export function displayBundle(bundle: MimeBundle): void {
-  const write = sink();
+  displayTo(sink(), bundle);
+}
+
+/** Sends a bundle to a sink taken earlier (the cell that asked for it), or collects it. */
+function displayTo(write: DisplaySink | undefined, bundle: MimeBundle): void {
   if (write) write({ data: bundle, metadata: {}, transient: {} }, false);
   else displayed.push(bundle);
+}
+
+/**
+ * Charts being rendered, shared through a global symbol with the headless runner (which waits for
+ * them before it closes a cell) without either importing the other.
+ */
+const PENDING_DISPLAYS = Symbol.for("maze.pendingDisplays");
+
+function pendingDisplays(): Set<Promise<void>> {
+  const holder = globalThis as Record<symbol, Set<Promise<void>> | undefined>;
+  return (holder[PENDING_DISPLAYS] ??= new Set());
+}
+
+/**
+ * Renders and displays a chart, asynchronously, into the cell that called it. The sink is taken
+ * now, so `maze.show(...)` without `await` still lands in its own cell: in Jupyter tslab forwards a
+ * late display to the cell that was current when the sink was taken, and the headless runner waits
+ * for every pending chart (the set under {@link PENDING_DISPLAYS}) before it ends the cell. Only a
+ * done-marker is registered, never a handler on the returned promise, so a failed render that is
+ * not awaited still surfaces as an unhandled rejection instead of vanishing.
+ */
+function displayLater(render: () => Promise<MimeBundle[]>): Promise<void> {
+  const write = sink();
+  const pending = pendingDisplays();
+  let markDone = (): void => undefined;
+  const done = new Promise<void>((resolve) => (markDone = resolve));
+  pending.add(done);
+  return (async () => {
+    try {
+      for (const bundle of await render()) displayTo(write, bundle);
+    } finally {
+      pending.delete(done);
+      markDone();
+    }
+  })();
 }
 
 function titleOf(spec: VegaLiteSpec): string {
@@ -46,20 +85,26 @@ function titleOf(spec: VegaLiteSpec): string {
  * everywhere else (classic Notebook, nbconvert, the static site without JavaScript).
  * An optional takeaway sentence is shown under it as markdown.
  */
-export async function show(spec: VegaLiteSpec, takeaway?: string): Promise<void> {
-  const svg = await renderSvg(spec);
-  displayBundle({ [VEGALITE_MIME]: spec, "image/svg+xml": svg, "text/plain": `[chart] ${titleOf(spec)}` });
-  if (takeaway) markdown(`*${takeaway}*`);
+export function show(spec: VegaLiteSpec, takeaway?: string): Promise<void> {
+  return displayLater(async () => {
+    const svg = await renderSvg(spec);
+    const chart: MimeBundle = { [VEGALITE_MIME]: spec, "image/svg+xml": svg, "text/plain": `[chart] ${titleOf(spec)}` };
+    return takeaway ? [chart, markdownBundle(`*${takeaway}*`)] : [chart];
+  });
 }
 
-/** Shows a Vega-Lite chart as static SVG only. */
-export async function showSvg(spec: VegaLiteSpec): Promise<void> {
-  displayBundle({ "image/svg+xml": await renderSvg(spec), "text/plain": `[chart] ${titleOf(spec)}` });
+/** Shows a Vega-Lite chart as static SVG only (like {@link show}, it lands in its cell without `await` too). */
+export function showSvg(spec: VegaLiteSpec): Promise<void> {
+  return displayLater(async () => [{ "image/svg+xml": await renderSvg(spec), "text/plain": `[chart] ${titleOf(spec)}` }]);
 }
 
 /** Shows markdown text (rendered by the notebook front end and by the static site). */
 export function markdown(text: string): void {
-  displayBundle({ "text/markdown": text, "text/plain": text });
+  displayBundle(markdownBundle(text));
+}
+
+function markdownBundle(text: string): MimeBundle {
+  return { "text/markdown": text, "text/plain": text };
 }
 
 /** Shows an HTML fragment. The caller is responsible for escaping any user text in it. */

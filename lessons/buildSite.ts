@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import nunjucks from "nunjucks";
 import { PROJECT_ROOT } from "../kernel/jupyterPaths";
@@ -40,6 +41,15 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
   const outDir = options.outDir ?? SITE_DIR;
   const executedDir = options.executedDir ?? EXECUTED_DIR;
   const sources = options.notebooks ?? courseNotebooks();
+  const stale = removeStalePages(options);
+  if (stale.length > 0) {
+    const which = stale.map((s) => s.notebook).join(", ");
+    const removed = stale.flatMap((s) => s.removed.map((f) => path.relative(process.cwd(), f) || f));
+    throw new Error(
+      `no executed copy of ${which}: run \`npm run notebooks\` first (it stops at a failing notebook)` +
+        (removed.length > 0 ? `; removed the stale ${removed.join(", ")} so no outdated page looks complete` : ""),
+    );
+  }
   const lessons = await loadCourse(
     sources.map((s) => ({ file: executedPath(s, executedDir), sourceRel: path.relative(PROJECT_ROOT, path.resolve(s)) })),
   );
@@ -80,7 +90,43 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
   };
 }
 
+/** A notebook without an executed copy and the pages of an earlier build removed for it. */
+export interface StalePage {
+  readonly notebook: string;
+  readonly removed: string[];
+}
+
+/**
+ * Removes the page and deck of every notebook that has no executed copy (the headless runner deletes
+ * the copy of a notebook that fails): a failed `npm run build` must not leave the previous,
+ * complete-looking page of a notebook that no longer runs. Returns those notebooks.
+ */
+export function removeStalePages(options: BuildSiteOptions = {}): StalePage[] {
+  const outDir = options.outDir ?? SITE_DIR;
+  const executedDir = options.executedDir ?? EXECUTED_DIR;
+  const out: StalePage[] = [];
+  for (const source of options.notebooks ?? courseNotebooks()) {
+    if (fs.existsSync(executedPath(source, executedDir))) continue;
+    const slug = path.basename(source, ".ipynb");
+    const removed: string[] = [];
+    for (const page of [path.join(outDir, `${slug}.html`), path.join(outDir, "slides", `${slug}.html`)]) {
+      if (!fs.existsSync(page)) continue;
+      fs.rmSync(page, { force: true });
+      removed.push(page);
+    }
+    out.push({ notebook: path.relative(PROJECT_ROOT, path.resolve(source)), removed });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes("--remove-stale")) {
+    // `npm run build` runs this when the notebooks step failed (see package.json)
+    for (const s of removeStalePages()) {
+      for (const f of s.removed) process.stderr.write(`site: removed ${path.relative(process.cwd(), f)}: ${s.notebook} failed or was not run, so its page would be stale\n`);
+    }
+    return;
+  }
   const t0 = performance.now();
   try {
     const r = await buildSite();

@@ -40,11 +40,12 @@ export { crdtCatalog, type CrdtEntry, type AnyCrdtEntry } from "./crdt/workloads
 export type { Span, Value, Term, VarTerm, WildcardTerm, ConstTerm, BinaryTerm, AggregateTerm, HeadTerm, Head, HeadTime, BodyAtom, Comparison, BodyItem, Rule, FactStatement, IncludeStatement, Statement, SourceMap, Program, ArithOp, CompareOp, AggregateFn } from "./dedalus/ast";
 export { formatRule, formatTerm, formatBodyItem } from "./dedalus/ast";
 export { formatDiagnostic, formatLocation, sortDiagnostics, hasErrors, DedalusError, DIAGNOSTIC_CODES, diagnosticCodeTable, type Diagnostic, type DiagnosticCode, type Severity } from "./dedalus/diagnostics";
-export { parseProgram, parseSource, loadProgram, type SourceFile, type LoadOptions } from "./dedalus/load";
+export { parseProgram, parseSource, loadProgram, MAX_PROGRAM_BYTES, type SourceFile, type LoadOptions } from "./dedalus/load";
 export { checkProgram, isReservedName, CRASH_RELATION, type ColumnType, type RelationInfo, type ProgramInfo } from "./dedalus/check";
 export { runProgram, compileProgram, compareArgs, type RunOptions, type RunResult, type RunLimits, type FailureSpec, type Omission, type Crash, type Fact, type MessageEvent, type MessageLoss, type CompiledProgram } from "./dedalus/runtime";
-export { DedalusLimitError, DedalusRuntimeError, DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, MAX_EOT, type LimitName } from "./dedalus/limits";
+export { DedalusLimitError, DedalusRuntimeError, DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, MAX_EOT, MAX_EXACT_INTEGER, HEAP_CEILING_SHARE, defaultHeapCeiling, heapUsedBytes, type LimitName } from "./dedalus/limits";
 export { runNaive } from "./dedalus/naive";
+export { MAX_EXPRESSION_DEPTH, MAX_PARSE_DIAGNOSTICS } from "./dedalus/parser";
 export { why, support, holds, edgeKey, ProvenanceNotRecordedError, type Derivation, type RuleRef, type NegPremise, type MessageEdge, type SupportNode, type SupportGraph, type SupportOptions } from "./dedalus/provenance";
 export { analyzeCalm, classifyRule, formatCalm, type CalmAnalysis, type RuleMonotonicity, type RelationMonotonicity, type NonMonotoneReason, type CoordinationPoint, type AsyncHop } from "./dedalus/calm";
 export { checkWarnings, WARNING_CODES, type WarningCode } from "./dedalus/warnings";
@@ -59,8 +60,8 @@ export { enumerateHypotheses, type HypothesisQuery, type HypothesisResult } from
 export { faultSet, faultCount, faultKey, formatFaults, isSubset, withinBounds, breaksEdge, replayFlags, checkBounds, FaultBoundsError, NO_FAULTS, type OmissionFault, type CrashFault, type FaultSet, type FaultBounds } from "./ldfi/faults";
 export { survives as supportSurvives, edgesOf as supportEdgesOf, type SupportNode as LdfiSupportNode, type SupportGraph as LdfiSupportGraph } from "./ldfi/lineage";
 export { violations, type Observation, type ObservedMessage, type FaultTarget, type LineageQueryOptions } from "./ldfi/observation";
-export { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, DEFAULT_ORDER, type Strategy, type Verdict, type SearchLimit, type SearchOptions, type SearchRun, type SearchResult, type HypothesisOrder } from "./ldfi/result";
-export { SearchSession, MAX_KEPT_OBSERVATIONS } from "./ldfi/session";
+export { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, DEFAULT_ORDER, DEFAULT_RUN_WALL_MS, SEARCH_LIMITS, SearchLimitError, type ExecutionBudget, type Strategy, type Verdict, type SearchLimit, type SearchOptions, type SearchRun, type SearchResult, type HypothesisOrder } from "./ldfi/result";
+export { SearchSession, MAX_KEPT_OBSERVATIONS, type SearchEnd } from "./ldfi/session";
 export { dedalusTarget, formatTuple, requireAlive, type DedalusEngine, type DedalusRunView, type DedalusFact, type DedalusObservation } from "./ldfi/dedalusTarget";
 export { dedalusEngine, postReadsCrash } from "./ldfi/dedalusEngine";
 export { CdclSat } from "./ldfi/cdcl";

@@ -34,15 +34,55 @@ interface TslabExecutor {
 }
 type Sink = (d: { data: Record<string, unknown>; metadata: Record<string, unknown> }, update: boolean) => void;
 
-function send(msg: WorkerMessage): void {
-  process.send?.(msg);
+/**
+ * Sends a message and resolves once it has left the process: a large message (a cell that printed
+ * a megabyte) is written in pieces, and disconnecting before the last piece drops it — the parent
+ * then saw the process end "unexpectedly" after a perfectly good notebook.
+ */
+function send(msg: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(msg, undefined, {}, () => resolve());
+  });
 }
 
-/** Appends text to the last output when it is the same stream, as Jupyter front ends show it. */
-function appendStream(outputs: Output[], name: "stdout" | "stderr", text: string): void {
+/**
+ * Bytes one cell may print (stdout and stderr together, UTF-8): a lesson cell prints a few lines, and
+ * charts are display outputs that do not count. Past it the rest is dropped with a note saying so,
+ * so a runaway loop of prints cannot grow the notebook (and the IPC message that carries it)
+ * without bound.
+ */
+export const MAX_CELL_PRINT_BYTES = 1_000_000;
+
+/** What one cell has printed so far, and whether its output was already cut. */
+interface PrintBudget {
+  cell: number;
+  printed: number;
+  cut: boolean;
+}
+
+/** Appends text to the last output when it is the same stream, as Jupyter front ends show it; stops at the cell's budget. */
+function appendStream(outputs: Output[], name: "stdout" | "stderr", text: string, budget?: PrintBudget): void {
+  if (budget) {
+    if (budget.cut) return;
+    const bytes = Buffer.byteLength(text);
+    const room = MAX_CELL_PRINT_BYTES - budget.printed;
+    if (bytes > room) {
+      budget.cut = true;
+      appendStream(outputs, name, Buffer.from(text).subarray(0, room).toString("utf8"));
+      appendStream(outputs, "stderr", `\n[maze] cell ${budget.cell} printed more than ${MAX_CELL_PRINT_BYTES} bytes; the rest was dropped\n`);
+      return;
+    }
+    budget.printed += bytes;
+  }
   const last = outputs.at(-1);
   if (last && last.output_type === "stream" && last.name === name) last.text += text;
   else outputs.push({ output_type: "stream", name, text });
+}
+
+/** The charts a cell started and has not finished displaying (kernel/display.ts registers them). */
+function pendingDisplays(): Set<Promise<void>> | undefined {
+  return (globalThis as Record<symbol, Set<Promise<void>> | undefined>)[Symbol.for("maze.pendingDisplays")];
 }
 
 /** A runtime error's line inside the cell: tslab runs a cell as `evalmachine.<anonymous>`. */
@@ -77,6 +117,7 @@ async function main(): Promise<void> {
   const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: Sink | null };
 
   let outputs: Output[] = [];
+  let budget: PrintBudget = { cell: 0, printed: 0, cut: false };
   let failure: CellFailure | undefined;
   let current: Cell | undefined;
   const node = createConverter({ isJS: false, isBrowser: false }) as { close(): void; convert(prev: string, src: string): { output?: string } };
@@ -95,7 +136,7 @@ async function main(): Promise<void> {
   const realErr = process.stderr.write.bind(process.stderr);
   const capture = (name: "stdout" | "stderr") =>
     ((chunk: string | Uint8Array): boolean => {
-      appendStream(outputs, name, typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+      appendStream(outputs, name, typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"), budget);
       return true;
     }) as typeof process.stdout.write;
 
@@ -134,6 +175,7 @@ async function main(): Promise<void> {
     if (cell.cell_type !== "code" || cell.source.trim() === "") continue;
     current = cell;
     outputs = [];
+    budget = { cell: index + 1, printed: 0, cut: false };
     failure = undefined;
     send({ type: "cell-start", index });
     process.stdout.write = capture("stdout");
@@ -141,7 +183,10 @@ async function main(): Promise<void> {
     let ok: boolean;
     try {
       ok = await executor.execute(cell.source);
-      // Let promise callbacks the cell started (display of charts, timers of 0 ms) settle.
+      // Let promise callbacks the cell started (display of charts, timers of 0 ms) settle, and wait
+      // for the charts it showed without `await` (maze.show renders asynchronously): they belong here.
+      await new Promise((r) => setImmediate(r));
+      for (let pending = pendingDisplays(); pending && pending.size > 0; ) await Promise.allSettled([...pending]);
       await new Promise((r) => setImmediate(r));
     } finally {
       process.stdout.write = realOut;
@@ -150,17 +195,17 @@ async function main(): Promise<void> {
     count += 1;
     for (const o of outputs) if (o.output_type === "execute_result") o.execution_count = count;
     if (!ok && !failure) failure = { message: "the cell failed (see its output)" };
-    send(failure ? { type: "cell-done", index, outputs, failure } : { type: "cell-done", index, outputs });
+    await send(failure ? { type: "cell-done", index, outputs, failure } : { type: "cell-done", index, outputs });
     if (failure && !continueOnError) break;
   }
   executor.close();
-  send({ type: "finished" });
+  await send({ type: "finished" });
 }
 
 main().then(
   () => process.disconnect?.(),
-  (e: unknown) => {
-    send({ type: "fatal", message: e instanceof Error ? e.message : String(e) });
+  async (e: unknown) => {
+    await send({ type: "fatal", message: e instanceof Error ? e.message : String(e) });
     process.disconnect?.();
   },
 );

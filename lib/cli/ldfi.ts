@@ -1,12 +1,12 @@
 import * as fs from "node:fs";
 import type { Program } from "../dedalus/ast";
 import { DedalusError, formatDiagnostic } from "../dedalus/diagnostics";
-import { DedalusLimitError, DedalusRuntimeError } from "../dedalus/limits";
+import { DEFAULT_MAX_TUPLES, DedalusLimitError, DedalusRuntimeError } from "../dedalus/limits";
 import { compileProgram } from "../dedalus/runtime";
 import { dedalusEngine, postReadsCrash } from "../ldfi/dedalusEngine";
 import { dedalusTarget } from "../ldfi/dedalusTarget";
 import { checkBounds, FaultBoundsError, formatFaults, type FaultBounds } from "../ldfi/faults";
-import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchResult, type Strategy } from "../ldfi/result";
+import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, SEARCH_LIMITS, type SearchResult, type Strategy } from "../ldfi/result";
 import { searchFaults } from "../ldfi/search";
 import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
@@ -24,7 +24,7 @@ const PROGRESS_AFTER_MS = 1000;
 export const spec: CommandSpec = {
   help: [
     "usage: maze ldfi FILE... [--eot N] [--eff N] [--crashes N] [--nodes a,b] [--max-runs N] [--timeout S]",
-    "                 [--strategy ldfi|random|exhaustive] [--seed N] [--json] [--report DIR] [--allow-nonlocal]",
+    "                 [--max-tuples N] [--strategy ldfi|random|exhaustive] [--seed N] [--json] [--report DIR] [--allow-nonlocal]",
     "",
     "Searches for faults (message omissions before EFF, crashes of at most N nodes) that make the program",
     "lose a `post` tuple of its failure-free run at EOT while the matching `pre` tuple still holds.",
@@ -34,7 +34,8 @@ export const spec: CommandSpec = {
     "  --crashes N     most nodes that may crash (default 0); a crashed node sends nothing to others",
     "  --nodes a,b     the nodes (default: first columns of the program's facts)",
     `  --max-runs N    stop after N executions, failure-free run included (default ${DEFAULT_MAX_RUNS})`,
-    `  --timeout S     stop after S seconds (default ${DEFAULT_TIMEOUT_MS / 1000})`,
+    `  --timeout S     stop after S seconds, checked between runs and inside each (default ${DEFAULT_TIMEOUT_MS / 1000})`,
+    `  --max-tuples N  stop when one run holds more than N tuples (default ${DEFAULT_MAX_TUPLES})`,
     "  --strategy X    ldfi (default): lineage + SAT; random: seeded random faults; exhaustive: every fault set",
     "  --seed N        seed of the random strategy (default 1)",
     "  --json          print one JSON object {verdict, executions, wallMs, counterexample, limit}",
@@ -42,7 +43,8 @@ export const spec: CommandSpec = {
     "  --allow-nonlocal  report rules that move data without @async (non-local-join, non-local-head)",
     "                  as warnings, not errors (Molly's own programs are not all local)",
     "",
-    "Exit 0 certified, 1 counterexample, 2 error (bad program or flags), 3 inconclusive (a limit was hit).",
+    "Exit 0 certified, 1 counterexample, 2 error (bad program or flags), 3 inconclusive: a limit was hit,",
+    `named in the output and in the JSON's "limit": ${Object.keys(SEARCH_LIMITS).join(", ")}.`,
   ].join("\n"),
   options: {
     eot: { type: "string" },
@@ -50,6 +52,7 @@ export const spec: CommandSpec = {
     crashes: { type: "string" },
     nodes: { type: "string" },
     "max-runs": { type: "string" },
+    "max-tuples": { type: "string" },
     timeout: { type: "string" },
     strategy: { type: "string" },
     seed: { type: "string" },
@@ -133,6 +136,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     ["eff", DEFAULTS.eff, 0],
     ["crashes", DEFAULTS.crashes, 0],
     ["max-runs", DEFAULT_MAX_RUNS, 1],
+    ["max-tuples", DEFAULT_MAX_TUPLES, 1],
     ["seed", 1, 0],
   ] as const) {
     const v = intOption(values, name, fallback, min);
@@ -208,6 +212,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
       strategy: strategy as Strategy,
       maxRuns: ints["max-runs"] as number,
       timeoutMs,
+      runLimits: { maxTuples: ints["max-tuples"] as number },
       seed: ints["seed"] as number,
       progress,
       keepObservations: reportDir !== undefined,

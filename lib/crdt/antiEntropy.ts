@@ -3,7 +3,7 @@ import { demoNodeNames } from "../sim/demos";
 import type { NodeHandlers } from "../sim/node";
 import { runSimulation } from "../sim/simulator";
 import type { Trace } from "../sim/trace";
-import { CrdtStateError, type Crdt, type Json, type ReplicaId } from "./lattice";
+import { CrdtStateError, setOwn, type Crdt, type Json, type ReplicaId } from "./lattice";
 
 /** An operation scheduled at one replica; `op` may be built from the replica's state at that moment. */
 export interface ScheduledOp<S, Op> {
@@ -135,7 +135,8 @@ export function runReplicas<S, Op, V>(config: ReplicaRunConfig<S, Op, V>): Repli
         base = low;
       }
     };
-    nodes[name] = {
+    // setOwn: a replica may be called "__proto__", which `nodes[name] = ...` would turn into a prototype
+    setOwn(nodes, name, {
       onStart: (ctx) => {
         myOps.forEach((o, i) => ctx.setTimer(o.at, `op:${i}`));
         if (peers.length > 0) ctx.setTimer(ctx.random.next() * gossipEvery, "gossip");
@@ -199,7 +200,7 @@ export function runReplicas<S, Op, V>(config: ReplicaRunConfig<S, Op, V>): Repli
         }
         if (m.kind === "delta") send(ctx, from, { kind: "ack", upTo: m.upTo });
       },
-    };
+    });
   }
   const trace = runSimulation<AntiEntropyMessage>({
     seed: config.seed ?? 1,

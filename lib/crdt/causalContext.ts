@@ -1,4 +1,4 @@
-import { CrdtStateError, malformed, asObject, asArray, type Json, type ReplicaId } from "./lattice";
+import { CrdtStateError, malformed, asObject, asArray, setOwn, type Json, type ReplicaId } from "./lattice";
 
 /**
  * A dot: one event of one replica, written `replica:counter` (e.g. `a:3`, the third event of `a`).
@@ -90,7 +90,7 @@ export class CausalContext {
   /** Canonical JSON: `{vv: {replica: n}, cloud: [dots]}`, sorted. */
   encode(): Json {
     const vv: Record<string, Json> = {};
-    for (const r of [...this.vv.keys()].sort()) vv[r] = this.vv.get(r) as number;
+    for (const r of [...this.vv.keys()].sort()) setOwn(vv, r, this.vv.get(r) as number);
     return { vv, cloud: [...this.cloud].sort() };
   }
 

@@ -1,4 +1,4 @@
-import { CrdtOpError, CrdtStateError, asObject, defineCrdt, malformed, type Crdt, type Json, type ReplicaId } from "./lattice";
+import { CrdtOpError, CrdtStateError, asObject, defineCrdt, malformed, setOwn, type Crdt, type Json, type ReplicaId } from "./lattice";
 
 /** G-Counter state: each replica's own increment total. Lattice: pointwise max. */
 export type GCounterState = Map<ReplicaId, number>;
@@ -19,7 +19,7 @@ export function amount(crdt: string, by: number | undefined): number {
 /** Encodes a counter map canonically (sorted, zeros omitted). */
 export function encodeCounts(m: GCounterState): Json {
   const o: Record<string, Json> = {};
-  for (const r of [...m.keys()].sort()) if ((m.get(r) as number) > 0) o[r] = m.get(r) as number;
+  for (const r of [...m.keys()].sort()) if ((m.get(r) as number) > 0) setOwn(o, r, m.get(r) as number);
   return o;
 }
 
@@ -49,9 +49,9 @@ export function joinCounts(into: GCounterState, from: GCounterState): GCounterSt
   return into;
 }
 
-/** Pointwise <=. */
+/** Pointwise <= (written `!(n <= m)` so that a NaN count, which no valid state holds, is never below anything). */
 export function leqCounts(a: GCounterState, b: GCounterState): boolean {
-  for (const [r, n] of a) if (n > (b.get(r) ?? 0)) return false;
+  for (const [r, n] of a) if (!(n <= (b.get(r) ?? 0))) return false;
   return true;
 }
 
@@ -69,6 +69,7 @@ export function sumCounts(m: GCounterState): number {
  */
 export const gCounter: Crdt<GCounterState, GCounterOp, number> = defineCrdt({
   name: "g-counter",
+  ops: ["inc"],
   bottom: () => new Map(),
   joinInto: joinCounts,
   leq: leqCounts,

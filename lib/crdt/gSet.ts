@@ -44,6 +44,7 @@ const NAME = "g-set";
 /** G-Set: a grow-only set. Lattice: subsets under union. Delta of `add e`: `{e}`. */
 export const gSet: Crdt<GSetState, GSetOp, string[]> = defineCrdt<GSetState, GSetOp, string[]>({
   name: NAME,
+  ops: ["add"],
   bottom: () => new Set(),
   joinInto: unionInto,
   leq: subset,

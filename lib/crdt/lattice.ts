@@ -85,6 +85,12 @@ export class CrdtOpError extends Error {
  */
 export interface CrdtDefinition<S, Op, V> {
   readonly name: string;
+  /**
+   * The operation kinds (`op.op`), e.g. `["inc", "dec"]`: any other operation is refused with a
+   * {@link CrdtOpError} before it reaches the type's code, whose `op.op === "inc" ? ... : ...`
+   * would otherwise read an unknown kind as the other one. Omitted: operations are not checked.
+   */
+  readonly ops?: readonly string[];
   bottom(): S;
   /** Join `from` into `into`, reusing `into` (which the caller owns) but never aliasing `from`'s storage. */
   joinInto(into: S, from: S): S;
@@ -100,30 +106,150 @@ export interface CrdtDefinition<S, Op, V> {
   check(state: S): CrdtStateError | undefined;
 }
 
-/** Builds a {@link Crdt} from its definition. */
+/**
+ * Builds a {@link Crdt} from its definition, validating at every entry point so that garbage gives a
+ * {@link CrdtStateError} naming the broken invariant (or a {@link CrdtOpError}), never a `TypeError`
+ * or a silently wrong answer:
+ * - `join`, `joinInto`'s source, `apply`, `value` and `decode` check their states in full (each is
+ *   linear in the state already, so the check at most doubles it, and these are where foreign or
+ *   user-visible states come in);
+ * - `leq`, `delta`, `applyInPlace`, `equals`, `encode`, `clone` and `joinInto`'s target — called per
+ *   message or per operation on states the caller owns (anti-entropy asks `leq` of every incoming
+ *   state against its own) — get the constant-time checks: a state is an object, the operation kind
+ *   is known, the replica id is a string; a `TypeError` from deeper garbage becomes a
+ *   `CrdtStateError`, and the orders are written so that a NaN compares as not below anything.
+ */
 export function defineCrdt<S, Op, V>(d: CrdtDefinition<S, Op, V>): Crdt<S, Op, V> {
+  const check = (s: S): CrdtStateError | undefined => {
+    if (typeof s !== "object" || s === null) return notAState(d.name, s);
+    try {
+      return d.check(s);
+    } catch (e) {
+      if (e instanceof TypeError) return notAState(d.name, s, e);
+      throw e;
+    }
+  };
   const valid = (s: S): S => {
-    const err = d.check(s);
+    const err = check(s);
     if (err) throw err;
     return s;
+  };
+  /** The constant-time check of the hot paths. */
+  const shaped = (s: S): S => {
+    if (typeof s !== "object" || s === null) throw notAState(d.name, s);
+    return s;
+  };
+  const kinds = d.ops ? [...d.ops] : null;
+  const knownOp = (op: Op): Op => {
+    if (kinds === null) return op;
+    const kind = typeof op === "object" && op !== null ? (op as { op?: unknown }).op : undefined;
+    // two kinds at most per type: a linear scan beats a Set lookup
+    if (typeof kind !== "string" || !kinds.includes(kind)) {
+      throw new CrdtOpError(d.name, `unknown operation ${describeValue(op)}: expected ${kinds.map((k) => `{ op: "${k}" }`).join(" or ")}`);
+    }
+    return op;
+  };
+  /** In a hot path's catch: a TypeError (a state of the wrong shape inside) becomes a CrdtStateError. */
+  const rethrow = (s: unknown, e: unknown): never => {
+    if (e instanceof TypeError) throw notAState(d.name, s, e);
+    throw e;
   };
   const canonical = (s: S): string => JSON.stringify(d.encode(s));
   return {
     name: d.name,
     bottom: d.bottom,
     join: (a, b) => d.joinInto(d.clone(valid(a)), valid(b)),
-    leq: d.leq,
-    delta: (s, op, r) => d.delta(s, op, checkReplica(d.name, r)),
-    apply: (s, op, r) => d.applyInPlace(d.clone(s), op, checkReplica(d.name, r)),
-    applyInPlace: (s, op, r) => d.applyInPlace(s, op, checkReplica(d.name, r)),
-    joinInto: (into, from) => d.joinInto(into, valid(from)),
-    value: d.value,
-    equals: (a, b) => canonical(a) === canonical(b),
-    clone: d.clone,
-    encode: d.encode,
-    decode: (json) => valid(d.decode(json)),
-    check: d.check,
+    // try/catch written out in each (no closure per call: these run once per operation or message)
+    leq: (a, b) => {
+      try {
+        return d.leq(shaped(a), shaped(b));
+      } catch (e) {
+        return rethrow(a, e);
+      }
+    },
+    delta: (s, op, r) => {
+      try {
+        return d.delta(shaped(s), knownOp(op), checkReplica(d.name, r));
+      } catch (e) {
+        return rethrow(s, e);
+      }
+    },
+    apply: (s, op, r) => d.applyInPlace(d.clone(valid(s)), knownOp(op), checkReplica(d.name, r)),
+    applyInPlace: (s, op, r) => {
+      try {
+        return d.applyInPlace(shaped(s), knownOp(op), checkReplica(d.name, r));
+      } catch (e) {
+        return rethrow(s, e);
+      }
+    },
+    joinInto: (into, from) => {
+      try {
+        return d.joinInto(shaped(into), valid(from));
+      } catch (e) {
+        return rethrow(into, e);
+      }
+    },
+    value: (s) => d.value(valid(s)),
+    equals: (a, b) => {
+      try {
+        return canonical(shaped(a)) === canonical(shaped(b));
+      } catch (e) {
+        return rethrow(a, e);
+      }
+    },
+    clone: (s) => {
+      try {
+        return d.clone(shaped(s));
+      } catch (e) {
+        return rethrow(s, e);
+      }
+    },
+    encode: (s) => {
+      try {
+        return d.encode(shaped(s));
+      } catch (e) {
+        return rethrow(s, e);
+      }
+    },
+    decode: (json) => {
+      try {
+        return valid(d.decode(json));
+      } catch (e) {
+        if (e instanceof TypeError) throw new CrdtStateError(d.name, "well-formed", "state", `cannot decode ${describeValue(json)} (${e.message})`);
+        throw e;
+      }
+    },
+    check,
   };
+}
+
+/** The error for something that is not a state of `crdt` at all (null, a number, a wrong shape). */
+function notAState(crdt: string, s: unknown, cause?: TypeError): CrdtStateError {
+  return new CrdtStateError(crdt, "well-formed", "state", `expected a ${crdt} state, got ${describeValue(s)}${cause ? ` (${cause.message})` : ""}`);
+}
+
+/** A short description of any value for an error message (JSON where it can be, never a throw). */
+function describeValue(v: unknown): string {
+  if (v === undefined) return "undefined";
+  if (typeof v === "function") return "a function";
+  if (v instanceof Map) return `a Map of ${v.size}`;
+  if (v instanceof Set) return `a Set of ${v.size}`;
+  try {
+    const text = JSON.stringify(v);
+    if (text === undefined) return String(v);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
+/**
+ * Sets `key` as an own enumerable property: for keys that are data (replica ids, map keys), where
+ * `o[key] = v` with key `"__proto__"` would replace the object's prototype instead and the entry
+ * would vanish from the encoding.
+ */
+export function setOwn<T>(o: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function checkReplica(crdt: string, r: ReplicaId): ReplicaId {

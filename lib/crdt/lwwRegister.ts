@@ -38,6 +38,7 @@ function stamp(s: LWWRegisterState, op: LWWRegisterOp, r: ReplicaId): LWWRegiste
  */
 export const lwwRegister: Crdt<LWWRegisterState, LWWRegisterOp, Json> = defineCrdt({
   name: NAME,
+  ops: ["set"],
   bottom: () => ({ value: null, ts: 0, writer: "" }),
   joinInto: (into, from) => (compare(into, from) >= 0 ? into : { ...from }),
   leq: (a, b) => compare(a, b) <= 0,

@@ -26,6 +26,7 @@ const NAME = "mv-register";
  */
 export const mvRegister: Crdt<MVRegisterState, MVRegisterOp, Json[]> = defineCrdt<MVRegisterState, MVRegisterOp, Json[]>({
   name: NAME,
+  ops: ["set"],
   bottom: () => ({ entries: new Map(), context: new CausalContext() }),
   joinInto: (into, from) => {
     for (const d of [...into.entries.keys()]) if (!from.entries.has(d) && from.context.has(d)) into.entries.delete(d);

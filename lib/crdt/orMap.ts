@@ -1,5 +1,5 @@
 import { CausalContext } from "./causalContext";
-import { CrdtStateError, asObject, defineCrdt, type Crdt, type Json } from "./lattice";
+import { CrdtStateError, asObject, defineCrdt, setOwn, type Crdt, type Json } from "./lattice";
 import { addDelta, addInPlace, checkDotSet, cloneDotSet, decodeDotSet, encodeDotSet, joinDotSets, leqDotSets, removeDelta, type DotSetState } from "./orSet";
 
 /**
@@ -27,6 +27,7 @@ export function orMap<S, Op, V>(nested: Crdt<S, Op, V>): Crdt<ORMapState<S>, ORM
   const bottomText = JSON.stringify(nested.encode(nested.bottom()));
   return defineCrdt<ORMapState<S>, ORMapOp<Op>, Record<string, V>>({
     name,
+    ops: ["update", "remove"],
     bottom: () => ({ keys: { entries: new Map(), context: new CausalContext() }, values: new Map() }),
     joinInto: (into, from) => {
       joinDotSets(into.keys, from.keys);
@@ -56,7 +57,7 @@ export function orMap<S, Op, V>(nested: Crdt<S, Op, V>): Crdt<ORMapState<S>, ORM
     },
     value: (s) => {
       const out: Record<string, V> = {};
-      for (const k of [...s.keys.entries.keys()].sort()) out[k] = nested.value(s.values.get(k) ?? nested.bottom());
+      for (const k of [...s.keys.entries.keys()].sort()) setOwn(out, k, nested.value(s.values.get(k) ?? nested.bottom()));
       return out;
     },
     clone: (s) => ({ keys: cloneDotSet(s.keys), values: new Map([...s.values].map(([k, v]) => [k, nested.clone(v)])) }),
@@ -65,7 +66,7 @@ export function orMap<S, Op, V>(nested: Crdt<S, Op, V>): Crdt<ORMapState<S>, ORM
       for (const k of [...s.values.keys()].sort()) {
         const enc = nested.encode(s.values.get(k) as S);
         // A nested bottom carries no information; omitting it keeps the encoding canonical.
-        if (JSON.stringify(enc) !== bottomText) values[k] = enc;
+        if (JSON.stringify(enc) !== bottomText) setOwn(values, k, enc);
       }
       return { keys: encodeDotSet(s.keys), values };
     },

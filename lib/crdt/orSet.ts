@@ -124,6 +124,7 @@ const NAME = "or-set";
  */
 export const orSet: Crdt<ORSetState, ORSetOp, string[]> = defineCrdt<ORSetState, ORSetOp, string[]>({
   name: NAME,
+  ops: ["add", "remove"],
   bottom: () => ({ entries: new Map(), context: new CausalContext() }),
   joinInto: (into, from) => {
     joinDotSets(into, from);

@@ -1,5 +1,5 @@
 import { amount, checkCounts, decodeCounts, encodeCounts, joinCounts, leqCounts, sumCounts, type GCounterState } from "./gCounter";
-import { asObject, defineCrdt, type Crdt } from "./lattice";
+import { asObject, CrdtStateError, defineCrdt, type Crdt } from "./lattice";
 
 /** PN-Counter state: a G-Counter of increments and one of decrements. Lattice: the product. */
 export interface PNCounterState {
@@ -18,6 +18,7 @@ const NAME = "pn-counter";
  */
 export const pnCounter: Crdt<PNCounterState, PNCounterOp, number> = defineCrdt({
   name: NAME,
+  ops: ["inc", "dec"],
   bottom: () => ({ p: new Map(), n: new Map() }),
   joinInto: (into, from) => ({ p: joinCounts(into.p, from.p), n: joinCounts(into.n, from.n) }),
   leq: (a, b) => leqCounts(a.p, b.p) && leqCounts(a.n, b.n),
@@ -37,5 +38,5 @@ export const pnCounter: Crdt<PNCounterState, PNCounterOp, number> = defineCrdt({
     const o = asObject(NAME, "state", j);
     return { p: decodeCounts(NAME, "state.p", o["p"]), n: decodeCounts(NAME, "state.n", o["n"]) };
   },
-  check: (s) => checkCounts(NAME, "state.p", s.p) ?? checkCounts(NAME, "state.n", s.n),
+  check: (s) => (s.p instanceof Map && s.n instanceof Map ? (checkCounts(NAME, "state.p", s.p) ?? checkCounts(NAME, "state.n", s.n)) : new CrdtStateError(NAME, "well-formed", "state", "expected {p, n}, two Maps of replica counts")),
 });

@@ -104,6 +104,7 @@ function checkDelete(s: RgaState, id: Dot): void {
  */
 export const rga: Crdt<RgaState, RgaOp, string> = defineCrdt<RgaState, RgaOp, string>({
   name: NAME,
+  ops: ["insert", "delete"],
   bottom: () => ({ nodes: new Map(), removed: new Set(), clock: 0 }),
   joinInto: (into, from) => {
     for (const [id, n] of from.nodes) {

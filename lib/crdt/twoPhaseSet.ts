@@ -21,6 +21,7 @@ const present = (s: TwoPhaseSetState, e: string): boolean => s.added.has(e) && !
  */
 export const twoPhaseSet: Crdt<TwoPhaseSetState, TwoPhaseSetOp, string[]> = defineCrdt({
   name: NAME,
+  ops: ["add", "remove"],
   bottom: () => ({ added: new Set(), removed: new Set() }),
   joinInto: (into, from) => ({ added: unionInto(into.added, from.added), removed: unionInto(into.removed, from.removed) }),
   leq: (a, b) => subset(a.added, b.added) && subset(a.removed, b.removed),

@@ -20,8 +20,39 @@ export const DEFAULT_WALL_MS = 60_000;
  */
 export const MAX_EOT = 100_000;
 
-/** The bound a run hit. `eot` is raised for an EOT that is out of range before the run starts. */
-export type LimitName = "max-tuples" | "wall-time" | "eot";
+/**
+ * Share of V8's heap limit (`heap_size_limit`, set by `--max-old-space-size`) a run may use before it
+ * stops with the `memory` limit: stopping at 85% leaves the collector and the caller room to report
+ * it, where running into the limit itself kills the whole process with no message.
+ */
+export const HEAP_CEILING_SHARE = 0.85;
+
+/** V8's heap statistics where node:v8 exists (not in a browser bundle, where the memory bound is off). */
+const v8Heap: { used(): number; limit(): number } | null = (() => {
+  try {
+    // required lazily so a bundle without node builtins still loads; getHeapStatistics costs ~0.2 us
+    const v8 = require("node:v8") as typeof import("node:v8");
+    return { used: () => v8.getHeapStatistics().used_heap_size, limit: () => v8.getHeapStatistics().heap_size_limit };
+  } catch {
+    return null;
+  }
+})();
+
+/** Bytes of V8 heap in use now (0 where unknown). */
+export function heapUsedBytes(): number {
+  return v8Heap ? v8Heap.used() : 0;
+}
+
+/** The default heap ceiling: {@link HEAP_CEILING_SHARE} of V8's heap limit (Infinity where unknown). */
+export function defaultHeapCeiling(): number {
+  return v8Heap ? Math.floor(v8Heap.limit() * HEAP_CEILING_SHARE) : Infinity;
+}
+
+/**
+ * The bound a run hit: `max-tuples` (limits.maxTuples), `wall-time` (limits.wallMs), `memory` (the V8
+ * heap passed limits.maxHeapBytes). `eot` is raised for an EOT that is out of range before the run starts.
+ */
+export type LimitName = "max-tuples" | "wall-time" | "memory" | "eot";
 
 /** Thrown when a run hits one of its explicit bounds; `limit` names it. */
 export class DedalusLimitError extends Error {

@@ -17,7 +17,17 @@ import { checkProgram, type ProgramInfo } from "./check";
 import { DedalusError, hasErrors } from "./diagnostics";
 import { Interner } from "./intern";
 import { compileExpr, compileJoin, type CompiledJoin, type DirectHead, type JoinContext, type Ticker } from "./join";
-import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, DedalusRuntimeError, integerOverflow, MAX_EOT, MAX_EXACT_INTEGER } from "./limits";
+import {
+  DEFAULT_MAX_TUPLES,
+  DEFAULT_WALL_MS,
+  defaultHeapCeiling,
+  DedalusLimitError,
+  DedalusRuntimeError,
+  heapUsedBytes,
+  integerOverflow,
+  MAX_EOT,
+  MAX_EXACT_INTEGER,
+} from "./limits";
 import { encodeValue, planProgram, type ProgramPlan, type RulePlan } from "./plan";
 import { TupleStore } from "./store";
 
@@ -40,10 +50,14 @@ export interface FailureSpec {
   crashes: Crash[];
 }
 
-/** Explicit bounds of one run. */
+/** Explicit bounds of one run; each ends it with a {@link DedalusLimitError} naming it. */
 export interface RunLimits {
+  /** Tuples held by the run, all relations and times (default {@link DEFAULT_MAX_TUPLES}). */
   maxTuples?: number;
+  /** Wall-clock budget in milliseconds (default {@link DEFAULT_WALL_MS}). */
   wallMs?: number;
+  /** V8 heap in use, in bytes, past which the run stops with `memory` (default: {@link defaultHeapCeiling}). */
+  maxHeapBytes?: number;
 }
 
 /** Options of one run. */
@@ -186,6 +200,8 @@ interface RunState {
   seq: number;
   deadline: number;
   started: number;
+  /** The heap ceiling in bytes (limits.maxHeapBytes). */
+  maxHeap: number;
 }
 
 
@@ -231,7 +247,7 @@ class Engine {
     this.ticker = {
       n: 0,
       check() {
-        if (Date.now() > self.state!.deadline) self.wallTimeout();
+        self.checkBounds();
       },
     };
     this.rules = plan.rules.map((p) => this.buildRule(p));
@@ -240,6 +256,19 @@ class Engine {
 
   /** Relations written by @async rules (the only ones that need an outbox). */
   private readonly asyncHeads: number[];
+
+  /** The wall-clock and heap bounds, checked every few thousand join steps and after every round. */
+  private checkBounds(): void {
+    const st = this.state!;
+    if (Date.now() > st.deadline) this.wallTimeout();
+    if (heapUsedBytes() > st.maxHeap) this.outOfMemory();
+  }
+
+  private outOfMemory(): never {
+    const st = this.state!;
+    const mb = (n: number): string => `${Math.round(n / (1024 * 1024))} MB`;
+    throw new DedalusLimitError("memory", `run stopped at timestep ${st.t}: heap use of ${mb(heapUsedBytes())} passed the ceiling of ${mb(st.maxHeap)} (limits.maxHeapBytes)`);
+  }
 
   private wallTimeout(): never {
     const st = this.state!;
@@ -477,6 +506,7 @@ class Engine {
       seq: 0,
       deadline: started + (limits.wallMs ?? DEFAULT_WALL_MS),
       started,
+      maxHeap: limits.maxHeapBytes ?? defaultHeapCeiling(),
     };
     this.state = st;
     this.ctx.tuples.n = 0;
@@ -502,7 +532,7 @@ class Engine {
       for (const p of plan.nextRules) this.runFull(this.rules[p.rule.index]!);
       for (const p of plan.asyncRules) this.runFull(this.rules[p.rule.index]!);
       this.deliver(t, eot, isNode, crashAt, omitted, messages, options.delay, newStores);
-      if (Date.now() > st.deadline) this.wallTimeout();
+      this.checkBounds();
     }
     const wallMs = Date.now() - started;
     const result = new DedalusRun(this.c, eot, [...nodes], st.stores, messages, st.provenance, { tuples: this.ctx.tuples.n, wallMs });
@@ -538,8 +568,7 @@ class Engine {
         for (const v of exec.variants) if (v.prepare(this.ctx)) v.run();
       }
       for (const r of stratum.relations) cur[r]!.lo = cur[r]!.hi;
-      const st = this.state!;
-      if (Date.now() > st.deadline) this.wallTimeout();
+      this.checkBounds();
     }
     for (const r of stratum.relations) cur[r]!.seal();
   }

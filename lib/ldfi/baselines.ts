@@ -23,15 +23,17 @@ export const DEFAULT_RANDOM_SEED = 1;
  */
 export function randomSearch(target: FaultTarget, options: SearchOptions): SearchResult {
   const s = new SearchSession(target, options, "random");
-  if (s.failureFreePost.size === 0) return s.finish({ verdict: "certified" });
-  const rng = new Random(options.seed ?? DEFAULT_RANDOM_SEED);
-  for (;;) {
-    const limit = s.exhausted();
-    if (limit) return s.finish({ verdict: "inconclusive", limit });
-    const faults = randomFaults(rng, options.bounds);
-    const { missing } = s.execute(faults);
-    if (missing.length > 0) return s.finish({ verdict: "counterexample", faults, missing });
-  }
+  return s.run(() => {
+    if (s.failureFreePost.size === 0) return { verdict: "certified" };
+    const rng = new Random(options.seed ?? DEFAULT_RANDOM_SEED);
+    for (;;) {
+      const limit = s.exhausted();
+      if (limit) return { verdict: "inconclusive", limit };
+      const faults = randomFaults(rng, options.bounds);
+      const { missing } = s.execute(faults);
+      if (missing.length > 0) return { verdict: "counterexample", faults, missing };
+    }
+  });
 }
 
 /** One random fault set within the bounds. */
@@ -61,15 +63,17 @@ export function randomFaults(rng: Random, b: FaultBounds): FaultSet {
  */
 export function exhaustiveSearch(target: FaultTarget, options: SearchOptions): SearchResult {
   const s = new SearchSession(target, options, "exhaustive");
-  if (s.failureFreePost.size === 0) return s.finish({ verdict: "certified" });
-  for (const faults of allFaultSets(options.bounds)) {
-    if (faults.omissions.length === 0 && faults.crashes.length === 0) continue;
-    const limit = s.exhausted();
-    if (limit) return s.finish({ verdict: "inconclusive", limit });
-    const { missing } = s.execute(faults);
-    if (missing.length > 0) return s.finish({ verdict: "counterexample", faults, missing });
-  }
-  return s.finish({ verdict: "certified" });
+  return s.run(() => {
+    if (s.failureFreePost.size === 0) return { verdict: "certified" };
+    for (const faults of allFaultSets(options.bounds)) {
+      if (faults.omissions.length === 0 && faults.crashes.length === 0) continue;
+      const limit = s.exhausted();
+      if (limit) return { verdict: "inconclusive", limit };
+      const { missing } = s.execute(faults);
+      if (missing.length > 0) return { verdict: "counterexample", faults, missing };
+    }
+    return { verdict: "certified" };
+  });
 }
 
 /** Every canonical fault set within the bounds, by increasing fault count. */

@@ -1,5 +1,6 @@
 import type { Program } from "../dedalus/ast";
 import { support } from "../dedalus/provenance";
+import { DedalusLimitError } from "../dedalus/limits";
 import { runProgram, type RunResult } from "../dedalus/runtime";
 import type { DedalusEngine } from "./dedalusTarget";
 
@@ -7,6 +8,8 @@ import type { DedalusEngine } from "./dedalusTarget";
 export const dedalusEngine: DedalusEngine<Program, RunResult> = {
   runProgram: (program, options) => runProgram(program, options),
   support: (result, goals, options) => support(result, goals.map((g) => ({ rel: g.rel, time: g.time, args: [...g.args] })), options),
+  // `eot` is not a bound a run hits but a bad option: it stays an error
+  limitHit: (e) => (e instanceof DedalusLimitError && e.limit !== "eot" ? e.limit : null),
 };
 
 /**

@@ -1,4 +1,5 @@
-import type { FaultSet } from "./faults";
+import { formatFaults, type FaultSet } from "./faults";
+import { DEFAULT_RUN_WALL_MS, SearchLimitError, type ExecutionBudget } from "./result";
 import type { SupportGraph, SupportNode } from "./lineage";
 import type { FaultTarget, LineageQueryOptions, Observation, ObservedMessage } from "./observation";
 
@@ -26,9 +27,12 @@ export interface DedalusEngine<P, R extends DedalusRunView> {
       nodes?: string[];
       failures?: { omissions: { from: string; to: string; time: number }[]; crashes: { node: string; time: number }[] };
       provenance?: boolean;
+      limits?: { maxTuples?: number; wallMs?: number; maxHeapBytes?: number };
     },
   ): R;
   support(result: R, goals: DedalusFact[], options?: LineageQueryOptions): SupportGraph;
+  /** The evaluator bound an error from `runProgram` reports hitting, or null when it is not a bound. */
+  limitHit?(error: unknown): "max-tuples" | "wall-time" | "memory" | null;
 }
 
 /** `post("b", "hello")`: a tuple printed as Dedalus source, the key the search uses for it. */
@@ -59,15 +63,32 @@ export function dedalusTarget<P, R extends DedalusRunView>(
      */
     crashSensitive?: boolean;
   },
-): FaultTarget & { execute(faults: FaultSet): DedalusObservation<R> } {
+): FaultTarget & { execute(faults: FaultSet, budget?: ExecutionBudget): DedalusObservation<R> } {
   const nodes = options.nodes ? [...options.nodes] : undefined;
-  const execute = (faults: FaultSet): DedalusObservation<R> => {
-    const run = engine.runProgram(program, {
-      eot: options.eot,
-      ...(nodes ? { nodes } : {}),
-      failures: { omissions: faults.omissions.map((o) => ({ ...o })), crashes: faults.crashes.map((c) => ({ ...c })) },
-      provenance: true,
-    });
+  const execute = (faults: FaultSet, budget?: ExecutionBudget): DedalusObservation<R> => {
+    // The run's wall budget is the search's time left when that is shorter: then running out is the
+    // search's `timeout`, and otherwise this one run's `run-wall-time`.
+    const runWall = budget?.wallMs ?? DEFAULT_RUN_WALL_MS;
+    const left = budget ? Math.max(1, Math.ceil(budget.deadline - performance.now())) : Infinity;
+    const cutByDeadline = left < runWall;
+    const limits = budget
+      ? { wallMs: Math.min(runWall, left), ...(budget.maxTuples !== undefined ? { maxTuples: budget.maxTuples } : {}), ...(budget.maxHeapBytes !== undefined ? { maxHeapBytes: budget.maxHeapBytes } : {}) }
+      : undefined;
+    let run: R;
+    try {
+      run = engine.runProgram(program, {
+        eot: options.eot,
+        ...(nodes ? { nodes } : {}),
+        failures: { omissions: faults.omissions.map((o) => ({ ...o })), crashes: faults.crashes.map((c) => ({ ...c })) },
+        provenance: true,
+        ...(limits ? { limits } : {}),
+      });
+    } catch (e) {
+      const hit = engine.limitHit?.(e) ?? null;
+      if (hit === null) throw e;
+      const limit = hit === "wall-time" ? (cutByDeadline ? "timeout" : "run-wall-time") : hit;
+      throw new SearchLimitError(limit, `${formatFaults(faults)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     return observe(engine, run, faults, options.crashSensitive === true);
   };
   let resolvedNodes: readonly string[] | undefined = nodes;

@@ -2,8 +2,7 @@ import { enumerateHypotheses } from "./encode";
 import { faultCount, faultKey, type FaultSet } from "./faults";
 import type { FaultTarget, Observation } from "./observation";
 import { DEFAULT_ORDER, type SearchOptions, type SearchResult } from "./result";
-import { SatLimitError } from "./sat";
-import { SearchSession } from "./session";
+import { SearchSession, type SearchEnd } from "./session";
 
 /**
  * Lineage-driven fault injection (DESIGN.md section 6, Molly's verification loop):
@@ -22,8 +21,12 @@ import { SearchSession } from "./session";
  */
 export function ldfiSearch(target: FaultTarget, options: SearchOptions): SearchResult {
   const s = new SearchSession(target, options, "ldfi");
+  return s.run(() => ldfiLoop(s, options));
+}
+
+function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   const order = options.order ?? DEFAULT_ORDER;
-  if (s.failureFreePost.size === 0) return s.finish({ verdict: "certified" });
+  if (s.failureFreePost.size === 0) return { verdict: "certified" };
 
   const explored = new Set<string>([faultKey(s.failureFree.faults)]);
   const queued = new Set<string>();
@@ -77,26 +80,21 @@ export function ldfiSearch(target: FaultTarget, options: SearchOptions): SearchR
     }
   };
 
-  try {
-    expand(s.failureFree);
-    while (queue.length > 0) {
-      const limit = s.exhausted();
-      if (limit) return s.finish({ verdict: "inconclusive", limit });
-      const next = queue.shift() as { faults: FaultSet };
-      const key = faultKey(next.faults);
-      queued.delete(key);
-      explored.add(key);
-      const { observation, missing } = s.execute(next.faults);
-      if (missing.length > 0) return s.finish({ verdict: "counterexample", faults: next.faults, missing });
-      expand(observation);
-    }
-  } catch (e) {
-    if (e instanceof SatLimitError) return s.finish({ verdict: "inconclusive", limit: "sat-clauses" });
-    throw e;
+  expand(s.failureFree);
+  while (queue.length > 0) {
+    const limit = s.exhausted();
+    if (limit) return { verdict: "inconclusive", limit };
+    const next = queue.shift() as { faults: FaultSet };
+    const key = faultKey(next.faults);
+    queued.delete(key);
+    explored.add(key);
+    const { observation, missing } = s.execute(next.faults);
+    if (missing.length > 0) return { verdict: "counterexample", faults: next.faults, missing };
+    expand(observation);
   }
-  if (s.timedOut()) return s.finish({ verdict: "inconclusive", limit: "timeout" });
-  if (incomplete) return s.finish({ verdict: "inconclusive", limit: "max-runs" });
-  return s.finish({ verdict: "certified" });
+  if (s.timedOut()) return { verdict: "inconclusive", limit: "timeout" };
+  if (incomplete) return { verdict: "inconclusive", limit: "max-runs" };
+  return { verdict: "certified" };
 }
 
 interface QueueItem {

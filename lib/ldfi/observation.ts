@@ -1,5 +1,6 @@
 import type { FaultSet } from "./faults";
 import type { SupportGraph } from "./lineage";
+import type { ExecutionBudget } from "./result";
 
 /** One message of a run, as the report draws it (a structural subset of lib/dedalus MessageEvent). */
 export interface ObservedMessage {
@@ -35,7 +36,11 @@ export interface Observation {
 /** A system under test: it can be executed under any fault set within its bounds. */
 export interface FaultTarget {
   readonly nodes: readonly string[];
-  execute(faults: FaultSet): Observation;
+  /**
+   * Runs once under `faults`. A target that honours `budget` stops a run that passes one of its
+   * bounds by throwing a `SearchLimitError` naming it (result.ts); the search then ends inconclusive.
+   */
+  execute(faults: FaultSet, budget?: ExecutionBudget): Observation;
 }
 
 /**

@@ -8,10 +8,49 @@ export type Strategy = "ldfi" | "random" | "exhaustive";
 export type Verdict = "counterexample" | "certified" | "inconclusive";
 
 /**
- * Which bound ended a search early. `max-runs` and `timeout` are the CLI's limits; `sat-clauses`
- * is the solver's heap bound (see lib/ldfi/sat.ts), reported rather than crashed into.
+ * Which bound ended a search early (DESIGN.md section 6): every one of them makes the search
+ * inconclusive, never an error. {@link SEARCH_LIMITS} says what each means.
  */
-export type SearchLimit = "max-runs" | "timeout" | "sat-clauses";
+export type SearchLimit = "max-runs" | "timeout" | "sat-clauses" | "max-tuples" | "run-wall-time" | "memory";
+
+/** Every {@link SearchLimit} with the sentence that explains it (lib/ldfi/README.md lists them). */
+export const SEARCH_LIMITS: Readonly<Record<SearchLimit, string>> = {
+  "max-runs": "the executions (failure-free run included) reached maxRuns (--max-runs), or an enumeration was cut short by it",
+  timeout: "the search's wall-clock budget timeoutMs (--timeout) ran out, between runs or inside one",
+  "sat-clauses": "a lineage's CNF passed MAX_SAT_CLAUSES, the solver's size bound",
+  "max-tuples": "one run held more tuples than runLimits.maxTuples (--max-tuples)",
+  "run-wall-time": "one run took longer than runLimits.wallMs, the budget of a single run",
+  memory: "the V8 heap passed maxHeapBytes (default: 85% of the heap limit), between runs or inside one",
+};
+
+/**
+ * Thrown by a fault target (observation.ts) when one of the search's bounds stops an execution;
+ * the search catches it and ends inconclusive with {@link limit}.
+ */
+export class SearchLimitError extends Error {
+  constructor(
+    readonly limit: SearchLimit,
+    message: string,
+  ) {
+    super(message);
+    this.name = "SearchLimitError";
+  }
+}
+
+/** The bounds of one execution, handed by the search to {@link FaultTarget.execute}. */
+export interface ExecutionBudget {
+  /** `performance.now()` past which the search's timeout has run out (the run must stop by then: `timeout`). */
+  readonly deadline: number;
+  /** Tuples one run may hold (`max-tuples`). */
+  readonly maxTuples?: number;
+  /** Wall-clock budget of one run in milliseconds (`run-wall-time`; the deadline may cut it shorter). */
+  readonly wallMs?: number;
+  /** V8 heap ceiling in bytes (`memory`). */
+  readonly maxHeapBytes?: number;
+}
+
+/** Default wall-clock budget of one execution of a search: a runaway run stops in a minute. */
+export const DEFAULT_RUN_WALL_MS = 60_000;
 
 /** See {@link SearchOptions.order}. */
 export type HypothesisOrder = "positive-first" | "smallest-first" | "depth-first";
@@ -31,6 +70,10 @@ export interface SearchOptions {
   /** Cap on executions, counting the failure-free run. */
   readonly maxRuns?: number;
   readonly timeoutMs?: number;
+  /** Bounds of each execution: tuples and wall time (defaults: the target's, and {@link DEFAULT_RUN_WALL_MS}). */
+  readonly runLimits?: { readonly maxTuples?: number; readonly wallMs?: number };
+  /** V8 heap ceiling in bytes, checked between runs and inside them (default: 85% of V8's heap limit). */
+  readonly maxHeapBytes?: number;
   /**
    * LDFI's queue discipline. "positive-first" (default) enumerates hypotheses twice per run — from
    * the positive lineage (tier 0) and from the lineage with negative support (tier 1) — and runs

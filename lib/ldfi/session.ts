@@ -1,6 +1,18 @@
+import { defaultHeapCeiling, heapUsedBytes } from "../dedalus/limits";
 import { checkBounds, formatFaults, NO_FAULTS, type FaultSet } from "./faults";
 import { violations, type FaultTarget, type Observation } from "./observation";
-import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchLimit, type SearchOptions, type SearchResult, type SearchRun, type Strategy } from "./result";
+import {
+  DEFAULT_MAX_RUNS,
+  DEFAULT_TIMEOUT_MS,
+  SearchLimitError,
+  type ExecutionBudget,
+  type SearchLimit,
+  type SearchOptions,
+  type SearchResult,
+  type SearchRun,
+  type Strategy,
+} from "./result";
+import { SatLimitError } from "./sat";
 
 /**
  * Observations kept for a report: each holds a whole run (every tuple at every time), so only the
@@ -8,18 +20,25 @@ import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchLimit, type SearchOpti
  */
 export const MAX_KEPT_OBSERVATIONS = 40;
 
+/** How a search ends: the three verdicts of DESIGN.md section 6. */
+export type SearchEnd = { verdict: "certified" } | { verdict: "counterexample"; faults: FaultSet; missing: string[] } | { verdict: "inconclusive"; limit: SearchLimit };
+
 /**
  * The bookkeeping every strategy shares: the failure-free run, execution counting against the
- * run and time limits, judging each run, progress lines, and assembling the result.
+ * run, time and memory limits, judging each run, progress lines, and assembling the result.
+ * A strategy runs inside {@link SearchSession.run}, which turns every named limit — raised between
+ * runs, inside a run (the target's {@link SearchLimitError}) or by the solver — into an inconclusive
+ * result naming it.
  */
 export class SearchSession {
   readonly started = performance.now();
   readonly maxRuns: number;
   readonly deadline: number;
+  readonly maxHeapBytes: number;
   readonly runs: SearchRun[] = [];
   readonly warnings: string[] = [];
-  readonly failureFree: Observation;
-  readonly failureFreePost: ReadonlySet<string>;
+  private ff: Observation | null = null;
+  failureFreePost: ReadonlySet<string> = new Set();
   maxClauses = 0;
 
   constructor(
@@ -30,22 +49,62 @@ export class SearchSession {
     checkBounds(options.bounds);
     this.maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
     if (!(this.maxRuns >= 1)) throw new RangeError(`maxRuns must be at least 1, got ${this.maxRuns}`);
-    this.deadline = this.started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
+    this.deadline = this.started + timeoutMs;
+    this.maxHeapBytes = options.maxHeapBytes ?? defaultHeapCeiling();
+    if (!(this.maxHeapBytes > 0)) throw new RangeError(`maxHeapBytes must be a positive number, got ${this.maxHeapBytes}`);
+  }
+
+  /** The failure-free run (available inside {@link run}). */
+  get failureFree(): Observation {
+    if (this.ff === null) throw new Error("internal: the failure-free run has not been made yet");
+    return this.ff;
+  }
+
+  /**
+   * Makes the failure-free run, then the strategy's search; a named limit hit anywhere in either ends
+   * the search as inconclusive with that limit.
+   */
+  run(search: () => SearchEnd): SearchResult {
+    try {
+      this.runFailureFree();
+      return this.finish(search());
+    } catch (e) {
+      if (e instanceof SearchLimitError) return this.finish({ verdict: "inconclusive", limit: e.limit });
+      if (e instanceof SatLimitError) return this.finish({ verdict: "inconclusive", limit: "sat-clauses" });
+      throw e;
+    }
+  }
+
+  private runFailureFree(): void {
     const t0 = performance.now();
-    this.failureFree = target.execute(NO_FAULTS);
-    this.failureFreePost = this.failureFree.post;
+    const ff = this.target.execute(NO_FAULTS, this.budget());
+    this.ff = ff;
+    this.failureFreePost = ff.post;
     // pre tuples are keyed as the post tuple with the same columns (observation.ts); print them as pre
-    const preOutside = [...this.failureFree.pre].filter((t) => !this.failureFree.post.has(t)).map((t) => t.replace(/^post\(/, "pre("));
+    const preOutside = [...ff.pre].filter((t) => !ff.post.has(t)).map((t) => t.replace(/^post\(/, "pre("));
     if (preOutside.length > 0) {
       this.warnings.push(
         `the failure-free run's pre is not within its post (${preOutside.slice(0, 3).join(", ")}${preOutside.length > 3 ? ", ..." : ""}); ` +
           "it is not judged: the search only asks whether faults lose post tuples that the failure-free run had",
       );
     }
-    this.record(NO_FAULTS, this.failureFree, "failure-free", [], performance.now() - t0);
+    this.record(NO_FAULTS, ff, "failure-free", [], performance.now() - t0);
   }
 
-  /** Executions so far, the failure-free one included. */
+  /** The bounds handed to each execution: the search's deadline, the run limits, the heap ceiling. */
+  private budget(): ExecutionBudget {
+    const r = this.options.runLimits ?? {};
+    return {
+      deadline: this.deadline,
+      maxHeapBytes: this.maxHeapBytes,
+      ...(r.maxTuples !== undefined ? { maxTuples: r.maxTuples } : {}),
+      ...(r.wallMs !== undefined ? { wallMs: r.wallMs } : {}),
+    };
+  }
+
+  /** Executions so far, the failure-free one included (a run stopped by a limit is not counted). */
   get executions(): number {
     return this.runs.length;
   }
@@ -54,6 +113,7 @@ export class SearchSession {
   exhausted(): SearchLimit | null {
     if (this.executions >= this.maxRuns) return "max-runs";
     if (performance.now() > this.deadline) return "timeout";
+    if (heapUsedBytes() > this.maxHeapBytes) return "memory";
     return null;
   }
 
@@ -65,7 +125,7 @@ export class SearchSession {
   /** Runs one hypothesis, judges it against the failure-free post, records and reports it. */
   execute(faults: FaultSet): { observation: Observation; missing: string[] } {
     const t0 = performance.now();
-    const observation = this.target.execute(faults);
+    const observation = this.target.execute(faults, this.budget());
     const missing = violations(this.failureFreePost, observation);
     this.record(faults, observation, missing.length > 0 ? "violation" : "ok", missing, performance.now() - t0);
     return { observation, missing };
@@ -80,7 +140,7 @@ export class SearchSession {
   }
 
   /** Assembles the result. */
-  finish(end: { verdict: "certified" } | { verdict: "counterexample"; faults: FaultSet; missing: string[] } | { verdict: "inconclusive"; limit: SearchLimit }): SearchResult {
+  finish(end: SearchEnd): SearchResult {
     return {
       strategy: this.strategy,
       bounds: this.options.bounds,

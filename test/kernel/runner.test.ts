@@ -56,6 +56,40 @@ describe("headless notebook execution", () => {
   });
 });
 
+describe("issue 12: what a cell shows and prints reaches its own cell", () => {
+  const chart = (title: string): string =>
+    `maze.show({ title: "${title}", data: { values: [{ a: 1 }] }, mark: "point", encoding: { x: { field: "a", type: "quantitative" } } });`;
+
+  test("maze.show without await lands in the cell that called it, the last cell included", async () => {
+    const file = writeNotebook(dir, "no-await.ipynb", [
+      { type: "code", source: 'import * as maze from "maze";' },
+      { type: "code", source: `void ${chart("first")}` },
+      { type: "code", source: 'console.log("between");' },
+      { type: "code", source: `void ${chart("last")}` },
+    ]);
+    const r = await executeNotebook(file);
+    expect(r.failure).toBeUndefined();
+    const titles = r.notebook.cells.map((c) =>
+      (c.outputs ?? []).filter((o) => o.output_type === "display_data").map((o) => ((o as { data: Record<string, { title?: string }> }).data["application/vnd.vegalite.v5+json"] ?? {}).title),
+    );
+    expect(titles).toEqual([[], ["first"], [], ["last"]]);
+  });
+
+  test("a last cell that prints 400 KB completes; past 1 MB the rest is dropped with a note", async () => {
+    const file = writeNotebook(dir, "prints.ipynb", [
+      { type: "code", source: 'console.log("x".repeat(400000));' },
+      { type: "code", source: 'for (let i = 0; i < 15; i++) console.log("y".repeat(100000));' },
+    ]);
+    const r = await executeNotebook(file);
+    expect(r.failures).toEqual([]);
+    const [first, last] = r.notebook.cells;
+    expect(first?.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "x".repeat(400000) + "\n" }]);
+    const outs = (last?.outputs ?? []) as { name: string; text: string }[];
+    expect(outs.map((o) => [o.name, o.text.length])).toEqual([["stdout", 1_000_000], ["stderr", expect.any(Number)]]);
+    expect(outs[1]?.text).toBe("\n[maze] cell 2 printed more than 1000000 bytes; the rest was dropped\n");
+  });
+});
+
 describe("notebook validation", () => {
   test("invalid JSON is located by line and column", () => {
     expect(() => parseNotebook("bad.ipynb", '{\n "cells": [,]\n}')).toThrow(/^bad\.ipynb:2:\d+: invalid JSON/);
