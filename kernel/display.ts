@@ -34,7 +34,8 @@ export function displayBundle(bundle: MimeBundle): void {
   else displayed.push(bundle);
 }
 
-function titleOf(spec: VegaLiteSpec): string {
+/** A chart's title as plain text (the `text/plain` twin of a chart). */
+export function chartTitle(spec: VegaLiteSpec): string {
   const t = spec.title;
   if (typeof t === "string") return t;
   if (t && typeof t === "object") return Array.isArray(t.text) ? t.text.join(" ") : String(t.text);
@@ -48,13 +49,13 @@ function titleOf(spec: VegaLiteSpec): string {
  */
 export async function show(spec: VegaLiteSpec, takeaway?: string): Promise<void> {
   const svg = await renderSvg(spec);
-  displayBundle({ [VEGALITE_MIME]: spec, "image/svg+xml": svg, "text/plain": `[chart] ${titleOf(spec)}` });
+  displayBundle({ [VEGALITE_MIME]: spec, "image/svg+xml": svg, "text/plain": `[chart] ${chartTitle(spec)}` });
   if (takeaway) markdown(`*${takeaway}*`);
 }
 
 /** Shows a Vega-Lite chart as static SVG only. */
 export async function showSvg(spec: VegaLiteSpec): Promise<void> {
-  displayBundle({ "image/svg+xml": await renderSvg(spec), "text/plain": `[chart] ${titleOf(spec)}` });
+  displayBundle({ "image/svg+xml": await renderSvg(spec), "text/plain": `[chart] ${chartTitle(spec)}` });
 }
 
 /** Shows markdown text (rendered by the notebook front end and by the static site). */
@@ -67,8 +68,8 @@ export function html(fragment: string): void {
   displayBundle({ "text/html": fragment, "text/plain": "[html]" });
 }
 
-/** Shows rows as a table (HTML with a plain-text twin); cell values are escaped. */
-export function table<T extends object>(records: readonly T[], caption?: string): void {
+/** The bundle of {@link table}: an HTML table with a tab-separated plain-text twin; cell values are escaped. */
+export function tableBundle<T extends object>(records: readonly T[], caption?: string): MimeBundle {
   const rows = records as readonly Record<string, unknown>[];
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const esc = (v: unknown): string => escapeHtml(String(v));
@@ -76,7 +77,12 @@ export function table<T extends object>(records: readonly T[], caption?: string)
   const body = rows.map((r) => `<tr>${cols.map((c) => `<td>${esc(r[c] ?? "")}</td>`).join("")}</tr>`).join("");
   const cap = caption ? `<caption>${esc(caption)}</caption>` : "";
   const text = [cols.join("\t"), ...rows.map((r) => cols.map((c) => String(r[c] ?? "")).join("\t"))].join("\n");
-  displayBundle({ "text/html": `<table class="maze-table">${cap}<thead>${head}</thead><tbody>${body}</tbody></table>`, "text/plain": text });
+  return { "text/html": `<table class="maze-table">${cap}<thead>${head}</thead><tbody>${body}</tbody></table>`, "text/plain": text };
+}
+
+/** Shows rows as a table (HTML with a plain-text twin); cell values are escaped. */
+export function table<T extends object>(records: readonly T[], caption?: string): void {
+  displayBundle(tableBundle(records, caption));
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Program } from "../dedalus/ast";
-import { DedalusError, formatDiagnostic } from "../dedalus/diagnostics";
+import { DedalusError, formatDiagnostic, type Diagnostic } from "../dedalus/diagnostics";
 import { DedalusLimitError, DedalusRuntimeError } from "../dedalus/limits";
 import { compileProgram } from "../dedalus/runtime";
 import { dedalusEngine, postReadsCrash } from "../ldfi/dedalusEngine";
@@ -81,6 +81,80 @@ function programConstants(program: Program): Set<string> {
   return out;
 }
 
+/** The bounds, limits and strategy of one `maze ldfi` search, as its flags give them. */
+export interface LdfiFlags {
+  readonly eot: number;
+  readonly eff: number;
+  readonly crashes: number;
+  /** The nodes; default: the first columns of the program's facts. */
+  readonly nodes?: readonly string[];
+  readonly maxRuns: number;
+  readonly timeoutMs: number;
+  readonly strategy: Strategy;
+  readonly seed: number;
+  readonly progress?: (line: string) => void;
+  readonly keepObservations?: boolean;
+}
+
+/** A search that ran, or why it could not: a message, the program's diagnostics, or a located runtime error. */
+export type LdfiOutcome =
+  | { readonly result: SearchResult; readonly nodes: string[]; readonly explicitNodes: boolean }
+  | { readonly error: string; readonly diagnostics: Diagnostic[]; readonly located: boolean };
+
+/**
+ * The search behind `maze ldfi` on a checked program, without printing: validates nodes and bounds
+ * against the program, runs the strategy, and turns every failure into an error value (never a
+ * throw for a bad program or bound). `files` name the program in messages.
+ */
+export function searchProgram(program: Program, flags: LdfiFlags, files: readonly string[]): LdfiOutcome {
+  const failWith = (error: string, diagnostics: Diagnostic[] = [], located = false): LdfiOutcome => ({ error, diagnostics, located });
+  let defaultNodes: string[];
+  try {
+    defaultNodes = compileProgram(program).defaultNodes;
+  } catch (e) {
+    if (e instanceof DedalusError) return failWith(e.message, e.diagnostics);
+    throw e;
+  }
+  if (!program.rules.some((r) => r.head.rel === "post") && !program.facts.some((f) => f.rel === "post")) {
+    return failWith(`${files.join(" ")}: nothing derives post; LDFI judges runs by the invariant post (and its precondition pre), so add rules for them (e.g. an assertion file)`);
+  }
+  let nodes = defaultNodes;
+  const explicitNodes = flags.nodes !== undefined;
+  if (flags.nodes !== undefined) {
+    nodes = [...flags.nodes];
+    if (nodes.length === 0) return failWith("--nodes is empty");
+    const known = programConstants(program);
+    const unknown = nodes.filter((n) => !known.has(n));
+    if (unknown.length > 0) return failWith(`--nodes: unknown node${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `'${n}'`).join(", ")} (the program never mentions ${unknown.length > 1 ? "them" : "it"}; its default nodes are ${defaultNodes.join(",")})`);
+  }
+  const bounds: FaultBounds = { eot: flags.eot, eff: flags.eff, crashes: flags.crashes, nodes };
+  try {
+    checkBounds(bounds);
+  } catch (e) {
+    if (e instanceof FaultBoundsError) return failWith(e.message);
+    throw e;
+  }
+  const target = dedalusTarget(dedalusEngine, program, { eot: bounds.eot, ...(explicitNodes ? { nodes } : {}), crashSensitive: postReadsCrash(program) });
+  try {
+    const result = searchFaults(target, {
+      bounds,
+      strategy: flags.strategy,
+      maxRuns: flags.maxRuns,
+      timeoutMs: flags.timeoutMs,
+      seed: flags.seed,
+      ...(flags.progress ? { progress: flags.progress } : {}),
+      keepObservations: flags.keepObservations === true,
+    });
+    return { result, nodes, explicitNodes };
+  } catch (e) {
+    if (e instanceof DedalusError) return failWith(e.message, e.diagnostics);
+    if (e instanceof DedalusLimitError) return failWith(`a run hit the evaluator's ${e.limit} bound: ${e.message}`);
+    if (e instanceof DedalusRuntimeError) return failWith(e.message, [], true);
+    if (e instanceof Error && /provenance|support/.test(e.message)) return failWith(`lineage is unavailable: ${e.message}`);
+    throw e;
+  }
+}
+
 /** The JSON object of DESIGN.md section 6. */
 export function ldfiJson(r: SearchResult): object {
   return {
@@ -128,37 +202,6 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
 
   const program = loadRunnableProgram(positionals, loadOptionsOf(values));
   if (!program) return EXIT.error;
-  let defaultNodes: string[];
-  try {
-    defaultNodes = compileProgram(program).defaultNodes;
-  } catch (e) {
-    if (e instanceof DedalusError) {
-      for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d, program.sources) + "\n");
-      return EXIT.error;
-    }
-    throw e;
-  }
-  if (!program.rules.some((r) => r.head.rel === "post") && !program.facts.some((f) => f.rel === "post")) {
-    return fail(`${positionals.join(" ")}: nothing derives post; LDFI judges runs by the invariant post (and its precondition pre), so add rules for them (e.g. an assertion file)`);
-  }
-
-  let nodes = defaultNodes;
-  const explicitNodes = typeof values["nodes"] === "string";
-  if (explicitNodes) {
-    nodes = (values["nodes"] as string).split(",").map((n) => n.trim()).filter((n) => n.length > 0);
-    if (nodes.length === 0) return fail("--nodes is empty");
-    const known = programConstants(program);
-    const unknown = nodes.filter((n) => !known.has(n));
-    if (unknown.length > 0) return fail(`--nodes: unknown node${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `'${n}'`).join(", ")} (the program never mentions ${unknown.length > 1 ? "them" : "it"}; its default nodes are ${defaultNodes.join(",")})`);
-  }
-  const bounds: FaultBounds = { eot: ints["eot"] as number, eff: ints["eff"] as number, crashes: ints["crashes"] as number, nodes };
-  try {
-    checkBounds(bounds);
-  } catch (e) {
-    if (e instanceof FaultBoundsError) return fail(e.message);
-    throw e;
-  }
-
   const started = performance.now();
   const pending: string[] = [];
   const progress = (line: string): void => {
@@ -170,33 +213,25 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     for (const p of pending.splice(0)) process.stderr.write(`maze ldfi: ${p}\n`);
     process.stderr.write(`maze ldfi: ${line}\n`);
   };
-
   const reportDir = typeof values["report"] === "string" ? values["report"] : undefined;
-  let result: SearchResult;
-  const target = dedalusTarget(dedalusEngine, program, { eot: bounds.eot, ...(explicitNodes ? { nodes } : {}), crashSensitive: postReadsCrash(program) });
-  try {
-    result = searchFaults(target, {
-      bounds,
-      strategy: strategy as Strategy,
-      maxRuns: ints["max-runs"] as number,
-      timeoutMs,
-      seed: ints["seed"] as number,
-      progress,
-      keepObservations: reportDir !== undefined,
-    });
-  } catch (e) {
-    if (e instanceof DedalusError) {
-      for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d, program.sources) + "\n");
-      return EXIT.error;
-    }
-    if (e instanceof DedalusLimitError) return fail(`a run hit the evaluator's ${e.limit} bound: ${e.message}`);
-    if (e instanceof DedalusRuntimeError) {
-      process.stderr.write(`${e.message}\n`);
-      return EXIT.error;
-    }
-    if (e instanceof Error && /provenance|support/.test(e.message)) return fail(`lineage is unavailable: ${e.message}`);
-    throw e;
+  const searched = searchProgram(program, {
+    eot: ints["eot"] as number,
+    eff: ints["eff"] as number,
+    crashes: ints["crashes"] as number,
+    ...(typeof values["nodes"] === "string" ? { nodes: (values["nodes"] as string).split(",").map((n) => n.trim()).filter((n) => n.length > 0) } : {}),
+    maxRuns: ints["max-runs"] as number,
+    timeoutMs,
+    strategy: strategy as Strategy,
+    seed: ints["seed"] as number,
+    progress,
+    keepObservations: reportDir !== undefined,
+  }, positionals);
+  if ("error" in searched) {
+    if (searched.diagnostics.length > 0) for (const d of searched.diagnostics) process.stderr.write(formatDiagnostic(d, program.sources) + "\n");
+    else process.stderr.write(searched.located ? `${searched.error}\n` : `maze ldfi: ${searched.error}\n`);
+    return EXIT.error;
   }
+  const { result, nodes, explicitNodes } = searched;
   for (const w of result.warnings) process.stderr.write(`maze ldfi: warning: ${w}\n`);
 
   if (reportDir !== undefined) {

@@ -1,6 +1,6 @@
 import type { Program } from "../dedalus/ast";
 import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, DedalusRuntimeError, MAX_EOT } from "../dedalus/limits";
-import { runProgram, type Crash, type Fact, type Omission, type RunResult } from "../dedalus/runtime";
+import { runProgram, type Crash, type Fact, type Omission, type RunOptions, type RunResult } from "../dedalus/runtime";
 import { intOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
 
@@ -98,6 +98,16 @@ export function runToJson(result: RunResult): { eot: number; facts: Fact[] } {
   return { eot: result.eot, facts: result.facts().map((f) => ({ rel: f.rel, time: f.time, args: f.args })) };
 }
 
+/** Runs a checked program; an evaluator limit or runtime error comes back as a message, never thrown. */
+export function runChecked(program: Program, options: RunOptions): RunResult | { error: string } {
+  try {
+    return runProgram(program, options);
+  } catch (e) {
+    if (e instanceof DedalusLimitError || e instanceof DedalusRuntimeError) return { error: e.message };
+    throw e;
+  }
+}
+
 /** Runs `maze run` with parsed flags; resolves to the exit code (0, or 2 for a bad program or flags). */
 export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
   const fail = (msg: string): number => {
@@ -136,13 +146,8 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     const known = nodes ?? undefined;
     if (known && !known.includes(n)) return fail(`'${n}' in a fault is not one of --nodes ${known.join(",")}`);
   }
-  let result: RunResult;
-  try {
-    result = runProgram(program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions, crashes }, limits: { maxTuples, wallMs: timeout * 1000 } });
-  } catch (e) {
-    if (e instanceof DedalusLimitError || e instanceof DedalusRuntimeError) return fail(e.message);
-    throw e;
-  }
+  const result = runChecked(program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions, crashes }, limits: { maxTuples, wallMs: timeout * 1000 } });
+  if ("error" in result) return fail(result.error);
   if (values["json"] === true) process.stdout.write(JSON.stringify(runToJson(result)) + "\n");
   else process.stdout.write(formatRunTables(result, program) + "\n");
   return EXIT.ok;
