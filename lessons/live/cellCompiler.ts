@@ -104,13 +104,20 @@ export function compileCell(source: string, cell: number): CompiledCell {
   try {
     js = transform(source, { transforms: ["typescript"], disableESTransforms: true, keepUnusedImports: true }).code;
   } catch (e) {
-    return syntaxFailure(e);
+    // Sucrase's messages and columns are rough ("Invalid scope depth at end of file"); where the
+    // mistake is plain JavaScript, acorn names and places it exactly.
+    try {
+      acorn.parse(source, { ecmaVersion: "latest", sourceType: "module", allowAwaitOutsideFunction: true, locations: true });
+    } catch (jsError) {
+      return syntaxFailure(jsError, 1);
+    }
+    return syntaxFailure(e, 0);
   }
   let program: Node;
   try {
     program = acorn.parse(js, { ecmaVersion: "latest", sourceType: "module", allowAwaitOutsideFunction: true, locations: true }) as unknown as Node;
   } catch (e) {
-    return syntaxFailure(e);
+    return syntaxFailure(e, 1);
   }
   const names: string[] = [];
   const hoisted: string[] = [];
@@ -131,9 +138,10 @@ export function compileCell(source: string, cell: number): CompiledCell {
       declarationEdits(js, stmt, names, hoisted, edits);
     } else if (i === body.length - 1 && stmt.type === "ExpressionStatement") {
       // The cell's value, shown as the kernel shows a final expression.
-      const expr = stmt["expression"] as Node;
-      edits.push({ start: expr.start, end: expr.start, text: "return (" });
-      edits.push({ start: expr.end, end: expr.end, text: ")" });
+      // The statement's own range: acorn's expression range leaves out its parentheses.
+      const end = js[stmt.end - 1] === ";" ? stmt.end - 1 : stmt.end;
+      edits.push({ start: stmt.start, end: stmt.start, text: "return (" });
+      edits.push({ start: end, end, text: ")" });
     }
   });
   edits.sort((a, b) => a.start - b.start || a.end - b.end);
@@ -149,8 +157,9 @@ export function compileCell(source: string, cell: number): CompiledCell {
   return { ok: true, code, names: [...new Set(names)] };
 }
 
-function syntaxFailure(e: unknown): CompiledCell {
+/** A parser's error as a located failure; `columnBase` turns the parser's column into a 1-based one. */
+function syntaxFailure(e: unknown, columnBase: 0 | 1): CompiledCell {
   const err = e as { message?: string; loc?: { line: number; column: number } };
   const message = (err.message ?? String(e)).replace(/\s*\(\d+:\d+\)$/, "");
-  return err.loc ? { ok: false, line: err.loc.line, column: err.loc.column + 1, message: `SyntaxError: ${message}` } : { ok: false, message: `SyntaxError: ${message}` };
+  return err.loc ? { ok: false, line: err.loc.line, column: err.loc.column + columnBase, message: `SyntaxError: ${message}` } : { ok: false, message: `SyntaxError: ${message}` };
 }
