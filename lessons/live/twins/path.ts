@@ -3,8 +3,12 @@
  * corpus lives at `/maze/protocols/...`). Only what the library calls is here.
  */
 
-/** The working directory every relative path resolves against in the browser. */
-export const BROWSER_CWD = "/maze";
+/**
+ * The working directory relative paths resolve against in the browser: the corpus folder, so a
+ * playground program's `include "delivery_setup.ded";` finds the corpus file as the CLI run from
+ * protocols/ does.
+ */
+export const BROWSER_CWD = "/maze/protocols";
 
 /** The path separator (POSIX). */
 export const sep = "/";
