@@ -43,6 +43,8 @@ export interface LiveApi {
   stop(): Promise<void>;
   /** The playground only: `maze <command> --json`'s object for these files; never rejects. */
   dedalus?(request: DedalusRequest): Promise<object>;
+  /** Sets the per-cell time limit in milliseconds (default 30 s); an extension beyond the contract, for tests and slow machines. */
+  setTimeLimit?(ms: number): void;
   /** Page UI (not part of the contract): open a cell's editor, restore the page. */
   edit?(i: number): void;
   reset?(): void;

@@ -71,6 +71,7 @@ function setUp(): void {
     run: (i: number, options?: { source?: string }): Promise<RunResult> => load().then((r) => r.run(i, options)),
     runAll: () => load().then((r) => r.runAll()),
     stop: () => (runtime ? runtime.then((r) => r.stop()) : Promise.resolve()),
+    setTimeLimit: (ms: number) => void load().then((r) => r.setTimeLimit?.(ms)),
   };
   const playground = document.getElementById("maze-playground");
   if (playground) {

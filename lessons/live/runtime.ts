@@ -102,6 +102,9 @@ function attach(base: string): LiveApi {
   const api: LiveApi = {
     ready: () => session.start(),
     cells: () => cells.length,
+    setTimeLimit: (ms) => {
+      if (Number.isFinite(ms) && ms > 0) session.timeLimitMs = ms;
+    },
     run: (i, options) => runCell(i, options?.source),
     runAll: async () => {
       session.stop("stopped");
