@@ -73,7 +73,8 @@ function displayLater(render: () => Promise<MimeBundle[]>): Promise<void> {
   })();
 }
 
-function titleOf(spec: VegaLiteSpec): string {
+/** A chart's title as plain text (the `text/plain` twin of a chart). */
+export function chartTitle(spec: VegaLiteSpec): string {
   const t = spec.title;
   if (typeof t === "string") return t;
   if (t && typeof t === "object") return Array.isArray(t.text) ? t.text.join(" ") : String(t.text);
@@ -88,14 +89,14 @@ function titleOf(spec: VegaLiteSpec): string {
 export function show(spec: VegaLiteSpec, takeaway?: string): Promise<void> {
   return displayLater(async () => {
     const svg = await renderSvg(spec);
-    const chart: MimeBundle = { [VEGALITE_MIME]: spec, "image/svg+xml": svg, "text/plain": `[chart] ${titleOf(spec)}` };
+    const chart: MimeBundle = { [VEGALITE_MIME]: spec, "image/svg+xml": svg, "text/plain": `[chart] ${chartTitle(spec)}` };
     return takeaway ? [chart, markdownBundle(`*${takeaway}*`)] : [chart];
   });
 }
 
 /** Shows a Vega-Lite chart as static SVG only (like {@link show}, it lands in its cell without `await` too). */
 export function showSvg(spec: VegaLiteSpec): Promise<void> {
-  return displayLater(async () => [{ "image/svg+xml": await renderSvg(spec), "text/plain": `[chart] ${titleOf(spec)}` }]);
+  return displayLater(async () => [{ "image/svg+xml": await renderSvg(spec), "text/plain": `[chart] ${chartTitle(spec)}` }]);
 }
 
 /** Shows markdown text (rendered by the notebook front end and by the static site). */
@@ -112,8 +113,8 @@ export function html(fragment: string): void {
   displayBundle({ "text/html": fragment, "text/plain": "[html]" });
 }
 
-/** Shows rows as a table (HTML with a plain-text twin); cell values are escaped. */
-export function table<T extends object>(records: readonly T[], caption?: string): void {
+/** The bundle of {@link table}: an HTML table with a tab-separated plain-text twin; cell values are escaped. */
+export function tableBundle<T extends object>(records: readonly T[], caption?: string): MimeBundle {
   const rows = records as readonly Record<string, unknown>[];
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const esc = (v: unknown): string => escapeHtml(String(v));
@@ -121,7 +122,12 @@ export function table<T extends object>(records: readonly T[], caption?: string)
   const body = rows.map((r) => `<tr>${cols.map((c) => `<td>${esc(r[c] ?? "")}</td>`).join("")}</tr>`).join("");
   const cap = caption ? `<caption>${esc(caption)}</caption>` : "";
   const text = [cols.join("\t"), ...rows.map((r) => cols.map((c) => String(r[c] ?? "")).join("\t"))].join("\n");
-  displayBundle({ "text/html": `<table class="maze-table">${cap}<thead>${head}</thead><tbody>${body}</tbody></table>`, "text/plain": text });
+  return { "text/html": `<table class="maze-table">${cap}<thead>${head}</thead><tbody>${body}</tbody></table>`, "text/plain": text };
+}
+
+/** Shows rows as a table (HTML with a plain-text twin); cell values are escaped. */
+export function table<T extends object>(records: readonly T[], caption?: string): void {
+  displayBundle(tableBundle(records, caption));
 }
 
 /**

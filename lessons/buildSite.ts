@@ -7,6 +7,8 @@ import { writeFileAtomic } from "../kernel/headless/notebookFormat";
 import { COURSE, PARTS } from "./courseMap";
 import { loadCourse, type Lesson } from "./lessonModel";
 import { copyRevealAssets, copySiteAssets } from "./siteAssets";
+import { buildLiveAssets } from "./live/build";
+import { renderPlayground } from "./playgroundPage";
 import { buildDecks } from "../slides/buildSlides";
 
 /** Where `npm run build` writes the static site. */
@@ -79,9 +81,11 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
     );
   });
   for (const d of decks) files.set(path.join("slides", d.file), d.html);
+  files.set("playground.html", renderPlayground(env));
 
   copySiteAssets(outDir);
   if (decks.length > 0) copyRevealAssets(outDir);
+  await buildLiveAssets(outDir);
   for (const [rel, html] of files) writeFileAtomic(path.join(outDir, rel), html);
   return {
     pages: [...files.keys()].filter((f) => !f.startsWith("slides")),

@@ -44,7 +44,7 @@ export const spec: CommandSpec = {
 };
 
 /** A diagnostic as JSON: location flattened, related locations kept. */
-interface JsonDiagnostic {
+export interface JsonDiagnostic {
   code: string;
   severity: string;
   message: string;
@@ -54,7 +54,8 @@ interface JsonDiagnostic {
   related: { message: string; location: string }[];
 }
 
-function jsonDiagnostic(d: Diagnostic): JsonDiagnostic {
+/** A diagnostic as `maze check --json` prints it (the playground's `mazeLive.dedalus` too). */
+export function jsonDiagnostic(d: Diagnostic): JsonDiagnostic {
   return {
     code: d.code,
     severity: d.severity,
@@ -95,7 +96,11 @@ export interface CheckReport {
 
 /** Loads, checks, warns and analyses; never throws on bad programs (they become diagnostics). */
 export function checkFiles(files: string[], options: LoadOptions = {}): CheckReport {
-  const loaded = loadProgram(files, options);
+  return checkLoaded(loadProgram(files, options));
+}
+
+/** Checks, warns and analyses a loaded (parsed) program: the part of {@link checkFiles} after reading files. */
+export function checkLoaded(loaded: { program: Program; diagnostics: Diagnostic[] }): CheckReport {
   const diagnostics = [...loaded.diagnostics];
   // Loops, not push(...spread): a large program can have more diagnostics than a call takes arguments.
   if (!hasErrors(diagnostics)) for (const d of checkProgram(loaded.program).diagnostics) diagnostics.push(d);
@@ -142,6 +147,30 @@ export function formatCheckReport(report: CheckReport, extra?: string): { stdout
   return { stdout: out.join(""), stderr: err.join("") };
 }
 
+/** The spread of `maze check --schedules N`, with the options it ran under. */
+export interface CheckSpread {
+  readonly spread: OutcomeSpread;
+  readonly eot: number;
+  readonly maxDelay: number;
+}
+
+/** The object `maze check --json` prints. */
+export function checkJson(report: CheckReport, files: readonly string[], spread: CheckSpread | null = null): object {
+  const errors = report.diagnostics.filter((d) => d.severity === "error");
+  const warnings = report.diagnostics.filter((d) => d.severity === "warning");
+  const s = spread?.spread;
+  return {
+    files: [...files],
+    errors: errors.length,
+    warnings: warnings.length,
+    diagnostics: report.diagnostics.map(jsonDiagnostic),
+    calm: report.calm ? calmToJson(report.calm) : null,
+    spread: s
+      ? { schedules: s.schedules, eot: spread.eot, maxDelay: spread.maxDelay, distinct: s.distinct, synchronous: s.synchronous, outcomes: s.outcomes }
+      : null,
+  };
+}
+
 /** Runs `maze check`; resolves to the exit code (0 without errors, 2 with errors or bad flags). */
 export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
   if (positionals.length === 0) {
@@ -170,18 +199,8 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     }
   }
   const errors = report.diagnostics.filter((d) => d.severity === "error");
-  const warnings = report.diagnostics.filter((d) => d.severity === "warning");
   if (values["json"] === true) {
-    const out = {
-      files: positionals,
-      errors: errors.length,
-      warnings: warnings.length,
-      diagnostics: report.diagnostics.map(jsonDiagnostic),
-      calm: report.calm ? calmToJson(report.calm) : null,
-      spread: spread
-        ? { schedules: spread.schedules, eot, maxDelay, distinct: spread.distinct, synchronous: spread.synchronous, outcomes: spread.outcomes }
-        : null,
-    };
+    const out = checkJson(report, positionals, spread ? { spread, eot, maxDelay } : null);
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
   } else {
     // Errors on stderr (DESIGN.md section 6), the rest of the report on stdout.

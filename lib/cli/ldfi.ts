@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import type { Program } from "../dedalus/ast";
-import { DedalusError, formatDiagnostic } from "../dedalus/diagnostics";
+import { DedalusError, formatDiagnostic, type Diagnostic } from "../dedalus/diagnostics";
 import { DEFAULT_MAX_TUPLES, DedalusLimitError, DedalusRuntimeError } from "../dedalus/limits";
 import { compileProgram } from "../dedalus/runtime";
 import { dedalusEngine, postReadsCrash } from "../ldfi/dedalusEngine";
@@ -62,11 +62,6 @@ export const spec: CommandSpec = {
   },
 };
 
-function fail(message: string): number {
-  process.stderr.write(`maze ldfi: ${message}\n`);
-  return EXIT.error;
-}
-
 /**
  * Prepares the `--report` directory before the search (so a bad path fails in milliseconds, not after
  * a long search): creates it if needed. Returns an error message for an empty path, a path that exists
@@ -89,6 +84,11 @@ function fsReason(e: unknown): string {
   return err && typeof err.message === "string" ? err.message : String(e);
 }
 
+function fail(message: string): number {
+  process.stderr.write(`maze ldfi: ${message}\n`);
+  return EXIT.error;
+}
+
 /** Every string constant the program mentions (facts and rules), to recognise node names. */
 function programConstants(program: Program): Set<string> {
   const out = new Set<string>();
@@ -105,6 +105,83 @@ function programConstants(program: Program): Set<string> {
     visit(r.body);
   }
   return out;
+}
+
+/** The bounds, limits and strategy of one `maze ldfi` search, as its flags give them. */
+export interface LdfiFlags {
+  readonly eot: number;
+  readonly eff: number;
+  readonly crashes: number;
+  /** The nodes; default: the first columns of the program's facts. */
+  readonly nodes?: readonly string[];
+  readonly maxRuns: number;
+  /** Most tuples one run may hold (the evaluator's bound inside each run). */
+  readonly maxTuples?: number;
+  readonly timeoutMs: number;
+  readonly strategy: Strategy;
+  readonly seed: number;
+  readonly progress?: (line: string) => void;
+  readonly keepObservations?: boolean;
+}
+
+/** A search that ran, or why it could not: a message, the program's diagnostics, or a located runtime error. */
+export type LdfiOutcome =
+  | { readonly result: SearchResult; readonly nodes: string[]; readonly explicitNodes: boolean }
+  | { readonly error: string; readonly diagnostics: Diagnostic[]; readonly located: boolean };
+
+/**
+ * The search behind `maze ldfi` on a checked program, without printing: validates nodes and bounds
+ * against the program, runs the strategy, and turns every failure into an error value (never a
+ * throw for a bad program or bound). `files` name the program in messages.
+ */
+export function searchProgram(program: Program, flags: LdfiFlags, files: readonly string[]): LdfiOutcome {
+  const failWith = (error: string, diagnostics: Diagnostic[] = [], located = false): LdfiOutcome => ({ error, diagnostics, located });
+  let defaultNodes: string[];
+  try {
+    defaultNodes = compileProgram(program).defaultNodes;
+  } catch (e) {
+    if (e instanceof DedalusError) return failWith(e.message, e.diagnostics);
+    throw e;
+  }
+  if (!program.rules.some((r) => r.head.rel === "post") && !program.facts.some((f) => f.rel === "post")) {
+    return failWith(`${files.join(" ")}: nothing derives post; LDFI judges runs by the invariant post (and its precondition pre), so add rules for them (e.g. an assertion file)`);
+  }
+  let nodes = defaultNodes;
+  const explicitNodes = flags.nodes !== undefined;
+  if (flags.nodes !== undefined) {
+    nodes = [...flags.nodes];
+    if (nodes.length === 0) return failWith("--nodes is empty");
+    const known = programConstants(program);
+    const unknown = nodes.filter((n) => !known.has(n));
+    if (unknown.length > 0) return failWith(`--nodes: unknown node${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `'${n}'`).join(", ")} (the program never mentions ${unknown.length > 1 ? "them" : "it"}; its default nodes are ${defaultNodes.join(",")})`);
+  }
+  const bounds: FaultBounds = { eot: flags.eot, eff: flags.eff, crashes: flags.crashes, nodes };
+  try {
+    checkBounds(bounds);
+  } catch (e) {
+    if (e instanceof FaultBoundsError) return failWith(e.message);
+    throw e;
+  }
+  const target = dedalusTarget(dedalusEngine, program, { eot: bounds.eot, ...(explicitNodes ? { nodes } : {}), crashSensitive: postReadsCrash(program) });
+  try {
+    const result = searchFaults(target, {
+      bounds,
+      strategy: flags.strategy,
+      maxRuns: flags.maxRuns,
+      timeoutMs: flags.timeoutMs,
+      seed: flags.seed,
+      ...(flags.progress ? { progress: flags.progress } : {}),
+      keepObservations: flags.keepObservations === true,
+      ...(flags.maxTuples !== undefined ? { runLimits: { maxTuples: flags.maxTuples } } : {}),
+    });
+    return { result, nodes, explicitNodes };
+  } catch (e) {
+    if (e instanceof DedalusError) return failWith(e.message, e.diagnostics);
+    if (e instanceof DedalusLimitError) return failWith(`a run hit the evaluator's ${e.limit} bound: ${e.message}`);
+    if (e instanceof DedalusRuntimeError) return failWith(e.message, [], true);
+    if (e instanceof Error && /provenance|support/.test(e.message)) return failWith(`lineage is unavailable: ${e.message}`);
+    throw e;
+  }
 }
 
 /** The JSON object of DESIGN.md section 6. */
@@ -136,8 +213,8 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     ["eff", DEFAULTS.eff, 0],
     ["crashes", DEFAULTS.crashes, 0],
     ["max-runs", DEFAULT_MAX_RUNS, 1],
-    ["max-tuples", DEFAULT_MAX_TUPLES, 1],
     ["seed", 1, 0],
+    ["max-tuples", DEFAULT_MAX_TUPLES, 1],
   ] as const) {
     const v = intOption(values, name, fallback, min);
     if (typeof v !== "number") return fail(v.error);
@@ -155,38 +232,6 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
 
   const program = loadRunnableProgram(positionals, loadOptionsOf(values));
   if (!program) return EXIT.error;
-  let defaultNodes: string[];
-  try {
-    defaultNodes = compileProgram(program).defaultNodes;
-  } catch (e) {
-    if (e instanceof DedalusError) {
-      for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d, program.sources) + "\n");
-      return EXIT.error;
-    }
-    throw e;
-  }
-  if (!program.rules.some((r) => r.head.rel === "post") && !program.facts.some((f) => f.rel === "post")) {
-    return fail(`${positionals.join(" ")}: nothing derives post; LDFI judges runs by the invariant post (and its precondition pre), so add rules for them (e.g. an assertion file)`);
-  }
-
-  let nodes = defaultNodes;
-  const nodeFlag = nodesOption(values);
-  if (nodeFlag !== undefined && "error" in nodeFlag) return fail(nodeFlag.error);
-  const explicitNodes = nodeFlag !== undefined;
-  if (explicitNodes) {
-    nodes = nodeFlag;
-    const known = programConstants(program);
-    const unknown = nodes.filter((n) => !known.has(n));
-    if (unknown.length > 0) return fail(`--nodes: unknown node${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `'${n}'`).join(", ")} (the program never mentions ${unknown.length > 1 ? "them" : "it"}; its default nodes are ${defaultNodes.join(",")})`);
-  }
-  const bounds: FaultBounds = { eot: ints["eot"] as number, eff: ints["eff"] as number, crashes: ints["crashes"] as number, nodes };
-  try {
-    checkBounds(bounds);
-  } catch (e) {
-    if (e instanceof FaultBoundsError) return fail(e.message);
-    throw e;
-  }
-
   const started = performance.now();
   const pending: string[] = [];
   const progress = (line: string): void => {
@@ -198,38 +243,32 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     for (const p of pending.splice(0)) process.stderr.write(`maze ldfi: ${p}\n`);
     process.stderr.write(`maze ldfi: ${line}\n`);
   };
-
   const reportDir = typeof values["report"] === "string" ? values["report"] : undefined;
   if (reportDir !== undefined) {
     const bad = prepareReportDir(reportDir);
     if (bad) return fail(bad);
   }
-  let result: SearchResult;
-  const target = dedalusTarget(dedalusEngine, program, { eot: bounds.eot, ...(explicitNodes ? { nodes } : {}), crashSensitive: postReadsCrash(program) });
-  try {
-    result = searchFaults(target, {
-      bounds,
-      strategy: strategy as Strategy,
-      maxRuns: ints["max-runs"] as number,
-      timeoutMs,
-      runLimits: { maxTuples: ints["max-tuples"] as number },
-      seed: ints["seed"] as number,
-      progress,
-      keepObservations: reportDir !== undefined,
-    });
-  } catch (e) {
-    if (e instanceof DedalusError) {
-      for (const d of e.diagnostics) process.stderr.write(formatDiagnostic(d, program.sources) + "\n");
-      return EXIT.error;
-    }
-    if (e instanceof DedalusLimitError) return fail(`a run hit the evaluator's ${e.limit} bound: ${e.message}`);
-    if (e instanceof DedalusRuntimeError) {
-      process.stderr.write(`${e.message}\n`);
-      return EXIT.error;
-    }
-    if (e instanceof Error && /provenance|support/.test(e.message)) return fail(`lineage is unavailable: ${e.message}`);
-    throw e;
+  const nodeFlag = nodesOption(values);
+  if (nodeFlag !== undefined && "error" in nodeFlag) return fail(nodeFlag.error);
+  const searched = searchProgram(program, {
+    eot: ints["eot"] as number,
+    eff: ints["eff"] as number,
+    crashes: ints["crashes"] as number,
+    ...(nodeFlag !== undefined ? { nodes: nodeFlag } : {}),
+    maxRuns: ints["max-runs"] as number,
+    maxTuples: ints["max-tuples"] as number,
+    timeoutMs,
+    strategy: strategy as Strategy,
+    seed: ints["seed"] as number,
+    progress,
+    keepObservations: reportDir !== undefined,
+  }, positionals);
+  if ("error" in searched) {
+    if (searched.diagnostics.length > 0) for (const d of searched.diagnostics) process.stderr.write(formatDiagnostic(d, program.sources) + "\n");
+    else process.stderr.write(searched.located ? `${searched.error}\n` : `maze ldfi: ${searched.error}\n`);
+    return EXIT.error;
   }
+  const { result, nodes, explicitNodes } = searched;
   for (const w of result.warnings) process.stderr.write(`maze ldfi: warning: ${w}\n`);
 
   if (reportDir !== undefined) {

@@ -1,6 +1,6 @@
 import type { Program } from "../dedalus/ast";
 import { checkProgram } from "../dedalus/check";
-import { formatDiagnostic, hasErrors, sortDiagnostics } from "../dedalus/diagnostics";
+import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../dedalus/diagnostics";
 import { loadProgram, type LoadOptions } from "../dedalus/load";
 import type { OptionValues } from "./command";
 
@@ -20,11 +20,30 @@ export function loadOptionsOf(values: OptionValues): LoadOptions {
  * what it allows; the rest of the warnings are left to `maze check`.
  */
 export function loadRunnableProgram(files: readonly string[], options: LoadOptions = {}): Program | undefined {
-  const { program, diagnostics } = loadProgram([...files], options);
+  const r = checkRunnable(loadProgram([...files], options));
+  if (r.shown.length > 0) process.stderr.write(formatShown(r) + "\n");
+  return r.ok ? r.program : undefined;
+}
+
+/** A loaded program judged runnable or not, with the diagnostics a runner reports. */
+export interface RunnableCheck {
+  readonly program: Program;
+  /** False when there is an error: the program must not run. */
+  readonly ok: boolean;
+  /** The errors when there are some, else the warnings (what `maze run` and `maze ldfi` print). */
+  readonly shown: Diagnostic[];
+}
+
+/** Checks a loaded program for running: the pure part of {@link loadRunnableProgram}. */
+export function checkRunnable(loaded: { program: Program; diagnostics: Diagnostic[] }): RunnableCheck {
+  const { program, diagnostics } = loaded;
   const checked = hasErrors(diagnostics) ? [] : checkProgram(program).diagnostics;
   const all = sortDiagnostics([...diagnostics, ...checked]);
   const errors = all.filter((d) => d.severity === "error");
-  const shown = errors.length > 0 ? errors : all;
-  if (shown.length > 0) process.stderr.write(shown.map((d) => formatDiagnostic(d, program.sources)).join("\n") + "\n");
-  return errors.length === 0 ? program : undefined;
+  return { program, ok: errors.length === 0, shown: errors.length > 0 ? errors : all };
+}
+
+/** The diagnostics of a {@link RunnableCheck} as the CLI prints them: `file:line:col: ...` with caret excerpts. */
+export function formatShown(r: RunnableCheck): string {
+  return r.shown.map((d) => formatDiagnostic(d, r.program.sources)).join("\n");
 }

@@ -1,7 +1,7 @@
 import type { Program } from "../dedalus/ast";
 import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, DedalusRuntimeError, MAX_EOT } from "../dedalus/limits";
 import { DedalusError, formatDiagnostic } from "../dedalus/diagnostics";
-import { compileProgram, runProgram, type Crash, type Fact, type Omission, type RunResult } from "../dedalus/runtime";
+import { compileProgram, runProgram, type Crash, type Fact, type Omission, type RunOptions, type RunResult } from "../dedalus/runtime";
 import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
 
@@ -112,6 +112,16 @@ function compiledNodes(program: Program): string[] | undefined {
   }
 }
 
+/** Runs a checked program; an evaluator limit or runtime error comes back as a message, never thrown. */
+export function runChecked(program: Program, options: RunOptions): RunResult | { error: string } {
+  try {
+    return runProgram(program, options);
+  } catch (e) {
+    if (e instanceof DedalusLimitError || e instanceof DedalusRuntimeError) return { error: e.message };
+    throw e;
+  }
+}
+
 /** Runs `maze run` with parsed flags; resolves to the exit code (0, or 2 for a bad program or flags). */
 export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
   const fail = (msg: string): number => {
@@ -153,13 +163,8 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
       if (!runNodes.includes(n)) return fail(`${flag}: '${n}' is not a node of this run (nodes: ${runNodes.join(",") || "none"}${nodes ? ", from --nodes" : ", the first columns of the facts"})`);
     }
   }
-  let result: RunResult;
-  try {
-    result = runProgram(program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions: omissions.map((o) => o.fault), crashes: crashes.map((c) => c.fault) }, limits: { maxTuples, wallMs: timeout * 1000 } });
-  } catch (e) {
-    if (e instanceof DedalusLimitError || e instanceof DedalusRuntimeError) return fail(e.message);
-    throw e;
-  }
+  const result = runChecked(program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions: omissions.map((o) => o.fault), crashes: crashes.map((c) => c.fault) }, limits: { maxTuples, wallMs: timeout * 1000 } });
+  if ("error" in result) return fail(result.error);
   if (values["json"] === true) process.stdout.write(JSON.stringify(runToJson(result)) + "\n");
   else process.stdout.write(formatRunTables(result, program) + "\n");
   return EXIT.ok;

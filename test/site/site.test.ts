@@ -25,7 +25,7 @@ beforeAll(async () => {
 describe("static site build", () => {
   test("renders an index, a page per notebook and a deck per notebook with slides", () => {
     const slugs = courseNotebooks().map((f) => path.basename(f, ".ipynb"));
-    expect(built.pages.sort()).toEqual(["index.html", ...slugs.map((s) => `${s}.html`)].sort());
+    expect(built.pages.sort()).toEqual(["index.html", "playground.html", ...slugs.map((s) => `${s}.html`)].sort());
     expect(built.decks).toContain(path.join("slides", "00-start-here.html"));
     const index = fs.readFileSync(path.join(out, "index.html"), "utf8");
     for (const s of slugs) expect(index).toContain(`href="${s}.html"`);

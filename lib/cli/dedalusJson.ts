@@ -1,0 +1,111 @@
+/**
+ * `maze check|run|ldfi --json` as a function of in-memory files: the object the CLI prints, for
+ * callers without a command line (the playground's `mazeLive.dedalus` in the browser, tests). It
+ * reuses the commands' own builders (checkJson, runToJson, ldfiJson, searchProgram), so the two
+ * cannot drift apart. It never throws: a bad request or program is `{ error, diagnostics }`.
+ */
+import { formatDiagnostic, type Diagnostic } from "../dedalus/diagnostics";
+import { MAX_EOT } from "../dedalus/limits";
+import { parseProgram, type LoadOptions, type SourceFile } from "../dedalus/load";
+import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type Strategy } from "../ldfi/result";
+import { checkJson, checkLoaded, jsonDiagnostic, type JsonDiagnostic } from "./check";
+import { ldfiJson, searchProgram } from "./ldfi";
+import { checkRunnable, formatShown } from "./loadRunnable";
+import { DEFAULT_EOT, runChecked, runToJson } from "./run";
+
+/** One request: the files (name -> text, in order: they are one program) and a command with its flags. */
+export interface DedalusJsonRequest {
+  readonly files: Readonly<Record<string, string>>;
+  readonly command: "check" | "run" | "ldfi";
+  readonly eot?: number;
+  readonly eff?: number;
+  readonly crashes?: number;
+  /** The nodes (`--nodes a,b`), as a list or comma-separated. */
+  readonly nodes?: readonly string[] | string;
+  readonly strategy?: Strategy;
+  readonly maxRuns?: number;
+  readonly seed?: number;
+  /** Wall-clock limit of an LDFI search in milliseconds (`--timeout`, default 60 s). */
+  readonly timeoutMs?: number;
+  /** `--allow-nonlocal`. */
+  readonly allowNonlocal?: boolean;
+}
+
+/** What a request answers when it cannot run: the CLI's stderr text and the diagnostics behind it. */
+export interface DedalusJsonError {
+  readonly error: string;
+  readonly diagnostics: JsonDiagnostic[];
+}
+
+/** Molly's default LDFI bounds (as `maze ldfi`). */
+const LDFI_DEFAULTS = { eot: 3, eff: 2, crashes: 0 } as const;
+
+function intField(req: DedalusJsonRequest, name: "eot" | "eff" | "crashes" | "maxRuns" | "seed", fallback: number, min: number): number | string {
+  const v = req[name];
+  if (v === undefined) return fallback;
+  const flag = name === "maxRuns" ? "max-runs" : name;
+  if (typeof v !== "number" || !Number.isInteger(v)) return `--${flag} expects an integer, got '${String(v)}'`;
+  if (v < min) return `--${flag} must be at least ${min}, got ${v}`;
+  return v;
+}
+
+function errorOf(command: string, message: string, diagnostics: Diagnostic[] = []): DedalusJsonError {
+  return { error: `maze ${command}: ${message}`, diagnostics: diagnostics.map(jsonDiagnostic) };
+}
+
+/**
+ * Answers one request with exactly the object `maze <command> --json` prints for the same files
+ * and flags (`wallMs` is the time here); `progress` hears the LDFI search's progress lines.
+ */
+export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) => void): object {
+  const command = req?.command;
+  try {
+    if (command !== "check" && command !== "run" && command !== "ldfi") return errorOf("playground", `command must be check, run or ldfi, got '${String(command)}'`);
+    if (!req.files || typeof req.files !== "object") return errorOf(command, "files must be an object of file name -> program text");
+    const sources: SourceFile[] = Object.entries(req.files).map(([file, text]) => ({ file, text: String(text) }));
+    if (sources.length === 0) return errorOf(command, `no input files (usage: maze ${command} FILE...)`);
+    const options: LoadOptions = req.allowNonlocal === true ? { locality: "warn" } : {};
+    const loaded = parseProgram(sources, options);
+    const names = sources.map((s) => s.file);
+    if (command === "check") return checkJson(checkLoaded(loaded), names);
+
+    const nodes = req.nodes === undefined ? undefined : (typeof req.nodes === "string" ? req.nodes.split(",") : [...req.nodes]).map((n) => String(n).trim()).filter((n) => n !== "");
+    if (command === "run") {
+      const eot = intField(req, "eot", DEFAULT_EOT, 0);
+      if (typeof eot === "string") return errorOf("run", eot);
+      if (eot > MAX_EOT) return errorOf("run", `--eot must be at most ${MAX_EOT}, got ${eot}`);
+      if (nodes !== undefined && nodes.length === 0) return errorOf("run", "--nodes expects a comma-separated list of node names");
+      const runnable = checkRunnable(loaded);
+      if (!runnable.ok) return { error: formatShown(runnable), diagnostics: runnable.shown.map(jsonDiagnostic) };
+      const result = runChecked(runnable.program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions: [], crashes: [] } });
+      return "error" in result ? errorOf("run", result.error) : runToJson(result);
+    }
+
+    const ints: Record<string, number> = {};
+    for (const [name, fallback, min] of [["eot", LDFI_DEFAULTS.eot, 1], ["eff", LDFI_DEFAULTS.eff, 0], ["crashes", LDFI_DEFAULTS.crashes, 0], ["maxRuns", DEFAULT_MAX_RUNS, 1], ["seed", 1, 0]] as const) {
+      const v = intField(req, name, fallback, min);
+      if (typeof v === "string") return errorOf("ldfi", v);
+      ints[name] = v;
+    }
+    const strategy = req.strategy ?? "ldfi";
+    if (strategy !== "ldfi" && strategy !== "random" && strategy !== "exhaustive") return errorOf("ldfi", `--strategy must be ldfi, random or exhaustive, got '${String(strategy)}'`);
+    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (typeof timeoutMs !== "number" || !(timeoutMs > 0)) return errorOf("ldfi", `--timeout expects a positive number of seconds, got '${String(timeoutMs)}'`);
+    const runnable = checkRunnable(loaded);
+    if (!runnable.ok) return { error: formatShown(runnable), diagnostics: runnable.shown.map(jsonDiagnostic) };
+    const searched = searchProgram(
+      runnable.program,
+      { eot: ints["eot"]!, eff: ints["eff"]!, crashes: ints["crashes"]!, ...(nodes ? { nodes } : {}), maxRuns: ints["maxRuns"]!, timeoutMs, strategy, seed: ints["seed"]!, ...(progress ? { progress } : {}) },
+      names,
+    );
+    if ("error" in searched) {
+      if (searched.diagnostics.length > 0) {
+        return { error: searched.diagnostics.map((d) => formatDiagnostic(d, runnable.program.sources)).join("\n"), diagnostics: searched.diagnostics.map(jsonDiagnostic) };
+      }
+      return searched.located ? { error: searched.error, diagnostics: [] } : errorOf("ldfi", searched.error);
+    }
+    return ldfiJson(searched.result);
+  } catch (e) {
+    return errorOf(typeof command === "string" ? command : "playground", `internal error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
