@@ -42,11 +42,31 @@ interface Resolver {
 const READ_CHUNK = 64 * 1024;
 
 /**
- * Reads at most `budget` + 1 bytes of a file: the size from fstat answers for regular files at once,
- * and everything else (a device, a pipe, a file growing meanwhile) is read in chunks that stop one
- * byte past the budget.
+ * Reads a file within `budget` bytes. A regular file's size answers at once and it is read whole
+ * (the path the browser's file-system twin also takes); anything else — a device such as
+ * /dev/zero, a pipe — is read in chunks that stop one byte past the budget.
  */
 function readBounded(file: string, budget: number): ReadResult {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return { error: "unreadable" };
+  }
+  if (stat.isDirectory()) return { error: "unreadable" };
+  if (!stat.isFile()) return readChunked(file, budget);
+  if (stat.size > budget) return { error: "too-large" };
+  try {
+    const text = fs.readFileSync(file, "utf8");
+    // the file may have grown since the stat
+    return text.length > budget ? { error: "too-large" } : { text };
+  } catch {
+    return { error: "unreadable" };
+  }
+}
+
+/** Reads at most `budget` + 1 bytes of a file whose size is unknown (a device, a pipe). */
+function readChunked(file: string, budget: number): ReadResult {
   let fd: number;
   try {
     fd = fs.openSync(file, "r");
@@ -54,9 +74,6 @@ function readBounded(file: string, budget: number): ReadResult {
     return { error: "unreadable" };
   }
   try {
-    const stat = fs.fstatSync(fd);
-    if (stat.isDirectory()) return { error: "unreadable" };
-    if (stat.isFile() && stat.size > budget) return { error: "too-large" };
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
