@@ -36,8 +36,22 @@ function normalise(text: string): string {
     .replace(/"wallMs":\s?[\d.]+/g, '"wallMs":#');
 }
 
+/** A table's timing columns (headed `ms` or `time`) hold wall times: their cells become `#`. */
+function normaliseTimingColumns(html: string): string {
+  return html.replace(/<table[\s\S]*?<\/table>/g, (table) => {
+    const headers = [...table.matchAll(/<th>([\s\S]*?)<\/th>/g)].map((m) => m[1]);
+    const timing = new Set(headers.flatMap((h, i) => (h === "ms" || h === "time" ? [i] : [])));
+    if (timing.size === 0) return table;
+    return table.replace(/<tr>([\s\S]*?)<\/tr>/g, (row, cells: string) => {
+      let i = -1;
+      return `<tr>${cells.replace(/<td>[\s\S]*?<\/td>/g, (td) => (timing.has(++i) ? "<td>#</td>" : td))}</tr>`;
+    });
+  });
+}
+
 function comparable(mime: string, text: string): Comparable {
-  return mime.startsWith("application/vnd.vegalite") ? { mime: "chart" } : { mime, text: normalise(text) };
+  if (mime.startsWith("application/vnd.vegalite")) return { mime: "chart" };
+  return { mime, text: normalise(mime === "text/html" ? normaliseTimingColumns(text) : text) };
 }
 
 function textOf(v: unknown): string {
