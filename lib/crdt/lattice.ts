@@ -154,6 +154,21 @@ export function defineCrdt<S, Op, V>(d: CrdtDefinition<S, Op, V>): Crdt<S, Op, V
     if (e instanceof TypeError) throw notAState(d.name, s, e);
     throw e;
   };
+  /**
+   * In a mutator's catch: a TypeError came from the state or from the operation's fields (a missing
+   * `text`, an `element` that is no string); the full check of the state, paid only on this error
+   * path, tells which.
+   */
+  const rethrowOp = (s: S, op: Op, e: unknown): never => {
+    if (!(e instanceof TypeError)) throw e;
+    throw check(s) ?? new CrdtOpError(d.name, `malformed operation ${describeValue(op)} (${e.message})`);
+  };
+  /** A mutator's result must still be well formed: otherwise the operation carried a bad field. */
+  const validResult = (result: S, op: Op): S => {
+    const err = check(result);
+    if (err) throw new CrdtOpError(d.name, `operation ${describeValue(op)} would break invariant ${err.invariant}: ${err.problem}`);
+    return result;
+  };
   const canonical = (s: S): string => JSON.stringify(d.encode(s));
   return {
     name: d.name,
@@ -167,19 +182,31 @@ export function defineCrdt<S, Op, V>(d: CrdtDefinition<S, Op, V>): Crdt<S, Op, V
         return rethrow(a, e);
       }
     },
+    // a delta is small: checking it costs no more than making it
     delta: (s, op, r) => {
+      let result: S;
       try {
-        return d.delta(shaped(s), knownOp(op), checkReplica(d.name, r));
+        result = d.delta(shaped(s), knownOp(op), checkReplica(d.name, r));
       } catch (e) {
-        return rethrow(s, e);
+        return rethrowOp(s, op, e);
       }
+      return validResult(result, op);
     },
-    apply: (s, op, r) => d.applyInPlace(d.clone(valid(s)), knownOp(op), checkReplica(d.name, r)),
+    apply: (s, op, r) => {
+      const copy = d.clone(valid(s));
+      let result: S;
+      try {
+        result = d.applyInPlace(copy, knownOp(op), checkReplica(d.name, r));
+      } catch (e) {
+        return rethrowOp(s, op, e);
+      }
+      return validResult(result, op);
+    },
     applyInPlace: (s, op, r) => {
       try {
         return d.applyInPlace(shaped(s), knownOp(op), checkReplica(d.name, r));
       } catch (e) {
-        return rethrow(s, e);
+        return rethrowOp(s, op, e);
       }
     },
     joinInto: (into, from) => {
