@@ -113,6 +113,8 @@ export interface CrdtDefinition<S, Op, V> {
  * - `join`, `joinInto`'s source, `apply`, `value` and `decode` check their states in full (each is
  *   linear in the state already, so the check at most doubles it, and these are where foreign or
  *   user-visible states come in);
+ * - `apply`'s result is checked too: an operation with a bad field (an element that is no string) is
+ *   a CrdtOpError naming the invariant it would break;
  * - `leq`, `delta`, `applyInPlace`, `equals`, `encode`, `clone` and `joinInto`'s target — called per
  *   message or per operation on states the caller owns (anti-entropy asks `leq` of every incoming
  *   state against its own) — get the constant-time checks: a state is an object, the operation kind
@@ -182,15 +184,14 @@ export function defineCrdt<S, Op, V>(d: CrdtDefinition<S, Op, V>): Crdt<S, Op, V
         return rethrow(a, e);
       }
     },
-    // a delta is small: checking it costs no more than making it
+    // unchecked result (the per-operation path of anti-entropy): a delta is a state that every
+    // receiver validates in full when it joins it, so a bad field is still refused there
     delta: (s, op, r) => {
-      let result: S;
       try {
-        result = d.delta(shaped(s), knownOp(op), checkReplica(d.name, r));
+        return d.delta(shaped(s), knownOp(op), checkReplica(d.name, r));
       } catch (e) {
         return rethrowOp(s, op, e);
       }
-      return validResult(result, op);
     },
     apply: (s, op, r) => {
       const copy = d.clone(valid(s));
