@@ -3,6 +3,7 @@ import { analyzeCalm, formatCalm, type CalmAnalysis } from "../dedalus/calm";
 import { checkProgram } from "../dedalus/check";
 import { formatDiagnostic, formatLocation, hasErrors, sortDiagnostics, type Diagnostic } from "../dedalus/diagnostics";
 import { loadProgram } from "../dedalus/load";
+import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS } from "../dedalus/limits";
 import { outcomeSpread, type OutcomeSpread } from "../dedalus/outcomes";
 import { checkWarnings } from "../dedalus/warnings";
 import { intOption, type CommandSpec, type OptionValues } from "./command";
@@ -15,7 +16,8 @@ const EXIT = { ok: 0, error: 2 } as const;
 /** `maze check FILE... [--json]`: diagnostics (errors and warnings) and the CALM analysis. */
 export const spec: CommandSpec = {
   help: [
-    "usage: maze check FILE... [--json] [--allow-nonlocal] [--schedules N [--eot N] [--max-delay N] [--seed N] [--relations r,s]]",
+    "usage: maze check FILE... [--json] [--allow-nonlocal] [--schedules N [--eot N] [--max-delay N] [--seed N] [--relations r,s]",
+    "                  [--max-tuples N] [--timeout S]]",
     "",
     "Checks Dedalus programs (the files are one program, as for maze run): syntax, arity, column types,",
     "safety, stratification, locality (only @async moves data between nodes), then warnings (relations",
@@ -26,7 +28,8 @@ export const spec: CommandSpec = {
     "  --schedules N  also run the program under N random delivery schedules (each message delayed",
     "                 1..max-delay steps) and count the distinct outcomes at EOT: a monotone program",
     "                 has one. --eot (default 10), --max-delay (default 3), --seed (default 1),",
-    "                 --relations (default: all) choose what is run and observed.",
+    "                 --relations (default: all) choose what is run and observed; --max-tuples and",
+    `                 --timeout bound each run (defaults ${DEFAULT_MAX_TUPLES} tuples, ${DEFAULT_WALL_MS / 1000} s).`,
     "  --allow-nonlocal  report rules that move data without @async (non-local-join, non-local-head)",
     "                 as warnings, not errors (Molly's own programs are not all local)",
     "",
@@ -35,6 +38,8 @@ export const spec: CommandSpec = {
   options: {
     json: { type: "boolean" },
     schedules: { type: "string" },
+    "max-tuples": { type: "string" },
+    timeout: { type: "string" },
     eot: { type: "string" },
     "max-delay": { type: "string" },
     seed: { type: "string" },
@@ -178,7 +183,14 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     return EXIT.error;
   }
   const ints: Record<string, number> = {};
-  for (const [name, fallback, min] of [["schedules", 0, 0], ["eot", 10, 1], ["max-delay", 3, 1], ["seed", 1, 0]] as const) {
+  for (const [name, fallback, min] of [
+    ["schedules", 0, 0],
+    ["eot", 10, 1],
+    ["max-delay", 3, 1],
+    ["seed", 1, 0],
+    ["max-tuples", DEFAULT_MAX_TUPLES, 1],
+    ["timeout", DEFAULT_WALL_MS / 1000, 1],
+  ] as const) {
     const v = intOption(values, name, fallback, min);
     if (typeof v !== "number") {
       process.stderr.write(`maze check: ${v.error}\n`);
@@ -192,7 +204,8 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   if (schedules > 0 && report.calm) {
     try {
       const relations = typeof values["relations"] === "string" ? values["relations"].split(",").map((r) => r.trim()).filter((r) => r !== "") : undefined;
-      spread = outcomeSpread(report.program, { schedules, seed: ints["seed"] as number, eot, maxDelay, ...(relations ? { relations } : {}) });
+      const limits = { maxTuples: ints["max-tuples"] as number, wallMs: (ints["timeout"] as number) * 1000 };
+      spread = outcomeSpread(report.program, { schedules, seed: ints["seed"] as number, eot, maxDelay, limits, ...(relations ? { relations } : {}) });
     } catch (e) {
       process.stderr.write(`maze check: the schedule demonstration failed: ${e instanceof Error ? e.message : String(e)}\n`);
       return EXIT.error;

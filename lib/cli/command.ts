@@ -30,7 +30,10 @@ export function parseCommandLine(
     const v = values as OptionValues;
     return { values: v, positionals, help: v["help"] === true };
   } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
+    // read .message structurally: an error from another realm (a test's VM context) is no `instanceof Error`,
+    // and String(e) would prefix "TypeError [ERR_PARSE_ARGS_...]" to a message meant for users
+    const message = typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string" ? (e as { message: string }).message : String(e);
+    return { error: message };
   }
 }
 

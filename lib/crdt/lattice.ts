@@ -113,6 +113,8 @@ export interface CrdtDefinition<S, Op, V> {
  * - `join`, `joinInto`'s source, `apply`, `value` and `decode` check their states in full (each is
  *   linear in the state already, so the check at most doubles it, and these are where foreign or
  *   user-visible states come in);
+ * - `apply`'s result is checked too: an operation with a bad field (an element that is no string) is
+ *   a CrdtOpError naming the invariant it would break;
  * - `leq`, `delta`, `applyInPlace`, `equals`, `encode`, `clone` and `joinInto`'s target — called per
  *   message or per operation on states the caller owns (anti-entropy asks `leq` of every incoming
  *   state against its own) — get the constant-time checks: a state is an object, the operation kind
@@ -154,6 +156,21 @@ export function defineCrdt<S, Op, V>(d: CrdtDefinition<S, Op, V>): Crdt<S, Op, V
     if (e instanceof TypeError) throw notAState(d.name, s, e);
     throw e;
   };
+  /**
+   * In a mutator's catch: a TypeError came from the state or from the operation's fields (a missing
+   * `text`, an `element` that is no string); the full check of the state, paid only on this error
+   * path, tells which.
+   */
+  const rethrowOp = (s: S, op: Op, e: unknown): never => {
+    if (!(e instanceof TypeError)) throw e;
+    throw check(s) ?? new CrdtOpError(d.name, `malformed operation ${describeValue(op)} (${e.message})`);
+  };
+  /** A mutator's result must still be well formed: otherwise the operation carried a bad field. */
+  const validResult = (result: S, op: Op): S => {
+    const err = check(result);
+    if (err) throw new CrdtOpError(d.name, `operation ${describeValue(op)} would break invariant ${err.invariant}: ${err.problem}`);
+    return result;
+  };
   const canonical = (s: S): string => JSON.stringify(d.encode(s));
   return {
     name: d.name,
@@ -167,19 +184,30 @@ export function defineCrdt<S, Op, V>(d: CrdtDefinition<S, Op, V>): Crdt<S, Op, V
         return rethrow(a, e);
       }
     },
+    // unchecked result (the per-operation path of anti-entropy): a delta is a state that every
+    // receiver validates in full when it joins it, so a bad field is still refused there
     delta: (s, op, r) => {
       try {
         return d.delta(shaped(s), knownOp(op), checkReplica(d.name, r));
       } catch (e) {
-        return rethrow(s, e);
+        return rethrowOp(s, op, e);
       }
     },
-    apply: (s, op, r) => d.applyInPlace(d.clone(valid(s)), knownOp(op), checkReplica(d.name, r)),
+    apply: (s, op, r) => {
+      const copy = d.clone(valid(s));
+      let result: S;
+      try {
+        result = d.applyInPlace(copy, knownOp(op), checkReplica(d.name, r));
+      } catch (e) {
+        return rethrowOp(s, op, e);
+      }
+      return validResult(result, op);
+    },
     applyInPlace: (s, op, r) => {
       try {
         return d.applyInPlace(shaped(s), knownOp(op), checkReplica(d.name, r));
       } catch (e) {
-        return rethrow(s, e);
+        return rethrowOp(s, op, e);
       }
     },
     joinInto: (into, from) => {

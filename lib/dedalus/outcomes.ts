@@ -5,7 +5,7 @@
  * several. The static side of the argument is calm.ts; this is the experiment that backs it.
  */
 import type { Program } from "./ast";
-import { runProgram, type Fact, type FailureSpec, type RunOptions } from "./runtime";
+import { runProgram, type Fact, type FailureSpec, type RunLimits, type RunOptions } from "./runtime";
 import { Random, type Seed } from "../random/random";
 
 /** Options of {@link outcomeSpread}. */
@@ -24,6 +24,8 @@ export interface SpreadOptions {
   nodes?: string[];
   /** Faults applied in every schedule (e.g. a crash, to see which outcomes survive it). */
   failures?: FailureSpec;
+  /** Bounds of every run (tuples, wall time, heap), as in `runProgram`. */
+  limits?: RunLimits;
 }
 
 /** One distinct outcome: the observed facts, how many schedules produced it, and the first that did. */
@@ -81,6 +83,7 @@ export function outcomeSpread(program: Program, options: SpreadOptions): Outcome
   const base: RunOptions = { eot: options.eot };
   if (options.nodes) base.nodes = options.nodes;
   if (options.failures) base.failures = options.failures;
+  if (options.limits) base.limits = options.limits;
   const byKey = new Map<string, Outcome>();
   for (let i = 0; i < options.schedules; i++) {
     const facts = observe(program, { ...base, delay: scheduleDelay(options.seed, i, maxDelay) }, options.relations, at);
