@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { CellFailure, WorkerMessage, WorkerRequest } from "./worker";
 import { readNotebook, type Notebook } from "./notebookFormat";
+import { converterFolder } from "./converterFolder";
 import { PROJECT_ROOT } from "../jupyterPaths";
 
 /** Limits of one headless notebook execution. */
@@ -157,6 +158,8 @@ export interface NotebookPoolOptions {
 interface PoolWorker {
   readonly child: ChildProcess;
   readonly stderr: () => string;
+  /** The converter folder whose notebooks this worker runs (see converterFolder.ts). */
+  readonly folder: string;
   busy: boolean;
 }
 
@@ -176,7 +179,7 @@ export function defaultJobs(): number {
 export class NotebookPool {
   readonly jobs: number;
   private readonly workers: PoolWorker[] = [];
-  private readonly waiting: ((w: PoolWorker) => void)[] = [];
+  private readonly waiting: { folder: string; take: (w: PoolWorker) => void }[] = [];
   private closed = false;
   /** Worker processes started so far (each pays tslab's start-up once). */
   started = 0;
@@ -189,7 +192,7 @@ export class NotebookPool {
   async run(file: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
     if (this.closed) throw new Error("the notebook pool is closed");
     const notebook = prepare(file);
-    const worker = await this.acquire();
+    const worker = await this.acquire(converterFolder(file, notebook.cells));
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(options.env ?? {})) if (v !== undefined) env[k] = v;
     const request: WorkerRequest = { type: "run", file: path.resolve(file), continueOnError: options.continueOnError ?? false, env };
@@ -209,41 +212,56 @@ export class NotebookPool {
     return Promise.all(exits).then(() => undefined);
   }
 
-  private acquire(): Promise<PoolWorker> {
-    const idle = this.workers.find((w) => !w.busy && w.child.exitCode === null && w.child.signalCode === null);
-    if (idle) {
-      idle.busy = true;
-      return Promise.resolve(idle);
+  private spawn(folder: string): PoolWorker {
+    const { child, stderr } = forkWorker(["--serve", folder], undefined);
+    const w: PoolWorker = { child, stderr, folder, busy: true };
+    this.started += 1;
+    child.on("exit", () => this.remove(w));
+    this.workers.push(w);
+    return w;
+  }
+
+  private acquire(folder: string): Promise<PoolWorker> {
+    const idle = this.workers.filter((w) => !w.busy && w.child.exitCode === null && w.child.signalCode === null);
+    const same = idle.find((w) => w.folder === folder);
+    if (same) {
+      same.busy = true;
+      return Promise.resolve(same);
     }
-    if (this.workers.length < this.jobs) {
-      const { child, stderr } = forkWorker(["--serve"], undefined);
-      const w: PoolWorker = { child, stderr, busy: true };
-      this.started += 1;
-      child.on("exit", () => this.remove(w));
-      this.workers.push(w);
-      return Promise.resolve(w);
+    if (this.workers.length < this.jobs) return Promise.resolve(this.spawn(folder));
+    // All slots taken: an idle worker of another folder makes room for one of this folder.
+    const other = idle[0];
+    if (other) {
+      this.retire(other, false);
+      return Promise.resolve(this.spawn(folder));
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((take) => this.waiting.push({ folder, take }));
   }
 
   private release(w: PoolWorker): void {
-    const next = this.waiting.shift();
-    if (next) next(w);
-    else w.busy = false;
+    const i = this.waiting.findIndex((x) => x.folder === w.folder);
+    if (i >= 0) {
+      const [next] = this.waiting.splice(i, 1);
+      next?.take(w);
+      return;
+    }
+    w.busy = false;
+    if (this.waiting.length > 0) this.retire(w);
   }
 
-  private retire(w: PoolWorker): void {
+  /** Kills a worker; its slot goes to a waiting notebook unless `handOver` is false. */
+  private retire(w: PoolWorker, handOver = true): void {
     w.child.kill("SIGKILL");
-    this.remove(w);
+    this.remove(w, handOver);
   }
 
-  private remove(w: PoolWorker): void {
+  private remove(w: PoolWorker, handOver = true): void {
     const i = this.workers.indexOf(w);
     if (i < 0) return;
     this.workers.splice(i, 1);
-    // A waiting notebook gets a fresh worker in the freed slot.
-    const next = this.closed ? undefined : this.waiting.shift();
-    if (next) void this.acquire().then(next);
+    // A waiting notebook gets a fresh worker of its folder in the freed slot.
+    const next = this.closed || !handOver ? undefined : this.waiting.shift();
+    if (next) next.take(this.spawn(next.folder));
   }
 }
 

@@ -1,8 +1,8 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as util from "node:util";
 import type { Cell, Output } from "./notebookFormat";
 import { readNotebook } from "./notebookFormat";
+import { converterFolder } from "./converterFolder";
 
 /**
  * The child process that executes notebooks with tslab's own converter and executor, in-process:
@@ -12,11 +12,11 @@ import { readNotebook } from "./notebookFormat";
  * Two modes:
  * - `worker NOTEBOOK [--continue]` executes one notebook and exits (a fresh process: what graders
  *   use, so one submission never sees another's process);
- * - `worker --serve` stays up and executes every notebook its parent sends ({@link WorkerRequest}),
- *   one at a time, each with a fresh tslab executor (fresh top-level names) but the same tslab
- *   converter: the converter's TypeScript program, with the standard library's and maze's
- *   declarations already parsed and bound, is what costs seconds to build, and a warm one type-checks
- *   a cell in tens of milliseconds.
+ * - `worker --serve FOLDER` stays up and executes every notebook its parent sends
+ *   ({@link WorkerRequest}) whose {@link converterFolder} is FOLDER, one at a time, each with a fresh
+ *   tslab executor (fresh top-level names) but the same tslab converter: the converter's TypeScript
+ *   program, with the standard library's and maze's declarations already parsed and bound, is what
+ *   costs seconds to build, and a warm one type-checks a cell in tens of milliseconds.
  */
 
 /** Messages from worker to parent. */
@@ -166,27 +166,6 @@ function createConverter(dir: string): NodeConverter {
   }
 }
 
-/** Does any code cell import or reference a file by a relative path (resolved from the notebook's folder)? */
-function hasRelativeImports(cells: readonly Cell[]): boolean {
-  const relative = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+|<reference\s+path\s*=\s*)["']\.{1,2}[/\\]/;
-  return cells.some((c) => c.cell_type === "code" && relative.test(c.source));
-}
-
-/**
- * The folder a notebook's converter is created in. Type-checking resolves a bare specifier such as
- * `"maze"` by walking up to the nearest node_modules, so every notebook below the same nearest
- * node_modules sees the same declarations and can share one converter, created there; a notebook
- * that imports a relative path gets a converter of its own folder.
- */
-function converterFolder(file: string, cells: readonly Cell[]): string {
-  const dir = path.dirname(path.resolve(file));
-  if (hasRelativeImports(cells)) return dir;
-  for (let d = dir; ; d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, "node_modules"))) return d;
-    if (path.dirname(d) === d) return dir;
-  }
-}
-
 /** Executes one notebook, streaming cell-start/cell-done to the parent; returns when it is done. */
 async function runNotebook(file: string, continueOnError: boolean, converter: NodeConverter): Promise<void> {
   const nb = readNotebook(file);
@@ -294,7 +273,7 @@ async function runNotebook(file: string, continueOnError: boolean, converter: No
 /** One notebook in a fresh process: the converter is made for it and closed after it. */
 async function runOnce(): Promise<void> {
   const file = process.argv[2];
-  if (!file) throw new Error("usage: worker NOTEBOOK [--continue] | worker --serve");
+  if (!file) throw new Error("usage: worker NOTEBOOK [--continue] | worker --serve FOLDER");
   // Graders keep going past a failing cell so later work is still graded; lessons stop at the first.
   const continueOnError = process.argv.includes("--continue");
   const converter = createConverter(path.dirname(path.resolve(file)));
@@ -306,25 +285,22 @@ async function runOnce(): Promise<void> {
   await send({ type: "finished" });
 }
 
-/** Serves notebooks one at a time, reusing one converter per {@link converterFolder}. */
-function serve(): void {
-  const converters = new Map<string, NodeConverter>();
+/** Serves notebooks of one converter folder one at a time, all on the same converter. */
+function serve(folder: string): void {
+  let converter: NodeConverter | undefined;
   let queue = Promise.resolve();
   process.on("message", (msg: WorkerRequest) => {
     if (msg?.type !== "run") return;
     queue = queue.then(async () => {
       const saved = new Map<string, string | undefined>();
       try {
+        const wanted = converterFolder(msg.file, readNotebook(msg.file).cells);
+        if (wanted !== folder) throw new Error(`this worker type-checks notebooks of ${folder}, not of ${wanted}`);
         for (const [k, v] of Object.entries(msg.env ?? {})) {
           saved.set(k, process.env[k]);
           process.env[k] = v;
         }
-        const folder = converterFolder(msg.file, readNotebook(msg.file).cells);
-        let converter = converters.get(folder);
-        if (!converter) {
-          converter = createConverter(folder);
-          converters.set(folder, converter);
-        }
+        converter ??= createConverter(folder);
         await runNotebook(msg.file, msg.continueOnError, converter);
         await send({ type: "finished" });
       } catch (e) {
@@ -339,11 +315,11 @@ function serve(): void {
   });
   // A promise a notebook left behind may reject after it finished: nothing to report it to.
   process.on("unhandledRejection", () => undefined);
-  // The parent going away ends the worker (its converters' file watchers would keep it alive).
+  // The parent going away ends the worker (its converter's file watchers would keep it alive).
   process.on("disconnect", () => process.exit(0));
 }
 
-if (process.argv[2] === "--serve") serve();
+if (process.argv[2] === "--serve") serve(path.resolve(process.argv[3] ?? "."));
 else
   runOnce().then(
     () => process.disconnect?.(),
