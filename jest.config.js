@@ -7,5 +7,8 @@ module.exports = {
   modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/build/", "<rootDir>/site/"],
   testTimeout: 120000,
   setupFilesAfterEnv: ["<rootDir>/test/setupFastCheck.ts"],
+  // Executes the course's notebooks once, in parallel and through the content-hash cache, before the
+  // suites that read build/notebooks/ start.
+  globalSetup: "<rootDir>/test/globalSetup.ts",
   reporters: ["default", "<rootDir>/test/summaryReporter.js"],
 };

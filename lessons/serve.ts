@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
-import { SITE_DIR } from "./buildSite";
+import { runCourse } from "../kernel/headless/runNotebooks";
+import { SITE_DIR, buildSite, removeStalePages } from "./buildSite";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -37,9 +38,42 @@ export function createSiteServer(root: string = SITE_DIR): http.Server {
   });
 }
 
-/** `npm start`'s last step: serves site/ on localhost (PORT, default 8000) and prints the URL. */
-function main(): void {
+/** Runs the notebooks (cached, in parallel) and renders site/; returns false when a notebook failed. */
+async function build(): Promise<boolean> {
+  const t0 = performance.now();
+  const run = await runCourse();
+  const notebookSecs = (performance.now() - t0) / 1000;
+  process.stdout.write(`notebooks: ${run.executed.length} executed, ${run.cached.length} cached, ${notebookSecs.toFixed(1)}s\n`);
+  if (run.failed) {
+    process.stderr.write(`\nnotebooks: stopped at ${run.failed.message}\n`);
+    for (const s of removeStalePages()) {
+      for (const f of s.removed) process.stderr.write(`site: removed ${path.relative(process.cwd(), f)}: ${s.notebook} failed or was not run, so its page would be stale\n`);
+    }
+    return false;
+  }
+  const t1 = performance.now();
+  const site = await buildSite();
+  process.stdout.write(`site: ${site.pages.length} pages, ${site.decks.length} decks, ${site.charts} charts -> site/ (${((performance.now() - t1) / 1000).toFixed(1)}s)\n`);
+  return true;
+}
+
+/**
+ * `npm start`: with `--build`, builds the course first (notebooks through the cache on every core,
+ * then site/) in this process, then serves site/ on localhost (PORT, default 8000) and prints the
+ * URL with how long the build took.
+ */
+async function main(): Promise<void> {
   const port = Number(process.env["PORT"] ?? 8000);
+  const t0 = performance.now();
+  if (process.argv.includes("--build")) {
+    try {
+      if (!(await build())) process.exit(1);
+    } catch (e) {
+      process.stderr.write(`site: build failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    }
+  }
+  const built = process.argv.includes("--build") ? ` (built in ${((performance.now() - t0) / 1000).toFixed(1)} s)` : "";
   if (!fs.existsSync(path.join(SITE_DIR, "index.html"))) {
     process.stderr.write("site/ is not built: run `npm run build` first\n");
     process.exit(1);
@@ -51,8 +85,8 @@ function main(): void {
     process.exit(1);
   });
   server.listen(port, "127.0.0.1", () => {
-    process.stdout.write(`\nThe course is at http://localhost:${port}/  (also works offline: open site/index.html)\nPress Ctrl+C to stop.\n`);
+    process.stdout.write(`\nThe course is at http://localhost:${port}/${built}  (also works offline: open site/index.html)\nPress Ctrl+C to stop.\n`);
   });
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

@@ -2,11 +2,21 @@ import * as path from "node:path";
 import * as util from "node:util";
 import type { Cell, Output } from "./notebookFormat";
 import { readNotebook } from "./notebookFormat";
+import { converterFolder } from "./converterFolder";
 
 /**
- * The child process that executes one notebook with tslab's own converter and executor, in-process:
+ * The child process that executes notebooks with tslab's own converter and executor, in-process:
  * no Jupyter, no Python, no ZeroMQ. It talks to its parent (execute.ts) over the IPC channel only, so
  * a cell that loops forever is killed by the parent without losing what was already reported.
+ *
+ * Two modes:
+ * - `worker NOTEBOOK [--continue]` executes one notebook and exits (a fresh process: what graders
+ *   use, so one submission never sees another's process);
+ * - `worker --serve FOLDER` stays up and executes every notebook its parent sends
+ *   ({@link WorkerRequest}) whose {@link converterFolder} is FOLDER, one at a time, each with a fresh
+ *   tslab executor (fresh top-level names) but the same tslab converter: the converter's TypeScript
+ *   program, with the standard library's and maze's declarations already parsed and bound, is what
+ *   costs seconds to build, and a warm one type-checks a cell in tens of milliseconds.
  */
 
 /** Messages from worker to parent. */
@@ -16,6 +26,16 @@ export type WorkerMessage =
   | { type: "finished" }
   | { type: "fatal"; message: string };
 
+/** A request to a `--serve` worker: execute one notebook, then answer `finished` (or `fatal`). */
+export interface WorkerRequest {
+  readonly type: "run";
+  readonly file: string;
+  /** Keep executing after a failing cell; the first failure is still reported. */
+  readonly continueOnError: boolean;
+  /** Environment variables set while this notebook runs (and restored after it). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** Why a cell failed, located by cell line where it can be. */
 export interface CellFailure {
   readonly line?: number;
@@ -23,9 +43,13 @@ export interface CellFailure {
   readonly message: string;
 }
 
+interface NodeConverter {
+  close(): void;
+  convert(prev: string, src: string): { output?: string };
+}
 interface TslabConverterSet {
-  node: unknown;
-  browser: unknown;
+  node: NodeConverter;
+  browser: NodeConverter;
   close(): void;
 }
 interface TslabExecutor {
@@ -102,15 +126,52 @@ function locateRuntimeError(err: Error, source: string, compiledLines: string[] 
   return {};
 }
 
-async function main(): Promise<void> {
-  const file = process.argv[2];
-  if (!file) throw new Error("usage: worker NOTEBOOK [--continue]");
-  // Graders keep going past a failing cell so later work is still graded; lessons stop at the first.
-  const continueOnError = process.argv.includes("--continue");
-  const nb = readNotebook(file);
-  process.chdir(path.dirname(path.resolve(file)));
+/**
+ * Limits the declarations TypeScript loads on its own to Node's. Without a `types` option (tslab
+ * sets none) TypeScript includes every package under `node_modules/@types` as global declarations:
+ * in this project that is jest's, which pull in babel's and more, about a third of the converter's
+ * start-up; no notebook should see jest's globals anyway. A package a cell imports is still
+ * resolved through `@types` by name, so only ambient globals from other @types packages are lost
+ * ({@link AMBIENT_TYPES_ENV} brings them back).
+ */
+function onlyNodeAmbientTypes(ts: { sys: { getDirectories(p: string): string[] } }): void {
+  const getDirectories = ts.sys.getDirectories.bind(ts.sys);
+  ts.sys.getDirectories = (p: string): string[] => {
+    const dirs = getDirectories(p);
+    return path.basename(p) === "@types" && path.basename(path.dirname(p)) === "node_modules" ? dirs.filter((d) => d === "node") : dirs;
+  };
+}
 
-  const { createConverter } = require("tslab/dist/converter") as { createConverter(o: { isJS: boolean; isBrowser: boolean }): { close(): void } };
+let tslabLoaded = false;
+/** Set to `all` to give notebooks every @types package's globals, as tslab in Jupyter does. */
+export const AMBIENT_TYPES_ENV = "MAZE_NOTEBOOK_AMBIENT_TYPES";
+
+function loadTslab(): void {
+  if (tslabLoaded) return;
+  tslabLoaded = true;
+  if (process.env[AMBIENT_TYPES_ENV] === "all") return;
+  onlyNodeAmbientTypes(require("@tslab/typescript-for-tslab") as { sys: { getDirectories(p: string): string[] } });
+}
+
+/** Creates a tslab converter for sources that live in `dir` (tslab takes its folder from the cwd). */
+function createConverter(dir: string): NodeConverter {
+  loadTslab();
+  const { createConverter: create } = require("tslab/dist/converter") as { createConverter(o: { isJS: boolean; isBrowser: boolean }): NodeConverter };
+  const before = process.cwd();
+  process.chdir(dir);
+  try {
+    return create({ isJS: false, isBrowser: false });
+  } finally {
+    process.chdir(before);
+  }
+}
+
+/** Executes one notebook, streaming cell-start/cell-done to the parent; returns when it is done. */
+async function runNotebook(file: string, continueOnError: boolean, converter: NodeConverter): Promise<void> {
+  const nb = readNotebook(file);
+  const dir = path.dirname(path.resolve(file));
+  process.chdir(dir);
+
   const { createExecutor } = require("tslab/dist/executor") as {
     createExecutor(root: string, convs: TslabConverterSet, console: { log(...a: unknown[]): void; error(...a: unknown[]): void }): TslabExecutor;
   };
@@ -120,16 +181,18 @@ async function main(): Promise<void> {
   let budget: PrintBudget = { cell: 0, printed: 0, cut: false };
   let failure: CellFailure | undefined;
   let current: Cell | undefined;
-  const node = createConverter({ isJS: false, isBrowser: false }) as { close(): void; convert(prev: string, src: string): { output?: string } };
   // Keep the JavaScript tslab compiled the cell to, to map a runtime error's line back to the cell.
   let compiledLines: string[] | undefined;
-  const convert = node.convert.bind(node);
-  node.convert = (prev, src) => {
-    const r = convert(prev, src);
-    compiledLines = r.output?.split("\n");
-    return r;
+  const node: NodeConverter = {
+    close: () => converter.close(),
+    convert: (prev, src) => {
+      const r = converter.convert(prev, src);
+      compiledLines = r.output?.split("\n");
+      return r;
+    },
   };
-  const convs: TslabConverterSet = { node, browser: node, close: () => node.close() };
+  // The executor closes its converters when it closes; the converter outlives this notebook.
+  const convs: TslabConverterSet = { node, browser: node, close: () => undefined };
 
   // Capture what the cell's code prints, as Jupyter would show it.
   const realOut = process.stdout.write.bind(process.stdout);
@@ -140,7 +203,7 @@ async function main(): Promise<void> {
       return true;
     }) as typeof process.stdout.write;
 
-  const executor = createExecutor(process.cwd(), convs, {
+  const executor = createExecutor(dir, convs, {
     log: (...args: unknown[]) => {
       // tslab logs the value of a cell's last expression through here.
       outputs.push({ output_type: "execute_result", data: { "text/plain": args.map((a) => (typeof a === "string" ? a : util.inspect(a))).join(" ") }, metadata: {}, execution_count: null });
@@ -164,48 +227,104 @@ async function main(): Promise<void> {
   jupyter.lastWriteDisplayData = (d) => {
     outputs.push({ output_type: "display_data", data: d.data, metadata: d.metadata ?? {} });
   };
-  process.on("unhandledRejection", (reason) => {
+  const onRejection = (reason: unknown): void => {
     const err = reason instanceof Error ? reason : new Error(String(reason));
     failure ??= { message: `unhandled rejection: ${err.message}` };
     outputs.push({ output_type: "error", ename: err.name, evalue: err.message, traceback: (err.stack ?? "").split("\n") });
-  });
+  };
+  process.on("unhandledRejection", onRejection);
 
-  let count = 0;
-  for (const [index, cell] of nb.cells.entries()) {
-    if (cell.cell_type !== "code" || cell.source.trim() === "") continue;
-    current = cell;
-    outputs = [];
-    budget = { cell: index + 1, printed: 0, cut: false };
-    failure = undefined;
-    send({ type: "cell-start", index });
-    process.stdout.write = capture("stdout");
-    process.stderr.write = capture("stderr");
-    let ok: boolean;
-    try {
-      ok = await executor.execute(cell.source);
-      // Let promise callbacks the cell started (display of charts, timers of 0 ms) settle, and wait
-      // for the charts it showed without `await` (maze.show renders asynchronously): they belong here.
-      await new Promise((r) => setImmediate(r));
-      for (let pending = pendingDisplays(); pending && pending.size > 0; ) await Promise.allSettled([...pending]);
-      await new Promise((r) => setImmediate(r));
-    } finally {
-      process.stdout.write = realOut;
-      process.stderr.write = realErr;
+  try {
+    let count = 0;
+    for (const [index, cell] of nb.cells.entries()) {
+      if (cell.cell_type !== "code" || cell.source.trim() === "") continue;
+      current = cell;
+      outputs = [];
+      budget = { cell: index + 1, printed: 0, cut: false };
+      failure = undefined;
+      void send({ type: "cell-start", index });
+      process.stdout.write = capture("stdout");
+      process.stderr.write = capture("stderr");
+      let ok: boolean;
+      try {
+        ok = await executor.execute(cell.source);
+        // Let promise callbacks the cell started (display of charts, timers of 0 ms) settle, and wait
+        // for the charts it showed without `await` (maze.show renders asynchronously): they belong here.
+        await new Promise((r) => setImmediate(r));
+        for (let pending = pendingDisplays(); pending && pending.size > 0; ) await Promise.allSettled([...pending]);
+        await new Promise((r) => setImmediate(r));
+      } finally {
+        process.stdout.write = realOut;
+        process.stderr.write = realErr;
+      }
+      count += 1;
+      for (const o of outputs) if (o.output_type === "execute_result") o.execution_count = count;
+      if (!ok && !failure) failure = { message: "the cell failed (see its output)" };
+      await send(failure ? { type: "cell-done", index, outputs, failure } : { type: "cell-done", index, outputs });
+      if (failure && !continueOnError) break;
     }
-    count += 1;
-    for (const o of outputs) if (o.output_type === "execute_result") o.execution_count = count;
-    if (!ok && !failure) failure = { message: "the cell failed (see its output)" };
-    await send(failure ? { type: "cell-done", index, outputs, failure } : { type: "cell-done", index, outputs });
-    if (failure && !continueOnError) break;
+  } finally {
+    process.off("unhandledRejection", onRejection);
+    jupyter.lastWriteDisplayData = null;
+    executor.close();
   }
-  executor.close();
+}
+
+/** One notebook in a fresh process: the converter is made for it and closed after it. */
+async function runOnce(): Promise<void> {
+  const file = process.argv[2];
+  if (!file) throw new Error("usage: worker NOTEBOOK [--continue] | worker --serve FOLDER");
+  // Graders keep going past a failing cell so later work is still graded; lessons stop at the first.
+  const continueOnError = process.argv.includes("--continue");
+  const converter = createConverter(path.dirname(path.resolve(file)));
+  try {
+    await runNotebook(file, continueOnError, converter);
+  } finally {
+    converter.close();
+  }
   await send({ type: "finished" });
 }
 
-main().then(
-  () => process.disconnect?.(),
-  async (e: unknown) => {
-    await send({ type: "fatal", message: e instanceof Error ? e.message : String(e) });
-    process.disconnect?.();
-  },
-);
+/** Serves notebooks of one converter folder one at a time, all on the same converter. */
+function serve(folder: string): void {
+  let converter: NodeConverter | undefined;
+  let queue = Promise.resolve();
+  process.on("message", (msg: WorkerRequest) => {
+    if (msg?.type !== "run") return;
+    queue = queue.then(async () => {
+      const saved = new Map<string, string | undefined>();
+      try {
+        const wanted = converterFolder(msg.file, readNotebook(msg.file).cells);
+        if (wanted !== folder) throw new Error(`this worker type-checks notebooks of ${folder}, not of ${wanted}`);
+        for (const [k, v] of Object.entries(msg.env ?? {})) {
+          saved.set(k, process.env[k]);
+          process.env[k] = v;
+        }
+        converter ??= createConverter(folder);
+        await runNotebook(msg.file, msg.continueOnError, converter);
+        await send({ type: "finished" });
+      } catch (e) {
+        await send({ type: "fatal", message: e instanceof Error ? e.message : String(e) });
+      } finally {
+        for (const [k, v] of saved) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+    });
+  });
+  // A promise a notebook left behind may reject after it finished: nothing to report it to.
+  process.on("unhandledRejection", () => undefined);
+  // The parent going away ends the worker (its converter's file watchers would keep it alive).
+  process.on("disconnect", () => process.exit(0));
+}
+
+if (process.argv[2] === "--serve") serve(path.resolve(process.argv[3] ?? "."));
+else
+  runOnce().then(
+    () => process.disconnect?.(),
+    async (e: unknown) => {
+      await send({ type: "fatal", message: e instanceof Error ? e.message : String(e) });
+      process.disconnect?.();
+    },
+  );

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { executeNotebook, formatFailure } from "../../kernel/headless/execute";
+import { NotebookPool, executeNotebook, formatFailure } from "../../kernel/headless/execute";
 import { runCourse } from "../../kernel/headless/runNotebooks";
 import { NotebookFormatError, parseNotebook, readNotebook } from "../../kernel/headless/notebookFormat";
 import { jsonErrorOffset } from "../../kernel/headless/jsonErrorOffset";
@@ -90,6 +90,62 @@ describe("issue 12: what a cell shows and prints reaches its own cell", () => {
   });
 });
 
+// One warm worker for the tests below that do not test parallelism: it pays tslab's start-up once.
+const pool = new NotebookPool({ jobs: 1 });
+afterAll(() => pool.close());
+
+describe("warm workers", () => {
+  test("one worker runs notebook after notebook, each with fresh top-level names and the outputs a fresh process gives", async () => {
+    const a = writeNotebook(dir, "warm-a.ipynb", [
+      { type: "code", source: 'import * as maze from "maze";\nconst shared = new maze.Random(7).int(1, 100);\nconsole.log("a", shared);' },
+      { type: "code", source: "shared * 2" },
+    ]);
+    const b = writeNotebook(dir, "warm-b.ipynb", [{ type: "code", source: "const n: number = 1;\nconsole.log(shared + n);" }]);
+    const fresh = await executeNotebook(a);
+    const first = await pool.run(a);
+    const other = await pool.run(b);
+    const again = await pool.run(a);
+    expect(first.failure).toBeUndefined();
+    expect(first.notebook.cells.map((c) => c.outputs)).toEqual(fresh.notebook.cells.map((c) => c.outputs));
+    expect(again.notebook.cells.map((c) => c.outputs)).toEqual(fresh.notebook.cells.map((c) => c.outputs));
+    // `shared` was a top-level name of the previous notebook only: a type error, located as in a fresh process.
+    expect(other.failure).toMatchObject({ cell: 1, line: 2, message: "Cannot find name 'shared'." });
+    expect(pool.started).toBe(1);
+  });
+
+  test("runtime errors keep their cell and line; jest's globals are not notebook globals", async () => {
+    const file = writeNotebook(dir, "warm-errors.ipynb", [
+      { type: "code", source: 'type T = number;\nconst t: T = 1;\nfunction f(): number {\n  throw new Error("boom " + t);\n}\nf();' },
+    ]);
+    expect((await pool.run(file)).failure).toEqual({ cell: 1, line: 4, message: "Error: boom 1" });
+    const jestGlobals = writeNotebook(dir, "warm-jest.ipynb", [{ type: "code", source: 'describe("x", () => undefined);' }]);
+    expect((await pool.run(jestGlobals)).failure).toMatchObject({ cell: 1, line: 1, message: expect.stringMatching(/^Cannot find name 'describe'\./) });
+  });
+
+  test("a notebook importing a file next to it type-checks and runs on a worker of its own folder", async () => {
+    const sub = path.join(dir, "sub");
+    fs.mkdirSync(sub, { recursive: true });
+    fs.writeFileSync(path.join(sub, "helper.ts"), "export function twice(n: number): number {\n  return 2 * n;\n}\n");
+    const file = writeNotebook(sub, "relative.ipynb", [{ type: "code", source: 'import { twice } from "./helper";\nconsole.log(twice(21));' }]);
+    const r = await pool.run(file);
+    expect(r.failure).toBeUndefined();
+    expect(r.notebook.cells[0]?.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "42\n" }]);
+    // The pool has one slot: the worker of the other folder made room, and comes back for the next.
+    const before = pool.started;
+    expect((await pool.run(writeNotebook(dir, "warm-back.ipynb", [{ type: "code", source: "1 + 1" }]))).failure).toBeUndefined();
+    expect(pool.started).toBe(before + 1);
+  });
+
+  test("a worker killed for a cell that never finishes is replaced by a fresh one", async () => {
+    const loops = writeNotebook(dir, "warm-loops.ipynb", [{ type: "code", source: "while (true) {}" }]);
+    const before = pool.started;
+    expect((await pool.run(loops, { cellTimeoutMs: 3000 })).failure).toEqual({ cell: 1, message: "cell timed out after 3 s (killed)" });
+    const ok = writeNotebook(dir, "warm-after.ipynb", [{ type: "code", source: 'console.log("still here")' }]);
+    expect((await pool.run(ok)).notebook.cells[0]?.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "still here\n" }]);
+    expect(pool.started).toBe(before + 1);
+  });
+});
+
 describe("notebook validation", () => {
   test("invalid JSON is located by line and column", () => {
     expect(() => parseNotebook("bad.ipynb", '{\n "cells": [,]\n}')).toThrow(/^bad\.ipynb:2:\d+: invalid JSON/);
@@ -111,20 +167,41 @@ describe("course runs with a content-hash cache", () => {
     const b = writeNotebook(dir, "b.ipynb", [{ type: "code", source: 'console.log("b")' }]);
     const lines: string[] = [];
     const log = (l: string): void => void lines.push(l);
-    const first = await runCourse({ files: [a, b], outDir: out, log });
+    const first = await runCourse({ files: [a, b], outDir: out, log, pool });
     expect(first).toMatchObject({ executed: [expect.stringMatching(/a\.ipynb$/), expect.stringMatching(/b\.ipynb$/)], cached: [] });
     expect(lines[0]).toMatch(/^\[1\/2\] \S+a\.ipynb \d+\.\ds$/);
 
-    const second = await runCourse({ files: [a, b], outDir: out, log });
+    const second = await runCourse({ files: [a, b], outDir: out, log, pool });
     expect(second.executed).toEqual([]);
     expect(second.cached).toHaveLength(2);
 
     writeNotebook(dir, "b.ipynb", [{ type: "code", source: 'throw new Error("now broken")' }]);
-    const third = await runCourse({ files: [a, b], outDir: out, log });
+    const third = await runCourse({ files: [a, b], outDir: out, log, pool });
     expect(third.cached).toHaveLength(1);
     expect(third.failed?.message).toMatch(/b\.ipynb:cell 1:line 1: Error: now broken$/);
     expect(fs.existsSync(path.join(out, "b.ipynb"))).toBe(false);
     expect(fs.existsSync(path.join(out, "a.ipynb"))).toBe(true);
+  });
+});
+
+describe("parallel course runs", () => {
+  test("print progress in course order however the notebooks finish, and start nothing after a failing one", async () => {
+    const out = path.join(dir, "parallel-out");
+    const slow = writeNotebook(dir, "p1-slow.ipynb", [{ type: "code", source: "await new Promise((r) => setTimeout(r, 1500));" }]);
+    const quick = writeNotebook(dir, "p2-quick.ipynb", [{ type: "code", source: 'console.log("quick")' }]);
+    const broken = writeNotebook(dir, "p3-broken.ipynb", [{ type: "code", source: "const s: string = 1;" }]);
+    const later = writeNotebook(dir, "p4-later.ipynb", [{ type: "code", source: 'console.log("later")' }]);
+    const lines: string[] = [];
+    const r = await runCourse({ files: [slow, quick, broken, later], outDir: out, jobs: 2, log: (l) => void lines.push(l) });
+    expect(lines.map((l) => l.split("\n")[0]?.replace(/ [\d.]+s$/, ""))).toEqual([
+      expect.stringMatching(/^\[1\/4\] \S+p1-slow\.ipynb$/),
+      expect.stringMatching(/^\[2\/4\] \S+p2-quick\.ipynb$/),
+      expect.stringMatching(/^\[3\/4\] \S+p3-broken\.ipynb FAILED$/),
+    ]);
+    expect(lines[2]).toMatch(/p3-broken\.ipynb:cell 1:line 1: Type 'number' is not assignable to type 'string'\.$/);
+    expect(r.executed).toEqual([expect.stringMatching(/p1-slow/), expect.stringMatching(/p2-quick/)]);
+    expect(r.failed?.file).toMatch(/p3-broken\.ipynb$/);
+    expect(fs.existsSync(path.join(out, "p4-later.ipynb"))).toBe(false);
   });
 });
 
