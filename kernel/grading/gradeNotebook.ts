@@ -339,13 +339,18 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
   return { score, max_score: max, output: notes.length > 0 ? notes.join("\n") : "all cells ran", tests, lab: labId, attempts, seed, labVersion: labVersion(labId), ms: performance.now() - t0 };
 }
 
-/** The results.json Gradescope reads (its documented keys only; the seed and versions in `extra_data`). */
-export function gradescopeResults(r: GradeReport, visibility?: "visible" | "hidden" | "after_due_date" | "after_published"): Record<string, unknown> {
+/**
+ * The results.json Gradescope reads (its documented keys only; the seed and versions in
+ * `extra_data`). With `withVisibility`, each test says when students see it: a lab's hidden tests
+ * after the due date, the others at once.
+ */
+export function gradescopeResults(r: GradeReport, withVisibility = false): Record<string, unknown> {
+  const hidden = new Set((LABS[r.lab]?.tests ?? []).filter((t) => t.hidden).map((t) => t.name));
   return {
     score: r.score,
     execution_time: Math.round(r.ms / 1000),
     output: r.output,
-    tests: r.tests.map((t) => ({ name: t.name, score: t.score, max_score: t.max_score, output: t.output, ...(visibility ? { visibility } : {}) })),
+    tests: r.tests.map((t) => ({ name: t.name, score: t.score, max_score: t.max_score, output: t.output, ...(withVisibility ? { visibility: hidden.has(t.name) ? "after_due_date" : "visible" } : {}) })),
     extra_data: { lab: r.lab, lab_version: r.labVersion, seed: r.seed, attempts: r.attempts, sandbox: sandboxMechanisms() },
   };
 }

@@ -7,7 +7,8 @@ import { gradeNotebook, gradescopeResults } from "./gradeNotebook";
 
 /**
  * `run_autograder` on Gradescope: grades the one `.ipynb` in `ROOT/submission` and writes
- * `ROOT/results/results.json` in Gradescope's format. Every test is visible; a submission with no
+ * `ROOT/results/results.json` in Gradescope's format (a lab's hidden tests visible after the due
+ * date, the others at once); a submission with no
  * notebook, several, or one of another lab gets one failed test saying so, never a crash.
  */
 
@@ -47,7 +48,7 @@ export async function runAutograder(root: string): Promise<number> {
       write(root, refusal(lab, `this autograder grades ${lab}, but the notebook is ${report.lab}`));
       return 0;
     }
-    write(root, gradescopeResults(report, "visible"));
+    write(root, gradescopeResults(report, true));
   } catch (e) {
     write(root, refusal(lab, `the notebook could not be graded: ${e instanceof Error ? e.message : String(e)}`));
   }
