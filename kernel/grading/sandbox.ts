@@ -13,7 +13,8 @@ import { sandboxWorker } from "./libraryCopy";
  *   folder, write only in its work folder, start no process and no worker (Node's permission model);
  * - use at most {@link SandboxLimits.memoryMb} of heap and, where `prlimit` exists, a capped address
  *   space (Buffers included) and CPU time;
- * - no network where the grader runs as root and `unshare` works (a private network namespace).
+ * - no network and no signals to other processes where the grader runs as root and `unshare` works
+ *   (private network and PID namespaces).
  * It is its own process group, killed as a whole. Its deadlines are set by the parent when the
  * process starts and when a cell starts; no message from it can extend them.
  */
@@ -49,6 +50,13 @@ export function permissionFlag(): string {
   return process.allowedNodeEnvironmentFlags.has("--permission") ? "--permission" : "--experimental-permission";
 }
 
+/**
+ * A private network namespace (no network) and PID namespace (no signals to, or sight of, other
+ * processes): the permission model blocks neither. `--fork` makes the node process a child of
+ * unshare in the same process group; `--kill-child` takes it down with unshare.
+ */
+const UNSHARE = ["--net", "--pid", "--fork", "--kill-child"] as const;
+
 let wrappersMemo: string[] | undefined;
 /** The commands the node process is started under, where they work here: unshare (network), prlimit (memory, CPU). */
 function wrappers(cpuSeconds: number): string[] {
@@ -56,12 +64,12 @@ function wrappers(cpuSeconds: number): string[] {
     wrappersMemo = [];
     if (process.platform === "linux") {
       const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-      if (isRoot && spawnSync("unshare", ["--net", "true"], { stdio: "ignore" }).status === 0) wrappersMemo.push("unshare");
+      if (isRoot && spawnSync("unshare", [...UNSHARE, "true"], { stdio: "ignore" }).status === 0) wrappersMemo.push("unshare");
       if (spawnSync("prlimit", ["--version"], { stdio: "ignore" }).status === 0) wrappersMemo.push("prlimit");
     }
   }
   const out: string[] = [];
-  if (wrappersMemo.includes("unshare")) out.push("unshare", "--net", "--");
+  if (wrappersMemo.includes("unshare")) out.push("unshare", ...UNSHARE, "--");
   if (wrappersMemo.includes("prlimit")) out.push("prlimit", `--as=${ADDRESS_SPACE_BYTES}`, `--cpu=${cpuSeconds}`, "--");
   return out;
 }
@@ -69,7 +77,7 @@ function wrappers(cpuSeconds: number): string[] {
 /** What the sandbox could apply here (reported in results.json). */
 export function sandboxMechanisms(): string[] {
   wrappers(1);
-  return [`node ${permissionFlag()}`, ...(wrappersMemo ?? []).map((w) => (w === "unshare" ? "unshare --net" : "prlimit --as --cpu")), "process group kill"];
+  return [`node ${permissionFlag()}`, ...(wrappersMemo ?? []).map((w) => (w === "unshare" ? "unshare --net --pid" : "prlimit --as --cpu")), "process group kill"];
 }
 
 /** One execution of a student notebook in the sandbox. */

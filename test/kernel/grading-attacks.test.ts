@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gradeNotebook } from "../../kernel/grading/gradeNotebook";
+import { sandboxMechanisms } from "../../kernel/grading/sandbox";
 import { readNotebook, serializeNotebook } from "../../kernel/headless/notebookFormat";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 import { scratchDir } from "./fixtures";
@@ -132,6 +133,14 @@ describe("every attack scores the starter's 0, leaves the project as it was and 
     expect((await gradeNotebook(solution("lab1-crdt"))).score).toBe(100);
   }, 240_000);
 });
+
+// Only where the sandbox has a PID namespace: elsewhere this attack would kill the test runner itself.
+const withPidNamespace = sandboxMechanisms().some((m) => m.includes("--pid"));
+(withPidNamespace ? test : test.skip)("a cell that signals the grader's process cannot reach it", async () => {
+  const file = withCells(starter("lab1-crdt"), "signal.ipynb", ['try { process.kill(process.ppid, "SIGKILL"); } catch {}']);
+  const r = await gradeNotebook(file, { cellTimeoutMs: TIMEOUT_S * 1000 });
+  expect(r.score).toBe(0);
+}, 120_000);
 
 test("a detached child cannot rewrite results.json after the grader exits", async () => {
   const out = path.join(dir, "detached-results.json");
