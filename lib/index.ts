@@ -99,10 +99,11 @@ export { executionsToFirstBug, raceSummary, executionsToFirstBugSpec, type RaceC
 export { faultCombinations, gossipBroadcast, faultSpaceSweep, faultSpaceSpec, MAX_GOSSIP_NODES, type FaultSpaceBounds, type FaultSpaceRow, type FaultSpaceSweep, type FaultSpaceSweepOptions } from "./experiments/faultSpace";
 export { loadStudentProgram, MAX_SHOWN_DIAGNOSTICS, type StudentProgramSpec, type StudentProgram } from "./experiments/studentProgram";
 
-// --- labs (autograded checks; the grader in kernel/grading runs them inside the student's notebook) ---
-export { LABS, gradeLab } from "./labs/registry";
+// --- labs (autograded checks; the grader in kernel/grading runs them in its own process, the notebook only answers) ---
+export { LABS } from "./labs/registry";
 export { selfCheck, type SelfCheckRow } from "./labs/selfCheck";
-export { runLab, GRADE_ENV, type GradeEvent } from "./labs/runLab";
+export { runLab, testResult, type GradeEvent, type RunLabOptions } from "./labs/runLab";
+export { serveLab, LAB_MESSAGE, MAX_DEFINITION_CHARS, type LabChildMessage, type LabParentMessage, type ServedDefinition } from "./labs/serveLab";
 export { MissingDefinitionError, checksTable, requireDefinition, type CheckContext, type DefinitionSpec, type Lab, type LabTest, type StudentScope, type TestResult } from "./labs/lab";
 export { lab1Crdt, lab1Gossip, asGraderSession, LAB1_PUBLIC_SEED, type Lab1Gossip, type StudentCounter, type StudentSet } from "./labs/lab1Crdt";
 export { answerCrdtQuestions, localCrdtSession, snapshotState, validateCrdtAnswers, CRDT_FUNCTIONS, MAX_QUESTIONS, MAX_SNAPSHOT_CHARS, type CrdtAnswer, type CrdtFunction, type CrdtKind, type CrdtOperation, type CrdtQuestion, type CrdtSession, type Mutation } from "./labs/crdtQuestions";

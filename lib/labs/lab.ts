@@ -30,6 +30,8 @@ export interface LabTest {
   readonly points: number;
   /** What the check means, exactly: the starter notebook states it next to the test's name. */
   readonly description: string;
+  /** On Gradescope, shown only after the due date (default: visible at once). */
+  readonly hidden?: boolean;
   /** Resolves to a failure message, or `undefined` when the test passes (full points). */
   check(scope: StudentScope, context: CheckContext): Promise<string | undefined> | string | undefined;
 }

@@ -1,9 +1,8 @@
-import type { Lab, StudentScope, TestResult } from "./lab";
+import type { Lab } from "./lab";
 import { lab1Crdt } from "./lab1Crdt";
 import { lab2Broadcast } from "./lab2Broadcast";
 import { lab3BugHunt } from "./lab3BugHunt";
 import { lab4Calm } from "./lab4Calm";
-import { runLab } from "./runLab";
 
 /** Every autograded lab, by the id its notebook names in metadata `maze.lab`. */
 export const LABS: Readonly<Record<string, Lab>> = {
@@ -12,10 +11,3 @@ export const LABS: Readonly<Record<string, Lab>> = {
   [lab3BugHunt.id]: lab3BugHunt,
   [lab4Calm.id]: lab4Calm,
 };
-
-/** Grades the student's definitions against the lab with the given id (called by the grading cell). */
-export async function gradeLab(id: string, scope: StudentScope): Promise<TestResult[]> {
-  const lab = LABS[id];
-  if (!lab) throw new Error(`unknown lab '${id}' (known: ${Object.keys(LABS).join(", ")})`);
-  return runLab(lab, scope);
-}

@@ -10,7 +10,9 @@ import { leqIgnoringTombstones, mutatingCounter, removeWinsSet, summingJoin, typ
  */
 const dir = scratchDir("grading-lab1-feedback");
 const solution = path.join(PROJECT_ROOT, "notebooks", "instructor", "lab1-crdt.ipynb");
-const grade = (name: string, edit: StudentCellEdit): Promise<GradeReport> => gradeNotebook(studentVariant(solution, dir, `${name}.ipynb`, edit));
+// A fixed grading secret: the same submission then draws the same histories on every run. The
+// assertions still accept any minimal counterexample where several are equally small.
+const grade = (name: string, edit: StudentCellEdit): Promise<GradeReport> => gradeNotebook(studentVariant(solution, dir, `${name}.ipynb`, edit), { secret: "lab1-feedback-test" });
 const output = (r: GradeReport, name: string): string => r.tests.find((t) => t.name === name)?.output ?? `no test ${name}`;
 const lost = (r: GradeReport): string[] => r.tests.filter((t) => t.score < t.max_score).map((t) => t.name);
 
@@ -31,7 +33,7 @@ test("a join that sums instead of taking the maximum: the idempotence law, with 
       "expected join(a, a) to show 1, got 2",
     ].join("\n"),
   );
-  expect(output(r, "pn-counter: counts every increment and decrement exactly once")).toMatch(/history: c: inc; a merges c\n[\s\S]*expected the merge of all replicas to show 1 \(every increment minus every decrement\), got 2/);
+  expect(output(r, "pn-counter: counts every increment and decrement exactly once")).toMatch(/history: [abc]: inc; [abc] merges [abc]\n[\s\S]*expected (replica [abc] to show 1 \(the increments minus the decrements it has seen\)|the merge of all replicas to show 1 \(every increment minus every decrement\)), got 2/);
 }, 120_000);
 
 test("increment and decrement that change their input: the purity check names the function, and the leq failure blames it", async () => {
@@ -73,7 +75,7 @@ test("a remove-wins set loses the add-wins, semantics and convergence points, ea
   expect(output(r, "or-set: a concurrent add wins over a remove")).toMatch(
     /property: add wins — an add the remover had not seen survives the remove\nhistory: a: add x; b merges a; b: remove x; a: add x \(concurrently with b's remove\); a merges b\n  a = .*\(shows \["x"\]\)\n  b = .*\(shows \[\]\)\nexpected join\(a, b\) to contain "x" \(a's second add was not observed by b's remove\), got \[\]/,
   );
-  expect(output(r, "or-set: matches the observed-remove semantics on random histories")).toMatch(/history: b: remove x; a: add x; a merges b\n[\s\S]*expected replica a to show \["x"\] \(maze's reference OR-Set on the same history\), got \[\]/);
+  expect(output(r, "or-set: matches the observed-remove semantics on random histories")).toMatch(/history: ([abc]: (remove|add) [xyz]; ){2}[abc] merges [abc]\n[\s\S]*expected replica [abc] to show \["[xyz]"\] \(maze's reference OR-Set on the same history\), got \[\]/);
   expect(output(r, "or-set: replicas converge on a lossy, duplicating, partitioned network")).toMatch(/expected every replica to show \["bread","eggs","jam","milk"\], got \["bread","jam","milk"\]/);
 }, 120_000);
 
