@@ -117,3 +117,4 @@ export { HandlerGuard, HANDLER_TIMEOUT_MS, type CallSite } from "./ldfi/handlers
 export { handlerTarget, causalSupport, observedMessages, messageLabel, type HandlerTarget, type HandlerTargetOptions, type HandlerObservation } from "./ldfi/handlers/target";
 export { handlerSearch, effectiveFaults, ReplayMismatchError, type HandlerSearchResult, type CompletionStats } from "./ldfi/handlers/search";
 export { loadSimProtocol, isProtocolModulePath, ProtocolLoadError, PROTOCOL_MODULE_EXTENSIONS, type LoadedProtocol } from "./ldfi/handlers/load";
+export { loadTwins, searchTwin, twinsTable, parseBounds, type Twin, type TwinBound, type TwinResult } from "./ldfi/handlers/twins";
