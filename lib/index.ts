@@ -71,6 +71,15 @@ export { buildLdfiReport, writeLdfiReport, replayCommand, escapeHtml, MAX_REPORT
 export { ldfiSpacetimeSpec, type LdfiSpacetimeInput } from "./viz/ldfiSpacetime";
 export { lineageGraphSpec, MAX_LINEAGE_NODES as MAX_REPORT_LINEAGE_NODES } from "./viz/reportLineage";
 
+// --- ldfi on protocols written as TypeScript handlers (DESIGN.md section 13) ---
+export { defineSimProtocol, isSimProtocol, SimProtocolError, SIM_PROTOCOL_BRAND, type SimProtocol, type SimProtocolSpec, type SimProtocolNode, type SimRunView } from "./ldfi/handlers/protocol";
+export { runTicks, DEFAULT_HANDLER_SEED, type TickRun, type TickRunOptions, type TickMessage, type TickFate, type KeyReads } from "./ldfi/handlers/ticks";
+export { HandlerGuard, HANDLER_TIMEOUT_MS, type CallSite } from "./ldfi/handlers/guard";
+export { handlerTarget, causalSupport, observedMessages, messageLabel, type HandlerTarget, type HandlerTargetOptions, type HandlerObservation } from "./ldfi/handlers/target";
+export { handlerSearch, effectiveFaults, ReplayMismatchError, type HandlerSearchResult, type CompletionStats } from "./ldfi/handlers/search";
+export { loadSimProtocol, isProtocolModulePath, ProtocolLoadError, PROTOCOL_MODULE_EXTENSIONS, type LoadedProtocol } from "./ldfi/handlers/load";
+export { loadTwins, searchTwin, twinsTable, parseBounds, type Twin, type TwinBound, type TwinResult } from "./ldfi/handlers/twins";
+
 // --- viz ---
 export { renderSvg, type VegaLiteSpec } from "./viz/render";
 export { lineageOf, lineageChart, layoutLineage, factLabel, MAX_LINEAGE_NODES, type LineageGraph, type LineageNode, type LineageEdge, type LineageNodeKind, type LineageEdgeKind, type LineageOptions, type LineageChartOptions, type PlacedNode } from "./viz/lineage";
@@ -109,12 +118,3 @@ export { answerCrdtQuestions, localCrdtSession, snapshotState, validateCrdtAnswe
 export { lab2Broadcast, lab2Search, LAB2_PROGRAM, LAB2_NODES, LAB2_BOUNDS } from "./labs/lab2Broadcast";
 export { lab3BugHunt, lab3FixSearch, lab3BuggySource, lab3BuggyProgram, LAB3_FILES, LAB3_BOUNDS, LAB3_NODES, LAB3_PROGRAM, type RecordedFaults } from "./labs/lab3BugHunt";
 export { lab4Calm, LAB4_GIVEN_PROGRAM, SEAL_PREFIX, unsealedPoints } from "./labs/lab4Calm";
-
-// --- ldfi on protocols written as TypeScript handlers (DESIGN.md section 13) ---
-export { defineSimProtocol, isSimProtocol, SimProtocolError, SIM_PROTOCOL_BRAND, type SimProtocol, type SimProtocolSpec, type SimProtocolNode, type SimRunView } from "./ldfi/handlers/protocol";
-export { runTicks, DEFAULT_HANDLER_SEED, type TickRun, type TickRunOptions, type TickMessage, type TickFate, type KeyReads } from "./ldfi/handlers/ticks";
-export { HandlerGuard, HANDLER_TIMEOUT_MS, type CallSite } from "./ldfi/handlers/guard";
-export { handlerTarget, causalSupport, observedMessages, messageLabel, type HandlerTarget, type HandlerTargetOptions, type HandlerObservation } from "./ldfi/handlers/target";
-export { handlerSearch, effectiveFaults, ReplayMismatchError, type HandlerSearchResult, type CompletionStats } from "./ldfi/handlers/search";
-export { loadSimProtocol, isProtocolModulePath, ProtocolLoadError, PROTOCOL_MODULE_EXTENSIONS, type LoadedProtocol } from "./ldfi/handlers/load";
-export { loadTwins, searchTwin, twinsTable, parseBounds, type Twin, type TwinBound, type TwinResult } from "./ldfi/handlers/twins";

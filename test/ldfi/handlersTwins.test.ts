@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadTwins, searchTwin, twinsTable, type Twin } from "../../lib/ldfi/handlers/twins";
@@ -52,4 +53,10 @@ test("protocols/EXPECTED.md carries the handler twins' table generated from twin
   expect(start).toBeGreaterThanOrEqual(0);
   expect(end).toBeGreaterThan(start);
   if (!update) expect(text.slice(start, end + HANDLER_TABLE_END.length)).toBe(`${HANDLER_TABLE_BEGIN}\n${twinsTable(twins)}\n${HANDLER_TABLE_END}`);
+});
+
+test("the twins type-check against maze's declarations (strict; protocols/handlers/tsconfig.json)", () => {
+  const tsc = path.join(__dirname, "..", "..", "node_modules", "typescript", "bin", "tsc");
+  // dist/ is built by `npm test` (and npm install) before jest runs
+  expect(() => execFileSync(process.execPath, [tsc, "-p", path.join(DIR, "tsconfig.json")], { encoding: "utf8", stdio: "pipe" })).not.toThrow();
 });
