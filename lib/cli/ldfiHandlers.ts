@@ -26,6 +26,8 @@ export interface ProtocolSearchArgs {
   readonly seed: number;
   readonly timeoutMs: number;
   readonly strategy: Strategy;
+  /** `--max-tuples`, which bounds the trace events of one handler run (default DEFAULT_MAX_TICK_EVENTS). */
+  readonly maxTuples?: number;
 }
 
 function fail(command: string, message: string): number {
@@ -88,6 +90,7 @@ export async function executeProtocolSearch(args: ProtocolSearchArgs): Promise<n
       maxRuns: args.maxRuns,
       timeoutMs: args.timeoutMs,
       seed: args.seed,
+      ...(args.maxTuples !== undefined ? { runLimits: { maxTuples: args.maxTuples } } : {}),
       progress,
       keepObservations: reportDir !== undefined,
     });

@@ -264,4 +264,19 @@ describe("the completion phase", () => {
     const r = handlerSearch(handlerTarget(protocol, { eot: 7 }), { bounds: { eot: 7, eff: 3, crashes: 0, nodes: protocol.nodes }, maxRuns: 50 });
     expect({ verdict: r.verdict, limit: r.limit, executions: r.executions }).toEqual({ verdict: "inconclusive", limit: "max-runs", executions: 50 });
   });
+
+  test("a run whose messages multiply passes the events bound: inconclusive, max-tuples", () => {
+    const flood = defineSimProtocol<number, number>({
+      nodes: ["a", "b"],
+      node: (self) => ({
+        onStart: (ctx) => { if (self === "a") ctx.send("b", 0); },
+        onMessage: (ctx, m, from) => { for (let i = 0; i < 20; i++) ctx.send(from, m + 1); },
+        inspect: () => 0,
+      }),
+      pre: () => ["k"],
+      post: () => ["k"],
+    });
+    const r = handlerSearch(handlerTarget(flood, { eot: 6 }), { bounds: { eot: 6, eff: 2, crashes: 0, nodes: flood.nodes }, runLimits: { maxTuples: 500 } });
+    expect({ verdict: r.verdict, limit: r.limit }).toEqual({ verdict: "inconclusive", limit: "max-tuples" });
+  });
 });

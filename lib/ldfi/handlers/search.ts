@@ -2,7 +2,8 @@ import { exhaustiveSearch, randomSearch } from "../baselines";
 import { faultCount, faultKey, faultSet, formatFaults, NO_FAULTS, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "../faults";
 import { ldfiSearch } from "../loop";
 import { violations } from "../observation";
-import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchLimit, type SearchOptions, type SearchResult, type SearchRun } from "../result";
+import { defaultHeapCeiling, heapUsedBytes } from "../../dedalus/limits";
+import { DEFAULT_MAX_RUNS, DEFAULT_RUN_WALL_MS, DEFAULT_TIMEOUT_MS, SearchLimitError, type ExecutionBudget, type SearchLimit, type SearchOptions, type SearchResult, type SearchRun } from "../result";
 import { MAX_KEPT_OBSERVATIONS } from "../session";
 import type { HandlerObservation, HandlerTarget } from "./target";
 import type { TickMessage, TickRun } from "./ticks";
@@ -60,8 +61,8 @@ export function handlerSearch(target: HandlerTarget, options: SearchOptions): Ha
     protocol: target.protocol,
     eot: target.eot,
     nodes: target.nodes,
-    execute: (faults) => {
-      const o = target.execute(faults);
+    execute: (faults, budget) => {
+      const o = target.execute(faults, budget);
       seen.push(o);
       return o;
     },
@@ -133,6 +134,14 @@ function complete(target: HandlerTarget, options: SearchOptions, first: SearchRe
   const bounds = options.bounds;
   const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
   const deadline = started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const maxHeapBytes = options.maxHeapBytes ?? defaultHeapCeiling();
+  // the same bounds on each run as the LDFI phase's session hands its runs
+  const budget: ExecutionBudget = {
+    deadline,
+    maxHeapBytes,
+    wallMs: options.runLimits?.wallMs ?? DEFAULT_RUN_WALL_MS,
+    ...(options.runLimits?.maxTuples !== undefined ? { maxTuples: options.runLimits.maxTuples } : {}),
+  };
   const ff = new Set(first.failureFreePost);
   const runs: SearchRun[] = [...first.runs];
   const crashSensitive = seen.some((o) => o.crashSensitive);
@@ -165,8 +174,15 @@ function complete(target: HandlerTarget, options: SearchOptions, first: SearchRe
     }
     if (runs.length >= maxRuns) return "max-runs";
     if (performance.now() > deadline) return "timeout";
+    if (heapUsedBytes() > maxHeapBytes) return "memory";
     const t0 = performance.now();
-    const o = target.execute(faults);
+    let o: HandlerObservation;
+    try {
+      o = target.execute(faults, budget);
+    } catch (e) {
+      if (e instanceof SearchLimitError) return e.limit;
+      throw e;
+    }
     executions++;
     const missing = violations(ff, o);
     const index = runs.length;

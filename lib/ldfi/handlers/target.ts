@@ -2,6 +2,7 @@ import type { NodeId } from "../../sim/config";
 import type { FaultSet } from "../faults";
 import type { SupportGraph, SupportNode } from "../lineage";
 import type { FaultTarget, Observation, ObservedMessage } from "../observation";
+import type { ExecutionBudget } from "../result";
 import { requireAlive } from "../dedalusTarget";
 import { HandlerGuard } from "./guard";
 import type { SimProtocol } from "./protocol";
@@ -27,7 +28,7 @@ export interface HandlerTargetOptions {
 export interface HandlerTarget<State = unknown> extends FaultTarget {
   readonly protocol: SimProtocol<unknown, State>;
   readonly eot: number;
-  execute(faults: FaultSet): HandlerObservation<State>;
+  execute(faults: FaultSet, budget?: ExecutionBudget): HandlerObservation<State>;
 }
 
 /**
@@ -41,8 +42,8 @@ export interface HandlerTarget<State = unknown> extends FaultTarget {
  */
 export function handlerTarget<Msg, State>(protocol: SimProtocol<Msg, State>, options: HandlerTargetOptions): HandlerTarget<State> {
   const guard = options.guard ?? new HandlerGuard();
-  const execute = (faults: FaultSet): HandlerObservation<State> => {
-    const run = runTicks(protocol, { eot: options.eot, faults, guard, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+  const execute = (faults: FaultSet, budget?: ExecutionBudget): HandlerObservation<State> => {
+    const run = runTicks(protocol, { eot: options.eot, faults, guard, ...(budget ? { budget } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) });
     return observeTicks(run);
   };
   return { protocol: protocol as SimProtocol<unknown, State>, eot: options.eot, nodes: protocol.nodes, execute };

@@ -3,7 +3,9 @@ import type { NodeId } from "../../sim/config";
 import { SimHandlerError } from "../../sim/errors";
 import type { NodeContext } from "../../sim/node";
 import { Trace, type TraceEvent } from "../../sim/trace";
-import { NO_FAULTS, type FaultSet } from "../faults";
+import { heapUsedBytes } from "../../dedalus/limits";
+import { formatFaults, NO_FAULTS, type FaultSet } from "../faults";
+import { SearchLimitError, type ExecutionBudget } from "../result";
 import { errorMessage, HandlerGuard } from "./guard";
 import { describe, type SimProtocol, type SimProtocolNode, type SimRunView } from "./protocol";
 
@@ -18,6 +20,12 @@ import { describe, type SimProtocol, type SimProtocolNode, type SimRunView } fro
  * that. The run is recorded as a lib/sim {@link Trace} (vector clocks, happens-before, spacetime
  * charts), with tick numbers as times.
  */
+
+/**
+ * Trace events one run may record when the search gives no `maxTuples` (a protocol whose messages
+ * multiply every tick would otherwise fill the heap): far above any twin (under 200 events).
+ */
+export const DEFAULT_MAX_TICK_EVENTS = 1_000_000;
 
 /** Seed of `ctx.random` when none is given: every execution of a search uses the same streams. */
 export const DEFAULT_HANDLER_SEED = 1;
@@ -75,6 +83,13 @@ export interface TickRunOptions {
   readonly seed?: number;
   /** The call guard (timeouts, refused `Math.random`); one per protocol module. */
   readonly guard?: HandlerGuard;
+  /**
+   * The search's bounds on this run, checked after every handler call: its deadline (`timeout`),
+   * `wallMs` (`run-wall-time`), `maxTuples` as trace events (`max-tuples`; default
+   * {@link DEFAULT_MAX_TICK_EVENTS}) and the heap ceiling (`memory`, checked once per tick).
+   * Passing one throws {@link SearchLimitError}.
+   */
+  readonly budget?: ExecutionBudget;
 }
 
 interface PendingTimer {
@@ -201,9 +216,23 @@ export function runTicks<Msg, State>(protocol: SimProtocol<Msg, State>, options:
     return st;
   });
 
+  const budget = options.budget;
+  const started = performance.now();
+  const maxEvents = budget?.maxTuples ?? DEFAULT_MAX_TICK_EVENTS;
+  const stop = (limit: "timeout" | "run-wall-time" | "max-tuples" | "memory", why: string): never => {
+    throw new SearchLimitError(limit, `${formatFaults(faults)}: ${why} at tick ${now}`);
+  };
+  const checkBudget = (): void => {
+    if (events.length > maxEvents) stop("max-tuples", `the run recorded more than ${maxEvents} events`);
+    if (!budget) return;
+    const t = performance.now();
+    if (t > budget.deadline) stop("timeout", "the search's time ran out");
+    if (budget.wallMs !== undefined && t - started > budget.wallMs) stop("run-wall-time", `the run took longer than ${budget.wallMs} ms`);
+  };
   const call = (node: NodeState<Msg, State>, handler: string, fn: () => void): void => {
     running = handler;
     guard.call({ node: node.name, handler, tick: now }, fn);
+    checkBudget();
   };
 
   // Fresh handler objects per execution: all state lives in their closures.
@@ -214,6 +243,7 @@ export function runTicks<Msg, State>(protocol: SimProtocol<Msg, State>, options:
   }
 
   for (now = 1; now <= eot; now++) {
+    if (budget?.maxHeapBytes !== undefined && heapUsedBytes() > budget.maxHeapBytes) stop("memory", `the heap passed ${budget.maxHeapBytes} bytes`);
     [inbox, nextInbox] = [nextInbox, inbox];
     for (const box of nextInbox) box.length = 0;
     for (const st of nodes) {
