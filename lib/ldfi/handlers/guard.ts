@@ -1,5 +1,6 @@
-import * as vm from "node:vm";
+import type * as NodeVm from "node:vm";
 import { SimHandlerError } from "../../sim/errors";
+import { nodeBuiltin } from "./nodeBuiltins";
 
 /**
  * Longest a single handler call may run. A handler is a few lines reacting to one message; a
@@ -20,11 +21,13 @@ export interface CallSite {
  * `vm`'s `timeout` provides: about 50 µs per call, measured), `Math.random` and `Date.now` refused
  * (replays must be exact; `ctx.random` is seeded the same in every execution), a returned promise
  * refused (a handler's effects must happen within its tick). Every failure is a
- * {@link SimHandlerError} naming the node, the handler and the tick.
+ * {@link SimHandlerError} naming the node, the handler and the tick. Where there is no `vm` (the
+ * browser build) calls run unguarded by time: the worker's Stop button is the limit there.
  */
 export class HandlerGuard {
-  private readonly context = vm.createContext({ __mazeCall: undefined as undefined | (() => unknown) });
-  private readonly script = new vm.Script("__mazeCall()", { filename: "maze-handler-call" });
+  private readonly vm = nodeBuiltin<typeof NodeVm>("node:vm");
+  private readonly context = this.vm?.createContext({ __mazeCall: undefined as undefined | (() => unknown) });
+  private readonly script = this.vm ? new this.vm.Script("__mazeCall()", { filename: "maze-handler-call" }) : undefined;
   private forbidden: string | undefined;
   private depth = 0;
 
@@ -54,15 +57,17 @@ export class HandlerGuard {
     let result: T;
     this.depth++;
     try {
-      this.context["__mazeCall"] = fn;
-      result = this.script.runInContext(this.context, { timeout: this.timeoutMs }) as T;
+      if (this.script && this.context) {
+        this.context["__mazeCall"] = fn;
+        result = this.script.runInContext(this.context, { timeout: this.timeoutMs }) as T;
+      } else result = fn();
     } catch (e) {
       if (e instanceof SimHandlerError) throw e;
       if (isTimeout(e)) throw new SimHandlerError(site.node, site.tick, site.handler, `ran longer than ${this.timeoutMs / 1000} s and was stopped (an endless loop?)`);
       throw new SimHandlerError(site.node, site.tick, site.handler, `threw: ${errorMessage(e)}`, { cause: e });
     } finally {
       this.depth--;
-      this.context["__mazeCall"] = undefined;
+      if (this.context) this.context["__mazeCall"] = undefined;
       this.realms.forEach((r, i) => {
         r.Math.random = (saved[i] as { random: () => number }).random;
         r.Date.now = (saved[i] as { now: () => number }).now;

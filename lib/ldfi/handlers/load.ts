@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
-import { builtinModules, createRequire } from "node:module";
+import type * as NodeModule from "node:module";
 import * as path from "node:path";
-import * as vm from "node:vm";
+import type * as NodeVm from "node:vm";
 import { errorMessage, HandlerGuard } from "./guard";
+import { nodeBuiltin } from "./nodeBuiltins";
 import { isSimProtocol, type SimProtocol } from "./protocol";
 
 /** File extensions `maze ldfi` treats as protocol modules rather than Dedalus sources. */
@@ -49,11 +50,14 @@ export interface LoadedProtocol {
  * is this library; Node built-ins and installed packages come from the file's location.
  */
 export function loadSimProtocol(file: string): LoadedProtocol {
+  const vm = nodeBuiltin<typeof NodeVm>("node:vm");
+  const nodeModule = nodeBuiltin<typeof NodeModule>("node:module");
+  if (!vm || !nodeModule) throw new ProtocolLoadError(file, undefined, undefined, "loading a protocol module needs Node (in a browser, build the protocol with defineSimProtocol in a cell)");
   const abs = path.resolve(file);
   const context = vm.createContext({ console });
   const realm = vm.runInContext("({ Math, Date })", context) as { Math: { random: () => number }; Date: { now: () => number } };
   const cache = new Map<string, { exports: unknown }>();
-  const exportsOf = loadModule(abs, file, context, cache);
+  const exportsOf = loadModule({ vm, nodeModule, context, cache }, abs, file);
   const candidate = (exportsOf as { default?: unknown } | null)?.default ?? exportsOf;
   if (!isSimProtocol(candidate)) {
     throw new ProtocolLoadError(file, undefined, undefined, 'the default export must be a protocol built with defineSimProtocol({ nodes, node, pre, post }) from "maze"');
@@ -61,7 +65,15 @@ export function loadSimProtocol(file: string): LoadedProtocol {
   return { file, protocol: candidate, guard: new HandlerGuard(undefined, [globalThis, realm]) };
 }
 
-function loadModule(abs: string, shown: string, context: vm.Context, cache: Map<string, { exports: unknown }>): unknown {
+interface LoadEnv {
+  readonly vm: typeof NodeVm;
+  readonly nodeModule: typeof NodeModule;
+  readonly context: NodeVm.Context;
+  readonly cache: Map<string, { exports: unknown }>;
+}
+
+function loadModule(env: LoadEnv, abs: string, shown: string): unknown {
+  const { vm, nodeModule, context, cache } = env;
   const hit = cache.get(abs);
   if (hit) return hit.exports;
   let source: string;
@@ -71,7 +83,7 @@ function loadModule(abs: string, shown: string, context: vm.Context, cache: Map<
     throw new ProtocolLoadError(shown, undefined, undefined, `cannot read the protocol module (${errorMessage(e)})`);
   }
   // Loaded on first use: TypeScript costs ~200 ms to load, which `import "maze"` must not pay.
-  const ts = require("typescript") as typeof import("typescript");
+  const ts = nodeModule.createRequire(__filename)("typescript") as typeof import("typescript");
   const out = ts.transpileModule(source, {
     fileName: abs,
     reportDiagnostics: true,
@@ -84,16 +96,15 @@ function loadModule(abs: string, shown: string, context: vm.Context, cache: Map<
   }
   const mod = { exports: {} as unknown };
   cache.set(abs, mod);
-  const outer = createRequire(abs);
+  const outer = nodeModule.createRequire(abs);
   const requireFn = (spec: string): unknown => {
     // The library the search runs in, so `defineSimProtocol` and `Trace` are the ones it knows.
     if (spec === "maze") return require("../../index") as unknown;
     if (spec.startsWith("./") || spec.startsWith("../")) {
       const target = resolveRelative(path.dirname(abs), spec);
       if (target === undefined) throw new ProtocolLoadError(shown, undefined, undefined, `cannot find ${JSON.stringify(spec)} next to it`);
-      return loadModule(target, path.relative(process.cwd(), target) || target, context, cache);
+      return loadModule(env, target, path.relative(process.cwd(), target) || target);
     }
-    if (spec.startsWith("node:") || builtinModules.includes(spec)) return outer(spec) as unknown;
     return outer(spec) as unknown;
   };
   let fn: (...args: unknown[]) => unknown;
