@@ -107,6 +107,7 @@ export { edgeLabel, supportEdges, singleLossImpact, singleLossSpec, minimalCuts,
 export { executionsToFirstBug, raceSummary, executionsToFirstBugSpec, type RaceCase, type RaceRow } from "./experiments/injectionRace";
 export { faultCombinations, gossipBroadcast, faultSpaceSweep, faultSpaceSpec, MAX_GOSSIP_NODES, type FaultSpaceBounds, type FaultSpaceRow, type FaultSpaceSweep, type FaultSpaceSweepOptions } from "./experiments/faultSpace";
 export { loadStudentProgram, MAX_SHOWN_DIAGNOSTICS, type StudentProgramSpec, type StudentProgram } from "./experiments/studentProgram";
+export { handlerTwin, handlerTwinSource, handlerCheck, handlerSummary, handlerRun, handlerRunSpacetime, handlerSupportRows, twinRows, HANDLER_TWINS_DIR, type HandlerSummaryRow, type TwinRow } from "./experiments/handlerLesson";
 
 // --- labs (autograded checks; the grader in kernel/grading runs them inside the student's notebook) ---
 export { LABS, gradeLab } from "./labs/registry";
@@ -118,4 +119,3 @@ export { answerCrdtQuestions, localCrdtSession, snapshotState, validateCrdtAnswe
 export { lab2Broadcast, lab2Search, LAB2_PROGRAM, LAB2_NODES, LAB2_BOUNDS } from "./labs/lab2Broadcast";
 export { lab3BugHunt, lab3FixSearch, lab3BuggySource, lab3BuggyProgram, LAB3_FILES, LAB3_BOUNDS, LAB3_NODES, LAB3_PROGRAM, type RecordedFaults } from "./labs/lab3BugHunt";
 export { lab4Calm, LAB4_GIVEN_PROGRAM, SEAL_PREFIX, unsealedPoints } from "./labs/lab4Calm";
-export { handlerTwin, handlerTwinSource, handlerCheck, handlerSummary, handlerRun, handlerRunSpacetime, handlerSupportRows, twinRows, HANDLER_TWINS_DIR, type HandlerSummaryRow, type TwinRow } from "./experiments/handlerLesson";
