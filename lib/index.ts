@@ -71,6 +71,15 @@ export { buildLdfiReport, writeLdfiReport, replayCommand, escapeHtml, MAX_REPORT
 export { ldfiSpacetimeSpec, type LdfiSpacetimeInput } from "./viz/ldfiSpacetime";
 export { lineageGraphSpec, MAX_LINEAGE_NODES as MAX_REPORT_LINEAGE_NODES } from "./viz/reportLineage";
 
+// --- ldfi on protocols written as TypeScript handlers (DESIGN.md section 13) ---
+export { defineSimProtocol, isSimProtocol, SimProtocolError, SIM_PROTOCOL_BRAND, type SimProtocol, type SimProtocolSpec, type SimProtocolNode, type SimRunView } from "./ldfi/handlers/protocol";
+export { runTicks, DEFAULT_HANDLER_SEED, type TickRun, type TickRunOptions, type TickMessage, type TickFate, type KeyReads } from "./ldfi/handlers/ticks";
+export { HandlerGuard, HANDLER_TIMEOUT_MS, type CallSite } from "./ldfi/handlers/guard";
+export { handlerTarget, causalSupport, observedMessages, messageLabel, type HandlerTarget, type HandlerTargetOptions, type HandlerObservation } from "./ldfi/handlers/target";
+export { handlerSearch, effectiveFaults, ReplayMismatchError, type HandlerSearchResult, type CompletionStats } from "./ldfi/handlers/search";
+export { loadSimProtocol, isProtocolModulePath, ProtocolLoadError, PROTOCOL_MODULE_EXTENSIONS, type LoadedProtocol } from "./ldfi/handlers/load";
+export { loadTwins, searchTwin, twinsTable, parseBounds, type Twin, type TwinBound, type TwinResult } from "./ldfi/handlers/twins";
+
 // --- viz ---
 export { renderSvg, type VegaLiteSpec } from "./viz/render";
 export { lineageOf, lineageChart, layoutLineage, factLabel, MAX_LINEAGE_NODES, type LineageGraph, type LineageNode, type LineageEdge, type LineageNodeKind, type LineageEdgeKind, type LineageOptions, type LineageChartOptions, type PlacedNode } from "./viz/lineage";
@@ -98,6 +107,7 @@ export { edgeLabel, supportEdges, singleLossImpact, singleLossSpec, minimalCuts,
 export { executionsToFirstBug, raceSummary, executionsToFirstBugSpec, type RaceCase, type RaceRow } from "./experiments/injectionRace";
 export { faultCombinations, gossipBroadcast, faultSpaceSweep, faultSpaceSpec, MAX_GOSSIP_NODES, type FaultSpaceBounds, type FaultSpaceRow, type FaultSpaceSweep, type FaultSpaceSweepOptions } from "./experiments/faultSpace";
 export { loadStudentProgram, MAX_SHOWN_DIAGNOSTICS, type StudentProgramSpec, type StudentProgram } from "./experiments/studentProgram";
+export { handlerTwin, handlerTwinSource, handlerCheck, handlerSummary, handlerRun, handlerRunSpacetime, handlerSupportRows, twinRows, HANDLER_TWINS_DIR, type HandlerSummaryRow, type TwinRow } from "./experiments/handlerLesson";
 
 // --- labs (autograded checks; the grader in kernel/grading runs them in its own process, the notebook only answers) ---
 export { LABS } from "./labs/registry";

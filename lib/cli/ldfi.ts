@@ -7,6 +7,7 @@ import { dedalusEngine, postReadsCrash } from "../ldfi/dedalusEngine";
 import { dedalusTarget } from "../ldfi/dedalusTarget";
 import { checkBounds, FaultBoundsError, formatFaults, type FaultBounds } from "../ldfi/faults";
 import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, SEARCH_LIMITS, type SearchResult, type Strategy } from "../ldfi/result";
+import { isProtocolModulePath } from "../ldfi/handlers/load";
 import { searchFaults } from "../ldfi/search";
 import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
@@ -28,6 +29,8 @@ export const spec: CommandSpec = {
     "",
     "Searches for faults (message omissions before EFF, crashes of at most N nodes) that make the program",
     "lose a `post` tuple of its failure-free run at EOT while the matching `pre` tuple still holds.",
+    "FILE may instead be one protocol module (.ts/.js, default export from defineSimProtocol): handlers on",
+    "ticks, judged by its pre/post keys; `certified` then also needs every effective fault set covered.",
     "",
     "  --eot N         last timestep (default 3)",
     "  --eff N         end of finite failures: omissions only at send times < EFF (default 2)",
@@ -229,6 +232,11 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   }
   const strategy = (values["strategy"] ?? "ldfi") as string;
   if (strategy !== "ldfi" && strategy !== "random" && strategy !== "exhaustive") return fail(`--strategy must be ldfi, random or exhaustive, got '${strategy}'`);
+  // A protocol written as handlers (DESIGN.md section 13) has its own loader and search.
+  if (positionals.some(isProtocolModulePath)) {
+    const { executeProtocolSearch } = require("./ldfiHandlers") as typeof import("./ldfiHandlers");
+    return executeProtocolSearch({ values, files: positionals, eot: ints["eot"] as number, eff: ints["eff"] as number, crashes: ints["crashes"] as number, maxRuns: ints["max-runs"] as number, seed: ints["seed"] as number, timeoutMs, strategy, ...(values["max-tuples"] !== undefined ? { maxTuples: ints["max-tuples"] as number } : {}) });
+  }
 
   const program = loadRunnableProgram(positionals, loadOptionsOf(values));
   if (!program) return EXIT.error;

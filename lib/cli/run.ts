@@ -2,6 +2,7 @@ import type { Program } from "../dedalus/ast";
 import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, DedalusRuntimeError, MAX_EOT } from "../dedalus/limits";
 import { DedalusError, formatDiagnostic } from "../dedalus/diagnostics";
 import { compileProgram, runProgram, type Crash, type Fact, type Omission, type RunOptions, type RunResult } from "../dedalus/runtime";
+import { isProtocolModulePath } from "../ldfi/handlers/load";
 import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
 
@@ -19,6 +20,7 @@ export const spec: CommandSpec = {
     "",
     "Runs a Dedalus program (the files are concatenated, e.g. a protocol and its assertions) from time 1",
     "to EOT and prints every relation: one table per relation, rows by time and location.",
+    "A protocol module (.ts/.js from defineSimProtocol) instead runs once under the faults: messages, states, keys.",
     "",
     `  --eot N              last timestep (default ${DEFAULT_EOT})`,
     "  --nodes a,b,c        the run's nodes (default: the first columns of the facts)",
@@ -147,6 +149,11 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     const c = parseCrash(s);
     if ("error" in c) return fail(c.error);
     crashes.push({ fault: c, flag: `--crash ${s}` });
+  }
+  // A protocol written as handlers (DESIGN.md section 13): one execution under these faults.
+  if (positionals.some(isProtocolModulePath)) {
+    const { executeProtocolRun } = require("./ldfiHandlers") as typeof import("./ldfiHandlers");
+    return executeProtocolRun({ values, files: positionals, eot, omissions: omissions.map((o) => o.fault), crashes: crashes.map((c) => c.fault) });
   }
   const explicitNodes = nodesOption(values);
   if (explicitNodes !== undefined && "error" in explicitNodes) return fail(explicitNodes.error);
