@@ -14,8 +14,9 @@ import { printTable, type BenchSuite } from "./harness";
  */
 const DIR = path.join(__dirname, "..", "..", "protocols", "handlers");
 const RANDOM_SEEDS = 10;
-/** Plain exhaustive search on the largest rows enumerates millions of fault sets: cut it here. */
+/** Plain exhaustive search on the largest rows enumerates millions of fault sets: cut it here (--quick: 2,000). */
 const EXHAUSTIVE_CAP = 20_000;
+const QUICK_EXHAUSTIVE_CAP = 2_000;
 
 export const run: BenchSuite = async ({ quick }) => {
   const ceRows: (string | number)[][] = [];
@@ -27,7 +28,7 @@ export const run: BenchSuite = async ({ quick }) => {
       if (quick && b.eot > 6) continue;
       const target = handlerTarget(protocol, { eot: b.eot, guard });
       const bounds = { ...b, nodes: protocol.nodes };
-      const search = (strategy: Strategy, seed = 1) => handlerSearch(target, { bounds, strategy, seed, maxRuns: EXHAUSTIVE_CAP, timeoutMs: 120_000 });
+      const search = (strategy: Strategy, seed = 1) => handlerSearch(target, { bounds, strategy, seed, maxRuns: quick ? QUICK_EXHAUSTIVE_CAP : EXHAUSTIVE_CAP, timeoutMs: 120_000 });
       const ldfi = search("ldfi");
       const exhaustive = search("exhaustive");
       const fmt = (r: { verdict: string; executions: number; limit: string | null }) => (r.verdict === "inconclusive" ? `> ${r.executions} (${r.limit})` : r.executions);
