@@ -77,7 +77,7 @@ export { runTicks, DEFAULT_HANDLER_SEED, type TickRun, type TickRunOptions, type
 export { HandlerGuard, HANDLER_TIMEOUT_MS, type CallSite } from "./ldfi/handlers/guard";
 export { handlerTarget, causalSupport, observedMessages, messageLabel, type HandlerTarget, type HandlerTargetOptions, type HandlerObservation } from "./ldfi/handlers/target";
 export { handlerSearch, effectiveFaults, ReplayMismatchError, type HandlerSearchResult, type CompletionStats } from "./ldfi/handlers/search";
-export { loadSimProtocol, isProtocolModulePath, ProtocolLoadError, PROTOCOL_MODULE_EXTENSIONS, type LoadedProtocol } from "./ldfi/handlers/load";
+export { loadSimProtocol, setProtocolTranspiler, isProtocolModulePath, ProtocolLoadError, PROTOCOL_MODULE_EXTENSIONS, type LoadedProtocol, type ProtocolTranspiler } from "./ldfi/handlers/load";
 export { loadTwins, searchTwin, twinsTable, parseBounds, type Twin, type TwinBound, type TwinResult } from "./ldfi/handlers/twins";
 
 // --- viz ---
@@ -107,7 +107,7 @@ export { edgeLabel, supportEdges, singleLossImpact, singleLossSpec, minimalCuts,
 export { executionsToFirstBug, raceSummary, executionsToFirstBugSpec, type RaceCase, type RaceRow } from "./experiments/injectionRace";
 export { faultCombinations, gossipBroadcast, faultSpaceSweep, faultSpaceSpec, MAX_GOSSIP_NODES, type FaultSpaceBounds, type FaultSpaceRow, type FaultSpaceSweep, type FaultSpaceSweepOptions } from "./experiments/faultSpace";
 export { loadStudentProgram, MAX_SHOWN_DIAGNOSTICS, type StudentProgramSpec, type StudentProgram } from "./experiments/studentProgram";
-export { handlerTwin, handlerTwinSource, handlerCheck, handlerSummary, handlerRun, handlerRunSpacetime, handlerSupportRows, twinRows, HANDLER_TWINS_DIR, type HandlerSummaryRow, type TwinRow } from "./experiments/handlerLesson";
+export { handlerTwin, handlerTwinVariant, handlerTwinSource, handlerCheck, protocolCheck, handlerSummary, handlerRun, handlerRunSpacetime, handlerSupportRows, twinRows, HANDLER_TWINS_DIR, type HandlerSummaryRow, type TwinRow } from "./experiments/handlerLesson";
 
 // --- labs (autograded checks; the grader in kernel/grading runs them in its own process, the notebook only answers) ---
 export { LABS } from "./labs/registry";

@@ -23,7 +23,7 @@ export interface LiveBuildResult {
   readonly files: Record<"loader" | "runtime" | "worker", { readonly file: string; readonly bytes: number }>;
 }
 
-/** The files embedded in the worker's file system: the Dedalus corpus and lesson programs, keyed by path under the project root. */
+/** The files embedded in the worker's file system: the Dedalus corpus, lesson programs and the handler twins (protocols/handlers), keyed by path under the project root. */
 export function embeddedFiles(root = PROJECT_ROOT): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (dir: string): void => {
@@ -31,7 +31,7 @@ export function embeddedFiles(root = PROJECT_ROOT): Record<string, string> {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
         if (e.name !== "golden") walk(p);
-      } else if (e.name.endsWith(".ded") || e.name === "expected.json") {
+      } else if (e.name.endsWith(".ded") || e.name === "expected.json" || (path.basename(dir) === "handlers" && (e.name.endsWith(".ts") || e.name === "twins.json"))) {
         out["/maze/" + path.relative(root, p).split(path.sep).join("/")] = fs.readFileSync(p, "utf8");
       }
     }

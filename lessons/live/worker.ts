@@ -13,8 +13,12 @@ import { setDisplaySink } from "./twins/display";
 import { processStreams } from "./twins/process";
 import { setSvgRenderer } from "./twins/render";
 import { playgroundReport } from "./playgroundReport";
+import { transform } from "sucrase";
 
 declare const self: { postMessage(m: FromWorker): void; addEventListener(t: string, f: (e: { data: ToWorker; reason?: unknown; preventDefault(): void }) => void): void };
+
+// Protocol modules (lesson 10's handler twins) load here with sucrase standing in for TypeScript.
+maze.setProtocolTranspiler((source, file) => transform(source, { transforms: ["typescript", "imports"], filePath: file }).code);
 
 const post = (m: FromWorker): void => self.postMessage(m);
 const scope = globalThis as unknown as Record<string, unknown>;

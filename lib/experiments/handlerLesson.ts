@@ -25,6 +25,16 @@ export function handlerTwin(file: string): LoadedProtocol {
   return l;
 }
 
+/** A twin with its source edited (`edit` gets the module's text), loaded beside the original so its relative imports still work. */
+export function handlerTwinVariant(file: string, edit: (source: string) => string): LoadedProtocol {
+  return loadSimProtocol(path.join(HANDLER_TWINS_DIR, file), { source: edit(handlerTwinSource(file)) });
+}
+
+/** The handler search on any loaded protocol at `bounds`, capped like the lessons' searches. */
+export function protocolCheck(p: LoadedProtocol, bounds: { eot: number; eff: number; crashes: number }): HandlerSearchResult {
+  return handlerSearch(handlerTarget(p.protocol, { eot: bounds.eot, guard: p.guard }), { bounds: { ...bounds, nodes: p.protocol.nodes }, maxRuns: LESSON_MAX_RUNS, timeoutMs: LESSON_TIMEOUT_MS });
+}
+
 /** The source text of a file of protocols/handlers (a twin, its Dedalus program, an assertion). */
 export function handlerTwinSource(file: string): string {
   return fs.readFileSync(path.join(HANDLER_TWINS_DIR, file), "utf8");
@@ -32,8 +42,7 @@ export function handlerTwinSource(file: string): string {
 
 /** The handler search on a twin at `bounds`, capped like the lessons' Dedalus searches. */
 export function handlerCheck(file: string, bounds: { eot: number; eff: number; crashes: number }): HandlerSearchResult {
-  const { protocol, guard } = handlerTwin(file);
-  return handlerSearch(handlerTarget(protocol, { eot: bounds.eot, guard }), { bounds: { ...bounds, nodes: protocol.nodes }, maxRuns: LESSON_MAX_RUNS, timeoutMs: LESSON_TIMEOUT_MS });
+  return protocolCheck(handlerTwin(file), bounds);
 }
 
 /** One row of a lesson table about a handler search: where the executions went and what was found. */

@@ -48,55 +48,92 @@ export interface LoadedProtocol {
  * The module runs in its own `vm` context, so its `Math.random` and `Date.now` can be refused
  * during handler calls however the code reaches them. Relative imports load the same way; `"maze"`
  * is this library; Node built-ins and installed packages come from the file's location.
+ * `options.source` replaces the file's text (a variant of a module that keeps its relative imports).
  */
-export function loadSimProtocol(file: string): LoadedProtocol {
+export function loadSimProtocol(file: string, options: { readonly source?: string } = {}): LoadedProtocol {
   const vm = nodeBuiltin<typeof NodeVm>("node:vm");
   const nodeModule = nodeBuiltin<typeof NodeModule>("node:module");
-  if (!vm || !nodeModule) throw new ProtocolLoadError(file, undefined, undefined, "loading a protocol module needs Node (in a browser, build the protocol with defineSimProtocol in a cell)");
   const abs = path.resolve(file);
-  const context = vm.createContext({ console });
-  const realm = vm.runInContext("({ Math, Date })", context) as { Math: { random: () => number }; Date: { now: () => number } };
   const cache = new Map<string, { exports: unknown }>();
-  const exportsOf = loadModule({ vm, nodeModule, context, cache }, abs, file);
+  const sources = new Map<string, string>(options.source !== undefined ? [[abs, options.source]] : []);
+  let env: LoadEnv;
+  let guard: HandlerGuard;
+  if (vm && nodeModule) {
+    const context = vm.createContext({ console });
+    const realm = vm.runInContext("({ Math, Date })", context) as { Math: { random: () => number }; Date: { now: () => number } };
+    const ts = nodeModule.createRequire(__filename)("typescript") as typeof import("typescript");
+    env = { cache, sources, transpile: (source, f) => transpileWithTypeScript(ts, source, f), evaluate: (code, f) => vm.compileFunction(code, MODULE_PARAMETERS, { parsingContext: context, filename: f }) as ModuleFunction, outer: (f) => nodeModule.createRequire(f) };
+    guard = new HandlerGuard(undefined, [globalThis, realm]);
+  } else {
+    // The browser build (lessons/live): no vm and no TypeScript, but the page registers a transpiler.
+    const transpile = browserTranspiler;
+    if (!transpile) throw new ProtocolLoadError(file, undefined, undefined, "loading a protocol module needs Node, or a transpiler registered with setProtocolTranspiler");
+    env = { cache, sources, transpile: (source, f) => ({ code: transpile(source, f) }), evaluate: (code) => new Function(...MODULE_PARAMETERS, code) as ModuleFunction, outer: () => (spec) => { throw new Error(`cannot import "${spec}" here: a protocol module in the browser can import only "maze" and files next to it`); } };
+    guard = new HandlerGuard();
+  }
+  const exportsOf = loadModule(env, abs, file);
   const candidate = (exportsOf as { default?: unknown } | null)?.default ?? exportsOf;
   if (!isSimProtocol(candidate)) {
     throw new ProtocolLoadError(file, undefined, undefined, 'the default export must be a protocol built with defineSimProtocol({ nodes, node, pre, post }) from "maze"');
   }
-  return { file, protocol: candidate, guard: new HandlerGuard(undefined, [globalThis, realm]) };
+  return { file, protocol: candidate, guard };
 }
+
+/** Strips TypeScript to CommonJS where TypeScript itself cannot be loaded (the browser build registers sucrase). */
+export type ProtocolTranspiler = (source: string, file: string) => string;
+
+let browserTranspiler: ProtocolTranspiler | undefined;
+
+/** Sets the transpiler {@link loadSimProtocol} uses where Node's `vm` and TypeScript are missing (the live lessons' worker). */
+export function setProtocolTranspiler(transpile: ProtocolTranspiler | undefined): void {
+  browserTranspiler = transpile;
+}
+
+const MODULE_PARAMETERS = ["exports", "require", "module", "__filename", "__dirname"];
+type ModuleFunction = (...args: unknown[]) => unknown;
 
 interface LoadEnv {
-  readonly vm: typeof NodeVm;
-  readonly nodeModule: typeof NodeModule;
-  readonly context: NodeVm.Context;
   readonly cache: Map<string, { exports: unknown }>;
+  /** Texts that replace files' contents. */
+  readonly sources: ReadonlyMap<string, string>;
+  /** CommonJS code, or a located syntax error. */
+  transpile(source: string, file: string): { code: string } | { error: string; line?: number; column?: number };
+  evaluate(code: string, file: string): ModuleFunction;
+  /** `require` for names that are neither "maze" nor relative, resolved from the module's file. */
+  outer(file: string): (spec: string) => unknown;
 }
 
-function loadModule(env: LoadEnv, abs: string, shown: string): unknown {
-  const { vm, nodeModule, context, cache } = env;
-  const hit = cache.get(abs);
-  if (hit) return hit.exports;
-  let source: string;
-  try {
-    source = fs.readFileSync(abs, "utf8");
-  } catch (e) {
-    throw new ProtocolLoadError(shown, undefined, undefined, `cannot read the protocol module (${errorMessage(e)})`);
-  }
-  // Loaded on first use: TypeScript costs ~200 ms to load, which `import "maze"` must not pay.
-  const ts = nodeModule.createRequire(__filename)("typescript") as typeof import("typescript");
+function transpileWithTypeScript(ts: typeof import("typescript"), source: string, file: string): { code: string } | { error: string; line?: number; column?: number } {
   const out = ts.transpileModule(source, {
-    fileName: abs,
+    fileName: file,
     reportDiagnostics: true,
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false, inlineSourceMap: false },
   });
   const syntax = (out.diagnostics ?? []).find((d) => d.category === ts.DiagnosticCategory.Error);
-  if (syntax) {
-    const pos = syntax.file && syntax.start !== undefined ? syntax.file.getLineAndCharacterOfPosition(syntax.start) : undefined;
-    throw new ProtocolLoadError(shown, pos ? pos.line + 1 : undefined, pos ? pos.character + 1 : undefined, ts.flattenDiagnosticMessageText(syntax.messageText, "\n"));
+  if (!syntax) return { code: out.outputText };
+  const pos = syntax.file && syntax.start !== undefined ? syntax.file.getLineAndCharacterOfPosition(syntax.start) : undefined;
+  return { error: ts.flattenDiagnosticMessageText(syntax.messageText, "\n"), ...(pos ? { line: pos.line + 1, column: pos.character + 1 } : {}) };
+}
+
+function loadModule(env: LoadEnv, abs: string, shown: string): unknown {
+  const hit = env.cache.get(abs);
+  if (hit) return hit.exports;
+  let source: string;
+  try {
+    source = env.sources.get(abs) ?? fs.readFileSync(abs, "utf8");
+  } catch (e) {
+    throw new ProtocolLoadError(shown, undefined, undefined, `cannot read the protocol module (${errorMessage(e)})`);
   }
+  let out: { code: string } | { error: string; line?: number; column?: number };
+  try {
+    out = env.transpile(source, abs);
+  } catch (e) {
+    throw new ProtocolLoadError(shown, undefined, undefined, errorMessage(e));
+  }
+  if ("error" in out) throw new ProtocolLoadError(shown, out.line, out.column, out.error);
   const mod = { exports: {} as unknown };
-  cache.set(abs, mod);
-  const outer = nodeModule.createRequire(abs);
+  env.cache.set(abs, mod);
+  const outer = env.outer(abs);
   const requireFn = (spec: string): unknown => {
     // The library the search runs in, so `defineSimProtocol` and `Trace` are the ones it knows.
     if (spec === "maze") return require("../../index") as unknown;
@@ -105,11 +142,11 @@ function loadModule(env: LoadEnv, abs: string, shown: string): unknown {
       if (target === undefined) throw new ProtocolLoadError(shown, undefined, undefined, `cannot find ${JSON.stringify(spec)} next to it`);
       return loadModule(env, target, path.relative(process.cwd(), target) || target);
     }
-    return outer(spec) as unknown;
+    return outer(spec);
   };
-  let fn: (...args: unknown[]) => unknown;
+  let fn: ModuleFunction;
   try {
-    fn = vm.compileFunction(out.outputText, ["exports", "require", "module", "__filename", "__dirname"], { parsingContext: context, filename: abs }) as (...args: unknown[]) => unknown;
+    fn = env.evaluate(out.code, abs);
   } catch (e) {
     throw new ProtocolLoadError(shown, undefined, undefined, `cannot compile the module: ${errorMessage(e)}`);
   }
