@@ -4,7 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { faultSet, formatFaults, NO_FAULTS } from "../../lib/ldfi/faults";
 import { HANDLER_TIMEOUT_MS, HandlerGuard } from "../../lib/ldfi/handlers/guard";
-import { loadSimProtocol, ProtocolLoadError } from "../../lib/ldfi/handlers/load";
+import { loadSimProtocol, ProtocolLoadError, setProtocolTranspiler } from "../../lib/ldfi/handlers/load";
+import { transform } from "sucrase";
 import { defineSimProtocol, SimProtocolError, type SimProtocolNode } from "../../lib/ldfi/handlers/protocol";
 import { handlerSearch } from "../../lib/ldfi/handlers/search";
 import { handlerTarget } from "../../lib/ldfi/handlers/target";
@@ -207,6 +208,29 @@ describe("loading a protocol module", () => {
     const f = write("rnd.ts", 'import { defineSimProtocol } from "maze";\nexport default defineSimProtocol({ nodes: ["a"], node: () => ({ onStart: () => { if (Math.random() > 2) throw new Error("x"); }, inspect: () => 0 }), pre: () => [], post: () => [] });\n');
     const { protocol, guard } = loadSimProtocol(f);
     expect(() => runTicks(protocol, { eot: 1, guard })).toThrow(/node a at t=1 in onStart: Math\.random\(\) is not allowed/);
+  });
+
+  test("a replacement source keeps the module's relative imports (a variant of a twin)", () => {
+    const twin = path.join(__dirname, "..", "..", "protocols", "handlers", "simple_delivery.ts");
+    const source = fs.readFileSync(twin, "utf8").replace("ctx.broadcast({ kind: \"data\", payload: PAYLOAD });", "for (let i = 0; i < 2; i++) ctx.broadcast({ kind: \"data\", payload: PAYLOAD });");
+    const { protocol, guard } = loadSimProtocol(twin, { source });
+    expect(runTicks(protocol, { eot: 2, guard }).messages).toHaveLength(4);
+  });
+
+  test("without Node's vm (the browser build) a registered transpiler loads the module", () => {
+    const proc = process as unknown as { getBuiltinModule?: unknown };
+    const saved = proc.getBuiltinModule;
+    proc.getBuiltinModule = undefined;
+    try {
+      expect(() => loadSimProtocol(path.join(__dirname, "..", "..", "protocols", "handlers", "failover.ts"))).toThrow(/needs Node, or a transpiler registered with setProtocolTranspiler/);
+      setProtocolTranspiler((source, file) => transform(source, { transforms: ["typescript", "imports"], filePath: file }).code);
+      const { protocol, guard } = loadSimProtocol(path.join(__dirname, "..", "..", "protocols", "handlers", "failover.ts"));
+      const r = handlerSearch(handlerTarget(protocol, { eot: 5, guard }), { bounds: { eot: 5, eff: 2, crashes: 0, nodes: protocol.nodes } });
+      expect(formatFaults(r.counterexample!.faults)).toBe("omit(a,m,1)");
+    } finally {
+      proc.getBuiltinModule = saved;
+      setProtocolTranspiler(undefined);
+    }
   });
 
   test("syntax errors are located; a missing default export is named", () => {
