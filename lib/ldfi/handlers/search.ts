@@ -1,5 +1,5 @@
 import { exhaustiveSearch, randomSearch } from "../baselines";
-import { faultCount, faultKey, faultSet, formatFaults, NO_FAULTS, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "../faults";
+import { faultKey, faultSet, formatFaults, NO_FAULTS, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "../faults";
 import { ldfiSearch } from "../loop";
 import { violations } from "../observation";
 import { defaultHeapCeiling, heapUsedBytes } from "../../dedalus/limits";
@@ -237,8 +237,8 @@ function extensions(faults: FaultSet, run: TickRun<unknown>, bounds: FaultBounds
       out.push({ faults: faultSet(faults.omissions, [...faults.crashes, c]), extend: true });
     }
   }
-  // smallest first, and time order within a size: a stack pops the last pushed, so push in reverse
-  return out.sort((a, b) => faultCount(b.faults) - faultCount(a.faults)).reverse();
+  // in send order: the walk runs all of a run's extensions before extending any of them further
+  return out;
 }
 
 /** Crashes that lose nothing in `run` but change what `pre`/`post` see (they read `run.crashed`): leaves. */
