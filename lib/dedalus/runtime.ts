@@ -473,6 +473,7 @@ class Engine {
     const { plan, interner } = this.c;
     const eot = options.eot;
     if (!Number.isInteger(eot) || eot < 0 || eot > MAX_EOT) throw new DedalusLimitError("eot", `eot must be an integer between 0 and ${MAX_EOT}, got ${eot}`);
+    checkRunOptions(options);
     const nodes = options.nodes ?? this.c.defaultNodes;
     const started = Date.now();
     const nodeIds = nodes.map((n) => interner.intern(n));
@@ -615,6 +616,43 @@ class Engine {
       }
     }
   }
+}
+
+/**
+ * Refuses options that would silently switch a bound off or a fault into nothing: a NaN bound never
+ * trips (`n > NaN` is false), a crash at time NaN never happens. Throws a RangeError naming the field.
+ */
+function checkRunOptions(options: RunOptions): void {
+  const limits = options.limits ?? {};
+  const positive = (name: string, v: unknown, integer: boolean): void => {
+    if (v === undefined) return;
+    if (typeof v !== "number" || Number.isNaN(v) || v <= 0 || (integer && v !== Infinity && !Number.isInteger(v))) {
+      throw new RangeError(`limits.${name} must be a positive ${integer ? "integer" : "number"}, got ${String(v)}`);
+    }
+  };
+  positive("maxTuples", limits.maxTuples, true);
+  positive("wallMs", limits.wallMs, false);
+  positive("maxHeapBytes", limits.maxHeapBytes, false);
+  if (options.nodes !== undefined && (!Array.isArray(options.nodes) || options.nodes.some((n) => typeof n !== "string"))) {
+    throw new RangeError(`nodes must be an array of node names, got ${JSON.stringify(options.nodes)}`);
+  }
+  const failures = options.failures;
+  if (failures === undefined) return;
+  const time = (field: string, t: unknown): void => {
+    if (typeof t !== "number" || !Number.isInteger(t) || t < 0) throw new RangeError(`${field} must be an integer >= 0, got ${String(t)}`);
+  };
+  const name = (field: string, n: unknown): void => {
+    if (typeof n !== "string") throw new RangeError(`${field} must be a node name, got ${JSON.stringify(n)}`);
+  };
+  (failures.omissions ?? []).forEach((o, i) => {
+    name(`failures.omissions[${i}].from`, o.from);
+    name(`failures.omissions[${i}].to`, o.to);
+    time(`failures.omissions[${i}].time`, o.time);
+  });
+  (failures.crashes ?? []).forEach((c, i) => {
+    name(`failures.crashes[${i}].node`, c.node);
+    time(`failures.crashes[${i}].time`, c.time);
+  });
 }
 
 /** The text of the rule whose source holds `span` (null when none does). */

@@ -201,3 +201,17 @@ describe("maze run prints huge relations", () => {
     expect((err as DedalusLimitError).message).toMatch(/^run stopped at timestep 1: heap use of \d+ MB passed the ceiling of 0 MB \(limits\.maxHeapBytes\)$/);
   });
 });
+
+describe("run options that would switch a bound or a fault off are refused", () => {
+  const { program } = parseSource(`n("a", 0)@1;\nn(N, X + 1) :- n(N, X);\n`);
+  test.each([
+    [{ limits: { maxTuples: NaN } }, "limits.maxTuples must be a positive integer, got NaN"],
+    [{ limits: { wallMs: NaN } }, "limits.wallMs must be a positive number, got NaN"],
+    [{ limits: { maxHeapBytes: -1 } }, "limits.maxHeapBytes must be a positive number, got -1"],
+    [{ failures: { omissions: [], crashes: [{ node: "a", time: NaN }] } }, "failures.crashes[0].time must be an integer >= 0, got NaN"],
+    [{ failures: { omissions: [{ from: "a", to: 7, time: 1 }], crashes: [] } }, "failures.omissions[0].to must be a node name, got 7"],
+    [{ nodes: "a" }, 'nodes must be an array of node names, got "a"'],
+  ])("%j", (options, message) => {
+    expect(() => runProgram(program, { eot: 1, ...(options as object) })).toThrow(new RangeError(message));
+  });
+});
