@@ -183,11 +183,14 @@ test("a malformed answer is a failed test with a clear message, not a grader cra
   expect(r.tests.find((t) => t.score === 0)?.output).toMatch(/the notebook process gave a malformed answer: /);
 }, 120_000);
 
-test("a last cell printing 300 KB is graded normally, not reported as an unexpected exit", async () => {
+test("a last cell printing 300 KB is graded normally; one printing 2 MB is reported as an output limit, not an unexpected exit", async () => {
   const r = await gradeNotebook(withCells(solution("lab1-crdt"), "loud.ipynb", ['console.log("x".repeat(300_000));']));
   expect(r.score).toBe(100);
-  expect(r.output).not.toMatch(/ended unexpectedly/);
-}, 120_000);
+  expect(r.output).toBe("all cells ran");
+  const louder = await gradeNotebook(withCells(solution("lab1-crdt"), "louder.ipynb", ['console.log("x".repeat(2_000_000));']));
+  expect(louder.score).toBe(100);
+  expect(louder.output).toMatch(/^louder\.ipynb: cell 7 printed more than 1000000 bytes; the rest was dropped$|^cell 7 printed more than 1000000 bytes; the rest was dropped$/);
+}, 180_000);
 
 test("--timeout is validated: above one hour, zero or not a number is a usage error", () => {
   for (const bad of [String(2 ** 31), "0", "soon"]) {
