@@ -33,8 +33,8 @@ export interface SandboxLimits {
 export const DEFAULT_MEMORY_MB = 1024;
 /** Address space per student process: `prlimit --as=1G` kills tslab, 2 GB runs lab 1 (measured). */
 const ADDRESS_SPACE_BYTES = 3 * 1024 * 1024 * 1024;
-/** Output a cell may print before the grader says so (it keeps none of it). */
-export const CELL_OUTPUT_LIMIT = 1024 * 1024;
+/** Outputs (charts included) of one cell above which the grader says so; it keeps none of them. */
+export const CELL_OUTPUT_LIMIT = 4 * 1024 * 1024;
 /** Stderr kept to explain a crash. */
 const STDERR_TAIL = 4096;
 
@@ -177,7 +177,10 @@ export class StudentProcess {
       } catch {
         size = 0;
       }
-      if (size > CELL_OUTPUT_LIMIT) this.notes.push(`cell ${m["index"] + 1} printed more than ${CELL_OUTPUT_LIMIT / 1024} KB; the grader kept none of it (the rest was dropped)`);
+      // The worker cuts a cell's printing at its limit and says so in the cell's stderr.
+      const cut = /\[maze\] cell \d+ printed more than (\d+) bytes; the rest was dropped/.exec(JSON.stringify(m["outputs"] ?? []).slice(-4096));
+      if (cut) this.notes.push(`cell ${m["index"] + 1} printed more than ${cut[1]} bytes; the rest was dropped`);
+      else if (size > CELL_OUTPUT_LIMIT) this.notes.push(`cell ${m["index"] + 1} output more than ${CELL_OUTPUT_LIMIT} bytes; the grader kept none of it`);
       if (failure && typeof failure.message === "string") {
         const f: { cell: number; line?: number; column?: number; message: string } = { cell: m["index"] + 1, message: failure.message.slice(0, 2000) };
         if (typeof failure.line === "number") f.line = failure.line;

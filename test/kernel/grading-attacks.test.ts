@@ -47,6 +47,8 @@ function projectHash(): string {
 
 /** A file outside the sandbox an attack tries to create (it must not exist afterwards). */
 const outside = path.join(os.tmpdir(), `maze-attack-${process.pid}`);
+/** What a detached child would write once the grader is done (it must never appear). */
+const lateWrite = path.join(dir, "late-results.json");
 /** A project file an attack tries to delete (a canary, so a broken sandbox costs nothing real). */
 const canary = path.join(dir, "canary.txt");
 
@@ -113,9 +115,9 @@ describe("every attack scores the starter's 0, leaves the project as it was and 
     ["reading the instructor solution", "lab1-crdt", [readSolution("lab1-crdt")]],
     ["a backdoor in dist/, writes outside, deleting files", "lab1-crdt", [TAMPER_FILES]],
     ["Buffers without end", "lab1-crdt", [BUFFERS]],
-    ["every channel at once", "lab2-broadcast", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab2-broadcast"), TAMPER_FILES]],
-    ["every channel at once", "lab3-bughunt", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab3-bughunt"), TAMPER_FILES]],
-    ["every channel at once", "lab4-calm", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab4-calm"), TAMPER_FILES]],
+    ["every channel at once", "lab2-broadcast", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab2-broadcast"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE]],
+    ["every channel at once", "lab3-bughunt", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab3-bughunt"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE]],
+    ["every channel at once", "lab4-calm", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab4-calm"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE]],
   ];
   test.each(attacks)("%s (%s)", async (what, lab, cells) => {
     const before = projectHash();
@@ -126,6 +128,11 @@ describe("every attack scores the starter's 0, leaves the project as it was and 
     expect(projectHash()).toBe(before);
     expect(fs.existsSync(outside)).toBe(false);
     expect(fs.readFileSync(canary, "utf8")).toBe("still here\n");
+    if (cells.length > 4) {
+      // The detached child would have written after 2.5 s.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(fs.existsSync(lateWrite)).toBe(false);
+    }
   }, 240_000);
 
   test("after the backdoor attempt, the next student's untouched starter still scores 0 and the solution 100", async () => {
@@ -183,11 +190,14 @@ test("a malformed answer is a failed test with a clear message, not a grader cra
   expect(r.tests.find((t) => t.score === 0)?.output).toMatch(/the notebook process gave a malformed answer: /);
 }, 120_000);
 
-test("a last cell printing 300 KB is graded normally, not reported as an unexpected exit", async () => {
+test("a last cell printing 300 KB is graded normally; one printing 2 MB is reported as an output limit, not an unexpected exit", async () => {
   const r = await gradeNotebook(withCells(solution("lab1-crdt"), "loud.ipynb", ['console.log("x".repeat(300_000));']));
   expect(r.score).toBe(100);
-  expect(r.output).not.toMatch(/ended unexpectedly/);
-}, 120_000);
+  expect(r.output).toBe("all cells ran");
+  const louder = await gradeNotebook(withCells(solution("lab1-crdt"), "louder.ipynb", ['console.log("x".repeat(2_000_000));']));
+  expect(louder.score).toBe(100);
+  expect(louder.output).toMatch(/^louder\.ipynb: cell 7 printed more than 1000000 bytes; the rest was dropped$|^cell 7 printed more than 1000000 bytes; the rest was dropped$/);
+}, 180_000);
 
 test("--timeout is validated: above one hour, zero or not a number is a usage error", () => {
   for (const bad of [String(2 ** 31), "0", "soon"]) {
