@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { courseNotebooks, executedPath } from "../../kernel/headless/courseFiles";
 import { readNotebook, type Output } from "../../kernel/headless/notebookFormat";
-import { runCourse } from "../../kernel/headless/runNotebooks";
+import { executeCourseOnce } from "./courseBuild";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 import { buildSite } from "../../lessons/buildSite";
 import { encodeFragment } from "../../lessons/live/fragment";
@@ -108,8 +108,7 @@ maybe("live lessons in a headless browser", () => {
   const lessons = courseNotebooks().map((f) => ({ slug: path.basename(f, ".ipynb"), executed: executedPath(f) }));
 
   beforeAll(async () => {
-    const ran = await runCourse({ log: () => undefined });
-    if (ran.failed) throw new Error(`course notebook failed: ${ran.failed.message}`);
+    await executeCourseOnce();
     fs.rmSync(out, { recursive: true, force: true });
     await buildSite({ outDir: out });
     browser = await launchChromium();
@@ -303,6 +302,12 @@ maybe("live lessons in a headless browser", () => {
     const index = await open(browser, base + "index.html", base);
     await check(index, "course map");
     await index.page.close();
+    for (const { slug } of lessons) {
+      const w = await open(browser, `${base}${slug}.html`, base);
+      await w.page.waitForFunction(() => [...document.querySelectorAll(".maze-chart")].every((f) => f.getAttribute("data-rendered") !== null), undefined, { timeout: 20_000 });
+      await check(w, `${slug} as published`);
+      await w.page.close();
+    }
 
     // Keyboard: Tab to a cell's Edit, Enter opens the editor, Shift+Enter in it runs the cell.
     const lesson = await open(browser, base + "00-start-here.html", base);
@@ -331,5 +336,5 @@ maybe("live lessons in a headless browser", () => {
     await pg.page.waitForFunction(() => [...document.querySelectorAll(".pg-result .maze-chart")].every((f) => f.getAttribute("data-rendered") !== null), undefined, { timeout: 20_000 });
     await check(pg, "playground with a counterexample");
     await pg.page.close();
-  }, 120_000);
+  }, 240_000);
 });
