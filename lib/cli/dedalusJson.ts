@@ -7,7 +7,7 @@
 import { DedalusError, formatDiagnostic, type Diagnostic } from "../dedalus/diagnostics";
 import { MAX_EOT } from "../dedalus/limits";
 import { parseProgram, type LoadOptions, type SourceFile } from "../dedalus/load";
-import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type Strategy } from "../ldfi/result";
+import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchResult, type Strategy } from "../ldfi/result";
 import { checkJson, checkLoaded, jsonDiagnostic, type JsonDiagnostic } from "./check";
 import { nodesOption } from "./command";
 import { ldfiJson, searchProgram } from "./ldfi";
@@ -56,9 +56,10 @@ function errorOf(command: string, message: string, diagnostics: Diagnostic[] = [
 
 /**
  * Answers one request with exactly the object `maze <command> --json` prints for the same files
- * and flags (`wallMs` is the time here); `progress` hears the LDFI search's progress lines.
+ * and flags (`wallMs` is the time here); `progress` hears the LDFI search's progress lines, and
+ * `searchedHook` gets the whole search result (its runs, for the playground's runs table).
  */
-export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) => void): object {
+export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) => void, searchedHook?: (result: SearchResult) => void): object {
   const command = req?.command;
   try {
     if (command !== "check" && command !== "run" && command !== "ldfi") return errorOf("playground", `command must be check, run or ldfi, got '${String(command)}'`);
@@ -113,6 +114,7 @@ export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) =
       }
       return searched.located ? { error: searched.error, diagnostics: [] } : errorOf("ldfi", searched.error);
     }
+    searchedHook?.(searched.result);
     return ldfiJson(searched.result);
   } catch (e) {
     return errorOf(typeof command === "string" ? command : "playground", `internal error: ${e instanceof Error ? e.message : String(e)}`);
