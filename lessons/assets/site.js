@@ -10,12 +10,19 @@
     if (!specNode || !staticNode) return;
     var spec = JSON.parse(specNode.textContent);
     var live = document.createElement("div");
+    var title = spec && spec.title ? (typeof spec.title === "string" ? spec.title : [].concat(spec.title.text).join(" ")) : "chart";
+    fig.setAttribute("role", "img");
+    fig.setAttribute("aria-label", title);
     live.className = "chart-live";
     fig.insertBefore(live, staticNode);
     window
+      // The figure is one image named by the chart's title; the SVG inside is hidden from assistive
+      // technology (vega labels its mark groups but not every mark, which fails WCAG checks).
       .vegaEmbed(live, spec, { actions: false, renderer: "svg" })
       .then(function () {
         staticNode.hidden = true;
+        var svg = live.querySelector("svg");
+        if (svg) svg.setAttribute("aria-hidden", "true");
         fig.setAttribute("data-rendered", "live");
       })
       .catch(function (err) {

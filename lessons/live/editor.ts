@@ -4,8 +4,9 @@
  * Shift+Enter (or Ctrl+Enter) runs.
  */
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
-import { javascript } from "@codemirror/lang-javascript";
-import { defaultHighlightStyle, StreamLanguage, syntaxHighlighting, type StringStream } from "@codemirror/language";
+import { typescriptLanguage } from "@codemirror/lang-javascript";
+import { defaultHighlightStyle, LanguageSupport, StreamLanguage, syntaxHighlighting, type StringStream } from "@codemirror/language";
+import { parseMixed } from "@lezer/common";
 import { EditorState } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers } from "@codemirror/view";
 
@@ -43,6 +44,30 @@ const dedalus = StreamLanguage.define<{ inComment: boolean }>({
   },
 });
 
+/** What makes a template string Dedalus rather than prose: a rule arrow, a temporal suffix or a timestamped fact. */
+const DEDALUS_HINT = /:-|@next\b|@async\b|\)@\d+\s*;/;
+
+/**
+ * TypeScript where a template string that holds a Dedalus program (`const src = \`...\``, as the
+ * lessons write them) is highlighted as Dedalus; `${...}` inside it stays TypeScript.
+ */
+const typescriptWithDedalus = new LanguageSupport(
+  typescriptLanguage.configure({
+    wrap: parseMixed((ref, input) => {
+      if (ref.name !== "TemplateString" || !DEDALUS_HINT.test(input.read(ref.from, ref.to))) return null;
+      const ranges: { from: number; to: number }[] = [];
+      let at = ref.from + 1;
+      for (let child = ref.node.firstChild; child; child = child.nextSibling) {
+        if (child.name !== "Interpolation") continue;
+        if (child.from > at) ranges.push({ from: at, to: child.from });
+        at = child.to;
+      }
+      if (ref.to - 1 > at) ranges.push({ from: at, to: ref.to - 1 });
+      return ranges.length > 0 ? { parser: dedalus.parser, overlay: ranges } : null;
+    }),
+  }),
+);
+
 /** Creates an editor in `parent` holding `doc`; `onRun` is bound to Shift/Ctrl+Enter, `onChange` hears every edit. */
 export function createEditor(parent: HTMLElement, doc: string, language: "typescript" | "dedalus", onRun: () => void, onChange: (text: string) => void, label: string): EditorView {
   return new EditorView({
@@ -58,7 +83,7 @@ export function createEditor(parent: HTMLElement, doc: string, language: "typesc
           ...defaultKeymap,
           ...historyKeymap,
         ]),
-        language === "typescript" ? javascript({ typescript: true }) : dedalus,
+        language === "typescript" ? typescriptWithDedalus : dedalus,
         syntaxHighlighting(defaultHighlightStyle),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ "aria-label": label }),

@@ -60,10 +60,15 @@ export function renderOutput(o: LiveOutput, vendorBase: string): HTMLElement {
     fig.append(live);
     const spec = bundle[o.mime] as object;
     const alt = typeof bundle["text/plain"] === "string" ? (bundle["text/plain"] as string) : "chart";
-    fig.setAttribute("aria-label", alt);
+    fig.setAttribute("role", "img");
+    fig.setAttribute("aria-label", alt.replace(/^\[chart\] /, ""));
     loadVega(vendorBase)
       .then(() => (window as unknown as VegaGlobals).vegaEmbed!(live, spec, { actions: false, renderer: "svg" }))
-      .then(() => fig.setAttribute("data-rendered", "live"))
+      .then(() => {
+        // One image named by its title (the figure's label); vega's per-mark ARIA is incomplete.
+        live.querySelector("svg")?.setAttribute("aria-hidden", "true");
+        fig.setAttribute("data-rendered", "live");
+      })
       .catch((e: unknown) => {
         live.textContent = `${alt} (the chart could not be drawn: ${e instanceof Error ? e.message : String(e)})`;
         fig.setAttribute("data-rendered", "failed");

@@ -181,6 +181,12 @@ export function attachPlayground(root: HTMLElement, session: Session, vendor: st
       }
     }
     result.append(summary);
+    for (const t of report?.tables ?? []) {
+      const div = el("div", "out out-html pg-table");
+      // Built by maze.table's builder, which escapes every value.
+      div.innerHTML = t.html;
+      result.append(el("h3", "pg-chart-title", t.title), div);
+    }
     for (const c of report?.charts ?? []) {
       const fig = renderOutput({ mime: "application/vnd.vegalite.v5+json", text: "", kind: "display", bundle: { "application/vnd.vegalite.v5+json": c.spec, "text/plain": c.title } }, vendor);
       const h = el("h3", "pg-chart-title", c.title);

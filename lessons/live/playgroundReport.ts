@@ -7,7 +7,9 @@
 import type { DedalusJsonRequest } from "../../lib/cli/dedalusJson";
 import { parseProgram } from "../../lib/dedalus/load";
 import type { Fact } from "../../lib/dedalus/runtime";
-import { faultRunSpacetime, replayFaults } from "../../lib/experiments/ldfiCheck";
+import { tableBundle } from "../../kernel/display";
+import { faultRunSpacetime, ldfiRunRows, replayFaults } from "../../lib/experiments/ldfiCheck";
+import type { SearchResult } from "../../lib/ldfi/result";
 import { formatTuple } from "../../lib/ldfi/dedalusTarget";
 import { faultSet, formatFaults, NO_FAULTS } from "../../lib/ldfi/faults";
 import { lineageChart, lineageOf } from "../../lib/viz/lineage";
@@ -20,8 +22,18 @@ export interface ReportChart {
   readonly spec: VegaLiteSpec;
 }
 
+/** A table of the report: a title and its HTML (values escaped by the table builder). */
+export interface ReportTable {
+  readonly title: string;
+  readonly html: string;
+}
+
+/** Spacetime diagrams drawn per search run at most (the CLI's HTML report draws up to 40; a page stays quick with fewer). */
+export const MAX_PLAYGROUND_SPACETIMES = 12;
+
 /** The playground's pictures for one answered request (empty when the request failed). */
 export interface PlaygroundReport {
+  readonly tables: ReportTable[];
   readonly charts: ReportChart[];
   /** Why a picture is missing, when one is. */
   readonly notes: string[];
@@ -32,11 +44,16 @@ interface LdfiJsonShape {
   counterexample?: { omissions: { from: string; to: string; time: number }[]; crashes: { node: string; time: number }[]; missing: string[] } | null;
 }
 
-/** Draws what a successful `run` or `ldfi` answer shows; never throws (a failed picture becomes a note). */
-export function playgroundReport(req: DedalusJsonRequest, json: object): PlaygroundReport {
+/**
+ * Draws what a successful `run` or `ldfi` answer shows — for `ldfi` with the search's result, the
+ * runs table and a spacetime diagram per run, as `maze ldfi --report` does; never throws (a failed
+ * picture becomes a note).
+ */
+export function playgroundReport(req: DedalusJsonRequest, json: object, search?: SearchResult): PlaygroundReport {
   const charts: ReportChart[] = [];
+  const tables: ReportTable[] = [];
   const notes: string[] = [];
-  if ("error" in json || req.command === "check") return { charts, notes };
+  if ("error" in json || req.command === "check") return { tables, charts, notes };
   try {
     const program = parseProgram(Object.entries(req.files).map(([file, text]) => ({ file, text })), req.allowNonlocal ? { locality: "warn" } : {}).program;
     const nodes = req.nodes === undefined ? undefined : (typeof req.nodes === "string" ? req.nodes.split(",") : [...req.nodes]).map((n) => n.trim()).filter((n) => n !== "");
@@ -45,7 +62,7 @@ export function playgroundReport(req: DedalusJsonRequest, json: object): Playgro
       const facts = (json as { facts: Fact[] }).facts;
       charts.push({ title: "relations over time", spec: relationHeatmap(facts) });
       charts.push({ title: "messages in spacetime", spec: faultRunSpacetime(program, eot, NO_FAULTS, "the run's messages", nodes) });
-      return { charts, notes };
+      return { tables, charts, notes };
     }
     const ce = (json as LdfiJsonShape).counterexample;
     if (ce) {
@@ -58,8 +75,14 @@ export function playgroundReport(req: DedalusJsonRequest, json: object): Playgro
     } else {
       charts.push({ title: "failure-free run in spacetime", spec: faultRunSpacetime(program, eot, NO_FAULTS, "failure-free run", nodes) });
     }
+    if (search) {
+      tables.push({ title: "every run of the search", html: tableBundle(ldfiRunRows(search), `${search.executions} executions (${search.strategy})`)["text/html"] as string });
+      const shown = search.runs.slice(0, MAX_PLAYGROUND_SPACETIMES);
+      for (const r of shown) charts.push({ title: `run ${r.index}: ${r.outcome}`, spec: faultRunSpacetime(program, eot, r.faults, `run ${r.index}: ${formatFaults(r.faults)} (${r.outcome})`, nodes) });
+      if (search.runs.length > shown.length) notes.push(`spacetime diagrams of the first ${shown.length} of ${search.runs.length} runs`);
+    }
   } catch (e) {
     notes.push(`pictures unavailable: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return { charts, notes };
+  return { tables, charts, notes };
 }

@@ -70,7 +70,7 @@ export class Session {
   async run(cell: number, source: string, listener: RunListener = {}): Promise<RunResult> {
     await this.start();
     const id = this.nextId++;
-    const done = await this.enqueue({ type: "run", id, cell, source }, listener, this.timeLimitMs, cell);
+    const done = await this.enqueue({ type: "run", id, cell, source }, listener, this.timeLimitMs);
     return toResult(done.message, done.outputs);
   }
 
@@ -78,7 +78,7 @@ export class Session {
   async dedalus(request: DedalusJsonRequest, listener: RunListener = {}, report = false): Promise<{ json: object; report?: object }> {
     await this.start();
     const id = this.nextId++;
-    const done = await this.enqueue({ type: "dedalus", id, request, report }, listener, undefined, -1);
+    const done = await this.enqueue({ type: "dedalus", id, request, report }, listener, undefined);
     const m = done.message;
     if (m.type === "dedalus-done") return m.report ? { json: m.json, report: m.report } : { json: m.json };
     return { json: { error: m.type === "done" ? m.error ?? "stopped" : "stopped", diagnostics: [] } };
@@ -97,11 +97,10 @@ export class Session {
     for (const p of pending) p.resolve({ type: "done", id: p.id, ok: false, ms: 0, error });
   }
 
-  private enqueue(message: ToWorker, listener: RunListener, timeLimitMs: number | undefined, cell: number): Promise<{ message: FromWorker; outputs: LiveOutput[] }> {
+  private enqueue(message: ToWorker, listener: RunListener, timeLimitMs: number | undefined): Promise<{ message: FromWorker; outputs: LiveOutput[] }> {
     return new Promise((resolve) => {
       const outputs: LiveOutput[] = [];
       const p: Pending = { id: message.id, message, listener, timeLimitMs, outputs, resolve: (m) => resolve({ message: m, outputs }) };
-      void cell;
       this.queue.push(p);
       this.pump();
     });

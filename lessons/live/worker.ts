@@ -14,6 +14,7 @@ import { processStreams } from "./twins/process";
 import { setSvgRenderer } from "./twins/render";
 import { playgroundReport } from "./playgroundReport";
 import { transform } from "sucrase";
+import type { SearchResult } from "../../lib/ldfi/result";
 
 declare const self: { postMessage(m: FromWorker): void; addEventListener(t: string, f: (e: { data: ToWorker; reason?: unknown; preventDefault(): void }) => void): void };
 
@@ -135,8 +136,9 @@ self.addEventListener("message", (e) => {
   queue = queue.then(async () => {
     if (m.type === "run") await runCell(m.id, m.cell, m.source);
     else if (m.type === "dedalus") {
-      const json = dedalusJson(m.request, (line) => post({ type: "progress", id: m.id, line }));
-      const report = m.report ? playgroundReport(m.request, json) : undefined;
+      let search: SearchResult | undefined;
+      const json = dedalusJson(m.request, (line) => post({ type: "progress", id: m.id, line }), (r) => (search = r));
+      const report = m.report ? playgroundReport(m.request, json, search) : undefined;
       post({ type: "dedalus-done", id: m.id, json, ...(report ? { report } : {}) });
     }
   });

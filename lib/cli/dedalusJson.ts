@@ -4,11 +4,12 @@
  * reuses the commands' own builders (checkJson, runToJson, ldfiJson, searchProgram), so the two
  * cannot drift apart. It never throws: a bad request or program is `{ error, diagnostics }`.
  */
-import { formatDiagnostic, type Diagnostic } from "../dedalus/diagnostics";
+import { DedalusError, formatDiagnostic, type Diagnostic } from "../dedalus/diagnostics";
 import { MAX_EOT } from "../dedalus/limits";
 import { parseProgram, type LoadOptions, type SourceFile } from "../dedalus/load";
-import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type Strategy } from "../ldfi/result";
+import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchResult, type Strategy } from "../ldfi/result";
 import { checkJson, checkLoaded, jsonDiagnostic, type JsonDiagnostic } from "./check";
+import { nodesOption } from "./command";
 import { ldfiJson, searchProgram } from "./ldfi";
 import { checkRunnable, formatShown } from "./loadRunnable";
 import { DEFAULT_EOT, runChecked, runToJson } from "./run";
@@ -55,9 +56,10 @@ function errorOf(command: string, message: string, diagnostics: Diagnostic[] = [
 
 /**
  * Answers one request with exactly the object `maze <command> --json` prints for the same files
- * and flags (`wallMs` is the time here); `progress` hears the LDFI search's progress lines.
+ * and flags (`wallMs` is the time here); `progress` hears the LDFI search's progress lines, and
+ * `searchedHook` gets the whole search result (its runs, for the playground's runs table).
  */
-export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) => void): object {
+export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) => void, searchedHook?: (result: SearchResult) => void): object {
   const command = req?.command;
   try {
     if (command !== "check" && command !== "run" && command !== "ldfi") return errorOf("playground", `command must be check, run or ldfi, got '${String(command)}'`);
@@ -69,16 +71,24 @@ export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) =
     const names = sources.map((s) => s.file);
     if (command === "check") return checkJson(checkLoaded(loaded), names);
 
-    const nodes = req.nodes === undefined ? undefined : (typeof req.nodes === "string" ? req.nodes.split(",") : [...req.nodes]).map((n) => String(n).trim()).filter((n) => n !== "");
+    // The CLI's own --nodes parsing (empty lists and duplicates are errors), on the joined list.
+    const nodeFlag = req.nodes === undefined ? undefined : nodesOption({ nodes: typeof req.nodes === "string" ? req.nodes : [...req.nodes].join(",") });
+    if (nodeFlag !== undefined && "error" in nodeFlag) return errorOf(command, nodeFlag.error);
+    const nodes = nodeFlag;
     if (command === "run") {
       const eot = intField(req, "eot", DEFAULT_EOT, 0);
       if (typeof eot === "string") return errorOf("run", eot);
       if (eot > MAX_EOT) return errorOf("run", `--eot must be at most ${MAX_EOT}, got ${eot}`);
-      if (nodes !== undefined && nodes.length === 0) return errorOf("run", "--nodes expects a comma-separated list of node names");
       const runnable = checkRunnable(loaded);
       if (!runnable.ok) return { error: formatShown(runnable), diagnostics: runnable.shown.map(jsonDiagnostic) };
-      const result = runChecked(runnable.program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions: [], crashes: [] } });
-      return "error" in result ? errorOf("run", result.error) : runToJson(result);
+      try {
+        const result = runChecked(runnable.program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions: [], crashes: [] } });
+        return "error" in result ? errorOf("run", result.error) : runToJson(result);
+      } catch (e) {
+        // Compile-time errors (e.g. no nodes at all) are located diagnostics, as `maze run` prints them.
+        if (e instanceof DedalusError) return { error: e.diagnostics.map((d) => formatDiagnostic(d, runnable.program.sources)).join("\n"), diagnostics: e.diagnostics.map(jsonDiagnostic) };
+        throw e;
+      }
     }
 
     const ints: Record<string, number> = {};
@@ -104,6 +114,7 @@ export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) =
       }
       return searched.located ? { error: searched.error, diagnostics: [] } : errorOf("ldfi", searched.error);
     }
+    searchedHook?.(searched.result);
     return ldfiJson(searched.result);
   } catch (e) {
     return errorOf(typeof command === "string" ? command : "playground", `internal error: ${e instanceof Error ? e.message : String(e)}`);

@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { courseNotebooks, executedPath } from "../../kernel/headless/courseFiles";
 import { readNotebook, type Output } from "../../kernel/headless/notebookFormat";
-import { runCourse } from "../../kernel/headless/runNotebooks";
+import { executeCourseOnce } from "./courseBuild";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 import { buildSite } from "../../lessons/buildSite";
 import { encodeFragment } from "../../lessons/live/fragment";
@@ -108,8 +108,7 @@ maybe("live lessons in a headless browser", () => {
   const lessons = courseNotebooks().map((f) => ({ slug: path.basename(f, ".ipynb"), executed: executedPath(f) }));
 
   beforeAll(async () => {
-    const ran = await runCourse({ log: () => undefined });
-    if (ran.failed) throw new Error(`course notebook failed: ${ran.failed.message}`);
+    await executeCourseOnce();
     fs.rmSync(out, { recursive: true, force: true });
     await buildSite({ outDir: out });
     browser = await launchChromium();
@@ -287,4 +286,55 @@ maybe("live lessons in a headless browser", () => {
     expect({ errors: w.errors, foreign: w.foreign }).toEqual({ errors: [], foreign: [] });
     await w.page.close();
   }, 60_000);
+
+  test("pages, the editor and the playground pass axe-core's WCAG 2.1 AA rules, and work from the keyboard", async () => {
+    const axe = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+    const check = async (w: Watched, what: string): Promise<void> => {
+      await w.page.addScriptTag({ content: axe });
+      const violations = await w.page.evaluate(async () => {
+        const r = await (window as unknown as { axe: { run(d: Document, o: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
+          runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        return r.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+      });
+      expect({ what, violations }).toEqual({ what, violations: [] });
+    };
+    const index = await open(browser, base + "index.html", base);
+    await check(index, "course map");
+    await index.page.close();
+    for (const { slug } of lessons) {
+      const w = await open(browser, `${base}${slug}.html`, base);
+      await w.page.waitForFunction(() => [...document.querySelectorAll(".maze-chart")].every((f) => f.getAttribute("data-rendered") !== null), undefined, { timeout: 20_000 });
+      await check(w, `${slug} as published`);
+      await w.page.close();
+    }
+
+    // Keyboard: Tab to a cell's Edit, Enter opens the editor, Shift+Enter in it runs the cell.
+    const lesson = await open(browser, base + "00-start-here.html", base);
+    await run(lesson.page, 0);
+    await lesson.page.focus('section[data-live-cell="1"] button.live-edit');
+    await lesson.page.keyboard.press("Enter");
+    await lesson.page.waitForSelector('section[data-live-cell="1"] .cm-editor.cm-focused');
+    await lesson.page.keyboard.press("Control+End");
+    await lesson.page.keyboard.type('\nconsole.log("typed")');
+    await lesson.page.keyboard.press("Shift+Enter");
+    await lesson.page.waitForFunction(() => /typed/.test(document.querySelector('section[data-live-cell="1"] .live-outputs')?.textContent ?? ""));
+    await lesson.page.waitForFunction(() => [...document.querySelectorAll(".maze-chart")].every((f) => f.getAttribute("data-rendered") !== null), undefined, { timeout: 20_000 });
+    await check(lesson, "lesson with an open editor and live outputs");
+    await lesson.page.close();
+
+    const lab = await open(browser, base + "lab1-crdt.html", base);
+    await runAll(lab.page);
+    await check(lab, "lab after Run all");
+    await lab.page.close();
+
+    const pg = await open(browser, base + "playground.html", base);
+    await pg.page.waitForSelector(".cm-editor");
+    await pg.page.focus(".pg-ldfi");
+    await pg.page.keyboard.press("Enter");
+    await pg.page.waitForSelector(".pg-summary");
+    await pg.page.waitForFunction(() => [...document.querySelectorAll(".pg-result .maze-chart")].every((f) => f.getAttribute("data-rendered") !== null), undefined, { timeout: 20_000 });
+    await check(pg, "playground with a counterexample");
+    await pg.page.close();
+  }, 240_000);
 });

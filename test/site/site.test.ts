@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { courseNotebooks, EXECUTED_DIR } from "../../kernel/headless/courseFiles";
 import { runCourse } from "../../kernel/headless/runNotebooks";
+import { executeCourseOnce } from "./courseBuild";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 import { buildSite, type BuildSiteResult } from "../../lessons/buildSite";
 import { createSiteServer } from "../../lessons/serve";
@@ -16,8 +17,7 @@ let built: BuildSiteResult;
 
 beforeAll(async () => {
   // Every course notebook goes through the headless runner (cached in build/notebooks/).
-  const run = await runCourse({ log: () => undefined });
-  if (run.failed) throw new Error(`course notebook failed: ${run.failed.message}`);
+  await executeCourseOnce();
   fs.rmSync(out, { recursive: true, force: true });
   built = await buildSite({ outDir: out });
 }, 600_000);
