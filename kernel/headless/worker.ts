@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as util from "node:util";
 import type { Cell, Output } from "./notebookFormat";
 import { readNotebook } from "./notebookFormat";
-import { converterFolder } from "./converterFolder";
+import { AMBIENT_TYPES_ENV, converterFolder } from "./converterFolder";
 
 /**
  * The child process that executes notebooks with tslab's own converter and executor, in-process:
@@ -143,9 +143,6 @@ function onlyNodeAmbientTypes(ts: { sys: { getDirectories(p: string): string[] }
 }
 
 let tslabLoaded = false;
-/** Set to `all` to give notebooks every @types package's globals, as tslab in Jupyter does. */
-export const AMBIENT_TYPES_ENV = "MAZE_NOTEBOOK_AMBIENT_TYPES";
-
 function loadTslab(): void {
   if (tslabLoaded) return;
   tslabLoaded = true;
@@ -319,7 +316,9 @@ function serve(folder: string): void {
   process.on("disconnect", () => process.exit(0));
 }
 
-if (process.argv[2] === "--serve") serve(path.resolve(process.argv[3] ?? "."));
+if (require.main !== module) {
+  // imported for its types or constants: nothing to run
+} else if (process.argv[2] === "--serve") serve(path.resolve(process.argv[3] ?? "."));
 else
   runOnce().then(
     () => process.disconnect?.(),
