@@ -1,9 +1,11 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { NotebookPool, executeNotebook, formatFailure } from "../../kernel/headless/execute";
 import { runCourse } from "../../kernel/headless/runNotebooks";
 import { NotebookFormatError, parseNotebook, readNotebook } from "../../kernel/headless/notebookFormat";
 import { jsonErrorOffset } from "../../kernel/headless/jsonErrorOffset";
+import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 import { scratchDir, writeNotebook } from "./fixtures";
 
 // The runner executes compiled code (dist/kernel/headless/worker.js and the `maze` package's
@@ -202,6 +204,20 @@ describe("parallel course runs", () => {
     expect(r.executed).toEqual([expect.stringMatching(/p1-slow/), expect.stringMatching(/p2-quick/)]);
     expect(r.failed?.file).toMatch(/p3-broken\.ipynb$/);
     expect(fs.existsSync(path.join(out, "p4-later.ipynb"))).toBe(false);
+  });
+});
+
+describe("the notebooks command line", () => {
+  const cli = path.join(PROJECT_ROOT, "dist", "kernel", "headless", "runNotebooks.js");
+  test.each([
+    [["--jobs", "0"], /--jobs needs a whole number of at least 1, got '0'/],
+    [["--jobs"], /--jobs needs a whole number of at least 1, got nothing/],
+    [["--jobs=two"], /got 'two'/],
+    [["--quick"], /unknown option --quick \(usage: npm run notebooks -- \[--force\] \[--jobs N\]/],
+  ])("%j is refused with a usage message and exit code 2", (args, message) => {
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
   });
 });
 
