@@ -147,7 +147,9 @@ function loadTslab(): void {
   if (tslabLoaded) return;
   tslabLoaded = true;
   if (process.env[AMBIENT_TYPES_ENV] === "all") return;
-  onlyNodeAmbientTypes(require("@tslab/typescript-for-tslab") as { sys: { getDirectories(p: string): string[] } });
+  // The TypeScript tslab itself loads (resolved from tslab's folder): patching another copy would do nothing.
+  const tslabDir = path.dirname(require.resolve("tslab/package.json"));
+  onlyNodeAmbientTypes(require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] })) as { sys: { getDirectories(p: string): string[] } });
 }
 
 /** Creates a tslab converter for sources that live in `dir` (tslab takes its folder from the cwd). */
