@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
+import { NotebookPool } from "../kernel/headless/execute";
 import { runCourse } from "../kernel/headless/runNotebooks";
+import { PROJECT_ROOT } from "../kernel/jupyterPaths";
 import { SITE_DIR, buildSite, removeStalePages } from "./buildSite";
 
 const TYPES: Record<string, string> = {
@@ -38,10 +40,10 @@ export function createSiteServer(root: string = SITE_DIR): http.Server {
   });
 }
 
-/** Runs the notebooks (cached, in parallel) and renders site/; returns false when a notebook failed. */
-async function build(): Promise<boolean> {
+/** Runs the notebooks (cached, in parallel, on `pool`) and renders site/; returns false when a notebook failed. */
+async function build(pool: NotebookPool): Promise<boolean> {
   const t0 = performance.now();
-  const run = await runCourse();
+  const run = await runCourse({ pool });
   const notebookSecs = (performance.now() - t0) / 1000;
   process.stdout.write(`notebooks: ${run.executed.length} executed, ${run.cached.length} cached, ${notebookSecs.toFixed(1)}s\n`);
   if (run.failed) {
@@ -58,22 +60,69 @@ async function build(): Promise<boolean> {
 }
 
 /**
+ * Rebuilds whenever a notebook under notebooks/ changes, on the same warm workers: only the changed
+ * notebook runs again (the cache), so an author sees an edit in about the time its cells take.
+ * Library changes need a restart: the workers hold the compiled library they loaded.
+ */
+function watchNotebooks(pool: NotebookPool): void {
+  const dir = path.join(PROJECT_ROOT, "notebooks");
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let again = false;
+  const rebuild = async (): Promise<void> => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        const t0 = performance.now();
+        const ok = await build(pool).catch((e: unknown) => {
+          process.stderr.write(`site: build failed: ${e instanceof Error ? e.message : String(e)}\n`);
+          return false;
+        });
+        process.stdout.write(ok ? `rebuilt in ${((performance.now() - t0) / 1000).toFixed(1)} s\n` : "rebuild stopped; fix the notebook and save it again\n");
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
+  try {
+    fs.watch(dir, { recursive: true }, (_event, name) => {
+      if (!name || !String(name).endsWith(".ipynb") || String(name).includes(".ipynb_checkpoints")) return;
+      if (timer) clearTimeout(timer);
+      // Editors write a file in several steps: build once they are done.
+      timer = setTimeout(() => void rebuild(), 300);
+    });
+    process.stdout.write("Watching notebooks/: a saved notebook is rebuilt.\n");
+  } catch (e) {
+    process.stderr.write(`not watching notebooks/ (${e instanceof Error ? e.message : String(e)}): restart npm start after an edit\n`);
+  }
+}
+
+/**
  * `npm start`: with `--build`, builds the course first (notebooks through the cache on every core,
  * then site/) in this process, then serves site/ on localhost (PORT, default 8000) and prints the
- * URL with how long the build took.
+ * URL with how long the build took; with `--watch` too, rebuilds when a notebook changes.
  */
 async function main(): Promise<void> {
   const port = Number(process.env["PORT"] ?? 8000);
   const t0 = performance.now();
-  if (process.argv.includes("--build")) {
+  const building = process.argv.includes("--build");
+  const watching = building && process.argv.includes("--watch");
+  const pool = building ? new NotebookPool() : undefined;
+  if (pool) {
     try {
-      if (!(await build())) process.exit(1);
+      if (!(await build(pool))) process.exit(1);
     } catch (e) {
       process.stderr.write(`site: build failed: ${e instanceof Error ? e.message : String(e)}\n`);
       process.exit(1);
     }
+    if (!watching) await pool.close();
   }
-  const built = process.argv.includes("--build") ? ` (built in ${((performance.now() - t0) / 1000).toFixed(1)} s)` : "";
+  const built = building ? ` (built in ${((performance.now() - t0) / 1000).toFixed(1)} s)` : "";
   if (!fs.existsSync(path.join(SITE_DIR, "index.html"))) {
     process.stderr.write("site/ is not built: run `npm run build` first\n");
     process.exit(1);
@@ -85,7 +134,9 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   server.listen(port, "127.0.0.1", () => {
-    process.stdout.write(`\nThe course is at http://localhost:${port}/${built}  (also works offline: open site/index.html)\nPress Ctrl+C to stop.\n`);
+    process.stdout.write(`\nThe course is at http://localhost:${port}/${built}  (also works offline: open site/index.html)\n`);
+    if (watching && pool) watchNotebooks(pool);
+    process.stdout.write("Press Ctrl+C to stop.\n");
   });
 }
 

@@ -4,7 +4,7 @@ import { runCourse } from "../kernel/headless/runNotebooks";
 import { PROJECT_ROOT } from "../kernel/jupyterPaths";
 
 /** Test files that read the course's executed notebooks from build/notebooks/. */
-const COURSE_READERS = [path.join(PROJECT_ROOT, "test", "site", "site.test.ts")];
+const COURSE_READERS = ["site.test.ts", "live.test.ts"].map((f) => path.join(PROJECT_ROOT, "test", "site", f));
 
 /**
  * Before any suite starts: executes the course notebooks whose content hash changed, on every core

@@ -2,6 +2,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Cell } from "./notebookFormat";
 
+/**
+ * Set to `all` to give notebooks every @types package's globals, as tslab in Jupyter does; by
+ * default the headless worker gives them Node's only (see worker.ts, `onlyNodeAmbientTypes`).
+ */
+export const AMBIENT_TYPES_ENV = "MAZE_NOTEBOOK_AMBIENT_TYPES";
+
 /** Does any code cell import or reference a file by a relative path (resolved from the notebook's folder)? */
 export function hasRelativeImports(cells: readonly Cell[]): boolean {
   const relative = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+|<reference\s+path\s*=\s*)["']\.{1,2}[/\\]/;

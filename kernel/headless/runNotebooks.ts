@@ -11,7 +11,7 @@ export interface RunCourseOptions {
   readonly force?: boolean;
   readonly outDir?: string;
   readonly log?: (line: string) => void;
-  /** Notebooks executed at once (default: one per core, `os.availableParallelism()`). */
+  /** Notebooks executed at once (default: one per core, `os.availableParallelism()`, as memory allows; see `defaultJobs`). */
   readonly jobs?: number;
   /**
    * A fresh process per notebook instead of warm workers (what a grader does; about 3 s more per

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as util from "node:util";
 import type { Cell, Output } from "./notebookFormat";
 import { readNotebook } from "./notebookFormat";
-import { converterFolder } from "./converterFolder";
+import { AMBIENT_TYPES_ENV, converterFolder } from "./converterFolder";
 
 /**
  * The child process that executes notebooks with tslab's own converter and executor, in-process:
@@ -143,14 +143,13 @@ function onlyNodeAmbientTypes(ts: { sys: { getDirectories(p: string): string[] }
 }
 
 let tslabLoaded = false;
-/** Set to `all` to give notebooks every @types package's globals, as tslab in Jupyter does. */
-export const AMBIENT_TYPES_ENV = "MAZE_NOTEBOOK_AMBIENT_TYPES";
-
 function loadTslab(): void {
   if (tslabLoaded) return;
   tslabLoaded = true;
   if (process.env[AMBIENT_TYPES_ENV] === "all") return;
-  onlyNodeAmbientTypes(require("@tslab/typescript-for-tslab") as { sys: { getDirectories(p: string): string[] } });
+  // The TypeScript tslab itself loads (resolved from tslab's folder): patching another copy would do nothing.
+  const tslabDir = path.dirname(require.resolve("tslab/package.json"));
+  onlyNodeAmbientTypes(require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] })) as { sys: { getDirectories(p: string): string[] } });
 }
 
 /** Creates a tslab converter for sources that live in `dir` (tslab takes its folder from the cwd). */
@@ -319,7 +318,9 @@ function serve(folder: string): void {
   process.on("disconnect", () => process.exit(0));
 }
 
-if (process.argv[2] === "--serve") serve(path.resolve(process.argv[3] ?? "."));
+if (require.main !== module) {
+  // imported for its types or constants: nothing to run
+} else if (process.argv[2] === "--serve") serve(path.resolve(process.argv[3] ?? "."));
 else
   runOnce().then(
     () => process.disconnect?.(),

@@ -1,17 +1,22 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { NotebookPool, executeNotebook, formatFailure } from "../../kernel/headless/execute";
 import { runCourse } from "../../kernel/headless/runNotebooks";
 import { NotebookFormatError, parseNotebook, readNotebook } from "../../kernel/headless/notebookFormat";
 import { jsonErrorOffset } from "../../kernel/headless/jsonErrorOffset";
+import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 import { scratchDir, writeNotebook } from "./fixtures";
 
 // The runner executes compiled code (dist/kernel/headless/worker.js and the `maze` package's
 // dist/ entry), so these tests need `npm run compile` first; `npm test` runs it through `pretest`.
 const dir = scratchDir("runner");
 
+// The tests of executeNotebook each start a fresh process, so they run concurrently (the slow part
+// of this file is tslab's start-up in each); the warm-worker tests below share one worker in order.
+
 describe("headless notebook execution", () => {
-  test("captures printed text, last-expression values and Vega-Lite charts with an SVG twin", async () => {
+  test.concurrent("captures printed text, last-expression values and Vega-Lite charts with an SVG twin", async () => {
     const file = writeNotebook(dir, "ok.ipynb", [
       { type: "markdown", source: "# A title" },
       { type: "code", source: 'import * as maze from "maze";\nconsole.log("seeded", new maze.Random(7).int(1, 100));' },
@@ -30,7 +35,7 @@ describe("headless notebook execution", () => {
     expect(String(data["image/svg+xml"])).toMatch(/^<svg[\s\S]*aria-roledescription="point"/);
   });
 
-  test("stops at the first failing cell and names its cell and line", async () => {
+  test.concurrent("stops at the first failing cell and names its cell and line", async () => {
     const file = writeNotebook(dir, "throws.ipynb", [
       { type: "code", source: "const a = 1;" },
       { type: "code", source: 'type T = number;\nconst t: T = 1;\nfunction f(): number {\n  throw new Error("boom " + t);\n}\nf();' },
@@ -42,14 +47,14 @@ describe("headless notebook execution", () => {
     expect(r.notebook.cells[2]?.outputs).toEqual([]);
   });
 
-  test("reports a type error with its line and column", async () => {
+  test.concurrent("reports a type error with its line and column", async () => {
     const file = writeNotebook(dir, "types.ipynb", [{ type: "code", source: "const n: number = 1;\nconst s: string = n;" }]);
     const r = await executeNotebook(file);
     expect(r.failure).toMatchObject({ cell: 1, line: 2, column: 7 });
     expect(r.failure?.message).toMatch(/not assignable to type 'string'/);
   });
 
-  test("kills a cell that never finishes and reports the time limit", async () => {
+  test.concurrent("kills a cell that never finishes and reports the time limit", async () => {
     const file = writeNotebook(dir, "loops.ipynb", [{ type: "code", source: "while (true) {}" }]);
     const r = await executeNotebook(file, { cellTimeoutMs: 4000 });
     expect(r.failure).toEqual({ cell: 1, message: "cell timed out after 4 s (killed)" });
@@ -60,7 +65,7 @@ describe("issue 12: what a cell shows and prints reaches its own cell", () => {
   const chart = (title: string): string =>
     `maze.show({ title: "${title}", data: { values: [{ a: 1 }] }, mark: "point", encoding: { x: { field: "a", type: "quantitative" } } });`;
 
-  test("maze.show without await lands in the cell that called it, the last cell included", async () => {
+  test.concurrent("maze.show without await lands in the cell that called it, the last cell included", async () => {
     const file = writeNotebook(dir, "no-await.ipynb", [
       { type: "code", source: 'import * as maze from "maze";' },
       { type: "code", source: `void ${chart("first")}` },
@@ -75,7 +80,7 @@ describe("issue 12: what a cell shows and prints reaches its own cell", () => {
     expect(titles).toEqual([[], ["first"], [], ["last"]]);
   });
 
-  test("a last cell that prints 400 KB completes; past 1 MB the rest is dropped with a note", async () => {
+  test.concurrent("a last cell that prints 400 KB completes; past 1 MB the rest is dropped with a note", async () => {
     const file = writeNotebook(dir, "prints.ipynb", [
       { type: "code", source: 'console.log("x".repeat(400000));' },
       { type: "code", source: 'for (let i = 0; i < 15; i++) console.log("y".repeat(100000));' },
@@ -202,6 +207,20 @@ describe("parallel course runs", () => {
     expect(r.executed).toEqual([expect.stringMatching(/p1-slow/), expect.stringMatching(/p2-quick/)]);
     expect(r.failed?.file).toMatch(/p3-broken\.ipynb$/);
     expect(fs.existsSync(path.join(out, "p4-later.ipynb"))).toBe(false);
+  });
+});
+
+describe("the notebooks command line", () => {
+  const cli = path.join(PROJECT_ROOT, "dist", "kernel", "headless", "runNotebooks.js");
+  test.each([
+    [["--jobs", "0"], /--jobs needs a whole number of at least 1, got '0'/],
+    [["--jobs"], /--jobs needs a whole number of at least 1, got nothing/],
+    [["--jobs=two"], /got 'two'/],
+    [["--quick"], /unknown option --quick \(usage: npm run notebooks -- \[--force\] \[--jobs N\]/],
+  ])("%j is refused with a usage message and exit code 2", (args, message) => {
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
   });
 });
 
