@@ -16,9 +16,10 @@ function alive(pid: number): boolean {
 
 /**
  * Executes the course notebooks (cached in build/notebooks/) for a test file, one test process at
- * a time: jest runs the site's test files in parallel, and two cold runs of the whole course at
- * once would double the CI time for nothing — the second finds everything cached once it gets the
- * lock. A lock left by a dead process is taken over.
+ * a time. test/globalSetup.ts normally executed them already and this finds them cached; when it
+ * did not (a notebook failed there, or jest runs without it), the site's test files, which jest runs
+ * in parallel, would otherwise each re-run the course at once — the second now waits and finds the
+ * first one's work cached. A lock left by a dead process is taken over.
  */
 export async function executeCourseOnce(): Promise<void> {
   fs.mkdirSync(path.dirname(LOCK), { recursive: true });
