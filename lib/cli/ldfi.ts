@@ -11,6 +11,9 @@ import { isProtocolModulePath } from "../ldfi/handlers/load";
 import { searchFaults } from "../ldfi/search";
 import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
+import { ldfiJson } from "./ldfiJson";
+
+export { ldfiJson } from "./ldfiJson";
 
 /** Exit codes of DESIGN.md section 6 (the values of EXIT in main.ts; not imported, so main -> ldfi stays acyclic). */
 const EXIT = { certified: 0, counterexample: 1, error: 2, inconclusive: 3 } as const;
@@ -185,23 +188,6 @@ export function searchProgram(program: Program, flags: LdfiFlags, files: readonl
     if (e instanceof Error && /provenance|support/.test(e.message)) return failWith(`lineage is unavailable: ${e.message}`);
     throw e;
   }
-}
-
-/** The JSON object of DESIGN.md section 6. */
-export function ldfiJson(r: SearchResult): object {
-  return {
-    verdict: r.verdict,
-    executions: r.executions,
-    wallMs: Math.round(r.wallMs * 1000) / 1000,
-    counterexample: r.counterexample
-      ? {
-          omissions: r.counterexample.faults.omissions.map((o) => ({ from: o.from, to: o.to, time: o.time })),
-          crashes: r.counterexample.faults.crashes.map((c) => ({ node: c.node, time: c.time })),
-          missing: [...r.counterexample.missing],
-        }
-      : null,
-    limit: r.limit,
-  };
 }
 
 /**

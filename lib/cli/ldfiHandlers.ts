@@ -8,6 +8,7 @@ import { messageLabel } from "../ldfi/handlers/target";
 import type { Strategy } from "../ldfi/result";
 import { SimHandlerError } from "../sim/errors";
 import type { OptionValues } from "./command";
+import { ldfiJson } from "./ldfiJson";
 
 /** Exit codes of DESIGN.md section 6 (as in ldfi.ts). */
 const EXIT = { certified: 0, counterexample: 1, error: 2, inconclusive: 3 } as const;
@@ -109,7 +110,6 @@ export async function executeProtocolSearch(args: ProtocolSearchArgs): Promise<n
   }
 
   if (args.values["json"] === true) {
-    const { ldfiJson } = require("./ldfi") as typeof import("./ldfi");
     process.stdout.write(JSON.stringify(ldfiJson(result)) + "\n");
   } else {
     const lines = [
