@@ -179,3 +179,18 @@ describe("maze --version", () => {
     expect(out).toBe(`maze ${pkg.version} (node ${process.versions.node})\n`);
   });
 });
+
+describe("lib/cli/README.md", () => {
+  it("carries every command's --help text", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "lib", "cli", "README.md"), "utf8");
+    for (const [name, mod] of [
+      ["run", runCommand],
+      ["check", require("../../lib/cli/check") as typeof runCommand],
+      ["ldfi", { spec }],
+      ["grade", require("../../kernel/grading/command") as typeof runCommand],
+    ] as const) {
+      const between = readme.split(`<!-- help:${name}:start -->\n`)[1]?.split(`\n<!-- help:${name}:end -->`)[0];
+      expect({ name, help: between }).toEqual({ name, help: "```\n" + mod.spec.help + "\n```" });
+    }
+  });
+});
