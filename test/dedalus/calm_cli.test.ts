@@ -1,21 +1,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main } from "../../lib/cli/main";
+import { runMaze } from "../cliCapture";
 
 const GOLDEN = path.join(__dirname, "..", "..", "protocols", "golden");
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
-  const o = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = runMaze;
 
 function tmp(text: string): string {
   const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "maze-check-")), "p.ded");

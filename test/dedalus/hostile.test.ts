@@ -5,7 +5,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main } from "../../lib/cli/main";
 import { formatRunTables } from "../../lib/cli/run";
 import { DIAGNOSTIC_CODES, formatDiagnostic } from "../../lib/dedalus/diagnostics";
 import { DedalusLimitError, DedalusRuntimeError, MAX_EXACT_INTEGER } from "../../lib/dedalus/limits";
@@ -13,6 +12,7 @@ import { loadProgram, MAX_PROGRAM_BYTES, parseSource } from "../../lib/dedalus/l
 import { runNaive } from "../../lib/dedalus/naive";
 import { MAX_EXPRESSION_DEPTH } from "../../lib/dedalus/parser";
 import { runProgram } from "../../lib/dedalus/runtime";
+import { runMaze } from "../cliCapture";
 
 let dir: string;
 beforeAll(() => {
@@ -20,17 +20,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
-  const o = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = runMaze;
 
 function write(name: string, text: string): string {
   const file = path.join(dir, name);

@@ -13,7 +13,7 @@ import { dedalusEngine } from "../../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
 import { searchFaults } from "../../lib/ldfi/search";
 import { loadExpected, PROTOCOLS } from "../ldfi/corpus";
-import { main } from "../../lib/cli/main";
+import { runMaze } from "../cliCapture";
 
 function found(text: string): { code: string; message: string; line: number | undefined; related: number }[] {
   const { program, diagnostics } = parseSource(text, "t.ded");
@@ -149,17 +149,7 @@ describe("--allow-nonlocal on run, check and ldfi", () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = "", err = "";
-    const o = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-    const e = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-    try {
-      return { code: await main(args), out, err };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-  }
+  const cli = runMaze;
   const files = () => [path.join(dir, "teleport.ded"), path.join(PROTOCOLS, "delivery_assert.ded")];
   const located = /teleport\.ded:4:1: (error|warning): this rule runs at N \(the first column of origin\) but stores delivered at M with an @next head; only @async moves data between nodes: send it with @async first \[non-local-head\]\n4 \| delivered\(M, P\)@next :- origin\(N, P\), link\(N, M\);\n {2}\| \^+/;
 

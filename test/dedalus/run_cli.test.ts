@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main } from "../../lib/cli/main";
+import { runMaze } from "../cliCapture";
 
 let dir: string;
 beforeAll(() => {
@@ -22,18 +22,7 @@ count(N, count<P>) :- log(N, P);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
-  const o = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = runMaze;
 
 test("--json prints exactly {eot, facts} with integers as numbers", async () => {
   const r = await cli(["run", path.join(dir, "bcast.ded"), "--eot", "2", "--nodes", "a,b,c", "--json"]);
