@@ -168,7 +168,7 @@ const PEERS: readonly PeerEngine[] = ["duckdb", "clingo", "datascript"];
  */
 export type PeerResult = { ms: number; ratio: number; runs: number } | { capped: number } | { failed: string };
 
-/** An engine's own error, reported by its worker. */
+/** An engine's own error reported by its worker, or a run that stopped answering: recorded, not fatal. */
 class PeerFailure extends Error {}
 
 /** A loaded peer engine in its worker (bench/dedalusPeerWorker.ts). */
@@ -178,6 +178,7 @@ interface PeerSession {
   close(): Promise<void>;
 }
 
+/** Starts `engine` on the workload in a worker and waits until it has loaded the graph. */
 async function startPeer(engine: PeerEngine, kind: "tc" | "sg", g: Graph): Promise<PeerSession> {
   const edges = Int32Array.from(g.edges.flat());
   const worker = new Worker(path.join(__dirname, "dedalusPeerWorker.js"), { workerData: { engine, kind, edges } satisfies PeerJob });
@@ -215,10 +216,11 @@ async function startPeer(engine: PeerEngine, kind: "tc" | "sg", g: Graph): Promi
 /**
  * One peer at one size. Datascript, minutes where the others take milliseconds, runs once (capped) and
  * that run is its figure. The others first run once under the cap, untimed (it warms the engine up:
- * clingo's WebAssembly is compiled lazily); then peer and maze run in alternation, a full GC before each,
- * and the ratio is the median of maze/peer over adjacent pairs. The peer's time is what it measured
- * inside its worker, so message passing is not charged to it. A last run returns the pairs, checked
- * against the reference (outside the timed runs: printing millions of atoms is not clingo's evaluation).
+ * clingo's WebAssembly is compiled lazily); then peer and maze run in alternation, a full GC of the
+ * bench's heap before each, and the ratio is the median of maze/peer over adjacent pairs. The peer's
+ * time is what it measured inside its worker, so message passing is not charged to it. A last run
+ * returns the pairs, checked against the reference (outside the timed runs: printing millions of atoms
+ * is not clingo's evaluation).
  */
 async function measurePeer(
   engine: PeerEngine,
@@ -248,8 +250,8 @@ async function measurePeer(
       const timePeer = async (): Promise<number> => {
         opts.settle?.();
         const answer = await session.run(false, opts.capMs * 2);
-        if (answer === null) throw new Error(`${what} finished once within the cap, then not within twice the cap`);
-        if (answer.tuples !== null && answer.tuples !== ref.size) throw new Error(`${what} found ${ref.size} tuples, then ${answer.tuples}`);
+        if (answer === null) throw new PeerFailure(`${what} finished once within the cap, then not within twice the cap`);
+        if (answer.tuples !== null && answer.tuples !== ref.size) throw new Error(`${what} found ${answer.tuples} tuples, the reference ${ref.size}`);
         return answer.ms;
       };
       const timeMaze = (): number => {
@@ -267,7 +269,7 @@ async function measurePeer(
       total += p + m;
     }
     const checked = await session.run(true, opts.capMs * 10);
-    if (checked === null) throw new Error(`${what} did not return its answer within ten times the cap`);
+    if (checked === null) throw new PeerFailure(`${what} did not return its answer within ten times the cap`);
     checkSameSet(what, ref, g.n, checked.pairs as Int32Array);
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
     return { ms: Math.min(...peerMs), ratio: median(ratios), runs: peerMs.length };
