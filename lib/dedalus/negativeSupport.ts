@@ -35,6 +35,18 @@ export interface BlockingTuple {
  */
 export const BLOCKING_BUDGET = 50_000;
 
+/**
+ * Restricts a `notin` pattern to tuples that would pass an extreme: a max (sign 1) or min (sign -1)
+ * moves only for a new input beyond its value, so candidates whose `column` is known and not beyond
+ * `value` (compared as the runtime compares: strings by `localeCompare`) block nothing.
+ */
+export interface Beyond {
+  readonly column: number;
+  readonly value: number;
+  readonly sign: 1 | -1;
+  readonly strings: boolean;
+}
+
 /** Why the precise analysis declined; the caller then uses the conservative causes. */
 class Decline extends Error {}
 
@@ -106,12 +118,15 @@ export class BlockingAnalysis {
    * The tuples whose loss could make the `notin` pattern `neg` turn false, or null when the analysis
    * declines (see the module comment). Deterministic: tuples come in rule, atom and store order.
    */
-  blockingTuples(neg: RawNegPremise, budget = BLOCKING_BUDGET): BlockingTuple[] | null {
+  blockingTuples(neg: RawNegPremise, budget = BLOCKING_BUDGET, beyond?: Beyond): BlockingTuple[] | null {
     this.steps = 0;
     this.budget = budget;
     try {
       const ids = new Set<number>();
-      for (const c of this.visit(neg.rel, neg.values, neg.time)) for (const l of c.leaves) ids.add(l);
+      for (const c of this.visit(neg.rel, neg.values, neg.time)) {
+        if (beyond && this.within(c.tuple[beyond.column], beyond)) continue;
+        for (const l of c.leaves) ids.add(l);
+      }
       return [...ids].sort((a, b) => a - b).map((i) => this.leafOf[i]!);
     } catch (e) {
       if (e instanceof Decline) {
@@ -120,6 +135,14 @@ export class BlockingAnalysis {
       }
       throw e;
     }
+  }
+
+  /** Whether a candidate's value (null: unknown) cannot pass `beyond`'s extreme. */
+  private within(value: number | null | undefined, beyond: Beyond): boolean {
+    if (value === null || value === undefined) return false;
+    const interner = this.run.compiled.interner;
+    const cmp = beyond.strings ? interner.string(value).localeCompare(interner.string(beyond.value)) : value - beyond.value;
+    return cmp * beyond.sign <= 0;
   }
 
   private tick(n = 1): void {
@@ -245,8 +268,9 @@ export class BlockingAnalysis {
       };
       join(0, theta);
 
-      // An aggregate's value changes when any of its input tuples is lost.
-      if (shape.plan.aggregate) {
+      // An aggregate's value changes when any of its input tuples is lost (per group, and for a
+      // max/min only when every input carrying its extreme is: see `groupLosses`).
+      if (shape.plan.aggregate && !this.groupLosses(rel, shape, theta, readTime, time, add)) {
         const leaves: number[] = [];
         for (const a of shape.positives) {
           const s = this.storeAt(a.rel, readTime(a));
@@ -258,22 +282,148 @@ export class BlockingAnalysis {
         if (leaves.length > 0) add(this.head(shape, theta).tuple, leaves);
       }
 
-      // A new firing through a positive premise that itself newly appears.
-      for (const a of shape.positives) {
-        const sub = this.visit(a.rel, a.args.map((t) => this.evalTerm(t, theta)), readTime(a));
-        for (const c of sub) {
+      // A new firing through a positive premise that itself newly appears. Every other positive
+      // premise must then be present or newly appear too, so the firing is joined over both (one
+      // that can do neither rules it out; present tuples bind the head further). A firing that needs
+      // several new tuples at once is blocked by the leaves of any one of them: the smallest set is kept.
+      const sources = shape.positives.map((a) => this.visit(a.rel, a.args.map((t) => this.evalTerm(t, theta)), readTime(a)));
+      shape.positives.forEach((a, i) => {
+        for (const c of sources[i]!) {
           this.tick();
           const b = this.unify(a.args, c.tuple, theta);
           if (b === null) continue;
-          const h = this.head(shape, b);
-          if (h.known && this.present(rel, time, h.tuple)) continue;
-          add(h.tuple, c.leaves);
+          this.joinFiring(shape, i, 0, b, c.leaves, sources, readTime, (full, leaves) => {
+            const h = this.head(shape, full);
+            if (h.known && this.present(rel, time, h.tuple)) return;
+            if (this.cannotPassExtreme(rel, shape, full, h.tuple, time)) return;
+            add(h.tuple, leaves);
+          });
         }
-      }
+      });
     }
     this.open.delete(key);
     const out = [...found.values()];
     this.memo.set(key, out);
     return out;
+  }
+
+  /**
+   * The losses that change an aggregate over one positive atom, group by group: each group of the
+   * inputs matching `theta` yields a candidate with its grouping columns bound (the aggregate column
+   * unknown), blocked by the group's inputs. A `max`/`min` that is its relation's only rule moves
+   * only when every input carrying the group's present extreme (read from the aggregate's own tuple
+   * at `time`) is lost, so only those witnesses block it (a new input beyond it is the positive case
+   * of {@link visit}). Returns false — the caller then treats every input as blocking one candidate
+   * with unknown groups — for other rule shapes or when a group's columns are not all bound.
+   */
+  private groupLosses(
+    rel: number,
+    shape: RuleShape,
+    theta: Binding,
+    readTime: (a: { time: number | null }) => number,
+    time: number,
+    add: (tuple: readonly (number | null)[], leaves: Iterable<number>) => void,
+  ): boolean {
+    const cols = shape.plan.rule.head.args.flatMap((t, c) => (t.kind === "aggregate" ? [c] : []));
+    if (cols.length !== 1 || shape.positives.length !== 1) return false;
+    const column = cols[0]!;
+    const ext = this.extremeOf(rel, shape);
+    const a = shape.positives[0]!;
+    const s = this.storeAt(a.rel, readTime(a));
+    if (!s) return true; // no input, nothing to lose
+    const out = this.storeAt(rel, time);
+    const ap = a.args.map((t) => this.evalTerm(t, theta));
+    this.tick(s.count);
+    const groups = new Map<string, { tuple: (number | null)[]; inputs: { id: number; value: number | undefined }[] }>();
+    for (let id = 0; id < s.count; id++) {
+      if (!this.matches(s, id, ap)) continue;
+      const b = this.unify(a.args, s.tuple(id), theta);
+      if (!b) return false;
+      const tuple = this.head(shape, b).tuple;
+      if (tuple.some((v, c) => c !== column && v === null)) return false;
+      const k = tuple.join(",");
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = { tuple, inputs: [] }));
+      g.inputs.push({ id, value: ext ? b.get(ext.variable) : undefined });
+    }
+    for (const g of groups.values()) {
+      const extreme = ext && out ? this.presentExtreme(out, column, g.tuple) : undefined;
+      const witnesses = extreme === undefined ? [] : g.inputs.filter((x) => x.value === extreme);
+      add(g.tuple, (witnesses.length > 0 ? witnesses : g.inputs).map((x) => this.leafIdOf(s, x.id)));
+    }
+    return true;
+  }
+
+  /** A `max`/`min` rule this analysis can be precise about: the relation's only rule, one aggregate column, one positive atom. */
+  private extremeOf(rel: number, shape: RuleShape): { column: number; variable: string; sign: 1 | -1; strings: boolean } | null {
+    if (shape.positives.length !== 1 || (this.shapes.byHead.get(rel)?.length ?? 0) !== 1) return null;
+    const cols = shape.plan.rule.head.args.flatMap((t, c) => (t.kind === "aggregate" ? [c] : []));
+    if (cols.length !== 1) return null;
+    const column = cols[0]!;
+    const term = shape.plan.rule.head.args[column]!;
+    if (term.kind !== "aggregate" || (term.fn !== "max" && term.fn !== "min")) return null;
+    const strings = this.run.compiled.plan.relations[rel]!.types[column] === "string";
+    return { column, variable: term.variable.name, sign: term.fn === "min" ? -1 : 1, strings };
+  }
+
+  /** The aggregate value of the one present tuple of a group (other columns of `group` all known), or undefined. */
+  private presentExtreme(out: TupleStore, column: number, group: readonly (number | null)[]): number | undefined {
+    this.tick(out.count);
+    let extreme: number | undefined;
+    for (let id = 0; id < out.count; id++) {
+      if (!this.matches(out, id, group)) continue;
+      if (extreme !== undefined) return undefined; // two tuples for one group: not this rule's output alone
+      extreme = out.tuple(id)[column];
+    }
+    return extreme;
+  }
+
+  /**
+   * Whether a new input to a `max`/`min` group, binding the aggregated variable in `b`, cannot change
+   * the group's present value: it does not pass the extreme (ties keep it too), as the runtime compares.
+   */
+  private cannotPassExtreme(rel: number, shape: RuleShape, b: Binding, head: readonly (number | null)[], time: number): boolean {
+    const ext = this.extremeOf(rel, shape);
+    if (!ext) return false;
+    const value = b.get(ext.variable);
+    if (value === undefined || head.some((v, c) => c !== ext.column && v === null)) return false;
+    const out = this.storeAt(rel, time);
+    const extreme = out ? this.presentExtreme(out, ext.column, head) : undefined;
+    if (extreme === undefined) return false;
+    return this.within(value, { column: ext.column, value: extreme, sign: ext.sign, strings: ext.strings });
+  }
+
+  /**
+   * Joins the premises of a new firing other than `i` (whose new tuple bound `b` and is blocked by
+   * `leaves`) over present tuples and other premises' candidates, from premise `j` on.
+   */
+  private joinFiring(
+    shape: RuleShape,
+    i: number,
+    j: number,
+    b: Binding,
+    leaves: ReadonlySet<number>,
+    sources: readonly Candidate[][],
+    readTime: (a: { time: number | null }) => number,
+    emit: (b: Binding, leaves: ReadonlySet<number>) => void,
+  ): void {
+    if (j === i) return this.joinFiring(shape, i, j + 1, b, leaves, sources, readTime, emit);
+    if (j >= shape.positives.length) return emit(b, leaves);
+    const o = shape.positives[j]!;
+    const s = this.storeAt(o.rel, readTime(o));
+    if (s) {
+      const pattern = o.args.map((t) => this.evalTerm(t, b));
+      this.tick(s.count);
+      for (let id = 0; id < s.count; id++) {
+        if (!this.matches(s, id, pattern)) continue;
+        const next = this.unify(o.args, s.tuple(id), b);
+        if (next !== null) this.joinFiring(shape, i, j + 1, next, leaves, sources, readTime, emit);
+      }
+    }
+    for (const x of sources[j]!) {
+      this.tick();
+      const next = this.unify(o.args, x.tuple, b);
+      if (next !== null) this.joinFiring(shape, i, j + 1, next, x.leaves.size < leaves.size ? x.leaves : leaves, sources, readTime, emit);
+    }
   }
 }

@@ -14,7 +14,7 @@
 import type { AggregateFn, HeadTerm, Span, Term } from "./ast";
 import type { RulePlan } from "./plan";
 import type { CompiledProgram, DedalusRun, Fact, RawDerivation, RawNegPremise, RawPremise, RunResult, Value } from "./runtime";
-import { BlockingAnalysis } from "./negativeSupport";
+import { BlockingAnalysis, type Beyond } from "./negativeSupport";
 import { sameStepGraph } from "./sameStep";
 import { termValue } from "./termValue";
 import type { TupleStore } from "./store";
@@ -238,7 +238,13 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
     const v = memoOf(store)[id]!;
     return v >= 0 ? v : TRUE; // ON_STACK: a cycle, impossible for stratified programs (README: guard)
   };
-  const negKey = (n: RawNegPremise): string => (negativeMode === "molly" ? `${n.rel}@${n.time}` : `${n.rel}@${n.time}:${n.values.join(",")}`);
+  /** Group absences of a max/min that only a new input beyond the extreme breaks (see `absences`). */
+  const beyondOf = new WeakMap<RawNegPremise, Beyond>();
+  const negKey = (n: RawNegPremise): string => {
+    if (negativeMode === "molly") return `${n.rel}@${n.time}`;
+    const b = beyondOf.get(n);
+    return `${n.rel}@${n.time}:${n.values.join(",")}${b ? `>${b.column}:${b.sign}:${b.value}` : ""}`;
+  };
   const { feeds } = sameStepGraph(run.compiled.plan);
   /** Derivations that may support a tuple. Well-foundedness: a same-timestep premise that the tuple's
    * own relation can feed (a possible cycle) must have existed before the tuple did; derivations
@@ -267,7 +273,7 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
   let blocking: BlockingAnalysis | null = null;
   /** What supports an absent pattern: its blocking tuples, or Molly's causes where that analysis declines. */
   const causes = (n: RawNegPremise): { store: TupleStore; id: number }[] =>
-    (negativeMode === "molly" ? null : (blocking ??= new BlockingAnalysis(run)).blockingTuples(n)) ?? mollyCauses(n);
+    (negativeMode === "molly" ? null : (blocking ??= new BlockingAnalysis(run)).blockingTuples(n, undefined, beyondOf.get(n))) ?? mollyCauses(n);
   /** Molly's possible causes of an absent `p` read at T: every tuple upstream of p, before T (or at T). */
   const mollyCauses = (n: RawNegPremise): { store: TupleStore; id: number }[] => {
     const out: { store: TupleStore; id: number }[] = [];
@@ -293,7 +299,11 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
     if (!d.rule?.aggregate) return d.negated;
     let out = absenceMemo.get(d);
     if (out) return out;
-    out = [...d.negated, ...groupPatterns(d.rule, store.tuple(id), d.message ? d.message.sendTime : d.rule.headTime === "same" ? store.time : store.time - 1, interner)];
+    const group = groupPatterns(d.rule, store.tuple(id), d.message ? d.message.sendTime : d.rule.headTime === "same" ? store.time : store.time - 1, interner);
+    // A max/min over one atom moves only for a new input beyond its value (a smaller one leaves it).
+    const beyond = extremeBeyond(d, store, id, run);
+    if (beyond && group.length === 1) beyondOf.set(group[0]!, beyond);
+    out = [...d.negated, ...group];
     absenceMemo.set(d, out);
     return out;
   };
@@ -522,6 +532,27 @@ function extremeFirings(d: RawDerivation, store: TupleStore, id: number): RawPre
   const result = store.tuple(id)[agg.column];
   const out = agg.firings.filter((f) => f.value === result).map((f) => f.premises);
   return out.length > 0 ? out : null;
+}
+
+/**
+ * For a `max`/`min` derivation over a single positive atom: the input column that carries the
+ * aggregated variable and the extreme the derivation produced, as a {@link Beyond} restriction of
+ * the group's absence pattern; null for any other derivation.
+ */
+function extremeBeyond(d: RawDerivation, store: TupleStore, id: number, run: DedalusRun): Beyond | null {
+  const plan = d.rule;
+  if (d.kind !== "rule" || !plan?.aggregate) return null;
+  const head = plan.rule.head.args;
+  const cols = head.flatMap((t, c) => (t.kind === "aggregate" ? [c] : []));
+  if (cols.length !== 1) return null;
+  const term = head[cols[0]!]!;
+  if (term.kind !== "aggregate" || (term.fn !== "max" && term.fn !== "min")) return null;
+  const atoms = plan.rule.body.flatMap((x) => (x.kind === "atom" && !x.negated ? [x] : []));
+  if (atoms.length !== 1) return null;
+  const column = atoms[0]!.args.findIndex((t) => t.kind === "var" && t.name === term.variable.name);
+  if (column < 0) return null;
+  const strings = run.compiled.plan.relations[plan.headRel]!.types[cols[0]!] === "string";
+  return { column, value: store.tuple(id)[cols[0]!]!, sign: term.fn === "min" ? -1 : 1, strings };
 }
 
 /**
