@@ -47,6 +47,18 @@ export interface Beyond {
   readonly strings: boolean;
 }
 
+/**
+ * Steps (tuples and candidates matched) the joins of one rule's new firings may cost, per pattern
+ * asked, before the rest are kept unjoined (each blocked by its new premise's leaves alone, as if
+ * every other premise could be there: the coarser answer, never an unsound one). Molly's
+ * paxos_synod.ded joins wide relations; unbounded, one premise cost 1.5 M steps and the search
+ * ran ten times slower.
+ */
+export const JOIN_BUDGET = 200;
+
+/** The join of one new firing passed {@link JOIN_BUDGET} (one instance, thrown often: no stack to capture). */
+const JOIN_TOO_LARGE = new Error("join budget");
+
 /** Why the precise analysis declined; the caller then uses the conservative causes. */
 class Decline extends Error {}
 
@@ -109,6 +121,8 @@ export class BlockingAnalysis {
   private readonly shapes: { byHead: Map<number, RuleShape[]>; recursive: readonly boolean[] };
   private steps = 0;
   private budget = 0;
+  /** Steps of the joins of the current rule's new firings, bounded by {@link JOIN_BUDGET} apart from the premise's budget. */
+  private joinSteps = 0;
 
   constructor(private readonly run: DedalusRun) {
     this.shapes = shapesOf(run);
@@ -143,6 +157,11 @@ export class BlockingAnalysis {
     const interner = this.run.compiled.interner;
     const cmp = beyond.strings ? interner.string(value).localeCompare(interner.string(beyond.value)) : value - beyond.value;
     return cmp * beyond.sign <= 0;
+  }
+
+  private joinTick(n: number): void {
+    this.joinSteps += n;
+    if (this.joinSteps > JOIN_BUDGET) throw JOIN_TOO_LARGE;
   }
 
   private tick(n = 1): void {
@@ -287,17 +306,28 @@ export class BlockingAnalysis {
       // that can do neither rules it out; present tuples bind the head further). A firing that needs
       // several new tuples at once is blocked by the leaves of any one of them: the smallest set is kept.
       const sources = shape.positives.map((a) => this.visit(a.rel, a.args.map((t) => this.evalTerm(t, theta)), readTime(a)));
+      this.joinSteps = 0;
       shape.positives.forEach((a, i) => {
         for (const c of sources[i]!) {
           this.tick();
           const b = this.unify(a.args, c.tuple, theta);
           if (b === null) continue;
-          this.joinFiring(shape, i, 0, b, c.leaves, sources, readTime, (full, leaves) => {
+          const emit = (full: Binding, leaves: ReadonlySet<number>): void => {
             const h = this.head(shape, full);
             if (h.known && this.present(rel, time, h.tuple)) return;
             if (this.cannotPassExtreme(rel, shape, full, h.tuple, time)) return;
             add(h.tuple, leaves);
-          });
+          };
+          // Past the budget, a firing is kept unjoined, as if every other premise could be there.
+          if (this.joinSteps > JOIN_BUDGET) emit(b, c.leaves);
+          else {
+            try {
+              this.joinFiring(shape, i, 0, b, c.leaves, sources, readTime, emit);
+            } catch (e) {
+              if (e !== JOIN_TOO_LARGE) throw e;
+              emit(b, c.leaves);
+            }
+          }
         }
       });
     }
@@ -413,7 +443,7 @@ export class BlockingAnalysis {
     const s = this.storeAt(o.rel, readTime(o));
     if (s) {
       const pattern = o.args.map((t) => this.evalTerm(t, b));
-      this.tick(s.count);
+      this.joinTick(s.count);
       for (let id = 0; id < s.count; id++) {
         if (!this.matches(s, id, pattern)) continue;
         const next = this.unify(o.args, s.tuple(id), b);
@@ -421,7 +451,7 @@ export class BlockingAnalysis {
       }
     }
     for (const x of sources[j]!) {
-      this.tick();
+      this.joinTick(1);
       const next = this.unify(o.args, x.tuple, b);
       if (next !== null) this.joinFiring(shape, i, j + 1, next, x.leaves.size < leaves.size ? x.leaves : leaves, sources, readTime, emit);
     }
