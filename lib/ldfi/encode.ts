@@ -28,6 +28,8 @@ export interface HypothesisResult {
   readonly hypotheses: FaultSet[];
   /** True when `maxHypotheses` or `shouldStop` cut the enumeration short. */
   readonly truncated: boolean;
+  /** True when the seed alone breaks some goal's lineage (the graph disagrees with its run). */
+  readonly seedBreaks: boolean;
   /** Size of the CNF handed to the solver. */
   readonly clauses: number;
   readonly variables: number;
@@ -171,6 +173,7 @@ export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[
   const found: FaultSet[] = [];
   const foundKeys = new Set<string>([faultKey(seed)]);
   let truncated = false;
+  let seedBreaks = false;
   const seedSize = seedLits.length;
   goals: for (const root of rootVars) {
     const act = newVar();
@@ -187,7 +190,10 @@ export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[
         const trueVars = faultVars.filter((f) => model.isTrue(f.v));
         // The seed alone breaks this goal's recorded lineage: the graph disagrees with the run it
         // came from, so this goal offers no extension (and must not block the seed's supersets).
-        if (trueVars.length === seedSize) break;
+        if (trueVars.length === seedSize) {
+          seedBreaks = true;
+          break;
+        }
         sat.addClause(trueVars.map((f) => -f.v));
         const fs = faultSet(
           trueVars.flatMap((f) => (f.omission ? [f.omission] : [])),
@@ -214,7 +220,7 @@ export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[
   const minimal = found.filter((f, i) => !found.some((g, j) => j !== i && faultCount(g) < faultCount(f) && [...(atoms[j] as Set<string>)].every((a) => (atoms[i] as Set<string>).has(a))));
   const keyOf = new Map(minimal.map((f) => [f, faultKey(f)]));
   minimal.sort((a, b) => faultCount(a) - faultCount(b) || ((keyOf.get(a) as string) < (keyOf.get(b) as string) ? -1 : (keyOf.get(a) as string) > (keyOf.get(b) as string) ? 1 : 0));
-  return { hypotheses: minimal, truncated, clauses: sat.clauseCount, variables };
+  return { hypotheses: minimal, truncated, seedBreaks, clauses: sat.clauseCount, variables };
 }
 
 function faultAtomSet(f: FaultSet): Set<string> {

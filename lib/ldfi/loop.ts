@@ -14,7 +14,9 @@ import { SearchSession, type SearchEnd } from "./session";
  *    is a counterexample;
  * 4. a run that survives had other derivations: its lineage, with its own faults as the seed that
  *    every further hypothesis extends, yields new hypotheses; sets already explored are skipped;
- * 5. when no hypothesis is left, the program is certified for the bounds.
+ * 5. a run that kept every goal and whose lineage no fault within the bounds can break further
+ *    discharges every superset of its faults: those are dropped from the queue unrun;
+ * 6. when no hypothesis is left, the program is certified for the bounds.
  *
  * Deterministic: the queue is ordered by fault count, then by lateness of the faults, then by the
  * order hypotheses were found (see {@link before}); the solver's enumeration is deterministic too.
@@ -35,7 +37,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   // True when an enumeration was cut short by the hypothesis cap: an empty queue then proves nothing.
   let incomplete = false;
 
-  const enumerate = (obs: Observation, goals: string[], negativeSupport: boolean) => {
+  const enumerate = (obs: Observation, goals: readonly string[], negativeSupport: boolean) => {
     const graph = obs.lineage(goals, { negativeSupport });
     // More hypotheses than the runs left (plus those that may turn out explored) cannot be used.
     const cap = s.maxRuns - s.executions + explored.size + queued.size + 1;
@@ -49,7 +51,17 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
     s.maxClauses = Math.max(s.maxClauses, r.clauses);
     // Certification rests on the full lineage's hypotheses; the positive tier only orders the queue.
     if (r.truncated && negativeSupport) incomplete = true;
+    if (negativeSupport && !r.truncated && !r.seedBreaks && r.hypotheses.length === 0 && goals.length === s.failureFreePost.size) untouchable.push(faultAtoms(obs.faults));
     return r.hypotheses;
+  };
+  // Runs that kept every goal and whose lineage no further fault within the bounds can break: every
+  // superset of their faults keeps every goal too, so no counterexample lies above them (README:
+  // subsumption) and a queued superset is dropped unrun.
+  const untouchable: Set<string>[] = [];
+  const subsumed = (f: FaultSet): boolean => {
+    if (untouchable.length === 0) return false;
+    const atoms = faultAtoms(f);
+    return untouchable.some((u) => u.size <= atoms.size && [...u].every((a) => atoms.has(a)));
   };
 
   const expand = (obs: Observation): void => {
@@ -88,6 +100,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
     const key = faultKey(next.faults);
     queued.delete(key);
     explored.add(key);
+    if (subsumed(next.faults)) continue;
     const { observation, missing } = s.execute(next.faults);
     if (missing.length > 0) return { verdict: "counterexample", faults: next.faults, missing };
     expand(observation);
@@ -107,6 +120,10 @@ interface QueueItem {
 }
 
 /** Sum of the fault times: later faults leave the protocol less time to recover, and early ones often prevent `pre` as well. */
+function faultAtoms(f: FaultSet): Set<string> {
+  return new Set([...f.omissions.map((o) => `o ${o.from} ${o.to} ${o.time}`), ...f.crashes.map((c) => `c ${c.node} ${c.time}`)]);
+}
+
 function lateness(f: FaultSet): number {
   return f.omissions.reduce((a, o) => a + o.time, 0) + f.crashes.reduce((a, c) => a + c.time, 0);
 }
