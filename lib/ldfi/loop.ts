@@ -28,6 +28,7 @@ export function ldfiSearch(target: FaultTarget, options: SearchOptions): SearchR
 
 function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   const order = options.order ?? DEFAULT_ORDER;
+  const subsumption = options.subsumption ?? true;
   if (s.failureFreePost.size === 0) return { verdict: "certified" };
 
   const explored = new Set<string>([faultKey(s.failureFree.faults)]);
@@ -51,7 +52,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
     s.maxClauses = Math.max(s.maxClauses, r.clauses);
     // Certification rests on the full lineage's hypotheses; the positive tier only orders the queue.
     if (r.truncated && negativeSupport) incomplete = true;
-    if (negativeSupport && !r.truncated && !r.seedBreaks && r.hypotheses.length === 0 && goals.length === s.failureFreePost.size) untouchable.push(faultAtoms(obs.faults));
+    if (subsumption && negativeSupport && !r.truncated && !r.seedBreaks && r.hypotheses.length === 0 && goals.length === s.failureFreePost.size) untouchable.push(faultAtoms(obs.faults));
     return r.hypotheses;
   };
   // Runs that kept every goal and whose lineage no further fault within the bounds can break: every

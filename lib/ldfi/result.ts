@@ -84,6 +84,12 @@ export interface SearchOptions {
    * hypothesis before certifying, so verdicts agree; only the executions to a counterexample differ.
    */
   readonly order?: HypothesisOrder;
+  /**
+   * LDFI drops queued supersets of a run whose lineage no further fault can break (default true;
+   * lib/ldfi/README.md, the loop, step 6). Sound only when lineage is: the handler search turns it
+   * off, because the causal past of opaque handlers is not (its completion phase decides there).
+   */
+  readonly subsumption?: boolean;
   /** Seed of the random strategy. */
   readonly seed?: number;
   /** Called after every execution with a one-line summary (`run 3: omit(a,b,1) -> ok`). */

@@ -68,7 +68,8 @@ export function handlerSearch(target: HandlerTarget, options: SearchOptions): Ha
     },
   };
   // The causal support of a run has no negative part: enumerating it twice (positive-first) finds nothing new.
-  const first = ldfiSearch(recording, { ...options, order: options.order ?? "smallest-first" });
+  // No subsumption: a causal past is not a sound lineage of opaque code (see SearchOptions.subsumption).
+  const first = ldfiSearch(recording, { ...options, order: options.order ?? "smallest-first", subsumption: false });
   replayCheck(target, first);
   if (first.verdict !== "certified" || first.failureFreePost.length === 0) return { ...first, completion: null, ldfiExecutions: first.executions };
   return complete(target, options, first, seen, started);
