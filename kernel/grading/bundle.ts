@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { PROJECT_ROOT } from "../jupyterPaths";
+import { walk } from "./libraryCopy";
 
 /**
  * `maze grade bundle LAB --out FILE.zip`: a Gradescope autograder. Gradescope unpacks the zip into
@@ -38,16 +39,6 @@ ROOT="\${AUTOGRADER_ROOT:-/autograder}"
 exec node "$ROOT/source/dist/kernel/grading/gradescope.js" "$ROOT"
 `;
 
-function walk(dir: string, rel = ""): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const r = path.join(rel, e.name);
-    if (e.isDirectory()) out.push(...walk(path.join(dir, e.name), r));
-    else if (e.isFile()) out.push(r);
-  }
-  return out;
-}
 
 /** The project files a Gradescope grader needs, relative to the project root. */
 export function bundleFiles(): string[] {

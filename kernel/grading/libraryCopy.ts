@@ -27,7 +27,8 @@ const DIST_PARTS = ["lib", "kernel"] as const;
 /** Never copied: the grader itself. */
 const EXCLUDED = new Set([path.join("dist", "kernel", "grading")]);
 
-function walk(dir: string, rel = ""): string[] {
+/** Every regular file under `dir`, as paths relative to it (none when `dir` is missing). */
+export function walk(dir: string, rel = ""): string[] {
   if (!fs.existsSync(dir)) return [];
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {

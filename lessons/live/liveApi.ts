@@ -2,6 +2,7 @@
  * `window.mazeLive`: the contract tests, graders and instructors' scripts drive a live page with
  * (DESIGN.md section 11; README "Live lessons").
  */
+import type { DedalusJsonRequest } from "../../lib/cli/dedalusJson";
 
 /** One output of a run: its richest MIME type and that representation as text. */
 export interface RunOutput {
@@ -17,17 +18,8 @@ export interface RunResult {
   readonly error?: string;
 }
 
-/** The request of the playground's `dedalus(...)`: files and the CLI's flags. */
-export interface DedalusRequest {
-  readonly files: Readonly<Record<string, string>>;
-  readonly command: "check" | "run" | "ldfi";
-  readonly eot?: number;
-  readonly eff?: number;
-  readonly crashes?: number;
-  readonly nodes?: readonly string[] | string;
-  readonly strategy?: "ldfi" | "random" | "exhaustive";
-  readonly maxRuns?: number;
-}
+/** The request of the playground's `dedalus(...)`: files and the CLI's flags (the subset of `DedalusJsonRequest` the contract names). */
+export type DedalusRequest = Pick<DedalusJsonRequest, "files" | "command" | "eot" | "eff" | "crashes" | "nodes" | "strategy" | "maxRuns">;
 
 /** `window.mazeLive`. */
 export interface LiveApi {

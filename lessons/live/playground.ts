@@ -10,16 +10,8 @@ import type { DedalusRequest, LiveApi } from "./liveApi";
 import { renderOutput } from "./outputs";
 import type { PlaygroundReport } from "./playgroundReport";
 import type { Session } from "./session";
+import type { PlaygroundExample } from "../playgroundPage";
 
-/** One example of the corpus, as the build embeds it in the page. */
-interface Example {
-  readonly name: string;
-  readonly files: Record<string, string>;
-  readonly eot: number;
-  readonly eff: number;
-  readonly crashes: number;
-  readonly nodes?: string;
-}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -45,7 +37,7 @@ async function safely(p: Promise<{ json: object; report?: object }>): Promise<{ 
 
 /** Wires the playground in `root` to `session`; returns the page's `mazeLive`. */
 export function attachPlayground(root: HTMLElement, session: Session, vendor: string): LiveApi {
-  const examples = JSON.parse(document.getElementById("maze-examples")?.textContent ?? "[]") as Example[];
+  const examples = JSON.parse(document.getElementById("maze-examples")?.textContent ?? "[]") as PlaygroundExample[];
   const select = must<HTMLSelectElement>(root, "#pg-example");
   const tabs = must<HTMLElement>(root, ".pg-tabs");
   const host = must<HTMLElement>(root, ".pg-editor");

@@ -12,6 +12,7 @@ import { searchFaults } from "../ldfi/search";
 import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
 import { ldfiJson } from "./ldfiJson";
+import { delayedProgress } from "./progress";
 
 export { ldfiJson } from "./ldfiJson";
 
@@ -21,8 +22,6 @@ const EXIT = { certified: 0, counterexample: 1, error: 2, inconclusive: 3 } as c
 /** Molly's default bounds. */
 const DEFAULTS = { eot: 3, eff: 2, crashes: 0 } as const;
 
-/** After this long, progress lines go to stderr (short searches stay quiet). */
-const PROGRESS_AFTER_MS = 1000;
 
 /** `maze ldfi FILE... [options]`: lineage-driven fault injection. */
 export const spec: CommandSpec = {
@@ -226,17 +225,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
 
   const program = loadRunnableProgram(positionals, loadOptionsOf(values));
   if (!program) return EXIT.error;
-  const started = performance.now();
-  const pending: string[] = [];
-  const progress = (line: string): void => {
-    if (performance.now() - started < PROGRESS_AFTER_MS) {
-      pending.push(line);
-      if (pending.length > 5) pending.shift();
-      return;
-    }
-    for (const p of pending.splice(0)) process.stderr.write(`maze ldfi: ${p}\n`);
-    process.stderr.write(`maze ldfi: ${line}\n`);
-  };
+  const progress = delayedProgress();
   const reportDir = typeof values["report"] === "string" ? values["report"] : undefined;
   if (reportDir !== undefined) {
     const bad = prepareReportDir(reportDir);

@@ -9,12 +9,11 @@ import type { Strategy } from "../ldfi/result";
 import { SimHandlerError } from "../sim/errors";
 import type { OptionValues } from "./command";
 import { ldfiJson } from "./ldfiJson";
+import { delayedProgress } from "./progress";
 
 /** Exit codes of DESIGN.md section 6 (as in ldfi.ts). */
 const EXIT = { certified: 0, counterexample: 1, error: 2, inconclusive: 3 } as const;
 
-/** After this long, progress lines go to stderr (as for Dedalus programs). */
-const PROGRESS_AFTER_MS = 1000;
 
 /** The flags `maze ldfi` has already parsed and checked when it hands a protocol module over. */
 export interface ProtocolSearchArgs {
@@ -70,17 +69,7 @@ export async function executeProtocolSearch(args: ProtocolSearchArgs): Promise<n
     if (e instanceof FaultBoundsError) return fail("ldfi", e.message);
     throw e;
   }
-  const started = performance.now();
-  const pending: string[] = [];
-  const progress = (line: string): void => {
-    if (performance.now() - started < PROGRESS_AFTER_MS) {
-      pending.push(line);
-      if (pending.length > 5) pending.shift();
-      return;
-    }
-    for (const p of pending.splice(0)) process.stderr.write(`maze ldfi: ${p}\n`);
-    process.stderr.write(`maze ldfi: ${line}\n`);
-  };
+  const progress = delayedProgress();
   const reportDir = typeof args.values["report"] === "string" ? args.values["report"] : undefined;
   const target = handlerTarget(loaded.protocol, { eot: args.eot, guard: loaded.guard });
   let result: HandlerSearchResult;
