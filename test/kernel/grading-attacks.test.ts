@@ -3,7 +3,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { gradeNotebook } from "../../kernel/grading/gradeNotebook";
+import { formatReport, gradeNotebook } from "../../kernel/grading/gradeNotebook";
 import { sandboxMechanisms } from "../../kernel/grading/sandbox";
 import { readNotebook, serializeNotebook } from "../../kernel/headless/notebookFormat";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
@@ -137,7 +137,9 @@ describe("every attack scores the starter's 0, leaves the project as it was and 
 
   test("after the backdoor attempt, the next student's untouched starter still scores 0 and the solution 100", async () => {
     expect((await gradeNotebook(starter("lab1-crdt"))).score).toBe(0);
-    expect((await gradeNotebook(solution("lab1-crdt"))).score).toBe(100);
+    // The report rides along only when the score is wrong, so a failure says why (a deadline, a check).
+    const reference = await gradeNotebook(solution("lab1-crdt"));
+    expect({ score: reference.score, report: reference.score === 100 ? "" : formatReport(reference) }).toEqual({ score: 100, report: "" });
   }, 240_000);
 });
 
