@@ -524,10 +524,11 @@ export async function lab1Gossip(scope: StudentScope, which: "pn-counter" | "or-
   const plan = which === "pn-counter" ? COUNTER_PLAN : SET_PLAN;
   try {
     const { trace, answers, finals } = await gossip(sessionOf(scope, spec), spec, plan);
-    const values = Object.fromEntries(finals.map((f, i) => [REPLICAS[i], answers.value(f.value)]));
-    const list = Object.values(values);
-    const converged = list.every((v) => same(v, list[0] as number | readonly string[]));
-    return { ok: true, trace, values, converged, right: converged && same(list[0] as number | readonly string[], plan.expected), expected: plan.expected };
+    const list = finals.map((f) => answers.value(f.value));
+    const values = Object.fromEntries(list.map((v, i) => [REPLICAS[i] ?? `replica ${i}`, v]));
+    const first = list[0];
+    const converged = first !== undefined && list.every((v) => same(v, first));
+    return { ok: true, trace, values, converged, right: converged && same(first, plan.expected), expected: plan.expected };
   } catch (e) {
     return { ok: false, problem: e instanceof Error ? e.message : String(e) };
   }

@@ -42,7 +42,7 @@ function normaliseTimingColumns(html: string): string {
     const headers = [...table.matchAll(/<th>([\s\S]*?)<\/th>/g)].map((m) => m[1]);
     const timing = new Set(headers.flatMap((h, i) => (h === "ms" || h === "time" ? [i] : [])));
     if (timing.size === 0) return table;
-    return table.replace(/<tr>([\s\S]*?)<\/tr>/g, (row, cells: string) => {
+    return table.replace(/<tr>([\s\S]*?)<\/tr>/g, (_row, cells: string) => {
       let i = -1;
       return `<tr>${cells.replace(/<td>[\s\S]*?<\/td>/g, (td) => (timing.has(++i) ? "<td>#</td>" : td))}</tr>`;
     });
