@@ -75,9 +75,9 @@ export const run: BenchSuite = async ({ quick }) => {
 
   const aeRows: (string | number)[][] = [];
   const workloads: [string, Crdt<unknown, unknown, unknown>, (i: number, r: Random) => unknown][] = [
-    ["g-counter", gCounter as Crdt<unknown, unknown, unknown>, () => ({ op: "inc" })],
-    ["or-set", orSet as Crdt<unknown, unknown, unknown>, (i, r) => (r.chance(0.8) ? { op: "add", element: `e${i % 200}` } : { op: "remove", element: `e${r.int(0, 199)}` })],
-    ["rga", rga as Crdt<unknown, unknown, unknown>, (_i, r) => (s: RgaState) => { const v = rgaVisible(s); return { op: "insert", after: v.length === 0 ? null : r.pick(v), text: "x" }; }],
+    ["g-counter", gCounter, () => ({ op: "inc" })],
+    ["or-set", orSet, (i, r) => (r.chance(0.8) ? { op: "add", element: `e${i % 200}` } : { op: "remove", element: `e${r.int(0, 199)}` })],
+    ["rga", rga, (_i, r) => (s: RgaState) => { const v = rgaVisible(s); return { op: "insert", after: v.length === 0 ? null : r.pick(v), text: "x" }; }],
   ];
   for (const [name, crdt, gen] of workloads)
     for (const opsCount of quick ? [100] : [100, 1000]) {

@@ -69,7 +69,10 @@ export function transitiveClosureFloor(g: Graph): number {
   let size = 0;
   for (let s = 0; s < g.n; s++) {
     let head = 0, tail = 0;
-    for (const y of adj[s] as Int32Array) if (stamp[y] !== s) ((stamp[y] = s), (queue[tail++] = y));
+    for (const y of adj[s] as Int32Array) if (stamp[y] !== s) {
+      stamp[y] = s;
+      queue[tail++] = y;
+    }
     while (head < tail) {
       const y = queue[head++] as number;
       if (size + 2 > out.length) {
@@ -79,7 +82,10 @@ export function transitiveClosureFloor(g: Graph): number {
       }
       out[size++] = s;
       out[size++] = y;
-      for (const z of adj[y] as Int32Array) if (stamp[z] !== s) ((stamp[z] = s), (queue[tail++] = z));
+      for (const z of adj[y] as Int32Array) if (stamp[z] !== s) {
+        stamp[z] = s;
+        queue[tail++] = z;
+      }
     }
   }
   return size / 2;
@@ -98,7 +104,11 @@ export function sameGenerationFloor(g: Graph): number {
   const work: number[] = [];
   const add = (x: number, y: number): void => {
     const k = x * g.n + y;
-    if (seen[k] === 0) ((seen[k] = 1), size++, work.push(x, y));
+    if (seen[k] === 0) {
+      seen[k] = 1;
+      size++;
+      work.push(x, y);
+    }
   };
   for (const cs of children) for (const x of cs) for (const y of cs) if (x !== y) add(x, y);
   while (work.length > 0) {
@@ -192,7 +202,7 @@ async function startPeer(engine: PeerEngine, kind: "tc" | "sg", g: Graph): Promi
       const onMessage = (m: T | { error: string }): void => {
         cleanup();
         if (typeof m === "object" && m !== null && "error" in m) reject(new PeerFailure(`${engine}: ${m.error}`));
-        else resolve(m as T);
+        else resolve(m);
       };
       const onError = (e: Error): void => (cleanup(), reject(new PeerFailure(`${engine}: ${e.message}`)));
       const cleanup = (): void => {
@@ -262,8 +272,13 @@ async function measurePeer(
       };
       // Swap the order every other pair, as measureAlternating does.
       let p: number, m: number;
-      if (peerMs.length % 2 === 0) ((p = await timePeer()), (m = timeMaze()));
-      else ((m = timeMaze()), (p = await timePeer()));
+      if (peerMs.length % 2 === 0) {
+        p = await timePeer();
+        m = timeMaze();
+      } else {
+        m = timeMaze();
+        p = await timePeer();
+      }
       peerMs.push(p);
       ratios.push(m / p);
       total += p + m;
@@ -329,7 +344,7 @@ export function fullGc(): (() => void) | null {
   try {
     v8.setFlagsFromString("--expose-gc");
     const gc: unknown = vm.runInNewContext("gc");
-    return typeof gc === "function" ? () => void gc() : null;
+    return typeof gc === "function" ? () => void (gc as () => void)() : null;
   } catch {
     return null;
   }
@@ -359,8 +374,13 @@ export async function measureAlternating(
   };
   while (as.length < opts.maxRuns && (as.length < opts.minRuns || total < opts.minMs)) {
     // Swap the order every other pair so neither side always runs right after the other's garbage.
-    if (as.length % 2 === 0) (as.push(await time(a)), bs.push(await time(b)));
-    else (bs.push(await time(b)), as.push(await time(a)));
+    if (as.length % 2 === 0) {
+      as.push(await time(a));
+      bs.push(await time(b));
+    } else {
+      bs.push(await time(b));
+      as.push(await time(a));
+    }
   }
   const timing = (name: string, xs: number[]): Timing => {
     const sorted = [...xs].sort((x, y) => x - y);
@@ -489,7 +509,7 @@ export const run: BenchSuite = async ({ quick }) => {
       }),
     ]),
   );
-  for (const r of rows) for (const e of PEERS) if ("failed" in r.peers[e]) console.log(`${r.workload} ${r.n}: ${(r.peers[e] as { failed: string }).failed}`);
+  for (const r of rows) for (const e of PEERS) if ("failed" in r.peers[e]) console.log(`${r.workload} ${r.n}: ${(r.peers[e]).failed}`);
   console.log(`\ngrowth chart: ${await writeGrowthChart(rows, quick)}`);
 
   // Semi-naive vs the naive oracle (lib/dedalus/naive.ts: string-keyed, re-derives everything each round).

@@ -104,7 +104,10 @@ async function loadDuckdb(job: PeerJob): Promise<Loaded> {
     if (!wantPairs) return { ms, tuples };
     const rows = (await conn.runAndReadAll("SELECT x, y FROM result")).getColumns() as number[][];
     const pairs = new Int32Array(2 * tuples);
-    for (let i = 0; i < tuples; i++) ((pairs[2 * i] = rows[0]![i]!), (pairs[2 * i + 1] = rows[1]![i]!));
+    for (let i = 0; i < tuples; i++) {
+      pairs[2 * i] = rows[0]![i]!;
+      pairs[2 * i + 1] = rows[1]![i]!;
+    }
     return { ms, tuples, pairs };
   };
 }
@@ -125,7 +128,7 @@ interface ClingoOutcome {
 async function loadClingo(job: PeerJob): Promise<Loaded> {
   const root = path.dirname(require.resolve("clingo-wasm/package.json"));
   const { init } = (await import(pathToFileURL(path.join(root, "dist", "run.js")).href)) as {
-    init(params: { singleThreaded: boolean }): Promise<(program: string, models: number) => ClingoOutcome>;
+    init: (params: { singleThreaded: boolean }) => Promise<(program: string, models: number) => ClingoOutcome>;
   };
   // The grounder is single-threaded either way; the threaded build would only add a pthread pool.
   const run = await init({ singleThreaded: true });

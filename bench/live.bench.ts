@@ -147,7 +147,7 @@ export const run: BenchSuite = async ({ quick }) => {
         const browserWall: number[] = [];
         let got: { verdict?: string; executions?: number; wallMs?: number } = {};
         for (let i = 0; i < reps; i++) {
-          got = (await pg.evaluate((r) => (window as unknown as { mazeLive: { dedalus(r: object): Promise<object> } }).mazeLive.dedalus(r), request)) as typeof got;
+          got = (await pg.evaluate((r) => (window as unknown as { mazeLive: { dedalus(r: object): Promise<object> } }).mazeLive.dedalus(r), request));
           browserWall.push(got.wallMs ?? NaN);
         }
         const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -117,11 +117,17 @@ export function html(fragment: string): void {
 export function tableBundle<T extends object>(records: readonly T[], caption?: string): MimeBundle {
   const rows = records as readonly Record<string, unknown>[];
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const esc = (v: unknown): string => escapeHtml(String(v));
+  // A cell holding an object shows its JSON, not "[object Object]".
+  const cell = (v: unknown): string => {
+    if (typeof v === "string") return v;
+    if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+    return v === undefined || v === null ? "" : (JSON.stringify(v) ?? typeof v);
+  };
+  const esc = (v: unknown): string => escapeHtml(cell(v));
   const head = `<tr>${cols.map((c) => `<th>${esc(c)}</th>`).join("")}</tr>`;
-  const body = rows.map((r) => `<tr>${cols.map((c) => `<td>${esc(r[c] ?? "")}</td>`).join("")}</tr>`).join("");
+  const body = rows.map((r) => `<tr>${cols.map((c) => `<td>${esc(r[c])}</td>`).join("")}</tr>`).join("");
   const cap = caption ? `<caption>${esc(caption)}</caption>` : "";
-  const text = [cols.join("\t"), ...rows.map((r) => cols.map((c) => String(r[c] ?? "")).join("\t"))].join("\n");
+  const text = [cols.join("\t"), ...rows.map((r) => cols.map((c) => cell(r[c])).join("\t"))].join("\n");
   return { "text/html": `<table class="maze-table">${cap}<thead>${head}</thead><tbody>${body}</tbody></table>`, "text/plain": text };
 }
 

@@ -11,11 +11,12 @@ const VEGALITE_MIMES = [VEGALITE_MIME, "application/vnd.vegalite.v6+json", "appl
 
 /** Terminal colour codes (tslab and Node print them) are dropped from text outputs. */
 function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex -- the escape character is exactly what is matched
   return text.replace(/\u001b\[[0-9;]*m/g, "");
 }
 
 function textOf(v: unknown): string {
-  return Array.isArray(v) ? v.join("") : String(v ?? "");
+  return Array.isArray(v) ? v.join("") : typeof v === "string" ? v : "";
 }
 
 /** A chart found in outputs, for counting and tests. */

@@ -128,7 +128,7 @@ function scopeOf(lab: Lab, defs: Readonly<Record<string, ServedDefinition>>, pro
   const scope: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const spec of lab.definitions) {
-    const d = defs[spec.name] as ServedDefinition | undefined;
+    const d = defs[spec.name];
     if (!d || typeof d !== "object" || d.kind === "missing") continue;
     if (d.kind === "invalid") {
       problems.push(typeof d.message === "string" ? d.message.slice(0, 300) : `\`${spec.name}\` could not be read`);

@@ -171,7 +171,7 @@ export class StudentProcess {
       this.cellTimer = setTimeout(() => this.finish(index === this.graderCell ? { kind: "ended", message: `the grader's cell got no answer within ${this.limits.cellTimeoutMs / 1000} s` } : { kind: "cell-timeout", cell: index + 1 }), this.limits.cellTimeoutMs);
     } else if (m["type"] === "cell-done" && typeof m["index"] === "number" && m["index"] === this.lastCell && m["index"] < this.graderCell) {
       const failure = m["failure"] as { line?: unknown; column?: unknown; message?: unknown } | undefined;
-      let size = 0;
+      let size: number;
       try {
         size = JSON.stringify(m["outputs"] ?? []).length;
       } catch {

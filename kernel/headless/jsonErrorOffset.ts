@@ -9,7 +9,7 @@ export function jsonErrorOffset(text: string): number {
     while (i < text.length && " \t\n\r".includes(text[i] as string)) i++;
   };
   const fail = (): never => {
-    throw i;
+    throw new JsonStop(i);
   };
   const literal = (word: string): void => {
     if (text.startsWith(word, i)) i += word.length;
@@ -71,7 +71,15 @@ export function jsonErrorOffset(text: string): number {
     value();
     ws();
     return i < text.length ? i : -1;
-  } catch (pos) {
-    return typeof pos === "number" ? Math.min(pos, text.length) : 0;
+  } catch (e) {
+    // Anything else is the stack running out on absurd nesting: point at the start.
+    return e instanceof JsonStop ? Math.min(e.offset, text.length) : 0;
+  }
+}
+
+/** Unwinds the checker to {@link jsonErrorOffset} with the offset of the first error. */
+class JsonStop extends Error {
+  constructor(readonly offset: number) {
+    super(`JSON syntax error at offset ${offset}`);
   }
 }

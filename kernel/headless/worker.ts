@@ -155,7 +155,7 @@ function loadTslab(): void {
 /** Creates a tslab converter for sources that live in `dir` (tslab takes its folder from the cwd). */
 function createConverter(dir: string): NodeConverter {
   loadTslab();
-  const { createConverter: create } = require("tslab/dist/converter") as { createConverter(o: { isJS: boolean; isBrowser: boolean }): NodeConverter };
+  const { createConverter: create } = require("tslab/dist/converter") as { createConverter: (o: { isJS: boolean; isBrowser: boolean }) => NodeConverter };
   const before = process.cwd();
   process.chdir(dir);
   try {
@@ -172,7 +172,7 @@ async function runNotebook(file: string, continueOnError: boolean, converter: No
   process.chdir(dir);
 
   const { createExecutor } = require("tslab/dist/executor") as {
-    createExecutor(root: string, convs: TslabConverterSet, console: { log(...a: unknown[]): void; error(...a: unknown[]): void }): TslabExecutor;
+    createExecutor: (root: string, convs: TslabConverterSet, console: { log(...a: unknown[]): void; error(...a: unknown[]): void }) => TslabExecutor;
   };
   const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: Sink | null };
 

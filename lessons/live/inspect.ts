@@ -86,12 +86,14 @@ function constructorName(v: object): string | null {
   let proto: unknown = Object.getPrototypeOf(v);
   while (proto !== null && proto !== undefined) {
     const desc = Object.getOwnPropertyDescriptor(proto, "constructor");
-    if (desc && typeof desc.value === "function" && desc.value.name !== "") return desc.value.name as string;
+    const ctor: unknown = desc?.value;
+    if (typeof ctor === "function" && ctor.name !== "") return ctor.name;
     proto = Object.getPrototypeOf(proto);
   }
   return null;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- it describes any function value, as util.inspect does
 function functionBase(f: Function, ctor: string | null): string {
   const src = Function.prototype.toString.call(f);
   if (src.startsWith("class") && /^class\s*[\s{A-Za-z_$]/.test(src)) {
@@ -310,7 +312,7 @@ export function inspect(value: unknown): string {
 export function format(...args: unknown[]): string {
   const [first] = args;
   let rest = args;
-  let head = "";
+  let head: string;
   if (typeof first === "string" && args.length > 1 && first.includes("%")) {
     let a = 1;
     head = first.replace(/%([sdifjoOc%])/g, (m, k: string) => {

@@ -110,7 +110,7 @@ function setUp(): void {
       button("Run", "live-run", "Run this cell in the page's scope (Shift+Enter in the editor)", () => void api.run(i).catch(report)),
     );
     cell.insertBefore(tools, cell.firstChild);
-    let saved: string | null = null;
+    let saved: string | null;
     try {
       saved = localStorage.getItem(editKey(i));
     } catch {

@@ -59,7 +59,7 @@ export function renderOutput(o: LiveOutput, vendorBase: string): HTMLElement {
     live.className = "chart-live";
     fig.append(live);
     const spec = bundle[o.mime] as object;
-    const alt = typeof bundle["text/plain"] === "string" ? (bundle["text/plain"] as string) : "chart";
+    const alt = typeof bundle["text/plain"] === "string" ? (bundle["text/plain"]) : "chart";
     fig.setAttribute("role", "img");
     fig.setAttribute("aria-label", alt.replace(/^\[chart\] /, ""));
     loadVega(vendorBase)

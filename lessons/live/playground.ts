@@ -142,7 +142,7 @@ export function attachPlayground(root: HTMLElement, session: Session, vendor: st
     const summary = el("div", "pg-summary");
     summary.setAttribute("role", "status");
     if (typeof o["error"] === "string") {
-      summary.append(el("pre", "out out-error", o["error"] as string));
+      summary.append(el("pre", "out out-error", o["error"]));
     } else if (command === "check") {
       summary.append(el("p", "pg-verdict", `${String(o["errors"])} error(s), ${String(o["warnings"])} warning(s)`));
       const diags = (o["diagnostics"] as { severity: string; message: string; file: string | null; line: number | null; col: number | null; code: string }[]) ?? [];
@@ -163,7 +163,7 @@ export function attachPlayground(root: HTMLElement, session: Session, vendor: st
       summary.append(el("p", "pg-verdict", `${facts.length} facts up to EOT ${String(o["eot"])}: ${[...counts].map(([r, n]) => `${r} ${n}`).join(", ")}`));
     } else {
       const ce = o["counterexample"] as { omissions: { from: string; to: string; time: number }[]; crashes: { node: string; time: number }[]; missing: string[] } | null;
-      summary.append(el("p", "pg-verdict", `${String(o["verdict"])} after ${String(o["executions"])} execution(s)${o["limit"] ? ` (limit: ${String(o["limit"])})` : ""}`));
+      summary.append(el("p", "pg-verdict", `${String(o["verdict"])} after ${String(o["executions"])} execution(s)${typeof o["limit"] === "string" ? ` (limit: ${o["limit"]})` : ""}`));
       if (ce) {
         const faults = [...ce.omissions.map((x) => `omit ${x.from}→${x.to} @${x.time}`), ...ce.crashes.map((x) => `crash ${x.node} @${x.time}`)];
         summary.append(el("p", "pg-faults", `faults: ${faults.join(", ") || "none"} · lost while pre held: ${ce.missing.join(", ")}`));
@@ -206,6 +206,6 @@ export function attachPlayground(root: HTMLElement, session: Session, vendor: st
     run: async (i) => ({ ok: false, ms: 0, outputs: [], error: `no cell ${i}: the playground has no notebook cells` }),
     runAll: async () => [],
     stop: async () => session.stop("stopped"),
-    dedalus: async (request) => (await safely(session.dedalus(request as Parameters<Session["dedalus"]>[0]))).json,
+    dedalus: async (request) => (await safely(session.dedalus(request))).json,
   };
 }

@@ -220,7 +220,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   // A protocol written as handlers (DESIGN.md section 13) has its own loader and search.
   if (positionals.some(isProtocolModulePath)) {
     const { executeProtocolSearch } = require("./ldfiHandlers") as typeof import("./ldfiHandlers");
-    return executeProtocolSearch({ values, files: positionals, eot: ints["eot"] as number, eff: ints["eff"] as number, crashes: ints["crashes"] as number, maxRuns: ints["max-runs"] as number, seed: ints["seed"] as number, timeoutMs, strategy, ...(values["max-tuples"] !== undefined ? { maxTuples: ints["max-tuples"] as number } : {}) });
+    return executeProtocolSearch({ values, files: positionals, eot: ints["eot"] as number, eff: ints["eff"] as number, crashes: ints["crashes"] as number, maxRuns: ints["max-runs"] as number, seed: ints["seed"] as number, timeoutMs, strategy, ...(values["max-tuples"] !== undefined ? { maxTuples: ints["max-tuples"] } : {}) });
   }
 
   const program = loadRunnableProgram(positionals, loadOptionsOf(values));
@@ -239,9 +239,9 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     crashes: ints["crashes"] as number,
     ...(nodeFlag !== undefined ? { nodes: nodeFlag } : {}),
     maxRuns: ints["max-runs"] as number,
-    maxTuples: ints["max-tuples"] as number,
+    maxTuples: ints["max-tuples"],
     timeoutMs,
-    strategy: strategy as Strategy,
+    strategy: strategy,
     seed: ints["seed"] as number,
     progress,
     keepObservations: reportDir !== undefined,

@@ -174,7 +174,7 @@ export function defineCrdt<S, Op, V>(d: CrdtDefinition<S, Op, V>): Crdt<S, Op, V
   const canonical = (s: S): string => JSON.stringify(d.encode(s));
   return {
     name: d.name,
-    bottom: d.bottom,
+    bottom: () => d.bottom(),
     join: (a, b) => d.joinInto(d.clone(valid(a)), valid(b)),
     // try/catch written out in each (no closure per call: these run once per operation or message)
     leq: (a, b) => {
@@ -318,6 +318,6 @@ export function isJson(v: unknown, depth = 0): v is Json {
   if (v === null || typeof v === "string" || typeof v === "boolean") return true;
   if (typeof v === "number") return Number.isFinite(v);
   if (Array.isArray(v)) return v.every((x) => isJson(x, depth + 1));
-  if (typeof v === "object") return Object.values(v as object).every((x) => isJson(x, depth + 1));
+  if (typeof v === "object") return Object.values(v).every((x) => isJson(x, depth + 1));
   return false;
 }

@@ -1,5 +1,5 @@
 import { amount, checkCounts, decodeCounts, encodeCounts, joinCounts, leqCounts, sumCounts, type GCounterState } from "./gCounter";
-import { asObject, CrdtStateError, defineCrdt, type Crdt } from "./lattice";
+import { asObject, CrdtStateError, defineCrdt, type Crdt, type ReplicaId } from "./lattice";
 
 /** PN-Counter state: a G-Counter of increments and one of decrements. Lattice: the product. */
 export interface PNCounterState {
@@ -19,12 +19,12 @@ const NAME = "pn-counter";
 export const pnCounter: Crdt<PNCounterState, PNCounterOp, number> = defineCrdt({
   name: NAME,
   ops: ["inc", "dec"],
-  bottom: () => ({ p: new Map(), n: new Map() }),
+  bottom: () => ({ p: new Map<ReplicaId, number>(), n: new Map<ReplicaId, number>() }),
   joinInto: (into, from) => ({ p: joinCounts(into.p, from.p), n: joinCounts(into.n, from.n) }),
   leq: (a, b) => leqCounts(a.p, b.p) && leqCounts(a.n, b.n),
   delta: (s, op, r) => {
     const by = amount(NAME, op.by);
-    return op.op === "inc" ? { p: new Map([[r, (s.p.get(r) ?? 0) + by]]), n: new Map() } : { p: new Map(), n: new Map([[r, (s.n.get(r) ?? 0) + by]]) };
+    return op.op === "inc" ? { p: new Map([[r, (s.p.get(r) ?? 0) + by]]), n: new Map<ReplicaId, number>() } : { p: new Map<ReplicaId, number>(), n: new Map([[r, (s.n.get(r) ?? 0) + by]]) };
   },
   applyInPlace: (s, op, r) => {
     const side = op.op === "inc" ? s.p : s.n;

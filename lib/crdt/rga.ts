@@ -160,7 +160,7 @@ export const rga: Crdt<RgaState, RgaOp, string> = defineCrdt<RgaState, RgaOp, st
       const t = asArray(NAME, `state.nodes[${i}]`, x);
       if (t.length !== 3 || typeof t[0] !== "string" || !(t[1] === null || typeof t[1] === "string") || typeof t[2] !== "string")
         malformed(NAME, `state.nodes[${i}]`, "expected [id, after-id or null, atom]");
-      nodes.set(t[0], { after: t[1] as Dot | null, atom: t[2] });
+      nodes.set(t[0], { after: t[1], atom: t[2] });
     });
     const removed = new Set<Dot>(
       asArray(NAME, "state.removed", o["removed"]).map((d, i) => {

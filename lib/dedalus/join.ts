@@ -352,8 +352,8 @@ export function compileJoin(
   // The step counter lives in a local while the loops run (a field write per step cost a few percent)
   // and goes back to the shared ticker at the end; the only early exits come before the first loop.
   const body = `"use strict";\nreturn function run() {\n  const isNode = ctx().isNode, C = ctx().tuples, T = H.target, hd = H.tuple;\n  let tk = ticker.n;\n${preamble.map((l) => "  " + l + "\n").join("")}${lines.join("\n")}\n  ticker.n = tk;\n};`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the plan only (see the module comment)
   if (process.env["MAZE_DUMP_JOINS"]) process.stderr.write(body + "\n");
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the plan only (see the module comment)
   const factory = new Function("S", "env", "premiseIds", "emit", "ctx", "str", "ticker", "lowerBound", "keyFor", "exists", "divide", "plus", "minus", "times", "spans", "H", body) as (
     ...args: unknown[]
   ) => () => void;

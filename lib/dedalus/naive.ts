@@ -18,7 +18,7 @@ const keyOf = (args: readonly Value[]): string => JSON.stringify(args);
 
 function add(state: State, rel: string, args: Value[]): boolean {
   let r = state.get(rel);
-  if (!r) state.set(rel, (r = new Map()));
+  if (!r) state.set(rel, (r = new Map<string, Value[]>()));
   const k = keyOf(args);
   if (r.has(k)) return false;
   r.set(k, args);
@@ -109,12 +109,12 @@ function runNaiveUnnamed(program: Program, options: RunOptions): { facts: Fact[]
     states[t] = cur;
     const read = (a: BodyAtom): Relation => {
       const at = a.time === null || a.time === t ? cur : a.time >= 1 && a.time < t ? states[a.time]! : factState(a.time);
-      return at.get(a.rel) ?? new Map();
+      return at.get(a.rel) ?? new Map<string, Value[]>();
     };
     const solve = (rule: Rule): Binding[] => {
       const atoms = rule.body.filter((x): x is BodyAtom => x.kind === "atom");
       const existential = negatedSingletons(rule);
-      let bindings: Binding[] = [new Map()];
+      let bindings: Binding[] = [new Map<string, Value>()];
       for (const a of atoms.filter((x) => !x.negated)) {
         const out: Binding[] = [];
         for (const b of bindings) {

@@ -177,7 +177,7 @@ export class BlockingAnalysis {
 
   private leafIdOf(store: TupleStore, id: number): number {
     let m = this.leafId.get(store);
-    if (!m) this.leafId.set(store, (m = new Map()));
+    if (!m) this.leafId.set(store, (m = new Map<number, number>()));
     let l = m.get(id);
     if (l === undefined) {
       l = this.leafOf.length;

@@ -54,8 +54,10 @@ export const MAX_PARSE_DIAGNOSTICS = 50;
 export const MAX_EXPRESSION_DEPTH = 1000;
 
 /** Raised inside the parser to unwind to the statement loop; never escapes {@link parseFile}. */
-class SyntaxStop {
-  constructor(readonly diagnostic: Diagnostic) {}
+class SyntaxStop extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(diagnostic.message);
+  }
 }
 
 /** The result of parsing one file: its statements (rule indexes are file-local) and its diagnostics. */

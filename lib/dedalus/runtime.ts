@@ -379,7 +379,7 @@ class Engine {
       const k = key.join(",");
       let g = exec.groups!.get(k);
       if (!g) exec.groups!.set(k, (g = { key, values: aggCols.map(() => new Set<number>()), premises: [], negated: [] }));
-      aggCols.forEach((col, a) => g!.values[a]!.add(fns[col]!()));
+      aggCols.forEach((col, a) => g.values[a]!.add(fns[col]!()));
       if (this.state!.provenance) {
         const r = this.recordRule(p, join);
         g.premises.push(...r.premises);

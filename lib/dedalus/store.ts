@@ -365,7 +365,10 @@ export class TupleStore {
     if (needRows * needWords > BITSET_WORDS) return false;
     let rows = first >= this.bitRows ? Math.max(needRows, this.bitRows * 2) : this.bitRows;
     let rw = second >>> 5 >= this.rowWords ? Math.max(needWords, this.rowWords * 2) : this.rowWords;
-    if (rows * rw > BITSET_WORDS) (rows = needRows), (rw = needWords);
+    if (rows * rw > BITSET_WORDS) {
+      rows = needRows;
+      rw = needWords;
+    }
     const old = this.bits, oldRw = this.rowWords;
     const bits = uint32s.take(rows * rw);
     if (rw === oldRw) bits.set(old);

@@ -70,5 +70,5 @@ export function stateTimelineSpec(rows: readonly StateInterval[], options: State
       encoding: { x: { field: "time", type: "quantitative" }, y: { value: -3 }, text: { field: "label" } },
     });
   }
-  return { title: { text: options.title, offset: marks.length > 0 ? 16 : 4 }, width: 520, height: Math.max(80, 32 * order.length), layer: layers } as VegaLiteSpec;
+  return { title: { text: options.title, offset: marks.length > 0 ? 16 : 4 }, width: 520, height: Math.max(80, 32 * order.length), layer: layers };
 }

@@ -75,7 +75,7 @@ export function snapshotState(value: unknown, limit = MAX_SNAPSHOT_CHARS): strin
     else if (typeof v === "function") out = "[function]";
     else if (typeof v === "symbol") out = v.toString();
     else {
-      const o = v as object;
+      const o = v;
       if (seen.has(o)) return "[cycle]";
       seen.add(o);
       if (Array.isArray(o)) out = `[${o.map(walk).join(",")}]`;

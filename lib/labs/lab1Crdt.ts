@@ -248,7 +248,7 @@ const SESSION = Symbol.for("maze.lab1.session");
 
 /** Marks a session so lab 1 uses it as given instead of treating it as the student's object. */
 export function asGraderSession(session: CrdtSession): CrdtSession {
-  return Object.assign(Object.create(null) as object, session, { [SESSION]: true }) as CrdtSession;
+  return Object.assign(Object.create(null) as object, session, { [SESSION]: true });
 }
 
 function isCrdtSession(v: unknown): v is CrdtSession {

@@ -23,8 +23,8 @@ export interface LinkBehaviour {
 
 /** A per-link override; `"*"` matches any node. Later overrides win over earlier ones. */
 export interface LinkOverride extends LinkBehaviour {
-  readonly from: NodeId | "*";
-  readonly to: NodeId | "*";
+  readonly from: NodeId; // or "*"
+  readonly to: NodeId; // or "*"
 }
 
 /**
@@ -118,7 +118,7 @@ export function validateSimConfig<M>(config: SimConfig<M>): void {
     if (typeof h !== "object" || h === null) throw new SimConfigError(`nodes.${n}`, "must be an object of handlers");
   }
   const known = new Set(names);
-  const node = (field: string, n: unknown, wildcard: boolean): void => {
+  const node: (field: string, n: unknown, wildcard: boolean) => asserts n is string = (field, n, wildcard) => {
     if (typeof n !== "string" || !(known.has(n) || (wildcard && n === "*")))
       throw new SimConfigError(field, `unknown node ${JSON.stringify(n)} (nodes are ${names.join(", ")})`);
   };
@@ -136,7 +136,7 @@ export function validateSimConfig<M>(config: SimConfig<M>): void {
     const seen = new Set<string>();
     p.groups.forEach((g, j) => {
       if (!Array.isArray(g)) throw new SimConfigError(`partitions[${i}].groups[${j}]`, "must be an array of node names");
-      g.forEach((n, k) => {
+      (g as unknown[]).forEach((n, k) => {
         node(`partitions[${i}].groups[${j}][${k}]`, n, false);
         if (seen.has(n)) throw new SimConfigError(`partitions[${i}].groups[${j}][${k}]`, `node ${n} is in two groups`);
         seen.add(n);

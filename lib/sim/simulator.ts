@@ -248,6 +248,7 @@ class Simulation<M> {
   }
 
   private makeNode(name: NodeId, index: number, random: Random): NodeRuntime<M> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's getters read live simulator state
     const sim = this; // the context's getters read live simulator state
     const peers = this.names.filter((n) => n !== name);
     const rt: NodeRuntime<M> = {

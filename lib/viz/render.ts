@@ -1,4 +1,7 @@
+// The parser behind eslint does not resolve import attributes in type positions; tsc checks these.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
 type VegaModule = typeof import("vega", { with: { "resolution-mode": "import" } });
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
 type VegaLiteModule = typeof import("vega-lite", { with: { "resolution-mode": "import" } });
 
 let modules: Promise<{ vega: VegaModule; vl: VegaLiteModule }> | undefined;

@@ -155,10 +155,10 @@ function convergesToSpec(entry: AnyCrdtEntry, sc: Scenario): void {
   for (const v of values) expect(v).toEqual(values[0]);
   const name = entry.crdt.name;
   if (sc.mode !== "state" && (name === "or-set" || name === "or-map<pn-counter>" || name === "or-map<or-set>")) {
-    addWinsBounds(name, log as LoggedOp<AnyOp>[], values[0]);
+    addWinsBounds(name, log, values[0]);
     return;
   }
-  const want = expected(name, log as LoggedOp<AnyOp>[]);
+  const want = expected(name, log);
   if (want !== undefined) expect(values[0]).toEqual(want);
   if (entry.crdt.name === "lww-register") {
     const written = log.map((o) => (o.op as { value: unknown }).value);

@@ -84,18 +84,18 @@ describe("semantics by example", () => {
 
 describe("corrupted states are rejected with a typed error, never merged", () => {
   const cases: [string, Crdt<unknown, unknown, unknown>, unknown, string][] = [
-    ["negative count", gCounter as Crdt<unknown, unknown, unknown>, { a: -3 }, "counts-non-negative"],
-    ["fractional count", gCounter as Crdt<unknown, unknown, unknown>, { a: 1.5 }, "counts-non-negative"],
-    ["removed element never added", twoPhaseSet as Crdt<unknown, unknown, unknown>, { added: [], removed: ["x"] }, "removed-subset-of-added"],
-    ["OR-Set dot outside its context", orSet as Crdt<unknown, unknown, unknown>, { entries: [["x", ["a:5"]]], context: { vv: { a: 2 }, cloud: [] } }, "dots-in-context"],
-    ["OR-Set dot supporting two elements", orSet as Crdt<unknown, unknown, unknown>, { entries: [["x", ["a:1"]], ["y", ["a:1"]]], context: { vv: { a: 1 }, cloud: [] } }, "unique-dots"],
-    ["OR-Set malformed dot", orSet as Crdt<unknown, unknown, unknown>, { entries: [["x", ["a"]]], context: { vv: {}, cloud: [] } }, "well-formed"],
-    ["MV-Register write outside its context", mvRegister as Crdt<unknown, unknown, unknown>, { entries: [["b:1", 1]], context: { vv: {}, cloud: [] } }, "dots-in-context"],
-    ["LWW writer missing", lwwRegister as Crdt<unknown, unknown, unknown>, { value: 3, ts: 4, writer: "" }, "bottom-has-no-writer"],
-    ["RGA atom after a newer atom", rga as Crdt<unknown, unknown, unknown>, { clock: 3, nodes: [["a:1", "a:2", "x"], ["a:2", null, "y"]], removed: [] }, "inserted-after-older"],
-    ["RGA id above the clock", rga as Crdt<unknown, unknown, unknown>, { clock: 1, nodes: [["a:7", null, "x"]], removed: [] }, "clock-covers-ids"],
-    ["G-Set non-string element", gSet as Crdt<unknown, unknown, unknown>, [1], "well-formed"],
-    ["not even an object", orSet as Crdt<unknown, unknown, unknown>, "garbage", "well-formed"],
+    ["negative count", gCounter, { a: -3 }, "counts-non-negative"],
+    ["fractional count", gCounter, { a: 1.5 }, "counts-non-negative"],
+    ["removed element never added", twoPhaseSet, { added: [], removed: ["x"] }, "removed-subset-of-added"],
+    ["OR-Set dot outside its context", orSet, { entries: [["x", ["a:5"]]], context: { vv: { a: 2 }, cloud: [] } }, "dots-in-context"],
+    ["OR-Set dot supporting two elements", orSet, { entries: [["x", ["a:1"]], ["y", ["a:1"]]], context: { vv: { a: 1 }, cloud: [] } }, "unique-dots"],
+    ["OR-Set malformed dot", orSet, { entries: [["x", ["a"]]], context: { vv: {}, cloud: [] } }, "well-formed"],
+    ["MV-Register write outside its context", mvRegister, { entries: [["b:1", 1]], context: { vv: {}, cloud: [] } }, "dots-in-context"],
+    ["LWW writer missing", lwwRegister, { value: 3, ts: 4, writer: "" }, "bottom-has-no-writer"],
+    ["RGA atom after a newer atom", rga, { clock: 3, nodes: [["a:1", "a:2", "x"], ["a:2", null, "y"]], removed: [] }, "inserted-after-older"],
+    ["RGA id above the clock", rga, { clock: 1, nodes: [["a:7", null, "x"]], removed: [] }, "clock-covers-ids"],
+    ["G-Set non-string element", gSet, [1], "well-formed"],
+    ["not even an object", orSet, "garbage", "well-formed"],
   ];
   test.each(cases)("%s", (_name, crdt, json, invariant) => {
     let err: unknown;

@@ -69,7 +69,7 @@ describe("garbage states", () => {
     for (const g of garbage) {
       for (const call of calls) {
         const e = thrown(() => call(g));
-        if (e !== undefined && !(e instanceof CrdtStateError || e instanceof CrdtOpError)) throw new Error(`${crdt.name}: ${call.toString()} on ${String(g)} threw ${String(e)}`);
+        if (e !== undefined && !(e instanceof CrdtStateError || e instanceof CrdtOpError)) throw new Error(`${crdt.name}: ${call.toString()} on ${String(g)} threw ${e instanceof Error ? e.message : JSON.stringify(e)}`);
       }
     }
   });

@@ -32,7 +32,7 @@ describe("maze check", () => {
   test("errors go to stderr with a caret excerpt and exit 2; no CALM section", async () => {
     const r = await cli(["check", tmp(`r("a")@1;\ns(X) :- r(X), notin t(X);\nt(X) :- r(X), notin s(X);\n`)]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/p\.ded:2:15: error: .*\[unstratifiable\]\n2 \| s\(X\) :- r\(X\), notin t\(X\);\n  \| +\^+/);
+    expect(r.err).toMatch(/p\.ded:2:15: error: .*\[unstratifiable\]\n2 \| s\(X\) :- r\(X\), notin t\(X\);\n {2}\| +\^+/);
     expect(r.out).not.toMatch(/CALM/);
   });
 

@@ -3,6 +3,8 @@
  * is an error by default and a warning with the same code under `locality: "warn"`
  * (--allow-nonlocal); invariant rules are exempt.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { checkProgram } from "../../lib/dedalus/check";
 import { DedalusError } from "../../lib/dedalus/diagnostics";
@@ -74,7 +76,7 @@ describe("the rule", () => {
     const protocol = `include "delivery_setup.ded";\ngot(N, P) :- origin(N, P);\ngot(N, P)@next :- got(N, P);\ndelivered(M, P) :- got(N, P), link(N, M);\n`;
     const { program, diagnostics } = parseProgram([
       { file: path.join(PROTOCOLS, "sneaky.ded"), text: protocol },
-      { file: path.join(PROTOCOLS, "delivery_assert.ded"), text: require("node:fs").readFileSync(path.join(PROTOCOLS, "delivery_assert.ded"), "utf8") },
+      { file: path.join(PROTOCOLS, "delivery_assert.ded"), text: fs.readFileSync(path.join(PROTOCOLS, "delivery_assert.ded"), "utf8") },
     ]);
     expect(diagnostics).toEqual([]);
     expect(invariantRelations(program).has("delivered")).toBe(false);
@@ -107,7 +109,7 @@ describe("LDFI and the teleporting broadcast", () => {
     parseProgram(
       [
         { file: path.join(PROTOCOLS, "teleport.ded"), text: teleport },
-        { file: path.join(PROTOCOLS, "delivery_assert.ded"), text: require("node:fs").readFileSync(path.join(PROTOCOLS, "delivery_assert.ded"), "utf8") },
+        { file: path.join(PROTOCOLS, "delivery_assert.ded"), text: fs.readFileSync(path.join(PROTOCOLS, "delivery_assert.ded"), "utf8") },
       ],
       locality ? { locality } : {},
     ).program;
@@ -130,7 +132,6 @@ describe("LDFI and the teleporting broadcast", () => {
 });
 
 test("every corpus program and lesson program is local", () => {
-  const fs = require("node:fs") as typeof import("node:fs");
   const groups = loadExpected().map((e) => e.files.map((f) => path.join(PROTOCOLS, f)));
   const lessons = path.join(PROTOCOLS, "lessons");
   for (const f of fs.readdirSync(lessons)) if (f.endsWith(".ded")) groups.push([path.join(lessons, f)]);
@@ -140,8 +141,6 @@ test("every corpus program and lesson program is local", () => {
 });
 
 describe("--allow-nonlocal on run, check and ldfi", () => {
-  const fs = require("node:fs") as typeof import("node:fs");
-  const os = require("node:os") as typeof import("node:os");
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "maze-locality-"));

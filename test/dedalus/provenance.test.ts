@@ -7,7 +7,7 @@ import fc from "fast-check";
 import type { LocalityMode } from "../../lib/dedalus/ast";
 import { parseSource } from "../../lib/dedalus/load";
 import { edgeKey, holds, ProvenanceNotRecordedError, support, why, type SupportGraph } from "../../lib/dedalus/provenance";
-import { runProgram, type Omission, type RunOptions } from "../../lib/dedalus/runtime";
+import { runProgram, type RunOptions } from "../../lib/dedalus/runtime";
 
 /** Parses a program; `"warn"` loads it as --allow-nonlocal does. */
 function prog(text: string, locality: LocalityMode = "error") {
@@ -244,7 +244,7 @@ describe("support", () => {
         const goals = ff.facts("got", eot);
         const g = support(ff, goals);
         assertAcyclic(g);
-        const options: RunOptions = { eot, failures: { omissions: omissions as Omission[], crashes: crash ? [crash] : [] } };
+        const options: RunOptions = { eot, failures: { omissions: omissions, crashes: crash ? [crash] : [] } };
         const faulty = runProgram(program, options);
         // Edges broken by this fault spec: omissions (not to self), and every send of the crashed node from its crash time.
         const broken = new Set(omissions.filter((o) => o.from !== o.to).map((o) => edgeKey({ from: o.from, to: o.to, sendTime: o.time })));

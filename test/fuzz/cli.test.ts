@@ -164,7 +164,7 @@ test("the CLI answers every drawn command line with a contract exit code and a t
       try {
         code = await main(args);
       } catch (thrown) {
-        throw new Error(`main threw for ${JSON.stringify(args)}: ${thrown instanceof Error ? thrown.stack : String(thrown)}`);
+        throw new Error(`main threw for ${JSON.stringify(args)}: ${thrown instanceof Error ? thrown.stack : String(thrown)}`, { cause: thrown });
       } finally {
         o.mockRestore();
         e.mockRestore();

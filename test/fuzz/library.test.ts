@@ -159,10 +159,10 @@ test("CRDT entry points: only CrdtStateError or CrdtOpError, decoded states are 
         if (c.call === "join" && c.form === "valid" && crdt.check(result) !== undefined) throw new Error("a join of valid states is ill formed");
       } catch (e) {
         if (e instanceof CrdtStateError) {
-          if (!e.invariant || !/\(invariant [\w-]+\)$/.test(e.message)) throw new Error(`a CrdtStateError without its invariant: ${e.message}`);
+          if (!e.invariant || !/\(invariant [\w-]+\)$/.test(e.message)) throw new Error(`a CrdtStateError without its invariant: ${e.message}`, { cause: e });
           typed++;
         } else if (e instanceof CrdtOpError) typed++;
-        else throw new Error(`${crdt.name}.${c.call} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (form ${c.form})`);
+        else throw new Error(`${crdt.name}.${c.call} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (form ${c.form})`, { cause: e });
       }
       const ms = performance.now() - t0;
       longest = Math.max(longest, ms);
@@ -251,11 +251,11 @@ test("simulator entry points: only SimConfigError or SimHandlerError, bounded ti
         traces++;
       } catch (e) {
         if (e instanceof SimConfigError) {
-          if (!e.field) throw new Error(`a SimConfigError without its field: ${e.message}`);
+          if (!e.field) throw new Error(`a SimConfigError without its field: ${e.message}`, { cause: e });
           configErrors++;
           if (process.env["FUZZ_DEBUG"]) process.stdout.write(`config: ${e.message}\n`);
         } else if (e instanceof SimHandlerError) handlerErrors++;
-        else throw new Error(`runSimulation threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} for ${JSON.stringify(config)}`);
+        else throw new Error(`runSimulation threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} for ${JSON.stringify(config)}`, { cause: e });
       }
       const ms = performance.now() - t0;
       longest = Math.max(longest, ms);
@@ -280,10 +280,10 @@ test("anti-entropy over random replicas and operations: typed errors only, bound
       (t, replicas, ops, mode) => {
         const t0 = performance.now();
         try {
-          runReplicas({ crdt: TYPES[t]!, replicas: replicas as never, ops: ops as never, mode: mode as never, seed: 5, limits: { maxEvents: 3000 } });
+          runReplicas({ crdt: TYPES[t]!, replicas: replicas, ops: ops, mode: mode as never, seed: 5, limits: { maxEvents: 3000 } });
         } catch (e) {
           if (!(e instanceof CrdtStateError || e instanceof CrdtOpError || e instanceof SimConfigError || e instanceof SimHandlerError)) {
-            throw new Error(`runReplicas threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+            throw new Error(`runReplicas threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
           }
         }
         const ms = performance.now() - t0;

@@ -3,6 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { execute, spec } from "../../lib/cli/ldfi";
 import * as runCommand from "../../lib/cli/run";
+import * as checkCommand from "../../lib/cli/check";
+import * as gradeCommand from "../../kernel/grading/command";
 import type { CommandSpec, OptionValues } from "../../lib/cli/command";
 import { parseCommandLine } from "../../lib/cli/command";
 import { PROTOCOLS } from "./corpus";
@@ -185,9 +187,9 @@ describe("lib/cli/README.md", () => {
     const readme = fs.readFileSync(path.join(__dirname, "..", "..", "lib", "cli", "README.md"), "utf8");
     for (const [name, mod] of [
       ["run", runCommand],
-      ["check", require("../../lib/cli/check") as typeof runCommand],
+      ["check", checkCommand],
       ["ldfi", { spec }],
-      ["grade", require("../../kernel/grading/command") as typeof runCommand],
+      ["grade", gradeCommand],
     ] as const) {
       const between = readme.split(`<!-- help:${name}:start -->\n`)[1]?.split(`\n<!-- help:${name}:end -->`)[0];
       expect({ name, help: between }).toEqual({ name, help: "```\n" + mod.spec.help + "\n```" });

@@ -170,6 +170,7 @@ describe("protocol code that breaks the contract gets a clear error naming node 
   });
 
   test("async handlers, unknown destinations, bad timers and non-data messages", () => {
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- an async handler is the error under test
     expect(() => runTicks(base({ onMessage: async () => undefined }), { eot: 3 })).toThrow(/in onMessage: returned a promise/);
     expect(() => runTicks(base({ onMessage: (ctx) => ctx.send("zz", { kind: "x" }) }), { eot: 3 })).toThrow(/in onMessage: ctx.send to unknown node "zz"/);
     expect(() => runTicks(base({ onMessage: (ctx) => void ctx.setTimer(0.5) }), { eot: 3 })).toThrow(/ctx.setTimer: the delay is a whole number of ticks >= 1, got 0.5/);

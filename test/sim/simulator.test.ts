@@ -201,7 +201,7 @@ describe("bad input", () => {
     ["no nodes", { nodes: {} }, "nodes"],
   ];
   test.each(cases)("%s is a SimConfigError naming the field", (_name, patch, field) => {
-    const run = (): Trace => runSimulation({ seed: 1, nodes: ok, ...patch } as SimConfig<unknown>);
+    const run = (): Trace => runSimulation({ seed: 1, nodes: ok, ...patch });
     expect(run).toThrow(SimConfigError);
     try {
       run();

@@ -29,6 +29,7 @@ type Comparable = { mime: string; text?: string };
 
 function normalise(text: string): string {
   return text
+    // eslint-disable-next-line no-control-regex -- terminal colour codes are what is removed
     .replace(/\u001b\[[0-9;]*m/g, "")
     .split(PROJECT_ROOT).join("<root>")
     .split("/maze").join("<root>")
@@ -97,7 +98,7 @@ async function open(browser: Browser, url: string, allowed: string): Promise<Wat
 
 const runAll = (page: Page): Promise<RunResult[]> => page.evaluate(() => (window as unknown as { mazeLive: { runAll(): Promise<RunResult[]> } }).mazeLive.runAll());
 const run = (page: Page, i: number, source?: string): Promise<RunResult> =>
-  page.evaluate(([i, source]) => (window as unknown as { mazeLive: { run(i: number, o?: { source?: string }): Promise<RunResult> } }).mazeLive.run(i as number, source === null ? undefined : { source: source as string }), [i, source ?? null] as const);
+  page.evaluate(([i, source]) => (window as unknown as { mazeLive: { run(i: number, o?: { source?: string }): Promise<RunResult> } }).mazeLive.run(i, source === null ? undefined : { source: source }), [i, source ?? null] as const);
 
 const maybe = chromiumAvailable() ? describe : describe.skip;
 

@@ -73,8 +73,10 @@ export class HandlerGuard {
         r.Date.now = (saved[i] as { now: () => number }).now;
       });
     }
-    // A handler that caught the refusal still broke the contract.
-    if (this.forbidden !== undefined) throw new SimHandlerError(site.node, site.tick, site.handler, `${this.forbidden}() is not allowed in a handler: runs must replay exactly (use ctx.random for randomness, ctx.now for the tick)`);
+    // A handler that caught the refusal still broke the contract. (The cast undoes TypeScript's
+    // narrowing from the reset above: refuse() sets the field behind its back.)
+    const forbidden = this.forbidden as string | undefined;
+    if (forbidden !== undefined) throw new SimHandlerError(site.node, site.tick, site.handler, `${forbidden}() is not allowed in a handler: runs must replay exactly (use ctx.random for randomness, ctx.now for the tick)`);
     if (typeof (result as { then?: unknown } | null)?.then === "function") {
       throw new SimHandlerError(site.node, site.tick, site.handler, "returned a promise: handlers are synchronous (their sends and timers belong to the tick they run in)");
     }

@@ -68,6 +68,7 @@ export function loadSimProtocol(file: string, options: { readonly source?: strin
     // The browser build (lessons/live): no vm and no TypeScript, but the page registers a transpiler.
     const transpile = browserTranspiler;
     if (!transpile) throw new ProtocolLoadError(file, undefined, undefined, "loading a protocol module needs Node, or a transpiler registered with setProtocolTranspiler");
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the module is the author's own protocol code, run as Node would run it
     env = { cache, sources, transpile: (source, f) => ({ code: transpile(source, f) }), evaluate: (code) => new Function(...MODULE_PARAMETERS, code) as ModuleFunction, outer: () => (spec) => { throw new Error(`cannot import "${spec}" here: a protocol module in the browser can import only "maze" and files next to it`); } };
     guard = new HandlerGuard();
   }

@@ -92,7 +92,7 @@ export class SimProtocolError extends Error {
  */
 export function defineSimProtocol<Msg, State = unknown>(spec: SimProtocolSpec<Msg, State>): SimProtocol<Msg, State> {
   checkSpec(spec);
-  return Object.freeze({ nodes: Object.freeze([...spec.nodes]), node: spec.node, pre: spec.pre, post: spec.post, [SIM_PROTOCOL_BRAND]: true as const });
+  return Object.freeze({ nodes: Object.freeze([...spec.nodes]), node: (self: NodeId) => spec.node(self), pre: (run: SimRunView<State>) => spec.pre(run), post: (run: SimRunView<State>) => spec.post(run), [SIM_PROTOCOL_BRAND]: true as const });
 }
 
 /** Whether a value was built by {@link defineSimProtocol} (in this or another copy of maze). */

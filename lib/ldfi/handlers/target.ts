@@ -46,7 +46,7 @@ export function handlerTarget<Msg, State>(protocol: SimProtocol<Msg, State>, opt
     const run = runTicks(protocol, { eot: options.eot, faults, guard, ...(budget ? { budget } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) });
     return observeTicks(run);
   };
-  return { protocol: protocol as SimProtocol<unknown, State>, eot: options.eot, nodes: protocol.nodes, execute };
+  return { protocol: protocol, eot: options.eot, nodes: protocol.nodes, execute };
 }
 
 /** The messages of a tick run in the shape the report and the search read. */
@@ -60,13 +60,13 @@ export function observedMessages(run: TickRun<unknown>): ObservedMessage[] {
 export function messageLabel(message: unknown): string {
   if (typeof message === "object" && message !== null) {
     const o = message as Record<string, unknown>;
-    for (const f of ["kind", "type", "tag"]) if (typeof o[f] === "string") return o[f] as string;
+    for (const f of ["kind", "type", "tag"]) if (typeof o[f] === "string") return o[f];
   }
   return typeof message === "string" ? message : "msg";
 }
 
 function observeTicks<State>(run: TickRun<State>): HandlerObservation<State> {
-  const messages = observedMessages(run as TickRun<unknown>);
+  const messages = observedMessages(run);
   const firstSend = new Map<string, number>();
   for (const m of messages) firstSend.set(m.from, Math.min(m.sendTime, firstSend.get(m.from) ?? Infinity));
   const post = new Set(run.post);
@@ -81,7 +81,7 @@ function observeTicks<State>(run: TickRun<State>): HandlerObservation<State> {
     crashSensitive: run.preReads.crashed || run.postReads.crashed,
     lineage(goals: readonly string[]): SupportGraph {
       for (const g of goals) if (!post.has(g)) throw new RangeError(`lineage: ${g} is not in this run's post at EOT`);
-      graph ??= causalSupport(run as TickRun<unknown>);
+      graph ??= causalSupport(run);
       const root = graph.roots[0] as number;
       return { nodes: graph.nodes, roots: goals.map(() => root) };
     },
