@@ -44,7 +44,7 @@ function childCpuSeconds(): number {
   }
 }
 
-/** Runs with the runner as it was before warm workers: every @types package's globals in each fresh process. */
+/** Runs with the runner as it was before warm workers: every `@types` package's globals in each fresh process. */
 async function asBefore<T>(fn: () => Promise<T>): Promise<T> {
   process.env[AMBIENT_TYPES_ENV] = "all";
   try {
@@ -68,12 +68,12 @@ async function courseRun(outDir: string, options: Omit<RunCourseOptions, "outDir
 
 /**
  * The course pipeline, every figure against a baseline measured in the same run:
- * - the fixed cost of one notebook: a fresh process as before (every @types package), a fresh process
+ * - the fixed cost of one notebook: a fresh process as before (every `@types` package), a fresh process
  *   now (what a grader pays per submission) and one more notebook on a warm worker, against a bare
  *   `node` start;
  * - the whole course with `--force`: one fresh process per notebook one after another (the runner
  *   before warm workers) against warm workers on every core, in wall and in CPU seconds;
- * - a cached rebuild (notebooks + site; target < 5 s) and the size of site/.
+ * - a cached rebuild (notebooks + site; target under 5 s) and the size of site/.
  */
 export const run: BenchSuite = async ({ quick }) => {
   const scratch = path.join(PROJECT_ROOT, "build", "bench-course");

@@ -26,7 +26,7 @@ export interface Graph {
   edges: [number, number][];
 }
 
-/** The chain 0 -> 1 -> ... -> n-1: the deepest recursion for its size. */
+/** The chain 0 → 1 → ... → n-1: the deepest recursion for its size. */
 export function chain(n: number): Graph {
   return { n, edges: Array.from({ length: n - 1 }, (_, i): [number, number] => [i, i + 1]) };
 }

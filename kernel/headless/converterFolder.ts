@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { Cell } from "./notebookFormat";
 
 /**
- * Set to `all` to give notebooks every @types package's globals, as tslab in Jupyter does; by
+ * Set to `all` to give notebooks every `@types` package's globals, as tslab in Jupyter does; by
  * default the headless worker gives them Node's only (see worker.ts, `onlyNodeAmbientTypes`).
  */
 export const AMBIENT_TYPES_ENV = "MAZE_NOTEBOOK_AMBIENT_TYPES";

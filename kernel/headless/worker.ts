@@ -131,7 +131,7 @@ function locateRuntimeError(err: Error, source: string, compiledLines: string[] 
  * sets none) TypeScript includes every package under `node_modules/@types` as global declarations:
  * in this project that is jest's, which pull in babel's and more, about a third of the converter's
  * start-up; no notebook should see jest's globals anyway. A package a cell imports is still
- * resolved through `@types` by name, so only ambient globals from other @types packages are lost
+ * resolved through `@types` by name, so only ambient globals from other `@types` packages are lost
  * ({@link AMBIENT_TYPES_ENV} brings them back).
  */
 function onlyNodeAmbientTypes(ts: { sys: { getDirectories(p: string): string[] } }): void {

@@ -5,7 +5,7 @@
  *
  * Sucrase strips the types (keeping every line where it was, so an error's line is the cell's);
  * acorn finds the top-level declarations, which become assignments to the worker's global scope
- * (`const x = 1` -> `(x = 1)`, `class A {}` -> `A = class A {}`, a function is copied there once it
+ * (`const x = 1` → `(x = 1)`, `class A {}` → `A = class A {}`, a function is copied there once it
  * is hoisted), imports become lookups in the runtime's module table, and a final expression
  * statement becomes the cell's value. The cell then runs as the body of an async function whose
  * first line is the cell's first line.

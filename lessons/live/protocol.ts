@@ -14,13 +14,13 @@ export interface LiveOutput {
   readonly bundle?: Readonly<Record<string, unknown>>;
 }
 
-/** Page -> worker. */
+/** Page → worker. */
 export type ToWorker =
   | { readonly type: "run"; readonly id: number; readonly cell: number; readonly source: string }
   | { readonly type: "dedalus"; readonly id: number; readonly request: DedalusJsonRequest; readonly report?: boolean }
   | { readonly type: "svg"; readonly id: number; readonly svg?: string; readonly error?: string };
 
-/** Worker -> page. */
+/** Worker → page. */
 export type FromWorker =
   | { readonly type: "ready" }
   | { readonly type: "output"; readonly id: number; readonly index: number; readonly output: LiveOutput }

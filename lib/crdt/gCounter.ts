@@ -49,7 +49,7 @@ export function joinCounts(into: GCounterState, from: GCounterState): GCounterSt
   return into;
 }
 
-/** Pointwise <= (written `!(n <= m)` so that a NaN count, which no valid state holds, is never below anything). */
+/** Pointwise ≤ (written `!(n <= m)` so that a NaN count, which no valid state holds, is never below anything). */
 export function leqCounts(a: GCounterState, b: GCounterState): boolean {
   for (const [r, n] of a) if (!(n <= (b.get(r) ?? 0))) return false;
   return true;

@@ -35,7 +35,7 @@ export interface RelationMonotonicity {
   monotone: boolean;
   /** One sentence: why it is (not) monotone. */
   why: string;
-  /** True when its content depends on some @async rule (it can change as messages arrive). */
+  /** True when its content depends on some `@async` rule (it can change as messages arrive). */
   asyncFed: boolean;
 }
 
@@ -49,7 +49,7 @@ export interface AsyncHop {
 
 /**
  * A point of order: non-monotone reasoning over data that arrives asynchronously. `chain` starts
- * with the @async rule and ends with the rule deriving `input`.
+ * with the `@async` rule and ends with the rule deriving `input`.
  */
 export interface CoordinationPoint {
   rule: Rule;
@@ -109,8 +109,8 @@ function derivers(program: Program): Map<string, Rule[]> {
 }
 
 /**
- * For every async-fed relation, the shortest chain of rules from an @async rule to it (breadth-first
- * over "body relation -> head relation" edges, seeded with the heads of the @async rules).
+ * For every async-fed relation, the shortest chain of rules from an `@async` rule to it (breadth-first
+ * over "body relation → head relation" edges, seeded with the heads of the `@async` rules).
  */
 function asyncChains(program: Program): Map<string, AsyncHop[]> {
   const chains = new Map<string, AsyncHop[]>();

@@ -7,7 +7,7 @@
  *   variable flows through), and the first column (the location) holds strings;
  * - safety: head, negated and compared variables are bound by a positive body atom;
  * - stratification within a timestep: no negation or aggregation inside a same-timestep cycle
- *   (through @next/@async is fine), reported with the cycle and its rules;
+ *   (through `@next/@async` is fine), reported with the cycle and its rules;
  * - reserved names: `clock`, `*_vars`, `*_prov<k>`; the built-in `crash/3` is read-only;
  * - locality (lib/dedalus/locality.ts): only `@async` moves data between nodes.
  */
@@ -335,7 +335,7 @@ export function checkProgram(program: Program): { diagnostics: Diagnostic[]; inf
   return { diagnostics, info: { relations, strata, variableTypes } };
 }
 
-/** Same-timestep dependency edges: body relation -> head relation, negative for notin and aggregate heads. */
+/** Same-timestep dependency edges: body relation → head relation, negative for notin and aggregate heads. */
 interface Edge {
   from: string;
   to: string;

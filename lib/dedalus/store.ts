@@ -44,7 +44,7 @@ function finish(h: number): number {
   return h ^ (h >>> 16);
 }
 
-/** A hash index over some columns of a store: key -> ascending tuple ids. */
+/** A hash index over some columns of a store: key → ascending tuple ids. */
 export class ColumnIndex {
   /** Keys that are small non-negative integers (interned strings, small numbers): a plain array. */
   private readonly dense: (number[] | undefined)[] = [];
@@ -277,7 +277,7 @@ export class TupleStore {
   }
 
   /**
-   * Inserts the tuple `src[offset..offset+arity)`. Returns its id (>= 0) when it is new; a negative
+   * Inserts the tuple `src[offset..offset+arity)`. Returns its id (≥ 0) when it is new; a negative
    * number when it was already present: `-(id + 1)`, or -1 when the store does not track ids.
    */
   insert(src: ArrayLike<number>, offset = 0): number {

@@ -1,5 +1,5 @@
 /**
- * The slice of logic-solver@2.0.1 (MiniSat compiled to asm.js, CommonJS, no bundled types) that
+ * The slice of logic-solver 2.0.1 (MiniSat compiled to asm.js, CommonJS, no bundled types) that
  * lib/ldfi/sat.ts uses. Only numeric terms are used: a positive number is a variable, a negative
  * one its negation; variables 1 and 2 are logic-solver's own FALSE and TRUE.
  */

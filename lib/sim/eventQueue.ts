@@ -72,7 +72,7 @@ export class EventQueue<T> {
     return ta < tb || (ta === tb && (this.seqs[a] as number) < (this.seqs[b] as number));
   }
 
-  /** Is (time, seq) strictly before the entry at index `j` (or before (tj, sj) when j < 0)? */
+  /** Is (time, seq) strictly before the entry at index `j` (or before (tj, sj) when `j < 0`)? */
   private before(time: number, seq: number, j: number, tj?: number, sj?: number): boolean {
     const t2 = j >= 0 ? (this.times[j] as number) : (tj as number);
     const s2 = j >= 0 ? (this.seqs[j] as number) : (sj as number);

@@ -50,7 +50,7 @@ export function validateLatency(field: string, l: unknown): Latency {
   return l as Latency;
 }
 
-/** Draws one latency from `l`. Always >= 0. */
+/** Draws one latency from `l`. Always ≥ 0. */
 export function sampleLatency(l: Latency, random: Random): number {
   if (typeof l === "number") return l;
   switch (l.kind) {

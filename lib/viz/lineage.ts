@@ -30,7 +30,7 @@ export interface LineageNode {
   detail?: string;
 }
 
-/** How two lineage nodes are related: premise -> derivation, or derivation -> conclusion. */
+/** How two lineage nodes are related: premise → derivation, or derivation → conclusion. */
 export type LineageEdgeKind = "premise" | "negated" | "derives" | "message";
 
 /** An edge from a premise (or derivation) to what it supports. */

@@ -32,8 +32,8 @@ const arbScenario: fc.Arbitrary<Scenario> = fc.record({
 });
 
 /**
- * After the partition heals (by t=150) replicas gossip every 20 ms until t=400: with loss <= 0.1 each
- * ordered pair gets >= 6 attempts (all lost: 1e-6), so a run that fails to converge is a bug, not bad
+ * After the partition heals (by t=150) replicas gossip every 20 ms until t=400: with loss ≤ 0.1 each
+ * ordered pair gets ≥ 6 attempts (all lost: 1e-6), so a run that fails to converge is a bug, not bad
  * luck. Fewer rounds would be flaky; more would make 1,000 cases per type too slow for CI.
  */
 const GOSSIP_UNTIL = 400;
@@ -208,8 +208,8 @@ test("regression (seed 666404234): a delta remove after a superseding add is jud
 
 /**
  * Partitions under which a's updates reach c only by relay through b: c is cut off while a and b
- * talk (0–300 ms), then a is cut off for good. Gossip every 20 ms with loss <= 0.1 gives each pair
- * >= 10 attempts in either phase, so a miss is a bug, not bad luck.
+ * talk (0–300 ms), then a is cut off for good. Gossip every 20 ms with loss ≤ 0.1 gives each pair
+ * ≥ 10 attempts in either phase, so a miss is a bug, not bad luck.
  */
 const RELAY_ONLY = [
   { at: 0, heal: 300, groups: [["c"], ["a", "b"]] },

@@ -1,5 +1,5 @@
 /**
- * CALM as a property: on random monotone programs (joins, @next, @async; no notin, no aggregates)
+ * CALM as a property: on random monotone programs (joins, `@next`, `@async`; no notin, no aggregates)
  * whose every relation is persistent, the final state does not depend on the delivery schedule.
  * The analysis must call each of them monotone, and outcomeSpread must find exactly one outcome,
  * equal to the synchronous (Molly) run's. Adding one `notin` over an async-fed relation makes the

@@ -6,7 +6,7 @@
  * - graph programs (reach, unreach, paths, same-generation) are recomputed here in plain JavaScript
  *   (BFS, walk enumeration, a naive fixpoint) from the same edge lists as the .ded files;
  * - time/space programs are hand-traced: each tuple is listed with the timesteps it holds, with the
- *   reasoning in a comment (send at t arrives at t+1; @next carries to t+1; sends from a crashed
+ *   reasoning in a comment (send at t arrives at t+1; `@next` carries to t+1; sends from a crashed
  *   node at or after its crash time are lost; omissions drop one (from, to, sendTime)).
  *
  * golden.test.ts checks that (1) these expectations render to exactly the golden file and (2) the
@@ -734,7 +734,7 @@ function compareValues(a: GoldenValue[], b: GoldenValue[]): number {
   return a.length - b.length;
 }
 
-/** `1..3, 5` for times {1, 2, 3, 5}. */
+/** `1..3, 5` for the times `{1, 2, 3, 5}`. */
 export function formatTimes(times: number[]): string {
   const sorted = [...new Set(times)].sort((a, b) => a - b);
   const parts: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * Locality (DESIGN.md section 5): only @async moves data between nodes. A non-local protocol rule
+ * Locality (DESIGN.md section 5): only `@async` moves data between nodes. A non-local protocol rule
  * is an error by default and a warning with the same code under `locality: "warn"`
  * (--allow-nonlocal); invariant rules are exempt.
  */

@@ -19,10 +19,10 @@ const during = (rel: string, args: GoldenValue[], from: number, to = EOT): Golde
   Array.from({ length: to - from + 1 }, (_, i) => ({ rel, args, time: from + i }));
 
 /**
- * Traced by hand: readings -3, 0, 4 hold from 1 and -1 from 2 (facts, then @next persistence);
- * nonneg keeps V > -1 (0, 4; not -1); frozen reads the literal -3 in a body atom; up adds one
+ * Traced by hand: readings -3, 0, 4 hold from 1 and -1 from 2 (facts, then `@next` persistence);
+ * nonneg keeps `V > -1` (0, 4; not -1); frozen reads the literal -3 in a body atom; up adds one
  * (V - -1); flip doubles and negates (0 stays 0, never -0); shifted adds the offset -2 stated at 1;
- * count steps 0, -1, -2, -3 down one per timestep while N > -3 (it reaches -3 at time 4 = EOT).
+ * count steps 0, -1, -2, -3 down one per timestep while `N > -3` (it reaches -3 at time 4 = EOT).
  */
 function expected(): GoldenFact[] {
   const readings: [number, number][] = [[-3, 1], [0, 1], [4, 1], [-1, 2]];

@@ -3,7 +3,7 @@
  * and random failure specs; and the result does not depend on the order of rules or facts.
  *
  * Random programs are stratifiable by construction: a same-timestep rule deriving p<i> reads p<j> only
- * for j <= i positively and j < i under notin, so recursion is positive and negation points downwards.
+ * for `j <= i` positively and `j < i` under notin, so recursion is positive and negation points downwards.
  */
 import fc from "fast-check";
 import { parseSource } from "../../lib/dedalus/load";

@@ -48,7 +48,7 @@ function bruteForce(g: SupportGraph, bounds: FaultBounds, firstSend: Map<string,
 
 const edgeArb = fc.record({ from: fc.constantFrom(...NODES), to: fc.constantFrom(...NODES), sendTime: fc.integer({ min: 1, max: 4 }) });
 
-/** A random DAG: node i only refers to nodes < i, so it is acyclic by construction. */
+/** A random DAG: node i only refers to nodes `< i`, so it is acyclic by construction. */
 const graphArb: fc.Arbitrary<SupportGraph> = fc
   .array(
     fc.oneof(

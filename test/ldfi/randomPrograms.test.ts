@@ -7,7 +7,7 @@ import { searchFaults } from "../../lib/ldfi/search";
 
 /**
  * LDFI against the exhaustive oracle on random small Dedalus protocols: relations r0..r3 located at
- * nodes a and b, a seed r0("a")@1, and rules drawn from templates (broadcast, persist, guarded
+ * nodes a and b, a seed `r0("a")@1`, and rules drawn from templates (broadcast, persist, guarded
  * relay, same-step derivation with negation), with pre/post over two of the relations. Same-step
  * rules only go from lower to higher relation numbers, so every program is stratifiable.
  */

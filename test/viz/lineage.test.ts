@@ -3,7 +3,7 @@ import { runProgram } from "../../lib/dedalus/runtime";
 import { renderSvg } from "../../lib/viz/render";
 import { layoutLineage, lineageChart, lineageOf, type LineageGraph } from "../../lib/viz/lineage";
 
-/** log("b","m")@2 derived by a message from a, whose premises were bcast and member at a@1, plus a notin. */
+/** `log("b","m")@2` derived by a message from a, whose premises were bcast and member at `a@1`, plus a notin. */
 const graph: LineageGraph = {
   root: "log_b_2",
   truncated: false,

@@ -32,7 +32,7 @@ export class HandlerGuard {
   private depth = 0;
 
   /**
-   * @param realms the `Math`/`Date` objects protocol code may reach: this realm's and, for a module
+   * @param realms - the `Math`/`Date` objects protocol code may reach: this realm's and, for a module
    * loaded in its own context (see load.ts), that context's.
    */
   constructor(
