@@ -40,8 +40,10 @@ export function loadVega(vendorBase: string): Promise<void> {
 /** Renders a Vega-Lite spec to SVG with the page's vega (the worker's `renderSvg` asks for this). */
 export async function svgOf(spec: object, vendorBase: string): Promise<string> {
   await loadVega(vendorBase);
-  const g = window as unknown as VegaGlobals;
-  const view = new g.vega!.View(g.vega!.parse(g.vegaLite!.compile(spec).spec), { renderer: "none" });
+  const { vega, vegaLite } = window as unknown as VegaGlobals;
+  // The vendored scripts can be missing from a copied site: say which, instead of a TypeError.
+  if (!vega || !vegaLite) throw new Error(`the chart libraries did not load from ${vendorBase} (vega ${vega ? "ok" : "missing"}, vega-lite ${vegaLite ? "ok" : "missing"})`);
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: "none" });
   try {
     return await view.toSVG();
   } finally {
