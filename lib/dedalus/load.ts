@@ -1,11 +1,14 @@
 /**
  * Loading a program: parse each input file, follow `include` statements (relative to the including
- * file, falling back to the first input's directory; each file loaded once), and number the rules.
+ * file, falling back to the first input's directory; each file loaded once), and number the rules;
+ * {@link loadChecked} also checks it and reports its diagnostics, the one way every caller that
+ * runs, grades or shows a program admits it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { IncludeStatement, LocalityMode, Program, SourceMap, Statement } from "./ast";
-import { error, type Diagnostic } from "./diagnostics";
+import { checkProgram } from "./check";
+import { DedalusError, error, formatDiagnostic, hasErrors, type Diagnostic } from "./diagnostics";
 import { parseFile } from "./parser";
 
 /** An in-memory source file. */
@@ -212,4 +215,54 @@ export function loadProgram(files: string[], options: LoadOptions = {}): { progr
   }
   const r = assemble(inputs, disk, options);
   return { program: r.program, diagnostics: [...missing, ...r.diagnostics] };
+}
+
+/** A program loaded and checked: what every caller that runs, grades or shows a program needs of it. */
+export interface CheckedProgram {
+  readonly program: Program;
+  /**
+   * The loader's and parser's diagnostics and, when those hold no error, the checker's after them,
+   * in the order they were found (`sortDiagnostics` orders them by location).
+   */
+  readonly diagnostics: Diagnostic[];
+  /** The errors among {@link CheckedProgram.diagnostics}, in the same order; empty when the program can run. */
+  readonly errors: Diagnostic[];
+}
+
+/**
+ * Loads a program — files read from disk, or in-memory sources (includes: those first, then the
+ * disk) — and checks it when it parsed without errors. Never throws for a bad program: its problems
+ * are the result's diagnostics; {@link reportDiagnostics} prints them and {@link checkedOrThrow}
+ * turns them into a {@link DedalusError}.
+ */
+export function loadChecked(input: readonly string[] | readonly SourceFile[], options: LoadOptions = {}): CheckedProgram {
+  const files = input.filter((x): x is string => typeof x === "string");
+  const loaded = files.length === input.length ? loadProgram(files, options) : parseProgram(input.filter((x): x is SourceFile => typeof x !== "string"), options);
+  return checkLoaded(loaded);
+}
+
+/** Checks a program already loaded (with its loading diagnostics): the part of {@link loadChecked} after reading. */
+export function checkLoaded(loaded: { program: Program; diagnostics: Diagnostic[] }): CheckedProgram {
+  const diagnostics = [...loaded.diagnostics];
+  // A loop, not push(...spread): a large program can have more diagnostics than a call takes arguments.
+  if (!hasErrors(diagnostics)) for (const d of checkProgram(loaded.program).diagnostics) diagnostics.push(d);
+  return { program: loaded.program, diagnostics, errors: diagnostics.filter((d) => d.severity === "error") };
+}
+
+/**
+ * Diagnostics as the CLI and the notebooks print them: each `file:line:col: severity: message [code]`
+ * with its caret excerpt, one after the other; past `max` of them, a last line says how many more.
+ */
+export function reportDiagnostics(diagnostics: readonly Diagnostic[], program: Program, max = Infinity): string {
+  const shown = diagnostics.slice(0, max).map((d) => formatDiagnostic(d, program.sources));
+  return shown.join("\n") + (diagnostics.length > shown.length ? `\n(and ${diagnostics.length - shown.length} more)` : "");
+}
+
+/**
+ * The program of a {@link CheckedProgram}, or a {@link DedalusError} carrying its diagnostics, whose
+ * message is the first error located with its caret.
+ */
+export function checkedOrThrow(checked: CheckedProgram): Program {
+  if (checked.errors.length > 0) throw new DedalusError(checked.diagnostics, checked.program.sources);
+  return checked.program;
 }
