@@ -113,7 +113,38 @@ export interface CompiledJoin {
   /** Resolves stores, ranges and indexes for the current timestep. Returns false when a read range is empty. */
   prepare(ctx: JoinContext): boolean;
   run(): void;
+  /** The generated function's source (what `MAZE_DUMP_JOINS=1` prints; test/dedalus/joins.golden.txt pins three rules'). */
+  readonly source: string;
 }
+
+/**
+ * Everything the generated function reads besides its own locals, passed as one object: the atom
+ * states, the registers and premise ids the emitter reads, the emitter, the run's context, the
+ * ticker, the store helpers, the checked arithmetic, the spans its errors are located at, and the
+ * direct head's target. The function destructures it once, when it is built, so the loops read
+ * closure constants exactly as they read positional parameters before.
+ */
+interface JoinBindings {
+  S: AtomState[];
+  env: Float64Array;
+  premiseIds: Int32Array;
+  emit: () => void;
+  ctx: () => JoinContext;
+  str: (id: number) => string;
+  ticker: Ticker;
+  lowerBound: typeof lowerBound;
+  keyFor: typeof TupleStore.keyFor;
+  exists: typeof exists;
+  divide: typeof divide;
+  plus: typeof plus;
+  minus: typeof minus;
+  times: typeof times;
+  spans: Span[];
+  H: { target: TupleStore | null; tuple: Float64Array };
+}
+
+/** The names the generated code knows its bindings by, in the order of {@link JoinBindings}. */
+const BINDING_NAMES = ["S", "env", "premiseIds", "emit", "ctx", "str", "ticker", "lowerBound", "keyFor", "exists", "divide", "plus", "minus", "times", "spans", "H"] as const satisfies readonly (keyof JoinBindings)[];
 
 /** Builds a function computing an integer expression over the registers (used for heads). */
 export function compileExpr(e: ExprPlan, env: Float64Array): () => number {
@@ -351,12 +382,10 @@ export function compileJoin(
   }
   // The step counter lives in a local while the loops run (a field write per step cost a few percent)
   // and goes back to the shared ticker at the end; the only early exits come before the first loop.
-  const body = `"use strict";\nreturn function run() {\n  const isNode = ctx().isNode, C = ctx().tuples, T = H.target, hd = H.tuple;\n  let tk = ticker.n;\n${preamble.map((l) => "  " + l + "\n").join("")}${lines.join("\n")}\n  ticker.n = tk;\n};`;
+  const body = `"use strict";\nconst { ${BINDING_NAMES.join(", ")} } = J;\nreturn function run() {\n  const isNode = ctx().isNode, C = ctx().tuples, T = H.target, hd = H.tuple;\n  let tk = ticker.n;\n${preamble.map((l) => "  " + l + "\n").join("")}${lines.join("\n")}\n  ticker.n = tk;\n};`;
   if (process.env["MAZE_DUMP_JOINS"]) process.stderr.write(body + "\n");
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the plan only (see the module comment)
-  const factory = new Function("S", "env", "premiseIds", "emit", "ctx", "str", "ticker", "lowerBound", "keyFor", "exists", "divide", "plus", "minus", "times", "spans", "H", body) as (
-    ...args: unknown[]
-  ) => () => void;
+  const factory = new Function("J", body) as (bindings: JoinBindings) => () => void;
 
   const self: CompiledJoin = {
     env,
@@ -386,8 +415,26 @@ export function compileJoin(
       return true;
     },
     run: () => run(),
+    source: body,
   };
   const emit = makeEmit(self);
-  const run = factory(states, env, premiseIds, emit, () => ctxRef!, (id: number) => ctxRef!.string(id), ticker, lowerBound, TupleStore.keyFor, exists, divide, plus, minus, times, spans, direct);
+  const run = factory({
+    S: states,
+    env,
+    premiseIds,
+    emit,
+    ctx: () => ctxRef!,
+    str: (id: number) => ctxRef!.string(id),
+    ticker,
+    lowerBound,
+    keyFor: TupleStore.keyFor,
+    exists,
+    divide,
+    plus,
+    minus,
+    times,
+    spans,
+    H: direct,
+  });
   return self;
 }
