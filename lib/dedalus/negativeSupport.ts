@@ -16,7 +16,8 @@
  */
 import type { Term } from "./ast";
 import type { RulePlan } from "./plan";
-import type { DedalusRun, RawNegPremise } from "./runtime";
+import type { RawNegPremise } from "./provenanceRecording";
+import type { DedalusRun } from "./runResult";
 import { sameStepGraph } from "./sameStep";
 import type { TupleStore } from "./store";
 import { termValue } from "./termValue";
