@@ -5,6 +5,8 @@
  */
 import type { CompiledJoin } from "./join";
 import type { ProgramPlan, RulePlan } from "./plan";
+import type { DedalusRun } from "./runResult";
+import type { RunResult } from "./runtime";
 import type { TupleStore } from "./store";
 
 /** A premise of a recorded derivation: a tuple in a store. */
@@ -70,4 +72,19 @@ export function recordPremises(plan: ProgramPlan, p: RulePlan, join: CompiledJoi
     negated.push({ rel: n.rel, time: p.negatives[i]!.time ?? t, values });
   }
   return { premises, negated };
+}
+
+/** Thrown when provenance is asked of a run recorded without it. */
+export class ProvenanceNotRecordedError extends Error {
+  constructor() {
+    super("this run was not recorded with provenance: run it with { provenance: true }");
+    this.name = "ProvenanceNotRecordedError";
+  }
+}
+
+/** The run behind a result, which must have been recorded with provenance (else {@link ProvenanceNotRecordedError}). */
+export function recordedRun(result: RunResult): DedalusRun & { provenance: RecordedDerivations } {
+  const run = result as DedalusRun;
+  if (run.provenance === undefined || run.provenance === null) throw new ProvenanceNotRecordedError();
+  return run as DedalusRun & { provenance: RecordedDerivations };
 }
