@@ -11,6 +11,7 @@
  */
 import { bodyAtoms, formatRule, type AggregateTerm, type BodyAtom, type Program, type Rule, type Span } from "./ast";
 import { formatLocation } from "./diagnostics";
+import { readersOf } from "./ruleGraph";
 
 /** Why a rule is not monotone. */
 export type NonMonotoneReason =
@@ -120,8 +121,7 @@ function asyncChains(program: Program): Map<string, AsyncHop[]> {
       chains.set(r.head.rel, [{ rel: r.head.rel, rule: r }]);
       queue.push(r.head.rel);
     }
-  const readers = new Map<string, Rule[]>();
-  for (const r of program.rules) for (const a of bodyAtoms(r)) readers.set(a.rel, [...(readers.get(a.rel) ?? []), r]);
+  const readers = readersOf(program);
   while (queue.length > 0) {
     const rel = queue.shift() as string;
     const chain = chains.get(rel) as AsyncHop[];

@@ -11,6 +11,7 @@
  */
 import { bodyAtoms, type HeadTerm, type LocalityMode, type Program, type Rule, type Term } from "./ast";
 import type { Diagnostic } from "./diagnostics";
+import { closeUnderReaders } from "./ruleGraph";
 
 export type { LocalityMode } from "./ast";
 
@@ -32,32 +33,12 @@ export const INVARIANT_ROOTS: readonly string[] = ["pre", "post"];
  * derives the invariants and the structural rule is all there is.
  */
 export function invariantRelations(program: Program): Set<string> {
-  const inv = new Set<string>(INVARIANT_ROOTS);
   const invariantFiles = new Set(program.rules.filter((r) => INVARIANT_ROOTS.includes(r.head.rel)).map((r) => r.span.file));
-  const readers = new Map<string, Set<string>>(); // relation -> heads of the rules that read it
-  const derivedOutside = new Set<string>(); // derived by a rule in a file that states no invariant
-  for (const r of program.rules) {
-    if (!invariantFiles.has(r.span.file)) derivedOutside.add(r.head.rel);
-    for (const a of bodyAtoms(r)) {
-      const s = readers.get(a.rel) ?? new Set<string>();
-      s.add(r.head.rel);
-      readers.set(a.rel, s);
-    }
-  }
+  const derivedOutside = new Set(program.rules.filter((r) => !invariantFiles.has(r.span.file)).map((r) => r.head.rel)); // derived by a rule in a file that states no invariant
   const produced = new Set(program.rules.map((r) => r.head.rel));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const [rel, heads] of readers) {
-      // EDB and built-ins are protocol inputs, not invariant helpers; a relation that reads itself
-      // (persistence, recursion) is protocol state.
-      if (inv.has(rel) || !produced.has(rel) || derivedOutside.has(rel)) continue;
-      if ([...heads].every((h) => inv.has(h))) {
-        inv.add(rel);
-        changed = true;
-      }
-    }
-  }
-  return inv;
+  // EDB and built-ins are protocol inputs, not invariant helpers; a relation that reads itself
+  // (persistence, recursion) is protocol state.
+  return closeUnderReaders(program, INVARIANT_ROOTS, (rel) => produced.has(rel) && !derivedOutside.has(rel));
 }
 
 /** Union-find over location keys, so `p(X, ..), q(Y, ..), X == Y` counts as local. */

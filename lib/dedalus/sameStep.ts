@@ -4,6 +4,7 @@
  * from a premise that cannot depend on the tuple; the blocking analysis to find recursive relations.
  */
 import type { ProgramPlan } from "./plan";
+import { relationPaths } from "./ruleGraph";
 
 /** The same-step reachability of one program. */
 export interface SameStepGraph {
@@ -20,27 +21,14 @@ export function sameStepGraph(plan: ProgramPlan): SameStepGraph {
   const hit = cache.get(plan);
   if (hit) return hit;
   const n = plan.relations.length;
+  const paths = relationPaths(plan, (r) => r.headTime === "same");
   const feeds = Array.from({ length: n }, (_, q) => {
     const row = new Uint8Array(n);
-    row[q] = 1;
+    for (let p = 0; p < n; p++) if (p === q || paths[p]![q] !== 0) row[p] = 1;
     return row;
   });
-  const edges: [number, number][] = [];
-  for (const r of plan.rules) if (r.headTime === "same") for (const a of [...r.positives, ...r.negatives]) edges.push([a.rel, r.headRel]);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const [from, to] of edges) {
-      for (let q = 0; q < n; q++) {
-        if (feeds[q]![from] && !feeds[q]![to]) {
-          feeds[q]![to] = 1;
-          changed = true;
-        }
-      }
-    }
-  }
-  // r is recursive when one of its own same-step edges leads back to it
-  const recursive = Array.from({ length: n }, () => false);
-  for (const [from, to] of edges) if (feeds[to]![from]) recursive[from] = true;
+  // r is recursive when a chain of its own same-step rules leads back to it
+  const recursive = Array.from({ length: n }, (_, r) => paths[r]![r] !== 0);
   const graph = { feeds, recursive };
   cache.set(plan, graph);
   return graph;

@@ -5,6 +5,7 @@ import { formatDiagnostic, formatLocation, hasErrors } from "../dedalus/diagnost
 import { parseSource } from "../dedalus/load";
 import { outcomeSpread } from "../dedalus/outcomes";
 import { runProgram } from "../dedalus/runtime";
+import { closeUnderReaders } from "../dedalus/ruleGraph";
 import { MissingDefinitionError, type Lab, type StudentScope } from "./lab";
 
 /**
@@ -65,22 +66,10 @@ const HINT = "define `const program = `...`;` (your Dedalus program as a string)
 
 /** The relations only used to compute seals: named `sealed…`, or read only by rules deriving such relations. */
 function sealHelpers(program: Program): Set<string> {
-  const helpers = new Set<string>();
-  for (const r of program.rules) if (r.head.rel.startsWith(SEAL_PREFIX)) helpers.add(r.head.rel);
-  const readers = new Map<string, Set<string>>();
-  for (const r of program.rules)
-    for (const b of r.body) if (b.kind === "atom") readers.set(b.rel, (readers.get(b.rel) ?? new Set()).add(r.head.rel));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const [rel, heads] of readers) {
-      if (helpers.has(rel)) continue;
-      if ([...heads].every((h) => helpers.has(h))) {
-        helpers.add(rel);
-        changed = true;
-      }
-    }
-  }
-  return helpers;
+  return closeUnderReaders(
+    program,
+    program.rules.filter((r) => r.head.rel.startsWith(SEAL_PREFIX)).map((r) => r.head.rel),
+  );
 }
 
 /**
