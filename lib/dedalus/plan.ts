@@ -12,7 +12,7 @@
  * bound columns (ties: written order). Those bound columns become the hash index the atom is probed
  * with. Negations, comparisons and the site check are placed as early as their variables are bound.
  */
-import type { AggregateFn, ArithOp, BodyAtom, CompareOp, Program, Rule, Span, Term } from "./ast";
+import type { AggregateFn, ArithOp, BodyAtom, CompareOp, Comparison, Program, Rule, Span, Term } from "./ast";
 import { negatedSingletons, CRASH_RELATION, type ColumnType, type ProgramInfo } from "./check";
 import type { Interner } from "./intern";
 
@@ -145,49 +145,48 @@ export function planProgram(program: Program, info: ProgramInfo, interner: Inter
   };
 }
 
-function planRule(rule: Rule, info: ProgramInfo, relationId: Map<string, number>, relStratum: Map<string, number>, interner: Interner): RulePlan {
-  const slots = new Map<string, number>();
-  const slot = (name: string): number => {
-    let s = slots.get(name);
+/** Registers of a rule's variables, numbered in order of first sight. */
+class Registers {
+  readonly slots = new Map<string, number>();
+
+  /** The register of variable `name`, assigning the next one on first sight. */
+  slot(name: string): number {
+    let s = this.slots.get(name);
     if (s === undefined) {
-      s = slots.size;
-      slots.set(name, s);
+      s = this.slots.size;
+      this.slots.set(name, s);
     }
     return s;
-  };
+  }
+}
+
+/** What ordering a rule's join needs to know of it, fixed before any variant is ordered. */
+interface RuleShape {
+  registers: Registers;
+  relationId: Map<string, number>;
+  interner: Interner;
+  positives: BodyAtom[];
+  negatives: RulePlan["negatives"];
+  compares: Comparison[];
+  site: SitePlan;
+  /** Whether a comparison orders strings (then it compares the decoded strings). */
+  isStringCompare(l: Term, r: Term): boolean;
+}
+
+function planRule(rule: Rule, info: ProgramInfo, relationId: Map<string, number>, relStratum: Map<string, number>, interner: Interner): RulePlan {
+  const registers = new Registers();
   const varTypes = info.variableTypes[rule.index] ?? new Map<string, ColumnType>();
   const existential = negatedSingletons(rule);
-  const expr = (t: Term): ExprPlan => {
-    switch (t.kind) {
-      case "var":
-        return { kind: "var", slot: slot(t.name) };
-      case "const":
-        return { kind: "const", value: encodeValue(t.value, interner) };
-      case "binary":
-        return { kind: "arith", op: t.op, left: expr(t.left), right: expr(t.right), span: t.span };
-      case "wildcard":
-        throw new Error("internal: wildcard outside an atom (the checker rejects this)");
-    }
-  };
+  const expr = (t: Term): ExprPlan => exprPlan(t, registers, interner);
   const atoms = rule.body.filter((b): b is BodyAtom => b.kind === "atom");
   const positives = atoms.filter((a) => !a.negated);
   const negated = atoms.filter((a) => a.negated);
-  const compares = rule.body.filter((b) => b.kind === "compare");
+  const compares = rule.body.filter((b): b is Comparison => b.kind === "compare");
   // Registers for every variable of positive atoms first (so binding order is stable).
-  for (const a of positives) for (const t of a.args) if (t.kind === "var") slot(t.name);
+  for (const a of positives) for (const t of a.args) if (t.kind === "var") registers.slot(t.name);
+  const site = sitePlan(atoms[0], registers, interner);
 
-  const first = atoms[0];
-  const siteTerm = first?.args[0];
-  const site: SitePlan =
-    !siteTerm || siteTerm.kind === "wildcard"
-      ? { kind: "any" }
-      : siteTerm.kind === "const"
-        ? { kind: "const", value: encodeValue(siteTerm.value, interner) }
-        : siteTerm.kind === "var"
-          ? { kind: "var", slot: slot(siteTerm.name) }
-          : { kind: "any" };
-
-  const head = rule.head.args.map((a): HeadColumn => (a.kind === "aggregate" ? { kind: "agg", fn: a.fn, slot: slot(a.variable.name) } : { kind: "expr", expr: expr(a) }));
+  const head = rule.head.args.map((a): HeadColumn => (a.kind === "aggregate" ? { kind: "agg", fn: a.fn, slot: registers.slot(a.variable.name) } : { kind: "expr", expr: expr(a) }));
   const negatives = negated.map((a) => ({
     rel: relationId.get(a.rel)!,
     time: a.time,
@@ -196,111 +195,21 @@ function planRule(rule: Rule, info: ProgramInfo, relationId: Map<string, number>
   const myStratum = rule.head.time === "same" ? relStratum.get(rule.head.rel) : undefined;
   const recursive = positives.map((a) => myStratum !== undefined && relStratum.get(a.rel) === myStratum);
 
-  const isStringCompare = (l: Term, r: Term): boolean => {
-    const ty = (t: Term): ColumnType => (t.kind === "const" ? (typeof t.value === "string" ? "string" : "int") : t.kind === "var" ? varTypes.get(t.name) ?? "unknown" : "int");
-    return ty(l) === "string" || ty(r) === "string";
+  const shape: RuleShape = {
+    registers,
+    relationId,
+    interner,
+    positives,
+    negatives,
+    compares,
+    site,
+    isStringCompare(l, r) {
+      const ty = (t: Term): ColumnType => (t.kind === "const" ? (typeof t.value === "string" ? "string" : "int") : t.kind === "var" ? varTypes.get(t.name) ?? "unknown" : "int");
+      return ty(l) === "string" || ty(r) === "string";
+    },
   };
-
-  const order = (deltaAt: number | null, ranges: Range[]): Step[] => {
-    const steps: Step[] = [];
-    const bound = new Set<number>();
-    const placedNeg = new Set<number>();
-    const placedCmp = new Set<number>();
-    let sitePlaced = site.kind !== "var";
-    const varsOf = (t: Term, out: number[] = []): number[] => {
-      if (t.kind === "var") out.push(slot(t.name));
-      else if (t.kind === "binary") {
-        varsOf(t.left, out);
-        varsOf(t.right, out);
-      }
-      return out;
-    };
-    const flush = (): void => {
-      if (!sitePlaced && site.kind === "var" && bound.has(site.slot)) {
-        steps.push({ kind: "site", slot: site.slot });
-        sitePlaced = true;
-      }
-      compares.forEach((c, i) => {
-        if (placedCmp.has(i) || c.kind !== "compare") return;
-        if ([...varsOf(c.left), ...varsOf(c.right)].every((s) => bound.has(s))) {
-          placedCmp.add(i);
-          steps.push({ kind: "cmp", op: c.op, left: expr(c.left), right: expr(c.right), strings: isStringCompare(c.left, c.right) && c.op !== "==" && c.op !== "!=" });
-        }
-      });
-      negatives.forEach((n, i) => {
-        if (placedNeg.has(i)) return;
-        if (n.pattern.every((p) => p === null || p.kind === "const" || bound.has(p.slot))) {
-          placedNeg.add(i);
-          const keyCols: number[] = [];
-          const keySrc: Operand[] = [];
-          n.pattern.forEach((p, col) => {
-            if (p) {
-              keyCols.push(col);
-              keySrc.push(p);
-            }
-          });
-          steps.push({ kind: "neg", rel: n.rel, time: n.time, ordinal: i, keyCols, keySrc });
-        }
-      });
-    };
-    const remaining = positives.map((_, i) => i);
-    flush();
-    const place = (i: number): void => {
-      const a = positives[i]!;
-      const keyCols: number[] = [];
-      const keySrc: Operand[] = [];
-      const binds: { col: number; slot: number }[] = [];
-      const checks: { col: number; slot: number }[] = [];
-      const bindingNow = new Set<number>();
-      a.args.forEach((t, col) => {
-        if (t.kind === "const") {
-          keyCols.push(col);
-          keySrc.push({ kind: "const", value: encodeValue(t.value, interner) });
-        } else if (t.kind === "var") {
-          const s = slot(t.name);
-          if (bound.has(s)) {
-            keyCols.push(col);
-            keySrc.push({ kind: "var", slot: s });
-          } else if (bindingNow.has(s)) checks.push({ col, slot: s });
-          else {
-            bindingNow.add(s);
-            binds.push({ col, slot: s });
-          }
-        }
-      });
-      for (const s of bindingNow) bound.add(s);
-      steps.push({ kind: "atom", rel: relationId.get(a.rel)!, time: a.time, ordinal: i, range: ranges[i]!, keyCols, keySrc, binds, checks });
-      remaining.splice(remaining.indexOf(i), 1);
-      flush();
-    };
-    if (deltaAt !== null) place(deltaAt);
-    while (remaining.length > 0) {
-      let best = remaining[0]!;
-      let bestScore = -1;
-      for (const i of remaining) {
-        const score = positives[i]!.args.filter((t) => t.kind === "const" || (t.kind === "var" && bound.has(slot(t.name)))).length;
-        if (score > bestScore) {
-          best = i;
-          bestScore = score;
-        }
-      }
-      place(best);
-    }
-    flush();
-    return steps;
-  };
-
-  const variants: Step[][] = [];
-  const recIdx = positives.map((_, i) => i).filter((i) => recursive[i]);
-  for (let k = 0; k < recIdx.length; k++) {
-    const ranges = positives.map((_, i): Range => {
-      const r = recIdx.indexOf(i);
-      if (r < 0) return "full";
-      return r < k ? "old" : r === k ? "delta" : "full";
-    });
-    variants.push(order(recIdx[k]!, ranges));
-  }
-  const full = order(null, positives.map(() => "full"));
+  const variants = semiNaiveVariants(recursive).map(({ deltaAt, ranges }) => orderJoin(shape, deltaAt, ranges));
+  const full = orderJoin(shape, null, positives.map(() => "full"));
   return {
     rule,
     headRel: relationId.get(rule.head.rel)!,
@@ -308,11 +217,150 @@ function planRule(rule: Rule, info: ProgramInfo, relationId: Map<string, number>
     head,
     aggregate: head.some((h) => h.kind === "agg"),
     site,
-    nSlots: slots.size,
+    nSlots: registers.slots.size,
     positives: positives.map((a) => ({ rel: relationId.get(a.rel)!, time: a.time })),
     negatives,
     variants,
     full,
-    slots,
+    slots: registers.slots,
   };
+}
+
+/** A term as an expression over registers (constants encoded). */
+function exprPlan(t: Term, registers: Registers, interner: Interner): ExprPlan {
+  switch (t.kind) {
+    case "var":
+      return { kind: "var", slot: registers.slot(t.name) };
+    case "const":
+      return { kind: "const", value: encodeValue(t.value, interner) };
+    case "binary":
+      return { kind: "arith", op: t.op, left: exprPlan(t.left, registers, interner), right: exprPlan(t.right, registers, interner), span: t.span };
+    case "wildcard":
+      throw new Error("internal: wildcard outside an atom (the checker rejects this)");
+  }
+}
+
+/** Where a rule runs: the first column of its first body atom (negated or not). */
+function sitePlan(first: BodyAtom | undefined, registers: Registers, interner: Interner): SitePlan {
+  const siteTerm = first?.args[0];
+  if (!siteTerm || siteTerm.kind === "wildcard") return { kind: "any" };
+  if (siteTerm.kind === "const") return { kind: "const", value: encodeValue(siteTerm.value, interner) };
+  if (siteTerm.kind === "var") return { kind: "var", slot: registers.slot(siteTerm.name) };
+  return { kind: "any" };
+}
+
+/**
+ * The semi-naive variants of a rule whose positive atoms are `recursive` (read the rule's own
+ * stratum) or not: the k-th recursive atom reads the delta, those before it the old range, every
+ * other atom the full store (see the module comment). None when no atom is recursive.
+ */
+function semiNaiveVariants(recursive: readonly boolean[]): { deltaAt: number; ranges: Range[] }[] {
+  const recIdx = recursive.map((_, i) => i).filter((i) => recursive[i]);
+  return recIdx.map((deltaAt, k) => ({
+    deltaAt,
+    ranges: recursive.map((_, i): Range => {
+      const r = recIdx.indexOf(i);
+      if (r < 0) return "full";
+      return r < k ? "old" : r === k ? "delta" : "full";
+    }),
+  }));
+}
+
+/** The variables of a term, as registers. */
+function termSlots(t: Term, registers: Registers, out: number[] = []): number[] {
+  if (t.kind === "var") out.push(registers.slot(t.name));
+  else if (t.kind === "binary") {
+    termSlots(t.left, registers, out);
+    termSlots(t.right, registers, out);
+  }
+  return out;
+}
+
+/**
+ * The steps of one join of a rule: the delta atom first (when there is one), then repeatedly the
+ * atom with the most bound columns (ties: written order); negations, comparisons and the site check
+ * as soon as their variables are bound.
+ */
+function orderJoin(shape: RuleShape, deltaAt: number | null, ranges: Range[]): Step[] {
+  const { registers, relationId, interner, positives, negatives, compares, site } = shape;
+  const slot = (name: string): number => registers.slot(name);
+  const expr = (t: Term): ExprPlan => exprPlan(t, registers, interner);
+  const steps: Step[] = [];
+  const bound = new Set<number>();
+  const placedNeg = new Set<number>();
+  const placedCmp = new Set<number>();
+  let sitePlaced = site.kind !== "var";
+  const flush = (): void => {
+    if (!sitePlaced && site.kind === "var" && bound.has(site.slot)) {
+      steps.push({ kind: "site", slot: site.slot });
+      sitePlaced = true;
+    }
+    compares.forEach((c, i) => {
+      if (placedCmp.has(i)) return;
+      if ([...termSlots(c.left, registers), ...termSlots(c.right, registers)].every((s) => bound.has(s))) {
+        placedCmp.add(i);
+        steps.push({ kind: "cmp", op: c.op, left: expr(c.left), right: expr(c.right), strings: shape.isStringCompare(c.left, c.right) && c.op !== "==" && c.op !== "!=" });
+      }
+    });
+    negatives.forEach((n, i) => {
+      if (placedNeg.has(i)) return;
+      if (n.pattern.every((p) => p === null || p.kind === "const" || bound.has(p.slot))) {
+        placedNeg.add(i);
+        const keyCols: number[] = [];
+        const keySrc: Operand[] = [];
+        n.pattern.forEach((p, col) => {
+          if (p) {
+            keyCols.push(col);
+            keySrc.push(p);
+          }
+        });
+        steps.push({ kind: "neg", rel: n.rel, time: n.time, ordinal: i, keyCols, keySrc });
+      }
+    });
+  };
+  const remaining = positives.map((_, i) => i);
+  flush();
+  const place = (i: number): void => {
+    const a = positives[i]!;
+    const keyCols: number[] = [];
+    const keySrc: Operand[] = [];
+    const binds: { col: number; slot: number }[] = [];
+    const checks: { col: number; slot: number }[] = [];
+    const bindingNow = new Set<number>();
+    a.args.forEach((t, col) => {
+      if (t.kind === "const") {
+        keyCols.push(col);
+        keySrc.push({ kind: "const", value: encodeValue(t.value, interner) });
+      } else if (t.kind === "var") {
+        const s = slot(t.name);
+        if (bound.has(s)) {
+          keyCols.push(col);
+          keySrc.push({ kind: "var", slot: s });
+        } else if (bindingNow.has(s)) checks.push({ col, slot: s });
+        else {
+          bindingNow.add(s);
+          binds.push({ col, slot: s });
+        }
+      }
+    });
+    for (const s of bindingNow) bound.add(s);
+    steps.push({ kind: "atom", rel: relationId.get(a.rel)!, time: a.time, ordinal: i, range: ranges[i]!, keyCols, keySrc, binds, checks });
+    remaining.splice(remaining.indexOf(i), 1);
+    flush();
+  };
+  if (deltaAt !== null) place(deltaAt);
+  while (remaining.length > 0) {
+    let best = remaining[0]!;
+    let bestScore = -1;
+    for (const i of remaining) {
+      const score = positives[i]!.args.filter((t) => t.kind === "const" || (t.kind === "var" && bound.has(slot(t.name)))).length;
+      if (score > bestScore) {
+        best = i;
+        bestScore = score;
+      }
+    }
+    place(best);
+  }
+  flush();
+  return steps;
 }
