@@ -10,7 +10,7 @@ export interface DedalusFact {
   readonly args: readonly (string | number)[];
 }
 
-/** The part of lib/dedalus `RunResult` the search reads (structural, see notes/contract). */
+/** The part of lib/dedalus `RunResult` the search reads, structurally, so lib/ldfi can be tested on stand-ins. */
 export interface DedalusRunView {
   readonly eot: number;
   readonly nodes: readonly string[];
