@@ -1,8 +1,10 @@
 /**
  * Interned values. Every string constant of a program gets a small integer id once, at compile time;
  * tuples hold only numbers. Integers are stored as themselves: the checker guarantees that each column
- * holds only strings or only integers, so the column's type says how to decode a number. No string is
- * ever created while a program runs (Dedalus has no string operations), so the table is fixed per program.
+ * holds only strings or only integers, so the column's type says how to decode a number. Dedalus has
+ * no string operations, so a run creates no string of its own: it only adds the node names its
+ * options bring (`nodes`, crashed or omitting nodes) that the program never mentions. An id, once
+ * given, never changes meaning, so every run of the program shares one table.
  */
 export class Interner {
   private readonly ids = new Map<string, number>();

@@ -128,7 +128,7 @@ export function planProgram(program: Program, info: ProgramInfo, interner: Inter
     relationId.set(name, relations.length);
     relations.push({ id: relations.length, name, arity: r.arity, types: r.types });
   }
-  // Intern every string constant up front so the table is fixed before any run.
+  // Intern every string constant up front: every constant has its id before any run (runs add only node names).
   for (const f of program.facts) for (const a of f.args) encodeValue(a, interner);
   const relStratum = new Map<string, number>();
   info.strata.forEach((s, i) => s.relations.forEach((r) => relStratum.set(r, i)));

@@ -120,19 +120,22 @@ interface QueueItem {
   readonly seq: number;
 }
 
-/** Sum of the fault times: later faults leave the protocol less time to recover, and early ones often prevent `pre` as well. */
+/** The faults of a set, one key each, for subset tests. */
 function faultAtoms(f: FaultSet): Set<string> {
   return new Set([...f.omissions.map((o) => `o ${o.from} ${o.to} ${o.time}`), ...f.crashes.map((c) => `c ${c.node} ${c.time}`)]);
 }
 
+/** Sum of the fault times: later faults leave the protocol less time to recover, and early ones often prevent `pre` as well. */
 function lateness(f: FaultSet): number {
   return f.omissions.reduce((a, o) => a + o.time, 0) + f.crashes.reduce((a, c) => a + c.time, 0);
 }
 
 /**
- * Queue order: fewer faults first; among equals, later faults first, then discovery order. The
- * tie-break cut the corpus's Figure-12 executions from 109 to 102 (2pc family 3 -> 2, 3pc 45 -> 35)
- * at the price of classic_broadcast 10 -> 17 (its counterexample is two early omissions).
+ * Queue order: fewer faults (plus tier) first; then the positive tier; among equals, later faults
+ * first, then discovery order. The lateness tie-break was measured when negative support was still
+ * Molly's causes and the order smallest-first: it cut the corpus's Figure-12 executions from 109 to
+ * 102. Today's counts (38 over the seven rows with positive-first, lib/ldfi/README.md) are pinned
+ * per row in protocols/expected.json.
  */
 function before(a: QueueItem, b: QueueItem): boolean {
   if (a.size + a.tier !== b.size + b.tier) return a.size + a.tier < b.size + b.tier;
