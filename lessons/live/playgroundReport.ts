@@ -10,7 +10,7 @@ import type { Fact } from "../../lib/dedalus/runtime";
 import { tableBundle } from "../../kernel/display";
 import { faultRunSpacetime, ldfiRunRows, replayFaults } from "../../lib/experiments/ldfiCheck";
 import type { SearchResult } from "../../lib/ldfi/result";
-import { formatTuple } from "../../lib/ldfi/dedalusTarget";
+import { formatTuple } from "../../lib/dedalus/factText";
 import { faultSet, formatFaults, NO_FAULTS } from "../../lib/ldfi/faults";
 import { lineageChart, lineageOf } from "../../lib/viz/lineage";
 import { relationHeatmap } from "../../lib/viz/relations";

@@ -1,6 +1,7 @@
 import type { Program } from "../dedalus/ast";
 import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, DedalusLimitError, DedalusRuntimeError, MAX_EOT } from "../dedalus/limits";
 import { DedalusError, formatDiagnostic } from "../dedalus/diagnostics";
+import { formatTuple, formatValue } from "../dedalus/factText";
 import { compileProgram, runProgram, type Crash, type Fact, type Omission, type RunOptions, type RunResult } from "../dedalus/runtime";
 import { isProtocolModulePath } from "../ldfi/handlers/load";
 import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./command";
@@ -65,10 +66,6 @@ export function parseCrash(s: string): Crash | { error: string } {
   return { node: parts[0], time: Number(parts[1]) };
 }
 
-function formatValue(v: string | number): string {
-  return typeof v === "number" ? String(v) : JSON.stringify(v);
-}
-
 /** The readable output: one table per relation, rows sorted by time then location then values. */
 export function formatRunTables(result: RunResult, program: Program): string {
   const byRel = new Map<string, Fact[]>();
@@ -81,7 +78,7 @@ export function formatRunTables(result: RunResult, program: Program): string {
   const header = `eot ${result.eot} · nodes ${result.nodes.join(", ")} · files ${program.files.join(", ")}`;
   out.push(header);
   const lost = result.messages.filter((m) => m.lost !== null && m.lost !== "after-eot");
-  if (lost.length > 0) out.push(`lost messages: ${lost.map((m) => `${m.rel}(${m.args.map(formatValue).join(", ")}) ${m.from}->${m.to}@${m.sendTime} (${m.lost})`).join("; ")}`);
+  if (lost.length > 0) out.push(`lost messages: ${lost.map((m) => `${formatTuple(m.rel, m.args)} ${m.from}->${m.to}@${m.sendTime} (${m.lost})`).join("; ")}`);
   for (const rel of [...byRel.keys()].sort()) {
     const rows = byRel.get(rel)!;
     out.push("", `${rel} (${rows.length} tuple${rows.length === 1 ? "" : "s"})`);

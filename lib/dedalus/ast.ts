@@ -6,6 +6,7 @@
  * The tree is plain data (no classes, no methods) so that it can be serialised into golden files,
  * handed to workers, and pattern-matched with `switch (node.kind)`.
  */
+import { formatValue } from "./factText";
 
 /** A region of one source file. `start`/`end` are character offsets; `line`/`col` (1-based) locate `start`. */
 export interface Span {
@@ -203,7 +204,7 @@ export function formatTerm(t: Term | HeadTerm): string {
     case "wildcard":
       return "_";
     case "const":
-      return typeof t.value === "string" ? JSON.stringify(t.value) : String(t.value);
+      return formatValue(t.value);
     case "binary":
       return `${formatTerm(t.left)} ${t.op} ${formatTerm(t.right)}`;
     case "aggregate":

@@ -6,6 +6,7 @@
  */
 import type { Program } from "./ast";
 import { runProgram, type Fact, type FailureSpec, type RunLimits, type RunOptions } from "./runtime";
+import { formatTuple } from "./factText";
 import { Random, type Seed } from "../random/random";
 
 /** Options of {@link outcomeSpread}. */
@@ -59,7 +60,7 @@ export function scheduleDelay(seed: Seed, index: number, maxDelay: number): NonN
 }
 
 function formatFact(f: Fact): string {
-  return `${f.rel}(${f.args.map((a) => (typeof a === "string" ? JSON.stringify(a) : String(a))).join(", ")})`;
+  return formatTuple(f.rel, f.args);
 }
 
 function observe(program: Program, options: RunOptions, relations: readonly string[] | undefined, at: number): string[] {

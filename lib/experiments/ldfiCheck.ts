@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Program } from "../dedalus/ast";
 import { DedalusError, hasErrors } from "../dedalus/diagnostics";
+import { formatTuple } from "../dedalus/factText";
 import { loadProgram } from "../dedalus/load";
 import { runProgram, type RunResult } from "../dedalus/runtime";
 import { dedalusEngine, postReadsCrash } from "../ldfi/dedalusEngine";
@@ -140,7 +141,7 @@ export function replayFaults(program: Program, eot: number, f: FaultSet, nodes?:
  * verdict rule of DESIGN.md section 6), as printed tuples; empty when the run is fine.
  */
 export function lostPost(program: Program, eot: number, f: FaultSet, nodes?: readonly string[]): string[] {
-  const key = (args: readonly (string | number)[]): string => `post(${args.map((a) => (typeof a === "string" ? JSON.stringify(a) : String(a))).join(", ")})`;
+  const key = (args: readonly (string | number)[]): string => formatTuple("post", args);
   const ff = replayFaults(program, eot, faults(), nodes);
   const run = replayFaults(program, eot, f, nodes);
   const post = new Set(run.facts("post", eot).map((x) => key(x.args)));

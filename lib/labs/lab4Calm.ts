@@ -2,6 +2,7 @@ import type { Program } from "../dedalus/ast";
 import { analyzeCalm, type CoordinationPoint } from "../dedalus/calm";
 import { checkProgram } from "../dedalus/check";
 import { formatDiagnostic, formatLocation, hasErrors } from "../dedalus/diagnostics";
+import { formatTuple } from "../dedalus/factText";
 import { parseSource } from "../dedalus/load";
 import { outcomeSpread } from "../dedalus/outcomes";
 import { runProgram } from "../dedalus/runtime";
@@ -96,14 +97,11 @@ function studentProgram(scope: StudentScope): Program | string {
   return parsed.program;
 }
 
-function formatFact(rel: string, args: readonly (string | number)[]): string {
-  return `${rel}(${args.map((a) => (typeof a === "string" ? JSON.stringify(a) : String(a))).join(", ")})`;
-}
 
 /** The answer relations at EOT in the failure-free (every delay 1) run, as sorted `rel(args)` strings. */
 function failureFreeAnswer(program: Program): string[] {
   const run = runProgram(program, { eot: EOT, nodes: NODES });
-  return ANSWER_RELATIONS.flatMap((rel) => run.facts(rel, EOT).map((f) => formatFact(f.rel, f.args))).sort();
+  return ANSWER_RELATIONS.flatMap((rel) => run.facts(rel, EOT).map((f) => formatTuple(f.rel, f.args))).sort();
 }
 
 /**

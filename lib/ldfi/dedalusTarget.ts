@@ -1,4 +1,5 @@
 import { formatFaults, type FaultSet } from "./faults";
+import { formatTuple } from "../dedalus/factText";
 import { DEFAULT_RUN_WALL_MS, SearchLimitError, type ExecutionBudget } from "./result";
 import type { SupportGraph, SupportNode } from "./lineage";
 import type { FaultTarget, LineageQueryOptions, Observation, ObservedMessage } from "./observation";
@@ -35,10 +36,7 @@ export interface DedalusEngine<P, R extends DedalusRunView> {
   limitHit?(error: unknown): "max-tuples" | "wall-time" | "memory" | null;
 }
 
-/** `post("b", "hello")`: a tuple printed as Dedalus source, the key the search uses for it. */
-export function formatTuple(rel: string, args: readonly (string | number)[]): string {
-  return `${rel}(${args.map((a) => (typeof a === "string" ? JSON.stringify(a) : String(a))).join(", ")})`;
-}
+export { formatTuple };
 
 /** An observation of a Dedalus run that also keeps the run itself (for reports and replay checks). */
 export interface DedalusObservation<R extends DedalusRunView> extends Observation {

@@ -9,6 +9,7 @@
  * this is as readable as a general layout library, so maze does not depend on one.
  */
 import * as path from "node:path";
+import { formatFact, formatValue } from "../dedalus/factText";
 import { why, type Derivation } from "../dedalus/provenance";
 import type { Fact, RunResult, Value } from "../dedalus/runtime";
 import type { VegaLiteSpec } from "./render";
@@ -229,13 +230,14 @@ export interface LineageOptions {
   maxNodes?: number;
 }
 
-function formatValue(v: Value | null): string {
-  return v === null ? "_" : typeof v === "string" ? JSON.stringify(v) : String(v);
+/** A value of an absent pattern: `_` for "any value". */
+function patternValue(v: Value | null): string {
+  return v === null ? "_" : formatValue(v);
 }
 
 /** `rel("a", 1)@2`: how lineage labels a tuple at a time. */
 export function factLabel(f: Fact): string {
-  return `${f.rel}(${f.args.map(formatValue).join(", ")})@${f.time}`;
+  return formatFact(f);
 }
 
 /**
@@ -285,7 +287,7 @@ export function lineageOf(result: RunResult, fact: Fact, options: LineageOptions
       if (!addNode({ id: did, kind: "derivation", label: where, detail: `${d.rule.text} (${where})` })) return;
       for (const p of d.premises) edges.push({ from: factLabel(p), to: did, kind: "premise" });
       for (const n of d.negated) {
-        const nid = `notin ${n.rel}(${n.args.map(formatValue).join(", ")})@${n.time}`;
+        const nid = `notin ${n.rel}(${n.args.map(patternValue).join(", ")})@${n.time}`;
         const loc = n.args[0];
         if (!addNode({ id: nid, kind: "negated", label: nid, node: typeof loc === "string" ? loc : "(any)", time: n.time })) continue;
         edges.push({ from: nid, to: did, kind: "negated" });

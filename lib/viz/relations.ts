@@ -5,6 +5,7 @@
  * `RunResult.facts()` or on hand-made data in a lesson.
  */
 import type { Fact, Value } from "../dedalus/runtime";
+import { formatTuple } from "../dedalus/factText";
 import type { VegaLiteSpec } from "./render";
 
 /** Options of the relation views. */
@@ -33,9 +34,7 @@ export interface TupleTimeline {
   times: number[];
 }
 
-function formatValue(v: Value): string {
-  return typeof v === "string" ? JSON.stringify(v) : String(v);
-}
+
 
 function compareValues(a: readonly Value[], b: readonly Value[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
@@ -54,7 +53,7 @@ export function tupleTimelines(facts: readonly Fact[], options: RelationViewOpti
   for (const f of facts) {
     if (wanted && !wanted.has(f.rel)) continue;
     if (options.eot !== undefined && f.time > options.eot) continue;
-    const key = `${f.rel}(${f.args.map(formatValue).join(", ")})`;
+    const key = formatTuple(f.rel, f.args);
     let row = byKey.get(key);
     if (!row) byKey.set(key, (row = { rel: f.rel, args: f.args, label: key, node: String(f.args[0] ?? ""), times: [] }));
     if (!row.times.includes(f.time)) row.times.push(f.time);

@@ -14,6 +14,7 @@
  */
 
 import type { LocalityMode } from "../../lib/dedalus/ast";
+import { formatTuple } from "../../lib/dedalus/factText";
 
 /** A tuple value, as in the Dedalus runtime. */
 export type GoldenValue = string | number;
@@ -720,9 +721,7 @@ export const GOLDEN_CASES: GoldenCase[] = [
 // ---------------------------------------------------------------------------------------------
 // The golden text format: one section per run, one line per tuple with the times it holds.
 
-function formatValue(v: GoldenValue): string {
-  return typeof v === "string" ? JSON.stringify(v) : String(v);
-}
+
 
 function compareValues(a: GoldenValue[], b: GoldenValue[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
@@ -771,7 +770,7 @@ export function renderRun(run: GoldenRun, facts: GoldenFact[]): string {
     }
     const tuples = [...byTuple.values()].sort((a, b) => compareValues(a.args, b.args));
     if (tuples.length === 0) lines.push(`${rel}: (never)`);
-    for (const t of tuples) lines.push(`${rel}(${t.args.map(formatValue).join(", ")}) @ ${formatTimes(t.times)}`);
+    for (const t of tuples) lines.push(`${formatTuple(rel, t.args)} @ ${formatTimes(t.times)}`);
   }
   return lines.join("\n");
 }

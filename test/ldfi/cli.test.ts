@@ -8,6 +8,7 @@ import * as gradeCommand from "../../kernel/grading/command";
 import type { CommandSpec, OptionValues } from "../../lib/cli/command";
 import { parseCommandLine } from "../../lib/cli/command";
 import { PROTOCOLS } from "./corpus";
+import { formatTuple } from "../../lib/dedalus/factText";
 import { main } from "../../lib/cli/main";
 
 /** Runs `maze ldfi ARGS` (or another sub-command) in-process, capturing stdout and stderr. */
@@ -70,7 +71,7 @@ describe("maze ldfi", () => {
         const r = await maze([...files.map(p), "--eot", String(eot), "--json", ...extra], runCommand);
         expect(r.code).toBe(0);
         const all = (JSON.parse(r.out) as { facts: { rel: string; time: number; args: (string | number)[] }[] }).facts.filter((f) => f.time === eot);
-        const key = (args: (string | number)[]) => `post(${args.map((a) => JSON.stringify(a)).join(", ")})`;
+        const key = (args: (string | number)[]) => formatTuple("post", args);
         return { post: new Set(all.filter((f) => f.rel === "post").map((f) => key(f.args))), pre: new Set(all.filter((f) => f.rel === "pre").map((f) => key(f.args))) };
       };
       const ff = await facts([]);

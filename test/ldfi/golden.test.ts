@@ -1,5 +1,5 @@
 import { runProgram } from "../../lib/dedalus/runtime";
-import { formatTuple } from "../../lib/ldfi/dedalusTarget";
+import { formatTuple } from "../../lib/dedalus/factText";
 import { faultKey, withinBounds } from "../../lib/ldfi/faults";
 import { corpusProgram, loadExpected, pinExecutions, searchEntry, type ExpectedBound, type ExpectedEntry } from "./corpus";
 
