@@ -5,16 +5,12 @@
  * its crash time on; it still sends to itself) or when an omission names its (from, to, send time).
  */
 import type { Interner } from "./intern";
+import { messageKey } from "./messageKey";
 import type { ProgramPlan } from "./plan";
 import type { ProvenanceLog } from "./provenanceRecording";
 import type { FailureSpec, MessageLoss, RunOptions } from "./runtime";
 import type { SentMessage } from "./runResult";
 import { TupleStore } from "./store";
-
-/** The (from, to, send time) key of a message or an omission, over the run's interned node ids. */
-function sendKey(from: number, to: number, time: number): string {
-  return `${from}|${to}|${time}`;
-}
 
 /** What the channel needs of the run in progress at the timestep it delivers. */
 export interface ChannelStep {
@@ -55,7 +51,7 @@ export class Channel {
       const id = interner.intern(c.node);
       this.crashAt.set(id, Math.min(this.crashAt.get(id) ?? Infinity, c.time));
     }
-    for (const o of failures.omissions) if (o.from !== o.to) this.omitted.add(sendKey(interner.intern(o.from), interner.intern(o.to), o.time));
+    for (const o of failures.omissions) if (o.from !== o.to) this.omitted.add(messageKey(interner.intern(o.from), interner.intern(o.to), o.time));
   }
 
   /** Decides the fate of every message sent at `step.t` and delivers the survivors (at t + 1 unless delayed). */
@@ -77,7 +73,7 @@ export class Channel {
         if (isNode[to] !== 1) lost = "not-a-node";
         else if (t + d > eot) lost = "after-eot";
         else if (from !== to && (this.crashAt.get(from) ?? Infinity) <= t) lost = "crash";
-        else if (from !== to && this.omitted.has(sendKey(from, to, t))) lost = "omission";
+        else if (from !== to && this.omitted.has(messageKey(from, to, t))) lost = "omission";
         this.sent.push({ box, id, sendTime: t, lost });
         if (lost !== null) continue;
         for (let c = 0; c < arity; c++) tuple[c] = box.data[base + 1 + c]!;

@@ -11,6 +11,7 @@
  * `notin crash(_, N, _)` holds while N stays alive. What aggregates need is aggregateSupport.ts's.
  */
 import { aggregateAbsences, countThresholds, extremeFirings, type CountThreshold } from "./aggregateSupport";
+import { messageKey } from "./messageKey";
 import { BlockingAnalysis, type Beyond } from "./negativeSupport";
 import { recordedRun, type RawDerivation, type RawNegPremise, type RecordedDerivations } from "./provenanceRecording";
 import { relationPaths, TEMPORAL_PATH } from "./ruleGraph";
@@ -282,7 +283,7 @@ class SupportWalk {
     const m = d.message;
     if (m && m.from !== m.to && m.sendTime < this.eot) {
       const interner = this.run.compiled.interner;
-      parts.push(f.edge(`${m.from},${m.to},${m.sendTime}`, { from: interner.string(m.from), to: interner.string(m.to), sendTime: m.sendTime }));
+      parts.push(f.edge(messageKey(m.from, m.to, m.sendTime), { from: interner.string(m.from), to: interner.string(m.to), sendTime: m.sendTime }));
     }
     const all = (firing: readonly TupleRef[]): number => f.combine("and", firing.map((x) => this.valueOf(x.store, x.id)));
     const extreme = extremeFirings(d, store, id);

@@ -4,6 +4,7 @@
  * {@link FormulaBuilder}; {@link evaluateSupport} evaluates one under a fault set. lib/ldfi reads
  * these very types (its lineage.ts re-exports them).
  */
+import { messageKey } from "./messageKey";
 
 /** A message crossing between two different nodes, sent before EOT. */
 export interface MessageEdge {
@@ -52,7 +53,7 @@ export class FormulaBuilder {
     return id;
   }
 
-  /** The message edge from `from` to `to` sent at `sendTime`; `key` identifies it (the run's interned ids). */
+  /** A message edge; `key` identifies it (its {@link messageKey} over the run's interned ids). */
   edge(key: string, edge: MessageEdge): number {
     return this.node(`e${key}`, { kind: "edge", edge });
   }
@@ -139,7 +140,7 @@ export function holds(graph: SupportGraph, root: number, broken: ReadonlySet<str
   return evaluateSupport(graph, root, { edgeBroken: (e) => broken.has(edgeKey(e)), crashed: (node) => crashed.has(node) });
 }
 
-/** The key of a message edge used by {@link holds}: `from|to|sendTime`. */
+/** The key of a message edge used by {@link holds}: `from|to|sendTime` (messageKey.ts). */
 export function edgeKey(e: MessageEdge): string {
-  return `${e.from}|${e.to}|${e.sendTime}`;
+  return messageKey(e.from, e.to, e.sendTime);
 }

@@ -1,4 +1,4 @@
-import { evaluateSupport, type MessageEdge, type SupportGraph } from "../dedalus/supportGraph";
+import { edgeKey, evaluateSupport, type MessageEdge, type SupportGraph } from "../dedalus/supportGraph";
 import { breaksEdge, type FaultSet } from "./faults";
 
 /**
@@ -34,7 +34,7 @@ export function edgesOf(graph: SupportGraph, roots: readonly number[]): MessageE
     seen.add(i);
     const n = graph.nodes[i];
     if (n === undefined) continue;
-    if (n.kind === "edge") out.set(`${n.edge.from} ${n.edge.to} ${n.edge.sendTime}`, n.edge);
+    if (n.kind === "edge") out.set(edgeKey(n.edge), n.edge);
     else if (n.kind === "and" || n.kind === "or") for (const c of n.of) stack.push(c);
   }
   return [...out.values()];

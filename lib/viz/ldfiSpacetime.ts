@@ -1,3 +1,4 @@
+import { messageKey } from "../dedalus/messageKey";
 import type { FaultSet } from "../ldfi/faults";
 import type { ObservedMessage } from "../ldfi/observation";
 import type { VegaLiteSpec } from "./render";
@@ -28,7 +29,7 @@ export function ldfiSpacetimeSpec(input: LdfiSpacetimeInput): VegaLiteSpec {
   const grouped = new Map<string, { from: string; to: string; t: number; lost: boolean; late: boolean; rels: Set<string> }>();
   for (const m of input.messages) {
     if (m.from === m.to) continue;
-    const key = `${m.from}\u0000${m.to}\u0000${m.sendTime}`;
+    const key = messageKey(m.from, m.to, m.sendTime);
     const g = grouped.get(key) ?? { from: m.from, to: m.to, t: m.sendTime, lost: false, late: false, rels: new Set<string>() };
     g.lost ||= m.lost !== null && m.lost !== "after-eot";
     g.late ||= m.lost === "after-eot";

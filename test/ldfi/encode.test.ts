@@ -1,3 +1,4 @@
+import { messageKey } from "../../lib/dedalus/messageKey";
 import fc from "fast-check";
 import { enumerateHypotheses } from "../../lib/ldfi/encode";
 import { breaksEdge, faultCount, faultKey, faultSet, isSubset, NO_FAULTS, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "../../lib/ldfi/faults";
@@ -12,7 +13,7 @@ function bruteForce(g: SupportGraph, bounds: FaultBounds, firstSend: Map<string,
   const omissions: OmissionFault[] = [];
   const seen = new Set<string>();
   for (const e of [...edges.map((e) => ({ from: e.from, to: e.to, time: e.sendTime })), ...seed.omissions]) {
-    const k = `${e.from} ${e.to} ${e.time}`;
+    const k = messageKey(e.from, e.to, e.time);
     if (e.from !== e.to && e.time < bounds.eff && !seen.has(k)) {
       seen.add(k);
       omissions.push(e);
