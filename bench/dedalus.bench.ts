@@ -12,7 +12,7 @@ import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { Worker } from "node:worker_threads";
 import type { Program } from "../lib/dedalus/ast";
-import { loadProgram, parseSource } from "../lib/dedalus/load";
+import { loadChecked } from "../lib/dedalus/load";
 import { runNaive } from "../lib/dedalus/naive";
 import { compileProgram, runProgram } from "../lib/dedalus/runtime";
 import { Random } from "../lib/random/random";
@@ -312,8 +312,8 @@ const PROTOCOLS = path.join(__dirname, "..", "..", "protocols");
 
 function compile(text: string): Program {
   // The graph workloads are classic Datalog (the first column is a vertex, not a node): not local.
-  const { program, diagnostics } = parseSource(text, "bench.ded", { locality: "warn" });
-  if (diagnostics.length > 0) throw new Error(`bench program does not parse: ${diagnostics[0]?.message}`);
+  const { program, errors } = loadChecked([{ file: "bench.ded", text }], { locality: "warn" });
+  if (errors.length > 0) throw new Error(`bench program does not load: ${errors[0]?.message}`);
   compileProgram(program); // plan once, outside the timed runs (LDFI also reuses one compiled program)
   return program;
 }
@@ -525,8 +525,8 @@ export const run: BenchSuite = async ({ quick }) => {
   printTable("Semi-naive (maze) vs naive (the test oracle)", ["workload", "nodes", "semi-naive ms", "naive ms", "naive/semi-naive"], naiveRows);
 
   // One failure-free run of 2PC, as LDFI makes them.
-  const twoPc = loadProgram([path.join(PROTOCOLS, "2pc.ded"), path.join(PROTOCOLS, "commit_assert.ded")]);
-  if (twoPc.diagnostics.some((d) => d.severity === "error")) throw new Error("protocols/2pc.ded does not load");
+  const twoPc = loadChecked([path.join(PROTOCOLS, "2pc.ded"), path.join(PROTOCOLS, "commit_assert.ded")]);
+  if (twoPc.errors.length > 0) throw new Error("protocols/2pc.ded does not load");
   compileProgram(twoPc.program);
   const nodes = runProgram(twoPc.program, { eot: 7 }).nodes.length;
   const plain = await measure("2pc", () => runProgram(twoPc.program, { eot: 7 }), { minRuns: 50, minMs: 1000, maxRuns: 100_000 });

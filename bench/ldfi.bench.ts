@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Program } from "../lib/dedalus/ast";
-import { loadProgram } from "../lib/dedalus/load";
+import { loadChecked } from "../lib/dedalus/load";
 import { CdclSat } from "../lib/ldfi/cdcl";
 import { dedalusEngine, postReadsCrash } from "../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../lib/ldfi/dedalusTarget";
@@ -58,8 +58,8 @@ function program(files: string[], dir: string): Program {
   let p = programs.get(key);
   if (!p) {
     if (dir === PROTOCOLS_DIR) {
-      const loaded = loadProgram(files.map((f) => path.join(dir, f)));
-      if (loaded.diagnostics.some((d) => d.severity === "error")) throw new Error(`bench: ${key} does not load`);
+      const loaded = loadChecked(files.map((f) => path.join(dir, f)));
+      if (loaded.errors.length > 0) throw new Error(`bench: ${key} does not load`);
       p = loaded.program;
     } else p = loadMollyProgram(dir, files);
     programs.set(key, p);

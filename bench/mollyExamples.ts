@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Program } from "../lib/dedalus/ast";
-import { loadProgram } from "../lib/dedalus/load";
+import { loadChecked } from "../lib/dedalus/load";
 
 /** One scenario: Molly's files, bounds, nodes, and the verdict expected of maze. */
 export interface MollyScenario {
@@ -56,8 +56,8 @@ export function mollyExamplesDir(): string | null {
  * they must run unchanged. Throws on any error (a Molly program must load).
  */
 export function loadMollyProgram(dir: string, files: readonly string[]): Program {
-  const loaded = loadProgram(files.map((f) => path.join(dir, f)), { locality: "warn" });
-  const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+  const loaded = loadChecked(files.map((f) => path.join(dir, f)), { locality: "warn" });
+  const errors = loaded.errors;
   if (errors.length > 0) throw new Error(`${files.join(" ")}: ${errors.map((d) => d.message).join("; ")}`);
   return loaded.program;
 }

@@ -5,7 +5,7 @@
  * the failure-free run — what `maze ldfi --report` draws.
  */
 import type { DedalusJsonRequest } from "../../lib/cli/dedalusJson";
-import { parseProgram } from "../../lib/dedalus/load";
+import { loadChecked } from "../../lib/dedalus/load";
 import type { Fact } from "../../lib/dedalus/runtime";
 import { tableBundle } from "../../kernel/display";
 import { faultRunSpacetime, ldfiRunRows, replayFaults } from "../../lib/experiments/ldfiCheck";
@@ -55,7 +55,7 @@ export function playgroundReport(req: DedalusJsonRequest, json: object, search?:
   const notes: string[] = [];
   if ("error" in json || req.command === "check") return { tables, charts, notes };
   try {
-    const program = parseProgram(Object.entries(req.files).map(([file, text]) => ({ file, text })), req.allowNonlocal ? { locality: "warn" } : {}).program;
+    const program = loadChecked(Object.entries(req.files).map(([file, text]) => ({ file, text })), req.allowNonlocal ? { locality: "warn" } : {}).program;
     const nodes = req.nodes === undefined ? undefined : (typeof req.nodes === "string" ? req.nodes.split(",") : [...req.nodes]).map((n) => n.trim()).filter((n) => n !== "");
     const eot = req.eot ?? 3;
     if (req.command === "run") {

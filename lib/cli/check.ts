@@ -1,8 +1,7 @@
 import type { Program, Span } from "../dedalus/ast";
 import { analyzeCalm, formatCalm, type CalmAnalysis } from "../dedalus/calm";
-import { checkProgram } from "../dedalus/check";
 import { formatDiagnostic, formatLocation, hasErrors, sortDiagnostics, type Diagnostic } from "../dedalus/diagnostics";
-import { loadProgram } from "../dedalus/load";
+import { loadChecked, type CheckedProgram } from "../dedalus/load";
 import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS } from "../dedalus/limits";
 import { outcomeSpread, type OutcomeSpread } from "../dedalus/outcomes";
 import { checkWarnings } from "../dedalus/warnings";
@@ -101,17 +100,16 @@ export interface CheckReport {
 
 /** Loads, checks, warns and analyses; never throws on bad programs (they become diagnostics). */
 export function checkFiles(files: string[], options: LoadOptions = {}): CheckReport {
-  return checkLoaded(loadProgram(files, options));
+  return checkLoaded(loadChecked(files, options));
 }
 
-/** Checks, warns and analyses a loaded (parsed) program: the part of {@link checkFiles} after reading files. */
-export function checkLoaded(loaded: { program: Program; diagnostics: Diagnostic[] }): CheckReport {
-  const diagnostics = [...loaded.diagnostics];
-  // Loops, not push(...spread): a large program can have more diagnostics than a call takes arguments.
-  if (!hasErrors(diagnostics)) for (const d of checkProgram(loaded.program).diagnostics) diagnostics.push(d);
-  for (const d of checkWarnings(loaded.program)) diagnostics.push(d);
+/** Warns and analyses a loaded and checked program: the part of {@link checkFiles} after `loadChecked`. */
+export function checkLoaded(checked: CheckedProgram): CheckReport {
+  const diagnostics = [...checked.diagnostics];
+  // A loop, not push(...spread): a large program can have more diagnostics than a call takes arguments.
+  for (const d of checkWarnings(checked.program)) diagnostics.push(d);
   const sorted = sortDiagnostics(diagnostics);
-  return { program: loaded.program, diagnostics: sorted, calm: hasErrors(sorted) ? null : analyzeCalm(loaded.program) };
+  return { program: checked.program, diagnostics: sorted, calm: hasErrors(sorted) ? null : analyzeCalm(checked.program) };
 }
 
 /** Most outcome lines printed per distinct outcome (the JSON output has them all). */

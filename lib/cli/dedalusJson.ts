@@ -6,7 +6,7 @@
  */
 import { DedalusError, formatDiagnostic, type Diagnostic } from "../dedalus/diagnostics";
 import { MAX_EOT } from "../dedalus/limits";
-import { parseProgram, type LoadOptions, type SourceFile } from "../dedalus/load";
+import { loadChecked, type LoadOptions, type SourceFile } from "../dedalus/load";
 import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchResult, type Strategy } from "../ldfi/result";
 import { checkJson, checkLoaded, jsonDiagnostic, type JsonDiagnostic } from "./check";
 import { nodesOption } from "./command";
@@ -67,7 +67,7 @@ export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) =
     const sources: SourceFile[] = Object.entries(req.files).map(([file, text]) => ({ file, text: String(text) }));
     if (sources.length === 0) return errorOf(command, `no input files (usage: maze ${command} FILE...)`);
     const options: LoadOptions = req.allowNonlocal === true ? { locality: "warn" } : {};
-    const loaded = parseProgram(sources, options);
+    const loaded = loadChecked(sources, options);
     const names = sources.map((s) => s.file);
     if (command === "check") return checkJson(checkLoaded(loaded), names);
 

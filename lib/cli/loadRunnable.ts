@@ -1,7 +1,6 @@
 import type { Program } from "../dedalus/ast";
-import { checkProgram } from "../dedalus/check";
-import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../dedalus/diagnostics";
-import { loadProgram, type LoadOptions } from "../dedalus/load";
+import { sortDiagnostics, type Diagnostic } from "../dedalus/diagnostics";
+import { loadChecked, reportDiagnostics, type CheckedProgram, type LoadOptions } from "../dedalus/load";
 import type { OptionValues } from "./command";
 
 /** The flag of `run`, `check` and `ldfi` that turns locality errors into warnings (DESIGN.md section 5). */
@@ -20,7 +19,7 @@ export function loadOptionsOf(values: OptionValues): LoadOptions {
  * what it allows; the rest of the warnings are left to `maze check`.
  */
 export function loadRunnableProgram(files: readonly string[], options: LoadOptions = {}): Program | undefined {
-  const r = checkRunnable(loadProgram([...files], options));
+  const r = checkRunnable(loadChecked(files, options));
   if (r.shown.length > 0) process.stderr.write(formatShown(r) + "\n");
   return r.ok ? r.program : undefined;
 }
@@ -34,16 +33,14 @@ export interface RunnableCheck {
   readonly shown: Diagnostic[];
 }
 
-/** Checks a loaded program for running: the pure part of {@link loadRunnableProgram}. */
-export function checkRunnable(loaded: { program: Program; diagnostics: Diagnostic[] }): RunnableCheck {
-  const { program, diagnostics } = loaded;
-  const checked = hasErrors(diagnostics) ? [] : checkProgram(program).diagnostics;
-  const all = sortDiagnostics([...diagnostics, ...checked]);
+/** Judges a loaded and checked program for running: the pure part of {@link loadRunnableProgram}. */
+export function checkRunnable(checked: CheckedProgram): RunnableCheck {
+  const all = sortDiagnostics(checked.diagnostics);
   const errors = all.filter((d) => d.severity === "error");
-  return { program, ok: errors.length === 0, shown: errors.length > 0 ? errors : all };
+  return { program: checked.program, ok: errors.length === 0, shown: errors.length > 0 ? errors : all };
 }
 
 /** The diagnostics of a {@link RunnableCheck} as the CLI prints them: `file:line:col: ...` with caret excerpts. */
 export function formatShown(r: RunnableCheck): string {
-  return r.shown.map((d) => formatDiagnostic(d, r.program.sources)).join("\n");
+  return reportDiagnostics(r.shown, r.program);
 }

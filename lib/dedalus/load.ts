@@ -238,11 +238,11 @@ export interface CheckedProgram {
 export function loadChecked(input: readonly string[] | readonly SourceFile[], options: LoadOptions = {}): CheckedProgram {
   const files = input.filter((x): x is string => typeof x === "string");
   const loaded = files.length === input.length ? loadProgram(files, options) : parseProgram(input.filter((x): x is SourceFile => typeof x !== "string"), options);
-  return checkLoaded(loaded);
+  return checkParsed(loaded);
 }
 
 /** Checks a program already loaded (with its loading diagnostics): the part of {@link loadChecked} after reading. */
-export function checkLoaded(loaded: { program: Program; diagnostics: Diagnostic[] }): CheckedProgram {
+export function checkParsed(loaded: { program: Program; diagnostics: Diagnostic[] }): CheckedProgram {
   const diagnostics = [...loaded.diagnostics];
   // A loop, not push(...spread): a large program can have more diagnostics than a call takes arguments.
   if (!hasErrors(diagnostics)) for (const d of checkProgram(loaded.program).diagnostics) diagnostics.push(d);

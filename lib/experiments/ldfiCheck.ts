@@ -7,9 +7,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Program } from "../dedalus/ast";
-import { DedalusError, hasErrors } from "../dedalus/diagnostics";
+import type { DedalusError } from "../dedalus/diagnostics";
 import { formatTuple } from "../dedalus/factText";
-import { loadProgram } from "../dedalus/load";
+import { checkedOrThrow, loadChecked } from "../dedalus/load";
 import { runProgram, type RunResult } from "../dedalus/runtime";
 import { dedalusEngine, postReadsCrash } from "../ldfi/dedalusEngine";
 import { dedalusTarget } from "../ldfi/dedalusTarget";
@@ -39,9 +39,7 @@ export const LESSON_TIMEOUT_MS = 20_000;
  */
 export function protocolProgram(...files: string[]): Program {
   const paths = files.map((f) => (path.isAbsolute(f) ? f : path.join(PROTOCOLS_DIR, f)));
-  const { program, diagnostics } = loadProgram(paths);
-  if (hasErrors(diagnostics)) throw new DedalusError(diagnostics.filter((d) => d.severity === "error"), program.sources);
-  return program;
+  return checkedOrThrow(loadChecked(paths));
 }
 
 /** The text of a protocol file (relative to `protocols/`), to show in a lesson. */

@@ -1,11 +1,9 @@
 import type { Program } from "../dedalus/ast";
-import { checkProgram } from "../dedalus/check";
-import { DedalusError, hasErrors } from "../dedalus/diagnostics";
-import { parseSource, type LoadOptions } from "../dedalus/load";
+import { checkedOrThrow, loadChecked, type LoadOptions } from "../dedalus/load";
 
 /**
  * Parses and checks a Dedalus program written inline in a lesson or lab cell. A notebook wants the
- * mistake up front, located: on any parse or check error this throws a {@link DedalusError} whose
+ * mistake up front, located: on any parse or check error this throws a `DedalusError` whose
  * message is the first error as `file:line:col: error: ...` with the source line and a caret, rather
  * than failing later inside a run with a less specific message.
  *
@@ -17,9 +15,5 @@ import { parseSource, type LoadOptions } from "../dedalus/load";
  * @param options how the program is admitted (`{ locality: "warn" }` as the CLI's `--allow-nonlocal`)
  */
 export function dedalusProgram(text: string, file = "lesson.ded", options: LoadOptions = {}): Program {
-  const parsed = parseSource(text, file, options);
-  if (hasErrors(parsed.diagnostics)) throw new DedalusError(parsed.diagnostics, parsed.program.sources);
-  const checked = checkProgram(parsed.program).diagnostics;
-  if (hasErrors(checked)) throw new DedalusError(checked, parsed.program.sources);
-  return parsed.program;
+  return checkedOrThrow(loadChecked([{ file, text }], options));
 }

@@ -8,9 +8,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Program, Rule } from "../dedalus/ast";
-import { checkProgram } from "../dedalus/check";
-import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../dedalus/diagnostics";
-import { parseProgram } from "../dedalus/load";
+import { sortDiagnostics, type Diagnostic } from "../dedalus/diagnostics";
+import { loadChecked, reportDiagnostics } from "../dedalus/load";
 import { PROTOCOLS_DIR } from "./ldfiCheck";
 
 /** Diagnostics printed in a failure message; the rest are counted (a student fixes the first ones first). */
@@ -42,15 +41,10 @@ export type StudentProgram =
 export function loadStudentProgram(source: unknown, spec: StudentProgramSpec): StudentProgram {
   if (typeof source !== "string") return { ok: false, problems: `expected a string holding your Dedalus program, got ${source === undefined ? "undefined" : typeof source}` };
   const fixed = spec.fixedFiles.map((f) => ({ file: f, text: fs.readFileSync(path.join(PROTOCOLS_DIR, f), "utf8") }));
-  const { program, diagnostics } = parseProgram([{ file: spec.file, text: source }, ...fixed]);
-  const show = (ds: Diagnostic[]): string => {
-    const sorted = sortDiagnostics(ds);
-    const shown = sorted.slice(0, MAX_SHOWN_DIAGNOSTICS).map((d) => formatDiagnostic(d, program.sources));
-    return shown.join("\n") + (sorted.length > shown.length ? `\n(and ${sorted.length - shown.length} more)` : "");
-  };
-  if (hasErrors(diagnostics)) return { ok: false, problems: show(diagnostics.filter((d) => d.severity === "error")) };
-  const checked = checkProgram(program).diagnostics;
-  if (hasErrors(checked)) return { ok: false, problems: show(checked.filter((d) => d.severity === "error")) };
+  const checked = loadChecked([{ file: spec.file, text: source }, ...fixed]);
+  const { program } = checked;
+  const show = (ds: Diagnostic[]): string => reportDiagnostics(sortDiagnostics(ds), program, MAX_SHOWN_DIAGNOSTICS);
+  if (checked.errors.length > 0) return { ok: false, problems: show(checked.errors) };
 
   const mine = (s: { span: { file: string } }): boolean => s.span.file === spec.file;
   const rules = program.rules.filter(mine);

@@ -1,9 +1,8 @@
 import type { Program } from "../dedalus/ast";
 import { analyzeCalm, type CoordinationPoint } from "../dedalus/calm";
-import { checkProgram } from "../dedalus/check";
-import { formatDiagnostic, formatLocation, hasErrors } from "../dedalus/diagnostics";
+import { formatLocation } from "../dedalus/diagnostics";
 import { formatTuple } from "../dedalus/factText";
-import { parseSource } from "../dedalus/load";
+import { loadChecked, reportDiagnostics } from "../dedalus/load";
 import { outcomeSpread } from "../dedalus/outcomes";
 import { runProgram } from "../dedalus/runtime";
 import { closeUnderReaders } from "../dedalus/ruleGraph";
@@ -90,11 +89,9 @@ function studentProgram(scope: StudentScope): Program | string {
   const text = scope["program"];
   if (text === undefined || text === null) throw new MissingDefinitionError("program", HINT);
   if (typeof text !== "string") return `\`program\` must be a string holding a Dedalus program, got ${typeof text}`;
-  const parsed = parseSource(text, PROGRAM_FILE);
-  const diagnostics = hasErrors(parsed.diagnostics) ? parsed.diagnostics : checkProgram(parsed.program).diagnostics;
-  const errors = diagnostics.filter((d) => d.severity === "error");
-  if (errors.length > 0) return `your program is not valid Dedalus:\n${errors.slice(0, 3).map((d) => formatDiagnostic(d, parsed.program.sources)).join("\n")}`;
-  return parsed.program;
+  const checked = loadChecked([{ file: PROGRAM_FILE, text }]);
+  if (checked.errors.length > 0) return `your program is not valid Dedalus:\n${reportDiagnostics(checked.errors.slice(0, 3), checked.program)}`;
+  return checked.program;
 }
 
 

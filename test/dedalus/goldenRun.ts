@@ -1,5 +1,4 @@
-import { loadProgram } from "../../lib/dedalus/load";
-import { hasErrors, formatDiagnostic } from "../../lib/dedalus/diagnostics";
+import { loadChecked, reportDiagnostics } from "../../lib/dedalus/load";
 import { runNaive } from "../../lib/dedalus/naive";
 import { runProgram, type RunOptions } from "../../lib/dedalus/runtime";
 import type { LocalityMode } from "../../lib/dedalus/ast";
@@ -10,8 +9,8 @@ import type { GoldenFact, GoldenRun } from "./goldenCases";
  * with the semi-naive runtime or (engine "naive") the naive oracle.
  */
 export function goldenFactsOfRun(files: string[], run: GoldenRun, engine: "runtime" | "naive" = "runtime", locality: LocalityMode = "error"): GoldenFact[] {
-  const { program, diagnostics } = loadProgram(files, { locality });
-  if (hasErrors(diagnostics)) throw new Error(diagnostics.map((d) => formatDiagnostic(d, program.sources)).join("\n"));
+  const { program, diagnostics, errors } = loadChecked(files, { locality });
+  if (errors.length > 0) throw new Error(reportDiagnostics(diagnostics, program));
   const options: RunOptions = { eot: run.eot };
   if (run.nodes) options.nodes = run.nodes;
   if (run.failures) options.failures = run.failures;

@@ -5,14 +5,14 @@
  */
 import fc from "fast-check";
 import type { LocalityMode } from "../../lib/dedalus/ast";
-import { parseSource } from "../../lib/dedalus/load";
+import { loadChecked } from "../../lib/dedalus/load";
 import { edgeKey, holds, ProvenanceNotRecordedError, support, why, type SupportGraph } from "../../lib/dedalus/provenance";
 import { runProgram, type RunOptions } from "../../lib/dedalus/runtime";
 
 /** Parses a program; `"warn"` loads it as --allow-nonlocal does. */
 function prog(text: string, locality: LocalityMode = "error") {
-  const { program, diagnostics } = parseSource(text, "p.ded", { locality });
-  expect(diagnostics).toEqual([]);
+  const { program, errors } = loadChecked([{ file: "p.ded", text }], { locality });
+  expect(errors).toEqual([]);
   return program;
 }
 

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Program } from "../../lib/dedalus/ast";
-import { loadProgram } from "../../lib/dedalus/load";
+import { loadChecked } from "../../lib/dedalus/load";
 import { dedalusEngine, postReadsCrash } from "../../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
 import type { FaultBounds } from "../../lib/ldfi/faults";
@@ -51,8 +51,7 @@ export function corpusProgram(entry: ExpectedEntry): Program {
   const key = entry.files.join(" ");
   let p = programs.get(key);
   if (!p) {
-    const { program, diagnostics } = loadProgram(entry.files.map((f) => path.join(PROTOCOLS, f)));
-    const errors = diagnostics.filter((d) => d.severity === "error");
+    const { program, errors } = loadChecked(entry.files.map((f) => path.join(PROTOCOLS, f)));
     if (errors.length > 0) throw new Error(`${key}: ${errors.map((d) => d.message).join("; ")}`);
     p = program;
     programs.set(key, p);
