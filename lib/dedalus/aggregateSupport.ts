@@ -42,7 +42,7 @@ const integerLiteral = (value: string | number): number | null => (typeof value 
  * For each premise of a rule derivation, its {@link CountThreshold} when the rule uses it only as
  * "the count is at least k" (the count's variable occurs once in the atom and once more, in one
  * `>=`/`>` comparison against a bound value), else null. Sound because a count over distinct
- * values only grows when new inputs join: if k of the values seen keep a firing, the count is >= k.
+ * values only grows when new inputs join: if k of the values seen keep a firing, the count is ≥ k.
  */
 export function countThresholds(d: RawDerivation, prov: RecordedDerivations): (CountThreshold | null)[] {
   const rule = d.rule?.rule;

@@ -39,7 +39,7 @@ export class Channel {
   constructor(
     private readonly plan: ProgramPlan,
     private readonly interner: Interner,
-    /** Relations written by @async rules (the only ones with an outbox). */
+    /** Relations written by `@async` rules (the only ones with an outbox). */
     private readonly asyncHeads: readonly number[],
     /** 1 at the interned id of every node of the run. */
     private readonly isNode: Uint8Array,

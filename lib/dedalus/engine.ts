@@ -74,14 +74,13 @@ export class Engine {
       stores[rel]!.insert(tuple);
     }
     for (const stores of this.factStores.values()) for (const s of stores) s.seal();
-    const self = this;
     this.ctx = {
       current: [],
-      storeAt(rel, time) {
-        const st = self.state!;
+      storeAt: (rel, time) => {
+        const st = this.state!;
         if (time === st.t) return st.current[rel]!;
         if (time >= 1 && time < st.t) return st.stores[time]![rel]!;
-        return self.factStores.get(time)?.[rel] ?? self.emptyStores[rel]!;
+        return this.factStores.get(time)?.[rel] ?? this.emptyStores[rel]!;
       },
       isNode: new Uint8Array(0),
       string: (id) => interner.string(id),
@@ -89,17 +88,12 @@ export class Engine {
       direct: true,
       tuples: { n: 0, max: DEFAULT_MAX_TUPLES, overflow: () => this.tooManyTuples() },
     };
-    this.ticker = {
-      n: 0,
-      check() {
-        self.checkBounds();
-      },
-    };
+    this.ticker = { n: 0, check: () => this.checkBounds() };
     this.rules = plan.rules.map((p) => this.buildRule(p));
     this.asyncHeads = [...new Set(plan.asyncRules.map((p) => p.headRel))].sort((a, b) => a - b);
   }
 
-  /** Relations written by @async rules (the only ones that need an outbox). */
+  /** Relations written by `@async` rules (the only ones that need an outbox). */
   private readonly asyncHeads: number[];
 
   /** The wall-clock and heap bounds, checked every few thousand join steps and after every round. */
@@ -273,7 +267,7 @@ export class Engine {
     }
   }
 
-  /** Runs one rule's join over full ranges (non-recursive rules, @next, @async, aggregates). */
+  /** Runs one rule's join over full ranges (non-recursive rules, `@next`, `@async`, aggregates). */
   private runFull(exec: RuleExec): void {
     if (!this.siteAllowed(exec.plan)) return;
     if (exec.full.prepare(this.ctx)) exec.full.run();
@@ -407,6 +401,7 @@ function checkRunOptions(options: RunOptions): void {
   const positive = (name: string, v: unknown, integer: boolean): void => {
     if (v === undefined) return;
     if (typeof v !== "number" || Number.isNaN(v) || v <= 0 || (integer && v !== Infinity && !Number.isInteger(v))) {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- whatever the caller passed, shown as JavaScript prints it (NaN, -1, "5")
       throw new RangeError(`limits.${name} must be a positive ${integer ? "integer" : "number"}, got ${String(v)}`);
     }
   };

@@ -250,7 +250,7 @@ export function compileJoin(
   const env = new Float64Array(Math.max(1, nSlots));
   const premiseStores: (TupleStore | null)[] = new Array<TupleStore | null>(nPos).fill(null);
   const premiseIds = new Int32Array(Math.max(1, nPos));
-  const negStates: CompiledJoin["negStates"] = new Array(nNeg);
+  const negStates: CompiledJoin["negStates"] = new Array<CompiledJoin["negStates"][number]>(nNeg);
   const states: AtomState[] = [];
   const spans: Span[] = [];
   let ctxRef: JoinContext | null = null;
@@ -358,7 +358,10 @@ export function compileJoin(
   const headVars = new Set<number>();
   const collectVars = (e: ExprPlan): void => {
     if (e.kind === "var") headVars.add(e.slot);
-    else if (e.kind === "arith") (collectVars(e.left), collectVars(e.right));
+    else if (e.kind === "arith") {
+      collectVars(e.left);
+      collectVars(e.right);
+    }
   };
   head?.columns.forEach(collectVars);
   const useDirect = head !== null && [...headVars].every((s) => bound.has(s));

@@ -2,7 +2,7 @@
  * Join planning: turns each checked rule into the data the evaluator executes. Pure and done once per
  * program, so thousands of runs (LDFI) share it.
  *
- * For a rule with body atoms a1..ak, of which r1 < ... < rm read relations derived in the rule's own
+ * For a rule with body atoms a1..ak, of which `r1 < ... < rm` read relations derived in the rule's own
  * stratum, semi-naive evaluation runs one variant per ri:
  *   head :- a_r1(old), ..., a_r(i-1)(old), a_ri(delta), a_r(i+1)(full), ..., other atoms (full)
  * so each combination of premises is joined exactly once, in the round after its newest premise
@@ -90,7 +90,7 @@ export interface RulePlan {
   negatives: { rel: number; time: number | null; pattern: (Operand | null)[] }[];
   /** Semi-naive variants (empty when no atom reads the rule's own stratum). */
   variants: Step[][];
-  /** Every atom reading "full": the rule's single run when non-recursive, and for @next/@async/aggregates. */
+  /** Every atom reading "full": the rule's single run when non-recursive, and for `@next`, `@async` and aggregates. */
   full: Step[];
   /** Register of each variable name (for provenance bindings). */
   slots: Map<string, number>;

@@ -66,7 +66,7 @@ export interface RunOptions {
   /** Record every derivation (for `why` and `support`); off by default so plain runs stay fast. */
   provenance?: boolean;
   /**
-   * Delivery delay of each message, in timesteps (an integer >= 1; arrival at sendTime + delay, lost as
+   * Delivery delay of each message, in timesteps (an integer ≥ 1; arrival at sendTime + delay, lost as
    * "after-eot" past EOT). Default: 1 for every message, Molly's semantics. A hook for exploring delivery
    * schedules (the CALM demonstration in outcomes.ts); called once per message, in send order.
    */

@@ -527,7 +527,7 @@ export class TupleStore {
   }
 
   /** The key under which `values` (one per index column) are stored. */
-  static keyFor(index: ColumnIndex, values: ArrayLike<number>): number {
+  static keyFor(this: void, index: ColumnIndex, values: ArrayLike<number>): number {
     if (index.exact) return values[0]!;
     let h = 0x811c9dc5;
     for (let k = 0; k < index.columns.length; k++) h = mix(h, values[k]!);

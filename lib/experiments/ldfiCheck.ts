@@ -7,7 +7,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Program } from "../dedalus/ast";
-import type { DedalusError } from "../dedalus/diagnostics";
 import { formatTuple } from "../dedalus/factText";
 import { checkedOrThrow, loadChecked } from "../dedalus/load";
 import { runProgram, type RunResult } from "../dedalus/runtime";
@@ -35,7 +34,7 @@ export const LESSON_TIMEOUT_MS = 20_000;
 
 /**
  * Loads protocol files (paths relative to `protocols/`, e.g. `"retry_delivery.ded"`, or absolute)
- * as one program. Throws a {@link DedalusError} whose message locates the first error.
+ * as one program. Throws a `DedalusError` whose message locates the first error.
  */
 export function protocolProgram(...files: string[]): Program {
   const paths = files.map((f) => (path.isAbsolute(f) ? f : path.join(PROTOCOLS_DIR, f)));

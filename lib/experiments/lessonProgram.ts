@@ -10,9 +10,9 @@ import { checkedOrThrow, loadChecked, type LoadOptions } from "../dedalus/load";
  * Locality is enforced (an error unless `options.locality` is `"warn"`): only `@async` moves
  * data between nodes.
  *
- * @param text the program's source
- * @param file the name used in locations (e.g. `"reach.ded"`)
- * @param options how the program is admitted (`{ locality: "warn" }` as the CLI's `--allow-nonlocal`)
+ * @param text - the program's source
+ * @param file - the name used in locations (e.g. `"reach.ded"`)
+ * @param options - how the program is admitted (`{ locality: "warn" }` as the CLI's `--allow-nonlocal`)
  */
 export function dedalusProgram(text: string, file = "lesson.ded", options: LoadOptions = {}): Program {
   return checkedOrThrow(loadChecked([{ file, text }], options));
