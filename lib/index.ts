@@ -40,13 +40,15 @@ export { crdtCatalog, type CrdtEntry, type AnyCrdtEntry } from "./crdt/workloads
 export type { Span, Value, Term, VarTerm, WildcardTerm, ConstTerm, BinaryTerm, AggregateTerm, HeadTerm, Head, HeadTime, BodyAtom, Comparison, BodyItem, Rule, FactStatement, IncludeStatement, Statement, SourceMap, Program, ArithOp, CompareOp, AggregateFn } from "./dedalus/ast";
 export { formatRule, formatTerm, formatBodyItem } from "./dedalus/ast";
 export { formatDiagnostic, formatLocation, sortDiagnostics, hasErrors, DedalusError, DIAGNOSTIC_CODES, diagnosticCodeTable, type Diagnostic, type DiagnosticCode, type Severity } from "./dedalus/diagnostics";
-export { parseProgram, parseSource, loadProgram, MAX_PROGRAM_BYTES, type SourceFile, type LoadOptions } from "./dedalus/load";
+export { parseProgram, parseSource, loadProgram, loadChecked, checkParsed, reportDiagnostics, checkedOrThrow, MAX_PROGRAM_BYTES, type SourceFile, type LoadOptions, type CheckedProgram } from "./dedalus/load";
+export { formatValue, formatFact } from "./dedalus/factText";
+export { messageKey } from "./dedalus/messageKey";
 export { checkProgram, isReservedName, CRASH_RELATION, type ColumnType, type RelationInfo, type ProgramInfo } from "./dedalus/check";
 export { runProgram, compileProgram, compareArgs, type RunOptions, type RunResult, type RunLimits, type FailureSpec, type Omission, type Crash, type Fact, type MessageEvent, type MessageLoss, type CompiledProgram } from "./dedalus/runtime";
 export { DedalusLimitError, DedalusRuntimeError, DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS, MAX_EOT, MAX_EXACT_INTEGER, HEAP_CEILING_SHARE, defaultHeapCeiling, heapUsedBytes, type LimitName } from "./dedalus/limits";
 export { runNaive } from "./dedalus/naive";
 export { MAX_EXPRESSION_DEPTH, MAX_PARSE_DIAGNOSTICS } from "./dedalus/parser";
-export { why, support, holds, edgeKey, ProvenanceNotRecordedError, type Derivation, type RuleRef, type NegPremise, type MessageEdge, type SupportNode, type SupportGraph, type SupportOptions } from "./dedalus/provenance";
+export { why, support, holds, evaluateSupport, edgeKey, ProvenanceNotRecordedError, type SupportFaults, type Derivation, type RuleRef, type NegPremise, type MessageEdge, type SupportNode, type SupportGraph, type SupportOptions } from "./dedalus/provenance";
 export { analyzeCalm, classifyRule, formatCalm, type CalmAnalysis, type RuleMonotonicity, type RelationMonotonicity, type NonMonotoneReason, type CoordinationPoint, type AsyncHop } from "./dedalus/calm";
 export { checkWarnings, WARNING_CODES, type WarningCode } from "./dedalus/warnings";
 export { checkLocality, invariantRelations, type LocalityMode } from "./dedalus/locality";
