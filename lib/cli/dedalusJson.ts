@@ -15,7 +15,7 @@ import { dedalusJsonError, type DedalusJsonError } from "./jsonSchema";
 import { checkRunnable, formatShown } from "./loadRunnable";
 import { DEFAULT_EOT, runChecked, runToJson } from "./run";
 
-/** One request: the files (name -> text, in order: they are one program) and a command with its flags. */
+/** One request: the files (name to text, in order: they are one program) and a command with its flags. */
 export interface DedalusJsonRequest {
   readonly files: Readonly<Record<string, string>>;
   readonly command: "check" | "run" | "ldfi";

@@ -8,7 +8,10 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EXIT, EXIT_MEANINGS, exitCodeHelp, exitCodeMarkdown, exitCodeRows } from "../../lib/cli/exitCodes";
-import type { CommandSpec } from "../../lib/cli/command";
+import * as checkCommand from "../../lib/cli/check";
+import * as ldfiCommand from "../../lib/cli/ldfi";
+import * as runCommand from "../../lib/cli/run";
+import * as gradeCommand from "../../kernel/grading/command";
 
 const ROOT = path.join(__dirname, "..", "..");
 const README = path.join(ROOT, "lib", "cli", "README.md");
@@ -18,17 +21,15 @@ function mazeHelp(): string {
   return execFileSync(process.execPath, [path.join(ROOT, "bin", "maze.js"), "--help"], { encoding: "utf8" }).trimEnd();
 }
 
-const spec = (m: string): CommandSpec => (require(m) as { spec: CommandSpec }).spec;
-
 /** Each README block: its marker name and the text the code generates for it. */
 function blocks(): [string, string][] {
   return [
     ["exit-codes", exitCodeMarkdown()],
     ["help:maze", "```\n" + mazeHelp() + "\n```"],
-    ["help:run", "```\n" + spec("../../lib/cli/run").help + "\n```"],
-    ["help:check", "```\n" + spec("../../lib/cli/check").help + "\n```"],
-    ["help:ldfi", "```\n" + spec("../../lib/cli/ldfi").help + "\n```"],
-    ["help:grade", "```\n" + spec("../../kernel/grading/command").help + "\n```"],
+    ["help:run", "```\n" + runCommand.spec.help + "\n```"],
+    ["help:check", "```\n" + checkCommand.spec.help + "\n```"],
+    ["help:ldfi", "```\n" + ldfiCommand.spec.help + "\n```"],
+    ["help:grade", "```\n" + gradeCommand.spec.help + "\n```"],
   ];
 }
 
