@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { intOption, type CommandSpec, type OptionValues } from "../../lib/cli/command";
 import { EXIT } from "../../lib/cli/exitCodes";
+import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import { LABS } from "../../lib/labs/registry";
 import { writeFileAtomic } from "../headless/notebookFormat";
 import { writeBundle } from "./bundle";
@@ -88,7 +89,7 @@ async function batch(files: readonly string[], jobs: number, timeoutS: number, c
       process.stdout.write(`[${done}/${files.length}] ${path.basename(file)} ${what} ${secs}s\n`);
       if (outDir) {
         const out = path.join(outDir, row.name, "results.json");
-        const results = row.report ? gradescopeResults(row.report) : { score: 0, output: `not graded: ${row.error}`, tests: [] };
+        const results = row.report ? gradescopeResults(row.report) : { score: 0, output: `not graded: ${row.error}`, tests: [], extra_data: { schemaVersion: SCHEMA_VERSION } };
         writeFileAtomic(out, JSON.stringify(results, null, 2) + "\n");
       }
     }

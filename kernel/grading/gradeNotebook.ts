@@ -2,6 +2,7 @@ import { fork } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import type { CrdtQuestion } from "../../lib/labs/crdtQuestions";
 import { asGraderSession } from "../../lib/labs/lab1Crdt";
 import type { CheckContext, Lab, StudentScope, TestResult } from "../../lib/labs/lab";
@@ -341,7 +342,7 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
 
 /**
  * The results.json Gradescope reads (its documented keys only; the seed and versions in
- * `extra_data`). With `withVisibility`, each test says when students see it: a lab's hidden tests
+ * `extra_data`, which starts with the `schemaVersion` of maze's JSON, lib/cli/README.md). With `withVisibility`, each test says when students see it: a lab's hidden tests
  * after the due date, the others at once.
  */
 export function gradescopeResults(r: GradeReport, withVisibility = false): Record<string, unknown> {
@@ -351,7 +352,7 @@ export function gradescopeResults(r: GradeReport, withVisibility = false): Recor
     execution_time: Math.round(r.ms / 1000),
     output: r.output,
     tests: r.tests.map((t) => ({ name: t.name, score: t.score, max_score: t.max_score, output: t.output, ...(withVisibility ? { visibility: hidden.has(t.name) ? "after_due_date" : "visible" } : {}) })),
-    extra_data: { lab: r.lab, lab_version: r.labVersion, seed: r.seed, attempts: r.attempts, sandbox: sandboxMechanisms() },
+    extra_data: { schemaVersion: SCHEMA_VERSION, lab: r.lab, lab_version: r.labVersion, seed: r.seed, attempts: r.attempts, sandbox: sandboxMechanisms() },
   };
 }
 

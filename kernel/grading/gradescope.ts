@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EXIT } from "../../lib/cli/exitCodes";
+import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import { LABS } from "../../lib/labs/registry";
 import { writeFileAtomic } from "../headless/notebookFormat";
 import { PROJECT_ROOT } from "../jupyterPaths";
@@ -20,7 +21,7 @@ function write(root: string, results: Record<string, unknown>): void {
 /** The results of a submission that could not be graded: one failed test that says why. */
 function refusal(lab: string, why: string): Record<string, unknown> {
   const max = (LABS[lab]?.tests ?? []).reduce((n, t) => n + t.points, 0);
-  return { score: 0, output: why, tests: [{ name: "submission", score: 0, max_score: max, output: why, visibility: "visible" }] };
+  return { score: 0, output: why, tests: [{ name: "submission", score: 0, max_score: max, output: why, visibility: "visible" }], extra_data: { schemaVersion: SCHEMA_VERSION, lab } };
 }
 
 function notebooksIn(dir: string): string[] {
