@@ -17,6 +17,8 @@ import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import { loadProgram } from "../../lib/dedalus/load";
 import { support, why, type Derivation } from "../../lib/dedalus/provenance";
 import { runProgram, type Fact } from "../../lib/dedalus/runtime";
+import { dedalusEngine, postReadsCrash } from "../../lib/ldfi/dedalusEngine";
+import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
 import { runMaze } from "../cliCapture";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -176,18 +178,22 @@ function whyTree(result: ReturnType<typeof runProgram>, goal: Fact): string {
 }
 
 describe("why/support trees", () => {
+  // kafka_isr's lineage holds `alive` nodes: its post reads what crashed nodes no longer send.
   test.each([
-    ["simple_delivery", 3],
-    ["retry_delivery", 4],
-  ] as const)("%s: why(post) and support(every post at EOT)", (proto, eot) => {
-    const files = delivery(proto);
-    const { program, diagnostics } = loadProgram(files);
+    ["simple_delivery", delivery("simple_delivery"), 3],
+    ["retry_delivery", delivery("retry_delivery"), 4],
+    ["kafka_isr", ["protocols/kafka_isr.ded"], 6],
+  ] as const)("%s: why(post), support(every post at EOT) and LDFI's lineage", (proto, files, eot) => {
+    const { program, diagnostics } = loadProgram([...files]);
     expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const result = runProgram(program, { eot, provenance: true });
     const posts = result.facts().filter((f) => f.rel === "post" && f.time === eot);
     expect(posts.length).toBeGreaterThan(0);
-    const goal = posts.find((f) => f.args[0] === "c") as Fact;
+    const goal = (posts.find((f) => f.args[0] === "c") ?? posts[0]) as Fact;
     const graph = support(result, posts);
+    const target = dedalusTarget(dedalusEngine, program, { eot, crashSensitive: postReadsCrash(program) });
+    const observation = target.execute({ omissions: [], crashes: [] });
+    const lineage = observation.lineage([...observation.post].sort());
     const text = [
       `# ${files.join(" ")} at EOT ${eot}`,
       "",
@@ -197,6 +203,11 @@ describe("why/support trees", () => {
       `## support of ${posts.map((p) => `${p.rel}(${p.args.map((a) => JSON.stringify(a)).join(", ")})`).join(", ")}`,
       `roots ${JSON.stringify(graph.roots)}`,
       ...graph.nodes.map((n, i) => `${i}: ${JSON.stringify(n)}`),
+      "",
+      // What LDFI itself reads: the failure-free run's lineage of every post tuple, through its target.
+      `## LDFI lineage of ${[...observation.post].sort().join(", ")}`,
+      `roots ${JSON.stringify(lineage.roots)}`,
+      ...lineage.nodes.map((n, i) => `${i}: ${JSON.stringify(n)}`),
       "",
     ].join("\n");
     expectGolden(`${proto}.why-support.txt`, text);
