@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CrdtQuestion } from "../../lib/labs/crdtQuestions";
 import { asGraderSession } from "../../lib/labs/lab1Crdt";
+import { asLab5GraderSession } from "../../lib/labs/lab5Handlers";
 import type { CheckContext, Lab, StudentScope, TestResult } from "../../lib/labs/lab";
 import { LABS } from "../../lib/labs/registry";
 import { testResult } from "../../lib/labs/runLab";
@@ -14,6 +15,7 @@ import { parseNotebook, type Notebook } from "../headless/notebookFormat";
 import { PROJECT_ROOT } from "../jupyterPaths";
 import type { CheckerMessage, CheckRequest } from "./checker";
 import { gradingLibrary } from "./libraryCopy";
+import { sandboxedLab5Session } from "./protocolWorker";
 import { AskTimeout, DEFAULT_MEMORY_MB, sandboxMechanisms, StudentProcess } from "./sandbox";
 
 /**
@@ -150,6 +152,9 @@ function scopeOf(lab: Lab, defs: Readonly<Record<string, ServedDefinition>>, pro
         // Only the names: the lab's own check reports which functions are missing.
         scope[spec.name] = Object.fromEntries([...present].filter((f) => needed.includes(f as never)).map((f) => [f, () => undefined]));
       }
+    } else if (spec.kind === "protocol" && d.kind === "protocol") {
+      // The protocol stays in the student process; the lab's search asks it to run (protocolWorker.ts).
+      scope[spec.name] = asLab5GraderSession(sandboxedLab5Session(proc, spec.name, askTimeout));
     } else problems.push(`\`${spec.name}\` came back in an unexpected form`);
   }
   return { scope, problems };
@@ -268,7 +273,8 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
           notes.push(p);
           causes.push(p);
         }
-        if (!lab.definitions.some((d) => d.kind === "crdt")) {
+        // Definitions that stay in the student process (a CRDT, a protocol) are asked from here; data goes to the checker.
+        if (!lab.definitions.some((d) => d.kind === "crdt" || d.kind === "protocol")) {
           await proc.kill();
           await runInChecker(lab, scope, context, timeoutMs, budget, results, stopped);
         } else {
