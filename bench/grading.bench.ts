@@ -10,12 +10,12 @@ import { printTable, type BenchSuite } from "./harness";
 
 /**
  * Grading throughput (issue 11): submissions graded per minute by `maze grade NOTEBOOK... --jobs N`
- * (the real batch command, sandbox included) for lab 1 and lab 2, and the sandbox's cost per
+ * (the real batch command, sandbox included) for labs 1, 2 and 5, and the sandbox's cost per
  * submission as a ratio against the baseline measured in the same run: executing the same notebook
  * headless in a plain process, without the sandbox, the trust boundary or the checks.
  */
 const execFileAsync = promisify(execFile);
-const LABS = ["lab1-crdt", "lab2-broadcast"] as const;
+const LABS = ["lab1-crdt", "lab2-broadcast", "lab5-handlers"] as const;
 
 function submissions(lab: string, n: number): { dir: string; files: string[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `maze-bench-grade-${lab}-`));

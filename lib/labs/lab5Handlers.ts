@@ -41,7 +41,7 @@ export const LAB5_BOUNDS = {
 
 /** Every search is capped: a protocol whose fault space explodes ends inconclusive (0 points), not hung. */
 export const LAB5_MAX_RUNS = 1500;
-const LAB5_TIMEOUT_MS = 10_000;
+const LAB5_TIMEOUT_MS = 20_000;
 /** The self-check's seed; the grader's payload comes from a seed the student cannot know. */
 export const LAB5_PUBLIC_SEED = 5;
 

@@ -7,7 +7,7 @@ import { lab5Handlers } from "../../lib/labs/lab5Handlers";
 import { LABS } from "../../lib/labs/registry";
 import { runLab } from "../../lib/labs/runLab";
 import { scratchDir, studentVariant } from "./fixtures";
-import * as V from "./lab5Variants";
+import * as V from "../../bench/lab5Variants";
 
 const dir = scratchDir("grading-lab5");
 const starter = path.join(PROJECT_ROOT, "notebooks", "labs", "lab5-handlers.ipynb");

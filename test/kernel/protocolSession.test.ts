@@ -2,7 +2,7 @@ import { faultSet, NO_FAULTS, type FaultSet } from "../../lib/ldfi/faults";
 import { handlerSearch } from "../../lib/ldfi/handlers/search";
 import { evaluateLab5, LAB5_BOUNDS, LAB5_NODES, lab5Audit, lab5Post, lab5Pre, localOracle } from "../../lib/labs/lab5Handlers";
 import { answerProtocolQuestions, SESSION_LIMITS, SessionAnswerError, sessionTarget, validateProtocolAnswer, type ProtocolAnswer, type ProtocolQuestion, type RecordedCall, type SessionOracle } from "../../lib/labs/protocolSession";
-import { reference, relayOnce } from "./lab5Variants";
+import { reference, relayOnce } from "../../bench/lab5Variants";
 
 /**
  * The protocol session's boundary: every answer a student process can give is validated (shape,

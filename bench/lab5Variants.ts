@@ -1,8 +1,8 @@
-import { defineSimProtocol, type NodeContext } from "../../lib/index";
-import { LAB5_NODES, LAB5_ORIGIN, lab5Post, lab5Pre, type Lab5State } from "../../lib/labs/lab5Handlers";
+import { defineSimProtocol, type NodeContext } from "../lib/index";
+import { LAB5_NODES, LAB5_ORIGIN, lab5Post, lab5Pre, type Lab5State } from "../lib/labs/lab5Handlers";
 
 /**
- * Lab 5 answers as real code (no notebook): the reference solution and the usual mistakes, each a
+ * Lab 5 answers as real code (no notebook; here, not in lib/, so no library copy carries a solution): the reference solution and the usual mistakes, each a
  * `(payload) => defineSimProtocol(...)` as a student writes it. The grading tests assert what each
  * scores in-process; the notebook tests grade the same ideas through the sandbox.
  */
