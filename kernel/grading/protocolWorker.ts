@@ -59,7 +59,7 @@ function workerMain(input: WorkerInput): void {
 function outcomeOf(raw: unknown): Lab5Outcome {
   const o = (raw ?? {}) as Record<string, unknown>;
   const failure = typeof o["failure"] === "string" ? o["failure"].slice(0, 8000) : undefined;
-  const num = (k: string): number => (typeof o[k] === "number" && Number.isFinite(o[k]) ? (o[k] as number) : 0);
+  const num = (k: string): number => (typeof o[k] === "number" && Number.isFinite(o[k]) ? (o[k]) : 0);
   return { failure, questions: num("questions"), ms: num("ms"), executions: num("executions") };
 }
 
@@ -105,7 +105,7 @@ export function sandboxedLab5Session(proc: StudentProcess, name: string, remaini
             (e: unknown) => {
               if (settled) return;
               end();
-              reject(e);
+              reject(e instanceof Error ? e : new Error(String(e)));
             },
           );
         });

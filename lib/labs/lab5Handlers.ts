@@ -155,7 +155,7 @@ export function evaluateLab5(check: Lab5Check, payload: string, oracle: SessionO
     const ff = target.execute(NO_FAULTS);
     if (check === "contract") return done(undefined);
     const missing = LAB5_NODES.filter((n) => !delivered(ff.run.states.get(n)).includes(payload));
-    if (check === "delivery") return done(missing.length === 0 ? undefined : `at EOT ${bounds.eot} these nodes have not delivered the payload ${JSON.stringify(payload)}: ${missing.join(", ")}\n${runInWords(ff.run as TickRun<unknown>)}`);
+    if (check === "delivery") return done(missing.length === 0 ? undefined : `at EOT ${bounds.eot} these nodes have not delivered the payload ${JSON.stringify(payload)}: ${missing.join(", ")}\n${runInWords(ff.run)}`);
     if (missing.length > 0) return done(`the failure-free run does not deliver to ${missing.join(", ")}; a protocol that delivers nothing is vacuously fault tolerant, so this test first needs delivery`);
     const r = handlerSearch(target, { bounds: { ...bounds, nodes: LAB5_NODES }, maxRuns: LAB5_MAX_RUNS, timeoutMs: LAB5_TIMEOUT_MS });
     const extra = { executions: r.executions, verdict: r.verdict };
@@ -167,7 +167,7 @@ export function evaluateLab5(check: Lab5Check, payload: string, oracle: SessionO
       [
         `LDFI found a counterexample after ${r.executions} executions: ${formatFaults(ce.faults)} loses ${ce.missing.join(", ")}.`,
         `The run under these faults (✗ marks a message the faults lost):`,
-        runInWords(replay.run as TickRun<unknown>),
+        runInWords(replay.run),
         `Replay it in the notebook: ${lab5ReplayCall(ce.faults)}`,
       ].join("\n"),
       extra,
@@ -191,7 +191,7 @@ const SESSION = Symbol.for("maze.lab5.session");
 
 /** Marks a session so lab 5 uses it as given instead of treating it as the student's factory. */
 export function asLab5GraderSession(session: Lab5Session): Lab5Session {
-  return Object.assign(Object.create(null) as object, session, { [SESSION]: true }) as Lab5Session;
+  return Object.assign(Object.create(null) as object, session, { [SESSION]: true });
 }
 
 const NAME = "reliableBroadcast";

@@ -237,7 +237,7 @@ export function validateProtocolAnswer(nodes: readonly NodeId[], q: ProtocolQues
   if (a["ok"] === false) {
     const e = a["error"] as Record<string, unknown> | undefined;
     if (typeof e !== "object" || e === null) return "a failure without its error";
-    const text = (k: string): string | undefined => (typeof e[k] === "string" && (e[k] as string).length <= 2 * SESSION_LIMITS.textChars ? (e[k] as string) : undefined);
+    const text = (k: string): string | undefined => (typeof e[k] === "string" && (e[k]).length <= 2 * SESSION_LIMITS.textChars ? (e[k]) : undefined);
     const node = text("node");
     const handler = text("handler");
     const message = text("message");
@@ -328,7 +328,7 @@ export function replayAnswer<State>(
   nodes: readonly NodeId[],
   q: ProtocolQuestion,
   answer: Extract<ProtocolAnswer, { ok: true }>,
-  keys: { pre(run: SimRunView<State>): readonly string[]; post(run: SimRunView<State>): readonly string[] },
+  keys: { readonly pre: (run: SimRunView<State>) => readonly string[]; readonly post: (run: SimRunView<State>) => readonly string[] },
   guard: HandlerGuard,
   budget?: ExecutionBudget,
 ): TickRun<State> {
@@ -457,7 +457,7 @@ export function sessionTarget<State>(oracle: SessionOracle, options: SessionTarg
     if (typeof checked === "string") throw new SessionAnswerError(faults, checked);
     if (!checked.ok) throw new SessionProtocolError(faults, checked.error);
     const run = replayAnswer(options.nodes, q, checked, options, guard, budget);
-    ledger.record(options.nodes, run as TickRun<unknown>, checked);
+    ledger.record(options.nodes, run, checked);
     const problem = options.audit?.(run);
     if (problem !== undefined) throw new SessionProtocolError(faults, { node: "(all)", handler: "(run)", tick: options.eot, message: problem });
     // What the search reads (keys, lineage) is built from the grader's own replay.
@@ -465,5 +465,5 @@ export function sessionTarget<State>(oracle: SessionOracle, options: SessionTarg
   };
   // The target's protocol is never run: executions are answers. It carries the nodes and keys.
   const protocol = defineSimProtocol<unknown, State>({ nodes: options.nodes, node: () => ({ inspect: () => undefined as State }), pre: options.pre, post: options.post });
-  return { protocol: protocol as SimProtocol<unknown, State>, eot: options.eot, nodes: options.nodes, execute, questions: () => asked };
+  return { protocol: protocol, eot: options.eot, nodes: options.nodes, execute, questions: () => asked };
 }
