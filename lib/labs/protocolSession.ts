@@ -73,6 +73,8 @@ export const SESSION_LIMITS = {
   textChars: 600,
   /** Longest timer delay accepted (ticks). */
   maxDelay: 1000,
+  /** One whole answer as JSON: far above an honest run (a few KB), far below what the limits above multiply to. */
+  answerChars: 1024 * 1024,
 } as const;
 
 /** The answer did not come from running a protocol under the fault model: the grader reports it, never scores it. */
@@ -233,6 +235,8 @@ function jsonSize(v: unknown): number | undefined {
  */
 export function validateProtocolAnswer(nodes: readonly NodeId[], q: ProtocolQuestion, raw: unknown): ProtocolAnswer | string {
   if (typeof raw !== "object" || raw === null) return "the answer is not an object";
+  const total = jsonSize(raw);
+  if (total === undefined || total > SESSION_LIMITS.answerChars) return `the answer is not JSON of at most ${SESSION_LIMITS.answerChars} characters`;
   const a = raw as Record<string, unknown>;
   if (a["ok"] === false) {
     const e = a["error"] as Record<string, unknown> | undefined;

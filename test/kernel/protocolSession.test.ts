@@ -43,6 +43,7 @@ describe("validateProtocolAnswer: shape and sizes", () => {
     ["too many calls", (a: Record<string, unknown>) => ({ ...a, calls: { ...(a["calls"] as object), b: Array.from({ length: SESSION_LIMITS.callsPerNode + 1 }, start) } }), /node b has 401 calls/],
     ["too many effects", (a: Record<string, unknown>) => ({ ...a, calls: { ...(a["calls"] as object), b: [{ ...start(), timers: Array.from({ length: 65 }, () => [1, ""]) }] } }), /more than 64 effects/],
     ["a malformed timer", (a: Record<string, unknown>) => ({ ...a, calls: { ...(a["calls"] as object), b: [{ ...start(), timers: [[0.5, ""]] }] } }), /a malformed timer/],
+    ["a whole answer past its bound", (a: Record<string, unknown>) => ({ ...a, padding: "x".repeat(SESSION_LIMITS.answerChars) }), /not JSON of at most 1048576 characters/],
     ["a malformed error report", () => ({ ok: false, error: { node: "a", handler: "onStart", tick: -1, message: "x" } }), /malformed error report/],
   ])("%s", (_what, edit, message) => {
     expect(bad(edit as (a: Record<string, unknown>) => unknown)).toMatch(message);
