@@ -42,7 +42,11 @@ export interface RecordedCall {
   readonly tag?: string;
   readonly sends: readonly RecordedSend[];
   readonly timers: readonly RecordedTimer[];
-  /** Timer ids passed to `ctx.cancelTimer` (ids as the run assigned them, in order). */
+  /**
+   * Timers passed to `ctx.cancelTimer`, each as the index of that timer among the ones this node set
+   * (0 = its first `setTimer`), or -1 for an id that is not one of its timers. Not the run's ids:
+   * those count every node's timers, so they are not a function of the node's own history.
+   */
   readonly cancels: readonly number[];
 }
 
@@ -116,6 +120,7 @@ function recording<Msg, State>(protocol: SimProtocol<Msg, State>, calls: Map<Nod
     node(self) {
       const inner = protocol.node(self) as SimProtocolNode<Msg, State> | null | undefined;
       const list: RecordedCall[] = [];
+      const timerIds: number[] = [];
       calls.set(self, list);
       const call = (head: Pick<RecordedCall, "c" | "t" | "from" | "tag">, ctx: NodeContext<Msg>, run: (c: NodeContext<Msg>) => void): void => {
         const sends: RecordedSend[] = [];
@@ -140,10 +145,11 @@ function recording<Msg, State>(protocol: SimProtocol<Msg, State>, calls: Map<Nod
           setTimer(delay, tag = "") {
             const id = ctx.setTimer(delay, tag);
             timers.push([delay, tag]);
+            timerIds.push(id);
             return id;
           },
           cancelTimer(id) {
-            cancels.push(id);
+            cancels.push(timerIds.indexOf(id));
             return ctx.cancelTimer(id);
           },
           observe(key, value) {
@@ -284,7 +290,7 @@ export function validateProtocolAnswer(nodes: readonly NodeId[], q: ProtocolQues
       for (const x of timers) {
         if (!Array.isArray(x) || x.length !== 2 || typeof x[0] !== "number" || !Number.isInteger(x[0]) || x[0] < 1 || x[0] > SESSION_LIMITS.maxDelay || typeof x[1] !== "string" || x[1].length > SESSION_LIMITS.textChars) return `${where}: a malformed timer`;
       }
-      for (const x of cancels) if (typeof x !== "number" || !Number.isInteger(x) || x < 0) return `${where}: a malformed timer id`;
+      for (const x of cancels) if (typeof x !== "number" || !Number.isInteger(x) || x < -1 || x >= SESSION_LIMITS.callsPerNode * SESSION_LIMITS.effectsPerCall) return `${where}: a malformed timer reference`;
       const call: RecordedCall = { c: kind, t, sends: sends as RecordedSend[], timers: timers as RecordedTimer[], cancels: cancels as number[] };
       if (kind === "msg") {
         if (typeof c["from"] !== "string" || !known.has(c["from"])) return `${where}: a message from no node of the protocol`;
@@ -341,6 +347,7 @@ export function replayAnswer<State>(
     nodes,
     node(self) {
       const calls = answer.calls[self] ?? [];
+      const timerIds: number[] = [];
       cursor.set(self, 0);
       const next = (ctx: NodeContext<unknown>, head: Pick<RecordedCall, "c" | "t" | "from" | "tag">): void => {
         const k = cursor.get(self) as number;
@@ -350,8 +357,11 @@ export function replayAnswer<State>(
         }
         cursor.set(self, k + 1);
         for (const [to, m] of c.sends) ctx.send(to, m);
-        for (const [d, tag] of c.timers) ctx.setTimer(d, tag);
-        for (const id of c.cancels) ctx.cancelTimer(id);
+        for (const [d, tag] of c.timers) timerIds.push(ctx.setTimer(d, tag));
+        for (const k of c.cancels) {
+          const id = timerIds[k];
+          if (id !== undefined) ctx.cancelTimer(id);
+        }
       };
       return {
         onStart: (ctx) => next(ctx, { c: "start", t: ctx.now }),

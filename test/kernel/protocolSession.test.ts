@@ -1,4 +1,5 @@
 import { faultSet, NO_FAULTS, type FaultSet } from "../../lib/ldfi/faults";
+import { defineSimProtocol } from "../../lib/ldfi/handlers/protocol";
 import { handlerSearch } from "../../lib/ldfi/handlers/search";
 import { evaluateLab5, LAB5_BOUNDS, LAB5_NODES, lab5Audit, lab5Post, lab5Pre, localOracle } from "../../lib/labs/lab5Handlers";
 import { answerProtocolQuestions, SESSION_LIMITS, SessionAnswerError, sessionTarget, validateProtocolAnswer, type ProtocolAnswer, type ProtocolQuestion, type RecordedCall, type SessionOracle } from "../../lib/labs/protocolSession";
@@ -54,6 +55,28 @@ describe("replay: an answer must be what the grader's scheduler makes of its eff
   test("the honest answers of the reference replay, and its search certifies at the lab's loss bound", () => {
     const r = handlerSearch(target(localOracle(reference), 10_000), { bounds: { ...LAB5_BOUNDS.loss, nodes: LAB5_NODES } });
     expect(r.verdict).toBe("certified");
+  });
+
+  test("cancelled timers are named by the node's own timers, so an honest protocol that cancels is never called contradictory", () => {
+    // c's history is the same with and without omit(b,a,1), but a sets one timer fewer without b's
+    // message, so the run's global id of the timer c sets and cancels at tick 3 differs.
+    const cancelling = () =>
+      defineSimProtocol<string, { delivered: string[] }>({
+        nodes: LAB5_NODES,
+        node: (self) => ({
+          onStart: (ctx) => (self === "b" ? ctx.send("a", "hi") : self === "c" ? void ctx.setTimer(2, "t") : undefined),
+          onMessage: (ctx) => void ctx.setTimer(5, "x"),
+          onTimer: (ctx, tag) => (tag === "t" ? void ctx.cancelTimer(ctx.setTimer(1, "w")) : undefined),
+          inspect: () => ({ delivered: [] }),
+        }),
+        pre: lab5Pre,
+        post: lab5Post,
+      });
+    const t = target(localOracle(cancelling));
+    t.execute(NO_FAULTS);
+    expect(() => t.execute(faultSet([{ from: "b", to: "a", time: 1 }], []))).not.toThrow();
+    const a = answerProtocolQuestions(cancelling, LAB5_NODES, [q()])[0]!;
+    expect(a.ok && a.calls["c"]![1]!.cancels).toEqual([1]);
   });
 
   test("claiming a lost message arrived (the failure-free answer, given for a fault set) is a malformed answer", () => {
