@@ -18,7 +18,7 @@ import { compileProgram, runProgram } from "../lib/dedalus/runtime";
 import { Random } from "../lib/random/random";
 import { renderSvg } from "../lib/viz/render";
 import type { PeerAnswer, PeerEngine, PeerJob } from "./dedalusPeerWorker";
-import { measure, printTable, type BenchSuite, type Timing } from "./harness";
+import { measure, printTable, repetitions, type BenchSuite, type Timing } from "./harness";
 
 /** A directed graph over vertices 0..n-1. */
 export interface Graph {
@@ -255,8 +255,8 @@ async function measurePeer(
     if (first.tuples !== null && first.tuples !== ref.size) throw new Error(`${what} found ${first.tuples} tuples, the reference ${ref.size}`);
     const peerMs: number[] = [], ratios: number[] = [];
     let total = 0;
-    const minRuns = first.ms > 2_000 ? 1 : 3;
-    while (peerMs.length < 9 && (peerMs.length < minRuns || total < 600)) {
+    const reps = repetitions({ minRuns: first.ms > 2_000 ? 1 : 3, minMs: 600, maxRuns: 9 });
+    while (peerMs.length < reps.maxRuns && (peerMs.length < reps.minRuns || total < reps.minMs)) {
       const timePeer = async (): Promise<number> => {
         opts.settle?.();
         const answer = await session.run(false, opts.capMs * 2);
@@ -363,6 +363,7 @@ export async function measureAlternating(
   opts: { minRuns: number; minMs: number; maxRuns: number; settle?: () => void },
 ): Promise<AlternatingTimings> {
   const as: number[] = [], bs: number[] = [];
+  const reps = repetitions(opts);
   let total = 0;
   const time = async (f: () => unknown): Promise<number> => {
     opts.settle?.();
@@ -372,7 +373,7 @@ export async function measureAlternating(
     total += dt;
     return dt;
   };
-  while (as.length < opts.maxRuns && (as.length < opts.minRuns || total < opts.minMs)) {
+  while (as.length < reps.maxRuns && (as.length < reps.minRuns || total < reps.minMs)) {
     // Swap the order every other pair so neither side always runs right after the other's garbage.
     if (as.length % 2 === 0) {
       as.push(await time(a));
@@ -391,8 +392,8 @@ export async function measureAlternating(
 }
 
 async function measureWorkloads(quick: boolean): Promise<Row[]> {
-  const sizes = quick ? [100, 250] : [250, 500, 1000, 2000];
-  const capMs = quick ? 2_000 : 30_000;
+  const sizes = quick ? [50] : [250, 500, 1000, 2000];
+  const capMs = quick ? 1_000 : 30_000;
   const workloads: { name: string; kind: "tc" | "sg"; make: (n: number) => Graph }[] = [
     { name: "TC chain", kind: "tc", make: chain },
     { name: "TC random 2/node", kind: "tc", make: (n) => randomGraph(n, 2, 42) },
@@ -401,7 +402,8 @@ async function measureWorkloads(quick: boolean): Promise<Row[]> {
   ];
   const rows: Row[] = [];
   const settle = fullGc() ?? undefined;
-  for (const w of workloads) {
+  // --quick: one workload of each kind (every peer still starts once per workload).
+  for (const w of quick ? workloads.filter((x) => x.name === "TC chain" || x.kind === "sg") : workloads) {
     const stopped = new Map<PeerEngine, PeerResult>(); // once a size hits the cap or fails, larger sizes would too
     for (const n of sizes) {
       const g = w.make(n);
@@ -491,7 +493,7 @@ export const run: BenchSuite = async ({ quick }) => {
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}x`;
   const small = (x: number): string => (x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));
   printTable(
-    "Dedalus vs JS floor (one timestep, EDB at time 1; floor and maze timed in alternation, >= 7 runs each, a full GC before each; maze/floor = median of the ratios of adjacent runs, best/best = ratio of the fastest runs)",
+    `Dedalus vs JS floor (one timestep, EDB at time 1; floor and maze timed in alternation, ${quick ? "once each (--quick)" : ">= 7 runs each"}, a full GC before each; maze/floor = median of the ratios of adjacent runs, best/best = ratio of the fastest runs)`,
     ["workload", "nodes", "tuples", "floor ms", "maze ms", "maze/floor", "best/best"],
     rows.map((r) => [r.workload, r.n, r.tuples, r.floorMs, r.mazeMs, `${r.pairedRatio.toFixed(1)}x`, ratio(r.mazeMs, r.floorMs)]),
   );
@@ -514,7 +516,7 @@ export const run: BenchSuite = async ({ quick }) => {
 
   // Semi-naive vs the naive oracle (lib/dedalus/naive.ts: string-keyed, re-derives everything each round).
   const naiveRows: (string | number)[][] = [];
-  for (const [name, g] of [["TC chain", chain(quick ? 50 : 80)], ["TC random 2/node", randomGraph(quick ? 50 : 80, 2, 42)]] as const) {
+  for (const [name, g] of [["TC chain", chain(quick ? 20 : 80)], ["TC random 2/node", randomGraph(quick ? 20 : 80, 2, 42)]] as const) {
     const program = compile(tcProgram(g));
     const semi = await measure("semi", () => runProgram(program, { eot: 1 }), { minRuns: 3, minMs: 200 });
     const t0 = performance.now();

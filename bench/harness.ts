@@ -11,11 +11,29 @@ export interface Timing {
   readonly runs: number;
 }
 
-/** Runs `fn` until `minRuns` runs and at least `minMs` of total time, and returns its timing. */
-export async function measure(label: string, fn: () => unknown, opts: { minRuns?: number; minMs?: number; maxRuns?: number } = {}): Promise<Timing> {
-  const minRuns = opts.minRuns ?? 3;
-  const minMs = opts.minMs ?? 200;
-  const maxRuns = opts.maxRuns ?? 1000;
+/** How often a measurement repeats: at least `minRuns` runs and `minMs` of total time, at most `maxRuns` runs. */
+export interface Repetitions {
+  readonly minRuns?: number;
+  readonly minMs?: number;
+  readonly maxRuns?: number;
+}
+
+/** Set by `--quick`: every measurement runs once (a smoke run: the figures print, their spread is not measured). */
+let once = false;
+
+/** Turns `--quick`'s single runs on or off for every later {@link measure} and {@link repetitions}. */
+export function measureOnce(on: boolean): void {
+  once = on;
+}
+
+/** A measurement's repetitions as asked, or one run under `--quick`. */
+export function repetitions(opts: Repetitions): Required<Repetitions> {
+  return once ? { minRuns: 1, minMs: 0, maxRuns: 1 } : { minRuns: opts.minRuns ?? 3, minMs: opts.minMs ?? 200, maxRuns: opts.maxRuns ?? 1000 };
+}
+
+/** Runs `fn` until `minRuns` runs and at least `minMs` of total time (once under `--quick`), and returns its timing. */
+export async function measure(label: string, fn: () => unknown, opts: Repetitions = {}): Promise<Timing> {
+  const { minRuns, minMs, maxRuns } = repetitions(opts);
   const samples: number[] = [];
   let total = 0;
   while (samples.length < maxRuns && (samples.length < minRuns || total < minMs)) {
@@ -41,5 +59,9 @@ export function printTable(title: string, header: readonly string[], rows: reado
   }
 }
 
-/** A benchmark suite: a file `bench/<name>.bench.ts` exports `run` with this signature. */
+/**
+ * A benchmark suite: a file `bench/<name>.bench.ts` exports `run` with this signature. `quick` is
+ * the smoke run CI makes (`npm run bench -- --quick`): the smallest sizes that still print every
+ * table and ratio, each measurement once.
+ */
 export type BenchSuite = (args: { quick: boolean }) => Promise<void>;

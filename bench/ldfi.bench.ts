@@ -32,6 +32,8 @@ interface Bound {
   verdict: string;
   figure12?: boolean;
   sweep?: boolean;
+  /** LDFI's pinned execution count (test/ldfi/expected.test.ts checks it). */
+  executions?: number;
 }
 interface Entry {
   name: string;
@@ -88,17 +90,22 @@ function randomMean(files: string[], dir: string, b: { eot: number; eff: number;
   return { executions: mean, ms: ms / seeds, label: `${mean.toFixed(1)}${found < seeds ? ` (${seeds - found} capped)` : ""}` };
 }
 
+/** `--quick` runs the corpus rows whose pinned LDFI execution count is at most this. */
+const QUICK_MAX_EXECUTIONS = 20;
+
 const fmtMs = (ms: number): string => (ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 export const run: BenchSuite = async ({ quick }) => {
   const entries = (JSON.parse(fs.readFileSync(path.join(PROTOCOLS_DIR, "expected.json"), "utf8")) as { entries: Entry[] }).entries;
-  const seeds = quick ? 5 : 25;
-  const randomCap = quick ? 200 : 2000;
+  const seeds = quick ? 1 : 25;
+  const randomCap = quick ? 100 : 2000;
+  // --quick: only the rows whose pinned LDFI count (protocols/expected.json) is small.
+  const small = (b: { executions?: number }): boolean => !quick || (b.executions ?? Infinity) <= QUICK_MAX_EXECUTIONS;
 
   // Figure 12
   const rows: (string | number)[][] = [];
   for (const e of entries) {
-    for (const b of e.bounds.filter((x) => x.figure12)) {
+    for (const b of e.bounds.filter((x) => x.figure12 && small(x))) {
       const ldfi = search(e.files, PROTOCOLS_DIR, b, undefined, { timeoutMs: 120_000 });
       const smallest = search(e.files, PROTOCOLS_DIR, b, undefined, { timeoutMs: 120_000, order: "smallest-first" });
       const random = randomMean(e.files, PROTOCOLS_DIR, b, undefined, seeds, randomCap);
@@ -122,7 +129,7 @@ export const run: BenchSuite = async ({ quick }) => {
   // Figure 13
   const sweeps: (string | number)[][] = [];
   for (const e of entries) {
-    for (const b of e.bounds.filter((x) => x.sweep)) {
+    for (const b of e.bounds.filter((x) => x.sweep && small(x))) {
       const r = search(e.files, PROTOCOLS_DIR, b, undefined, { timeoutMs: quick ? 20_000 : 120_000 });
       sweeps.push([e.name, `${b.eot}/${b.eff}/${b.crashes}`, r.verdict + (r.limit ? ` (${r.limit})` : ""), r.executions, fmtMs(r.wallMs), MOLLY_FIG13[e.name] ?? "", `${((r.wallMs / 120_000) * 100).toFixed(1)}%`]);
     }
@@ -140,7 +147,7 @@ export const run: BenchSuite = async ({ quick }) => {
     const q = { bounds: { ...b, nodes: target.nodes }, firstSend: obs.firstSend, seed: obs.faults };
     const time = (make: () => CdclSat | LogicSolverSat): { ms: number; n: number } => {
       enumerateHypotheses(graph, graph.roots, { ...q, makeSolver: make }); // warm-up
-      const reps = quick ? 3 : 10;
+      const reps = quick ? 1 : 10;
       const t0 = performance.now();
       let n = 0;
       for (let i = 0; i < reps; i++) n = enumerateHypotheses(graph, graph.roots, { ...q, makeSolver: make }).hypotheses.length;

@@ -62,7 +62,9 @@ async function bundleSize(entry: string): Promise<{ min: number; gzip: number; m
 export const run: BenchSuite = async ({ quick }) => {
   const site = path.join(PROJECT_ROOT, "build", "bench-live-site");
   fs.rmSync(site, { recursive: true, force: true });
-  await buildSite({ outDir: site });
+  // --quick (the CI smoke run): the site of the first lesson only, Run all on it, the small Figure-12 rows once each.
+  const lessons = quick ? courseNotebooks().slice(0, 1) : courseNotebooks();
+  await buildSite({ outDir: site, ...(quick ? { notebooks: lessons } : {}) });
   const live = path.join(site, "assets", "live");
   const vendor = path.join(site, "assets", "vendor");
   const vega = ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js"].reduce((n, f) => n + gz(path.join(vendor, f)), 0);
@@ -112,7 +114,7 @@ export const run: BenchSuite = async ({ quick }) => {
     printTable("Time to first output", ["case", "ms"], [["first Run press, runtime not loaded (loads runtime + worker)", cold], ["a Run once the runtime has loaded (target < 1000)", warm]]);
 
     const rows: (string | number)[][] = [];
-    for (const f of courseNotebooks().slice(0, quick ? 3 : undefined)) {
+    for (const f of lessons) {
       const executed = executedPath(f);
       if (!fs.existsSync(executed)) continue;
       const slug = path.basename(f, ".ipynb");
@@ -128,19 +130,19 @@ export const run: BenchSuite = async ({ quick }) => {
     }
     printTable("Run all: chromium (sum of cell ms) against the same cells in Node (one scope, charts collected)", ["lesson", "ok cells", "browser ms", "node ms", "browser / node"], rows);
 
-    const expected = JSON.parse(fs.readFileSync(path.join(PROTOCOLS_DIR, "expected.json"), "utf8")) as { entries: { name: string; files: string[]; nodes?: string[]; bounds: { eot: number; eff: number; crashes: number; figure12?: boolean }[] }[] };
+    const expected = JSON.parse(fs.readFileSync(path.join(PROTOCOLS_DIR, "expected.json"), "utf8")) as { entries: { name: string; files: string[]; nodes?: string[]; bounds: { eot: number; eff: number; crashes: number; figure12?: boolean; executions?: number }[] }[] };
     const pg = await browser.newPage();
     await pg.goto(base + "playground.html", { waitUntil: "load" });
     await pg.evaluate(() => (window as unknown as { mazeLive: { ready(): Promise<void> } }).mazeLive.ready());
     const ldfiRows: (string | number)[][] = [];
     const cwd = process.cwd();
     for (const e of expected.entries) {
-      for (const b of e.bounds.filter((x) => x.figure12)) {
+      for (const b of e.bounds.filter((x) => x.figure12 && (!quick || (x.executions ?? Infinity) <= 3))) {
         process.chdir(PROTOCOLS_DIR);
         const files = Object.fromEntries(e.files.map((f) => [f, fs.readFileSync(f, "utf8")]));
         const request: DedalusJsonRequest = { files, command: "ldfi", eot: b.eot, eff: b.eff, crashes: b.crashes, ...(e.nodes ? { nodes: e.nodes } : {}) };
         // The search's own wallMs on both sides (the browser's round trip to the worker aside), median of 5.
-        const reps = 5;
+        const reps = quick ? 1 : 5;
         const nodeWall: number[] = [];
         for (let i = 0; i < reps; i++) nodeWall.push((dedalusJson(request) as { wallMs: number }).wallMs);
         process.chdir(cwd);
@@ -157,7 +159,7 @@ export const run: BenchSuite = async ({ quick }) => {
       }
     }
     await pg.close();
-    printTable("LDFI on the Figure-12 rows: the search's wallMs in chromium (mazeLive.dedalus) against Node (dedalusJson), median of 5 (target <= 2x)", ["row", "verdict", "executions", "browser ms", "node ms", "browser / node"], ldfiRows);
+    printTable(`LDFI on the Figure-12 rows${quick ? " of at most 3 executions" : ""}: the search's wallMs in chromium (mazeLive.dedalus) against Node (dedalusJson), ${quick ? "once (--quick)" : "median of 5"} (target <= 2x)`, ["row", "verdict", "executions", "browser ms", "node ms", "browser / node"], ldfiRows);
   } finally {
     await browser.close();
     server.close();

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
+import { EXIT } from "../lib/cli/exitCodes";
 import { JUPYTER_INSTALL_HINT, PROJECT_ROOT, jupyterEnv, which } from "./jupyterPaths";
 
 /**
@@ -11,7 +12,7 @@ function main(): void {
   const server = which("jupyter-lab", env) ?? which("jupyter-notebook", env);
   if (!server) {
     process.stderr.write(`${JUPYTER_INSTALL_HINT}\n`);
-    process.exit(1);
+    process.exit(EXIT.failed);
   }
   const cwd = path.join(PROJECT_ROOT, "notebooks");
   process.stdout.write(`Starting ${path.basename(server)} in ${cwd} (kernel: "maze (TypeScript)")\n`);
@@ -20,9 +21,9 @@ function main(): void {
   const child = spawn(server, [...rootFlag, ...process.argv.slice(2)], { cwd, env, stdio: "inherit" });
   child.on("error", (e) => {
     process.stderr.write(`could not start ${server}: ${e.message}\n`);
-    process.exit(1);
+    process.exit(EXIT.failed);
   });
-  child.on("exit", (code) => process.exit(code ?? 1));
+  child.on("exit", (code) => process.exit(code ?? EXIT.failed));
 }
 
 main();

@@ -25,5 +25,5 @@ export const PARTS: readonly CoursePart[] = [
   { name: "Flow-level consistency", blurb: "Dedalus and the CALM theorem: consistency as tolerance to asynchrony.", match: num("05", "06") },
   { name: "Fault tolerance by lineage", blurb: "Reason backwards from good outcomes; let a solver choose the faults.", match: num("07", "08") },
   { name: "Composition", blurb: "Fault-tolerant parts, fragile whole.", match: num("09") },
-  { name: "Labs", blurb: "Autograded: a CRDT, a Dedalus protocol, an LDFI bug hunt, a CALM refactoring.", match: (_s, lab) => lab },
+  { name: "Labs", blurb: "Autograded: a CRDT, a Dedalus protocol, an LDFI bug hunt, a CALM refactoring, a protocol written as handlers.", match: (_s, lab) => lab },
 ];

@@ -2,6 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { intOption, type CommandSpec, type OptionValues } from "../../lib/cli/command";
+import { EXIT } from "../../lib/cli/exitCodes";
+import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import { LABS } from "../../lib/labs/registry";
 import { writeFileAtomic } from "../headless/notebookFormat";
 import { writeBundle } from "./bundle";
@@ -63,7 +65,7 @@ async function batch(files: readonly string[], jobs: number, timeoutS: number, c
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) {
     process.stderr.write(`maze grade: two submissions are named '${dup}' (the CSV and --out-dir name submissions by file name)\n`);
-    return 2;
+    return EXIT.error;
   }
   const library = gradingLibrary();
   const rows: { name: string; report?: GradeReport; error?: string }[] = files.map((f) => ({ name: submissionName(f) }));
@@ -87,7 +89,7 @@ async function batch(files: readonly string[], jobs: number, timeoutS: number, c
       process.stdout.write(`[${done}/${files.length}] ${path.basename(file)} ${what} ${secs}s\n`);
       if (outDir) {
         const out = path.join(outDir, row.name, "results.json");
-        const results = row.report ? gradescopeResults(row.report) : { score: 0, output: `not graded: ${row.error}`, tests: [] };
+        const results = row.report ? gradescopeResults(row.report) : { score: 0, output: `not graded: ${row.error}`, tests: [], extra_data: { schemaVersion: SCHEMA_VERSION } };
         writeFileAtomic(out, JSON.stringify(results, null, 2) + "\n");
       }
     }
@@ -96,54 +98,54 @@ async function batch(files: readonly string[], jobs: number, timeoutS: number, c
   if (csv) writeFileAtomic(csv, batchCsv(rows));
   const failed = rows.filter((r) => r.error !== undefined).length;
   process.stdout.write(`graded ${rows.length - failed} of ${rows.length} submissions${csv ? `; wrote ${csv}` : ""}${outDir ? `; results in ${outDir}` : ""}\n`);
-  return failed > 0 ? 1 : 0;
+  return failed > 0 ? EXIT.failed : EXIT.ok;
 }
 
 export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
   const timeout = intOption(values, "timeout", DEFAULT_GRADE_TIMEOUT_MS / 1000, 1);
   if (typeof timeout !== "number") {
     process.stderr.write(`maze grade: ${timeout.error}\n`);
-    return 2;
+    return EXIT.error;
   }
   if (timeout > MAX_GRADE_TIMEOUT_S) {
     process.stderr.write(`maze grade: --timeout must be at most ${MAX_GRADE_TIMEOUT_S} seconds, got ${timeout}\n`);
-    return 2;
+    return EXIT.error;
   }
   if (positionals[0] === "bundle") {
     const lab = positionals[1];
     const out = values["out"];
     if (positionals.length !== 2 || typeof lab !== "string" || typeof out !== "string") {
       process.stderr.write(`maze grade bundle: expected a lab and --out FILE.zip\n${spec.help}\n`);
-      return 2;
+      return EXIT.error;
     }
     if (!LABS[lab]) {
       process.stderr.write(`maze grade bundle: unknown lab '${lab}' (known: ${Object.keys(LABS).join(", ")})\n`);
-      return 2;
+      return EXIT.error;
     }
     const written = writeBundle(lab, out);
     process.stdout.write(`wrote ${out} (${written.files} files, ${(written.bytes / 1024).toFixed(0)} KB): upload it as the autograder of ${lab}\n`);
-    return 0;
+    return EXIT.ok;
   }
   if (positionals.length === 0) {
     process.stderr.write(`maze grade: expected a notebook\n${spec.help}\n`);
-    return 2;
+    return EXIT.error;
   }
   const isBatch = positionals.length > 1 || values["jobs"] !== undefined || values["csv"] !== undefined || values["out-dir"] !== undefined;
   if (isBatch) {
     if (values["out"] !== undefined) {
       process.stderr.write("maze grade: --out names one results.json; with several notebooks use --out-dir DIR\n");
-      return 2;
+      return EXIT.error;
     }
     const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
     const jobs = intOption(values, "jobs", cores, 1);
     if (typeof jobs !== "number") {
       process.stderr.write(`maze grade: ${jobs.error}\n`);
-      return 2;
+      return EXIT.error;
     }
     const missing = positionals.find((f) => !fs.existsSync(f));
     if (missing !== undefined) {
       process.stderr.write(`maze grade: ${missing}: no such file\n`);
-      return 2;
+      return EXIT.error;
     }
     return batch(positionals, jobs, timeout, typeof values["csv"] === "string" ? values["csv"] : undefined, typeof values["out-dir"] === "string" ? values["out-dir"] : undefined);
   }
@@ -155,9 +157,9 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     // Every process the grading started is gone by now: nothing can rewrite the file after this.
     writeFileAtomic(out, JSON.stringify(gradescopeResults(report), null, 2) + "\n");
     process.stdout.write(`\nwrote ${out}\n`);
-    return 0;
+    return EXIT.ok;
   } catch (e) {
     process.stderr.write(`maze grade: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 2;
+    return EXIT.error;
   }
 }

@@ -2,8 +2,10 @@ import { fork } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import type { CrdtQuestion } from "../../lib/labs/crdtQuestions";
 import { asGraderSession } from "../../lib/labs/lab1Crdt";
+import { asLab5GraderSession } from "../../lib/labs/lab5Handlers";
 import type { CheckContext, Lab, StudentScope, TestResult } from "../../lib/labs/lab";
 import { LABS } from "../../lib/labs/registry";
 import { testResult } from "../../lib/labs/runLab";
@@ -14,6 +16,7 @@ import { parseNotebook, type Notebook } from "../headless/notebookFormat";
 import { PROJECT_ROOT } from "../jupyterPaths";
 import type { CheckerMessage, CheckRequest } from "./checker";
 import { gradingLibrary } from "./libraryCopy";
+import { sandboxedLab5Session } from "./protocolWorker";
 import { AskTimeout, DEFAULT_MEMORY_MB, sandboxMechanisms, StudentProcess } from "./sandbox";
 
 /**
@@ -150,6 +153,9 @@ function scopeOf(lab: Lab, defs: Readonly<Record<string, ServedDefinition>>, pro
         // Only the names: the lab's own check reports which functions are missing.
         scope[spec.name] = Object.fromEntries([...present].filter((f) => needed.includes(f as never)).map((f) => [f, () => undefined]));
       }
+    } else if (spec.kind === "protocol" && d.kind === "protocol") {
+      // The protocol stays in the student process; the lab's search asks it to run (protocolWorker.ts).
+      scope[spec.name] = asLab5GraderSession(sandboxedLab5Session(proc, spec.name, askTimeout));
     } else problems.push(`\`${spec.name}\` came back in an unexpected form`);
   }
   return { scope, problems };
@@ -268,7 +274,8 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
           notes.push(p);
           causes.push(p);
         }
-        if (!lab.definitions.some((d) => d.kind === "crdt")) {
+        // Definitions that stay in the student process (a CRDT, a protocol) are asked from here; data goes to the checker.
+        if (!lab.definitions.some((d) => d.kind === "crdt" || d.kind === "protocol")) {
           await proc.kill();
           await runInChecker(lab, scope, context, timeoutMs, budget, results, stopped);
         } else {
@@ -341,7 +348,7 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
 
 /**
  * The results.json Gradescope reads (its documented keys only; the seed and versions in
- * `extra_data`). With `withVisibility`, each test says when students see it: a lab's hidden tests
+ * `extra_data`, which starts with the `schemaVersion` of maze's JSON, lib/cli/README.md). With `withVisibility`, each test says when students see it: a lab's hidden tests
  * after the due date, the others at once.
  */
 export function gradescopeResults(r: GradeReport, withVisibility = false): Record<string, unknown> {
@@ -351,7 +358,7 @@ export function gradescopeResults(r: GradeReport, withVisibility = false): Recor
     execution_time: Math.round(r.ms / 1000),
     output: r.output,
     tests: r.tests.map((t) => ({ name: t.name, score: t.score, max_score: t.max_score, output: t.output, ...(withVisibility ? { visibility: hidden.has(t.name) ? "after_due_date" : "visible" } : {}) })),
-    extra_data: { lab: r.lab, lab_version: r.labVersion, seed: r.seed, attempts: r.attempts, sandbox: sandboxMechanisms() },
+    extra_data: { schemaVersion: SCHEMA_VERSION, lab: r.lab, lab_version: r.labVersion, seed: r.seed, attempts: r.attempts, sandbox: sandboxMechanisms() },
   };
 }
 

@@ -1,5 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { EXIT } from "../../lib/cli/exitCodes";
+import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import { LABS } from "../../lib/labs/registry";
 import { writeFileAtomic } from "../headless/notebookFormat";
 import { PROJECT_ROOT } from "../jupyterPaths";
@@ -19,7 +21,7 @@ function write(root: string, results: Record<string, unknown>): void {
 /** The results of a submission that could not be graded: one failed test that says why. */
 function refusal(lab: string, why: string): Record<string, unknown> {
   const max = (LABS[lab]?.tests ?? []).reduce((n, t) => n + t.points, 0);
-  return { score: 0, output: why, tests: [{ name: "submission", score: 0, max_score: max, output: why, visibility: "visible" }] };
+  return { score: 0, output: why, tests: [{ name: "submission", score: 0, max_score: max, output: why, visibility: "visible" }], extra_data: { schemaVersion: SCHEMA_VERSION, lab } };
 }
 
 function notebooksIn(dir: string): string[] {
@@ -40,19 +42,19 @@ export async function runAutograder(root: string): Promise<number> {
   const found = notebooksIn(path.join(root, "submission"));
   if (found.length !== 1) {
     write(root, refusal(lab, found.length === 0 ? "no .ipynb notebook in the submission: upload your lab notebook" : `the submission holds ${found.length} notebooks (${found.map((f) => path.basename(f)).join(", ")}): upload exactly one`));
-    return 0;
+    return EXIT.ok;
   }
   try {
     const report = await gradeNotebook(found[0] as string);
     if (lab && report.lab !== lab) {
       write(root, refusal(lab, `this autograder grades ${lab}, but the notebook is ${report.lab}`));
-      return 0;
+      return EXIT.ok;
     }
     write(root, gradescopeResults(report, true));
   } catch (e) {
     write(root, refusal(lab, `the notebook could not be graded: ${e instanceof Error ? e.message : String(e)}`));
   }
-  return 0;
+  return EXIT.ok;
 }
 
 if (require.main === module) {

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CrdtQuestion } from "../../lib/labs/crdtQuestions";
+import type { ProtocolQuestion } from "../../lib/labs/protocolSession";
 import { LAB_MESSAGE, type ServedDefinition } from "../../lib/labs/serveLab";
 import type { CellFailureReport } from "../headless/execute";
 import { serializeNotebook, type Notebook } from "../headless/notebookFormat";
@@ -200,7 +201,7 @@ export class StudentProcess {
   }
 
   /** Asks the student process a batch of questions about definition `name`; rejects after `timeoutMs` or if it ends. */
-  ask(name: string, questions: readonly CrdtQuestion[], timeoutMs: number): Promise<unknown> {
+  ask(name: string, questions: readonly CrdtQuestion[] | readonly ProtocolQuestion[], timeoutMs: number): Promise<unknown> {
     if (!this.alive) return Promise.reject(new Error("the notebook process has ended"));
     const id = this.nextAsk++;
     return new Promise((resolve, reject) => {

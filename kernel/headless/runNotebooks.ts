@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { EXIT } from "../../lib/cli/exitCodes";
 import { NotebookPool, defaultJobs, executeNotebook, formatFailure, type ExecutionResult } from "./execute";
 import { EXECUTED_DIR, courseNotebooks, executedPath, notebookHash } from "./courseFiles";
 import { NotebookFormatError, serializeNotebook, writeFileAtomic } from "./notebookFormat";
@@ -173,12 +174,12 @@ function parseArgs(args: readonly string[]): { files: string[]; force: boolean; 
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) {
         process.stderr.write(`notebooks: --jobs needs a whole number of at least 1, got ${v === undefined ? "nothing" : `'${v}'`} (${USAGE})\n`);
-        process.exit(2);
+        process.exit(EXIT.error);
       }
       jobs = n;
     } else if (a.startsWith("--")) {
       process.stderr.write(`notebooks: unknown option ${a} (${USAGE})\n`);
-      process.exit(2);
+      process.exit(EXIT.error);
     } else files.push(a);
   }
   return jobs === undefined ? { files, force, fresh } : { files, force, fresh, jobs };
@@ -191,7 +192,7 @@ async function main(): Promise<void> {
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   if (result.failed) {
     process.stderr.write(`\nnotebooks: stopped at ${result.failed.message}\n`);
-    process.exit(1);
+    process.exit(EXIT.failed);
   }
   process.stdout.write(`notebooks: ${result.executed.length} executed, ${result.cached.length} cached, ${secs}s\n`);
 }

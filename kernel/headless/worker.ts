@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import * as util from "node:util";
+import { EXIT } from "../../lib/cli/exitCodes";
 import type { Cell, Output } from "./notebookFormat";
 import { readNotebook } from "./notebookFormat";
 import { AMBIENT_TYPES_ENV, converterFolder } from "./converterFolder";
@@ -315,7 +316,7 @@ function serve(folder: string): void {
   // A promise a notebook left behind may reject after it finished: nothing to report it to.
   process.on("unhandledRejection", () => undefined);
   // The parent going away ends the worker (its converter's file watchers would keep it alive).
-  process.on("disconnect", () => process.exit(0));
+  process.on("disconnect", () => process.exit(EXIT.ok));
 }
 
 if (require.main !== module) {

@@ -4,6 +4,7 @@
  * `mazeLive.dedalus(...)`, which answers with exactly the CLI's `--json` object.
  */
 import type { EditorView } from "@codemirror/view";
+import { dedalusJsonError } from "../../lib/cli/jsonSchema";
 import { createEditor, setEditorText } from "./editor";
 import { decodeFragment, encodeFragment, type PlaygroundState } from "./fragment";
 import type { DedalusRequest, LiveApi } from "./liveApi";
@@ -26,12 +27,12 @@ function must<T extends Element>(root: ParentNode, sel: string): T {
   return e;
 }
 
-/** A request that never rejects: any failure becomes `{ error, diagnostics: [] }`. */
+/** A request that never rejects: any failure becomes `{ schemaVersion, error, diagnostics: [] }`, as the worker's errors. */
 async function safely(p: Promise<{ json: object; report?: object }>): Promise<{ json: object; report?: object }> {
   try {
     return await p;
   } catch (e) {
-    return { json: { error: e instanceof Error ? e.message : String(e), diagnostics: [] } };
+    return { json: dedalusJsonError(e instanceof Error ? e.message : String(e)) };
   }
 }
 

@@ -7,6 +7,7 @@
 import type { RunOutput, RunResult } from "./liveApi";
 import type { FromWorker, LiveOutput, ToWorker } from "./protocol";
 import type { DedalusJsonRequest } from "../../lib/cli/dedalusJson";
+import { dedalusJsonError } from "../../lib/cli/jsonSchema";
 
 /** A cell's default time limit: a lesson's longest cell takes a few seconds in Node; a runaway one is stopped after this. */
 export const DEFAULT_TIME_LIMIT_MS = 30_000;
@@ -81,7 +82,7 @@ export class Session {
     const done = await this.enqueue({ type: "dedalus", id, request, report }, listener, undefined);
     const m = done.message;
     if (m.type === "dedalus-done") return m.report ? { json: m.json, report: m.report } : { json: m.json };
-    return { json: { error: m.type === "done" ? m.error ?? "stopped" : "stopped", diagnostics: [] } };
+    return { json: dedalusJsonError(m.type === "done" ? m.error ?? "stopped" : "stopped") };
   }
 
   /** Ends the worker: every pending run resolves with `error` ("stopped" for Stop). */

@@ -8,9 +8,8 @@ import { checkWarnings } from "../dedalus/warnings";
 import { intOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf } from "./loadRunnable";
 import type { LoadOptions } from "../dedalus/load";
-
-/** Exit codes of DESIGN.md section 6 (the same values as EXIT in main.ts; not imported, so main -> check stays acyclic). */
-const EXIT = { ok: 0, error: 2 } as const;
+import { EXIT } from "./exitCodes";
+import { versioned, type JsonDiagnostic } from "./jsonSchema";
 
 /** `maze check FILE... [--json]`: diagnostics (errors and warnings) and the CALM analysis. */
 export const spec: CommandSpec = {
@@ -23,7 +22,7 @@ export const spec: CommandSpec = {
     "never derived or used) and the CALM analysis (which rules are monotone, and where non-monotone",
     "reasoning reads data that arrives asynchronously: the places that need coordination or sealing).",
     "",
-    "  --json         print one JSON object {files, errors, warnings, diagnostics, calm}",
+    "  --json         print one JSON object {schemaVersion, files, errors, warnings, diagnostics, calm, spread}",
     "  --schedules N  also run the program under N random delivery schedules (each message delayed",
     "                 1..max-delay steps) and count the distinct outcomes at EOT: a monotone program",
     "                 has one. --eot (default 10), --max-delay (default 3), --seed (default 1),",
@@ -32,7 +31,7 @@ export const spec: CommandSpec = {
     "  --allow-nonlocal  report rules that move data without @async (non-local-join, non-local-head)",
     "                 as warnings, not errors (Molly's own programs are not all local)",
     "",
-    "Exit 0 when there are no errors (warnings allowed), 2 on errors.",
+    `Exit ${EXIT.ok} when there are no errors (warnings allowed), ${EXIT.error} on errors.`,
   ].join("\n"),
   options: {
     json: { type: "boolean" },
@@ -48,15 +47,7 @@ export const spec: CommandSpec = {
 };
 
 /** A diagnostic as JSON: location flattened, related locations kept. */
-export interface JsonDiagnostic {
-  code: string;
-  severity: string;
-  message: string;
-  file: string | null;
-  line: number | null;
-  col: number | null;
-  related: { message: string; location: string }[];
-}
+export type { JsonDiagnostic } from "./jsonSchema";
 
 /** A diagnostic as `maze check --json` prints it (the playground's `mazeLive.dedalus` too). */
 export function jsonDiagnostic(d: Diagnostic): JsonDiagnostic {
@@ -162,7 +153,7 @@ export function checkJson(report: CheckReport, files: readonly string[], spread:
   const errors = report.diagnostics.filter((d) => d.severity === "error");
   const warnings = report.diagnostics.filter((d) => d.severity === "warning");
   const s = spread?.spread;
-  return {
+  return versioned({
     files: [...files],
     errors: errors.length,
     warnings: warnings.length,
@@ -171,7 +162,7 @@ export function checkJson(report: CheckReport, files: readonly string[], spread:
     spread: s
       ? { schedules: s.schedules, eot: spread.eot, maxDelay: spread.maxDelay, distinct: s.distinct, synchronous: s.synchronous, outcomes: s.outcomes }
       : null,
-  };
+  });
 }
 
 /** Runs `maze check`; resolves to the exit code (0 without errors, 2 with errors or bad flags). */

@@ -8,13 +8,14 @@ import { DedalusError, formatDiagnostic, type Diagnostic } from "../dedalus/diag
 import { MAX_EOT } from "../dedalus/limits";
 import { loadChecked, type LoadOptions, type SourceFile } from "../dedalus/load";
 import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchResult, type Strategy } from "../ldfi/result";
-import { checkJson, checkLoaded, jsonDiagnostic, type JsonDiagnostic } from "./check";
+import { checkJson, checkLoaded, jsonDiagnostic } from "./check";
 import { nodesOption } from "./command";
 import { ldfiJson, searchProgram } from "./ldfi";
+import { dedalusJsonError, type DedalusJsonError } from "./jsonSchema";
 import { checkRunnable, formatShown } from "./loadRunnable";
 import { DEFAULT_EOT, runChecked, runToJson } from "./run";
 
-/** One request: the files (name -> text, in order: they are one program) and a command with its flags. */
+/** One request: the files (name to text, in order: they are one program) and a command with its flags. */
 export interface DedalusJsonRequest {
   readonly files: Readonly<Record<string, string>>;
   readonly command: "check" | "run" | "ldfi";
@@ -33,10 +34,7 @@ export interface DedalusJsonRequest {
 }
 
 /** What a request answers when it cannot run: the CLI's stderr text and the diagnostics behind it. */
-export interface DedalusJsonError {
-  readonly error: string;
-  readonly diagnostics: JsonDiagnostic[];
-}
+export type { DedalusJsonError } from "./jsonSchema";
 
 /** Molly's default LDFI bounds (as `maze ldfi`). */
 const LDFI_DEFAULTS = { eot: 3, eff: 2, crashes: 0 } as const;
@@ -51,7 +49,7 @@ function intField(req: DedalusJsonRequest, name: "eot" | "eff" | "crashes" | "ma
 }
 
 function errorOf(command: string, message: string, diagnostics: Diagnostic[] = []): DedalusJsonError {
-  return { error: `maze ${command}: ${message}`, diagnostics: diagnostics.map(jsonDiagnostic) };
+  return dedalusJsonError(`maze ${command}: ${message}`, diagnostics.map(jsonDiagnostic));
 }
 
 /**
@@ -80,13 +78,13 @@ export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) =
       if (typeof eot === "string") return errorOf("run", eot);
       if (eot > MAX_EOT) return errorOf("run", `--eot must be at most ${MAX_EOT}, got ${eot}`);
       const runnable = checkRunnable(loaded);
-      if (!runnable.ok) return { error: formatShown(runnable), diagnostics: runnable.shown.map(jsonDiagnostic) };
+      if (!runnable.ok) return dedalusJsonError(formatShown(runnable), runnable.shown.map(jsonDiagnostic));
       try {
         const result = runChecked(runnable.program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions: [], crashes: [] } });
         return "error" in result ? errorOf("run", result.error) : runToJson(result);
       } catch (e) {
         // Compile-time errors (e.g. no nodes at all) are located diagnostics, as `maze run` prints them.
-        if (e instanceof DedalusError) return { error: e.diagnostics.map((d) => formatDiagnostic(d, runnable.program.sources)).join("\n"), diagnostics: e.diagnostics.map(jsonDiagnostic) };
+        if (e instanceof DedalusError) return dedalusJsonError(e.diagnostics.map((d) => formatDiagnostic(d, runnable.program.sources)).join("\n"), e.diagnostics.map(jsonDiagnostic));
         throw e;
       }
     }
@@ -102,7 +100,7 @@ export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) =
     const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (typeof timeoutMs !== "number" || !(timeoutMs > 0)) return errorOf("ldfi", `--timeout expects a positive number of seconds, got '${String(timeoutMs)}'`);
     const runnable = checkRunnable(loaded);
-    if (!runnable.ok) return { error: formatShown(runnable), diagnostics: runnable.shown.map(jsonDiagnostic) };
+    if (!runnable.ok) return dedalusJsonError(formatShown(runnable), runnable.shown.map(jsonDiagnostic));
     const searched = searchProgram(
       runnable.program,
       { eot: ints["eot"]!, eff: ints["eff"]!, crashes: ints["crashes"]!, ...(nodes ? { nodes } : {}), maxRuns: ints["maxRuns"]!, timeoutMs, strategy, seed: ints["seed"]!, ...(progress ? { progress } : {}) },
@@ -110,9 +108,9 @@ export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) =
     );
     if ("error" in searched) {
       if (searched.diagnostics.length > 0) {
-        return { error: searched.diagnostics.map((d) => formatDiagnostic(d, runnable.program.sources)).join("\n"), diagnostics: searched.diagnostics.map(jsonDiagnostic) };
+        return dedalusJsonError(searched.diagnostics.map((d) => formatDiagnostic(d, runnable.program.sources)).join("\n"), searched.diagnostics.map(jsonDiagnostic));
       }
-      return searched.located ? { error: searched.error, diagnostics: [] } : errorOf("ldfi", searched.error);
+      return searched.located ? dedalusJsonError(searched.error) : errorOf("ldfi", searched.error);
     }
     searchedHook?.(searched.result);
     return ldfiJson(searched.result);

@@ -13,15 +13,12 @@ import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./c
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
 import { ldfiJson } from "./ldfiJson";
 import { delayedProgress } from "./progress";
+import { EXIT, verdictExit } from "./exitCodes";
 
 export { ldfiJson } from "./ldfiJson";
 
-/** Exit codes of DESIGN.md section 6 (the values of EXIT in main.ts; not imported, so main -> ldfi stays acyclic). */
-const EXIT = { certified: 0, counterexample: 1, error: 2, inconclusive: 3 } as const;
-
 /** Molly's default bounds. */
 const DEFAULTS = { eot: 3, eff: 2, crashes: 0 } as const;
-
 
 /** `maze ldfi FILE... [options]`: lineage-driven fault injection. */
 export const spec: CommandSpec = {
@@ -43,12 +40,12 @@ export const spec: CommandSpec = {
     `  --max-tuples N  stop when one run holds more than N tuples (default ${DEFAULT_MAX_TUPLES})`,
     "  --strategy X    ldfi (default): lineage + SAT; random: seeded random faults; exhaustive: every fault set",
     "  --seed N        seed of the random strategy (default 1)",
-    "  --json          print one JSON object {verdict, executions, wallMs, counterexample, limit}",
+    "  --json          print one JSON object {schemaVersion, verdict, executions, wallMs, counterexample, limit}",
     "  --report DIR    write DIR/index.html: summary, runs, spacetime diagrams, lineage of the goal",
     "  --allow-nonlocal  report rules that move data without @async (non-local-join, non-local-head)",
     "                  as warnings, not errors (Molly's own programs are not all local)",
     "",
-    "Exit 0 certified, 1 counterexample, 2 error (bad program or flags), 3 inconclusive: a limit was hit,",
+    `Exit ${EXIT.ok} certified, ${EXIT.counterexample} counterexample, ${EXIT.error} error (bad program or flags), ${EXIT.inconclusive} inconclusive: a limit was hit,`,
     `named in the output and in the JSON's "limit": ${Object.keys(SEARCH_LIMITS).join(", ")}.`,
   ].join("\n"),
   options: {
@@ -288,5 +285,5 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     if (result.failureFreePost.length === 0) lines.push("the failure-free run has no post tuples at EOT: nothing can be violated");
     process.stdout.write(lines.join("\n") + "\n");
   }
-  return result.verdict === "certified" ? EXIT.certified : result.verdict === "counterexample" ? EXIT.counterexample : EXIT.inconclusive;
+  return verdictExit(result.verdict);
 }

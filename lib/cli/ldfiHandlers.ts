@@ -3,17 +3,15 @@ import { handlerSearch, ReplayMismatchError, type HandlerSearchResult } from "..
 import { handlerTarget } from "../ldfi/handlers/target";
 import { loadSimProtocol, ProtocolLoadError, type LoadedProtocol } from "../ldfi/handlers/load";
 import { SimProtocolError } from "../ldfi/handlers/protocol";
-import { runTicks } from "../ldfi/handlers/ticks";
+import { runTicks, type TickRun } from "../ldfi/handlers/ticks";
 import { messageLabel } from "../ldfi/handlers/target";
 import type { Strategy } from "../ldfi/result";
 import { SimHandlerError } from "../sim/errors";
 import type { OptionValues } from "./command";
 import { ldfiJson } from "./ldfiJson";
 import { delayedProgress } from "./progress";
-
-/** Exit codes of DESIGN.md section 6 (as in ldfi.ts). */
-const EXIT = { certified: 0, counterexample: 1, error: 2, inconclusive: 3 } as const;
-
+import { EXIT, verdictExit } from "./exitCodes";
+import { versioned } from "./jsonSchema";
 
 /** The flags `maze ldfi` has already parsed and checked when it hands a protocol module over. */
 export interface ProtocolSearchArgs {
@@ -114,7 +112,17 @@ export async function executeProtocolSearch(args: ProtocolSearchArgs): Promise<n
     if (result.failureFreePost.length === 0) lines.push("the failure-free run has no post keys at EOT: nothing can be violated");
     process.stdout.write(lines.join("\n") + "\n");
   }
-  return result.verdict === "certified" ? EXIT.certified : result.verdict === "counterexample" ? EXIT.counterexample : EXIT.inconclusive;
+  return verdictExit(result.verdict);
+}
+
+/**
+ * The `--json` object of `maze run protocol.ts`:
+ * `{schemaVersion, eot, faults, messages: [{from, to, time, message, fate}], states: {node: state}, pre, post}`.
+ */
+export function protocolRunJson(run: TickRun<unknown>, faults: FaultSet): object {
+  const messages = run.messages.map((m) => ({ from: m.from, to: m.to, time: m.sendTime, message: m.message, fate: m.fate }));
+  const states = Object.fromEntries([...run.states].map(([n, s]) => [n, s]));
+  return versioned({ eot: run.eot, faults: formatFaults(faults), messages, states, pre: run.pre, post: run.post });
 }
 
 /** The flags `maze run` has parsed when it hands a protocol module over. */
@@ -147,11 +155,9 @@ export async function executeProtocolRun(args: ProtocolRunArgs): Promise<number>
   } catch (e) {
     return runError("run", loaded.file, e);
   }
-  const states = Object.fromEntries([...run.states].map(([n, s]) => [n, s]));
   if (args.values["json"] === true) {
-    const messages = run.messages.map((m) => ({ from: m.from, to: m.to, time: m.sendTime, message: m.message, fate: m.fate }));
-    process.stdout.write(JSON.stringify({ eot: run.eot, faults: formatFaults(faults), messages, states, pre: run.pre, post: run.post }) + "\n");
-    return 0;
+    process.stdout.write(JSON.stringify(protocolRunJson(run, faults)) + "\n");
+    return EXIT.ok;
   }
   const lines = [`eot ${run.eot} · nodes ${nodes.join(", ")} · ${loaded.file} · faults: ${formatFaults(faults)}`, "", "messages (time from -> to: message, fate)"];
   for (const m of run.messages) lines.push(`  ${m.sendTime} ${m.from} -> ${m.to}: ${messageLabel(m.message)} ${JSON.stringify(m.message)}${m.fate === "delivered" ? "" : ` (${m.fate})`}`);
@@ -160,5 +166,5 @@ export async function executeProtocolRun(args: ProtocolRunArgs): Promise<number>
   for (const [n, s] of run.states) lines.push(`  ${n}: ${JSON.stringify(s)}`);
   lines.push("", `pre:  ${run.pre.join(", ") || "(none)"}`, `post: ${run.post.join(", ") || "(none)"}`);
   process.stdout.write(lines.join("\n") + "\n");
-  return 0;
+  return EXIT.ok;
 }

@@ -1,11 +1,12 @@
 import type { SearchResult } from "../ldfi/result";
+import { versioned } from "./jsonSchema";
 
 /**
  * The `--json` object of `maze ldfi` (DESIGN.md section 6), one home for the Dedalus search, the
  * handler search and the playground, so all three print exactly the same shape.
  */
 export function ldfiJson(r: SearchResult): object {
-  return {
+  return versioned({
     verdict: r.verdict,
     executions: r.executions,
     wallMs: Math.round(r.wallMs * 1000) / 1000,
@@ -17,6 +18,6 @@ export function ldfiJson(r: SearchResult): object {
         }
       : null,
     limit: r.limit,
-  };
+  });
 }
 

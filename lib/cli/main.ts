@@ -1,4 +1,5 @@
 import { parseCommandLine, type CommandModule } from "./command";
+import { EXIT, exitCodeHelp } from "./exitCodes";
 
 /**
  * The `maze` command. Each sub-command lives in its own module and is loaded only when called, so
@@ -17,8 +18,8 @@ const COMMANDS: Record<string, CommandEntry> = {
   ldfi: { summary: "lineage-driven fault injection (Molly-style)", load: () => require("./ldfi") as CommandModule },
 };
 
-/** Exit codes shared by every sub-command (DESIGN.md section 6). */
-export const EXIT = { ok: 0, counterexample: 1, error: 2, inconclusive: 3 } as const;
+/** Exit codes shared by every sub-command (DESIGN.md section 6), from their one table. */
+export { EXIT } from "./exitCodes";
 
 /** The package's version, read from package.json beside dist/ (or beside lib/ under ts-jest). */
 export function mazeVersion(): string {
@@ -35,10 +36,11 @@ export function mazeVersion(): string {
   return "unknown";
 }
 
-function usage(commands: Record<string, CommandEntry>): string {
+/** The text of `maze --help` (lib/cli/README.md embeds it; a test keeps the two equal). */
+export function usage(commands: Record<string, CommandEntry>): string {
   const lines = ["usage: maze <command> [options]", "       maze --version", "", "commands:"];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(8)} ${c.summary}`);
-  lines.push("", "Run `maze <command> --help` for a command's options.");
+  lines.push("", "Run `maze <command> --help` for a command's options.", "", exitCodeHelp());
   return lines.join("\n");
 }
 

@@ -6,9 +6,8 @@ import { compileProgram, runProgram, type Crash, type Fact, type Omission, type 
 import { isProtocolModulePath } from "../ldfi/handlers/load";
 import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
-
-/** Exit codes of DESIGN.md section 6 (same values as EXIT in main.ts; not imported so main -> run stays acyclic). */
-const EXIT = { ok: 0, error: 2 } as const;
+import { EXIT } from "./exitCodes";
+import { SCHEMA_VERSION, versioned, type Versioned } from "./jsonSchema";
 
 /** Molly's default end of time. */
 export const DEFAULT_EOT = 3;
@@ -29,11 +28,11 @@ export const spec: CommandSpec = {
     "  --crash node,t       from time t on, `node` sends nothing to other nodes (repeatable)",
     `  --max-tuples N       stop with an error past N tuples (default ${DEFAULT_MAX_TUPLES})`,
     `  --timeout S          stop with an error after S seconds (default ${DEFAULT_WALL_MS / 1000})`,
-    '  --json               print {"eot": N, "facts": [{"rel", "time", "args"}]}',
+    `  --json               print {"schemaVersion": ${SCHEMA_VERSION}, "eot": N, "facts": [{"rel", "time", "args"}]}`,
     "  --allow-nonlocal     report rules that move data without @async (non-local-join, non-local-head)",
     "                       as warnings, not errors (Molly's own programs are not all local)",
     "",
-    "Exit 0 on success, 2 for a bad program or bad flags (errors on stderr as file:line:col: message).",
+    `Exit ${EXIT.ok} on success, ${EXIT.error} for a bad program or bad flags (errors on stderr as file:line:col: message).`,
   ].join("\n"),
   options: {
     eot: { type: "string" },
@@ -96,8 +95,8 @@ export function formatRunTables(result: RunResult, program: Program): string {
 }
 
 /** The `--json` output. */
-export function runToJson(result: RunResult): { eot: number; facts: Fact[] } {
-  return { eot: result.eot, facts: result.facts().map((f) => ({ rel: f.rel, time: f.time, args: f.args })) };
+export function runToJson(result: RunResult): Versioned & { eot: number; facts: Fact[] } {
+  return versioned({ eot: result.eot, facts: result.facts().map((f) => ({ rel: f.rel, time: f.time, args: f.args })) });
 }
 
 /** The program's default nodes (the first columns of its facts); undefined after printing its errors. */

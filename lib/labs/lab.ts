@@ -39,12 +39,14 @@ export interface LabTest {
 /**
  * A name the lab reads from the notebook, and what crosses from the student's process to the
  * grader for it: program text (a string), plain JSON data, or — for code the lab is about — a CRDT
- * that stays in the student's process and answers questions (lib/labs/crdtQuestions.ts).
+ * (lib/labs/crdtQuestions.ts) or a protocol written as handlers (lib/labs/protocolSession.ts) that
+ * stays in the student's process and answers questions.
  */
 export type DefinitionSpec =
   | { readonly name: string; readonly kind: "text" }
   | { readonly name: string; readonly kind: "data" }
-  | { readonly name: string; readonly kind: "crdt"; readonly crdt: "counter" | "set" };
+  | { readonly name: string; readonly kind: "crdt"; readonly crdt: "counter" | "set" }
+  | { readonly name: string; readonly kind: "protocol"; readonly nodes: readonly string[] };
 
 /** A lab: its id (the notebook metadata `maze.lab`), its title, what it reads and its graded tests. */
 export interface Lab {

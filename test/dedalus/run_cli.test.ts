@@ -24,11 +24,12 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const cli = runMaze;
 
-test("--json prints exactly {eot, facts} with integers as numbers", async () => {
+test("--json prints exactly {schemaVersion, eot, facts} with integers as numbers", async () => {
   const r = await cli(["run", path.join(dir, "bcast.ded"), "--eot", "2", "--nodes", "a,b,c", "--json"]);
   expect(r.code).toBe(0);
   const j = JSON.parse(r.out);
-  expect(Object.keys(j)).toEqual(["eot", "facts"]);
+  expect(Object.keys(j)).toEqual(["schemaVersion", "eot", "facts"]);
+  expect(j.schemaVersion).toBe(1);
   expect(j.eot).toBe(2);
   expect(j.facts.every((f: object) => Object.keys(f).join() === "rel,time,args")).toBe(true);
   expect(j.facts).toContainEqual({ rel: "count", time: 2, args: ["b", 2] });

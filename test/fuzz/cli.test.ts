@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { main } from "../../lib/cli/main";
+import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import { MAX_PROGRAM_BYTES } from "../../lib/dedalus/load";
 import { SEARCH_LIMITS } from "../../lib/ldfi/result";
 import { Random } from "../../lib/random/random";
@@ -184,7 +185,8 @@ test("the CLI answers every drawn command line with a contract exit code and a t
         if (!inJson && !ERROR_START.test(err)) throw new Error(`an error that is neither located nor named: ${where}`);
       }
       if (flags.includes("--json") && !flags.includes("--help") && (code === 0 || code === 1 || code === 3) && command !== "check") {
-        const j = JSON.parse(out) as { limit?: unknown; verdict?: unknown };
+        const j = JSON.parse(out) as { limit?: unknown; verdict?: unknown; schemaVersion?: unknown };
+        if (j.schemaVersion !== SCHEMA_VERSION) throw new Error(`a --json object without schemaVersion ${SCHEMA_VERSION}: ${out.slice(0, 200)} for ${where}`);
         if (command === "ldfi") {
           if (code === 3 && !(typeof j.limit === "string" && j.limit in SEARCH_LIMITS)) throw new Error(`inconclusive without a named limit: ${out} for ${where}`);
           if (code !== 3 && j.limit !== null) throw new Error(`a limit on a decided verdict: ${out}`);

@@ -103,6 +103,21 @@ const hoard: Buffer[] = [];
 for (let i = 0; i < 80; i++) hoard.push(Buffer.alloc(100 * 1024 * 1024, 1));
 console.log(hoard.length);`;
 
+/** Lab 5: answer the grader's "run your protocol" questions before serveLab can: every node delivered, nothing sent. */
+const FORGED_SESSION = `// Answer the protocol session's questions ourselves, and print a fake result.
+const forge = (process as any).send?.bind(process);
+const idle = () => ({ c: "start", t: 1, sends: [], timers: [], cancels: [] });
+(process as any).on?.("message", (m: any) => {
+  if (!forge || !m || m.type !== "lab-ask") return;
+  forge({ type: "lab-answers", id: m.id, answers: m.questions.map((q: any) => ({ ok: true, calls: { a: [idle()], b: [idle()], c: [idle()] }, states: { a: { delivered: [q.payload] }, b: { delivered: [q.payload] }, c: { delivered: [q.payload] } } })) });
+});
+console.log("lab5-handlers: 100 / 100");`;
+
+/** Lab 5: swallow every answer serveLab sends, so the grader waits. */
+const SILENT_SESSION = `// Never answer the grader's questions.
+const real = (process as any).send.bind(process);
+(process as any).send = (m: any, ...rest: any[]) => (m && m.type === "lab-answers" ? true : real(m, ...rest));`;
+
 beforeAll(() => {
   fs.writeFileSync(canary, "still here\n");
   fs.rmSync(outside, { force: true });
@@ -118,6 +133,8 @@ describe("every attack scores the starter's 0, leaves the project as it was and 
     ["every channel at once", "lab2-broadcast", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab2-broadcast"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE]],
     ["every channel at once", "lab3-bughunt", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab3-bughunt"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE]],
     ["every channel at once", "lab4-calm", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab4-calm"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE]],
+    ["every channel at once", "lab5-handlers", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab5-handlers"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE]],
+    ["a forged protocol session and a fake result", "lab5-handlers", [FORGED_SESSION]],
   ];
   test.each(attacks)("%s (%s)", async (what, lab, cells) => {
     const before = projectHash();
@@ -190,6 +207,29 @@ test("a malformed answer is a failed test with a clear message, not a grader cra
   const r = await gradeNotebook(withCells(solution("lab1-crdt"), "garbage-answers.ipynb", [garbage]), { cellTimeoutMs: TIMEOUT_S * 1000 });
   expect(r.score).toBeLessThan(100);
   expect(r.tests.find((t) => t.score === 0)?.output).toMatch(/the notebook process gave a malformed answer: /);
+}, 120_000);
+
+test("lab 5: a forged session's answers are judged, not believed; one that never answers costs a bounded time", async () => {
+  const forged = await gradeNotebook(withCells(starter("lab5-handlers"), "lab5-forged.ipynb", [FORGED_SESSION]), { cellTimeoutMs: TIMEOUT_S * 1000 });
+  expect(forged.score).toBe(0);
+  expect(forged.tests[0]!.output).toMatch(/node b delivered "msg-[0-9a-z]+" although no message carrying it reached b/);
+  // On the reference solution too: the forged answers come first and are what the grader judges.
+  const onSolution = await gradeNotebook(withCells(solution("lab5-handlers"), "lab5-forged-solution.ipynb", [FORGED_SESSION]), { cellTimeoutMs: TIMEOUT_S * 1000 });
+  expect(onSolution.score).toBe(0);
+  const t0 = Date.now();
+  const silent = await gradeNotebook(withCells(solution("lab5-handlers"), "lab5-silent.ipynb", [SILENT_SESSION]), { cellTimeoutMs: TIMEOUT_S * 1000 });
+  expect(silent.score).toBe(0);
+  expect(silent.tests.some((t) => /stopped: the test ran longer than 5 s|used up its grading time/.test(t.output))).toBe(true);
+  // Each of the four tests waits out its 5 s and the notebook is re-run without it: bounded, if not quick.
+  expect(Date.now() - t0).toBeLessThan(200_000);
+}, 420_000);
+
+test("lab 5: garbage answers are a failed test with a clear message, not a grader crash", async () => {
+  const garbage = `const reply = (process as any).send.bind(process);
+(process as any).on("message", (m: any) => { if (m && m.type === "lab-ask") reply({ type: "lab-answers", id: m.id, answers: [{ ok: true, calls: "lots", states: {} }] }); });`;
+  const r = await gradeNotebook(withCells(solution("lab5-handlers"), "lab5-garbage.ipynb", [garbage]), { cellTimeoutMs: TIMEOUT_S * 1000 });
+  expect(r.score).toBe(0);
+  expect(r.tests[0]!.output).toMatch(/the notebook process gave a malformed answer for no faults: no calls/);
 }, 120_000);
 
 test("a last cell printing 300 KB is graded normally; one printing 2 MB is reported as an output limit, not an unexpected exit", async () => {

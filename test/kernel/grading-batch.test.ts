@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readNotebook, serializeNotebook } from "../../kernel/headless/notebookFormat";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
+import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import { LABS } from "../../lib/labs/registry";
 import { scratchDir } from "./fixtures";
 
@@ -127,7 +128,9 @@ describe("the Gradescope bundle", () => {
     const res = runIn([solution]);
     expectGradescopeSchema(res);
     expect(res["score"]).toBe(100);
-    const extra = res["extra_data"] as { lab: string; seed: number; lab_version: string };
+    const extra = res["extra_data"] as { schemaVersion: number; lab: string; seed: number; lab_version: string };
+    expect(Object.keys(extra)[0]).toBe("schemaVersion");
+    expect(extra.schemaVersion).toBe(SCHEMA_VERSION);
     expect(extra.lab).toBe("lab1-crdt");
     expect(Number.isInteger(extra.seed)).toBe(true);
   }, 120_000);
@@ -137,6 +140,7 @@ describe("the Gradescope bundle", () => {
     expectGradescopeSchema(none);
     expect(none["score"]).toBe(0);
     expect((none["tests"] as { output: string }[])[0]?.output).toMatch(/no \.ipynb notebook in the submission/);
+    expect(none["extra_data"]).toMatchObject({ schemaVersion: SCHEMA_VERSION });
     const two = runIn([starter, path.join(PROJECT_ROOT, "notebooks", "labs", "lab2-broadcast.ipynb")]);
     expect((two["tests"] as { output: string }[])[0]?.output).toMatch(/holds 2 notebooks/);
   }, 60_000);

@@ -30,7 +30,7 @@ describe("maze ldfi protocol.ts", () => {
     const r = await maze([twin("retry_delivery.ts"), "--eot", "4", "--eff", "2", "--crashes", "1", "--json"]);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out) as Record<string, unknown>;
-    expect(Object.keys(j).sort()).toEqual(["counterexample", "executions", "limit", "verdict", "wallMs"]);
+    expect(Object.keys(j).sort()).toEqual(["counterexample", "executions", "limit", "schemaVersion", "verdict", "wallMs"]);
     expect(j).toMatchObject({ verdict: "counterexample", limit: null, counterexample: { omissions: [{ from: "a", to: "b", time: 1 }], crashes: [{ node: "a", time: 2 }], missing: ["c:hello"] } });
     const text = await maze([twin("retry_delivery.ts"), "--eot", "4", "--eff", "2", "--crashes", "1"]);
     const replay = /replay: maze run (.*)$/m.exec(text.out)?.[1]?.split(" ") ?? [];

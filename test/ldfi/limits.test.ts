@@ -59,7 +59,7 @@ describe("limits inside a run end the search as inconclusive", () => {
     const r = await cli(["ldfi", exploding, "--timeout", "1", "--json"]);
     expect(r.code).toBe(3);
     const j = JSON.parse(r.out);
-    expect(j).toEqual({ verdict: "inconclusive", executions: 0, wallMs: expect.any(Number), counterexample: null, limit: "timeout" });
+    expect(j).toEqual({ schemaVersion: 1, verdict: "inconclusive", executions: 0, wallMs: expect.any(Number), counterexample: null, limit: "timeout" });
     expect(j.wallMs).toBeGreaterThanOrEqual(1000);
     expect(j.wallMs).toBeLessThan(2000);
     expect(r.ms).toBeLessThan(2500);

@@ -49,12 +49,14 @@ describe("dedalusJson answers as the CLI's --json", () => {
     const printed = JSON.parse(r.out) as object;
     const answered = answer(req);
     expect(req.command === "ldfi" ? withoutWall(answered) : answered).toEqual(req.command === "ldfi" ? withoutWall(printed) : printed);
+    expect(Object.keys(answered)[0]).toBe("schemaVersion");
   });
 
   test("a bad program gives { error, diagnostics }: the CLI's stderr text and the located diagnostics", async () => {
     const files = { "bad.ded": 'p("a")@1;\nq(X, Y) :- p(X);\n' };
     for (const command of ["run", "ldfi"] as const) {
       const answered = answer({ command, files }) as { error: string; diagnostics: { code: string; line: number; file: string }[] };
+      expect(answered).toMatchObject({ schemaVersion: 1 });
       expect(answered.error).toMatch(/^bad\.ded:2:\d+: error: /);
       expect(answered.diagnostics[0]).toMatchObject({ file: "bad.ded", line: 2, severity: "error" });
     }
@@ -63,8 +65,8 @@ describe("dedalusJson answers as the CLI's --json", () => {
   });
 
   test("never throws: bad requests and flags are errors named as the CLI names them", () => {
-    expect(answer({ command: "nope", files: {} } as unknown as DedalusJsonRequest)).toEqual({ error: "maze playground: command must be check, run or ldfi, got 'nope'", diagnostics: [] });
-    expect(answer({ command: "ldfi", files: corpus("simple_delivery.ded", "delivery_assert.ded"), eot: 1.5 })).toEqual({ error: "maze ldfi: --eot expects an integer, got '1.5'", diagnostics: [] });
+    expect(answer({ command: "nope", files: {} } as unknown as DedalusJsonRequest)).toEqual({ schemaVersion: 1, error: "maze playground: command must be check, run or ldfi, got 'nope'", diagnostics: [] });
+    expect(answer({ command: "ldfi", files: corpus("simple_delivery.ded", "delivery_assert.ded"), eot: 1.5 })).toEqual({ schemaVersion: 1, error: "maze ldfi: --eot expects an integer, got '1.5'", diagnostics: [] });
     expect(answer({ command: "ldfi", files: corpus("simple_delivery.ded") })).toMatchObject({ error: expect.stringMatching(/^maze ldfi: simple_delivery\.ded: nothing derives post/) });
     expect(answer(null as unknown as DedalusJsonRequest)).toMatchObject({ error: expect.stringMatching(/^maze playground: /) });
   });

@@ -44,7 +44,7 @@ export function handlerTarget<Msg, State>(protocol: SimProtocol<Msg, State>, opt
   const guard = options.guard ?? new HandlerGuard();
   const execute = (faults: FaultSet, budget?: ExecutionBudget): HandlerObservation<State> => {
     const run = runTicks(protocol, { eot: options.eot, faults, guard, ...(budget ? { budget } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) });
-    return observeTicks(run);
+    return observeTickRun(run);
   };
   return { protocol: protocol, eot: options.eot, nodes: protocol.nodes, execute };
 }
@@ -65,7 +65,8 @@ export function messageLabel(message: unknown): string {
   return typeof message === "string" ? message : "msg";
 }
 
-function observeTicks<State>(run: TickRun<State>): HandlerObservation<State> {
+/** The search's view of a finished tick run: keys, first sends, messages and the causal lineage. */
+export function observeTickRun<State>(run: TickRun<State>): HandlerObservation<State> {
   const messages = observedMessages(run);
   const firstSend = new Map<string, number>();
   for (const m of messages) firstSend.set(m.from, Math.min(m.sendTime, firstSend.get(m.from) ?? Infinity));
