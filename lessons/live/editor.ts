@@ -48,7 +48,7 @@ const dedalus = StreamLanguage.define<{ inComment: boolean }>({
 const DEDALUS_HINT = /:-|@next\b|@async\b|\)@\d+\s*;/;
 
 /**
- * TypeScript where a template string that holds a Dedalus program (``const src = `...` ``, as the
+ * TypeScript where a template string that holds a Dedalus program (a backquoted `const src = ...`, as the
  * lessons write them) is highlighted as Dedalus; `${...}` inside it stays TypeScript.
  */
 const typescriptWithDedalus = new LanguageSupport(

@@ -264,7 +264,7 @@ function describeValue(v: unknown): string {
   if (v instanceof Set) return `a Set of ${v.size}`;
   try {
     const text = JSON.stringify(v);
-    if (text === undefined) return String(v);
+    if (text === undefined) return typeof v === "symbol" ? v.toString() : typeof v;
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
   } catch {
     return Object.prototype.toString.call(v);

@@ -86,7 +86,7 @@ export const REORDER_HOLD_FACTOR = 3;
 function probability(field: string, v: unknown): void {
   if (v === undefined) return;
   if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 1)
-    throw new SimConfigError(field, `must be a probability in [0, 1], got ${String(v)}`);
+    throw new SimConfigError(field, `must be a probability in [0, 1], got ${typeof v === "number" ? String(v) : (JSON.stringify(v) ?? typeof v)}`);
 }
 
 function time(field: string, v: unknown): number {

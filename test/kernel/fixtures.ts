@@ -34,7 +34,7 @@ export function studentVariant(notebook: string, dir: string, name: string, edit
   return file;
 }
 
-/** The text of the template literal ``const NAME = `...`;`` in a lab notebook's first student cell. */
+/** The text of the template literal assigned by `const NAME = ...;` in a lab notebook's first student cell. */
 export function studentTemplate(notebook: string, name: string): string {
   const cell = readNotebook(notebook).cells.find((c) => c.metadata.tags?.includes("student"));
   const m = new RegExp(`const ${name} = \`([\\s\\S]*)\`;`).exec(cell?.source ?? "");

@@ -123,5 +123,6 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "..." : v)}`;
   if (typeof v === "object") return "an object";
-  return typeof v === "function" ? "a function" : `${typeof v} ${String(v)}`;
+  if (typeof v === "function") return "a function";
+  return typeof v === "symbol" ? v.toString() : `${typeof v} ${String(v)}`;
 }
