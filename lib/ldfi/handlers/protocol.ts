@@ -124,5 +124,6 @@ export function describe(v: unknown): string {
   if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "..." : v)}`;
   if (typeof v === "object") return "an object";
   if (typeof v === "function") return "a function";
-  return typeof v === "symbol" ? v.toString() : `${typeof v} ${String(v)}`;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return `${typeof v} ${String(v)}`;
+  return typeof v === "symbol" ? v.toString() : "undefined";
 }
