@@ -50,7 +50,7 @@ export const run: BenchSuite = async ({ quick }) => {
   const n = quick ? 1 : 6;
   const throughput: (string | number)[][] = [];
   const overhead: (string | number)[][] = [];
-  for (const lab of quick ? LABS.slice(1) : LABS) {
+  for (const lab of quick ? (["lab2-broadcast"] as const) : LABS) {
     const { dir, files } = submissions(lab, n);
     try {
       const perMinute = (s: number): string => (files.length / (s / 60)).toFixed(1);

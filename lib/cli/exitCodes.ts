@@ -1,7 +1,7 @@
 /**
  * The exit codes of `maze` and of the project's scripts (DESIGN.md section 6): the one table that
  * every command returns its codes from, that `maze --help` prints and that lib/cli/README.md's
- * table is generated from (test/cli/exitCodes.test.ts keeps the README equal to it). Graders
+ * table is generated from (test/cli/readme.test.ts keeps the README equal to it). Graders
  * outside the project branch on these numbers, so a code never changes meaning.
  *
  * The module imports nothing, so every command module can import it without a cycle through
@@ -59,7 +59,7 @@ export function exitCodeHelp(): string {
     const lead = `  ${r.code} ${r.name.padEnd(width)}  `;
     let line = lead;
     for (const word of r.meaning.replace(/`/g, "").split(" ")) {
-      if (line.length + word.length > HELP_WIDTH && line.trim().length > 0 && line !== lead) {
+      if (line.length + word.length > HELP_WIDTH && line !== lead) {
         lines.push(line.trimEnd());
         line = " ".repeat(lead.length);
       }

@@ -37,7 +37,7 @@ export function mazeVersion(): string {
 }
 
 /** The text of `maze --help` (lib/cli/README.md embeds it; a test keeps the two equal). */
-export function usage(commands: Record<string, CommandEntry>): string {
+function usage(commands: Record<string, CommandEntry>): string {
   const lines = ["usage: maze <command> [options]", "       maze --version", "", "commands:"];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(8)} ${c.summary}`);
   lines.push("", "Run `maze <command> --help` for a command's options.", "", exitCodeHelp());
