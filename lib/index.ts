@@ -41,7 +41,7 @@ export type { Span, Value, Term, VarTerm, WildcardTerm, ConstTerm, BinaryTerm, A
 export { formatRule, formatTerm, formatBodyItem } from "./dedalus/ast";
 export { formatDiagnostic, formatLocation, sortDiagnostics, hasErrors, DedalusError, DIAGNOSTIC_CODES, diagnosticCodeTable, type Diagnostic, type DiagnosticCode, type Severity } from "./dedalus/diagnostics";
 export { parseProgram, parseSource, loadProgram, loadChecked, checkParsed, reportDiagnostics, checkedOrThrow, MAX_PROGRAM_BYTES, type SourceFile, type LoadOptions, type CheckedProgram } from "./dedalus/load";
-export { formatValue, formatFact } from "./dedalus/factText";
+export { formatValue, formatFact, formatEdge } from "./dedalus/factText";
 export { messageKey } from "./dedalus/messageKey";
 export { checkProgram, isReservedName, CRASH_RELATION, type ColumnType, type RelationInfo, type ProgramInfo } from "./dedalus/check";
 export { runProgram, compileProgram, compareArgs, type RunOptions, type RunResult, type RunLimits, type FailureSpec, type Omission, type Crash, type Fact, type MessageEvent, type MessageLoss, type CompiledProgram } from "./dedalus/runtime";

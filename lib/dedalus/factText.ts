@@ -1,6 +1,6 @@
 /**
  * Values, tuples and facts printed as Dedalus source writes them: a string quoted (`"a"`), an
- * integer as itself. The one printing the CLI, the reports, the charts' labels, the LDFI search's
+ * integer as itself; and a message edge as the lineage charts label it. The one printing the CLI, the reports, the charts' labels, the LDFI search's
  * goal keys and the labs share, so a tuple reads the same wherever it appears.
  */
 
@@ -17,4 +17,9 @@ export function formatTuple(rel: string, args: readonly (string | number)[]): st
 /** `post("b", "hello")@4`: a tuple at a time. */
 export function formatFact(f: { readonly rel: string; readonly time: number; readonly args: readonly (string | number)[] }): string {
   return `${formatTuple(f.rel, f.args)}@${f.time}`;
+}
+
+/** `a→b @1`: a message edge (from, to, send time), as the lineage charts label it. */
+export function formatEdge(e: { readonly from: string; readonly to: string; readonly sendTime: number }): string {
+  return `${e.from}→${e.to} @${e.sendTime}`;
 }

@@ -1,6 +1,6 @@
 /**
  * A naive Dedalus evaluator: the test oracle for the semi-naive runtime. It is deliberately simple and
- * shares nothing with runtime.ts but the AST and the checker's strata: tuples are string-keyed, bindings
+ * shares nothing with the runtime (runtime.ts, engine.ts) but the AST and the checker's strata: tuples are string-keyed, bindings
  * are Maps, and each stratum re-evaluates every rule over the whole state until nothing changes. Slow,
  * and obviously following DESIGN.md sections 5-6.
  */

@@ -5,6 +5,7 @@
  * with that one message omitted checks the prediction against the real evaluator.
  */
 import type { Program } from "../dedalus/ast";
+import { formatEdge } from "../dedalus/factText";
 import { edgeKey, holds, support, type MessageEdge } from "../dedalus/provenance";
 import type { Fact, RunResult } from "../dedalus/runtime";
 import { edgesOf } from "../ldfi/lineage";
@@ -12,9 +13,9 @@ import type { VegaLiteSpec } from "../viz/render";
 import { lineageGraphSpec } from "../viz/reportLineage";
 import { faults, replayFaults } from "./ldfiCheck";
 
-/** `a→b @1`: how the lesson labels a message edge. */
+/** `a→b @1`: how the lesson labels a message edge (`formatEdge`). */
 export function edgeLabel(e: MessageEdge): string {
-  return `${e.from}→${e.to} @${e.sendTime}`;
+  return formatEdge(e);
 }
 
 /** The distinct message edges (From != To, sent before EOT) that `fact`'s derivations depend on, by send time. */

@@ -1,3 +1,4 @@
+import { formatEdge } from "../dedalus/factText";
 import { breaksEdge, type FaultSet } from "../ldfi/faults";
 import type { SupportGraph } from "../ldfi/lineage";
 import type { VegaLiteSpec } from "./render";
@@ -55,7 +56,7 @@ export function lineageGraphSpec(graph: SupportGraph, root: number, faults: Faul
     if (i === root) return "goal";
     switch (n.kind) {
       case "edge":
-        return `${n.edge.from}→${n.edge.to} @${n.edge.sendTime}`;
+        return formatEdge(n.edge);
       case "alive":
         return `${n.node} never crashes`;
       case "and":
