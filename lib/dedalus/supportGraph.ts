@@ -60,7 +60,8 @@ export class FormulaBuilder {
 
   /** "`node` stays alive". */
   alive(node: string): number {
-    return this.node(`a${node}`, { kind: "alive", node });
+    // "a:" cannot begin an and-node key ("and1,2"), whatever the node is named.
+    return this.node(`a:${node}`, { kind: "alive", node });
   }
 
   /** The conjunction or disjunction of `parts`, simplified: constants absorbed, small same-kind children inlined. */
