@@ -87,7 +87,15 @@ export const throwing = (payload: string) => {
     ...p,
     node(self) {
       const h = p.node(self);
-      return { ...h, onMessage: (ctx, m, from) => (self === "b" && m.kind === "ack" ? (() => { throw new Error("b dislikes acks"); })() : h.onMessage?.(ctx, m, from)) };
+      return {
+        ...h,
+        onMessage: (ctx, m, from) =>
+          self === "b" && m.kind === "ack"
+            ? (() => {
+                throw new Error("b dislikes acks");
+              })()
+            : h.onMessage?.(ctx, m, from),
+      };
     },
   });
 };

@@ -43,7 +43,8 @@ function workerMain(input: WorkerInput): void {
     if (reply === undefined) throw new SessionAnswerError(q.faults, "no answer");
     if ("stopped" in reply) throw new BridgeStopped(reply.stopped);
     const a = reply.answers;
-    if (!Array.isArray(a) || a.length !== 1) throw new SessionAnswerError(q.faults, `${Array.isArray(a) ? a.length : "no list of"} answers to 1 question`);
+    if (!Array.isArray(a) || a.length !== 1)
+      throw new SessionAnswerError(q.faults, `${Array.isArray(a) ? a.length : "no list of"} answers to 1 question`);
     return a[0];
   };
   let result: WorkerResult;
@@ -59,7 +60,7 @@ function workerMain(input: WorkerInput): void {
 function outcomeOf(raw: unknown): Lab5Outcome {
   const o = (raw ?? {}) as Record<string, unknown>;
   const failure = typeof o["failure"] === "string" ? o["failure"].slice(0, 8000) : undefined;
-  const num = (k: string): number => (typeof o[k] === "number" && Number.isFinite(o[k]) ? (o[k]) : 0);
+  const num = (k: string): number => (typeof o[k] === "number" && Number.isFinite(o[k]) ? o[k] : 0);
   return { failure, questions: num("questions"), ms: num("ms"), executions: num("executions") };
 }
 
@@ -124,4 +125,5 @@ export function sandboxedLab5Session(proc: StudentProcess, name: string, remaini
   };
 }
 
-if (parentPort && (workerData as Partial<WorkerInput> | undefined)?.flag instanceof SharedArrayBuffer) workerMain(workerData as WorkerInput);
+if (parentPort && (workerData as Partial<WorkerInput> | undefined)?.flag instanceof SharedArrayBuffer)
+  workerMain(workerData as WorkerInput);

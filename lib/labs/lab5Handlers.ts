@@ -63,7 +63,11 @@ export function lab5Pre(run: SimRunView<unknown>): string[] {
 /** Agreement: a node's delivery counts only while every node delivered that payload. */
 export function lab5Post(run: SimRunView<unknown>): string[] {
   const lacks = (p: string): boolean => run.nodes.some((m) => !delivered(run.state(m)).includes(p));
-  return run.nodes.flatMap((n) => delivered(run.state(n)).filter((p) => !lacks(p)).map((p) => `${n}:${p}`));
+  return run.nodes.flatMap((n) =>
+    delivered(run.state(n))
+      .filter((p) => !lacks(p))
+      .map((p) => `${n}:${p}`),
+  );
 }
 
 /**
@@ -76,13 +80,20 @@ export function lab5Audit(run: TickRun<unknown>): string | undefined {
   for (const n of run.nodes) {
     const s = run.states.get(n) as { delivered?: unknown } | null | undefined;
     const d = s?.delivered;
-    if (typeof s !== "object" || s === null || !Array.isArray(d) || d.length > 50 || !d.every((x) => typeof x === "string" && x.length <= 200)) {
+    if (
+      typeof s !== "object" ||
+      s === null ||
+      !Array.isArray(d) ||
+      d.length > 50 ||
+      !d.every((x) => typeof x === "string" && x.length <= 200)
+    ) {
       return `inspect() of node ${n} must return { delivered: string[] } (at most 50 payloads), got ${JSON.stringify(s)?.slice(0, 120)}`;
     }
     if (n === LAB5_ORIGIN) continue;
     const got = run.trace.events.flatMap((e) => (e.kind === "deliver" && e.node === n && e.from !== n ? [JSON.stringify(e.message)] : []));
     for (const p of d as string[]) {
-      if (!got.some((m) => m.includes(JSON.stringify(p).slice(1, -1)))) return `node ${n} delivered ${JSON.stringify(p)} although no message carrying it reached ${n}: nodes share nothing but messages (a variable shared between nodes is teleporting)`;
+      if (!got.some((m) => m.includes(JSON.stringify(p).slice(1, -1))))
+        return `node ${n} delivered ${JSON.stringify(p)} although no message carrying it reached ${n}: nodes share nothing but messages (a variable shared between nodes is teleporting)`;
     }
   }
   return undefined;
@@ -150,17 +161,34 @@ export function evaluateLab5(check: Lab5Check, payload: string, oracle: SessionO
   const t0 = performance.now();
   const bounds = check === "crash" ? LAB5_BOUNDS.crash : LAB5_BOUNDS.loss;
   const target = sessionTarget(oracle, sessionOptions(bounds.eot, payload, 2 * LAB5_MAX_RUNS + 10));
-  const done = (failure: string | undefined, extra: Partial<Lab5Outcome> = {}): Lab5Outcome => ({ failure, questions: target.questions(), ms: Math.round(performance.now() - t0), ...extra });
+  const done = (failure: string | undefined, extra: Partial<Lab5Outcome> = {}): Lab5Outcome => ({
+    failure,
+    questions: target.questions(),
+    ms: Math.round(performance.now() - t0),
+    ...extra,
+  });
   try {
     const ff = target.execute(NO_FAULTS);
     if (check === "contract") return done(undefined);
     const missing = LAB5_NODES.filter((n) => !delivered(ff.run.states.get(n)).includes(payload));
-    if (check === "delivery") return done(missing.length === 0 ? undefined : `at EOT ${bounds.eot} these nodes have not delivered the payload ${JSON.stringify(payload)}: ${missing.join(", ")}\n${runInWords(ff.run)}`);
-    if (missing.length > 0) return done(`the failure-free run does not deliver to ${missing.join(", ")}; a protocol that delivers nothing is vacuously fault tolerant, so this test first needs delivery`);
+    if (check === "delivery")
+      return done(
+        missing.length === 0
+          ? undefined
+          : `at EOT ${bounds.eot} these nodes have not delivered the payload ${JSON.stringify(payload)}: ${missing.join(", ")}\n${runInWords(ff.run)}`,
+      );
+    if (missing.length > 0)
+      return done(
+        `the failure-free run does not deliver to ${missing.join(", ")}; a protocol that delivers nothing is vacuously fault tolerant, so this test first needs delivery`,
+      );
     const r = handlerSearch(target, { bounds: { ...bounds, nodes: LAB5_NODES }, maxRuns: LAB5_MAX_RUNS, timeoutMs: LAB5_TIMEOUT_MS });
     const extra = { executions: r.executions, verdict: r.verdict };
     if (r.verdict === "certified") return done(undefined, extra);
-    if (r.verdict === "inconclusive") return done(`the search stopped at its ${r.limit} limit after ${r.executions} executions without a verdict (a search cut short scores 0); send fewer messages per tick`, extra);
+    if (r.verdict === "inconclusive")
+      return done(
+        `the search stopped at its ${r.limit} limit after ${r.executions} executions without a verdict (a search cut short scores 0); send fewer messages per tick`,
+        extra,
+      );
     const ce = r.counterexample as { faults: FaultSet; missing: readonly string[] };
     const replay = target.execute(ce.faults);
     return done(
@@ -205,7 +233,11 @@ function sessionOf(scope: StudentScope): Lab5Session {
 }
 
 /** The student's protocol under `faults` with the self-check's payload, as a spacetime diagram (the replay of a counterexample). */
-export function lab5Spacetime(factory: Lab5Protocol, faults: FaultSet | { readonly faults: FaultSet; readonly eot: number } = NO_FAULTS, eotGiven?: number): VegaLiteSpec {
+export function lab5Spacetime(
+  factory: Lab5Protocol,
+  faults: FaultSet | { readonly faults: FaultSet; readonly eot: number } = NO_FAULTS,
+  eotGiven?: number,
+): VegaLiteSpec {
   const eot = eotGiven ?? ("eot" in faults ? faults.eot : LAB5_BOUNDS.loss.eot);
   if ("eot" in faults) faults = faults.faults;
   const target = sessionTarget(localOracle(factory), sessionOptions(eot, lab5Payload(LAB5_PUBLIC_SEED), 1));
@@ -237,18 +269,29 @@ export function lab5Try(factory: Lab5Protocol): Lab5Try {
     try {
       r = lab5Search(factory, which);
     } catch (e) {
-      if (e instanceof SessionProtocolError || e instanceof SessionAnswerError || e instanceof ReplayMismatchError) return { problem: `your protocol cannot be searched: ${e.message}`, rows };
+      if (e instanceof SessionProtocolError || e instanceof SessionAnswerError || e instanceof ReplayMismatchError)
+        return { problem: `your protocol cannot be searched: ${e.message}`, rows };
       throw e;
     }
     const ce = r.counterexample;
-    rows.push({ bounds: `EOT ${b.eot}, EFF ${b.eff}, ${b.crashes} crash${b.crashes === 1 ? "" : "es"}`, verdict: r.verdict + (r.limit ? ` (${r.limit})` : ""), executions: r.executions, counterexample: ce ? `${formatFaults(ce.faults)} loses ${ce.missing.join(", ")}` : "" });
+    rows.push({
+      bounds: `EOT ${b.eot}, EFF ${b.eff}, ${b.crashes} crash${b.crashes === 1 ? "" : "es"}`,
+      verdict: r.verdict + (r.limit ? ` (${r.limit})` : ""),
+      executions: r.executions,
+      counterexample: ce ? `${formatFaults(ce.faults)} loses ${ce.missing.join(", ")}` : "",
+    });
     if (ce && !counterexample) counterexample = { faults: ce.faults, eot: b.eot };
   }
   return counterexample ? { rows, counterexample } : { rows };
 }
 
 function labTest(check: Lab5Check, name: string, points: number, description: string): LabTest {
-  return { name, points, description, check: async (scope, context) => (await sessionOf(scope).evaluate(check, lab5Payload(context.seed))).failure };
+  return {
+    name,
+    points,
+    description,
+    check: async (scope, context) => (await sessionOf(scope).evaluate(check, lab5Payload(context.seed))).failure,
+  };
 }
 
 function certification(which: "loss" | "crash", what: string): LabTest {
@@ -274,7 +317,12 @@ export const lab5Handlers: Lab = {
       10,
       "`reliableBroadcast(payload)` returns a defineSimProtocol on nodes a, b, c whose failure-free run (EOT 4) keeps the handler contract (no throw, no endless loop, no Math.random or Date.now, plain-data messages), whose inspect() returns { delivered: string[] }, and whose nodes other than a learn a payload only from a message carrying it",
     ),
-    labTest("delivery", "delivers to every node in the failure-free run", 20, `without faults, every node's inspect().delivered holds the payload a was given, at EOT ${LAB5_BOUNDS.loss.eot}`),
+    labTest(
+      "delivery",
+      "delivers to every node in the failure-free run",
+      20,
+      `without faults, every node's inspect().delivered holds the payload a was given, at EOT ${LAB5_BOUNDS.loss.eot}`,
+    ),
     certification("loss", "message loss"),
     certification("crash", "message loss and a crash"),
   ],

@@ -60,7 +60,11 @@ export interface SessionFailure {
 
 /** The answer to one question. */
 export type ProtocolAnswer =
-  | { readonly ok: true; readonly calls: Readonly<Record<NodeId, readonly RecordedCall[]>>; readonly states: Readonly<Record<NodeId, unknown>> }
+  | {
+      readonly ok: true;
+      readonly calls: Readonly<Record<NodeId, readonly RecordedCall[]>>;
+      readonly states: Readonly<Record<NodeId, unknown>>;
+    }
   | { readonly ok: false; readonly error: SessionFailure };
 
 /** Bounds on what crosses the boundary: each answer is checked against them before anything reads it. */
@@ -84,7 +88,10 @@ export const SESSION_LIMITS = {
 /** The answer did not come from running a protocol under the fault model: the grader reports it, never scores it. */
 export class SessionAnswerError extends Error {
   override readonly name = "SessionAnswerError";
-  constructor(readonly faults: FaultSet, problem: string) {
+  constructor(
+    readonly faults: FaultSet,
+    problem: string,
+  ) {
     super(`the notebook process gave a malformed answer for ${formatFaults(faults)}: ${problem}`);
   }
 }
@@ -92,7 +99,10 @@ export class SessionAnswerError extends Error {
 /** The student's protocol broke the handler contract (threw, looped, used Math.random, ...), as its session reported it. */
 export class SessionProtocolError extends Error {
   override readonly name = "SessionProtocolError";
-  constructor(readonly faults: FaultSet, readonly failure: SessionFailure) {
+  constructor(
+    readonly faults: FaultSet,
+    readonly failure: SessionFailure,
+  ) {
     super(`under ${formatFaults(faults)}: node ${failure.node} at tick ${failure.tick} in ${failure.handler}: ${failure.message}`);
   }
 }
@@ -105,7 +115,8 @@ function clip(s: string, n: number = SESSION_LIMITS.textChars): string {
 }
 
 function messageOf(e: unknown): string {
-  if (typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string") return (e as { message: string }).message;
+  if (typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string")
+    return (e as { message: string }).message;
   return String(e);
 }
 
@@ -122,7 +133,11 @@ function recording<Msg, State>(protocol: SimProtocol<Msg, State>, calls: Map<Nod
       const list: RecordedCall[] = [];
       const timerIds: number[] = [];
       calls.set(self, list);
-      const call = (head: Pick<RecordedCall, "c" | "t" | "from" | "tag">, ctx: NodeContext<Msg>, run: (c: NodeContext<Msg>) => void): void => {
+      const call = (
+        head: Pick<RecordedCall, "c" | "t" | "from" | "tag">,
+        ctx: NodeContext<Msg>,
+        run: (c: NodeContext<Msg>) => void,
+      ): void => {
         const sends: RecordedSend[] = [];
         const timers: RecordedTimer[] = [];
         const cancels: number[] = [];
@@ -191,9 +206,12 @@ export function protocolAnswerer(factory: unknown, nodes: readonly NodeId[]): (q
     if (p) return p;
     try {
       if (typeof factory !== "function") throw new Error("it is not a function (payload) => defineSimProtocol({...})");
-      const made = guard.call({ node: "(all)", handler: "the protocol factory", tick: 0 }, () => (factory as (x: string) => unknown)(payload));
+      const made = guard.call({ node: "(all)", handler: "the protocol factory", tick: 0 }, () =>
+        (factory as (x: string) => unknown)(payload),
+      );
       if (!isSimProtocol(made)) throw new Error("it must return the result of defineSimProtocol({...})");
-      if (made.nodes.join(",") !== nodes.join(",")) throw new Error(`its nodes must be ${JSON.stringify(nodes)}, got ${JSON.stringify(made.nodes)}`);
+      if (made.nodes.join(",") !== nodes.join(","))
+        throw new Error(`its nodes must be ${JSON.stringify(nodes)}, got ${JSON.stringify(made.nodes)}`);
       p = made;
     } catch (e) {
       p = { node: "(all)", handler: "the protocol factory", tick: 0, message: clip(messageOf(e)) };
@@ -212,14 +230,19 @@ export function protocolAnswerer(factory: unknown, nodes: readonly NodeId[]): (q
         for (const [n, s] of run.states) states[n] = s;
         return { ok: true, calls: Object.fromEntries(calls), states };
       } catch (e) {
-        if (e instanceof SimHandlerError) return { ok: false, error: { node: e.node, handler: e.handler, tick: e.time, message: clip(e.problem) } };
+        if (e instanceof SimHandlerError)
+          return { ok: false, error: { node: e.node, handler: e.handler, tick: e.time, message: clip(e.problem) } };
         return { ok: false, error: { node: "(all)", handler: "(run)", tick: 0, message: clip(messageOf(e)) } };
       }
     });
 }
 
 /** {@link protocolAnswerer} for one batch. */
-export function answerProtocolQuestions(factory: unknown, nodes: readonly NodeId[], questions: readonly ProtocolQuestion[]): ProtocolAnswer[] {
+export function answerProtocolQuestions(
+  factory: unknown,
+  nodes: readonly NodeId[],
+  questions: readonly ProtocolQuestion[],
+): ProtocolAnswer[] {
   return protocolAnswerer(factory, nodes)(questions);
 }
 
@@ -242,17 +265,28 @@ function jsonSize(v: unknown): number | undefined {
 export function validateProtocolAnswer(nodes: readonly NodeId[], q: ProtocolQuestion, raw: unknown): ProtocolAnswer | string {
   if (typeof raw !== "object" || raw === null) return "the answer is not an object";
   const total = jsonSize(raw);
-  if (total === undefined || total > SESSION_LIMITS.answerChars) return `the answer is not JSON of at most ${SESSION_LIMITS.answerChars} characters`;
+  if (total === undefined || total > SESSION_LIMITS.answerChars)
+    return `the answer is not JSON of at most ${SESSION_LIMITS.answerChars} characters`;
   const a = raw as Record<string, unknown>;
   if (a["ok"] === false) {
     const e = a["error"] as Record<string, unknown> | undefined;
     if (typeof e !== "object" || e === null) return "a failure without its error";
-    const text = (k: string): string | undefined => (typeof e[k] === "string" && (e[k]).length <= 2 * SESSION_LIMITS.textChars ? (e[k]) : undefined);
+    const text = (k: string): string | undefined =>
+      typeof e[k] === "string" && e[k].length <= 2 * SESSION_LIMITS.textChars ? e[k] : undefined;
     const node = text("node");
     const handler = text("handler");
     const message = text("message");
     const tick = e["tick"];
-    if (node === undefined || handler === undefined || message === undefined || typeof tick !== "number" || !Number.isInteger(tick) || tick < 0 || tick > q.eot) return "a malformed error report";
+    if (
+      node === undefined ||
+      handler === undefined ||
+      message === undefined ||
+      typeof tick !== "number" ||
+      !Number.isInteger(tick) ||
+      tick < 0 ||
+      tick > q.eot
+    )
+      return "a malformed error report";
     return { ok: false, error: { node, handler, tick, message } };
   }
   if (a["ok"] !== true) return "the answer says neither ok nor failed";
@@ -261,7 +295,8 @@ export function validateProtocolAnswer(nodes: readonly NodeId[], q: ProtocolQues
   if (typeof calls !== "object" || calls === null || Array.isArray(calls)) return "no calls";
   if (typeof states !== "object" || states === null || Array.isArray(states)) return "no states";
   const known = new Set(nodes);
-  for (const k of [...Object.keys(calls), ...Object.keys(states)]) if (!known.has(k)) return `a node that is not in the protocol: ${JSON.stringify(clip(k, 40))}`;
+  for (const k of [...Object.keys(calls), ...Object.keys(states)])
+    if (!known.has(k)) return `a node that is not in the protocol: ${JSON.stringify(clip(k, 40))}`;
   const outCalls: Record<NodeId, RecordedCall[]> = {};
   const outStates: Record<NodeId, unknown> = {};
   for (const n of nodes) {
@@ -276,22 +311,45 @@ export function validateProtocolAnswer(nodes: readonly NodeId[], q: ProtocolQues
       const kind = c["c"];
       const t = c["t"];
       if (kind !== "start" && kind !== "msg" && kind !== "timer") return `${where}: unknown kind ${JSON.stringify(kind)?.slice(0, 40)}`;
-      if (typeof t !== "number" || !Number.isInteger(t) || t < 1 || t > q.eot) return `${where}: tick ${String(t).slice(0, 20)} is outside 1..${q.eot}`;
+      if (typeof t !== "number" || !Number.isInteger(t) || t < 1 || t > q.eot)
+        return `${where}: tick ${String(t).slice(0, 20)} is outside 1..${q.eot}`;
       const sends = c["sends"];
       const timers = c["timers"];
       const cancels = c["cancels"];
-      if (!Array.isArray(sends) || !Array.isArray(timers) || !Array.isArray(cancels)) return `${where}: sends, timers and cancels must be lists`;
-      if (sends.length + timers.length + cancels.length > SESSION_LIMITS.effectsPerCall) return `${where}: more than ${SESSION_LIMITS.effectsPerCall} effects`;
+      if (!Array.isArray(sends) || !Array.isArray(timers) || !Array.isArray(cancels))
+        return `${where}: sends, timers and cancels must be lists`;
+      if (sends.length + timers.length + cancels.length > SESSION_LIMITS.effectsPerCall)
+        return `${where}: more than ${SESSION_LIMITS.effectsPerCall} effects`;
       for (const s of sends) {
-        if (!Array.isArray(s) || s.length !== 2 || typeof s[0] !== "string" || !known.has(s[0])) return `${where}: a send to no node of the protocol`;
+        if (!Array.isArray(s) || s.length !== 2 || typeof s[0] !== "string" || !known.has(s[0]))
+          return `${where}: a send to no node of the protocol`;
         const size = jsonSize(s[1]);
-        if (size === undefined || size > SESSION_LIMITS.messageChars) return `${where}: a message that is not JSON of at most ${SESSION_LIMITS.messageChars} characters`;
+        if (size === undefined || size > SESSION_LIMITS.messageChars)
+          return `${where}: a message that is not JSON of at most ${SESSION_LIMITS.messageChars} characters`;
       }
       for (const x of timers) {
-        if (!Array.isArray(x) || x.length !== 2 || typeof x[0] !== "number" || !Number.isInteger(x[0]) || x[0] < 1 || x[0] > SESSION_LIMITS.maxDelay || typeof x[1] !== "string" || x[1].length > SESSION_LIMITS.textChars) return `${where}: a malformed timer`;
+        if (
+          !Array.isArray(x) ||
+          x.length !== 2 ||
+          typeof x[0] !== "number" ||
+          !Number.isInteger(x[0]) ||
+          x[0] < 1 ||
+          x[0] > SESSION_LIMITS.maxDelay ||
+          typeof x[1] !== "string" ||
+          x[1].length > SESSION_LIMITS.textChars
+        )
+          return `${where}: a malformed timer`;
       }
-      for (const x of cancels) if (typeof x !== "number" || !Number.isInteger(x) || x < -1 || x >= SESSION_LIMITS.callsPerNode * SESSION_LIMITS.effectsPerCall) return `${where}: a malformed timer reference`;
-      const call: RecordedCall = { c: kind, t, sends: sends as RecordedSend[], timers: timers as RecordedTimer[], cancels: cancels as number[] };
+      for (const x of cancels)
+        if (typeof x !== "number" || !Number.isInteger(x) || x < -1 || x >= SESSION_LIMITS.callsPerNode * SESSION_LIMITS.effectsPerCall)
+          return `${where}: a malformed timer reference`;
+      const call: RecordedCall = {
+        c: kind,
+        t,
+        sends: sends as RecordedSend[],
+        timers: timers as RecordedTimer[],
+        cancels: cancels as number[],
+      };
       if (kind === "msg") {
         if (typeof c["from"] !== "string" || !known.has(c["from"])) return `${where}: a message from no node of the protocol`;
         checked.push({ ...call, from: c["from"] });
@@ -304,7 +362,8 @@ export function validateProtocolAnswer(nodes: readonly NodeId[], q: ProtocolQues
     if (!(n in states)) return `no state of node ${n}`;
     const st = (states as Record<string, unknown>)[n];
     const size = jsonSize(st);
-    if (size === undefined || size > SESSION_LIMITS.stateChars) return `the state of node ${n} is not JSON of at most ${SESSION_LIMITS.stateChars} characters`;
+    if (size === undefined || size > SESSION_LIMITS.stateChars)
+      return `the state of node ${n} is not JSON of at most ${SESSION_LIMITS.stateChars} characters`;
     outStates[n] = st;
   }
   return { ok: true, calls: outCalls, states: outStates };
@@ -324,7 +383,11 @@ class TrustedCalls extends HandlerGuard {
 }
 
 function describeCall(c: Pick<RecordedCall, "c" | "t" | "from" | "tag">): string {
-  return c.c === "start" ? `start at tick ${c.t}` : c.c === "msg" ? `a message from ${c.from} at tick ${c.t}` : `timer ${JSON.stringify(c.tag)} at tick ${c.t}`;
+  return c.c === "start"
+    ? `start at tick ${c.t}`
+    : c.c === "msg"
+      ? `a message from ${c.from} at tick ${c.t}`
+      : `timer ${JSON.stringify(c.tag)} at tick ${c.t}`;
 }
 
 /**
@@ -352,8 +415,16 @@ export function replayAnswer<State>(
       const next = (ctx: NodeContext<unknown>, head: Pick<RecordedCall, "c" | "t" | "from" | "tag">): void => {
         const k = cursor.get(self) as number;
         const c = calls[k];
-        if (!c || c.c !== head.c || c.t !== head.t || (head.c === "msg" && c.from !== head.from) || (head.c === "timer" && c.tag !== head.tag)) {
-          throw new ScriptMismatch(`node ${self} gets ${describeCall(head)} under these faults, but the answer says its call ${k} is ${c ? describeCall(c) : "none"}`);
+        if (
+          !c ||
+          c.c !== head.c ||
+          c.t !== head.t ||
+          (head.c === "msg" && c.from !== head.from) ||
+          (head.c === "timer" && c.tag !== head.tag)
+        ) {
+          throw new ScriptMismatch(
+            `node ${self} gets ${describeCall(head)} under these faults, but the answer says its call ${k} is ${c ? describeCall(c) : "none"}`,
+          );
         }
         cursor.set(self, k + 1);
         for (const [to, m] of c.sends) ctx.send(to, m);
@@ -383,7 +454,11 @@ export function replayAnswer<State>(
   }
   for (const n of nodes) {
     const left = (answer.calls[n]?.length ?? 0) - (cursor.get(n) ?? 0);
-    if (left > 0) throw new SessionAnswerError(q.faults, `node ${n} never gets its call ${cursor.get(n)} (${describeCall(answer.calls[n]?.[cursor.get(n) ?? 0] as RecordedCall)}) under these faults`);
+    if (left > 0)
+      throw new SessionAnswerError(
+        q.faults,
+        `node ${n} never gets its call ${cursor.get(n)} (${describeCall(answer.calls[n]?.[cursor.get(n) ?? 0] as RecordedCall)}) under these faults`,
+      );
   }
   return run;
 }
@@ -433,7 +508,11 @@ export class HistoryLedger {
   private check(faults: FaultSet, key: string, value: string, what: string): void {
     const had = this.effects.get(key);
     if (had === undefined) this.effects.set(key, value);
-    else if (had !== value) throw new SessionAnswerError(faults, `${what} differs from an earlier run in which the node had received exactly the same messages: handlers must depend only on their node's own state, the message and ctx (not on a variable shared between nodes, the faults, or anything else)`);
+    else if (had !== value)
+      throw new SessionAnswerError(
+        faults,
+        `${what} differs from an earlier run in which the node had received exactly the same messages: handlers must depend only on their node's own state, the message and ctx (not on a variable shared between nodes, the faults, or anything else)`,
+      );
   }
 }
 
@@ -459,7 +538,10 @@ export interface SessionTargetOptions<State> {
  * only then observed (lineage, `pre`/`post`). Throws {@link SessionAnswerError} for a malformed or
  * contradictory answer and {@link SessionProtocolError} when the student's code broke the contract.
  */
-export function sessionTarget<State>(oracle: SessionOracle, options: SessionTargetOptions<State>): HandlerTarget<State> & { questions(): number } {
+export function sessionTarget<State>(
+  oracle: SessionOracle,
+  options: SessionTargetOptions<State>,
+): HandlerTarget<State> & { questions(): number } {
   const guard = new TrustedCalls();
   const ledger = new HistoryLedger();
   let asked = 0;
@@ -473,11 +555,17 @@ export function sessionTarget<State>(oracle: SessionOracle, options: SessionTarg
     const run = replayAnswer(options.nodes, q, checked, options, guard, budget);
     ledger.record(options.nodes, run, checked);
     const problem = options.audit?.(run);
-    if (problem !== undefined) throw new SessionProtocolError(faults, { node: "(all)", handler: "(run)", tick: options.eot, message: problem });
+    if (problem !== undefined)
+      throw new SessionProtocolError(faults, { node: "(all)", handler: "(run)", tick: options.eot, message: problem });
     // What the search reads (keys, lineage) is built from the grader's own replay.
     return observeTickRun(run);
   };
   // The target's protocol is never run: executions are answers. It carries the nodes and keys.
-  const protocol = defineSimProtocol<unknown, State>({ nodes: options.nodes, node: () => ({ inspect: () => undefined as State }), pre: options.pre, post: options.post });
+  const protocol = defineSimProtocol<unknown, State>({
+    nodes: options.nodes,
+    node: () => ({ inspect: () => undefined as State }),
+    pre: options.pre,
+    post: options.post,
+  });
   return { protocol: protocol, eot: options.eot, nodes: options.nodes, execute, questions: () => asked };
 }

@@ -21,13 +21,19 @@ const variant = (name: string, edit: (source: string) => string): string =>
     return out;
   });
 
-const byName = (r: readonly { name: string; score: number }[]): number[] => lab5Handlers.tests.map((t) => r.find((x) => x.name === t.name)?.score ?? -1);
+const byName = (r: readonly { name: string; score: number }[]): number[] =>
+  lab5Handlers.tests.map((t) => r.find((x) => x.name === t.name)?.score ?? -1);
 
 test("the reference solution scores full marks through `maze grade`, with a Gradescope results.json", () => {
   const out = path.join(dir, "results.json");
-  const stdout = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "maze.js"), "grade", solution, "--out", out], { encoding: "utf8" });
+  const stdout = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "maze.js"), "grade", solution, "--out", out], {
+    encoding: "utf8",
+  });
   expect(stdout).toMatch(/^lab5-handlers: 100 \/ 100$/m);
-  const results = JSON.parse(fs.readFileSync(out, "utf8")) as { score: number; tests: { name: string; score: number; max_score: number }[] };
+  const results = JSON.parse(fs.readFileSync(out, "utf8")) as {
+    score: number;
+    tests: { name: string; score: number; max_score: number }[];
+  };
   expect(results.score).toBe(100);
   expect(results.tests.map((t) => t.name)).toEqual(LABS["lab5-handlers"]!.tests.map((t) => t.name));
   for (const t of results.tests) expect(t.score).toBe(t.max_score);
@@ -41,13 +47,22 @@ test("the unmodified starter scores zero on every graded test, naming the node, 
 }, 240_000);
 
 test("through the sandbox, retrying from the originator alone loses the crash certification; the feedback is the counterexample, its run tick by tick and the replay call", async () => {
-  const r = await gradeNotebook(variant("retry-from-origin.ipynb", (src) => src.replace("const forward = (ctx: maze.NodeContext<Msg>, p: string) => {", "const forward = (ctx: maze.NodeContext<Msg>, p: string) => {\n      if (self !== maze.LAB5_ORIGIN) return;")));
+  const r = await gradeNotebook(
+    variant("retry-from-origin.ipynb", (src) =>
+      src.replace(
+        "const forward = (ctx: maze.NodeContext<Msg>, p: string) => {",
+        "const forward = (ctx: maze.NodeContext<Msg>, p: string) => {\n      if (self !== maze.LAB5_ORIGIN) return;",
+      ),
+    ),
+  );
   expect(byName(r.tests)).toEqual([10, 20, 35, 0]);
   const out = r.tests[3]!.output;
   expect(out).toMatch(/LDFI found a counterexample after \d+ executions: omit\(a,[bc],1\) crash\(a,2\) loses [bc]:msg-[0-9a-z]+\./);
   expect(out).toMatch(/tick 1: a starts, a → [bc] data ✗ lost/);
   expect(out).toMatch(/a → [bc] data ✗ a crashed/);
-  expect(out).toMatch(/Replay it in the notebook: await maze\.show\(maze\.lab5Spacetime\(reliableBroadcast, maze\.faults\(\[\{ from: "a", to: "[bc]", time: 1 \}\], \[\{ node: "a", time: 2 \}\]\)\)\)/);
+  expect(out).toMatch(
+    /Replay it in the notebook: await maze\.show\(maze\.lab5Spacetime\(reliableBroadcast, maze\.faults\(\[\{ from: "a", to: "[bc]", time: 1 \}\], \[\{ node: "a", time: 2 \}\]\)\)\)/,
+  );
 }, 240_000);
 
 describe("graded checks on other realistic answers (no notebook)", () => {
@@ -55,19 +70,37 @@ describe("graded checks on other realistic answers (no notebook)", () => {
     ["sending once", V.sendOnce, [10, 20, 0, 0], 2, /counterexample after \d+ executions: omit\(a,[bc],1\) loses/],
     ["relaying once (the classic broadcast)", V.relayOnce, [10, 20, 0, 35], 2, /omit\(a,[bc],1\) omit\([bc],[bc],2\) loses/],
     ["retrying from the originator alone", V.retryFromOrigin, [10, 20, 35, 0], 3, /crash\(a,2\)/],
-    ["sharing the payload through a variable (teleporting)", V.teleport, [10, 20, 0, 0], 2, /node [bc] delivered "msg-5" although no message carrying it reached [bc]/],
+    [
+      "sharing the payload through a variable (teleporting)",
+      V.teleport,
+      [10, 20, 0, 0],
+      2,
+      /node [bc] delivered "msg-5" although no message carrying it reached [bc]/,
+    ],
     ["throwing in a handler", V.throwing, [0, 0, 0, 0], 0, /node b at tick 4 in onMessage: threw: b dislikes acks/],
     ["Math.random in a handler", V.usesMathRandom, [0, 0, 0, 0], 0, /node a at tick 1 in onStart: Math\.random\(\) is not allowed/],
-  ] as const)("%s", async (_what, factory, scores, failed, message) => {
-    const r = await runLab(lab5Handlers, { reliableBroadcast: factory });
-    expect(byName(r)).toEqual(scores);
-    expect(r[failed]!.output).toMatch(message);
-  }, 120_000);
+  ] as const)(
+    "%s",
+    async (_what, factory, scores, failed, message) => {
+      const r = await runLab(lab5Handlers, { reliableBroadcast: factory });
+      expect(byName(r)).toEqual(scores);
+      expect(r[failed]!.output).toMatch(message);
+    },
+    120_000,
+  );
 
   test("a handler that loops is stopped after a second, naming where", async () => {
     const loops = (payload: string) => {
       const p = V.reference(payload);
-      return { ...p, node: (self: string) => ({ ...p.node(self), onTimer: () => { for (;;); } }) };
+      return {
+        ...p,
+        node: (self: string) => ({
+          ...p.node(self),
+          onTimer: () => {
+            for (;;);
+          },
+        }),
+      };
     };
     const r = await runLab(lab5Handlers, { reliableBroadcast: loops });
     expect(byName(r)).toEqual([0, 0, 0, 0]);
@@ -76,8 +109,12 @@ describe("graded checks on other realistic answers (no notebook)", () => {
 
   test("a missing definition, a non-function, or a protocol on other nodes is reported, not thrown", async () => {
     expect((await runLab(lab5Handlers, {}))[0]!.output).toMatch(/`reliableBroadcast` is not defined in the notebook/);
-    expect((await runLab(lab5Handlers, { reliableBroadcast: 42 }))[0]!.output).toMatch(/it is not a function \(payload\) => defineSimProtocol/);
+    expect((await runLab(lab5Handlers, { reliableBroadcast: 42 }))[0]!.output).toMatch(
+      /it is not a function \(payload\) => defineSimProtocol/,
+    );
     const other = (payload: string) => ({ ...V.reference(payload), nodes: ["x", "y"] });
-    expect((await runLab(lab5Handlers, { reliableBroadcast: other }))[0]!.output).toMatch(/it must return the result of defineSimProtocol|its nodes must be \["a","b","c"\]/);
+    expect((await runLab(lab5Handlers, { reliableBroadcast: other }))[0]!.output).toMatch(
+      /it must return the result of defineSimProtocol|its nodes must be \["a","b","c"\]/,
+    );
   });
 });

@@ -2,7 +2,17 @@ import { faultSet, NO_FAULTS, type FaultSet } from "../../lib/ldfi/faults";
 import { defineSimProtocol } from "../../lib/ldfi/handlers/protocol";
 import { handlerSearch } from "../../lib/ldfi/handlers/search";
 import { evaluateLab5, LAB5_BOUNDS, LAB5_NODES, lab5Audit, lab5Post, lab5Pre, localOracle } from "../../lib/labs/lab5Handlers";
-import { answerProtocolQuestions, SESSION_LIMITS, SessionAnswerError, sessionTarget, validateProtocolAnswer, type ProtocolAnswer, type ProtocolQuestion, type RecordedCall, type SessionOracle } from "../../lib/labs/protocolSession";
+import {
+  answerProtocolQuestions,
+  SESSION_LIMITS,
+  SessionAnswerError,
+  sessionTarget,
+  validateProtocolAnswer,
+  type ProtocolAnswer,
+  type ProtocolQuestion,
+  type RecordedCall,
+  type SessionOracle,
+} from "../../lib/labs/protocolSession";
 import { reference, relayOnce } from "../../bench/lab5Variants";
 
 /**
@@ -18,7 +28,8 @@ const honest = (faults: FaultSet = NO_FAULTS): Extract<ProtocolAnswer, { ok: tru
   if (!a.ok) throw new Error("the reference must run");
   return JSON.parse(JSON.stringify(a)) as Extract<ProtocolAnswer, { ok: true }>;
 };
-const target = (oracle: SessionOracle, maxQuestions = 100) => sessionTarget(oracle, { nodes: LAB5_NODES, eot: 4, payload: PAYLOAD, pre: lab5Pre, post: lab5Post, maxQuestions, audit: lab5Audit });
+const target = (oracle: SessionOracle, maxQuestions = 100) =>
+  sessionTarget(oracle, { nodes: LAB5_NODES, eot: 4, payload: PAYLOAD, pre: lab5Pre, post: lab5Post, maxQuestions, audit: lab5Audit });
 const start = (): RecordedCall => ({ c: "start", t: 1, sends: [], timers: [], cancels: [] });
 const omitAB1 = faultSet([{ from: "a", to: "b", time: 1 }], []);
 
@@ -35,17 +46,69 @@ describe("validateProtocolAnswer: shape and sizes", () => {
   test.each([
     ["not an object", () => 42, /not an object/],
     ["neither ok nor failed", () => ({ ok: "yes" }), /neither ok nor failed/],
-    ["a node that is not in the protocol", (a: Record<string, unknown>) => ({ ...a, states: { ...(a["states"] as object), z: {} } }), /not in the protocol: "z"/],
+    [
+      "a node that is not in the protocol",
+      (a: Record<string, unknown>) => ({ ...a, states: { ...(a["states"] as object), z: {} } }),
+      /not in the protocol: "z"/,
+    ],
     ["a missing node", (a: Record<string, unknown>) => ({ ...a, calls: { a: [], b: [] } }), /no calls of node c/],
-    ["a tick past EOT", (a: Record<string, unknown>) => ({ ...a, calls: { ...(a["calls"] as object), c: [{ ...start(), t: 99 }] } }), /tick 99 is outside 1\.\.4/],
-    ["a send to nowhere", (a: Record<string, unknown>) => ({ ...a, calls: { ...(a["calls"] as object), c: [{ ...start(), sends: [["mars", {}]] }] } }), /a send to no node/],
-    ["a huge message", (a: Record<string, unknown>) => ({ ...a, calls: { ...(a["calls"] as object), c: [{ ...start(), sends: [["a", "x".repeat(SESSION_LIMITS.messageChars + 1)]] }] } }), /not JSON of at most 2048/],
-    ["a huge state", (a: Record<string, unknown>) => ({ ...a, states: { ...(a["states"] as object), b: { delivered: ["x".repeat(SESSION_LIMITS.stateChars)] } } }), /state of node b is not JSON of at most 8192/],
-    ["too many calls", (a: Record<string, unknown>) => ({ ...a, calls: { ...(a["calls"] as object), b: Array.from({ length: SESSION_LIMITS.callsPerNode + 1 }, start) } }), /node b has 401 calls/],
-    ["too many effects", (a: Record<string, unknown>) => ({ ...a, calls: { ...(a["calls"] as object), b: [{ ...start(), timers: Array.from({ length: 65 }, () => [1, ""]) }] } }), /more than 64 effects/],
-    ["a malformed timer", (a: Record<string, unknown>) => ({ ...a, calls: { ...(a["calls"] as object), b: [{ ...start(), timers: [[0.5, ""]] }] } }), /a malformed timer/],
-    ["a whole answer past its bound", (a: Record<string, unknown>) => ({ ...a, padding: "x".repeat(SESSION_LIMITS.answerChars) }), /not JSON of at most 1048576 characters/],
-    ["a malformed error report", () => ({ ok: false, error: { node: "a", handler: "onStart", tick: -1, message: "x" } }), /malformed error report/],
+    [
+      "a tick past EOT",
+      (a: Record<string, unknown>) => ({ ...a, calls: { ...(a["calls"] as object), c: [{ ...start(), t: 99 }] } }),
+      /tick 99 is outside 1\.\.4/,
+    ],
+    [
+      "a send to nowhere",
+      (a: Record<string, unknown>) => ({ ...a, calls: { ...(a["calls"] as object), c: [{ ...start(), sends: [["mars", {}]] }] } }),
+      /a send to no node/,
+    ],
+    [
+      "a huge message",
+      (a: Record<string, unknown>) => ({
+        ...a,
+        calls: { ...(a["calls"] as object), c: [{ ...start(), sends: [["a", "x".repeat(SESSION_LIMITS.messageChars + 1)]] }] },
+      }),
+      /not JSON of at most 2048/,
+    ],
+    [
+      "a huge state",
+      (a: Record<string, unknown>) => ({
+        ...a,
+        states: { ...(a["states"] as object), b: { delivered: ["x".repeat(SESSION_LIMITS.stateChars)] } },
+      }),
+      /state of node b is not JSON of at most 8192/,
+    ],
+    [
+      "too many calls",
+      (a: Record<string, unknown>) => ({
+        ...a,
+        calls: { ...(a["calls"] as object), b: Array.from({ length: SESSION_LIMITS.callsPerNode + 1 }, start) },
+      }),
+      /node b has 401 calls/,
+    ],
+    [
+      "too many effects",
+      (a: Record<string, unknown>) => ({
+        ...a,
+        calls: { ...(a["calls"] as object), b: [{ ...start(), timers: Array.from({ length: 65 }, () => [1, ""]) }] },
+      }),
+      /more than 64 effects/,
+    ],
+    [
+      "a malformed timer",
+      (a: Record<string, unknown>) => ({ ...a, calls: { ...(a["calls"] as object), b: [{ ...start(), timers: [[0.5, ""]] }] } }),
+      /a malformed timer/,
+    ],
+    [
+      "a whole answer past its bound",
+      (a: Record<string, unknown>) => ({ ...a, padding: "x".repeat(SESSION_LIMITS.answerChars) }),
+      /not JSON of at most 1048576 characters/,
+    ],
+    [
+      "a malformed error report",
+      () => ({ ok: false, error: { node: "a", handler: "onStart", tick: -1, message: "x" } }),
+      /malformed error report/,
+    ],
   ])("%s", (_what, edit, message) => {
     expect(bad(edit as (a: Record<string, unknown>) => unknown)).toMatch(message);
   });
@@ -82,12 +145,17 @@ describe("replay: an answer must be what the grader's scheduler makes of its eff
   test("claiming a lost message arrived (the failure-free answer, given for a fault set) is a malformed answer", () => {
     const t = target(() => honest());
     expect(() => t.execute(omitAB1)).toThrow(SessionAnswerError);
-    expect(() => target(() => honest()).execute(omitAB1)).toThrow(/for omit\(a,b,1\): node a gets a message from c at tick 3 under these faults, but the answer says its call 2 is a message from b at tick 3/);
+    expect(() => target(() => honest()).execute(omitAB1)).toThrow(
+      /for omit\(a,b,1\): node a gets a message from c at tick 3 under these faults, but the answer says its call 2 is a message from b at tick 3/,
+    );
   });
 
   test("calls left over, or a call the scheduler never makes, are malformed answers", () => {
     const extra = honest();
-    const withExtra = { ...extra, calls: { ...extra.calls, c: [...(extra.calls["c"] ?? []), { c: "timer", t: 4, tag: "ghost", sends: [], timers: [], cancels: [] }] } };
+    const withExtra = {
+      ...extra,
+      calls: { ...extra.calls, c: [...(extra.calls["c"] ?? []), { c: "timer", t: 4, tag: "ghost", sends: [], timers: [], cancels: [] }] },
+    };
     expect(() => target(() => withExtra).execute(NO_FAULTS)).toThrow(/node c never gets its call \d+ \(timer "ghost" at tick 4\)/);
   });
 
@@ -102,7 +170,9 @@ describe("replay: an answer must be what the grader's scheduler makes of its eff
     };
     const t = target(tailored);
     t.execute(NO_FAULTS);
-    expect(() => t.execute(omitAB1)).toThrow(/node a's start at tick 1 differs from an earlier run in which the node had received exactly the same messages/);
+    expect(() => t.execute(omitAB1)).toThrow(
+      /node a's start at tick 1 differs from an earlier run in which the node had received exactly the same messages/,
+    );
   });
 
   test("a state that is not a function of the node's history (read from elsewhere) contradicts an earlier run", () => {
@@ -117,7 +187,11 @@ describe("replay: an answer must be what the grader's scheduler makes of its eff
   });
 
   test("'every node delivered, nothing was sent' is teleporting, whatever the faults", () => {
-    const claim: SessionOracle = () => ({ ok: true, calls: { a: [start()], b: [start()], c: [start()] }, states: { a: { delivered: [PAYLOAD] }, b: { delivered: [PAYLOAD] }, c: { delivered: [PAYLOAD] } } });
+    const claim: SessionOracle = () => ({
+      ok: true,
+      calls: { a: [start()], b: [start()], c: [start()] },
+      states: { a: { delivered: [PAYLOAD] }, b: { delivered: [PAYLOAD] }, c: { delivered: [PAYLOAD] } },
+    });
     expect(() => target(claim).execute(NO_FAULTS)).toThrow(/node b delivered "msg-test" although no message carrying it reached b/);
     expect(evaluateLab5("contract", PAYLOAD, claim).failure).toMatch(/teleporting/);
   });
@@ -129,7 +203,11 @@ describe("replay: an answer must be what the grader's scheduler makes of its eff
   });
 
   test("a session that throws, or answers garbage, fails the check with a clear message", () => {
-    expect(evaluateLab5("contract", PAYLOAD, () => ({ ok: true })).failure).toMatch(/the notebook process gave a malformed answer for no faults: no calls/);
-    expect(evaluateLab5("loss", PAYLOAD, () => ({ ok: false, error: { node: "b", handler: "onMessage", tick: 2, message: "boom" } })).failure).toMatch(/broke the handler contract under no faults: node b at tick 2 in onMessage: boom/);
+    expect(evaluateLab5("contract", PAYLOAD, () => ({ ok: true })).failure).toMatch(
+      /the notebook process gave a malformed answer for no faults: no calls/,
+    );
+    expect(
+      evaluateLab5("loss", PAYLOAD, () => ({ ok: false, error: { node: "b", handler: "onMessage", tick: 2, message: "boom" } })).failure,
+    ).toMatch(/broke the handler contract under no faults: node b at tick 2 in onMessage: boom/);
   });
 });
