@@ -5,8 +5,8 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { tempDir } from "./tempDir";
 
 const ROOT = path.join(__dirname, "..");
 const ENTRIES = [
@@ -32,7 +32,7 @@ const ALLOWED = new Set(["lib/index.ts -> lib/ldfi/handlers/load.ts"]);
 
 test("no import cycles beyond the one deliberate lazy edge", () => {
   // dpdm ships as ESM, which jest's CommonJS runtime cannot load: run its CLI and read its JSON.
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "maze-cycles-")), "deps.json");
+  const out = path.join(tempDir("cycles"), "deps.json");
   execFileSync(process.execPath, [path.join(ROOT, "node_modules", "dpdm", "lib", "bin", "dpdm.js"), "--no-warning", "--no-tree", "--no-circular", "--transform", "--output", out, ...ENTRIES], { cwd: ROOT, stdio: "pipe" });
   const cycles = (JSON.parse(fs.readFileSync(out, "utf8")) as { circulars: string[][] }).circulars.map((c) => c.join(" -> "));
   expect(cycles.filter((c) => !ALLOWED.has(c))).toEqual([]);

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { Config } from "@jest/types";
 import { runCourse } from "../kernel/headless/runNotebooks";
@@ -7,6 +9,17 @@ import { PROJECT_ROOT } from "../kernel/jupyterPaths";
 const COURSE_READERS = ["site.test.ts", "live.test.ts"].map((f) => path.join(PROJECT_ROOT, "test", "site", f));
 
 /**
+ * Points `os.tmpdir()` of this run (this process, the jest workers it spawns next and every
+ * process they start) at a fresh folder, so test/globalTeardown.ts can tell exactly what the run
+ * left behind: other processes on the machine, and other jest runs, write elsewhere.
+ */
+function isolateTmpdir(): void {
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), "maze-test-run-"));
+  process.env["MAZE_TEST_TMPDIR"] = run;
+  process.env["TMPDIR"] = run;
+}
+
+/**
  * Before any suite starts: executes the course notebooks whose content hash changed, on every core
  * (warm workers, the same cache and build/notebooks/ as `npm run notebooks`), so the suites that
  * read executed notebooks find them there instead of running them one by one inside a jest worker.
@@ -14,6 +27,7 @@ const COURSE_READERS = ["site.test.ts", "live.test.ts"].map((f) => path.join(PRO
  * failing notebook fails no suite here: the reader's own cached run reports it, located.
  */
 export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
+  isolateTmpdir();
   const patterns = globalConfig.testPathPatterns;
   if (patterns.isSet()) {
     const matches = patterns.toExecutor({ rootDir: globalConfig.rootDir });

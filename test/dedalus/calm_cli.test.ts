@@ -1,14 +1,14 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { runMaze } from "../cliCapture";
+import { tempDir } from "../tempDir";
 
 const GOLDEN = path.join(__dirname, "..", "..", "protocols", "golden");
 
 const cli = runMaze;
 
 function tmp(text: string): string {
-  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "maze-check-")), "p.ded");
+  const f = path.join(tempDir("check"), "p.ded");
   fs.writeFileSync(f, text);
   return f;
 }

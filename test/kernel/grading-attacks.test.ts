@@ -8,6 +8,7 @@ import { sandboxMechanisms } from "../../kernel/grading/sandbox";
 import { readNotebook, serializeNotebook } from "../../kernel/headless/notebookFormat";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 import { scratchDir } from "./fixtures";
+import { tempDir } from "../tempDir";
 
 /**
  * A student who wants the points without the work: every attack of issue 11 as a cell added to a
@@ -122,6 +123,8 @@ beforeAll(() => {
   fs.writeFileSync(canary, "still here\n");
   fs.rmSync(outside, { force: true });
 });
+// An attack that got through must not leave its file behind for the next run either.
+afterAll(() => fs.rmSync(outside, { force: true }));
 
 describe("every attack scores the starter's 0, leaves the project as it was and writes nothing outside the sandbox", () => {
   const attacks: [string, string, string[]][] = [
@@ -250,7 +253,7 @@ test("--timeout is validated: above one hour, zero or not a number is a usage er
 });
 
 test("grading needs no build/ folder: it works from a notebook outside the project and writes nothing under build/", async () => {
-  const away = fs.mkdtempSync(path.join(os.tmpdir(), "maze-away-"));
+  const away = tempDir("away");
   const file = path.join(away, "alice.ipynb");
   fs.copyFileSync(starter("lab1-crdt"), file);
   const build = path.join(PROJECT_ROOT, "build");
@@ -259,5 +262,4 @@ test("grading needs no build/ folder: it works from a notebook outside the proje
   const r = await gradeNotebook(file);
   expect(r.score).toBe(0);
   expect(list()).toEqual(before);
-  fs.rmSync(away, { recursive: true, force: true });
 }, 120_000);

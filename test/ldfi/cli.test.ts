@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { execute, spec } from "../../lib/cli/ldfi";
 import * as runCommand from "../../lib/cli/run";
@@ -8,6 +7,7 @@ import { parseCommandLine } from "../../lib/cli/command";
 import { PROTOCOLS } from "./corpus";
 import { formatTuple } from "../../lib/dedalus/factText";
 import { main } from "../../lib/cli/main";
+import { tempDir } from "../tempDir";
 
 /** Runs `maze ldfi ARGS` (or another sub-command) in-process, capturing stdout and stderr. */
 async function maze(
@@ -121,7 +121,7 @@ describe("maze ldfi", () => {
   });
 
   it("warns when the failure-free pre is not within its post, and certifies an empty post", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maze-ldfi-"));
+    const dir = tempDir("ldfi");
     const f = path.join(dir, "unfinished.ded");
     fs.writeFileSync(f, 'n("a")@1;\nn(X)@next :- n(X);\npre(X) :- n(X);\npost(X) :- n(X), X != "a";\n');
     const r = await maze([f, "--eot", "3"]);
@@ -131,7 +131,7 @@ describe("maze ldfi", () => {
   });
 
   it("reports a runtime error of a faulty run with its location and exit 2", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maze-ldfi-"));
+    const dir = tempDir("ldfi");
     const f = path.join(dir, "divide.ded");
     // b divides by the number of messages it got from a: zero once a's message is lost
     fs.writeFileSync(f, 'n("a", 1)@1;\nn("b", 0)@1;\ngot(M, V)@async :- n(N, V), N == "a", M == "b";\ncount_got(M, count<V>) :- got(M, V);\nratio(M, 10 / C) :- count_got(M, C);\nsure(M) :- n(M, _), notin got(M, _);\nratio(M, 10 / 0) :- sure(M), M == "b";\npre(M) :- n(M, _);\npost(M) :- n(M, _);\n');
@@ -141,7 +141,7 @@ describe("maze ldfi", () => {
   });
 
   it("reports a syntax error with file:line:col and exit 2", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maze-ldfi-"));
+    const dir = tempDir("ldfi");
     const bad = path.join(dir, "bad.ded");
     fs.writeFileSync(bad, 'post(X) :- thing(X)\nthing("a")@1;\n');
     const r = await maze([bad]);
@@ -150,7 +150,7 @@ describe("maze ldfi", () => {
   });
 
   it("writes a self-contained HTML report with escaped text", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maze-ldfi-report-"));
+    const dir = tempDir("ldfi-report");
     const r = await maze([p("retry_delivery.ded"), p("delivery_assert.ded"), "--eot", "4", "--eff", "2", "--crashes", "1", "--report", dir]);
     expect(r.code).toBe(1);
     const html = fs.readFileSync(path.join(dir, "index.html"), "utf8");
