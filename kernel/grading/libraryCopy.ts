@@ -16,7 +16,9 @@ import { PROJECT_ROOT } from "../jupyterPaths";
  *   <tmp>/maze-grading-<hash>/node_modules/<dep>/    tslab, fast-check, vega, … and what they depend on
  *
  * Built once per content hash and shared read-only by every submission (a student process may read
- * only this folder and its own work folder).
+ * only this folder and its own work folder). Each build of maze has its own hash, so the copies of
+ * older builds are pruned by {@link pruneLibraryCopies} once no grader can be using them; a grader
+ * marks a copy in use with a lease file next to it, `<tmp>/maze-grading-<hash>.lease-<pid>`.
  */
 
 /** The packages the student process loads; their dependencies are followed from their package.json. */
@@ -82,6 +84,8 @@ function linkOrCopy(from: string, to: string): void {
  * Builds the library copy if it is not there yet and returns its root (the folder holding
  * `node_modules`). Project files are copied, never linked: recompiling rewrites `dist/` in place,
  * which would change a hard-linked copy under a running grader.
+ * The copy is leased (see {@link pruneLibraryCopies}) before it is looked for, and the copies of
+ * other builds nobody is using are pruned once it is there.
  */
 export function gradingLibrary(tmpRoot = os.tmpdir()): string {
   const files = projectFiles();
@@ -91,8 +95,18 @@ export function gradingLibrary(tmpRoot = os.tmpdir()): string {
   h.update(packages.join("\n"));
   const lock = path.join(PROJECT_ROOT, "package-lock.json");
   if (fs.existsSync(lock)) h.update(fs.readFileSync(lock));
-  const root = path.join(tmpRoot, `maze-grading-${h.digest("hex").slice(0, 16)}`);
-  if (fs.existsSync(path.join(root, "node_modules", "maze", "package.json"))) return root;
+  const hash = h.digest("hex").slice(0, 16);
+  const root = path.join(tmpRoot, `maze-grading-${hash}`);
+  // Leased first: a pruner that saw no lease and is about to move this copy away re-checks the
+  // leases after moving it, and puts it back.
+  leaseLibraryCopy(root);
+  if (!fs.existsSync(path.join(root, "node_modules", "maze", "package.json"))) buildCopy(root, files, packages);
+  pruneLibraryCopies(tmpRoot, hash);
+  return root;
+}
+
+/** Builds the copy under a temporary name and renames it into place, so no grader sees it half made. */
+function buildCopy(root: string, files: readonly string[], packages: readonly string[]): void {
   const building = `${root}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
   const maze = path.join(building, "node_modules", "maze");
   for (const f of files) {
@@ -111,7 +125,152 @@ export function gradingLibrary(tmpRoot = os.tmpdir()): string {
     // another grader built the same copy first: use theirs
     fs.rmSync(building, { recursive: true, force: true });
   }
-  return root;
+}
+
+/**
+ * How long a library copy, a lease or a leftover of a build or a prune is kept after its last sign
+ * of use when the process behind it cannot be seen (another PID namespace sharing the temp folder).
+ */
+export const STALE_AFTER_MS = 60 * 60 * 1000;
+/** How often a grader refreshes its leases' mtimes: well within {@link STALE_AFTER_MS}. */
+const LEASE_REFRESH_MS = 5 * 60 * 1000;
+
+const COPY = /^maze-grading-([0-9a-f]{16})$/;
+const LEASE = /^maze-grading-([0-9a-f]{16})\.lease-(\d+)$/;
+/** A copy being built (`gradingLibrary`) or being removed (`pruneLibraryCopies`), by process `pid`. */
+const LEFTOVER = /^maze-grading-([0-9a-f]{16})\.(\d+)\.[0-9a-f]{8}\.(tmp|prune)$/;
+
+/** The leases this process holds: refreshed while it runs, removed when it exits. */
+const held = new Set<string>();
+let refresher: NodeJS.Timeout | undefined;
+
+function releaseLeases(): void {
+  for (const lease of held) fs.rmSync(lease, { force: true });
+  held.clear();
+}
+
+/**
+ * Marks the library copy at `root` as used by this process until it exits: writes (or touches)
+ * `<root>.lease-<pid>` and keeps its mtime fresh. A process killed outright leaves its lease, which
+ * stops protecting the copy once its process is gone and its mtime is {@link STALE_AFTER_MS} old.
+ */
+export function leaseLibraryCopy(root: string): void {
+  const lease = `${root}.lease-${process.pid}`;
+  fs.mkdirSync(path.dirname(lease), { recursive: true });
+  fs.writeFileSync(lease, `${process.pid}\n`);
+  if (held.size === 0) process.once("exit", releaseLeases);
+  held.add(lease);
+  if (refresher === undefined) {
+    refresher = setInterval(() => {
+      const now = new Date();
+      for (const l of held) {
+        try {
+          fs.utimesSync(l, now, now);
+        } catch {
+          // removed under us (a tidy-up by hand): gradingLibrary writes it again on the next use
+        }
+      }
+    }, LEASE_REFRESH_MS);
+    refresher.unref();
+  }
+}
+
+/** Whether process `pid` runs on this machine, in this PID namespace (EPERM: it runs, as someone else). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The mtime of `p` in ms, or undefined when it is gone. */
+function mtimeMs(p: string): number | undefined {
+  try {
+    return fs.statSync(p).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes a file or folder, quietly: pruning is a tidy-up and never fails a grading. */
+function remove(p: string): void {
+  try {
+    fs.rmSync(p, { recursive: true, force: true });
+  } catch {
+    // busy or vanished: the next prune tries again
+  }
+}
+
+/**
+ * Removes the library copies under `tmpRoot` (the folder {@link gradingLibrary} builds in) that no
+ * grader can be using, keeping the copy of hash `keep`. A copy is in use while any lease on it
+ * belongs to a running process or was refreshed within `staleAfterMs`, or while its own mtime
+ * (every submission makes and removes its work folder inside it, also under graders older than
+ * leases) is that recent. An unused copy is first renamed away in one step, so a grader never
+ * sees a half-deleted copy under its real name; the leases are then read again and, if a grader
+ * leased it meanwhile, the copy is renamed back. Also removed: dead leases, and builds and prunes
+ * whose process is gone and that are `staleAfterMs` old. Returns the names it removed.
+ */
+export function pruneLibraryCopies(tmpRoot: string, keep: string, staleAfterMs = STALE_AFTER_MS): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmpRoot);
+  } catch {
+    return [];
+  }
+  const fresh = (p: string): boolean => {
+    const t = mtimeMs(p);
+    return t !== undefined && Date.now() - t < staleAfterMs;
+  };
+  const leaseLive = (name: string, pid: number): boolean => running(pid) || fresh(path.join(tmpRoot, name));
+  const leased = (hash: string): boolean =>
+    fs.readdirSync(tmpRoot).some((n) => {
+      const m = LEASE.exec(n);
+      return m !== null && m[1] === hash && leaseLive(n, Number(m[2]));
+    });
+  const removed: string[] = [];
+  for (const name of names) {
+    const lease = LEASE.exec(name);
+    if (lease !== null) {
+      if (!leaseLive(name, Number(lease[2]))) {
+        remove(path.join(tmpRoot, name));
+        removed.push(name);
+      }
+      continue;
+    }
+    const leftover = LEFTOVER.exec(name);
+    if (leftover !== null) {
+      if (!running(Number(leftover[2])) && !fresh(path.join(tmpRoot, name))) {
+        remove(path.join(tmpRoot, name));
+        removed.push(name);
+      }
+      continue;
+    }
+    const copy = COPY.exec(name);
+    const hash = copy?.[1];
+    if (hash === undefined || hash === keep) continue;
+    const root = path.join(tmpRoot, name);
+    try {
+      if (leased(hash) || fresh(root)) continue;
+      const doomed = `${root}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.prune`;
+      fs.renameSync(root, doomed);
+      if (leased(hash)) {
+        try {
+          fs.renameSync(doomed, root);
+          continue;
+        } catch {
+          // the grader that leased it has already built it again: ours is a spare
+        }
+      }
+      remove(doomed);
+      removed.push(name);
+    } catch {
+      // renamed or removed by another pruner first
+    }
+  }
+  return removed;
 }
 
 /** The worker that executes a notebook, inside the library copy. */
