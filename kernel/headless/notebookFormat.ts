@@ -113,12 +113,20 @@ export function serializeNotebook(nb: Notebook): string {
   return JSON.stringify({ cells, metadata: nb.metadata, nbformat: nb.nbformat, nbformat_minor: nb.nbformat_minor }, null, 1) + "\n";
 }
 
-/** Writes a file atomically (temp file + rename), so a reader never sees a half-written notebook or page. */
+/**
+ * Writes a file atomically (temp file + rename), so a reader never sees a half-written notebook or
+ * page. A write or rename that fails (a full disk, `file` is a folder) removes the temp file first.
+ */
 export function writeFileAtomic(file: string, content: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, content);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, content);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** Builds a notebook from cells given as plain data (used by tests and by notebook authoring scripts). */

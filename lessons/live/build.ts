@@ -13,6 +13,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
+import { writeFileAtomic } from "../../kernel/headless/notebookFormat";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 
 const LIVE = path.join(PROJECT_ROOT, "lessons", "live");
@@ -105,9 +106,7 @@ export async function buildLiveAssets(outDir: string): Promise<LiveBuildResult> 
   const files = {} as Record<"loader" | "runtime" | "worker", { file: string; bytes: number }>;
   for (const [name, text] of Object.entries(texts) as ["loader" | "runtime" | "worker", string][]) {
     const file = path.join(dir, `${name}.js`);
-    const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, text);
     files[name] = { file, bytes: Buffer.byteLength(text) };
   }
   return { files };
