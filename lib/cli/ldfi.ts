@@ -3,8 +3,8 @@ import type { Program } from "../dedalus/ast";
 import { DedalusError, formatDiagnostic, type Diagnostic } from "../dedalus/diagnostics";
 import { DEFAULT_MAX_TUPLES, DedalusLimitError, DedalusRuntimeError } from "../dedalus/limits";
 import { compileProgram } from "../dedalus/runtime";
-import { dedalusEngine, postReadsCrash } from "../ldfi/dedalusEngine";
-import { dedalusTarget } from "../ldfi/dedalusTarget";
+import * as os from "node:os";
+import { dedalusProgramTarget, postReadsCrash } from "../ldfi/dedalusEngine";
 import { checkBounds, FaultBoundsError, formatFaults, type FaultBounds } from "../ldfi/faults";
 import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, SEARCH_LIMITS, type SearchResult, type Strategy } from "../ldfi/result";
 import { isProtocolModulePath } from "../ldfi/handlers/load";
@@ -24,7 +24,7 @@ const DEFAULTS = { eot: 3, eff: 2, crashes: 0 } as const;
 export const spec: CommandSpec = {
   help: [
     "usage: maze ldfi FILE... [--eot N] [--eff N] [--crashes N] [--nodes a,b] [--max-runs N] [--timeout S]",
-    "                 [--max-tuples N] [--strategy ldfi|random|exhaustive] [--seed N] [--json] [--report DIR] [--allow-nonlocal]",
+    "                 [--max-tuples N] [--strategy ldfi|random|exhaustive] [--seed N] [--jobs N] [--json] [--report DIR] [--allow-nonlocal]",
     "",
     "Searches for faults (message omissions before EFF, crashes of at most N nodes) that make the program",
     "lose a `post` tuple of its failure-free run at EOT while the matching `pre` tuple still holds.",
@@ -40,6 +40,8 @@ export const spec: CommandSpec = {
     `  --max-tuples N  stop when one run holds more than N tuples (default ${DEFAULT_MAX_TUPLES})`,
     "  --strategy X    ldfi (default): lineage + SAT; random: seeded random faults; exhaustive: every fault set",
     "  --seed N        seed of the random strategy (default 1)",
+    "  --jobs N        threads running LDFI hypotheses at once (default: every core); the verdict, the",
+    "                  counterexample and the execution count are the same for every N",
     "  --json          print one JSON object {schemaVersion, verdict, executions, wallMs, counterexample, limit}",
     "  --report DIR    write DIR/index.html: summary, runs, spacetime diagrams, lineage of the goal",
     "  --allow-nonlocal  report rules that move data without @async (non-local-join, non-local-head)",
@@ -58,6 +60,7 @@ export const spec: CommandSpec = {
     timeout: { type: "string" },
     strategy: { type: "string" },
     seed: { type: "string" },
+    jobs: { type: "string" },
     json: { type: "boolean" },
     report: { type: "string" },
     ...ALLOW_NONLOCAL_OPTION,
@@ -122,6 +125,8 @@ export interface LdfiFlags {
   readonly timeoutMs: number;
   readonly strategy: Strategy;
   readonly seed: number;
+  /** Threads running hypotheses at once (LDFI only; default 1). The result does not depend on it. */
+  readonly jobs?: number;
   readonly progress?: (line: string) => void;
   readonly keepObservations?: boolean;
 }
@@ -164,7 +169,7 @@ export function searchProgram(program: Program, flags: LdfiFlags, files: readonl
     if (e instanceof FaultBoundsError) return failWith(e.message);
     throw e;
   }
-  const target = dedalusTarget(dedalusEngine, program, { eot: bounds.eot, ...(explicitNodes ? { nodes } : {}), crashSensitive: postReadsCrash(program) });
+  const target = dedalusProgramTarget(program, { eot: bounds.eot, ...(explicitNodes ? { nodes } : {}), crashSensitive: postReadsCrash(program) });
   try {
     const result = searchFaults(target, {
       bounds,
@@ -172,6 +177,7 @@ export function searchProgram(program: Program, flags: LdfiFlags, files: readonl
       maxRuns: flags.maxRuns,
       timeoutMs: flags.timeoutMs,
       seed: flags.seed,
+      ...(flags.jobs !== undefined ? { jobs: flags.jobs } : {}),
       ...(flags.progress ? { progress: flags.progress } : {}),
       keepObservations: flags.keepObservations === true,
       ...(flags.maxTuples !== undefined ? { runLimits: { maxTuples: flags.maxTuples } } : {}),
@@ -200,6 +206,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     ["max-runs", DEFAULT_MAX_RUNS, 1],
     ["seed", 1, 0],
     ["max-tuples", DEFAULT_MAX_TUPLES, 1],
+    ["jobs", os.availableParallelism(), 1],
   ] as const) {
     const v = intOption(values, name, fallback, min);
     if (typeof v !== "number") return fail(v.error);
@@ -240,6 +247,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     timeoutMs,
     strategy: strategy,
     seed: ints["seed"] as number,
+    jobs: ints["jobs"] as number,
     progress,
     keepObservations: reportDir !== undefined,
   }, positionals);

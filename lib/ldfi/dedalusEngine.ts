@@ -2,7 +2,8 @@ import type { Program } from "../dedalus/ast";
 import { support } from "../dedalus/provenance";
 import { DedalusLimitError } from "../dedalus/limits";
 import { runProgram, type RunResult } from "../dedalus/runtime";
-import type { DedalusEngine } from "./dedalusTarget";
+import { dedalusTarget, type DedalusEngine } from "./dedalusTarget";
+import type { TargetRecipe } from "./pool";
 
 /** The real Dedalus evaluator (lib/dedalus `runProgram` and `support`) as the LDFI search's engine. */
 export const dedalusEngine: DedalusEngine<Program, RunResult> = {
@@ -37,4 +38,13 @@ export function postReadsCrash(program: Program): boolean {
     }
   }
   return false;
+}
+
+/**
+ * A Dedalus program on the real evaluator as a search target ({@link dedalusTarget} over
+ * {@link dedalusEngine}) that also carries its recipe, so `jobs` > 1 can run it on worker threads.
+ */
+export function dedalusProgramTarget(program: Program, options: { eot: number; nodes?: readonly string[]; crashSensitive?: boolean }): ReturnType<typeof dedalusTarget<Program, RunResult>> & { readonly recipe: TargetRecipe } {
+  const recipe: TargetRecipe = { kind: "dedalus", program, eot: options.eot, ...(options.nodes ? { nodes: [...options.nodes] } : {}), crashSensitive: options.crashSensitive === true };
+  return Object.assign(dedalusTarget(dedalusEngine, program, options), { recipe });
 }

@@ -52,6 +52,56 @@ export interface HypothesisResult {
  * clause then excludes its supersets.
  */
 export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[], q: HypothesisQuery): HypothesisResult {
+  return finishEnumeration(enumerateFound(graph, roots, q), q.maxHypotheses ?? Infinity);
+}
+
+/**
+ * The enumeration of {@link enumerateHypotheses} before its minimality filter: every fault set in
+ * the order the solver found it, with what the enumeration looked like after each one, so that
+ * {@link finishEnumeration} can give the result of any smaller `maxHypotheses` without solving again
+ * (the worker pool enumerates once with a generous cap; the loop applies its own cap when it
+ * commits the run, which is what keeps a parallel search equal to the sequential one).
+ */
+export interface FoundHypotheses {
+  /** The fault sets found, distinct, in discovery order. */
+  readonly found: readonly FaultSet[];
+  /** clausesAt[i]: the solver's clause count right after found[i] was added. */
+  readonly clausesAt: readonly number[];
+  /** variablesAt[i]: the variables allocated right after found[i] was added. */
+  readonly variablesAt: readonly number[];
+  /** How many had been found when the seed alone first broke a goal, or -1. */
+  readonly seedBreaksAt: number;
+  /** How many had been found when `shouldStop` ended the enumeration, or -1. */
+  readonly stoppedAt: number;
+  /** Clauses and variables when the enumeration ended (by the cap, `shouldStop` or completion). */
+  readonly clauses: number;
+  readonly variables: number;
+  /** The cap it ran under: `found.length >= cap` means it may have stopped there. */
+  readonly cap: number;
+}
+
+/**
+ * What {@link enumerateHypotheses} returns for `maxHypotheses = cap`, from an enumeration found
+ * under a cap at least as large (or one that ended before reaching its own cap).
+ */
+export function finishEnumeration(r: FoundHypotheses, maxHypotheses: number): HypothesisResult {
+  // the enumeration checks its cap after adding a hypothesis, so it always keeps at least one
+  const cap = Math.max(1, maxHypotheses);
+  if (cap > r.cap && r.found.length >= r.cap) throw new RangeError(`finishEnumeration: cap ${cap} exceeds the ${r.cap} it was found under`);
+  // The enumeration ends at whichever comes first: the stop polled (before `cap` were found), the
+  // cap reached (right after the cap-th was added, before anything else), or its end.
+  if (r.stoppedAt >= 0 && r.stoppedAt < cap) {
+    return { hypotheses: minimalSorted(r.found), truncated: true, seedBreaks: r.seedBreaksAt >= 0, clauses: r.clauses, variables: r.variables };
+  }
+  if (r.found.length >= cap) {
+    const seedBreaks = r.seedBreaksAt >= 0 && r.seedBreaksAt < cap;
+    return { hypotheses: minimalSorted(r.found.slice(0, cap)), truncated: true, seedBreaks, clauses: r.clausesAt[cap - 1] as number, variables: r.variablesAt[cap - 1] as number };
+  }
+  return { hypotheses: minimalSorted(r.found), truncated: false, seedBreaks: r.seedBreaksAt >= 0, clauses: r.clauses, variables: r.variables };
+}
+
+/** The enumeration of {@link enumerateHypotheses}, every fault set kept in discovery order (see {@link FoundHypotheses}). */
+export function enumerateFound(graph: SupportGraph, roots: readonly number[], q: HypothesisQuery): FoundHypotheses {
   const { bounds, seed } = q;
   const sat = (q.makeSolver ?? (() => new CdclSat()))();
   let variables = 0;
@@ -171,9 +221,11 @@ export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[
 
   const maxHypotheses = q.maxHypotheses ?? Infinity;
   const found: FaultSet[] = [];
+  const clausesAt: number[] = [];
+  const variablesAt: number[] = [];
   const foundKeys = new Set<string>([faultKey(seed)]);
-  let truncated = false;
-  let seedBreaks = false;
+  let seedBreaksAt = -1;
+  let stoppedAt = -1;
   const seedSize = seedLits.length;
   goals: for (const root of rootVars) {
     const act = newVar();
@@ -181,7 +233,7 @@ export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[
     let k = seedSize;
     for (;;) {
       if (q.shouldStop?.()) {
-        truncated = true;
+        stoppedAt = found.length;
         break goals;
       }
       const bound = counter.atMost(k);
@@ -191,7 +243,7 @@ export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[
         // The seed alone breaks this goal's recorded lineage: the graph disagrees with the run it
         // came from, so this goal offers no extension (and must not block the seed's supersets).
         if (trueVars.length === seedSize) {
-          seedBreaks = true;
+          if (seedBreaksAt < 0) seedBreaksAt = found.length;
           break;
         }
         sat.addClause(trueVars.map((f) => -f.v));
@@ -203,10 +255,9 @@ export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[
         if (!foundKeys.has(key)) {
           foundKeys.add(key);
           found.push(fs);
-          if (found.length >= maxHypotheses) {
-            truncated = true;
-            break goals;
-          }
+          clausesAt.push(sat.clauseCount);
+          variablesAt.push(variables);
+          if (found.length >= maxHypotheses) break goals;
         }
         continue;
       }
@@ -216,11 +267,16 @@ export function enumerateHypotheses(graph: SupportGraph, roots: readonly number[
     sat.addClause([-act]);
   }
 
+  return { found, clausesAt, variablesAt, seedBreaksAt, stoppedAt, clauses: sat.clauseCount, variables, cap: maxHypotheses };
+}
+
+/** The fault sets of `found` that are minimal among them (a superset of another can only lose more), smallest first, then by key. */
+function minimalSorted(found: readonly FaultSet[]): FaultSet[] {
   const atoms = found.map(faultAtomSet);
   const minimal = found.filter((f, i) => !found.some((g, j) => j !== i && faultCount(g) < faultCount(f) && [...(atoms[j] as Set<string>)].every((a) => (atoms[i] as Set<string>).has(a))));
   const keyOf = new Map(minimal.map((f) => [f, faultKey(f)]));
   minimal.sort((a, b) => faultCount(a) - faultCount(b) || ((keyOf.get(a) as string) < (keyOf.get(b) as string) ? -1 : (keyOf.get(a) as string) > (keyOf.get(b) as string) ? 1 : 0));
-  return { hypotheses: minimal, truncated, seedBreaks, clauses: sat.clauseCount, variables };
+  return minimal;
 }
 
 function faultAtomSet(f: FaultSet): Set<string> {

@@ -1,7 +1,9 @@
-import { enumerateHypotheses } from "./encode";
+import { finishEnumeration } from "./encode";
+import { expansionOf, tierNegativeSupport, type ExpansionContext, type RunExpansion } from "./expansion";
 import { faultCount, faultKey, type FaultSet } from "./faults";
-import type { FaultTarget, Observation } from "./observation";
-import { DEFAULT_ORDER, type SearchOptions, type SearchResult } from "./result";
+import { violations, type FaultTarget } from "./observation";
+import { PoolSearch, type TargetRecipe } from "./pool";
+import { DEFAULT_ORDER, DEFAULT_POOL_AFTER_MS, DEFAULT_RUN_WALL_MS, type HypothesisOrder, type SearchOptions, type SearchResult } from "./result";
 import { SearchSession, type SearchEnd } from "./session";
 
 /**
@@ -30,6 +32,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   const order = options.order ?? DEFAULT_ORDER;
   const subsumption = options.subsumption ?? true;
   if (s.failureFreePost.size === 0) return { verdict: "certified" };
+  const context = { bounds: options.bounds, order, failureFreePost: s.failureFreePost };
 
   const explored = new Set<string>([faultKey(s.failureFree.faults)]);
   const queued = new Set<string>();
@@ -37,24 +40,9 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   let seq = 0;
   // True when an enumeration was cut short by the hypothesis cap: an empty queue then proves nothing.
   let incomplete = false;
+  // More hypotheses than the runs left (plus those that may turn out explored) cannot be used.
+  const hypothesisCap = (): number => s.maxRuns - s.executions + explored.size + queued.size + 1;
 
-  const enumerate = (obs: Observation, goals: readonly string[], negativeSupport: boolean) => {
-    const graph = obs.lineage(goals, { negativeSupport });
-    // More hypotheses than the runs left (plus those that may turn out explored) cannot be used.
-    const cap = s.maxRuns - s.executions + explored.size + queued.size + 1;
-    const r = enumerateHypotheses(graph, graph.roots, {
-      bounds: options.bounds,
-      firstSend: obs.firstSend,
-      seed: obs.faults,
-      maxHypotheses: cap,
-      shouldStop: () => s.timedOut(),
-    });
-    s.maxClauses = Math.max(s.maxClauses, r.clauses);
-    // Certification rests on the full lineage's hypotheses; the positive tier only orders the queue.
-    if (r.truncated && negativeSupport) incomplete = true;
-    if (subsumption && negativeSupport && !r.truncated && !r.seedBreaks && r.hypotheses.length === 0 && goals.length === s.failureFreePost.size) untouchable.push(faultAtoms(obs.faults));
-    return r.hypotheses;
-  };
   // Runs that kept every goal and whose lineage no further fault within the bounds can break: every
   // superset of their faults keeps every goal too, so no counterexample lies above them (README:
   // subsumption) and a queued superset is dropped unrun.
@@ -65,19 +53,25 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
     return untouchable.some((u) => u.size <= atoms.size && [...u].every((a) => atoms.has(a)));
   };
 
-  const expand = (obs: Observation): void => {
-    const goals = [...s.failureFreePost].filter((t) => obs.post.has(t)).sort();
-    if (goals.length === 0) return;
+  /** Queues the hypotheses of one run's expansion, found under at least the current cap. */
+  const expand = (faults: FaultSet, expansion: RunExpansion): void => {
+    if (expansion.goals === 0) return;
+    const cap = hypothesisCap();
     // Tier 0: what breaks the positive lineage (the derivations themselves); tier 1: what only breaks
     // negative support. Both are run; "positive-first" runs tier 0 first (see README: queue order).
-    const tiers = order === "positive-first" ? [enumerate(obs, goals, false), enumerate(obs, goals, true)] : [enumerate(obs, goals, true)];
     const fresh: QueueItem[] = [];
-    tiers.forEach((hypotheses, tier) => {
-      for (const h of hypotheses) {
+    expansion.tiers.forEach((found, tier) => {
+      const r = finishEnumeration(found, cap);
+      const negativeSupport = tierNegativeSupport(order, tier);
+      s.maxClauses = Math.max(s.maxClauses, r.clauses);
+      // Certification rests on the full lineage's hypotheses; the positive tier only orders the queue.
+      if (r.truncated && negativeSupport) incomplete = true;
+      if (subsumption && negativeSupport && !r.truncated && !r.seedBreaks && r.hypotheses.length === 0 && expansion.goals === s.failureFreePost.size) untouchable.push(faultAtoms(faults));
+      for (const h of r.hypotheses) {
         const key = faultKey(h);
         if (explored.has(key) || queued.has(key)) continue;
         queued.add(key);
-        fresh.push({ faults: h, tier, size: faultCount(h), lateness: lateness(h), seq: seq++ });
+        fresh.push({ faults: h, key, tier, size: faultCount(h), lateness: lateness(h), seq: seq++ });
       }
     });
     if (order === "depth-first") {
@@ -92,27 +86,163 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
       queue.splice(i, 0, item);
     }
   };
+  /** Runs one hypothesis here, on this thread. */
+  const runHere = (faults: FaultSet): { missing: string[]; expansion: RunExpansion | null } => {
+    const { observation, missing } = s.execute(faults);
+    return { missing, expansion: missing.length > 0 ? null : expansionOf(observation, context, hypothesisCap(), () => s.timedOut()) };
+  };
 
-  expand(s.failureFree);
-  while (queue.length > 0) {
-    const limit = s.exhausted();
-    if (limit) return { verdict: "inconclusive", limit };
-    const next = queue.shift() as { faults: FaultSet };
-    const key = faultKey(next.faults);
-    queued.delete(key);
-    explored.add(key);
-    if (subsumed(next.faults)) continue;
-    const { observation, missing } = s.execute(next.faults);
-    if (missing.length > 0) return { verdict: "counterexample", faults: next.faults, missing };
-    expand(observation);
+  const pool = new Speculation(s, options, order, context);
+  try {
+    expand(s.failureFree.faults, expansionOf(s.failureFree, context, hypothesisCap(), () => s.timedOut()));
+    while (queue.length > 0) {
+      const limit = s.exhausted();
+      if (limit) return { verdict: "inconclusive", limit };
+      const next = queue.shift() as QueueItem;
+      queued.delete(next.key);
+      explored.add(next.key);
+      if (subsumed(next.faults)) {
+        pool.discard(next.key);
+        continue;
+      }
+      // Worker threads run the hypotheses queued behind this one while this thread runs it (or
+      // waits for a worker that already is); results are committed here, in queue order only.
+      pool.speculate(queue, subsumed, hypothesisCap);
+      const remote = pool.take(next, queue, subsumed, hypothesisCap);
+      const { missing, expansion } = remote ?? runHere(next.faults);
+      if (missing.length > 0) return { verdict: "counterexample", faults: next.faults, missing };
+      if (expansion) expand(next.faults, expansion);
+    }
+  } finally {
+    pool.end();
   }
   if (s.timedOut()) return { verdict: "inconclusive", limit: "timeout" };
   if (incomplete) return { verdict: "inconclusive", limit: "max-runs" };
   return { verdict: "certified" };
 }
 
+/**
+ * Speculative execution on the worker pool (`jobs` > 1; lib/ldfi/README.md, "Worker pool"): the
+ * hypotheses at the front of the queue are sent to worker threads before the loop reaches them.
+ * The loop still takes them one by one in its own order and commits a worker's result only when it
+ * reaches that hypothesis, so the verdict, the counterexample and `executions` are those of the
+ * sequential search; a result the loop never reaches (subsumed, or past the decision) is dropped
+ * uncounted. The pool starts only after the search has run `poolAfterMs` on its own, so a small
+ * search never pays for starting threads, and the loop keeps running hypotheses itself meanwhile.
+ */
+/** A hypothesis run ahead of the loop, by a worker or by this thread; `ok: false`: the loop runs it again. */
+type SpeculativeResult = { readonly ok: true; readonly wallMs: number; readonly missing: string[]; readonly expansion: RunExpansion | null } | { readonly ok: false };
+
+class Speculation {
+  private search: PoolSearch | null = null;
+  private workers: number;
+  private readonly startAfter: number;
+  /** Results this thread computed ahead of the loop. */
+  private readonly local = new Map<string, SpeculativeResult>();
+
+  constructor(
+    private readonly s: SearchSession,
+    options: SearchOptions,
+    private readonly order: HypothesisOrder,
+    private readonly context: ExpansionContext,
+  ) {
+    const jobs = options.jobs ?? 1;
+    if (!(Number.isInteger(jobs) && jobs >= 1)) throw new RangeError(`jobs must be a positive integer, got ${jobs}`);
+    // Observations kept for a report stay on this thread, so such a search runs sequentially.
+    this.workers = s.target.recipe && options.keepObservations !== true ? jobs - 1 : 0;
+    this.startAfter = s.started + (options.poolAfterMs ?? DEFAULT_POOL_AFTER_MS);
+  }
+
+  /** Sends the first queued hypotheses that are not yet sent (nor subsumed) to free worker slots. */
+  speculate(queue: readonly QueueItem[], subsumed: (f: FaultSet) => boolean, cap: () => number): void {
+    if (this.workers === 0) return;
+    if (!this.search) {
+      if (queue.length === 0 || performance.now() < this.startAfter) return;
+      const recipe = this.s.target.recipe as TargetRecipe;
+      const runWall = this.s.options.runLimits?.wallMs ?? DEFAULT_RUN_WALL_MS;
+      this.search = PoolSearch.start({ recipe, failureFreePost: [...this.s.failureFreePost], bounds: this.s.options.bounds, order: this.order, ...this.s.workerBudget }, this.workers, runWall + 30_000);
+      if (!this.search) {
+        this.workers = 0; // no worker threads here (a browser): sequential
+        return;
+      }
+    }
+    let slots = this.search.slots();
+    // A worker enumerates under twice the cap of the moment (the cap may grow before the loop
+    // commits its result; if it outgrew that, the loop runs the hypothesis again itself).
+    const workerCap = 2 * cap() + 64;
+    for (let i = 0; i < queue.length && slots > 0; i++) {
+      const item = queue[i] as QueueItem;
+      if (this.search.has(item.key) || this.local.has(item.key) || subsumed(item.faults)) continue;
+      this.search.submit(item.key, item.faults, workerCap);
+      slots -= 1;
+    }
+  }
+
+  /**
+   * The result of the hypothesis the loop just reached, recorded as this search's run: a worker's,
+   * usable under the loop's current cap; undefined when the loop should run it itself. While a
+   * worker is still running it, this thread runs the next hypotheses nobody has taken yet (kept
+   * like a worker's result, recorded only when the loop reaches them) instead of idling.
+   */
+  take(next: QueueItem, queue: readonly QueueItem[], subsumed: (f: FaultSet) => boolean, cap: () => number): { missing: string[]; expansion: RunExpansion | null } | undefined {
+    const search = this.search;
+    if (!search) return undefined;
+    let r: SpeculativeResult | undefined;
+    for (;;) {
+      r = this.local.get(next.key);
+      if (r) {
+        this.local.delete(next.key);
+        break;
+      }
+      if (!search.has(next.key)) return undefined;
+      if (search.arrived(next.key)) {
+        r = search.take(next.key);
+        break;
+      }
+      const spare = queue.find((item) => !search.has(item.key) && !this.local.has(item.key) && !subsumed(item.faults));
+      if (!spare) {
+        r = search.take(next.key);
+        break;
+      }
+      this.runAhead(spare, cap);
+      this.speculate(queue, subsumed, cap);
+    }
+    if (!r || !r.ok) return undefined;
+    const c = cap();
+    if (r.expansion && r.expansion.tiers.some((t) => t.found.length >= t.cap && c > t.cap)) return undefined;
+    this.s.recordElsewhere(next.faults, r.missing, r.wallMs);
+    return { missing: r.missing, expansion: r.expansion };
+  }
+
+  /** Runs a queued hypothesis ahead of the loop on this thread; a limit or error leaves it to the loop. */
+  private runAhead(item: QueueItem, cap: () => number): void {
+    try {
+      const t0 = performance.now();
+      const obs = this.s.target.execute(item.faults, this.s.budget());
+      const missing = violations(this.s.failureFreePost, obs);
+      const wallMs = performance.now() - t0;
+      const expansion = missing.length > 0 ? null : expansionOf(obs, this.context, 2 * cap() + 64, () => this.s.timedOut());
+      this.local.set(item.key, { ok: true, wallMs, missing, expansion });
+    } catch {
+      this.local.set(item.key, { ok: false });
+    }
+  }
+
+  discard(key: string): void {
+    this.search?.discard(key);
+    this.local.delete(key);
+  }
+
+  end(): void {
+    this.search?.end();
+    this.search = null;
+    this.local.clear();
+  }
+}
+
 interface QueueItem {
   readonly faults: FaultSet;
+  readonly key: string;
   /** 0: breaks the positive lineage; 1: breaks only negative support (always 0 unless "positive-first"). */
   readonly tier: number;
   readonly size: number;

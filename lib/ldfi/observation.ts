@@ -1,5 +1,6 @@
 import type { FaultSet } from "./faults";
 import type { SupportGraph } from "./lineage";
+import type { TargetRecipe } from "./pool";
 import type { ExecutionBudget } from "./result";
 
 /** One message of a run, as the report draws it (a structural subset of lib/dedalus MessageEvent). */
@@ -36,6 +37,8 @@ export interface Observation {
 /** A system under test: it can be executed under any fault set within its bounds. */
 export interface FaultTarget {
   readonly nodes: readonly string[];
+  /** How a worker thread rebuilds this target (lib/ldfi/pool.ts); without one the search stays on its own thread. */
+  readonly recipe?: TargetRecipe;
   /**
    * Runs once under `faults`. A target that honours `budget` stops a run that passes one of its
    * bounds by throwing a `SearchLimitError` naming it (result.ts); the search then ends inconclusive.

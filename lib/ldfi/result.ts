@@ -58,6 +58,12 @@ export type HypothesisOrder = "positive-first" | "smallest-first" | "depth-first
 /** Chosen by measurement on the corpus (bench/ldfi.bench.ts prints both). */
 export const DEFAULT_ORDER: HypothesisOrder = "positive-first";
 
+/**
+ * How long a search runs on its own thread before it starts worker threads: starting one costs
+ * about NN ms of a core (loading the library), more than a small search takes altogether.
+ */
+export const DEFAULT_POOL_AFTER_MS = 250;
+
 /** Default cap on executions (including the failure-free run) so no search is unbounded. */
 export const DEFAULT_MAX_RUNS = 10_000;
 /** Default wall-clock budget in milliseconds: Molly's paper gave each certification sweep 120 s. */
@@ -90,6 +96,16 @@ export interface SearchOptions {
    * off, because the causal past of opaque handlers is not (its completion phase decides there).
    */
   readonly subsumption?: boolean;
+  /**
+   * Threads running LDFI hypotheses at once, this one included (default 1: sequential; the CLI's
+   * `--jobs` defaults to every core). The result is the sequential search's whatever the number:
+   * workers only run ahead of the loop, which commits their runs in its own order (README, "Worker
+   * pool"). Only targets with a recipe (Dedalus programs on the real evaluator) use workers, and not
+   * when observations are kept for a report.
+   */
+  readonly jobs?: number;
+  /** Wall-clock milliseconds a search runs alone before it starts worker threads (default {@link DEFAULT_POOL_AFTER_MS}). */
+  readonly poolAfterMs?: number;
   /** Seed of the random strategy. */
   readonly seed?: number;
   /** Called after every execution with a one-line summary (`run 3: omit(a,b,1) -> ok`). */

@@ -94,7 +94,7 @@ export class SearchSession {
   }
 
   /** The bounds handed to each execution: the search's deadline, the run limits, the heap ceiling. */
-  private budget(): ExecutionBudget {
+  budget(): ExecutionBudget {
     const r = this.options.runLimits ?? {};
     return {
       deadline: this.deadline,
@@ -131,11 +131,30 @@ export class SearchSession {
     return { observation, missing };
   }
 
-  private record(faults: FaultSet, observation: Observation, outcome: SearchRun["outcome"], missing: string[], wallMs: number): void {
+  /**
+   * Records a run a worker thread made for this search (lib/ldfi/pool.ts), judged there against
+   * the same failure-free `post`: it counts and reports exactly as {@link execute} would have.
+   * A search that keeps observations runs without workers, so none is kept here.
+   */
+  recordElsewhere(faults: FaultSet, missing: string[], wallMs: number): void {
+    this.record(faults, null, missing.length > 0 ? "violation" : "ok", missing, wallMs);
+  }
+
+  /** The bounds of each execution as a worker thread needs them (the deadline as a wall-clock epoch: threads have their own `performance.now()` origins). */
+  get workerBudget(): { deadlineEpoch: number; maxHeapBytes: number; runLimits: { maxTuples?: number; wallMs?: number } } {
+    const r = this.options.runLimits ?? {};
+    return {
+      deadlineEpoch: performance.timeOrigin + this.deadline,
+      maxHeapBytes: this.maxHeapBytes,
+      runLimits: { ...(r.maxTuples !== undefined ? { maxTuples: r.maxTuples } : {}), ...(r.wallMs !== undefined ? { wallMs: r.wallMs } : {}) },
+    };
+  }
+
+  private record(faults: FaultSet, observation: Observation | null, outcome: SearchRun["outcome"], missing: string[], wallMs: number): void {
     const index = this.runs.length;
-    const keep = this.options.keepObservations === true && (index < MAX_KEPT_OBSERVATIONS || outcome === "violation");
-    this.runs.push({ index, faults, outcome, missing, wallMs, ...(keep ? { observation } : {}) });
-    const verdict = outcome === "violation" ? `VIOLATION (missing ${missing.join(", ")})` : outcome === "ok" ? "ok" : `failure-free, post has ${observation.post.size}`;
+    const keep = observation !== null && this.options.keepObservations === true && (index < MAX_KEPT_OBSERVATIONS || outcome === "violation");
+    this.runs.push({ index, faults, outcome, missing, wallMs, ...(keep && observation !== null ? { observation } : {}) });
+    const verdict = outcome === "violation" ? `VIOLATION (missing ${missing.join(", ")})` : outcome === "ok" ? "ok" : `failure-free, post has ${observation?.post.size ?? 0}`;
     this.options.progress?.(`run ${index}: ${formatFaults(faults)} -> ${verdict}`);
   }
 

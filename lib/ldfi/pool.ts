@@ -1,0 +1,319 @@
+import type { Program } from "../dedalus/ast";
+import type { RunExpansion } from "./expansion";
+import type { FaultBounds, FaultSet } from "./faults";
+import type { HypothesisOrder } from "./result";
+
+/**
+ * How a worker thread rebuilds a search's target: plain data (structured-cloneable), because a
+ * target object itself cannot cross threads. Only Dedalus programs on the real evaluator have one
+ * (`dedalusProgramTarget`); a target without a recipe is always searched sequentially.
+ */
+export interface TargetRecipe {
+  readonly kind: "dedalus";
+  readonly program: Program;
+  readonly eot: number;
+  readonly nodes?: readonly string[];
+  readonly crashSensitive: boolean;
+}
+
+/** The fixed part of one search a worker needs, sent once per worker per search. */
+export interface PoolSearchContext {
+  readonly recipe: TargetRecipe;
+  readonly failureFreePost: readonly string[];
+  readonly bounds: FaultBounds;
+  readonly order: HypothesisOrder;
+  /** The search's deadline as a wall-clock epoch (`performance.timeOrigin + deadline`): each thread has its own `performance.now()` origin. */
+  readonly deadlineEpoch: number;
+  readonly maxHeapBytes: number;
+  readonly runLimits: { readonly maxTuples?: number; readonly wallMs?: number };
+}
+
+/** Main thread -> worker. */
+export type PoolRequest =
+  | { readonly type: "search"; readonly ctx: number; readonly search: PoolSearchContext }
+  | { readonly type: "job"; readonly ctx: number; readonly key: string; readonly faults: FaultSet; readonly cap: number }
+  | { readonly type: "end"; readonly ctx: number };
+
+/** Worker -> main thread: one per job (`ok: false` when the run or its lineage threw; the loop then redoes it itself). */
+export type PoolReply =
+  | { readonly type: "ready" }
+  | { readonly type: "result"; readonly ctx: number; readonly key: string; readonly ok: true; readonly wallMs: number; readonly missing: string[]; readonly expansion: RunExpansion | null }
+  | { readonly type: "result"; readonly ctx: number; readonly key: string; readonly ok: false; readonly error: string };
+
+/** A finished job as the loop reads it. */
+export type PoolResult = Extract<PoolReply, { type: "result" }>;
+
+type WorkerThreads = typeof import("node:worker_threads");
+
+/** node:worker_threads, looked up at run time so the browser build of the library (lessons/live) bundles the loop unchanged; undefined there. */
+function workerThreads(): WorkerThreads | undefined {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return typeof p?.getBuiltinModule === "function" ? (p.getBuiltinModule("node:worker_threads") as WorkerThreads | undefined) : undefined;
+}
+
+/**
+ * The worker script: the compiled poolWorker.js beside this file, or — when this file runs as
+ * TypeScript (jest through ts-jest) — the compiled copy in dist/, which `npm test` builds first.
+ */
+function workerScript(): string | null {
+  const path = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:path") as typeof import("node:path") | undefined;
+  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:fs") as typeof import("node:fs") | undefined;
+  if (!path || !fs || typeof __dirname !== "string") return null;
+  const beside = path.join(__dirname, "poolWorker.js");
+  if (fs.existsSync(beside)) return beside;
+  const compiled = path.join(__dirname, "..", "..", "dist", "lib", "ldfi", "poolWorker.js");
+  return fs.existsSync(compiled) ? compiled : null;
+}
+
+interface PoolWorker {
+  readonly worker: import("node:worker_threads").Worker;
+  readonly port: import("node:worker_threads").MessagePort;
+  ready: boolean;
+  dead: boolean;
+  /** Jobs sent and not yet answered (of any search). */
+  outstanding: number;
+  /** Searches this worker has been told about. */
+  readonly knows: Set<number>;
+  /** performance.now() of its last reply, to give up on a worker that stopped answering. */
+  lastReply: number;
+}
+
+/**
+ * Worker threads that run LDFI hypotheses (execution, judging, lineage, enumeration) for the loop.
+ * One pool per process, shared by every search in it and grown on demand; its workers do not keep
+ * the process alive. The loop stays synchronous: it waits for a reply with `Atomics.wait` on a
+ * counter the workers bump after each reply, and reads replies with `receiveMessageOnPort`.
+ */
+class WorkerPool {
+  private readonly workers: PoolWorker[] = [];
+  /** Replies posted by every worker (each bumps it after posting), against {@link received}, those read. */
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private received = 0;
+  /** Replies read but not yet claimed, per search. */
+  private readonly inbox = new Map<number, Map<string, PoolResult>>();
+  /** Searches that ended: their late replies are dropped as they arrive. */
+  private readonly ended = new Set<number>();
+
+  constructor(
+    private readonly wt: WorkerThreads,
+    private readonly script: string,
+  ) {}
+
+  /** Starts workers until there are `n` live ones (they become usable once they report ready). */
+  grow(n: number): void {
+    const live = this.workers.filter((w) => !w.dead).length;
+    for (let i = live; i < n; i++) {
+      const { port1, port2 } = new this.wt.MessageChannel();
+      const worker = new this.wt.Worker(this.script, { workerData: { port: port2, signal: this.signal }, transferList: [port2] });
+      worker.unref();
+      port1.unref();
+      const w: PoolWorker = { worker, port: port1, ready: false, dead: false, outstanding: 0, knows: new Set(), lastReply: performance.now() };
+      worker.on("error", () => (w.dead = true));
+      worker.on("exit", () => (w.dead = true));
+      this.workers.push(w);
+    }
+  }
+
+  /** Live workers that reported ready. */
+  usable(): PoolWorker[] {
+    this.drain();
+    return this.workers.filter((w) => w.ready && !w.dead);
+  }
+
+  /** Sends one job to `w`, telling it about the search first if needed. */
+  send(w: PoolWorker, ctx: number, search: PoolSearchContext, key: string, faults: FaultSet, cap: number): void {
+    if (!w.knows.has(ctx)) {
+      w.knows.add(ctx);
+      w.worker.postMessage({ type: "search", ctx, search } satisfies PoolRequest);
+    }
+    w.outstanding += 1;
+    w.worker.postMessage({ type: "job", ctx, key, faults, cap } satisfies PoolRequest);
+  }
+
+  /** Reads every reply waiting on the workers' ports into the inbox. */
+  drain(): void {
+    for (const w of this.workers) {
+      for (;;) {
+        const got = this.wt.receiveMessageOnPort(w.port);
+        if (got === undefined) break;
+        const reply = got.message as PoolReply;
+        this.received += 1;
+        w.lastReply = performance.now();
+        if (reply.type === "ready") {
+          w.ready = true;
+          continue;
+        }
+        w.outstanding -= 1;
+        if (this.ended.has(reply.ctx)) continue;
+        let box = this.inbox.get(reply.ctx);
+        if (!box) this.inbox.set(reply.ctx, (box = new Map()));
+        box.set(reply.key, reply);
+      }
+    }
+  }
+
+  /** Removes and returns the reply for (ctx, key) if it has arrived. */
+  claim(ctx: number, key: string): PoolResult | undefined {
+    const box = this.inbox.get(ctx);
+    const r = box?.get(key);
+    if (r) box?.delete(key);
+    return r;
+  }
+
+  /**
+   * Blocks until the reply for (ctx, key) from worker `w` arrives, or returns undefined when `w`
+   * died or has not answered anything for `patienceMs` (the caller then runs the job itself).
+   */
+  wait(ctx: number, key: string, w: PoolWorker, patienceMs: number): PoolResult | undefined {
+    for (;;) {
+      const posted = Atomics.load(this.signal, 0);
+      this.drain();
+      const r = this.claim(ctx, key);
+      if (r) return r;
+      if (w.dead || performance.now() - w.lastReply > patienceMs) {
+        w.dead = true;
+        void w.worker.terminate();
+        return undefined;
+      }
+      // A reply counted but not yet readable is on its way through the port: look again at once
+      // (sleeping until the next bump would cost a whole timeout).
+      if (posted > this.received) Atomics.wait(this.signal, 0, posted + 1, 0.05);
+      else Atomics.wait(this.signal, 0, posted, 100);
+    }
+  }
+
+  /** Forgets a search: its workers drop its target, and replies still to come for it are discarded. */
+  end(ctx: number): void {
+    for (const w of this.workers) {
+      if (w.knows.delete(ctx) && !w.dead) w.worker.postMessage({ type: "end", ctx } satisfies PoolRequest);
+    }
+    this.ended.add(ctx);
+    this.inbox.delete(ctx);
+  }
+
+  /** Terminates every worker. */
+  async close(): Promise<void> {
+    const ws = this.workers.splice(0);
+    await Promise.all(ws.map((w) => w.worker.terminate()));
+  }
+}
+
+let shared: WorkerPool | null = null;
+let nextCtx = 1;
+
+/** The process's pool, or null where worker threads (or the compiled worker script) are unavailable. */
+function sharedPool(): WorkerPool | null {
+  if (shared) return shared;
+  const wt = workerThreads();
+  const script = workerScript();
+  if (!wt || !script) return null;
+  shared = new WorkerPool(wt, script);
+  return shared;
+}
+
+/**
+ * Terminates the worker threads of the LDFI pool (they never keep a process alive, but a test
+ * runner that checks for open handles wants them gone).
+ */
+export async function closeLdfiPool(): Promise<void> {
+  const p = shared;
+  shared = null;
+  await p?.close();
+}
+
+/**
+ * One search's use of the pool: speculative jobs by fault-set key, each sent to the worker with the
+ * fewest outstanding jobs, and their results claimed in the loop's own order.
+ */
+export class PoolSearch {
+  private readonly ctx = nextCtx++;
+  /** Jobs in flight: key -> the worker running it. */
+  private readonly inFlight = new Map<string, PoolWorker>();
+  /** Replies claimed off the inbox but not yet asked for. */
+  private readonly done = new Map<string, PoolResult>();
+
+  private constructor(
+    private readonly pool: WorkerPool,
+    private readonly search: PoolSearchContext,
+    workers: number,
+    /** How long a worker may stay silent before its job is redone by the loop (the run's own budget plus a margin). */
+    private readonly patienceMs: number,
+  ) {
+    pool.grow(workers);
+  }
+
+  /** Starts (or reuses) `workers` worker threads for a search; null where threads are unavailable. */
+  static start(search: PoolSearchContext, workers: number, patienceMs: number): PoolSearch | null {
+    const pool = sharedPool();
+    return pool ? new PoolSearch(pool, search, workers, patienceMs) : null;
+  }
+
+  /** Whether the job for `key` was sent (and not yet claimed). */
+  has(key: string): boolean {
+    return this.inFlight.has(key) || this.done.has(key);
+  }
+
+  /** Free job slots: each usable worker holds up to two jobs, so it never idles between replies. */
+  slots(): number {
+    const usable = this.pool.usable();
+    this.collect();
+    return usable.reduce((n, w) => n + Math.max(0, 2 - w.outstanding), 0);
+  }
+
+  /** Sends one job to the least busy usable worker (no-op when none has a slot). */
+  submit(key: string, faults: FaultSet, cap: number): void {
+    const usable = this.pool.usable().filter((w) => w.outstanding < 2);
+    if (usable.length === 0) return;
+    const w = usable.reduce((a, b) => (b.outstanding < a.outstanding ? b : a));
+    this.pool.send(w, this.ctx, this.search, key, faults, cap);
+    this.inFlight.set(key, w);
+  }
+
+  /** Moves this search's arrived replies from the pool's inbox into {@link done}. */
+  private collect(): void {
+    for (const [key] of this.inFlight) {
+      const r = this.pool.claim(this.ctx, key);
+      if (r) {
+        this.inFlight.delete(key);
+        this.done.set(key, r);
+      }
+    }
+  }
+
+  /** Whether the reply for `key` has arrived (it was sent and not yet taken). */
+  arrived(key: string): boolean {
+    this.pool.drain();
+    this.collect();
+    return this.done.has(key);
+  }
+
+  /**
+   * The result of the job for `key`: at once if it arrived, after waiting if it is in flight;
+   * undefined when it was never sent (or its worker stopped answering): the loop then runs it itself.
+   */
+  take(key: string): PoolResult | undefined {
+    this.pool.drain();
+    this.collect();
+    const d = this.done.get(key);
+    if (d) {
+      this.done.delete(key);
+      return d;
+    }
+    const w = this.inFlight.get(key);
+    if (!w) return undefined;
+    this.inFlight.delete(key);
+    return this.pool.wait(this.ctx, key, w, this.patienceMs);
+  }
+
+  /** Forgets a job whose result the loop will not need (its fault set was dropped unrun). */
+  discard(key: string): void {
+    this.done.delete(key);
+  }
+
+  /** Ends the search: outstanding jobs finish in the workers and are dropped. */
+  end(): void {
+    this.done.clear();
+    this.inFlight.clear();
+    this.pool.end(this.ctx);
+  }
+}

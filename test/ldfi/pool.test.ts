@@ -1,0 +1,96 @@
+import fc from "fast-check";
+import { parseSource } from "../../lib/dedalus/load";
+import { dedalusProgramTarget, postReadsCrash } from "../../lib/ldfi/dedalusEngine";
+import { faultKey, type FaultBounds } from "../../lib/ldfi/faults";
+import { closeLdfiPool } from "../../lib/ldfi/pool";
+import type { SearchOptions, SearchResult } from "../../lib/ldfi/result";
+import { searchFaults } from "../../lib/ldfi/search";
+import { corpusProgram, loadExpected } from "./corpus";
+import { programArb, render } from "./randomProgramGen";
+
+/**
+ * The worker pool (`jobs` > 1) must not change a search: same verdict, counterexample, limit,
+ * executions, and the same runs in the same order (README, "Worker pool"). `poolAfterMs: 0` starts
+ * the workers at once, so even the smallest searches go through them.
+ */
+const SLOW = process.env["MAZE_SLOW"] === "1";
+
+afterAll(() => closeLdfiPool());
+
+/** What must not depend on `jobs`. */
+function summary(r: SearchResult): string {
+  return JSON.stringify({
+    verdict: r.verdict,
+    limit: r.limit,
+    executions: r.executions,
+    counterexample: r.counterexample ? { faults: faultKey(r.counterexample.faults), missing: r.counterexample.missing } : null,
+    runs: r.runs.map((x) => `${faultKey(x.faults)} ${x.outcome} ${x.missing.join(",")}`),
+    maxClauses: r.maxClauses,
+  });
+}
+
+function both(make: () => ReturnType<typeof dedalusProgramTarget>, options: Omit<SearchOptions, "bounds">, bounds: (t: ReturnType<typeof dedalusProgramTarget>) => FaultBounds): [string, string] {
+  const seqTarget = make();
+  const sequential = searchFaults(seqTarget, { timeoutMs: 600_000, ...options, bounds: bounds(seqTarget) });
+  const poolTarget = make();
+  const pooled = searchFaults(poolTarget, { timeoutMs: 600_000, ...options, bounds: bounds(poolTarget), jobs: 3, poolAfterMs: 0 });
+  return [summary(pooled), summary(sequential)];
+}
+
+describe("LDFI on the worker pool", () => {
+  const rows = loadExpected().flatMap((e) => e.bounds.filter((b) => SLOW || !b.slow).map((b) => [`${e.name} ${b.eot}/${b.eff}/${b.crashes}`, e, b] as const));
+  it.each(rows)("%s: the same search as without workers", (_name, entry, b) => {
+    const program = corpusProgram(entry);
+    const [pooled, sequential] = both(
+      () => dedalusProgramTarget(program, { eot: b.eot, crashSensitive: postReadsCrash(program) }),
+      {},
+      (t) => ({ eot: b.eot, eff: b.eff, crashes: b.crashes, nodes: t.nodes }),
+    );
+    expect(pooled).toBe(sequential);
+  });
+
+  it("stops at the same run when the run limit cuts the search and its enumerations short", () => {
+    const entry = loadExpected().find((e) => e.name === "paxos_synod");
+    if (!entry) throw new Error("paxos_synod is not in the corpus");
+    const program = corpusProgram(entry);
+    for (const maxRuns of [7, 40]) {
+      const [pooled, sequential] = both(
+        () => dedalusProgramTarget(program, { eot: 8, crashSensitive: false }),
+        { maxRuns },
+        (t) => ({ eot: 8, eff: 2, crashes: 1, nodes: t.nodes }),
+      );
+      expect(pooled).toBe(sequential);
+      expect(JSON.parse(pooled).limit).toBe("max-runs");
+    }
+  });
+
+  it("gives the sequential result on random small programs, counterexample included", () => {
+    let compared = 0;
+    let counterexamples = 0;
+    fc.assert(
+      fc.property(programArb, (c) => {
+        const post = c.post >= c.pre ? c.post + 1 : c.post;
+        const text = render(c.rules, c.pre, post, c.excuseCrashed, c.persist);
+        const { program, diagnostics } = parseSource(text, "random.ded");
+        if (diagnostics.some((d) => d.severity === "error")) return;
+        let result: [string, string];
+        try {
+          result = both(
+            () => dedalusProgramTarget(program, { eot: 4, nodes: ["a", "b"], crashSensitive: postReadsCrash(program) }),
+            {},
+            () => ({ eot: 4, eff: c.eff, crashes: c.crashes, nodes: ["a", "b"] }),
+          );
+        } catch (e) {
+          if (e instanceof Error && /stratif|unsafe|arity/i.test(e.message)) return;
+          throw e;
+        }
+        compared++;
+        if (JSON.parse(result[1]).verdict === "counterexample") counterexamples++;
+        expect(`${result[0]}\n${text}`).toBe(`${result[1]}\n${text}`);
+      }),
+      { numRuns: Number(process.env["LDFI_RUNS"] ?? 60), seed: Number(process.env["LDFI_SEED"] ?? 42) },
+    );
+    expect(compared).toBeGreaterThan(30);
+    expect(counterexamples).toBeGreaterThan(1);
+  });
+});
