@@ -1,4 +1,14 @@
-import Logic = require("logic-solver");
+import type LogicModule = require("logic-solver");
+
+/**
+ * logic-solver, loaded on first use: its asm.js MiniSat takes about half a second to compile, which
+ * every `maze ldfi` and every worker thread of the pool paid at start-up although the default
+ * backend (cdcl.ts) never calls it.
+ */
+let logicModule: typeof LogicModule | undefined;
+function logic(): typeof LogicModule {
+  return (logicModule ??= require("logic-solver") as typeof LogicModule);
+}
 
 /** A literal: a positive variable number, or its negation. Variables are numbered from 1. */
 export type Literal = number;
@@ -52,7 +62,7 @@ export class SatLimitError extends Error {
  * assumptions), so a table maps ours to its.
  */
 export class LogicSolverSat implements SatSolver {
-  private readonly solver = new Logic.Solver();
+  private readonly solver = new (logic().Solver)();
   private readonly pending: Literal[][] = [];
   private vars = 0;
   /** toNum[k] = logic-solver's number for our variable k. */
@@ -86,6 +96,7 @@ export class LogicSolverSat implements SatSolver {
 
   solve(assumptions: readonly Literal[]): SatModel | null {
     if (this.unsat) return null;
+    const Logic = logic();
     const solution = Logic.disablingAssertions(() => {
       for (const c of this.pending) this.solver.require(Logic.or(c));
       this.pending.length = 0;
