@@ -38,7 +38,11 @@ function corpus(files: string[]): Program {
 }
 
 function search(row: Row, jobs: number): SearchResult {
-  const target = dedalusProgramTarget(row.program, { eot: row.bounds.eot, ...(row.nodes ? { nodes: row.nodes } : {}), crashSensitive: postReadsCrash(row.program) });
+  const target = dedalusProgramTarget(row.program, {
+    eot: row.bounds.eot,
+    ...(row.nodes ? { nodes: row.nodes } : {}),
+    crashSensitive: postReadsCrash(row.program),
+  });
   return searchFaults(target, { bounds: { ...row.bounds, nodes: row.nodes ?? target.nodes }, jobs, timeoutMs: 600_000 });
 }
 
@@ -49,15 +53,33 @@ export const run: BenchSuite = async ({ quick }) => {
   const small: Row[] = [
     { label: "3pc 9/7/1", program: corpus(["3pc.ded", "commit_assert.ded"]), bounds: { eot: 9, eff: 7, crashes: 1 }, reps: 5 },
     { label: "kafka_isr 7/4/1", program: corpus(["kafka_isr.ded"]), bounds: { eot: 7, eff: 4, crashes: 1 }, reps: 5 },
-    { label: "2pc_timeout_optimist 6/0/2", program: corpus(["2pc_timeout.ded", "commit_assert_optimist.ded"]), bounds: { eot: 6, eff: 0, crashes: 2 }, reps: 5 },
+    {
+      label: "2pc_timeout_optimist 6/0/2",
+      program: corpus(["2pc_timeout.ded", "commit_assert_optimist.ded"]),
+      bounds: { eot: 6, eff: 0, crashes: 2 },
+      reps: 5,
+    },
     { label: "paxos_synod 8/2/1", program: corpus(["paxos_synod.ded"]), bounds: { eot: 8, eff: 2, crashes: 1 }, reps: 3 },
   ];
   const large: Row[] = [
-    { label: "ack_broadcast 8/6/1", program: corpus(["ack_broadcast.ded", "delivery_assert.ded"]), bounds: { eot: 8, eff: 6, crashes: 1 }, reps: quick ? 1 : 2 },
+    {
+      label: "ack_broadcast 8/6/1",
+      program: corpus(["ack_broadcast.ded", "delivery_assert.ded"]),
+      bounds: { eot: 8, eff: 6, crashes: 1 },
+      reps: quick ? 1 : 2,
+    },
   ];
-  if (!quick) large.push({ label: "paxos_synod 8/3/1", program: corpus(["paxos_synod.ded"]), bounds: { eot: 8, eff: 3, crashes: 1 }, reps: 1 });
+  if (!quick)
+    large.push({ label: "paxos_synod 8/3/1", program: corpus(["paxos_synod.ded"]), bounds: { eot: 8, eff: 3, crashes: 1 }, reps: 1 });
   const molly = mollyExamplesDir();
-  if (molly && !quick) large.push({ label: "Molly's paxos_synod.ded 8/3/1", program: loadMollyProgram(molly, ["paxos_synod.ded"]), bounds: { eot: 8, eff: 3, crashes: 1 }, nodes: ["a", "b", "c"], reps: 1 });
+  if (molly && !quick)
+    large.push({
+      label: "Molly's paxos_synod.ded 8/3/1",
+      program: loadMollyProgram(molly, ["paxos_synod.ded"]),
+      bounds: { eot: 8, eff: 3, crashes: 1 },
+      nodes: ["a", "b", "c"],
+      reps: 1,
+    });
 
   const rows: (string | number)[][] = [];
   for (const row of [...small, ...large]) {
@@ -75,8 +97,20 @@ export const run: BenchSuite = async ({ quick }) => {
     const [verdict, executions] = [...seen][0]!.split(" ");
     const one = median(ms[1]);
     const two = median(ms[2]);
-    rows.push([row.label, verdict!, Number(executions), `${(one / 1000).toFixed(2)} s`, `${(two / 1000).toFixed(2)} s`, `${(one / two).toFixed(2)}x`, row.reps]);
+    rows.push([
+      row.label,
+      verdict!,
+      Number(executions),
+      `${(one / 1000).toFixed(2)} s`,
+      `${(two / 1000).toFixed(2)} s`,
+      `${(one / two).toFixed(2)}x`,
+      row.reps,
+    ]);
   }
-  printTable(`LDFI worker pool: --jobs 1 against --jobs 2 (${os.availableParallelism()} cores; results checked equal)`, ["search", "verdict", "executions", "jobs 1", "jobs 2", "speedup", "reps"], rows);
+  printTable(
+    `LDFI worker pool: --jobs 1 against --jobs 2 (${os.availableParallelism()} cores; results checked equal)`,
+    ["search", "verdict", "executions", "jobs 1", "jobs 2", "speedup", "reps"],
+    rows,
+  );
   await closeLdfiPool();
 };

@@ -247,7 +247,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     timeoutMs,
     strategy: strategy,
     seed: ints["seed"] as number,
-    jobs: ints["jobs"] as number,
+    jobs: ints["jobs"],
     progress,
     keepObservations: reportDir !== undefined,
   }, positionals);

@@ -42,7 +42,7 @@ export function postReadsCrash(program: Program): boolean {
 
 /**
  * A Dedalus program on the real evaluator as a search target ({@link dedalusTarget} over
- * {@link dedalusEngine}) that also carries its recipe, so `jobs` > 1 can run it on worker threads.
+ * {@link dedalusEngine}) that also carries its recipe, so a search with more than one job can run it on worker threads.
  */
 export function dedalusProgramTarget(program: Program, options: { eot: number; nodes?: readonly string[]; crashSensitive?: boolean }): ReturnType<typeof dedalusTarget<Program, RunResult>> & { readonly recipe: TargetRecipe } {
   const recipe: TargetRecipe = { kind: "dedalus", program, eot: options.eot, ...(options.nodes ? { nodes: [...options.nodes] } : {}), crashSensitive: options.crashSensitive === true };

@@ -122,7 +122,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
 }
 
 /**
- * Speculative execution on the worker pool (`jobs` > 1; lib/ldfi/README.md, "Worker pool"): the
+ * Speculative execution on the worker pool (`jobs` above 1; lib/ldfi/README.md, "Worker pool"): the
  * hypotheses at the front of the queue are sent to worker threads before the loop reaches them.
  * The loop still takes them one by one in its own order and commits a worker's result only when it
  * reaches that hypothesis, so the verdict, the counterexample and `executions` are those of the

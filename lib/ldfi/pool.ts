@@ -28,16 +28,24 @@ export interface PoolSearchContext {
   readonly runLimits: { readonly maxTuples?: number; readonly wallMs?: number };
 }
 
-/** Main thread -> worker. */
+/** Main thread → worker. */
 export type PoolRequest =
   | { readonly type: "search"; readonly ctx: number; readonly search: PoolSearchContext }
   | { readonly type: "job"; readonly ctx: number; readonly key: string; readonly faults: FaultSet; readonly cap: number }
   | { readonly type: "end"; readonly ctx: number };
 
-/** Worker -> main thread: one per job (`ok: false` when the run or its lineage threw; the loop then redoes it itself). */
+/** Worker → main thread: one per job (`ok: false` when the run or its lineage threw; the loop then redoes it itself). */
 export type PoolReply =
   | { readonly type: "ready" }
-  | { readonly type: "result"; readonly ctx: number; readonly key: string; readonly ok: true; readonly wallMs: number; readonly missing: string[]; readonly expansion: RunExpansion | null }
+  | {
+      readonly type: "result";
+      readonly ctx: number;
+      readonly key: string;
+      readonly ok: true;
+      readonly wallMs: number;
+      readonly missing: string[];
+      readonly expansion: RunExpansion | null;
+    }
   | { readonly type: "result"; readonly ctx: number; readonly key: string; readonly ok: false; readonly error: string };
 
 /** A finished job as the loop reads it. */
@@ -56,8 +64,10 @@ function workerThreads(): WorkerThreads | undefined {
  * TypeScript (jest through ts-jest) — the compiled copy in dist/, which `npm test` builds first.
  */
 function workerScript(): string | null {
-  const path = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:path") as typeof import("node:path") | undefined;
-  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:fs") as typeof import("node:fs") | undefined;
+  const path = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:path") as
+    typeof import("node:path") | undefined;
+  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:fs") as
+    typeof import("node:fs") | undefined;
   if (!path || !fs || typeof __dirname !== "string") return null;
   const beside = path.join(__dirname, "poolWorker.js");
   if (fs.existsSync(beside)) return beside;
@@ -107,7 +117,15 @@ class WorkerPool {
       const worker = new this.wt.Worker(this.script, { workerData: { port: port2, signal: this.signal }, transferList: [port2] });
       worker.unref();
       port1.unref();
-      const w: PoolWorker = { worker, port: port1, ready: false, dead: false, outstanding: 0, knows: new Set(), lastReply: performance.now() };
+      const w: PoolWorker = {
+        worker,
+        port: port1,
+        ready: false,
+        dead: false,
+        outstanding: 0,
+        knows: new Set(),
+        lastReply: performance.now(),
+      };
       worker.on("error", () => (w.dead = true));
       worker.on("exit", () => (w.dead = true));
       this.workers.push(w);
@@ -146,7 +164,7 @@ class WorkerPool {
         w.outstanding -= 1;
         if (this.ended.has(reply.ctx)) continue;
         let box = this.inbox.get(reply.ctx);
-        if (!box) this.inbox.set(reply.ctx, (box = new Map()));
+        if (!box) this.inbox.set(reply.ctx, (box = new Map<string, PoolResult>()));
         box.set(reply.key, reply);
       }
     }
@@ -227,7 +245,7 @@ export async function closeLdfiPool(): Promise<void> {
  */
 export class PoolSearch {
   private readonly ctx = nextCtx++;
-  /** Jobs in flight: key -> the worker running it. */
+  /** Jobs in flight: key → the worker running it. */
   private readonly inFlight = new Map<string, PoolWorker>();
   /** Replies claimed off the inbox but not yet asked for. */
   private readonly done = new Map<string, PoolResult>();

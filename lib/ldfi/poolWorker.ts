@@ -32,7 +32,11 @@ parentPort?.on("message", (m: PoolRequest) => {
   if (m.type === "search") {
     const c = m.search;
     const r = c.recipe;
-    const target = dedalusTarget(dedalusEngine, r.program, { eot: r.eot, ...(r.nodes ? { nodes: r.nodes } : {}), crashSensitive: r.crashSensitive });
+    const target = dedalusTarget(dedalusEngine, r.program, {
+      eot: r.eot,
+      ...(r.nodes ? { nodes: r.nodes } : {}),
+      crashSensitive: r.crashSensitive,
+    });
     const budget: ExecutionBudget = {
       deadline: c.deadlineEpoch - performance.timeOrigin,
       maxHeapBytes: c.maxHeapBytes,
@@ -53,7 +57,10 @@ parentPort?.on("message", (m: PoolRequest) => {
     const obs = s.target.execute(m.faults, s.budget);
     const missing = violations(s.failureFreePost, obs);
     const wallMs = performance.now() - t0;
-    const expansion = missing.length > 0 ? null : expansionOf(obs, { ...s.context, failureFreePost: s.failureFreePost }, m.cap, () => performance.now() > s.budget.deadline);
+    const expansion =
+      missing.length > 0
+        ? null
+        : expansionOf(obs, { ...s.context, failureFreePost: s.failureFreePost }, m.cap, () => performance.now() > s.budget.deadline);
     reply({ type: "result", ctx: m.ctx, key: m.key, ok: true, wallMs, missing, expansion });
   } catch (e) {
     // Limits and errors are the loop's to report: it runs this fault set again itself.

@@ -9,7 +9,7 @@ import { corpusProgram, loadExpected } from "./corpus";
 import { programArb, render } from "./randomProgramGen";
 
 /**
- * The worker pool (`jobs` > 1) must not change a search: same verdict, counterexample, limit,
+ * The worker pool (`jobs` above 1) must not change a search: same verdict, counterexample, limit,
  * executions, and the same runs in the same order (README, "Worker pool"). `poolAfterMs: 0` starts
  * the workers at once, so even the smallest searches go through them.
  */
@@ -29,7 +29,11 @@ function summary(r: SearchResult): string {
   });
 }
 
-function both(make: () => ReturnType<typeof dedalusProgramTarget>, options: Omit<SearchOptions, "bounds">, bounds: (t: ReturnType<typeof dedalusProgramTarget>) => FaultBounds): [string, string] {
+function both(
+  make: () => ReturnType<typeof dedalusProgramTarget>,
+  options: Omit<SearchOptions, "bounds">,
+  bounds: (t: ReturnType<typeof dedalusProgramTarget>) => FaultBounds,
+): [string, string] {
   const seqTarget = make();
   const sequential = searchFaults(seqTarget, { timeoutMs: 600_000, ...options, bounds: bounds(seqTarget) });
   const poolTarget = make();
@@ -38,7 +42,9 @@ function both(make: () => ReturnType<typeof dedalusProgramTarget>, options: Omit
 }
 
 describe("LDFI on the worker pool", () => {
-  const rows = loadExpected().flatMap((e) => e.bounds.filter((b) => SLOW || !b.slow).map((b) => [`${e.name} ${b.eot}/${b.eff}/${b.crashes}`, e, b] as const));
+  const rows = loadExpected().flatMap((e) =>
+    e.bounds.filter((b) => SLOW || !b.slow).map((b) => [`${e.name} ${b.eot}/${b.eff}/${b.crashes}`, e, b] as const),
+  );
   it.each(rows)("%s: the same search as without workers", (_name, entry, b) => {
     const program = corpusProgram(entry);
     const [pooled, sequential] = both(

@@ -54,4 +54,3 @@ export const programArb = fc.record({
   eff: fc.integer({ min: 1, max: 3 }),
   crashes: fc.integer({ min: 0, max: 1 }),
 });
-
