@@ -55,6 +55,22 @@ describe("maze ldfi", () => {
     expect(JSON.parse(capped.out)).toMatchObject({ verdict: "inconclusive", executions: 5, limit: "max-runs" });
   });
 
+  it("gives the same answer for every --jobs, and refuses a --jobs below 1", async () => {
+    const args = [p("3pc.ded"), p("commit_assert.ded"), "--eot", "9", "--eff", "7", "--crashes", "1", "--json"];
+    const answers: { code: number; rest: object }[] = [];
+    // one after the other: maze() captures the process's stdout while it runs
+    for (const jobs of ["1", "2"]) {
+      const r = await maze([...args, "--jobs", jobs]);
+      const { wallMs: _wallMs, ...rest } = JSON.parse(r.out) as { wallMs: number };
+      answers.push({ code: r.code, rest });
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[0]?.code).toBe(1);
+    const bad = await maze([...args, "--jobs", "0"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--jobs");
+  });
+
   it("finds counterexamples that `maze run` replays as violations", async () => {
     for (const [files, bounds] of [
       [["kafka_isr.ded"], ["--eot", "6", "--eff", "4", "--crashes", "1"]],
