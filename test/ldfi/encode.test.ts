@@ -1,6 +1,6 @@
 import { messageKey } from "../../lib/dedalus/messageKey";
 import fc from "fast-check";
-import { enumerateHypotheses } from "../../lib/ldfi/encode";
+import { enumerateFound, enumerateHypotheses, finishEnumeration } from "../../lib/ldfi/encode";
 import { breaksEdge, faultCount, faultKey, faultSet, isSubset, NO_FAULTS, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "../../lib/ldfi/faults";
 import { LogicSolverSat } from "../../lib/ldfi/sat";
 import { edgesOf, survives, type SupportGraph, type SupportNode } from "../../lib/ldfi/lineage";
@@ -85,6 +85,24 @@ describe("enumerateHypotheses", () => {
       }),
       { numRuns: 120 },
     );
+  });
+
+  it("cuts an enumeration found under a large cap to any smaller cap exactly as enumerating under it (the worker pool's commit)", () => {
+    let cutShort = 0;
+    fc.assert(
+      fc.property(graphArb, fc.integer({ min: 0, max: 1 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 12 }), (g, crashes, cap, extra) => {
+        const bounds: FaultBounds = { eot: 5, eff: 3, crashes, nodes: NODES };
+        const firstSend = new Map([["a", 1], ["b", 2], ["c", 1]]);
+        const q = { bounds, firstSend, seed: NO_FAULTS };
+        const direct = enumerateHypotheses(g, g.roots, { ...q, maxHypotheses: cap });
+        const found = enumerateFound(g, g.roots, { ...q, maxHypotheses: cap + extra });
+        const cut = finishEnumeration(found, cap);
+        expect({ ...cut, hypotheses: cut.hypotheses.map(faultKey) }).toEqual({ ...direct, hypotheses: direct.hypotheses.map(faultKey) });
+        if (direct.truncated) cutShort++;
+      }),
+      { numRuns: 120 },
+    );
+    expect(cutShort).toBeGreaterThan(10);
   });
 
   it("enumerates the same fault sets with the logic-solver backend", () => {
