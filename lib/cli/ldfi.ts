@@ -3,11 +3,11 @@ import type { Program } from "../dedalus/ast";
 import { DedalusError, formatDiagnostic, type Diagnostic } from "../dedalus/diagnostics";
 import { DEFAULT_MAX_TUPLES, DedalusLimitError, DedalusRuntimeError } from "../dedalus/limits";
 import { compileProgram } from "../dedalus/runtime";
-import * as os from "node:os";
 import { dedalusProgramTarget, postReadsCrash } from "../ldfi/dedalusEngine";
 import { checkBounds, FaultBoundsError, formatFaults, type FaultBounds } from "../ldfi/faults";
 import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, SEARCH_LIMITS, type SearchResult, type Strategy } from "../ldfi/result";
 import { isProtocolModulePath } from "../ldfi/handlers/load";
+import { defaultJobs } from "../ldfi/pool";
 import { searchFaults } from "../ldfi/search";
 import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
@@ -206,7 +206,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     ["max-runs", DEFAULT_MAX_RUNS, 1],
     ["seed", 1, 0],
     ["max-tuples", DEFAULT_MAX_TUPLES, 1],
-    ["jobs", os.availableParallelism(), 1],
+    ["jobs", defaultJobs(), 1],
   ] as const) {
     const v = intOption(values, name, fallback, min);
     if (typeof v !== "number") return fail(v.error);

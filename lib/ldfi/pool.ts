@@ -60,6 +60,16 @@ function workerThreads(): WorkerThreads | undefined {
 }
 
 /**
+ * Every core (`os.availableParallelism()`): the default of `maze ldfi --jobs`. Looked up at run
+ * time like the worker threads, so the browser build (one thread) answers 1.
+ */
+export function defaultJobs(): number {
+  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:os") as
+    typeof import("node:os") | undefined;
+  return os ? os.availableParallelism() : 1;
+}
+
+/**
  * The worker script: the compiled poolWorker.js beside this file, or — when this file runs as
  * TypeScript (jest through ts-jest) — the compiled copy in dist/, which `npm test` builds first.
  */
