@@ -41,10 +41,10 @@ export interface HypothesisResult {
  * sets that are minimal across all goals (a superset of another hypothesis can only lose more).
  *
  * Encoding (one direction of Tseitin suffices, because only "broken" is ever required):
- *   broken(or)   -> broken(child) for every child     (every alternative derivation breaks)
- *   broken(and)  -> broken(c1) or ... or broken(cn)   (a derivation breaks when a premise does)
- *   broken(edge (F,T,S)) -> omit(F,T,S) [if S < EFF] or crash(F,C) for firstSend(F) <= C <= S
- *   broken(alive N) -> crash(N,C) for some C
+ *   broken(or)   → broken(child) for every child     (every alternative derivation breaks)
+ *   broken(and)  → broken(c1) or ... or broken(cn)   (a derivation breaks when a premise does)
+ *   broken(edge (F,T,S)) → omit(F,T,S) [if S less than EFF] or crash(F,C) for firstSend(F) ≤ C ≤ S
+ *   broken(alive N) → crash(N,C) for some C
  *   broken(true) is impossible; broken(false) is free.
  * Crash variables: at most one crash time per node, at most `crashes` crashed nodes. All of these
  * side constraints are closed under removing faults, so a model at the smallest satisfiable
