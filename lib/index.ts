@@ -60,7 +60,7 @@ export { ldfiSearch } from "./ldfi/loop";
 export { randomSearch, exhaustiveSearch, randomFaults, allFaultSets, DEFAULT_RANDOM_SEED, RANDOM_OMISSION_RATE } from "./ldfi/baselines";
 export { enumerateHypotheses, enumerateFound, finishEnumeration, type HypothesisQuery, type HypothesisResult, type FoundHypotheses } from "./ldfi/encode";
 export { expansionOf, keptGoals, tierNegativeSupport, type RunExpansion, type ExpansionContext } from "./ldfi/expansion";
-export { closeLdfiPool, type TargetRecipe } from "./ldfi/pool";
+export { closeLdfiPool, defaultJobs, idleCoreAvailable, ldfiPoolAnswers, type TargetRecipe } from "./ldfi/pool";
 export { faultSet, faultCount, faultKey, formatFaults, isSubset, withinBounds, breaksEdge, replayFlags, checkBounds, FaultBoundsError, NO_FAULTS, type OmissionFault, type CrashFault, type FaultSet, type FaultBounds } from "./ldfi/faults";
 export { survives as supportSurvives, edgesOf as supportEdgesOf, type SupportNode as LdfiSupportNode, type SupportGraph as LdfiSupportGraph } from "./ldfi/lineage";
 export { violations, type Observation, type ObservedMessage, type FaultTarget, type LineageQueryOptions } from "./ldfi/observation";

@@ -2,7 +2,7 @@ import { finishEnumeration } from "./encode";
 import { expansionOf, tierNegativeSupport, type ExpansionContext, type RunExpansion } from "./expansion";
 import { faultCount, faultKey, type FaultSet } from "./faults";
 import { violations, type FaultTarget } from "./observation";
-import { PoolSearch, type TargetRecipe } from "./pool";
+import { idleCoreAvailable, PoolSearch, type TargetRecipe } from "./pool";
 import { DEFAULT_ORDER, DEFAULT_POOL_AFTER_MS, DEFAULT_RUN_WALL_MS, type HypothesisOrder, type SearchOptions, type SearchResult } from "./result";
 import { SearchSession, type SearchEnd } from "./session";
 
@@ -136,7 +136,8 @@ type SpeculativeResult = { readonly ok: true; readonly wallMs: number; readonly 
 class Speculation {
   private search: PoolSearch | null = null;
   private workers: number;
-  private readonly startAfter: number;
+  private startAfter: number;
+  private readonly startOnBusyMachine: boolean;
   /** Results this thread computed ahead of the loop. */
   private readonly local = new Map<string, SpeculativeResult>();
 
@@ -151,6 +152,7 @@ class Speculation {
     // Observations kept for a report stay on this thread, so such a search runs sequentially.
     this.workers = s.target.recipe && options.keepObservations !== true ? jobs - 1 : 0;
     this.startAfter = s.started + (options.poolAfterMs ?? DEFAULT_POOL_AFTER_MS);
+    this.startOnBusyMachine = options.poolOnBusyMachine === true;
   }
 
   /** Sends the first queued hypotheses that are not yet sent (nor subsumed) to free worker slots. */
@@ -158,6 +160,12 @@ class Speculation {
     if (this.workers === 0) return;
     if (!this.search) {
       if (queue.length === 0 || performance.now() < this.startAfter) return;
+      // On a machine whose cores are all busy a worker cannot help (see idleCoreAvailable); asked
+      // again a second later, so the pool still starts if the load falls.
+      if (!this.startOnBusyMachine && !idleCoreAvailable()) {
+        this.startAfter = performance.now() + 1000;
+        return;
+      }
       const recipe = this.s.target.recipe as TargetRecipe;
       const runWall = this.s.options.runLimits?.wallMs ?? DEFAULT_RUN_WALL_MS;
       this.search = PoolSearch.start({ recipe, failureFreePost: [...this.s.failureFreePost], bounds: this.s.options.bounds, order: this.order, ...this.s.workerBudget }, this.workers, runWall + 30_000);

@@ -70,6 +70,22 @@ export function defaultJobs(): number {
 }
 
 /**
+ * Whether the machine has a core to spare: the 1-minute load average (which counts this search's
+ * own thread) is below the number of cores minus a half. Linux shares the CPU between sessions
+ * (autogroup scheduling), so while other sessions keep every core busy a second thread of this
+ * process only splits this process's share, and a cold worker's slower first runs make the search
+ * slower than one thread (measured here at load 10–17: ack_broadcast 8/6/1 took 2.3–4.2x longer
+ * with a worker). Where the load average is unknown (0 on Windows) the answer is yes.
+ */
+export function idleCoreAvailable(): boolean {
+  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:os") as
+    typeof import("node:os") | undefined;
+  if (!os) return false;
+  const [load = 0] = os.loadavg();
+  return load < os.availableParallelism() - 0.5;
+}
+
+/**
  * The worker script: the compiled poolWorker.js beside this file, or — when this file runs as
  * TypeScript (jest through ts-jest) — the compiled copy in dist/, which `npm test` builds first.
  */
@@ -172,6 +188,7 @@ class WorkerPool {
           continue;
         }
         w.outstanding -= 1;
+        answered += 1;
         if (this.ended.has(reply.ctx)) continue;
         let box = this.inbox.get(reply.ctx);
         if (!box) this.inbox.set(reply.ctx, (box = new Map<string, PoolResult>()));
@@ -227,6 +244,13 @@ class WorkerPool {
 }
 
 let shared: WorkerPool | null = null;
+/** Jobs the workers of this process have answered (see {@link ldfiPoolAnswers}). */
+let answered = 0;
+
+/** How many jobs worker threads have answered in this process: tests check that the pool was really used. */
+export function ldfiPoolAnswers(): number {
+  return answered;
+}
 let nextCtx = 1;
 
 /** The process's pool, or null where worker threads (or the compiled worker script) are unavailable. */

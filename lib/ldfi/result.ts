@@ -108,6 +108,12 @@ export interface SearchOptions {
   readonly jobs?: number;
   /** Wall-clock milliseconds a search runs alone before it starts worker threads (default {@link DEFAULT_POOL_AFTER_MS}). */
   readonly poolAfterMs?: number;
+  /**
+   * Start workers even when the load average says every core is busy (default false: then the
+   * search stays on one thread until a core is free; see `idleCoreAvailable`). Tests set it to
+   * exercise the pool on a loaded machine.
+   */
+  readonly poolOnBusyMachine?: boolean;
   /** Seed of the random strategy. */
   readonly seed?: number;
   /** Called after every execution with a one-line summary (`run 3: omit(a,b,1) -> ok`). */
