@@ -4,7 +4,10 @@
  * the key here, so a broken edge, an omitted send and a drawn arrow always agree.
  */
 
-/** `from|to|time`, over node names or over a run's interned node ids. */
+/**
+ * `from|to|time` over a run's interned node ids; over node names, the JSON triple, because a name (a
+ * Dedalus string) may itself hold `|` and two channels must never share a key.
+ */
 export function messageKey(from: string | number, to: string | number, time: number): string {
-  return `${from}|${to}|${time}`;
+  return typeof from === "number" && typeof to === "number" ? `${from}|${to}|${time}` : JSON.stringify([from, to, time]);
 }

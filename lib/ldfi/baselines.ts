@@ -56,7 +56,7 @@ export function randomFaults(rng: Random, b: FaultBounds): FaultSet {
 
 /**
  * Exhaustive search, the oracle for LDFI on small programs: every fault set within the bounds,
- * smallest first (all omission subsets of sender != receiver, time < EFF; up to `crashes` nodes
+ * smallest first (all omission subsets of sender ≠ receiver, time before EFF; up to `crashes` nodes
  * crashing at any time in 1..EOT-1 — a crash at EOT loses nothing that arrives in time), stopping
  * at the first violation. Sets where a crash already loses an omitted message are skipped as
  * duplicates of the smaller set.

@@ -6,9 +6,9 @@ import type { Literal, SatSolver } from "./sat";
  *
  * Register s[i][j] ("at least j of x_0..x_i are true") is only ever forced upwards:
  *
- *     x_i                 -> s[i][1]
- *     s[i-1][j]           -> s[i][j]
- *     x_i and s[i-1][j-1] -> s[i][j]
+ *     x_i                 → s[i][1]
+ *     s[i-1][j]           → s[i][j]
+ *     x_i and s[i-1][j-1] → s[i][j]
  *
  * so any model with more than k true inputs makes s[n-1][k+1] true, and assuming its negation
  * bounds the count. Logic-solver's own `Logic.sum` comparator was erratic on unsatisfiable levels

@@ -1,5 +1,6 @@
 import { SequentialCounter } from "./cardinality";
-import { faultCount, faultKey, faultSet, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "./faults";
+import { messageKey } from "../dedalus/messageKey";
+import { faultAtoms, faultCount, faultKey, faultSet, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "./faults";
 import type { SupportGraph } from "./lineage";
 import { CdclSat } from "./cdcl";
 import type { Literal, SatSolver } from "./sat";
@@ -113,7 +114,7 @@ export function enumerateFound(graph: SupportGraph, roots: readonly number[], q:
   const omitVars = new Map<string, { v: number; fault: OmissionFault }>();
   const omitVar = (from: string, to: string, time: number): number | undefined => {
     if (from === to || time >= bounds.eff || time < 1) return undefined;
-    const key = `${from}\u0000${to}\u0000${time}`;
+    const key = messageKey(from, to, time);
     let e = omitVars.get(key);
     if (!e) {
       e = { v: newVar(), fault: { from, to, time } };
@@ -280,7 +281,7 @@ function minimalSorted(found: readonly FaultSet[]): FaultSet[] {
 }
 
 function faultAtomSet(f: FaultSet): Set<string> {
-  return new Set([...f.omissions.map((o) => `o ${o.from} ${o.to} ${o.time}`), ...f.crashes.map((c) => `c ${c.node} ${c.time}`)]);
+  return new Set(faultAtoms(f));
 }
 
 function warmUp(graph: SupportGraph, roots: readonly number[], visit: (i: number) => number): void {

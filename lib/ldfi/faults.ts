@@ -2,6 +2,7 @@
  * The failure model of DESIGN.md section 6: message omissions before EFF and crashes (permanent
  * send-omission towards other nodes) of at most `crashes` nodes.
  */
+import { messageKey } from "../dedalus/messageKey";
 
 /** Every message from `from` to `to` sent at `time` is lost. */
 export interface OmissionFault {
@@ -33,7 +34,7 @@ export interface FaultBounds {
 /** The empty fault set (the failure-free run). */
 export const NO_FAULTS: FaultSet = { omissions: [], crashes: [] };
 
-/** Thrown for bounds that cannot describe a search (EFF > EOT, negative crashes, ...). */
+/** Thrown for bounds that cannot describe a search (EFF greater than EOT, negative crashes, ...). */
 export class FaultBoundsError extends Error {
   constructor(message: string) {
     super(message);
@@ -67,7 +68,7 @@ export function faultSet(omissions: readonly OmissionFault[], crashes: readonly 
   for (const o of omissions) {
     const c = crashAt.get(o.from);
     if (c !== undefined && c <= o.time) continue;
-    const k = `${o.from}\u0000${o.to}\u0000${o.time}`;
+    const k = messageKey(o.from, o.to, o.time);
     if (seen.has(k)) continue;
     seen.add(k);
     os.push({ from: o.from, to: o.to, time: o.time });
@@ -98,8 +99,9 @@ export function isSubset(a: FaultSet, b: FaultSet): boolean {
   return faultAtoms(a).every((k) => keys.has(k));
 }
 
-function faultAtoms(f: FaultSet): string[] {
-  return [...f.omissions.map((o) => `o ${o.from} ${o.to} ${o.time}`), ...f.crashes.map((c) => `c ${c.node} ${c.time}`)];
+/** The faults of a set, one collision-free key each, for subset tests. */
+export function faultAtoms(f: FaultSet): string[] {
+  return [...f.omissions.map((o) => `o${messageKey(o.from, o.to, o.time)}`), ...f.crashes.map((c) => `c${JSON.stringify([c.node, c.time])}`)];
 }
 
 /** Whether a fault set respects the bounds (omissions only before EFF, between distinct nodes, ...). */

@@ -1,6 +1,6 @@
 import { finishEnumeration } from "./encode";
 import { expansionOf, tierNegativeSupport, type ExpansionContext, type RunExpansion } from "./expansion";
-import { faultCount, faultKey, type FaultSet } from "./faults";
+import { faultAtoms, faultCount, faultKey, type FaultSet } from "./faults";
 import { violations, type FaultTarget } from "./observation";
 import { idleCoreAvailable, PoolSearch, type TargetRecipe } from "./pool";
 import { DEFAULT_ORDER, DEFAULT_POOL_AFTER_MS, DEFAULT_RUN_WALL_MS, type HypothesisOrder, type SearchOptions, type SearchResult } from "./result";
@@ -49,7 +49,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   const untouchable: Set<string>[] = [];
   const subsumed = (f: FaultSet): boolean => {
     if (untouchable.length === 0) return false;
-    const atoms = faultAtoms(f);
+    const atoms = new Set(faultAtoms(f));
     return untouchable.some((u) => u.size <= atoms.size && [...u].every((a) => atoms.has(a)));
   };
 
@@ -66,7 +66,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
       s.maxClauses = Math.max(s.maxClauses, r.clauses);
       // Certification rests on the full lineage's hypotheses; the positive tier only orders the queue.
       if (r.truncated && negativeSupport) incomplete = true;
-      if (subsumption && negativeSupport && !r.truncated && !r.seedBreaks && r.hypotheses.length === 0 && expansion.goals === s.failureFreePost.size) untouchable.push(faultAtoms(faults));
+      if (subsumption && negativeSupport && !r.truncated && !r.seedBreaks && r.hypotheses.length === 0 && expansion.goals === s.failureFreePost.size) untouchable.push(new Set(faultAtoms(faults)));
       for (const h of r.hypotheses) {
         const key = faultKey(h);
         if (explored.has(key) || queued.has(key)) continue;
@@ -258,10 +258,6 @@ interface QueueItem {
   readonly seq: number;
 }
 
-/** The faults of a set, one key each, for subset tests. */
-function faultAtoms(f: FaultSet): Set<string> {
-  return new Set([...f.omissions.map((o) => `o ${o.from} ${o.to} ${o.time}`), ...f.crashes.map((c) => `c ${c.node} ${c.time}`)]);
-}
 
 /** Sum of the fault times: later faults leave the protocol less time to recover, and early ones often prevent `pre` as well. */
 function lateness(f: FaultSet): number {

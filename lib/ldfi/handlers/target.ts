@@ -1,4 +1,5 @@
 import type { NodeId } from "../../sim/config";
+import { messageKey } from "../../dedalus/messageKey";
 import type { FaultSet } from "../faults";
 import type { SupportGraph, SupportNode } from "../lineage";
 import type { FaultTarget, Observation, ObservedMessage } from "../observation";
@@ -108,7 +109,7 @@ export function causalSupport(run: TickRun<unknown>): SupportGraph {
     if (e.kind !== "deliver" || e.from === e.node) continue;
     const inPast = last.some((l) => l !== undefined && (l.seq === e.seq || trace.happenedBefore(e, l)));
     if (!inPast) continue;
-    const key = `${e.from}\u0000${e.node}\u0000${e.sentAt}`;
+    const key = messageKey(e.from, e.node, e.sentAt);
     if (!edges.has(key)) edges.set(key, nodes.push({ kind: "edge", edge: { from: e.from, to: e.node, sendTime: e.sentAt } }) - 1);
   }
   const root = edges.size === 0 ? nodes.push({ kind: "true" }) - 1 : nodes.push({ kind: "and", of: [...edges.values()] }) - 1;

@@ -4,6 +4,7 @@ import { SimHandlerError } from "../../sim/errors";
 import type { NodeContext } from "../../sim/node";
 import { Trace, type TraceEvent } from "../../sim/trace";
 import { heapUsedBytes } from "../../dedalus/limits";
+import { messageKey } from "../../dedalus/messageKey";
 import { formatFaults, NO_FAULTS, type FaultSet } from "../faults";
 import { SearchLimitError, type ExecutionBudget } from "../result";
 import { errorMessage, HandlerGuard } from "./guard";
@@ -136,7 +137,7 @@ export function runTicks<Msg, State>(protocol: SimProtocol<Msg, State>, options:
   const names = protocol.nodes;
   const index = new Map(names.map((n, i) => [n, i]));
   const crashAt = new Map(faults.crashes.map((c) => [c.node, c.time]));
-  const omitted = new Set(faults.omissions.map((o) => `${o.from}\u0000${o.to}\u0000${o.time}`));
+  const omitted = new Set(faults.omissions.map((o) => messageKey(o.from, o.to, o.time)));
   const events: TraceEvent[] = [];
   const messages: TickMessage[] = [];
   const root = new Random(options.seed ?? DEFAULT_HANDLER_SEED);
@@ -171,7 +172,7 @@ export function runTicks<Msg, State>(protocol: SimProtocol<Msg, State>, options:
     if (now + 1 > eot) fate = "after-eot";
     else if (to === node.name) fate = "delivered";
     else if (crashedAt !== undefined && crashedAt <= now) fate = "crash";
-    else if (omitted.has(`${node.name}\u0000${to}\u0000${now}`)) fate = "omission";
+    else if (omitted.has(messageKey(node.name, to, now))) fate = "omission";
     else fate = "delivered";
     messages.push({ msgId, from: node.name, to, sendTime: now, message: copy, fate });
     if (fate === "omission" || fate === "crash") {

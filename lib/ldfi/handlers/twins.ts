@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadProgram } from "../../dedalus/load";
+import { loadChecked } from "../../dedalus/load";
 import { dedalusEngine, postReadsCrash } from "../dedalusEngine";
 import { dedalusTarget } from "../dedalusTarget";
 import type { FaultBounds } from "../faults";
@@ -53,8 +53,7 @@ export function searchTwin(dir: string, twin: Twin, bounds: string, options: Omi
   const nodes = loaded.protocol.nodes;
   const fb: FaultBounds = { ...b, nodes };
   const handlers = handlerSearch(handlerTarget(loaded.protocol, { eot: b.eot, guard: loaded.guard }), { timeoutMs: 60_000, ...options, bounds: fb });
-  const { program, diagnostics } = loadProgram(twin.dedalus.map((f) => path.join(dir, f)));
-  const errors = diagnostics.filter((d) => d.severity === "error");
+  const { program, errors } = loadChecked(twin.dedalus.map((f) => path.join(dir, f)));
   if (errors.length > 0) throw new Error(`${twin.dedalus.join(" ")}: ${errors.map((d) => d.message).join("; ")}`);
   const target = dedalusTarget(dedalusEngine, program, { eot: b.eot, nodes, crashSensitive: postReadsCrash(program) });
   const dedalus = searchFaults(target, { timeoutMs: 60_000, ...options, bounds: fb });
