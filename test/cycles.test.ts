@@ -11,6 +11,8 @@ import { tempDir } from "./tempDir";
 const ROOT = path.join(__dirname, "..");
 const ENTRIES = [
   "lib/index.ts",
+  "lib/internals.ts",
+  "course/index.ts",
   "lib/cli/main.ts",
   "kernel/notebook.ts",
   "kernel/grading/command.ts",

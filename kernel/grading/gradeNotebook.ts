@@ -6,7 +6,7 @@ import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import type { CrdtQuestion } from "../../lib/labs/crdtQuestions";
 import { asGraderSession } from "../../lib/labs/lab1Crdt";
 import { asLab5GraderSession } from "../../lib/labs/lab5Handlers";
-import type { CheckContext, Lab, StudentScope, TestResult } from "../../lib/labs/lab";
+import type { CheckContext, Lab, StudentScope, TestResult } from "../../lib/labs/labContract";
 import { LABS } from "../../lib/labs/registry";
 import { testResult } from "../../lib/labs/runLab";
 import { CRDT_FUNCTIONS } from "../../lib/labs/crdtQuestions";

@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from "../jupyterPaths";
  * headless worker, the Dedalus programs the labs load, and the packages they need (hard links
  * where the file system allows, else copies) — and no solutions, tests or grader.
  *
- *   <tmp>/maze-grading-<hash>/node_modules/maze/     package.json, dist/lib, dist/kernel (no grading/), protocols/
+ *   <tmp>/maze-grading-<hash>/node_modules/maze/     package.json, dist/lib, dist/course, dist/kernel (no grading/), protocols/
  *   <tmp>/maze-grading-<hash>/node_modules/<dep>/    tslab, fast-check, vega, … and what they depend on
  *
  * Built once per content hash and shared read-only by every submission (a student process may read
@@ -25,7 +25,7 @@ import { PROJECT_ROOT } from "../jupyterPaths";
 const ROOT_PACKAGES = ["tslab", "fast-check", "vega", "vega-lite", "logic-solver", "@types/node"] as const;
 
 /** Compiled folders of the project the notebook surface needs (`maze` is `dist/kernel/notebook.js`). */
-const DIST_PARTS = ["lib", "kernel"] as const;
+export const DIST_PARTS = ["lib", "course", "kernel"] as const;
 /** Never copied: the grader itself. */
 const EXCLUDED = new Set([path.join("dist", "kernel", "grading")]);
 

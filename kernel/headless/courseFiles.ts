@@ -29,13 +29,13 @@ function filesUnder(dir: string, exts: readonly string[]): string[] {
 let libHashMemo: string | undefined;
 
 /**
- * A hash of everything a notebook's outputs depend on besides the notebook itself: the library and
- * kernel sources and the Dedalus programs notebooks load. Changing any of them re-runs every notebook.
+ * A hash of everything a notebook's outputs depend on besides the notebook itself: the library, the
+ * course's and the kernel's sources and the Dedalus programs notebooks load. Changing any of them re-runs every notebook.
  */
 export function libraryHash(): string {
   if (libHashMemo) return libHashMemo;
   const h = crypto.createHash("sha256");
-  for (const dir of ["lib", "kernel", "protocols"]) {
+  for (const dir of ["lib", "course", "kernel", "protocols"]) {
     for (const f of filesUnder(path.join(PROJECT_ROOT, dir), [".ts", ".ded", ".json"])) {
       h.update(path.relative(PROJECT_ROOT, f));
       h.update(fs.readFileSync(f));

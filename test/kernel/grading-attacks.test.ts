@@ -41,7 +41,7 @@ function projectHash(): string {
       else if (e.isFile()) h.update(p).update(fs.readFileSync(p));
     }
   };
-  for (const d of ["dist/lib", "dist/kernel", "notebooks", "protocols"]) walk(path.join(PROJECT_ROOT, d));
+  for (const d of ["dist/lib", "dist/course", "dist/kernel", "notebooks", "protocols"]) walk(path.join(PROJECT_ROOT, d));
   for (const f of ["package.json", "bin/maze.js"]) h.update(fs.readFileSync(path.join(PROJECT_ROOT, f)));
   return h.digest("hex");
 }

@@ -19,7 +19,7 @@ import type { RunResult } from "../../lessons/live/liveApi";
 import { MIME_ORDER } from "../../lessons/live/protocol";
 import { createSiteServer } from "../../lessons/serve";
 import { dedalusJson } from "../../lib/cli/dedalusJson";
-import { PROTOCOLS_DIR } from "../../lib/experiments/ldfiCheck";
+import { PROTOCOLS_DIR } from "../../lib/protocols/corpus";
 import { chromiumAvailable, launchChromium } from "./browser";
 
 const out = path.join(PROJECT_ROOT, "build", "test-live-site");
