@@ -8,7 +8,7 @@ test("`npm run lab` without Jupyter prints the install command and exits 1, no s
   // A PATH with node on it and nothing else (Debian puts jupyter beside node in /usr/bin).
   const bin = scratchDir("lab-path");
   fs.symlinkSync(process.execPath, path.join(bin, "node"));
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "dist", "kernel", "lab.js")], {
+  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "dist", "kernel", "startJupyter.js")], {
     env: { PATH: bin },
     encoding: "utf8",
   });

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { formatReport, gradeNotebook, type GradeReport } from "../../kernel/grading/gradeNotebook";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 import { scratchDir, studentVariant } from "./fixtures";
-import { leqIgnoringTombstones, mutatingCounter, removeWinsSet, summingJoin, typeErrorInCounter, type StudentCellEdit } from "./lab1Mistakes";
+import { leqIgnoringTombstones, mutatingCounter, removeWinsSet, summingJoin, typeErrorInCounter, type StudentCellEdit } from "./grading-lab1-crdt-mistakes";
 
 /**
  * The usual lab-1 mistakes, graded through the real grader: each loses exactly the points of the
