@@ -6,8 +6,9 @@
  * `maze/internals` (lib/internals.ts). The list of public names is decided in
  * test/publicSurface.json: a name added here without adding it there fails the suite.
  *
- * Named re-exports only, one section per concept. Dependency direction:
- * sim, crdt, dedalus <- ldfi <- viz <- labs <- course / cli / kernel / lessons / notebooks.
+ * Named re-exports only, one section per concept. Dependencies point downwards: sim, crdt and
+ * dedalus at the bottom, then ldfi, viz and labs; course, cli, kernel, lessons and the notebooks on
+ * top.
  *
  * @packageDocumentation
  */
