@@ -15,7 +15,8 @@ export function courseNotebooks(root = path.join(PROJECT_ROOT, "notebooks")): st
   return [...list(root), ...list(path.join(root, "labs"))];
 }
 
-function filesUnder(dir: string, exts: readonly string[]): string[] {
+/** Every file under `dir` whose name ends with one of `exts`, sorted (none when `dir` is missing). */
+export function filesUnder(dir: string, exts: readonly string[]): string[] {
   if (!fs.existsSync(dir)) return [];
   const out: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
