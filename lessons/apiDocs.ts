@@ -80,6 +80,21 @@ async function generate(dir: string): Promise<void> {
   }
   await app.generateDocs(project, dir);
   if (app.logger.hasErrors()) throw new Error("typedoc could not write the API pages");
+  inlineIconReferences(dir);
+}
+
+/**
+ * typedoc's pages point their icons at `assets/icons.svg#icon-x`, which a browser refuses to load
+ * from file:// (a console error per icon), and then swap them for `#icon-x` once icons.js has
+ * inlined the sprite. Writing `#icon-x` from the start gives the same icons over HTTP and from
+ * file://, without the errors.
+ */
+function inlineIconReferences(dir: string): void {
+  for (const file of filesUnder(dir, [".html"])) {
+    const html = fs.readFileSync(file, "utf8");
+    const fixed = html.replace(/href="(?:\.\.\/)*assets\/icons\.svg#/g, 'href="#');
+    if (fixed !== html) fs.writeFileSync(file, fixed);
+  }
 }
 
 /**
