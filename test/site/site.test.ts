@@ -70,7 +70,7 @@ describe("static site build", () => {
     expect(fs.existsSync(path.join(out, "api", "functions", "maze.ldfiSearch.html"))).toBe(false);
   });
 
-  test("a second build with unchanged sources copies the API pages from the cache instead of running typedoc", async () => {
+  test("a second build with unchanged sources takes the API pages from the cache instead of running typedoc", async () => {
     expect(built.api.dir).toBe(path.join(out, "api"));
     const again = await buildApiDocs(scratchDir("site-api-cache"));
     expect(again.cached).toBe(true);
