@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../kernel/jupyterPaths";
 import { filesUnder } from "../kernel/headless/courseFiles";
 
-type TypedocModule = typeof import("typedoc", { with: { "resolution-mode": "import" } });
+import type * as Typedoc from "typedoc" with { "resolution-mode": "import" };
 
 /** The two entries documented, by the module name a reader imports. */
 export const API_ENTRIES: readonly { readonly name: string; readonly file: string }[] = [
@@ -54,7 +54,7 @@ export function apiDocsHash(): string {
 
 /** Runs typedoc into `dir`. Throws when typedoc reports an error (a broken entry, a failed render). */
 async function generate(dir: string): Promise<void> {
-  const typedoc: TypedocModule = await import("typedoc");
+  const typedoc: typeof Typedoc = await import("typedoc");
   const app = await typedoc.Application.bootstrap({
     entryPoints: API_ENTRIES.map((e) => path.join(PROJECT_ROOT, e.file)),
     tsconfig: path.join(PROJECT_ROOT, "tsconfig.build.json"),
