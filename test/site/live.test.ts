@@ -195,6 +195,16 @@ maybe("live lessons in a headless browser", () => {
     await w.page.close();
   }, 60_000);
 
+  test("a cell may import maze/internals, as in Node, and no other module", async () => {
+    const w = await open(browser, base + "00-start-here.html", base);
+    await run(w.page, 0);
+    const internals = await run(w.page, 1, 'import * as internals from "maze/internals";\nconsole.log(typeof internals.runSimulation, typeof (maze as unknown as Record<string, unknown>)["runSimulation"]);');
+    expect(internals).toMatchObject({ ok: true, outputs: [{ mime: "text/plain", text: "function undefined\n" }] });
+    expect(await run(w.page, 1, 'import * as fs from "fs";\nconsole.log(fs);')).toMatchObject({ ok: false, error: expect.stringContaining('cells here can import only "maze" and "maze/internals"') });
+    expect(w.errors).toEqual([]);
+    await w.page.close();
+  }, 60_000);
+
   test("a cell that never yields is stopped within 2 s of its limit, and the page keeps working", async () => {
     const w = await open(browser, base + "00-start-here.html", base);
     await w.page.evaluate(() => (window as unknown as { mazeLive: { ready(): Promise<void> } }).mazeLive.ready());
