@@ -107,5 +107,5 @@ export { answerCrdtQuestions, localCrdtSession, snapshotState, validateCrdtAnswe
 export { lab2Broadcast, LAB2_NODES, LAB2_BOUNDS } from "./labs/lab2Broadcast";
 export { lab3BugHunt, LAB3_NODES } from "./labs/lab3BugHunt";
 export { lab4Calm, SEAL_PREFIX } from "./labs/lab4Calm";
-export { lab5Handlers, lab5Search, lab5Try, lab5Spacetime, lab5Payload, lab5Pre, lab5Post, lab5Audit, evaluateLab5, localOracle, runInWords, lab5ReplayCall, asLab5GraderSession, LAB5_NODES, LAB5_ORIGIN, LAB5_BOUNDS, LAB5_MAX_RUNS, LAB5_PUBLIC_SEED, type Lab5State, type Lab5Protocol, type Lab5Check, type Lab5Outcome, type Lab5Session, type Lab5Try } from "./labs/lab5Handlers";
+export { lab5Handlers, lab5Search, lab5Payload, lab5Audit, evaluateLab5, localOracle, runInWords, lab5ReplayCall, asLab5GraderSession, LAB5_MAX_RUNS, LAB5_PUBLIC_SEED, type Lab5Protocol, type Lab5Check, type Lab5Outcome, type Lab5Session, type Lab5Try } from "./labs/lab5Handlers";
 export { answerProtocolQuestions, protocolAnswerer, validateProtocolAnswer, replayAnswer, sessionTarget, HistoryLedger, SessionAnswerError, SessionProtocolError, SESSION_LIMITS, type ProtocolQuestion, type ProtocolAnswer, type ProtocolFactory, type RecordedCall, type RecordedSend, type RecordedTimer, type SessionFailure, type SessionOracle, type SessionTargetOptions } from "./labs/protocolSession";

@@ -84,6 +84,11 @@ test("every public name is used by a notebook or a protocol module, or public fo
   expect(Object.keys(SURFACE.publicWithoutUse).filter((n) => used.has(n) || !maze.names.includes(n))).toEqual([]);
 });
 
+test("every maze.x a notebook calls and every name a protocol module imports is exported by maze", () => {
+  // Otherwise the cell fails at run time, after the kernel has compiled it against a type it cannot see.
+  expect([...usedNames()].filter((n) => !maze.names.includes(n)).sort()).toEqual([]);
+});
+
 test("maze/internals holds the rest, disjoint from maze", () => {
   expect(internals.names.filter((n) => maze.names.includes(n))).toEqual([]);
   expect(internals.names.length).toBeGreaterThan(maze.names.length);
