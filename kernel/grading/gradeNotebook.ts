@@ -78,7 +78,8 @@ function labOf(nb: Notebook, file: string): string {
 /** The hidden cell appended to the student's notebook: from here on the notebook only answers. */
 function gradingCell(lab: string): string {
   // tslab keeps a session's top-level names on `__tslab__.exports`; notebookScope reads them.
-  return `import * as mazeGrader from "maze";\nawait mazeGrader.serveLab(${JSON.stringify(lab)}, mazeGrader.notebookScope());`;
+  // serveLab is the grader's, in maze/internals; notebookScope is a display helper of maze.
+  return `import * as mazeGrader from "maze/internals";\nimport * as mazeGraderNotebook from "maze";\nawait mazeGrader.serveLab(${JSON.stringify(lab)}, mazeGraderNotebook.notebookScope());`;
 }
 
 let processSecret: string | undefined;
