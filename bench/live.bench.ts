@@ -10,7 +10,7 @@ import { buildSite } from "../lessons/buildSite";
 import { compileCell, IMPORT_FUNCTION } from "../lessons/live/cellCompiler";
 import { createSiteServer } from "../lessons/serve";
 import { dedalusJson, type DedalusJsonRequest } from "../lib/cli/dedalusJson";
-import { PROTOCOLS_DIR } from "../lib/experiments/ldfiCheck";
+import { PROTOCOLS_DIR } from "../lib/protocols/corpus";
 import { CHROMIUM, launchChromium } from "../test/site/browser";
 import { measure, printTable, type BenchSuite } from "./harness";
 

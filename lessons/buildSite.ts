@@ -8,6 +8,7 @@ import { COURSE, PARTS } from "./courseMap";
 import { loadCourse, type Lesson } from "./lessonModel";
 import { copyRevealAssets, copySiteAssets } from "./siteAssets";
 import { buildLiveAssets } from "./live/build";
+import { API_INDEX, buildApiDocs, type ApiDocsResult } from "./apiDocs";
 import { renderPlayground } from "./playgroundPage";
 import { buildDecks } from "../slides/buildSlides";
 
@@ -26,6 +27,8 @@ export interface BuildSiteResult {
   readonly pages: string[];
   readonly decks: string[];
   readonly charts: number;
+  /** The API pages (`api/`): whether they came from the cache, and what they cost. */
+  readonly api: ApiDocsResult;
 }
 
 /** A nunjucks environment over lessons/templates with autoescape on: user text is always escaped. */
@@ -63,7 +66,7 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
   const parts = PARTS.map((p) => ({ name: p.name, blurb: p.blurb, lessons: lessons.filter((l) => p.match(l.slug, l.lab)) }));
   const unplaced = lessons.filter((l) => !PARTS.some((p) => p.match(l.slug, l.lab)));
   if (unplaced.length > 0) parts.push({ name: "More", blurb: "", lessons: unplaced });
-  files.set("index.html", env.render("index.njk", { course: COURSE, root: "", parts: parts.filter((p) => p.lessons.length > 0), charts: 0 }));
+  files.set("index.html", env.render("index.njk", { course: COURSE, root: "", parts: parts.filter((p) => p.lessons.length > 0), charts: 0, api: API_INDEX }));
 
   lessons.forEach((lesson: Lesson, i) => {
     files.set(
@@ -86,11 +89,13 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
   copySiteAssets(outDir);
   if (decks.length > 0) copyRevealAssets(outDir);
   await buildLiveAssets(outDir);
+  const api = await buildApiDocs(outDir);
   for (const [rel, html] of files) writeFileAtomic(path.join(outDir, rel), html);
   return {
     pages: [...files.keys()].filter((f) => !f.startsWith("slides")),
     decks: decks.map((d) => path.join("slides", d.file)),
     charts: lessons.reduce((n, l) => n + l.charts, 0),
+    api,
   };
 }
 
@@ -135,7 +140,7 @@ async function main(): Promise<void> {
   try {
     const r = await buildSite();
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    process.stdout.write(`site: ${r.pages.length} pages, ${r.decks.length} decks, ${r.charts} charts -> ${path.relative(process.cwd(), SITE_DIR) || "."}/ (${secs}s)\n`);
+    process.stdout.write(`site: ${r.pages.length} pages, ${r.decks.length} decks, ${r.charts} charts, API pages ${r.api.cached ? "cached" : "generated"} in ${(r.api.ms / 1000).toFixed(1)}s -> ${path.relative(process.cwd(), SITE_DIR) || "."}/ (${secs}s)\n`);
   } catch (e) {
     process.stderr.write(`site: build failed: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);

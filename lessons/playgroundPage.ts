@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type nunjucks from "nunjucks";
-import { PROTOCOLS_DIR } from "../lib/experiments/ldfiCheck";
+import { PROTOCOLS_DIR } from "../lib/protocols/corpus";
 import { COURSE } from "./courseMap";
 
 /** One corpus example on the playground: its files' text and the first bounds of protocols/expected.json. */

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { PROJECT_ROOT } from "../jupyterPaths";
-import { walk } from "./libraryCopy";
+import { DIST_PARTS, walk } from "./libraryCopy";
 
 /**
  * `maze grade bundle LAB --out FILE.zip`: a Gradescope autograder. Gradescope unpacks the zip into
@@ -43,7 +43,7 @@ exec node "$ROOT/source/dist/kernel/grading/gradescope.js" "$ROOT"
 /** The project files a Gradescope grader needs, relative to the project root. */
 export function bundleFiles(): string[] {
   const files = ["package.json", "package-lock.json", "bin/maze.js", "kernel/linkSelf.js"];
-  for (const part of ["lib", "kernel"]) for (const f of walk(path.join(PROJECT_ROOT, "dist", part))) if (!f.endsWith(".map")) files.push(path.join("dist", part, f));
+  for (const part of DIST_PARTS) for (const f of walk(path.join(PROJECT_ROOT, "dist", part))) if (!f.endsWith(".map")) files.push(path.join("dist", part, f));
   for (const f of walk(path.join(PROJECT_ROOT, "protocols"))) if (f.endsWith(".ded")) files.push(path.join("protocols", f));
   return files.filter((f) => fs.existsSync(path.join(PROJECT_ROOT, f)));
 }

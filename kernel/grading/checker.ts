@@ -1,6 +1,6 @@
 import { LABS } from "../../lib/labs/registry";
 import { runLab, type GradeEvent } from "../../lib/labs/runLab";
-import type { StudentScope } from "../../lib/labs/lab";
+import type { StudentScope } from "../../lib/labs/labContract";
 
 /**
  * The clean process that evaluates a lab whose answer is data (labs 2–4: Dedalus text, a fault

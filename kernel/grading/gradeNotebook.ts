@@ -6,7 +6,7 @@ import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import type { CrdtQuestion } from "../../lib/labs/crdtQuestions";
 import { asGraderSession } from "../../lib/labs/lab1Crdt";
 import { asLab5GraderSession } from "../../lib/labs/lab5Handlers";
-import type { CheckContext, Lab, StudentScope, TestResult } from "../../lib/labs/lab";
+import type { CheckContext, Lab, StudentScope, TestResult } from "../../lib/labs/labContract";
 import { LABS } from "../../lib/labs/registry";
 import { testResult } from "../../lib/labs/runLab";
 import { CRDT_FUNCTIONS } from "../../lib/labs/crdtQuestions";
@@ -78,7 +78,8 @@ function labOf(nb: Notebook, file: string): string {
 /** The hidden cell appended to the student's notebook: from here on the notebook only answers. */
 function gradingCell(lab: string): string {
   // tslab keeps a session's top-level names on `__tslab__.exports`; notebookScope reads them.
-  return `import * as mazeGrader from "maze";\nawait mazeGrader.serveLab(${JSON.stringify(lab)}, mazeGrader.notebookScope());`;
+  // serveLab is the grader's, in maze/internals; notebookScope is a display helper of maze.
+  return `import * as mazeGrader from "maze/internals";\nimport * as mazeGraderNotebook from "maze";\nawait mazeGrader.serveLab(${JSON.stringify(lab)}, mazeGraderNotebook.notebookScope());`;
 }
 
 let processSecret: string | undefined;

@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from "../jupyterPaths";
  * headless worker, the Dedalus programs the labs load, and the packages they need (hard links
  * where the file system allows, else copies) — and no solutions, tests or grader.
  *
- *   <tmp>/maze-grading-<hash>/node_modules/maze/     package.json, dist/lib, dist/kernel (no grading/), protocols/
+ *   <tmp>/maze-grading-<hash>/node_modules/maze/     package.json, dist/lib, dist/course, dist/kernel (no grading/), protocols/
  *   <tmp>/maze-grading-<hash>/node_modules/<dep>/    tslab, fast-check, vega, … and what they depend on
  *
  * Built once per content hash and shared read-only by every submission (a student process may read
@@ -25,7 +25,7 @@ import { PROJECT_ROOT } from "../jupyterPaths";
 const ROOT_PACKAGES = ["tslab", "fast-check", "vega", "vega-lite", "logic-solver", "@types/node"] as const;
 
 /** Compiled folders of the project the notebook surface needs (`maze` is `dist/kernel/notebook.js`). */
-const DIST_PARTS = ["lib", "kernel"] as const;
+export const DIST_PARTS = ["lib", "course", "kernel"] as const;
 /** Never copied: the grader itself. */
 const EXCLUDED = new Set([path.join("dist", "kernel", "grading")]);
 
@@ -95,6 +95,8 @@ export function gradingLibrary(tmpRoot = os.tmpdir()): string {
   h.update(packages.join("\n"));
   const lock = path.join(PROJECT_ROOT, "package-lock.json");
   if (fs.existsSync(lock)) h.update(fs.readFileSync(lock));
+  // The copy's manifest is derived from it (entries, exports).
+  h.update(fs.readFileSync(path.join(PROJECT_ROOT, "package.json")));
   const hash = h.digest("hex").slice(0, 16);
   const root = path.join(tmpRoot, `maze-grading-${hash}`);
   // Leased first: a pruner that saw no lease and is about to move this copy away re-checks the
@@ -113,8 +115,10 @@ function buildCopy(root: string, files: readonly string[], packages: readonly st
     fs.mkdirSync(path.dirname(path.join(maze, f)), { recursive: true });
     fs.copyFileSync(path.join(PROJECT_ROOT, f), path.join(maze, f));
   }
-  const own = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { name: string; version: string; main: string; types: string };
-  fs.writeFileSync(path.join(maze, "package.json"), JSON.stringify({ name: own.name, version: own.version, main: own.main, types: own.types, private: true }, null, 2) + "\n");
+  const own = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { name: string; version: string; main: string; types: string; exports: unknown; typesVersions: unknown };
+  // exports and typesVersions: the grader's own cell imports "maze/internals" (Node and tslab's Node10 resolution).
+  const manifest = { name: own.name, version: own.version, main: own.main, types: own.types, exports: own.exports, typesVersions: own.typesVersions, private: true };
+  fs.writeFileSync(path.join(maze, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
   for (const p of packages) {
     const from = path.join(PROJECT_ROOT, "node_modules", p);
     for (const f of walk(from)) linkOrCopy(path.join(from, f), path.join(building, "node_modules", p, f));

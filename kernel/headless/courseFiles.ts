@@ -15,7 +15,8 @@ export function courseNotebooks(root = path.join(PROJECT_ROOT, "notebooks")): st
   return [...list(root), ...list(path.join(root, "labs"))];
 }
 
-function filesUnder(dir: string, exts: readonly string[]): string[] {
+/** Every file under `dir` whose name ends with one of `exts`, sorted (none when `dir` is missing). */
+export function filesUnder(dir: string, exts: readonly string[]): string[] {
   if (!fs.existsSync(dir)) return [];
   const out: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -29,13 +30,13 @@ function filesUnder(dir: string, exts: readonly string[]): string[] {
 let libHashMemo: string | undefined;
 
 /**
- * A hash of everything a notebook's outputs depend on besides the notebook itself: the library and
- * kernel sources and the Dedalus programs notebooks load. Changing any of them re-runs every notebook.
+ * A hash of everything a notebook's outputs depend on besides the notebook itself: the library, the
+ * course's and the kernel's sources and the Dedalus programs notebooks load. Changing any of them re-runs every notebook.
  */
 export function libraryHash(): string {
   if (libHashMemo) return libHashMemo;
   const h = crypto.createHash("sha256");
-  for (const dir of ["lib", "kernel", "protocols"]) {
+  for (const dir of ["lib", "course", "kernel", "protocols"]) {
     for (const f of filesUnder(path.join(PROJECT_ROOT, dir), [".ts", ".ded", ".json"])) {
       h.update(path.relative(PROJECT_ROOT, f));
       h.update(fs.readFileSync(f));

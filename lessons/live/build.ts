@@ -84,7 +84,7 @@ export async function bundleWorker(): Promise<string> {
     entryPoints: [path.join(LIVE, "worker.ts")],
     plugins: [twinsPlugin()],
     inject: [path.join(TWINS, "process.ts")],
-    define: { __dirname: JSON.stringify("/maze/lib/experiments"), global: "globalThis" },
+    define: { __dirname: JSON.stringify("/maze/lib/protocols"), global: "globalThis" },
     // kernel/display.ts looks tslab up inside a try; the browser twin never calls that lookup.
     external: ["tslab/*"],
   });

@@ -5,6 +5,7 @@
  * the CLI's JSON objects. A runaway cell is the page's business: it terminates this worker.
  */
 import * as maze from "./mazeBrowser";
+import * as internals from "../../lib/internals";
 import { dedalusJson } from "../../lib/cli/dedalusJson";
 import { cellSourceUrl, compileCell, IMPORT_FUNCTION } from "./cellCompiler";
 import { format, inspect } from "./inspect";
@@ -19,7 +20,7 @@ import type { SearchResult } from "../../lib/ldfi/result";
 declare const self: { postMessage(m: FromWorker): void; addEventListener(t: string, f: (e: { data: ToWorker; reason?: unknown; preventDefault(): void }) => void): void };
 
 // Protocol modules (lesson 10's handler twins) load here with sucrase standing in for TypeScript.
-maze.setProtocolTranspiler((source, file) => transform(source, { transforms: ["typescript", "imports"], filePath: file }).code);
+internals.setProtocolTranspiler((source, file) => transform(source, { transforms: ["typescript", "imports"], filePath: file }).code);
 
 const post = (m: FromWorker): void => self.postMessage(m);
 const scope = globalThis as unknown as Record<string, unknown>;
@@ -27,10 +28,10 @@ const scope = globalThis as unknown as Record<string, unknown>;
 const declared: Record<string, unknown> = {};
 scope["__mazeScope__"] = new Proxy(declared, { get: (_t, k) => (typeof k === "string" ? scope[k] : undefined), ownKeys: () => Object.keys(declared), getOwnPropertyDescriptor: (_t, k) => (typeof k === "string" && k in declared ? { enumerable: true, configurable: true, value: scope[k] } : undefined) });
 
-const MODULES: Record<string, unknown> = { maze };
+const MODULES: Record<string, unknown> = { maze, "maze/internals": internals };
 scope[IMPORT_FUNCTION] = (name: string): unknown => {
   if (name in MODULES) return MODULES[name];
-  throw new Error(`cannot import "${name}" in the browser: cells here can import only "maze"`);
+  throw new Error(`cannot import "${name}" in the browser: cells here can import only "maze" and "maze/internals"`);
 };
 
 interface Running {

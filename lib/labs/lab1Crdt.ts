@@ -5,7 +5,7 @@ import type { NodeHandlers } from "../sim/node";
 import { runSimulation } from "../sim/simulator";
 import { Trace, type TraceEvent } from "../sim/trace";
 import { CRDT_FUNCTIONS, localCrdtSession, validateCrdtAnswers, type CrdtAnswer, type CrdtKind, type CrdtOperation, type CrdtQuestion, type CrdtSession, type Mutation } from "./crdtQuestions";
-import { MissingDefinitionError, type CheckContext, type Lab, type LabTest, type StudentScope } from "./lab";
+import { MissingDefinitionError, type CheckContext, type Lab, type LabTest, type StudentScope } from "./labContract";
 
 /** What lab 1 asks for: a PN-Counter as a state-based CRDT. States are whatever the student chooses. */
 export interface StudentCounter<S> {

@@ -1,9 +1,9 @@
-import { ldfiCheck, replayFaults, faults } from "../experiments/ldfiCheck";
-import { loadStudentProgram, type StudentProgramSpec } from "../experiments/studentProgram";
+import { ldfiCheck, replayFaults, faults } from "../ldfi/lessonSearch";
+import { loadStudentProgram, type StudentProgramSpec } from "./studentProgram";
 import { formatFaults } from "../ldfi/faults";
 import type { Program } from "../dedalus/ast";
 import type { SearchResult } from "../ldfi/result";
-import type { Lab, LabTest, StudentScope } from "./lab";
+import type { Lab, LabTest, StudentScope } from "./labContract";
 
 /**
  * Lab 2's frame around the student's program: the corpus's delivery setup (nodes a, b, c that all

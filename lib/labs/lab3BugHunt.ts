@@ -1,11 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { faults, ldfiCheck, lostPost, PROTOCOLS_DIR, protocolProgram, replayFaults } from "../experiments/ldfiCheck";
-import { loadStudentProgram, type StudentProgramSpec } from "../experiments/studentProgram";
+import { faults, ldfiCheck, lostPost, replayFaults } from "../ldfi/lessonSearch";
+import { PROTOCOLS_DIR, protocolProgram } from "../protocols/corpus";
+import { loadStudentProgram, type StudentProgramSpec } from "./studentProgram";
 import { formatFaults, withinBounds, type FaultSet } from "../ldfi/faults";
 import type { Program } from "../dedalus/ast";
 import type { SearchResult } from "../ldfi/result";
-import type { Lab, StudentScope } from "./lab";
+import type { Lab, StudentScope } from "./labContract";
 
 /**
  * Lab 3's protocol: a primary-backup write whose every send is retried, yet which acknowledges the

@@ -6,7 +6,7 @@ import { loadChecked, reportDiagnostics } from "../dedalus/load";
 import { outcomeSpread } from "../dedalus/outcomes";
 import { runProgram } from "../dedalus/runtime";
 import { closeUnderReaders } from "../dedalus/ruleGraph";
-import { MissingDefinitionError, type Lab, type StudentScope } from "./lab";
+import { MissingDefinitionError, type Lab, type StudentScope } from "./labContract";
 
 /**
  * The program lab 4 hands out: a shop sends the lines of its orders to a warehouse, which marks big

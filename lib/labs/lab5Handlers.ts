@@ -6,7 +6,7 @@ import type { TickRun } from "../ldfi/handlers/ticks";
 import { SearchLimitError } from "../ldfi/result";
 import { spacetimeDiagram } from "../viz/spacetime";
 import type { VegaLiteSpec } from "../viz/render";
-import { MissingDefinitionError, type Lab, type LabTest, type StudentScope } from "./lab";
+import { MissingDefinitionError, type Lab, type LabTest, type StudentScope } from "./labContract";
 import { protocolAnswerer, SessionAnswerError, SessionProtocolError, sessionTarget, type SessionOracle } from "./protocolSession";
 
 /**

@@ -1,4 +1,4 @@
-import type { Lab } from "./lab";
+import type { Lab } from "./labContract";
 import { lab1Crdt } from "./lab1Crdt";
 import { lab2Broadcast } from "./lab2Broadcast";
 import { lab3BugHunt } from "./lab3BugHunt";

@@ -1,4 +1,4 @@
-import type { CheckContext, Lab, StudentScope, TestResult } from "./lab";
+import type { CheckContext, Lab, StudentScope, TestResult } from "./labContract";
 
 /** What happens while a lab runs, for a grader that must know which test never returned. */
 export type GradeEvent = { readonly event: "start"; readonly test: string } | ({ readonly event: "result" } & TestResult);

@@ -1,6 +1,6 @@
 import { LABS } from "./registry";
 import { runLab } from "./runLab";
-import type { StudentScope } from "./lab";
+import type { StudentScope } from "./labContract";
 
 /** One row of a self-check table. */
 export interface SelfCheckRow {

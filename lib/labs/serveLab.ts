@@ -1,5 +1,5 @@
 import { answerCrdtQuestions, MAX_QUESTIONS, type CrdtAnswer, type CrdtQuestion } from "./crdtQuestions";
-import type { DefinitionSpec, StudentScope } from "./lab";
+import type { DefinitionSpec, StudentScope } from "./labContract";
 import { protocolAnswerer, type ProtocolQuestion } from "./protocolSession";
 import { LABS } from "./registry";
 

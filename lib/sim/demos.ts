@@ -79,7 +79,7 @@ export function gossipDemo(seed = 1, options: GossipDemoOptions = {}): Trace {
  * reply arrives. With `crashAt` the server crashes; with a slow link it does not — and the first
  * silence past the timeout looks the same. A reply to an older ping, which comes after the client
  * has moved on to a newer one, is thrown away and recorded as `ctx.observe("ignored reply", n)`: this
- * client never learns from late replies (`runPingDetector` in lib/experiments does).
+ * client never learns from late replies (`runPingDetector` in course/ does).
  * Default: exponential latency with mean 8 ms, timeout 20 ms.
  */
 export function slowOrDeadDemo(seed = 1, options: { readonly crashAt?: number; readonly timeout?: number; readonly pings?: number; readonly meanLatency?: number } = {}): Trace {

@@ -1,4 +1,6 @@
 import { messageKey } from "../dedalus/messageKey";
+import type { Program } from "../dedalus/ast";
+import { replayFaults } from "../ldfi/lessonSearch";
 import type { FaultSet } from "../ldfi/faults";
 import type { ObservedMessage } from "../ldfi/observation";
 import type { VegaLiteSpec } from "./render";
@@ -110,4 +112,17 @@ export function ldfiSpacetimeSpec(input: LdfiSpacetimeInput): VegaLiteSpec {
       },
     ],
   };
+}
+
+/**
+ * The spacetime diagram of one run of `program` under `f` (lost messages dashed red, crashes
+ * marked), drawn by {@link ldfiSpacetimeSpec}.
+ */
+export function faultRunSpacetime(program: Program, eot: number, f: FaultSet, title: string, nodes?: readonly string[]): VegaLiteSpec {
+  const run = replayFaults(program, eot, f, nodes);
+  const messages = run.messages.filter((m) => m.from !== m.to && run.nodes.includes(m.to));
+  const spec = ldfiSpacetimeSpec({ nodes: run.nodes, eot, messages, faults: f, title });
+  // The lifelines (alive/mute) and the messages (delivered/lost) each have their own dash legend;
+  // without independent scales Vega-Lite merges the two domains and warns while rendering.
+  return { ...spec, resolve: { scale: { strokeDash: "independent" } } };
 }

@@ -3,7 +3,8 @@
  * CrdtOpError for an unknown operation), never a TypeError or a silently wrong answer; replica ids
  * and map keys such as "__proto__" survive encode/decode.
  */
-import { CrdtOpError, CrdtStateError, gCounter, gSet, lwwRegister, mvRegister, orMap, orSet, pnCounter, rga, runReplicas, twoPhaseSet, type Crdt } from "../../lib/index";
+import { gCounter, lwwRegister, mvRegister, orSet, pnCounter, rga, twoPhaseSet, type Crdt } from "../../lib/index";
+import { CrdtOpError, CrdtStateError, gSet, orMap, runReplicas } from "../../lib/internals";
 
 function thrown(f: () => unknown): unknown {
   try {

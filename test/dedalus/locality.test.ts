@@ -10,7 +10,7 @@ import { checkProgram } from "../../lib/dedalus/check";
 import { DedalusError } from "../../lib/dedalus/diagnostics";
 import { loadProgram, parseProgram, parseSource } from "../../lib/dedalus/load";
 import { checkLocality, invariantRelations } from "../../lib/dedalus/locality";
-import { dedalusProgram } from "../../lib/experiments/lessonProgram";
+import { dedalusProgram } from "../../lib/dedalus/inlineProgram";
 import { dedalusEngine } from "../../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
 import { searchFaults } from "../../lib/ldfi/search";

@@ -5,25 +5,8 @@
  * its limit. A state that decodes is well formed and round-trips. Fixed seeds: CI draws the same cases.
  */
 import fc from "fast-check";
-import {
-  CrdtOpError,
-  CrdtStateError,
-  gCounter,
-  gSet,
-  lwwRegister,
-  mvRegister,
-  orMap,
-  orSet,
-  pnCounter,
-  rga,
-  runReplicas,
-  runSimulation,
-  SimConfigError,
-  SimHandlerError,
-  twoPhaseSet,
-  type Crdt,
-  type NodeHandlers,
-} from "../../lib/index";
+import { gCounter, lwwRegister, mvRegister, orSet, pnCounter, rga, twoPhaseSet, type Crdt } from "../../lib/index";
+import { CrdtOpError, CrdtStateError, gSet, orMap, runReplicas, runSimulation, SimConfigError, SimHandlerError, type NodeHandlers } from "../../lib/internals";
 
 const CRDT_CASES = process.env["CI"] ? 2000 : 600;
 const SIM_CASES = process.env["CI"] ? 600 : 200;

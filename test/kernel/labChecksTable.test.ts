@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { readNotebook } from "../../kernel/headless/notebookFormat";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
-import { checksTable } from "../../lib/labs/lab";
+import { checksTable } from "../../lib/labs/labContract";
 import { LABS } from "../../lib/labs/registry";
 
 describe.each(Object.keys(LABS))("%s", (id) => {

@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { runSimulation, SimConfigError, SimHandlerError, gossipDemo, slowOrDeadDemo, simulate, type SimConfig, type NodeHandlers, type Trace } from "../../lib/index";
+import { gossipDemo, slowOrDeadDemo, type Trace } from "../../lib/index";
+import { runSimulation, SimConfigError, SimHandlerError, simulate, type SimConfig, type NodeHandlers } from "../../lib/internals";
 
 /** CI runs at least 1,000 cases per property; locally fewer, for a quick edit-test loop. */
 const NUM_RUNS = process.env["CI"] ? 1000 : 200;

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { dedalusJson, type DedalusJsonRequest } from "../../lib/cli/dedalusJson";
 import { main } from "../../lib/cli/main";
-import { PROTOCOLS_DIR } from "../../lib/experiments/ldfiCheck";
+import { PROTOCOLS_DIR } from "../../lib/protocols/corpus";
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "", err = "";

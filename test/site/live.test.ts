@@ -19,7 +19,7 @@ import type { RunResult } from "../../lessons/live/liveApi";
 import { MIME_ORDER } from "../../lessons/live/protocol";
 import { createSiteServer } from "../../lessons/serve";
 import { dedalusJson } from "../../lib/cli/dedalusJson";
-import { PROTOCOLS_DIR } from "../../lib/experiments/ldfiCheck";
+import { PROTOCOLS_DIR } from "../../lib/protocols/corpus";
 import { chromiumAvailable, launchChromium } from "./browser";
 
 const out = path.join(PROJECT_ROOT, "build", "test-live-site");
@@ -192,6 +192,16 @@ maybe("live lessons in a headless browser", () => {
       outputs: [{ mime: "text/plain", text: "1\n" }],
       error: "cell 1:line 4: ReferenceError: Point is not defined",
     });
+    await w.page.close();
+  }, 60_000);
+
+  test("a cell may import maze/internals, as in Node, and no other module", async () => {
+    const w = await open(browser, base + "00-start-here.html", base);
+    await run(w.page, 0);
+    const internals = await run(w.page, 1, 'import * as internals from "maze/internals";\nconsole.log(typeof internals.runSimulation, typeof (maze as unknown as Record<string, unknown>)["runSimulation"]);');
+    expect(internals).toMatchObject({ ok: true, outputs: [{ mime: "text/plain", text: "function undefined\n" }] });
+    expect(await run(w.page, 1, 'import * as fs from "fs";\nconsole.log(fs);')).toMatchObject({ ok: false, error: expect.stringContaining('cells here can import only "maze" and "maze/internals"') });
+    expect(w.errors).toEqual([]);
     await w.page.close();
   }, 60_000);
 

@@ -7,6 +7,7 @@ import { courseNotebooks, EXECUTED_DIR } from "../../kernel/headless/courseFiles
 import { runCourse } from "../../kernel/headless/runNotebooks";
 import { executeCourseOnce } from "./courseBuild";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
+import { API_INDEX, buildApiDocs } from "../../lessons/apiDocs";
 import { buildSite, type BuildSiteResult } from "../../lessons/buildSite";
 import { createSiteServer } from "../../lessons/serve";
 import { scratchDir, writeNotebook } from "../kernel/fixtures";
@@ -52,6 +53,28 @@ describe("static site build", () => {
     const html = fs.readFileSync(path.join(out, "00-start-here.html"), "utf8");
     expect(html).toMatch(/<figure class="maze-chart"[^>]*><div class="chart-static"><svg/);
     expect(built.charts).toBeGreaterThanOrEqual(1);
+  });
+
+  test("links the API pages from the index, with maze's exports documented from their TSDoc", () => {
+    expect(fs.readFileSync(path.join(out, "index.html"), "utf8")).toContain(`href="${API_INDEX}"`);
+    expect(fs.existsSync(path.join(out, API_INDEX))).toBe(true);
+    const modules = fs.readFileSync(path.join(out, "api", "modules.html"), "utf8");
+    expect(modules).toContain('href="modules/maze.html"');
+    expect(modules).toContain('href="modules/maze_internals.html"');
+    // A known public export, with the first sentence of its TSDoc and its signature.
+    const page = fs.readFileSync(path.join(out, "api", "functions", "maze.runProgram.html"), "utf8");
+    expect(page).toContain("Runs a program once.");
+    expect(page).toMatch(/runProgram<\/span>\s*<span class="tsd-signature-symbol">\(/);
+    // The internals are their own section: ldfiSearch is documented there and not under maze.
+    expect(fs.existsSync(path.join(out, "api", "functions", "maze_internals.ldfiSearch.html"))).toBe(true);
+    expect(fs.existsSync(path.join(out, "api", "functions", "maze.ldfiSearch.html"))).toBe(false);
+  });
+
+  test("a second build with unchanged sources takes the API pages from the cache instead of running typedoc", async () => {
+    expect(built.api.dir).toBe(path.join(out, "api"));
+    const again = await buildApiDocs(scratchDir("site-api-cache"));
+    expect(again.cached).toBe(true);
+    expect(fs.existsSync(path.join(again.dir, "index.html"))).toBe(true);
   });
 
   test("escapes text from notebooks, and links prev/next", async () => {
@@ -115,6 +138,9 @@ maybe("the built site in a headless browser", () => {
     const r = await inspectPage(browser, url, "file://");
     expect(r).toEqual({ consoleErrors: [], foreignRequests: [], charts: { total: r.charts.total, rendered: r.charts.total } });
     expect(r.charts.total).toBeGreaterThanOrEqual(1);
+    // typedoc's pages too: search index and navigation are embedded scripts, icons inlined.
+    const api = await inspectPage(browser, pathToFileURL(path.join(out, "api", "functions", "maze.runProgram.html")).href, "file://");
+    expect(api).toEqual({ consoleErrors: [], foreignRequests: [], charts: { total: 0, rendered: 0 } });
   }, 60_000);
 });
 

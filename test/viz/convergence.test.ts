@@ -1,4 +1,5 @@
-import { convergenceChart, pnCounter, runReplicas } from "../../lib/index";
+import { convergenceChart, pnCounter } from "../../lib/index";
+import { runReplicas } from "../../lib/internals";
 
 type Point = { t: number; replica: string; value: number };
 

@@ -1,4 +1,5 @@
-import { gossipDemo, runSimulation, runReplicas, orSet, gCounter, spacetimeDiagram, latencyHistogram, convergenceChart } from "../../lib/index";
+import { gossipDemo, orSet, gCounter, spacetimeDiagram, latencyHistogram, convergenceChart } from "../../lib/index";
+import { runSimulation, runReplicas } from "../../lib/internals";
 import { renderSvg, type VegaLiteSpec } from "../../lib/viz/render";
 import * as fs from "node:fs";
 
