@@ -41,9 +41,9 @@ function binomial(n: number, k: number): bigint {
  * An omission is a (sender, receiver, send time) with sender != receiver and time in 1..EFF-1, so
  * each node has `(nodes-1)(EFF-1)` of them. Up to `crashes` distinct nodes crash, each at a time in
  * 1..EOT-1; a node crashed at t sends nothing from t on, so only its omissions before t still
- * differ (the others are the same run). With A = Σ_{t=1}^{EOT-1} 2^{(nodes-1)·min(t-1, EFF-1)}:
+ * differ (the others are the same run). With `A = Σ_{t=1}^{EOT-1} 2^{(nodes-1)·min(t-1, EFF-1)}`:
  *
- *     combinations = Σ_{c=0}^{crashes} C(nodes, c) · A^c · 2^{(nodes-c)(nodes-1)(EFF-1)}
+ *     `combinations = Σ_{c=0}^{crashes} C(nodes, c) · A^c · 2^{(nodes-c)(nodes-1)(EFF-1)}`
  *
  * Exact (a bigint): at 5 nodes and EFF 4 the count already has 25 digits.
  */
