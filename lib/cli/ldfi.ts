@@ -290,7 +290,8 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
       const { replayCommand } = require("../viz/report") as typeof import("../viz/report");
       lines.push(`replay: ${replayCommand({ files: positionals, eot: b.eot, ...(explicitNodes ? { nodes } : {}) }, ce.faults)}`);
     }
-    if (result.failureFreePost.length === 0) lines.push("the failure-free run has no post tuples at EOT: nothing can be violated");
+    // Only a finished failure-free run says so (a search stopped by a limit may not have one).
+    if (result.verdict === "certified" && result.failureFreePost.length === 0) lines.push("the failure-free run has no post tuples at EOT: nothing can be violated");
     process.stdout.write(lines.join("\n") + "\n");
   }
   return verdictExit(result.verdict);

@@ -109,7 +109,8 @@ export async function executeProtocolSearch(args: ProtocolSearchArgs): Promise<n
       const { replayCommand } = require("../viz/report") as typeof import("../viz/report");
       lines.push(`faults: ${formatFaults(ce.faults)}`, `lost while pre held: ${ce.missing.join(", ")}`, `replay: ${replayCommand({ files: args.files, eot: bounds.eot }, ce.faults)}`);
     }
-    if (result.failureFreePost.length === 0) lines.push("the failure-free run has no post keys at EOT: nothing can be violated");
+    // Only a finished failure-free run says so (a search stopped by a limit may not have one).
+    if (result.verdict === "certified" && result.failureFreePost.length === 0) lines.push("the failure-free run has no post keys at EOT: nothing can be violated");
     process.stdout.write(lines.join("\n") + "\n");
   }
   return verdictExit(result.verdict);
