@@ -55,7 +55,10 @@ async function asBefore<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** One `--force` course run: wall and children's CPU seconds. */
-async function courseRun(outDir: string, options: Omit<RunCourseOptions, "outDir" | "force" | "log">): Promise<{ wall: number; cpu: number; executed: number }> {
+async function courseRun(
+  outDir: string,
+  options: Omit<RunCourseOptions, "outDir" | "force" | "log">,
+): Promise<{ wall: number; cpu: number; executed: number }> {
   const cpu0 = childCpuSeconds();
   const t0 = performance.now();
   const r = await runCourse({ ...options, outDir, force: true, log: () => undefined });
@@ -79,9 +82,19 @@ export const run: BenchSuite = async ({ quick }) => {
   const scratch = path.join(PROJECT_ROOT, "build", "bench-course");
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(scratch, { recursive: true });
-  console.log(`\n${os.cpus().length} cores, --jobs ${defaultJobs()}; load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  console.log(
+    `\n${os.cpus().length} cores, --jobs ${defaultJobs()}; load average at start ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
   const trivial = path.join(scratch, "trivial.ipynb");
-  fs.writeFileSync(trivial, serializeNotebook(makeNotebook([{ type: "code", source: 'import * as maze from "maze";\nconsole.log(new maze.Random(1).int(1, 6));' }])));
+  fs.writeFileSync(
+    trivial,
+    serializeNotebook(
+      makeNotebook([{ type: "code", source: 'import * as maze from "maze";\nconsole.log(new maze.Random(1).int(1, 6));' }]),
+    ),
+  );
   const reps = quick ? 1 : 6;
   const bare = await measure("node -e ''", () => execFileSync(process.execPath, ["-e", ""]), { minRuns: reps, minMs: 0 });
   // Alternated run by run, so a change in the machine's load hits both alike.
@@ -115,14 +128,23 @@ export const run: BenchSuite = async ({ quick }) => {
     warm = await measure("one more notebook on a warm worker", () => pool.run(trivial), { minRuns: reps * 2, minMs: 0 });
     if (!quick) await pool.close();
     const vsBefore = (ms: number): number | string => (before ? ms / before.medianMs : "-");
-    printTable("Headless runner: cost of one one-cell notebook", ["what", "median ms", "ratio vs bare node", "ratio vs before"], [
-      [bare.label, bare.medianMs, 1, "-"],
-      ...(before ? [[before.label, before.medianMs, before.medianMs / bare.medianMs, 1]] : []),
-      ...(fresh ? [[fresh.label, fresh.medianMs, fresh.medianMs / bare.medianMs, vsBefore(fresh.medianMs)]] : []),
-      [warm.label, warm.medianMs, warm.medianMs / bare.medianMs, vsBefore(warm.medianMs)],
-    ]);
-    if (before) console.log(`\nCPU of one fresh process: ${median(beforeCpu).toFixed(2)} s before, ${median(freshCpu).toFixed(2)} s now (${(median(freshCpu) / median(beforeCpu)).toFixed(2)}x)`);
-    console.log(`one more notebook inside a warm run: ${(warm.medianMs / 1000).toFixed(2)} s (target <= 1 s: ${warm.medianMs <= 1000 ? "met" : "MISSED"})`);
+    printTable(
+      "Headless runner: cost of one one-cell notebook",
+      ["what", "median ms", "ratio vs bare node", "ratio vs before"],
+      [
+        [bare.label, bare.medianMs, 1, "-"],
+        ...(before ? [[before.label, before.medianMs, before.medianMs / bare.medianMs, 1]] : []),
+        ...(fresh ? [[fresh.label, fresh.medianMs, fresh.medianMs / bare.medianMs, vsBefore(fresh.medianMs)]] : []),
+        [warm.label, warm.medianMs, warm.medianMs / bare.medianMs, vsBefore(warm.medianMs)],
+      ],
+    );
+    if (before)
+      console.log(
+        `\nCPU of one fresh process: ${median(beforeCpu).toFixed(2)} s before, ${median(freshCpu).toFixed(2)} s now (${(median(freshCpu) / median(beforeCpu)).toFixed(2)}x)`,
+      );
+    console.log(
+      `one more notebook inside a warm run: ${(warm.medianMs / 1000).toFixed(2)} s (target <= 1 s: ${warm.medianMs <= 1000 ? "met" : "MISSED"})`,
+    );
     await courseFigures(quick, scratch, quick ? pool : undefined);
   } finally {
     // closing twice is harmless: a closed pool has no workers left
@@ -138,11 +160,24 @@ async function courseFigures(quick: boolean, scratch: string, pool: NotebookPool
   const old = quick ? null : await asBefore(() => courseRun(path.join(scratch, "executed-before"), { files, fresh: true, jobs: 1 }));
   const now = await courseRun(executed, { files, ...(pool ? { pool } : {}) });
   const load = os.loadavg()[0] ?? 0;
-  printTable(`Course with --force (${files.length} notebook${files.length === 1 ? "" : "s"}${quick ? "; --quick: the runner before warm workers is not run" : ""})`, ["runner", "wall s", "CPU s", "wall ratio vs before", "CPU ratio vs before"], [
-    ...(old ? [["fresh process per notebook, one at a time (before)", old.wall, old.cpu, 1, 1]] : []),
-    [pool ? "the warm worker above (--quick; its CPU is not counted)" : `warm workers, --jobs ${defaultJobs()} (now)`, now.wall, now.cpu, old ? now.wall / old.wall : "-", old ? now.cpu / old.cpu : "-"],
-  ]);
-  if (old) console.log(`\nspeed-up ${(old.wall / now.wall).toFixed(2)}x in wall time, ${(old.cpu / now.cpu).toFixed(2)}x in CPU; load average ${load.toFixed(1)} on ${os.cpus().length} cores at the end (other work on the machine inflates wall times)`);
+  printTable(
+    `Course with --force (${files.length} notebook${files.length === 1 ? "" : "s"}${quick ? "; --quick: the runner before warm workers is not run" : ""})`,
+    ["runner", "wall s", "CPU s", "wall ratio vs before", "CPU ratio vs before"],
+    [
+      ...(old ? [["fresh process per notebook, one at a time (before)", old.wall, old.cpu, 1, 1]] : []),
+      [
+        pool ? "the warm worker above (--quick; its CPU is not counted)" : `warm workers, --jobs ${defaultJobs()} (now)`,
+        now.wall,
+        now.cpu,
+        old ? now.wall / old.wall : "-",
+        old ? now.cpu / old.cpu : "-",
+      ],
+    ],
+  );
+  if (old)
+    console.log(
+      `\nspeed-up ${(old.wall / now.wall).toFixed(2)}x in wall time, ${(old.cpu / now.cpu).toFixed(2)}x in CPU; load average ${load.toFixed(1)} on ${os.cpus().length} cores at the end (other work on the machine inflates wall times)`,
+    );
 
   const site = path.join(scratch, "site");
   let t0 = performance.now();
@@ -153,9 +188,15 @@ async function courseFigures(quick: boolean, scratch: string, pool: NotebookPool
   await buildSite({ executedDir: executed, outDir: site, ...(quick ? { notebooks: files } : {}) });
   const cachedMs = performance.now() - t0;
   const size = dirSize(site);
-  printTable("Course build (notebooks + site)", ["build", "notebooks run", "seconds", "ratio vs --force"], [
-    ["--force", now.executed, now.wall + siteMs / 1000, 1],
-    ["cached", cached.executed.length, cachedMs / 1000, cachedMs / 1000 / (now.wall + siteMs / 1000)],
-  ]);
-  console.log(`\nsite/: ${(size.bytes / 1e6).toFixed(1)} MB in ${size.files} files; cached rebuild target < 5 s: ${cachedMs < 5000 ? "met" : "MISSED"}`);
+  printTable(
+    "Course build (notebooks + site)",
+    ["build", "notebooks run", "seconds", "ratio vs --force"],
+    [
+      ["--force", now.executed, now.wall + siteMs / 1000, 1],
+      ["cached", cached.executed.length, cachedMs / 1000, cachedMs / 1000 / (now.wall + siteMs / 1000)],
+    ],
+  );
+  console.log(
+    `\nsite/: ${(size.bytes / 1e6).toFixed(1)} MB in ${size.files} files; cached rebuild target < 5 s: ${cachedMs < 5000 ? "met" : "MISSED"}`,
+  );
 }

@@ -68,11 +68,13 @@ export function transitiveClosureFloor(g: Graph): number {
   let out = new Int32Array(1 << 16); // pairs, flat; doubled when full (like any growable buffer)
   let size = 0;
   for (let s = 0; s < g.n; s++) {
-    let head = 0, tail = 0;
-    for (const y of adj[s] as Int32Array) if (stamp[y] !== s) {
-      stamp[y] = s;
-      queue[tail++] = y;
-    }
+    let head = 0,
+      tail = 0;
+    for (const y of adj[s] as Int32Array)
+      if (stamp[y] !== s) {
+        stamp[y] = s;
+        queue[tail++] = y;
+      }
     while (head < tail) {
       const y = queue[head++] as number;
       if (size + 2 > out.length) {
@@ -82,10 +84,11 @@ export function transitiveClosureFloor(g: Graph): number {
       }
       out[size++] = s;
       out[size++] = y;
-      for (const z of adj[y] as Int32Array) if (stamp[z] !== s) {
-        stamp[z] = s;
-        queue[tail++] = z;
-      }
+      for (const z of adj[y] as Int32Array)
+        if (stamp[z] !== s) {
+          stamp[z] = s;
+          queue[tail++] = z;
+        }
     }
   }
   return size / 2;
@@ -112,7 +115,8 @@ export function sameGenerationFloor(g: Graph): number {
   };
   for (const cs of children) for (const x of cs) for (const y of cs) if (x !== y) add(x, y);
   while (work.length > 0) {
-    const q = work.pop() as number, p = work.pop() as number;
+    const q = work.pop() as number,
+      p = work.pop() as number;
     for (const x of children[p] as number[]) for (const y of children[q] as number[]) add(x, y);
   }
   return size;
@@ -160,7 +164,8 @@ export function checkSameSet(what: string, ref: { member: Uint8Array; size: numb
   if (pairs.length / 2 !== ref.size) throw new Error(`${what}: ${pairs.length / 2} tuples, the reference ${ref.size}`);
   const seen = new Uint8Array(n * n);
   for (let i = 0; i < pairs.length; i += 2) {
-    const x = pairs[i] as number, y = pairs[i + 1] as number;
+    const x = pairs[i] as number,
+      y = pairs[i + 1] as number;
     const k = x * n + y;
     if (!(x >= 0 && x < n && y >= 0 && y < n) || ref.member[k] === 0) throw new Error(`${what}: (${x}, ${y}) is not in the answer`);
     if (seen[k] === 1) throw new Error(`${what}: (${x}, ${y}) twice`);
@@ -252,8 +257,10 @@ async function measurePeer(
     }
     const first = await session.run(false, opts.capMs);
     if (first === null) return { capped: opts.capMs };
-    if (first.tuples !== null && first.tuples !== ref.size) throw new Error(`${what} found ${first.tuples} tuples, the reference ${ref.size}`);
-    const peerMs: number[] = [], ratios: number[] = [];
+    if (first.tuples !== null && first.tuples !== ref.size)
+      throw new Error(`${what} found ${first.tuples} tuples, the reference ${ref.size}`);
+    const peerMs: number[] = [],
+      ratios: number[] = [];
     let total = 0;
     const reps = repetitions({ minRuns: first.ms > 2_000 ? 1 : 3, minMs: 600, maxRuns: 9 });
     while (peerMs.length < reps.maxRuns && (peerMs.length < reps.minRuns || total < reps.minMs)) {
@@ -261,7 +268,8 @@ async function measurePeer(
         opts.settle?.();
         const answer = await session.run(false, opts.capMs * 2);
         if (answer === null) throw new PeerFailure(`${what} finished once within the cap, then not within twice the cap`);
-        if (answer.tuples !== null && answer.tuples !== ref.size) throw new Error(`${what} found ${answer.tuples} tuples, the reference ${ref.size}`);
+        if (answer.tuples !== null && answer.tuples !== ref.size)
+          throw new Error(`${what} found ${answer.tuples} tuples, the reference ${ref.size}`);
         return answer.ms;
       };
       const timeMaze = (): number => {
@@ -362,7 +370,8 @@ export async function measureAlternating(
   b: () => unknown,
   opts: { minRuns: number; minMs: number; maxRuns: number; settle?: () => void },
 ): Promise<AlternatingTimings> {
-  const as: number[] = [], bs: number[] = [];
+  const as: number[] = [],
+    bs: number[] = [];
   const reps = repetitions(opts);
   let total = 0;
   const time = async (f: () => unknown): Promise<number> => {
@@ -415,7 +424,11 @@ async function measureWorkloads(quick: boolean): Promise<Row[]> {
       // Derived tuples = all tuples minus the EDB (counted from stats: facts() of millions of rows is
       // not what is being measured).
       const mazeRun = (): number => (got = runProgram(program, { eot: 1 }).stats.tuples - g.edges.length);
-      const { a: floor, b: maze, medianRatio } = await measureAlternating(`${w.name} ${n}`, () => (tuples = floorFn(g)), mazeRun, {
+      const {
+        a: floor,
+        b: maze,
+        medianRatio,
+      } = await measureAlternating(`${w.name} ${n}`, () => (tuples = floorFn(g)), mazeRun, {
         minRuns: 7,
         minMs: 600,
         maxRuns: 25,
@@ -427,7 +440,8 @@ async function measureWorkloads(quick: boolean): Promise<Row[]> {
       // Same size and every reference pair present: the same set (listing millions of facts costs more).
       const answer = runProgram(program, { eot: 1 });
       for (let k = 0; k < n * n; k++)
-        if (ref.member[k] === 1 && !answer.has(head, [`v${Math.floor(k / n)}`, `v${k % n}`], 1)) throw new Error(`${w.name} ${n}: maze lacks ${head}(v${Math.floor(k / n)}, v${k % n})`);
+        if (ref.member[k] === 1 && !answer.has(head, [`v${Math.floor(k / n)}`, `v${k % n}`], 1))
+          throw new Error(`${w.name} ${n}: maze lacks ${head}(v${Math.floor(k / n)}, v${k % n})`);
       const peers = {} as Record<PeerEngine, PeerResult>;
       for (const engine of PEERS) {
         peers[engine] = stopped.get(engine) ?? (await measurePeer(engine, w, g, ref, mazeRun, { capMs, settle, mazeBestMs: maze.minMs }));
@@ -450,7 +464,13 @@ const PEER_NAMES: Record<PeerEngine, string> = { duckdb: "DuckDB", clingo: "clin
  * next to the compiled bench, so a smoke run leaves the committed figures alone.
  */
 async function writeGrowthChart(rows: Row[], quick: boolean): Promise<string> {
-  const point = (r: Row, engine: string, ms: number, capped = false) => ({ workload: r.workload, nodes: r.n, engine, ms, time: capped ? "> cap (lower bound)" : "measured" });
+  const point = (r: Row, engine: string, ms: number, capped = false) => ({
+    workload: r.workload,
+    nodes: r.n,
+    engine,
+    ms,
+    time: capped ? "> cap (lower bound)" : "measured",
+  });
   const values = rows.flatMap((r) => [
     point(r, "JS floor", r.floorMs),
     point(r, "maze", r.mazeMs),
@@ -475,7 +495,17 @@ async function writeGrowthChart(rows: Row[], quick: boolean): Promise<string> {
         { transform: [{ filter: "datum.time === 'measured'" }], mark: "line", encoding: { x, y, color } },
         {
           mark: { type: "point", size: 50, filled: true },
-          encoding: { x, y, color, shape: { field: "time", type: "nominal", title: null, scale: { domain: ["measured", "> cap (lower bound)"], range: ["circle", "triangle-up"] } } },
+          encoding: {
+            x,
+            y,
+            color,
+            shape: {
+              field: "time",
+              type: "nominal",
+              title: null,
+              scale: { domain: ["measured", "> cap (lower bound)"], range: ["circle", "triangle-up"] },
+            },
+          },
         },
       ],
     },
@@ -511,12 +541,15 @@ export const run: BenchSuite = async ({ quick }) => {
       }),
     ]),
   );
-  for (const r of rows) for (const e of PEERS) if ("failed" in r.peers[e]) console.log(`${r.workload} ${r.n}: ${(r.peers[e]).failed}`);
+  for (const r of rows) for (const e of PEERS) if ("failed" in r.peers[e]) console.log(`${r.workload} ${r.n}: ${r.peers[e].failed}`);
   console.log(`\ngrowth chart: ${await writeGrowthChart(rows, quick)}`);
 
   // Semi-naive vs the naive oracle (lib/dedalus/naive.ts: string-keyed, re-derives everything each round).
   const naiveRows: (string | number)[][] = [];
-  for (const [name, g] of [["TC chain", chain(quick ? 20 : 80)], ["TC random 2/node", randomGraph(quick ? 20 : 80, 2, 42)]] as const) {
+  for (const [name, g] of [
+    ["TC chain", chain(quick ? 20 : 80)],
+    ["TC random 2/node", randomGraph(quick ? 20 : 80, 2, 42)],
+  ] as const) {
     const program = compile(tcProgram(g));
     const semi = await measure("semi", () => runProgram(program, { eot: 1 }), { minRuns: 3, minMs: 200 });
     const t0 = performance.now();
@@ -524,7 +557,11 @@ export const run: BenchSuite = async ({ quick }) => {
     const naiveMs = performance.now() - t0;
     naiveRows.push([name, g.n, semi.medianMs, naiveMs, ratio(naiveMs, semi.medianMs)]);
   }
-  printTable("Semi-naive (maze) vs naive (the test oracle)", ["workload", "nodes", "semi-naive ms", "naive ms", "naive/semi-naive"], naiveRows);
+  printTable(
+    "Semi-naive (maze) vs naive (the test oracle)",
+    ["workload", "nodes", "semi-naive ms", "naive ms", "naive/semi-naive"],
+    naiveRows,
+  );
 
   // One failure-free run of 2PC, as LDFI makes them.
   const twoPc = loadChecked([path.join(PROTOCOLS, "2pc.ded"), path.join(PROTOCOLS, "commit_assert.ded")]);
@@ -532,9 +569,17 @@ export const run: BenchSuite = async ({ quick }) => {
   compileProgram(twoPc.program);
   const nodes = runProgram(twoPc.program, { eot: 7 }).nodes.length;
   const plain = await measure("2pc", () => runProgram(twoPc.program, { eot: 7 }), { minRuns: 50, minMs: 1000, maxRuns: 100_000 });
-  const prov = await measure("2pc+prov", () => runProgram(twoPc.program, { eot: 7, provenance: true }), { minRuns: 50, minMs: 1000, maxRuns: 100_000 });
-  printTable("2PC failure-free run (protocols/2pc.ded + commit_assert.ded, EOT 7)", ["mode", "nodes", "ms/run", "runs/s"], [
-    ["plain", nodes, plain.medianMs, Math.round(1000 / plain.medianMs)],
-    ["with provenance", nodes, prov.medianMs, Math.round(1000 / prov.medianMs)],
-  ]);
+  const prov = await measure("2pc+prov", () => runProgram(twoPc.program, { eot: 7, provenance: true }), {
+    minRuns: 50,
+    minMs: 1000,
+    maxRuns: 100_000,
+  });
+  printTable(
+    "2PC failure-free run (protocols/2pc.ded + commit_assert.ded, EOT 7)",
+    ["mode", "nodes", "ms/run", "runs/s"],
+    [
+      ["plain", nodes, plain.medianMs, Math.round(1000 / plain.medianMs)],
+      ["with provenance", nodes, prov.medianMs, Math.round(1000 / prov.medianMs)],
+    ],
+  );
 };

@@ -30,7 +30,11 @@ function submissions(lab: string, n: number): { dir: string; files: string[] } {
 
 async function batchSeconds(files: readonly string[], jobs: number, outDir: string): Promise<number> {
   const t0 = performance.now();
-  await execFileAsync(process.execPath, [path.join(PROJECT_ROOT, "bin", "maze.js"), "grade", ...files, "--jobs", String(jobs), "--out-dir", outDir], { maxBuffer: 16 * 1024 * 1024 });
+  await execFileAsync(
+    process.execPath,
+    [path.join(PROJECT_ROOT, "bin", "maze.js"), "grade", ...files, "--jobs", String(jobs), "--out-dir", outDir],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
   return (performance.now() - t0) / 1000;
 }
 
@@ -57,7 +61,13 @@ export const run: BenchSuite = async ({ quick }) => {
       const s1 = await batchSeconds(files, 1, path.join(dir, "out1"));
       for (const f of files) checkFullScore(lab, path.join(dir, "out1", path.basename(f, ".ipynb"), "results.json"));
       const s2 = quick ? null : await batchSeconds(files, 2, path.join(dir, "out2"));
-      throughput.push([lab, files.length, perMinute(s1), s2 === null ? "-" : perMinute(s2), s2 === null ? "-" : `${(s1 / s2).toFixed(2)}x`]);
+      throughput.push([
+        lab,
+        files.length,
+        perMinute(s1),
+        s2 === null ? "-" : perMinute(s2),
+        s2 === null ? "-" : `${(s1 / s2).toFixed(2)}x`,
+      ]);
       // One submission, alternated: the plain headless execution first, then the sandboxed grading.
       const plain: number[] = [];
       const graded: number[] = [];
@@ -75,12 +85,30 @@ export const run: BenchSuite = async ({ quick }) => {
         if (report.score !== report.max_score) throw new Error(`bench: the reference ${lab} scored ${report.score}/${report.max_score}`);
       }
       const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      overhead.push([lab, `${(median(plain) / 1000).toFixed(1)} s`, `${(median(graded) / 1000).toFixed(1)} s`, `${(median(graded) / median(plain)).toFixed(2)}x`]);
+      overhead.push([
+        lab,
+        `${(median(plain) / 1000).toFixed(1)} s`,
+        `${(median(graded) / 1000).toFixed(1)} s`,
+        `${(median(graded) / median(plain)).toFixed(2)}x`,
+      ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
-  printTable(`maze grade --jobs N: submissions per minute (${n} copies of the reference solution each)`, ["lab", "submissions", "--jobs 1 /min", "--jobs 2 /min", "jobs 2 speed-up"], throughput);
-  printTable(`One submission: sandboxed grading${quick ? " (the batch command, --quick)" : ""} against plain headless execution of the same notebook`, ["lab", "plain execution", "sandboxed grading", "ratio"], overhead);
-  console.log(`\n(load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+  printTable(
+    `maze grade --jobs N: submissions per minute (${n} copies of the reference solution each)`,
+    ["lab", "submissions", "--jobs 1 /min", "--jobs 2 /min", "jobs 2 speed-up"],
+    throughput,
+  );
+  printTable(
+    `One submission: sandboxed grading${quick ? " (the batch command, --quick)" : ""} against plain headless execution of the same notebook`,
+    ["lab", "plain execution", "sandboxed grading", "ratio"],
+    overhead,
+  );
+  console.log(
+    `\n(load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")})`,
+  );
 };

@@ -28,7 +28,9 @@ export function measureOnce(on: boolean): void {
 
 /** A measurement's repetitions as asked, or one run under `--quick`. */
 export function repetitions(opts: Repetitions): Required<Repetitions> {
-  return once ? { minRuns: 1, minMs: 0, maxRuns: 1 } : { minRuns: opts.minRuns ?? 3, minMs: opts.minMs ?? 200, maxRuns: opts.maxRuns ?? 1000 };
+  return once
+    ? { minRuns: 1, minMs: 0, maxRuns: 1 }
+    : { minRuns: opts.minRuns ?? 3, minMs: opts.minMs ?? 200, maxRuns: opts.maxRuns ?? 1000 };
 }
 
 /** Runs `fn` until `minRuns` runs and at least `minMs` of total time (once under `--quick`), and returns its timing. */

@@ -69,14 +69,27 @@ function program(files: string[], dir: string): Program {
   return p;
 }
 
-function search(files: string[], dir: string, b: { eot: number; eff: number; crashes: number }, nodes: string[] | undefined, options: Omit<SearchOptions, "bounds">): SearchResult {
+function search(
+  files: string[],
+  dir: string,
+  b: { eot: number; eff: number; crashes: number },
+  nodes: string[] | undefined,
+  options: Omit<SearchOptions, "bounds">,
+): SearchResult {
   const p = program(files, dir);
   const target = dedalusTarget(dedalusEngine, p, { eot: b.eot, ...(nodes ? { nodes } : {}), crashSensitive: postReadsCrash(p) });
   return searchFaults(target, { ...options, bounds: { ...b, nodes: nodes ?? target.nodes } });
 }
 
 /** Random injection with seeds 1..n (each capped): mean executions and wall time, and a label naming how many hit the cap. */
-function randomMean(files: string[], dir: string, b: { eot: number; eff: number; crashes: number }, nodes: string[] | undefined, seeds: number, cap: number): { executions: number; ms: number; label: string } {
+function randomMean(
+  files: string[],
+  dir: string,
+  b: { eot: number; eff: number; crashes: number },
+  nodes: string[] | undefined,
+  seeds: number,
+  cap: number,
+): { executions: number; ms: number; label: string } {
   let executions = 0;
   let ms = 0;
   let found = 0;
@@ -124,21 +137,52 @@ export const run: BenchSuite = async ({ quick }) => {
       ]);
     }
   }
-  printTable(`LDFI vs random injection (Molly Fig. 12 shape; random: mean of ${seeds} seeds, capped at ${randomCap} runs)`, ["protocol", "EOT/EFF/crashes", "verdict", "LDFI runs", "LDFI time", "smallest-first runs", "random runs", "random time", "random/LDFI", "Molly: LDFI runs / time / random runs"], rows);
+  printTable(
+    `LDFI vs random injection (Molly Fig. 12 shape; random: mean of ${seeds} seeds, capped at ${randomCap} runs)`,
+    [
+      "protocol",
+      "EOT/EFF/crashes",
+      "verdict",
+      "LDFI runs",
+      "LDFI time",
+      "smallest-first runs",
+      "random runs",
+      "random time",
+      "random/LDFI",
+      "Molly: LDFI runs / time / random runs",
+    ],
+    rows,
+  );
 
   // Figure 13
   const sweeps: (string | number)[][] = [];
   for (const e of entries) {
     for (const b of e.bounds.filter((x) => x.sweep && small(x))) {
       const r = search(e.files, PROTOCOLS_DIR, b, undefined, { timeoutMs: quick ? 20_000 : 120_000 });
-      sweeps.push([e.name, `${b.eot}/${b.eff}/${b.crashes}`, r.verdict + (r.limit ? ` (${r.limit})` : ""), r.executions, fmtMs(r.wallMs), MOLLY_FIG13[e.name] ?? "", `${((r.wallMs / 120_000) * 100).toFixed(1)}%`]);
+      sweeps.push([
+        e.name,
+        `${b.eot}/${b.eff}/${b.crashes}`,
+        r.verdict + (r.limit ? ` (${r.limit})` : ""),
+        r.executions,
+        fmtMs(r.wallMs),
+        MOLLY_FIG13[e.name] ?? "",
+        `${((r.wallMs / 120_000) * 100).toFixed(1)}%`,
+      ]);
     }
   }
-  printTable("Certification sweeps (Molly Fig. 13 shape; budget 120 s)", ["protocol", "EOT/EFF/crashes", "verdict", "LDFI runs", "time", "Molly runs", "of 120 s"], sweeps);
+  printTable(
+    "Certification sweeps (Molly Fig. 13 shape; budget 120 s)",
+    ["protocol", "EOT/EFF/crashes", "verdict", "LDFI runs", "time", "Molly runs", "of 120 s"],
+    sweeps,
+  );
 
   // SAT backends on the first enumerations of a few corpus runs
   const satRows: (string | number)[][] = [];
-  for (const [name, b] of [["3pc", { eot: 9, eff: 7, crashes: 1 }], ["kafka_isr", { eot: 7, eff: 4, crashes: 1 }], ["ack_broadcast", { eot: 6, eff: 3, crashes: 1 }]] as const) {
+  for (const [name, b] of [
+    ["3pc", { eot: 9, eff: 7, crashes: 1 }],
+    ["kafka_isr", { eot: 7, eff: 4, crashes: 1 }],
+    ["ack_broadcast", { eot: 6, eff: 3, crashes: 1 }],
+  ] as const) {
     const e = entries.find((x) => x.name === name) as Entry;
     const p = program(e.files, PROTOCOLS_DIR);
     const target = dedalusTarget(dedalusEngine, p, { eot: b.eot, crashSensitive: postReadsCrash(p) });
@@ -155,9 +199,20 @@ export const run: BenchSuite = async ({ quick }) => {
     };
     const cdcl = time(() => new CdclSat());
     const mini = time(() => new LogicSolverSat());
-    satRows.push([name, `${b.eot}/${b.eff}/${b.crashes}`, cdcl.n, `${cdcl.ms.toFixed(2)} ms`, `${mini.ms.toFixed(2)} ms`, `${(mini.ms / cdcl.ms).toFixed(1)}x`]);
+    satRows.push([
+      name,
+      `${b.eot}/${b.eff}/${b.crashes}`,
+      cdcl.n,
+      `${cdcl.ms.toFixed(2)} ms`,
+      `${mini.ms.toFixed(2)} ms`,
+      `${(mini.ms / cdcl.ms).toFixed(1)}x`,
+    ]);
   }
-  printTable("SAT backends: enumerating the failure-free run's minimal fault sets (mean per enumeration)", ["protocol", "bounds", "hypotheses", "CDCL (in-process TS)", "logic-solver (MiniSat asm.js)", "logic-solver / CDCL"], satRows);
+  printTable(
+    "SAT backends: enumerating the failure-free run's minimal fault sets (mean per enumeration)",
+    ["protocol", "bounds", "hypotheses", "CDCL (in-process TS)", "logic-solver (MiniSat asm.js)", "logic-solver / CDCL"],
+    satRows,
+  );
 
   // Molly's own examples, when available
   const mollyDir = mollyExamplesDir();
@@ -172,9 +227,21 @@ export const run: BenchSuite = async ({ quick }) => {
       const molly = s.counterexample ? "counterexample" : "certified";
       if (r.verdict === molly) same++;
       const note = r.verdict === molly ? "same" : r.verdict === expectedVerdict(s) ? "differs, as DESIGN.md §6 expects" : "DIFFERENT";
-      mrows.push([s.files.join(" + "), `${s.eot}/${s.eff}/${s.crashes}`, molly, r.verdict + (r.limit ? ` (${r.limit})` : ""), r.executions, fmtMs(r.wallMs), note]);
+      mrows.push([
+        s.files.join(" + "),
+        `${s.eot}/${s.eff}/${s.crashes}`,
+        molly,
+        r.verdict + (r.limit ? ` (${r.limit})` : ""),
+        r.executions,
+        fmtMs(r.wallMs),
+        note,
+      ]);
     }
-    printTable(`Molly's CounterexampleSuite through maze ldfi: ${same} of ${scenarios.length} verdicts reproduced`, ["programs", "bounds", "Molly", "maze", "runs", "time", ""], mrows);
+    printTable(
+      `Molly's CounterexampleSuite through maze ldfi: ${same} of ${scenarios.length} verdicts reproduced`,
+      ["programs", "bounds", "Molly", "maze", "runs", "time", ""],
+      mrows,
+    );
 
     // Figure 12 on Molly's own programs (the paper's TableOfCounterexamples configurations), with
     // maze's random injection at Molly's rate: shows how much of the random/LDFI gap is the program.
@@ -205,7 +272,11 @@ export const run: BenchSuite = async ({ quick }) => {
         molly ? `${molly.ldfi} / ${molly.random} / ${(molly.random / molly.ldfi).toFixed(1)}x` : "",
       ]);
     }
-    printTable(`Figure 12 on Molly's own programs (random: mean of ${seeds} seeds, capped at ${randomCap})`, ["programs", "EOT/EFF/crashes", "verdict", "LDFI runs", "LDFI time", "random runs", "random/LDFI", "Molly: LDFI / random / ratio"], frows);
+    printTable(
+      `Figure 12 on Molly's own programs (random: mean of ${seeds} seeds, capped at ${randomCap})`,
+      ["programs", "EOT/EFF/crashes", "verdict", "LDFI runs", "LDFI time", "random runs", "random/LDFI", "Molly: LDFI / random / ratio"],
+      frows,
+    );
 
     // Figure 13 (and the paper's certified rows) on Molly's own programs
     const fig13: [string[], number, number, number, string[], number | null][] = [
@@ -216,9 +287,21 @@ export const run: BenchSuite = async ({ quick }) => {
     ];
     const crows = fig13.map(([files, eot, eff, crashes, nodes, molly]) => {
       const r = search(files, mollyDir, { eot, eff, crashes }, nodes, { timeoutMs: quick ? 20_000 : 120_000 });
-      return [files.join(" + "), `${eot}/${eff}/${crashes}`, r.verdict + (r.limit ? ` (${r.limit})` : ""), r.executions, fmtMs(r.wallMs), molly ?? "", `${((r.wallMs / 120_000) * 100).toFixed(1)}%`];
+      return [
+        files.join(" + "),
+        `${eot}/${eff}/${crashes}`,
+        r.verdict + (r.limit ? ` (${r.limit})` : ""),
+        r.executions,
+        fmtMs(r.wallMs),
+        molly ?? "",
+        `${((r.wallMs / 120_000) * 100).toFixed(1)}%`,
+      ];
     });
-    printTable("Certification on Molly's own programs (budget 120 s)", ["programs", "EOT/EFF/crashes", "verdict", "LDFI runs", "time", "Molly runs", "of 120 s"], crows);
+    printTable(
+      "Certification on Molly's own programs (budget 120 s)",
+      ["programs", "EOT/EFF/crashes", "verdict", "LDFI runs", "time", "Molly runs", "of 120 s"],
+      crows,
+    );
   } else {
     console.log("\n(Molly's own examples skipped: set MOLLY_EXAMPLES to a checkout's src/test/resources/examples_ft)");
   }

@@ -20,7 +20,10 @@ const kb = (bytes: number): number => Math.round(bytes / 102.4) / 10;
 /** The runnable cells of a lesson (what its page runs), from its executed copy. */
 function lessonCells(file: string): string[] {
   return readNotebook(file)
-    .cells.filter((c) => c.cell_type === "code" && c.source.trim() !== "" && !(Array.isArray(c.metadata.tags) && c.metadata.tags.includes("remove-cell")))
+    .cells.filter(
+      (c) =>
+        c.cell_type === "code" && c.source.trim() !== "" && !(Array.isArray(c.metadata.tags) && c.metadata.tags.includes("remove-cell")),
+    )
     .map((c) => c.source);
 }
 
@@ -29,7 +32,13 @@ function lessonCells(file: string): string[] {
  * scope (this process's), indirect eval; charts, tables and prints are collected, not rendered.
  */
 async function runCellsInNode(cells: readonly string[]): Promise<void> {
-  const maze = { ...(require("../kernel/notebook") as Record<string, unknown>), show: async () => undefined, table: () => undefined, markdown: () => undefined, html: () => undefined };
+  const maze = {
+    ...(require("../kernel/notebook") as Record<string, unknown>),
+    show: async () => undefined,
+    table: () => undefined,
+    markdown: () => undefined,
+    html: () => undefined,
+  };
   const g = globalThis as Record<string, unknown>;
   g[IMPORT_FUNCTION] = () => maze;
   const log = console.log;
@@ -48,7 +57,16 @@ async function runCellsInNode(cells: readonly string[]): Promise<void> {
 
 async function bundleSize(entry: string): Promise<{ min: number; gzip: number; ms: number }> {
   const t0 = performance.now();
-  const r = await esbuild.build({ stdin: { contents: entry, resolveDir: PROJECT_ROOT, loader: "ts" }, bundle: true, minify: true, write: false, platform: "browser", format: "iife", logLevel: "silent", external: ["fs", "path", "os", "inspector", "perf_hooks", "crypto", "module", "buffer", "source-map-support"] });
+  const r = await esbuild.build({
+    stdin: { contents: entry, resolveDir: PROJECT_ROOT, loader: "ts" },
+    bundle: true,
+    minify: true,
+    write: false,
+    platform: "browser",
+    format: "iife",
+    logLevel: "silent",
+    external: ["fs", "path", "os", "inspector", "perf_hooks", "crypto", "module", "buffer", "source-map-support"],
+  });
   const text = r.outputFiles[0]!.contents;
   return { min: text.length, gzip: zlib.gzipSync(text, { level: 9 }).length, ms: performance.now() - t0 };
 }
@@ -68,14 +86,21 @@ export const run: BenchSuite = async ({ quick }) => {
   const live = path.join(site, "assets", "live");
   const vendor = path.join(site, "assets", "vendor");
   const vega = ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js"].reduce((n, f) => n + gz(path.join(vendor, f)), 0);
-  const sizes = Object.fromEntries(["loader", "runtime", "worker"].map((n) => [n, gz(path.join(live, `${n}.js`))])) as Record<string, number>;
-  printTable("Bundle sizes (gzip -9)", ["asset", "KB gz", "vs vega the site ships"], [
-    ["loader.js (every lesson page)", kb(sizes["loader"]!), sizes["loader"]! / vega],
-    ["runtime.js (first Edit/Run: editor, outputs)", kb(sizes["runtime"]!), sizes["runtime"]! / vega],
-    ["worker.js (first Run: library, sucrase, acorn, corpus)", kb(sizes["worker"]!), sizes["worker"]! / vega],
-    ["runtime + worker (target < 600 KB)", kb(sizes["runtime"]! + sizes["worker"]!), (sizes["runtime"]! + sizes["worker"]!) / vega],
-    ["vega + vega-lite + vega-embed (already shipped)", kb(vega), 1],
-  ]);
+  const sizes = Object.fromEntries(["loader", "runtime", "worker"].map((n) => [n, gz(path.join(live, `${n}.js`))])) as Record<
+    string,
+    number
+  >;
+  printTable(
+    "Bundle sizes (gzip -9)",
+    ["asset", "KB gz", "vs vega the site ships"],
+    [
+      ["loader.js (every lesson page)", kb(sizes["loader"]!), sizes["loader"]! / vega],
+      ["runtime.js (first Edit/Run: editor, outputs)", kb(sizes["runtime"]!), sizes["runtime"]! / vega],
+      ["worker.js (first Run: library, sucrase, acorn, corpus)", kb(sizes["worker"]!), sizes["worker"]! / vega],
+      ["runtime + worker (target < 600 KB)", kb(sizes["runtime"]! + sizes["worker"]!), (sizes["runtime"]! + sizes["worker"]!) / vega],
+      ["vega + vega-lite + vega-embed (already shipped)", kb(vega), 1],
+    ],
+  );
 
   // Stripping types in the browser: both transpilers bundled alone, then timed on every course cell.
   const cells = courseNotebooks().flatMap((f) => (fs.existsSync(executedPath(f)) ? lessonCells(executedPath(f)) : []));
@@ -83,12 +108,29 @@ export const run: BenchSuite = async ({ quick }) => {
   const tsSize = await bundleSize('import ts from "typescript"; (globalThis as any).t = ts.transpileModule;');
   const { transform } = require("sucrase") as typeof import("sucrase");
   const ts = require("typescript") as typeof import("typescript");
-  const viaSucrase = await measure("sucrase", () => cells.forEach((c) => transform(c, { transforms: ["typescript"], disableESTransforms: true, keepUnusedImports: true })), { minRuns: 3 });
-  const viaTs = await measure("transpileModule", () => cells.forEach((c) => ts.transpileModule(c, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: false } })), { minRuns: 3 });
-  printTable(`Type stripping: ${cells.length} course cells`, ["transpiler", "KB gz bundled", "ms for all cells", "time vs sucrase"], [
-    ["sucrase (chosen)", kb(sucraseSize.gzip), viaSucrase.medianMs, 1],
-    ["typescript transpileModule", kb(tsSize.gzip), viaTs.medianMs, viaTs.medianMs / viaSucrase.medianMs],
-  ]);
+  const viaSucrase = await measure(
+    "sucrase",
+    () => cells.forEach((c) => transform(c, { transforms: ["typescript"], disableESTransforms: true, keepUnusedImports: true })),
+    { minRuns: 3 },
+  );
+  const viaTs = await measure(
+    "transpileModule",
+    () =>
+      cells.forEach((c) =>
+        ts.transpileModule(c, {
+          compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: false },
+        }),
+      ),
+    { minRuns: 3 },
+  );
+  printTable(
+    `Type stripping: ${cells.length} course cells`,
+    ["transpiler", "KB gz bundled", "ms for all cells", "time vs sucrase"],
+    [
+      ["sucrase (chosen)", kb(sucraseSize.gzip), viaSucrase.medianMs, 1],
+      ["typescript transpileModule", kb(tsSize.gzip), viaTs.medianMs, viaTs.medianMs / viaSucrase.medianMs],
+    ],
+  );
 
   if (!fs.existsSync(CHROMIUM)) {
     console.log(`\n(skipping the browser figures: ${CHROMIUM} is missing)`);
@@ -105,13 +147,28 @@ export const run: BenchSuite = async ({ quick }) => {
     await page.goto(base + "00-start-here.html", { waitUntil: "load" });
     const t0 = Date.now();
     await page.click('section[data-live-cell="0"] button.live-run');
-    await page.waitForFunction(() => document.querySelector('section[data-live-cell="0"]')?.classList.contains("live-running") === false && document.querySelector('section[data-live-cell="0"] .live-outputs') !== null);
+    await page.waitForFunction(
+      () =>
+        document.querySelector('section[data-live-cell="0"]')?.classList.contains("live-running") === false &&
+        document.querySelector('section[data-live-cell="0"] .live-outputs') !== null,
+    );
     const cold = Date.now() - t0;
     const t1 = Date.now();
-    await page.evaluate(() => (window as unknown as { mazeLive: { run(i: number, o: { source: string }): Promise<unknown> } }).mazeLive.run(1, { source: 'console.log("first")' }));
+    await page.evaluate(() =>
+      (window as unknown as { mazeLive: { run(i: number, o: { source: string }): Promise<unknown> } }).mazeLive.run(1, {
+        source: 'console.log("first")',
+      }),
+    );
     const warm = Date.now() - t1;
     await page.close();
-    printTable("Time to first output", ["case", "ms"], [["first Run press, runtime not loaded (loads runtime + worker)", cold], ["a Run once the runtime has loaded (target < 1000)", warm]]);
+    printTable(
+      "Time to first output",
+      ["case", "ms"],
+      [
+        ["first Run press, runtime not loaded (loads runtime + worker)", cold],
+        ["a Run once the runtime has loaded (target < 1000)", warm],
+      ],
+    );
 
     const rows: (string | number)[][] = [];
     for (const f of lessons) {
@@ -121,16 +178,35 @@ export const run: BenchSuite = async ({ quick }) => {
       const p = await browser.newPage();
       await p.goto(`${base}${slug}.html`, { waitUntil: "load" });
       await p.evaluate(() => (window as unknown as { mazeLive: { ready(): Promise<void> } }).mazeLive.ready());
-      const results = (await p.evaluate(() => (window as unknown as { mazeLive: { runAll(): Promise<{ ok: boolean; ms: number }[]> } }).mazeLive.runAll())) as { ok: boolean; ms: number }[];
+      const results = (await p.evaluate(() =>
+        (window as unknown as { mazeLive: { runAll(): Promise<{ ok: boolean; ms: number }[]> } }).mazeLive.runAll(),
+      )) as { ok: boolean; ms: number }[];
       await p.close();
       const browserMs = results.reduce((n, r) => n + r.ms, 0);
       // Node's first run of the lesson, as the browser's is (a fresh worker), once the library is loaded.
       const node = await measure(slug, () => runCellsInNode(lessonCells(executed)), { minRuns: 1, minMs: 0, maxRuns: 1 });
-      rows.push([slug, results.filter((r) => r.ok).length + "/" + results.length, Math.round(browserMs), Math.round(node.medianMs), browserMs / node.medianMs]);
+      rows.push([
+        slug,
+        results.filter((r) => r.ok).length + "/" + results.length,
+        Math.round(browserMs),
+        Math.round(node.medianMs),
+        browserMs / node.medianMs,
+      ]);
     }
-    printTable("Run all: chromium (sum of cell ms) against the same cells in Node (one scope, charts collected)", ["lesson", "ok cells", "browser ms", "node ms", "browser / node"], rows);
+    printTable(
+      "Run all: chromium (sum of cell ms) against the same cells in Node (one scope, charts collected)",
+      ["lesson", "ok cells", "browser ms", "node ms", "browser / node"],
+      rows,
+    );
 
-    const expected = JSON.parse(fs.readFileSync(path.join(PROTOCOLS_DIR, "expected.json"), "utf8")) as { entries: { name: string; files: string[]; nodes?: string[]; bounds: { eot: number; eff: number; crashes: number; figure12?: boolean; executions?: number }[] }[] };
+    const expected = JSON.parse(fs.readFileSync(path.join(PROTOCOLS_DIR, "expected.json"), "utf8")) as {
+      entries: {
+        name: string;
+        files: string[];
+        nodes?: string[];
+        bounds: { eot: number; eff: number; crashes: number; figure12?: boolean; executions?: number }[];
+      }[];
+    };
     const pg = await browser.newPage();
     await pg.goto(base + "playground.html", { waitUntil: "load" });
     await pg.evaluate(() => (window as unknown as { mazeLive: { ready(): Promise<void> } }).mazeLive.ready());
@@ -140,7 +216,14 @@ export const run: BenchSuite = async ({ quick }) => {
       for (const b of e.bounds.filter((x) => x.figure12 && (!quick || (x.executions ?? Infinity) <= 3))) {
         process.chdir(PROTOCOLS_DIR);
         const files = Object.fromEntries(e.files.map((f) => [f, fs.readFileSync(f, "utf8")]));
-        const request: DedalusJsonRequest = { files, command: "ldfi", eot: b.eot, eff: b.eff, crashes: b.crashes, ...(e.nodes ? { nodes: e.nodes } : {}) };
+        const request: DedalusJsonRequest = {
+          files,
+          command: "ldfi",
+          eot: b.eot,
+          eff: b.eff,
+          crashes: b.crashes,
+          ...(e.nodes ? { nodes: e.nodes } : {}),
+        };
         // The search's own wallMs on both sides (the browser's round trip to the worker aside), median of 5.
         const reps = quick ? 1 : 5;
         const nodeWall: number[] = [];
@@ -149,17 +232,31 @@ export const run: BenchSuite = async ({ quick }) => {
         const browserWall: number[] = [];
         let got: { verdict?: string; executions?: number; wallMs?: number } = {};
         for (let i = 0; i < reps; i++) {
-          got = (await pg.evaluate((r) => (window as unknown as { mazeLive: { dedalus(r: object): Promise<object> } }).mazeLive.dedalus(r), request));
+          got = await pg.evaluate(
+            (r) => (window as unknown as { mazeLive: { dedalus(r: object): Promise<object> } }).mazeLive.dedalus(r),
+            request,
+          );
           browserWall.push(got.wallMs ?? NaN);
         }
         const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
         const inBrowser = median(browserWall);
         const inNode = { medianMs: median(nodeWall) };
-        ldfiRows.push([`${e.name} ${b.eot}/${b.eff}/${b.crashes}`, String(got.verdict), Number(got.executions), inBrowser, inNode.medianMs, inBrowser / inNode.medianMs]);
+        ldfiRows.push([
+          `${e.name} ${b.eot}/${b.eff}/${b.crashes}`,
+          String(got.verdict),
+          Number(got.executions),
+          inBrowser,
+          inNode.medianMs,
+          inBrowser / inNode.medianMs,
+        ]);
       }
     }
     await pg.close();
-    printTable(`LDFI on the Figure-12 rows${quick ? " of at most 3 executions" : ""}: the search's wallMs in chromium (mazeLive.dedalus) against Node (dedalusJson), ${quick ? "once (--quick)" : "median of 5"} (target <= 2x)`, ["row", "verdict", "executions", "browser ms", "node ms", "browser / node"], ldfiRows);
+    printTable(
+      `LDFI on the Figure-12 rows${quick ? " of at most 3 executions" : ""}: the search's wallMs in chromium (mazeLive.dedalus) against Node (dedalusJson), ${quick ? "once (--quick)" : "median of 5"} (target <= 2x)`,
+      ["row", "verdict", "executions", "browser ms", "node ms", "browser / node"],
+      ldfiRows,
+    );
   } finally {
     await browser.close();
     server.close();

@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     await suite({ quick });
     console.log(`\n(${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
-  console.log(`\nbench${quick ? " --quick" : ""}: ${suites.length} suite${suites.length === 1 ? "" : "s"} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\nbench${quick ? " --quick" : ""}: ${suites.length} suite${suites.length === 1 ? "" : "s"} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 main().catch((e: unknown) => {

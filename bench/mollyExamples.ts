@@ -56,7 +56,10 @@ export function mollyExamplesDir(): string | null {
  * they must run unchanged. Throws on any error (a Molly program must load).
  */
 export function loadMollyProgram(dir: string, files: readonly string[]): Program {
-  const loaded = loadChecked(files.map((f) => path.join(dir, f)), { locality: "warn" });
+  const loaded = loadChecked(
+    files.map((f) => path.join(dir, f)),
+    { locality: "warn" },
+  );
   const errors = loaded.errors;
   if (errors.length > 0) throw new Error(`${files.join(" ")}: ${errors.map((d) => d.message).join("; ")}`);
   return loaded.program;

@@ -20,7 +20,12 @@ function gossip(events: number): number {
       },
     };
   }
-  const trace = runSimulation({ seed: 7, nodes, network: { latency: { kind: "uniform", min: 1, max: 10 }, loss: 0.05 }, limits: { maxEvents: events } });
+  const trace = runSimulation({
+    seed: 7,
+    nodes,
+    network: { latency: { kind: "uniform", min: 1, max: 10 }, loss: 0.05 },
+    limits: { maxEvents: events },
+  });
   return trace.events.length;
 }
 
@@ -48,7 +53,13 @@ export const run: BenchSuite = async ({ quick }) => {
     const sim = await measure(`sim ${events}`, () => gossip(events), { minRuns: 3, minMs: 300 });
     rows.push(
       ["bare priority-queue loop (floor)", events, floor.medianMs, Math.round(events / (floor.medianMs / 1000)), 1],
-      ["simulator, 10-node gossip, full trace", events, sim.medianMs, Math.round(events / (sim.medianMs / 1000)), sim.medianMs / floor.medianMs],
+      [
+        "simulator, 10-node gossip, full trace",
+        events,
+        sim.medianMs,
+        Math.round(events / (sim.medianMs / 1000)),
+        sim.medianMs / floor.medianMs,
+      ],
     );
   }
   printTable("simulator throughput (events/s; ratio = time / floor)", ["workload", "events", "median ms", "events/s", "x floor"], rows);

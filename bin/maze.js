@@ -17,10 +17,12 @@ const extra = {
     load: () => require(path.join(__dirname, "..", "dist", "kernel", "grading", "command.js")),
   },
 };
-require(entry).main(process.argv.slice(2), extra).then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`maze: internal error: ${err && err.stack ? err.stack : err}\n`);
-    process.exit(EXIT.error);
-  },
-);
+require(entry)
+  .main(process.argv.slice(2), extra)
+  .then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`maze: internal error: ${err && err.stack ? err.stack : err}\n`);
+      process.exit(EXIT.error);
+    },
+  );

@@ -49,10 +49,21 @@ export function antiEntropyCost(options: AntiEntropyCostOptions): AntiEntropyCos
   const rows: AntiEntropyCostRow[] = [];
   for (const size of options.sizes) {
     const rng = new Random(seed * 1_000_003 + size);
-    const ops = Array.from({ length: size }, (_, i) => ({ at: rng.next() * window, replica: rng.pick(names), op: { op: "add" as const, element: `item${i}` } }));
+    const ops = Array.from({ length: size }, (_, i) => ({
+      at: rng.next() * window,
+      replica: rng.pick(names),
+      op: { op: "add" as const, element: `item${i}` },
+    }));
     for (const mode of options.modes ?? ANTI_ENTROPY_MODES) {
       const run = runReplicas({ crdt: orSet, replicas: names, ops, mode, seed, record: false, network: options.network ?? { loss: 0.1 } });
-      rows.push({ mode, updates: size, bytesToConverge: run.bytesToConverge, bytesShipped: run.bytesShipped, messages: run.messagesSent, converged: run.converged });
+      rows.push({
+        mode,
+        updates: size,
+        bytesToConverge: run.bytesToConverge,
+        bytesShipped: run.bytesShipped,
+        messages: run.messagesSent,
+        converged: run.converged,
+      });
     }
   }
   return rows;

@@ -93,7 +93,10 @@ export function cartContents(records: Iterable<string>): string[] {
     const [, op, item] = r.split(" ") as [string, string, string];
     count.set(item, (count.get(item) ?? 0) + (op === "add" ? 1 : -1));
   }
-  return [...count].filter(([, n]) => n > 0).map(([item]) => item).sort();
+  return [...count]
+    .filter(([, n]) => n > 0)
+    .map(([item]) => item)
+    .sort();
 }
 
 /**
@@ -179,7 +182,10 @@ export function cartCheckout(options: CartOptions = {}): CartResult {
   });
   const same = (x: readonly string[] | undefined): boolean => x !== undefined && x.join() === intended.join();
   return {
-    policy, intended, shipped, shippedAt,
+    policy,
+    intended,
+    shipped,
+    shippedAt,
     correct: same(shipped),
     converged: replicas.every((r) => same(cartContents(carts.get(r) as GSetState)) && (carts.get(r) as GSetState).size === records.length),
     trace,
@@ -221,7 +227,11 @@ export interface DelayRow {
 }
 
 /** For each delay between the last action and the checkout, the fraction of `schedules` seeds in which a naive checkout ships the wrong cart. */
-export function wrongCheckoutsByDelay(delays: readonly number[], schedules: number, options: Omit<CartOptions, "seed" | "policy" | "checkoutDelay"> = {}): DelayRow[] {
+export function wrongCheckoutsByDelay(
+  delays: readonly number[],
+  schedules: number,
+  options: Omit<CartOptions, "seed" | "policy" | "checkoutDelay"> = {},
+): DelayRow[] {
   return delays.map((checkoutDelay) => {
     let wrong = 0;
     for (let seed = 1; seed <= schedules; seed++) if (!cartCheckout({ ...options, checkoutDelay, seed, policy: "naive" }).correct) wrong++;

@@ -89,7 +89,9 @@ export function runCoordinationCost(options: CoordinationCostOptions): Coordinat
   const p = options.partition;
   const cutCount = p?.isolated ?? 1;
   if (p !== undefined && !(Number.isInteger(cutCount) && cutCount >= 1 && cutCount < n)) {
-    throw new RangeError(`runCoordinationCost: partition.isolated must be a whole number from 1 to ${n - 1} (the leader, ${names[0]}, stays on the other side), got ${cutCount}`);
+    throw new RangeError(
+      `runCoordinationCost: partition.isolated must be a whole number from 1 to ${n - 1} (the leader, ${names[0]}, stays on the other side), got ${cutCount}`,
+    );
   }
   const isolated = p === undefined ? [] : names.slice(names.length - cutCount);
   const trace = runSimulation({
@@ -127,7 +129,13 @@ const CLIENT_RETRY_FACTOR = 8;
  * The leader-based rounds of `coordinated` and `majority` mode. An update commits once `quorum`
  * replicas, the leader included, have voted for it (`names.length` for all-votes 2PC).
  */
-function coordinatedNodes(names: readonly NodeId[], serviceMs: number, latencyMs: number, quorum: number, record: (ctx: NodeContext<CostMessage>, issuedAt: number) => void): Record<NodeId, NodeHandlers<CostMessage>> {
+function coordinatedNodes(
+  names: readonly NodeId[],
+  serviceMs: number,
+  latencyMs: number,
+  quorum: number,
+  record: (ctx: NodeContext<CostMessage>, issuedAt: number) => void,
+): Record<NodeId, NodeHandlers<CostMessage>> {
   const leader = names[0] as NodeId;
   const votesNeeded = quorum - 1; // the leader's own vote is implicit
   const queue: { from: NodeId; id: number }[] = [];
@@ -218,7 +226,12 @@ function coordinatedNodes(names: readonly NodeId[], serviceMs: number, latencyMs
   return handlers;
 }
 
-function coordinationFreeNodes(names: readonly NodeId[], serviceMs: number, gossipMs: number, record: (ctx: NodeContext<CostMessage>, issuedAt: number) => void): Record<NodeId, NodeHandlers<CostMessage>> {
+function coordinationFreeNodes(
+  names: readonly NodeId[],
+  serviceMs: number,
+  gossipMs: number,
+  record: (ctx: NodeContext<CostMessage>, issuedAt: number) => void,
+): Record<NodeId, NodeHandlers<CostMessage>> {
   const handlers: Record<NodeId, NodeHandlers<CostMessage>> = {};
   names.forEach((name, i) => {
     // A grow-only counter per replica: each node's own entry, merged by max.
@@ -250,13 +263,22 @@ function coordinationFreeNodes(names: readonly NodeId[], serviceMs: number, goss
  * Runs both modes over a grid: every node count with `latencyMs`, and every latency with `nodes`.
  * Rows carry a `sweep` field ("nodes" or "latency") saying which axis varied.
  */
-export function coordinationCostSweep(grid: { readonly nodeCounts: readonly number[]; readonly latencies: readonly number[]; readonly nodes?: number; readonly latencyMs?: number; readonly durationMs?: number; readonly seed?: number }): (CoordinationCostResult & { readonly sweep: "nodes" | "latency" })[] {
+export function coordinationCostSweep(grid: {
+  readonly nodeCounts: readonly number[];
+  readonly latencies: readonly number[];
+  readonly nodes?: number;
+  readonly latencyMs?: number;
+  readonly durationMs?: number;
+  readonly seed?: number;
+}): (CoordinationCostResult & { readonly sweep: "nodes" | "latency" })[] {
   const modes: UpdateMode[] = ["coordinated", "coordination-free"];
   const base = { durationMs: grid.durationMs ?? 1000, seed: grid.seed ?? 1 };
   const rows: (CoordinationCostResult & { sweep: "nodes" | "latency" })[] = [];
   for (const mode of modes) {
-    for (const nodes of grid.nodeCounts) rows.push({ ...runCoordinationCost({ ...base, mode, nodes, latencyMs: grid.latencyMs ?? 5 }), sweep: "nodes" });
-    for (const latencyMs of grid.latencies) rows.push({ ...runCoordinationCost({ ...base, mode, nodes: grid.nodes ?? 4, latencyMs }), sweep: "latency" });
+    for (const nodes of grid.nodeCounts)
+      rows.push({ ...runCoordinationCost({ ...base, mode, nodes, latencyMs: grid.latencyMs ?? 5 }), sweep: "nodes" });
+    for (const latencyMs of grid.latencies)
+      rows.push({ ...runCoordinationCost({ ...base, mode, nodes: grid.nodes ?? 4, latencyMs }), sweep: "latency" });
   }
   return rows;
 }
@@ -275,7 +297,12 @@ export interface ThroughputPoint {
  * With `bySide`, one series for the replicas that stayed connected and one for those the partition
  * cut off, so a chart shows which side kept serving.
  */
-export function throughputOverTime(result: CoordinationCostResult, bucketMs: number, durationMs: number, options: { readonly bySide?: boolean } = {}): ThroughputPoint[] {
+export function throughputOverTime(
+  result: CoordinationCostResult,
+  bucketMs: number,
+  durationMs: number,
+  options: { readonly bySide?: boolean } = {},
+): ThroughputPoint[] {
   const count = Math.ceil(durationMs / bucketMs);
   const series = (times: readonly number[], side?: string): ThroughputPoint[] => {
     const buckets = new Array<number>(count).fill(0);
@@ -283,13 +310,24 @@ export function throughputOverTime(result: CoordinationCostResult, bucketMs: num
       const i = Math.min(buckets.length - 1, Math.floor(t / bucketMs));
       buckets[i] = (buckets[i] as number) + 1;
     }
-    return buckets.map((c, i) => ({ mode: result.mode, time: i * bucketMs, throughput: (c * 1000) / bucketMs, ...(side === undefined ? {} : { side }) }));
+    return buckets.map((c, i) => ({
+      mode: result.mode,
+      time: i * bucketMs,
+      throughput: (c * 1000) / bucketMs,
+      ...(side === undefined ? {} : { side }),
+    }));
   };
   if (options.bySide !== true || result.isolated.length === 0) return series(result.completionTimes);
   const { cut, kept, cutOff } = sides(result);
   return [
-    ...series(result.completions.filter((c) => !cut.has(c.node)).map((c) => c.time), kept),
-    ...series(result.completions.filter((c) => cut.has(c.node)).map((c) => c.time), cutOff),
+    ...series(
+      result.completions.filter((c) => !cut.has(c.node)).map((c) => c.time),
+      kept,
+    ),
+    ...series(
+      result.completions.filter((c) => cut.has(c.node)).map((c) => c.time),
+      cutOff,
+    ),
   ];
 }
 
@@ -316,11 +354,20 @@ export interface PartitionPhaseRow {
  * `partition`: the numbers behind "which side kept serving". Each phase's rate is its completions
  * divided by its length; the run's partition and length are read from `result` and `durationMs`.
  */
-export function partitionPhases(result: CoordinationCostResult, partition: { readonly at: number; readonly heal: number }, durationMs: number): PartitionPhaseRow[] {
-  if (result.isolated.length === 0) throw new RangeError("partitionPhases needs a run with a partition (runCoordinationCost({ partition }))");
-  if (!(partition.at < partition.heal && partition.heal < durationMs)) throw new RangeError(`partitionPhases: expected 0 <= at < heal < durationMs, got at ${partition.at}, heal ${partition.heal}, durationMs ${durationMs}`);
+export function partitionPhases(
+  result: CoordinationCostResult,
+  partition: { readonly at: number; readonly heal: number },
+  durationMs: number,
+): PartitionPhaseRow[] {
+  if (result.isolated.length === 0)
+    throw new RangeError("partitionPhases needs a run with a partition (runCoordinationCost({ partition }))");
+  if (!(partition.at < partition.heal && partition.heal < durationMs))
+    throw new RangeError(
+      `partitionPhases: expected 0 <= at < heal < durationMs, got at ${partition.at}, heal ${partition.heal}, durationMs ${durationMs}`,
+    );
   const { cut, kept, cutOff } = sides(result);
-  const rate = (isCut: boolean, from: number, to: number): number => (result.completions.filter((c) => cut.has(c.node) === isCut && c.time >= from && c.time < to).length * 1000) / (to - from);
+  const rate = (isCut: boolean, from: number, to: number): number =>
+    (result.completions.filter((c) => cut.has(c.node) === isCut && c.time >= from && c.time < to).length * 1000) / (to - from);
   return [false, true].map((isCut) => ({
     mode: result.mode,
     side: isCut ? cutOff : kept,
@@ -342,7 +389,11 @@ export const UPDATE_MODE_LABELS: Readonly<Record<UpdateMode, string>> = {
  * modes differ by orders of magnitude), and the partition window shaded in all. Rows made with
  * `bySide` draw one line per side of the partition.
  */
-export function throughputOverTimeSpec(rows: readonly ThroughputPoint[], partition: { readonly at: number; readonly heal: number }, title: string): VegaLiteSpec {
+export function throughputOverTimeSpec(
+  rows: readonly ThroughputPoint[],
+  partition: { readonly at: number; readonly heal: number },
+  title: string,
+): VegaLiteSpec {
   const modes = [...new Set(rows.map((r) => r.mode))];
   const sides = [...new Set(rows.flatMap((r) => (r.side === undefined ? [] : [r.side])))];
   const panel = (mode: UpdateMode): object => ({
@@ -350,7 +401,11 @@ export function throughputOverTimeSpec(rows: readonly ThroughputPoint[], partiti
     width: 460,
     height: 90,
     layer: [
-      { data: { values: [partition] }, mark: { type: "rect", color: "#f4d03f", opacity: 0.35 }, encoding: { x: { field: "at", type: "quantitative" }, x2: { field: "heal" } } },
+      {
+        data: { values: [partition] },
+        mark: { type: "rect", color: "#f4d03f", opacity: 0.35 },
+        encoding: { x: { field: "at", type: "quantitative" }, x2: { field: "heal" } },
+      },
       {
         data: { values: rows.filter((r) => r.mode === mode) },
         mark: { type: "line", interpolate: "step-after", ...(sides.length === 0 ? { color: MODE_COLORS[mode] } : {}) },
@@ -359,7 +414,15 @@ export function throughputOverTimeSpec(rows: readonly ThroughputPoint[], partiti
           y: { field: "throughput", type: "quantitative", title: "updates / s", scale: { zero: true } },
           ...(sides.length === 0
             ? {}
-            : { color: { field: "side", type: "nominal", title: "updates served by replicas", scale: { domain: sides, range: SIDE_COLORS.slice(0, sides.length) }, legend: { labelLimit: 300, titleLimit: 300 } } }),
+            : {
+                color: {
+                  field: "side",
+                  type: "nominal",
+                  title: "updates served by replicas",
+                  scale: { domain: sides, range: SIDE_COLORS.slice(0, sides.length) },
+                  legend: { labelLimit: 300, titleLimit: 300 },
+                },
+              }),
         },
       },
     ],
@@ -376,7 +439,12 @@ const SIDE_COLORS = ["#34495e", "#e67e22"];
  * A line chart of one measure of {@link coordinationCostSweep} rows against one axis, one line per
  * mode, on a log scale (the two modes differ by orders of magnitude).
  */
-export function coordinationCostSpec(rows: readonly CoordinationCostResult[], x: "nodes" | "latencyMs", y: "throughput" | "meanLatencyMs", title: string): VegaLiteSpec {
+export function coordinationCostSpec(
+  rows: readonly CoordinationCostResult[],
+  x: "nodes" | "latencyMs",
+  y: "throughput" | "meanLatencyMs",
+  title: string,
+): VegaLiteSpec {
   const xTitle = x === "nodes" ? "number of replicas" : "mean one-way network latency (ms)";
   const yTitle = y === "throughput" ? "updates completed per second (log)" : "mean update latency seen by a client (ms, log)";
   const modes = (["coordinated", "majority", "coordination-free"] as const).filter((m) => rows.some((r) => r.mode === m));
@@ -388,7 +456,16 @@ export function coordinationCostSpec(rows: readonly CoordinationCostResult[], x:
     mark: { type: "line", point: true },
     encoding: {
       // Replica counts double from point to point, so a log-2 axis spaces them evenly.
-      x: x === "nodes" ? { field: x, type: "quantitative", title: xTitle, scale: { type: "log", base: 2 }, axis: { values: [...new Set(rows.map((r) => r.nodes))] } } : { field: x, type: "quantitative", title: xTitle },
+      x:
+        x === "nodes"
+          ? {
+              field: x,
+              type: "quantitative",
+              title: xTitle,
+              scale: { type: "log", base: 2 },
+              axis: { values: [...new Set(rows.map((r) => r.nodes))] },
+            }
+          : { field: x, type: "quantitative", title: xTitle },
       y: { field: y, type: "quantitative", title: yTitle, scale: { type: "log" } },
       color: { field: "mode", type: "nominal", title: "updates", scale: { domain: modes, range: modes.map((m) => MODE_COLORS[m]) } },
       tooltip: [{ field: "mode" }, { field: x }, { field: y, format: ".1f" }],

@@ -90,6 +90,8 @@ export function randomTyping(state: RgaState, random: Random, replica: ReplicaId
  * `mode: "delta"` a delta is only shipped by the replica that made it, so they wait for the heal;
  * `mode: "delta-interval"` forwards received deltas and agrees behind the partition again.
  */
-export function collaborativeText(options: Omit<DivergeOptions<RgaState, RgaOp, string>, "crdt" | "randomOp"> = {}): DivergeResult<RgaState, string> {
+export function collaborativeText(
+  options: Omit<DivergeOptions<RgaState, RgaOp, string>, "crdt" | "randomOp"> = {},
+): DivergeResult<RgaState, string> {
   return divergeThenConverge({ crdt: rga, randomOp: randomTyping, mode: "state", window: 120, ...options });
 }

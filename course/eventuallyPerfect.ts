@@ -75,8 +75,10 @@ export function runPingDetector(options: PingDetectorOptions): PingDetectorRun {
   const duration = options.duration ?? 1500;
   const raiseBy = options.raiseBy ?? 2;
   let timeout = options.timeout ?? 20;
-  if (!(timeout > 0 && Number.isFinite(timeout))) throw new RangeError(`runPingDetector: timeout must be a positive number of ms, got ${timeout}`);
-  if (!(period > 0 && Number.isFinite(period))) throw new RangeError(`runPingDetector: period must be a positive number of ms, got ${period}`);
+  if (!(timeout > 0 && Number.isFinite(timeout)))
+    throw new RangeError(`runPingDetector: timeout must be a positive number of ms, got ${timeout}`);
+  if (!(period > 0 && Number.isFinite(period)))
+    throw new RangeError(`runPingDetector: period must be a positive number of ms, got ${period}`);
   if (!(raiseBy >= 1 && Number.isFinite(raiseBy))) throw new RangeError(`runPingDetector: raiseBy must be a number >= 1, got ${raiseBy}`);
   const timeouts: { time: number; timeout: number }[] = [{ time: 0, timeout }];
   const sentAt: number[] = [];
@@ -141,10 +143,28 @@ export function runPingDetector(options: PingDetectorOptions): PingDetectorRun {
   const verdicts = trace.notes("verdict");
   const last = verdicts.at(-1);
   const finalVerdict = last?.value === "suspected" ? "suspected" : "trusted";
-  const detectionDelay = options.crashAt === undefined || finalVerdict !== "suspected" || last === undefined ? undefined : Math.max(0, last.time - options.crashAt);
+  const detectionDelay =
+    options.crashAt === undefined || finalVerdict !== "suspected" || last === undefined
+      ? undefined
+      : Math.max(0, last.time - options.crashAt);
   const alive = Math.min(options.crashAt ?? duration, duration);
-  const wrongSuspectMs = verdicts.reduce((ms, v, i) => (v.value === "suspected" ? ms + Math.max(0, Math.min(verdicts[i + 1]?.time ?? duration, alive) - v.time) : ms), 0);
-  return { trace, policy: options.policy, crashAt: options.crashAt, duration, wrongSuspicions, wrongSuspectMs, lastMistakeAt, finalTimeout: timeout, timeouts, finalVerdict, detectionDelay };
+  const wrongSuspectMs = verdicts.reduce(
+    (ms, v, i) => (v.value === "suspected" ? ms + Math.max(0, Math.min(verdicts[i + 1]?.time ?? duration, alive) - v.time) : ms),
+    0,
+  );
+  return {
+    trace,
+    policy: options.policy,
+    crashAt: options.crashAt,
+    duration,
+    wrongSuspicions,
+    wrongSuspectMs,
+    lastMistakeAt,
+    finalTimeout: timeout,
+    timeouts,
+    finalVerdict,
+    detectionDelay,
+  };
 }
 
 /**

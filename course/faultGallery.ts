@@ -25,12 +25,30 @@ export const GALLERY_LATENCY = 6;
  */
 export const FAULT_SCENARIOS: readonly FaultScenario[] = [
   { name: "none", description: "a perfect link: constant latency, nothing lost", network: { latency: GALLERY_LATENCY } },
-  { name: "delay", description: "a long-tailed latency: some messages are very late", network: { latency: { kind: "exponential", mean: 12, min: 1 } } },
-  { name: "reordering", description: "messages may overtake each other", network: { latency: { kind: "uniform", min: 2, max: 10 }, reorder: 0.5 } },
+  {
+    name: "delay",
+    description: "a long-tailed latency: some messages are very late",
+    network: { latency: { kind: "exponential", mean: 12, min: 1 } },
+  },
+  {
+    name: "reordering",
+    description: "messages may overtake each other",
+    network: { latency: { kind: "uniform", min: 2, max: 10 }, reorder: 0.5 },
+  },
   { name: "duplication", description: "some messages arrive twice", network: { latency: GALLERY_LATENCY, duplicate: 0.4 } },
   { name: "loss", description: "some messages never arrive", network: { latency: GALLERY_LATENCY, loss: 0.3 } },
-  { name: "partition", description: "the link is cut from 8 ms to 22 ms", network: { latency: GALLERY_LATENCY }, partitions: [{ at: 8, heal: 22, groups: [["a"], ["b"]] }] },
-  { name: "crash", description: "b crashes at 12 ms and recovers at 24 ms", network: { latency: GALLERY_LATENCY }, crashes: [{ node: "b", at: 12, recover: 24 }] },
+  {
+    name: "partition",
+    description: "the link is cut from 8 ms to 22 ms",
+    network: { latency: GALLERY_LATENCY },
+    partitions: [{ at: 8, heal: 22, groups: [["a"], ["b"]] }],
+  },
+  {
+    name: "crash",
+    description: "b crashes at 12 ms and recovers at 24 ms",
+    network: { latency: GALLERY_LATENCY },
+    crashes: [{ node: "b", at: 12, recover: 24 }],
+  },
 ];
 
 /** Options of {@link runSequence}. */
@@ -99,9 +117,19 @@ export function faultGallery(seed = 1, scenarios: readonly FaultScenario[] = FAU
     const trace = runSequence({ ...s, seed, count });
     const got = receivedOrder(trace);
     const missing = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !got.includes(n));
-    const acked = trace.ofKind("deliver").filter((d) => d.node === "a").map((d) => String(d.message).slice(3));
+    const acked = trace
+      .ofKind("deliver")
+      .filter((d) => d.node === "a")
+      .map((d) => String(d.message).slice(3));
     const toB = trace.ofKind("deliver").filter((d) => d.node === "b");
     const slowestMs = Math.max(0, ...toB.map((d) => d.time - d.sentAt));
-    return { fault: s.name, what: s.description, received: got.join(" "), missing: missing.join(" ") || "-", slowestMs, acked: acked.join(" ") };
+    return {
+      fault: s.name,
+      what: s.description,
+      received: got.join(" "),
+      missing: missing.join(" ") || "-",
+      slowestMs,
+      acked: acked.join(" "),
+    };
   });
 }

@@ -156,7 +156,12 @@ export function faultSpaceSweep(sweep: FaultSpaceSweep, options: FaultSpaceSweep
     let exhaustive: number | null = null;
     if (combinations <= BigInt(options.maxExhaustive)) {
       // the cap is the combination count itself (+1 spare), so a complete enumeration is never cut short
-      const e = ldfiCheck(program(b.nodes), { ...bounds, strategy: "exhaustive", maxRuns: options.maxExhaustive + 1, timeoutMs: 10 * 60_000 });
+      const e = ldfiCheck(program(b.nodes), {
+        ...bounds,
+        strategy: "exhaustive",
+        maxRuns: options.maxExhaustive + 1,
+        timeoutMs: 10 * 60_000,
+      });
       exhaustive = e.executions;
     }
     return {
@@ -179,7 +184,14 @@ const SERIES = ["fault combinations (counted)", "exhaustive search (executions)"
  * executions as dots where it ran, and LDFI's executions as a line.
  */
 export function faultSpaceSpec(rows: readonly FaultSpaceRow[], title: string): VegaLiteSpec {
-  const color = { field: "series", type: "nominal", title: null, sort: [...SERIES], scale: { domain: [...SERIES], range: ["#57606a", "#bf8700", "#8250df"] }, legend: { orient: "bottom", labelLimit: 320 } };
+  const color = {
+    field: "series",
+    type: "nominal",
+    title: null,
+    sort: [...SERIES],
+    scale: { domain: [...SERIES], range: ["#57606a", "#bf8700", "#8250df"] },
+    legend: { orient: "bottom", labelLimit: 320 },
+  };
   const panel = (varies: FaultSpaceRow["varies"], field: "eot" | "eff" | "nodes", xTitle: string): Record<string, unknown> => {
     const values = rows
       .filter((r) => r.varies === varies)
@@ -189,11 +201,22 @@ export function faultSpaceSpec(rows: readonly FaultSpaceRow[], title: string): V
         { x: r[field], series: SERIES[2], count: r.ldfi, exact: `${r.ldfi} (${r.ldfiVerdict})` },
       ]);
     const fixed = rows.find((r) => r.varies === varies);
-    const others = fixed ? (["eot", "eff", "crashes", "nodes"] as const).filter((k) => k !== field).map((k) => `${k === "eot" || k === "eff" ? k.toUpperCase() : k} ${fixed[k]}`).join(", ") : "";
+    const others = fixed
+      ? (["eot", "eff", "crashes", "nodes"] as const)
+          .filter((k) => k !== field)
+          .map((k) => `${k === "eot" || k === "eff" ? k.toUpperCase() : k} ${fixed[k]}`)
+          .join(", ")
+      : "";
     const x = { field: "x", type: "quantitative", title: xTitle, axis: { tickMinStep: 1 } };
     // one shared log axis: labelled on the first panel only, in SI units (20G rather than 20,602,421,248)
     const first = varies === rows[0]?.varies;
-    const y = { field: "count", type: "quantitative", scale: { type: "log" }, title: first ? "fault sets / executions (log)" : null, axis: { format: "~s", labels: first } };
+    const y = {
+      field: "count",
+      type: "quantitative",
+      scale: { type: "log" },
+      title: first ? "fault sets / executions (log)" : null,
+      axis: { format: "~s", labels: first },
+    };
     const tooltip = [{ field: "series" }, { field: "x", title: field }, { field: "exact", title: "count" }];
     return {
       title: { text: `${xTitle} (${others})`, fontSize: 11 },
@@ -201,15 +224,25 @@ export function faultSpaceSpec(rows: readonly FaultSpaceRow[], title: string): V
       height: 220,
       data: { values },
       layer: [
-        { transform: [{ filter: `datum.series !== '${SERIES[1]}'` }], mark: { type: "line", point: { filled: true, size: 40 } }, encoding: { x, y, color, tooltip } },
-        { transform: [{ filter: `datum.series === '${SERIES[1]}'` }], mark: { type: "point", filled: false, size: 140, strokeWidth: 2 }, encoding: { x, y, color, tooltip } },
+        {
+          transform: [{ filter: `datum.series !== '${SERIES[1]}'` }],
+          mark: { type: "line", point: { filled: true, size: 40 } },
+          encoding: { x, y, color, tooltip },
+        },
+        {
+          transform: [{ filter: `datum.series === '${SERIES[1]}'` }],
+          mark: { type: "point", filled: false, size: 140, strokeWidth: 2 },
+          encoding: { x, y, color, tooltip },
+        },
       ],
     };
   };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
-    hconcat: (["EOT", "EFF", "nodes"] as const).filter((v) => rows.some((r) => r.varies === v)).map((v) => panel(v, v === "nodes" ? "nodes" : v === "EOT" ? "eot" : "eff", v)),
+    hconcat: (["EOT", "EFF", "nodes"] as const)
+      .filter((v) => rows.some((r) => r.varies === v))
+      .map((v) => panel(v, v === "nodes" ? "nodes" : v === "EOT" ? "eot" : "eff", v)),
     resolve: { scale: { y: "shared" } },
   };
 }

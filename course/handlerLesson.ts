@@ -30,7 +30,11 @@ export function handlerTwinVariant(file: string, edit: (source: string) => strin
 
 /** The handler search on any loaded protocol at `bounds`, capped like the lessons' searches. */
 export function protocolCheck(p: LoadedProtocol, bounds: { eot: number; eff: number; crashes: number }): HandlerSearchResult {
-  return handlerSearch(handlerTarget(p.protocol, { eot: bounds.eot, guard: p.guard }), { bounds: { ...bounds, nodes: p.protocol.nodes }, maxRuns: LESSON_MAX_RUNS, timeoutMs: LESSON_TIMEOUT_MS });
+  return handlerSearch(handlerTarget(p.protocol, { eot: bounds.eot, guard: p.guard }), {
+    bounds: { ...bounds, nodes: p.protocol.nodes },
+    maxRuns: LESSON_MAX_RUNS,
+    timeoutMs: LESSON_TIMEOUT_MS,
+  });
 }
 
 /** The source text of a file of protocols/handlers (a twin, its Dedalus program, an assertion). */
@@ -84,7 +88,9 @@ export function handlerRunSpacetime(file: string, eot: number, faults: FaultSet 
  */
 export function handlerSupportRows(file: string, eot: number): { message: string; "sent at": number }[] {
   const graph = causalSupport(handlerRun(file, eot));
-  return graph.nodes.flatMap((n) => (n.kind === "edge" ? [{ message: `${n.edge.from} → ${n.edge.to}`, "sent at": n.edge.sendTime }] : [])).sort((a, b) => a["sent at"] - b["sent at"] || a.message.localeCompare(b.message));
+  return graph.nodes
+    .flatMap((n) => (n.kind === "edge" ? [{ message: `${n.edge.from} → ${n.edge.to}`, "sent at": n.edge.sendTime }] : []))
+    .sort((a, b) => a["sent at"] - b["sent at"] || a.message.localeCompare(b.message));
 }
 
 /** A row comparing both twins of protocols/handlers/twins.json at one bound. */

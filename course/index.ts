@@ -16,9 +16,27 @@ export { runTwoPhaseCommit, type TwoPhaseCommitRun } from "./twoPhaseCommit";
 export { runHeartbeatDetector, sweepTimeouts, detectorTimeline, timeoutTradeoffSpec } from "./timeoutDetector";
 export { runPingDetector, pingDetectorTimeline, SLOW_BOUNDED_LINK } from "./eventuallyPerfect";
 export { runSequence, faultGallery, FAULT_SCENARIOS, type FaultScenario } from "./faultGallery";
-export { runCoordinationCost, coordinationCostSweep, coordinationCostSpec, throughputOverTime, throughputOverTimeSpec, partitionPhases, UPDATE_MODE_LABELS, type UpdateMode } from "./coordinationCost";
+export {
+  runCoordinationCost,
+  coordinationCostSweep,
+  coordinationCostSpec,
+  throughputOverTime,
+  throughputOverTimeSpec,
+  partitionPhases,
+  UPDATE_MODE_LABELS,
+  type UpdateMode,
+} from "./coordinationCost";
 export { outcomeCountRows, outcomeCountsSpec, distinctOutcomesByEot, distinctOutcomesByEotSpec } from "./outcomeCounts";
 export { edgeLabel, supportEdges, singleLossImpact, singleLossSpec, minimalCuts, supportChart } from "./lineageSupport";
 export { executionsToFirstBug, raceSummary, executionsToFirstBugSpec, type RaceCase } from "./injectionRace";
 export { faultCombinations, faultSpaceSweep, faultSpaceSpec } from "./faultSpace";
-export { handlerTwinVariant, handlerTwinSource, handlerCheck, protocolCheck, handlerSummary, handlerRunSpacetime, handlerSupportRows, twinRows } from "./handlerLesson";
+export {
+  handlerTwinVariant,
+  handlerTwinSource,
+  handlerCheck,
+  protocolCheck,
+  handlerSummary,
+  handlerRunSpacetime,
+  handlerSupportRows,
+  twinRows,
+} from "./handlerLesson";

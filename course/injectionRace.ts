@@ -45,13 +45,21 @@ export function executionsToFirstBug(cases: readonly RaceCase[], seeds: readonly
 }
 
 /** Mean executions per program and strategy (a summary table for the chart). */
-export function raceSummary(rows: readonly RaceRow[]): { program: string; ldfi: number; randomMean: number; randomMax: number; ratio: number }[] {
+export function raceSummary(
+  rows: readonly RaceRow[],
+): { program: string; ldfi: number; randomMean: number; randomMax: number; ratio: number }[] {
   const names = [...new Set(rows.map((r) => r.program))];
   return names.map((program) => {
     const l = rows.find((r) => r.program === program && r.strategy === "ldfi")?.executions ?? NaN;
     const rs = rows.filter((r) => r.program === program && r.strategy === "random").map((r) => r.executions);
     const mean = rs.reduce((a, b) => a + b, 0) / Math.max(1, rs.length);
-    return { program, ldfi: l, randomMean: Math.round(mean * 10) / 10, randomMax: Math.max(...rs), ratio: Math.round((mean / l) * 10) / 10 };
+    return {
+      program,
+      ldfi: l,
+      randomMean: Math.round(mean * 10) / 10,
+      randomMax: Math.max(...rs),
+      ratio: Math.round((mean / l) * 10) / 10,
+    };
   });
 }
 
@@ -60,10 +68,20 @@ export function raceSummary(rows: readonly RaceRow[]): { program: string; ldfi: 
  * dot per random seed, a bar for the random mean and a diamond for LDFI.
  */
 export function executionsToFirstBugSpec(rows: readonly RaceRow[], title: string): VegaLiteSpec {
-  const x = { field: "executions", type: "quantitative", scale: { type: "log" }, title: "executions until the first counterexample (log scale)" };
+  const x = {
+    field: "executions",
+    type: "quantitative",
+    scale: { type: "log" },
+    title: "executions until the first counterexample (log scale)",
+  };
   // Case names carry their bounds ("classic broadcast 5/3/0"); the default 180 px limit cut them.
   const y = { field: "program", type: "nominal", sort: null, title: null, axis: { labelLimit: 320 } };
-  const color = { field: "strategy", type: "nominal", title: "strategy", scale: { domain: ["ldfi", "random"], range: ["#8250df", "#bf8700"] } };
+  const color = {
+    field: "strategy",
+    type: "nominal",
+    title: "strategy",
+    scale: { domain: ["ldfi", "random"], range: ["#8250df", "#bf8700"] },
+  };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
@@ -77,7 +95,10 @@ export function executionsToFirstBugSpec(rows: readonly RaceRow[], title: string
         encoding: { x, y, color, tooltip: [{ field: "seedLabel", title: "run" }, { field: "executions" }, { field: "found" }] },
       },
       {
-        transform: [{ filter: "datum.strategy === 'random'" }, { aggregate: [{ op: "mean", field: "executions", as: "executions" }], groupby: ["program", "strategy"] }],
+        transform: [
+          { filter: "datum.strategy === 'random'" },
+          { aggregate: [{ op: "mean", field: "executions", as: "executions" }], groupby: ["program", "strategy"] },
+        ],
         mark: { type: "tick", thickness: 3, size: 26 },
         encoding: { x, y, color, tooltip: [{ field: "executions", title: "random, mean", format: ".1f" }] },
       },

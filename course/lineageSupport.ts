@@ -40,7 +40,8 @@ export interface SingleLossRow {
  */
 export function singleLossImpact(name: string, program: Program, eot: number, fact: Fact): SingleLossRow[] {
   const ff = replayFaults(program, eot, faults());
-  if (!ff.has(fact.rel, fact.args, fact.time)) throw new RangeError(`singleLossImpact: ${fact.rel}(${fact.args.join(", ")})@${fact.time} does not hold in the failure-free run`);
+  if (!ff.has(fact.rel, fact.args, fact.time))
+    throw new RangeError(`singleLossImpact: ${fact.rel}(${fact.args.join(", ")})@${fact.time} does not hold in the failure-free run`);
   const g = support(ff, [fact]);
   const root = g.roots[0] as number;
   return supportEdges(ff, fact).map((e) => {
@@ -66,10 +67,21 @@ export function singleLossSpec(rows: readonly SingleLossRow[], title: string): V
     data: { values },
     mark: { type: "rect", stroke: "white", strokeWidth: 2 },
     encoding: {
-      x: { field: "message", type: "nominal", sort: null, title: "the one message lost (sender→receiver @ send time)", axis: { labelAngle: -40 } },
+      x: {
+        field: "message",
+        type: "nominal",
+        sort: null,
+        title: "the one message lost (sender→receiver @ send time)",
+        axis: { labelAngle: -40 },
+      },
       // Row names run to ~35 characters; Vega's default limit (180 px) cut them in the headless SVG.
       y: { field: "row", type: "nominal", sort: null, title: null, axis: { labelLimit: 320 } },
-      color: { field: "outcome", type: "nominal", title: "the goal", scale: { domain: ["survives", "lost"], range: ["#2da44e", "#d1242f"] } },
+      color: {
+        field: "outcome",
+        type: "nominal",
+        title: "the goal",
+        scale: { domain: ["survives", "lost"], range: ["#2da44e", "#d1242f"] },
+      },
       tooltip: [{ field: "row" }, { field: "message" }, { field: "outcome" }],
     },
     width: { step: 34 },

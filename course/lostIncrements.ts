@@ -71,8 +71,17 @@ export function countIncrements(options: CountingOptions = {}): [CountingResult,
     ops: schedule.map((s): ScheduledOp<LWWRegisterState, LWWRegisterOp> => ({ ...s, op: readAddOneWrite })),
   });
   const first = names[0] as ReplicaId;
-  const result = (design: CounterDesign, final: number, converged: boolean): CountingResult => ({ design, increments: n, final, lost: n - final, converged });
-  return [result("G-Counter", g.values[first] as number, g.converged), result("LWW counter", numberIn(naive.values[first]), naive.converged)];
+  const result = (design: CounterDesign, final: number, converged: boolean): CountingResult => ({
+    design,
+    increments: n,
+    final,
+    lost: n - final,
+    converged,
+  });
+  return [
+    result("G-Counter", g.values[first] as number, g.converged),
+    result("LWW counter", numberIn(naive.values[first]), naive.converged),
+  ];
 }
 
 /** The naive increment: read the register's number, write it back plus one. */
@@ -98,7 +107,11 @@ export interface LostIncrementsRow {
  * Sweeps the concurrency of the workload: for each window, runs {@link countIncrements} with `seeds`
  * seeds (1..seeds) and reports the mean fraction lost by each design.
  */
-export function lostIncrementsSweep(windows: readonly number[], seeds = 5, options: Omit<CountingOptions, "window" | "seed"> = {}): LostIncrementsRow[] {
+export function lostIncrementsSweep(
+  windows: readonly number[],
+  seeds = 5,
+  options: Omit<CountingOptions, "window" | "seed"> = {},
+): LostIncrementsRow[] {
   const rows: LostIncrementsRow[] = [];
   const n = options.increments ?? DEFAULT_INCREMENTS;
   for (const window of windows) {

@@ -84,7 +84,13 @@ export function outcomeCountsSpec(entries: readonly NamedSpread[], options: Outc
         encoding: {
           x,
           y: { field: "schedules", type: "quantitative", title: "schedules ending in this outcome", stack: "zero" },
-          color: { field: "outcome", type: "ordinal", title: "outcome (1 = most frequent)", scale: { scheme: "tableau10" }, legend: { titleLimit: LABEL_LIMIT } },
+          color: {
+            field: "outcome",
+            type: "ordinal",
+            title: "outcome (1 = most frequent)",
+            scale: { scheme: "tableau10" },
+            legend: { titleLimit: LABEL_LIMIT },
+          },
           order: { field: "outcome", type: "ordinal" },
           tooltip: [
             { field: "program", type: "nominal" },
@@ -149,7 +155,13 @@ export function distinctOutcomesByEot(cases: readonly EotSpreadCase[], eots: rea
         ...(options.maxDelay !== undefined ? { maxDelay: options.maxDelay } : {}),
         ...(c.nodes ? { nodes: [...c.nodes] } : {}),
       });
-      return { program: c.name, eot, distinct: spread.distinct, commonest: spread.outcomes[0]?.schedules ?? 0, schedules: spread.schedules };
+      return {
+        program: c.name,
+        eot,
+        distinct: spread.distinct,
+        commonest: spread.outcomes[0]?.schedules ?? 0,
+        schedules: spread.schedules,
+      };
     }),
   );
 }
@@ -167,8 +179,19 @@ export function distinctOutcomesByEotSpec(rows: readonly EotSpreadRow[], title: 
     encoding: {
       x: { field: "eot", type: "quantitative", title: "EOT (a message still in flight then is never delivered)", axis: { tickMinStep: 1 } },
       y: { field: "distinct", type: "quantitative", scale: { type: "log" }, title: "outcomes at EOT (log)" },
-      color: { field: "program", type: "nominal", title: "program", sort: order, legend: { labelLimit: 320, orient: "bottom", direction: "vertical" } },
-      tooltip: [{ field: "program" }, { field: "eot" }, { field: "distinct" }, { field: "commonest", title: "schedules in the commonest outcome" }],
+      color: {
+        field: "program",
+        type: "nominal",
+        title: "program",
+        sort: order,
+        legend: { labelLimit: 320, orient: "bottom", direction: "vertical" },
+      },
+      tooltip: [
+        { field: "program" },
+        { field: "eot" },
+        { field: "distinct" },
+        { field: "commonest", title: "schedules in the commonest outcome" },
+      ],
     },
   };
 }

@@ -74,7 +74,8 @@ export function oversell(options: OversellOptions = {}): OversellResult {
   const arrivals = Array.from({ length: options.customers ?? 16 }, () => ({ at: rng.next() * window, shop: rng.pick(names) }));
   const share = (i: number): number => Math.floor(stock / names.length) + (i < stock % names.length ? 1 : 0);
   const states = new Map<ReplicaId, PNCounterState>();
-  let sold = 0, refused = 0;
+  let sold = 0,
+    refused = 0;
   const nodes: Record<NodeId, NodeHandlers<StockMessage>> = {};
   names.forEach((name, index) => {
     let state = pnCounter.apply(pnCounter.bottom(), { op: "inc", by: stock }, WAREHOUSE);
@@ -82,7 +83,10 @@ export function oversell(options: OversellOptions = {}): OversellResult {
     states.set(name, state);
     const record = (ctx: { observe(k: string, v: unknown): void }): void => {
       states.set(name, state);
-      ctx.observe("replica", { value: pnCounter.value(state), digest: fnv1a(JSON.stringify(pnCounter.encode(state))) } satisfies ReplicaObservation<number>);
+      ctx.observe("replica", {
+        value: pnCounter.value(state),
+        digest: fnv1a(JSON.stringify(pnCounter.encode(state))),
+      } satisfies ReplicaObservation<number>);
     };
     const mine = arrivals.filter((a) => a.shop === name);
     nodes[name] = {
@@ -125,7 +129,10 @@ export function oversell(options: OversellOptions = {}): OversellResult {
   const final = names.map((n) => pnCounter.value(states.get(n) as PNCounterState));
   const encoded = names.map((n) => JSON.stringify(pnCounter.encode(states.get(n) as PNCounterState)));
   return {
-    policy, stock, sold, refused,
+    policy,
+    stock,
+    sold,
+    refused,
     oversold: Math.max(0, sold - stock),
     finalStock: final[0] as number,
     converged: encoded.every((e) => e === encoded[0]),

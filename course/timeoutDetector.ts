@@ -88,7 +88,11 @@ export function runHeartbeatDetector(options: HeartbeatDetectorOptions): Heartbe
   return { trace, timeout, crashAt: options.crashAt, duration, ...scoreVerdicts(trace, options.crashAt, duration) };
 }
 
-function scoreVerdicts(trace: Trace, crashAt: number | undefined, duration: number): Pick<HeartbeatDetectorRun, "falseSuspicions" | "wrongSuspectMs" | "detectionDelay" | "trustedDeadMs"> {
+function scoreVerdicts(
+  trace: Trace,
+  crashAt: number | undefined,
+  duration: number,
+): Pick<HeartbeatDetectorRun, "falseSuspicions" | "wrongSuspectMs" | "detectionDelay" | "trustedDeadMs"> {
   const alive = crashAt ?? Infinity;
   let falseSuspicions = 0;
   let wrongSuspectMs = 0;
@@ -123,7 +127,10 @@ export interface TimeoutSweepRow {
  * Runs the heartbeat detector for each timeout over `seeds` seeds, the server crashing at 80% of
  * the run, and averages how wrong it was each way: suspecting the living, trusting the dead.
  */
-export function sweepTimeouts(timeouts: readonly number[], options: Omit<HeartbeatDetectorOptions, "timeout" | "seed" | "crashAt"> & { readonly seeds?: number } = {}): TimeoutSweepRow[] {
+export function sweepTimeouts(
+  timeouts: readonly number[],
+  options: Omit<HeartbeatDetectorOptions, "timeout" | "seed" | "crashAt"> & { readonly seeds?: number } = {},
+): TimeoutSweepRow[] {
   const seeds = options.seeds ?? 8;
   const duration = options.duration ?? 2000;
   const crashAt = Math.round(duration * 0.8);

@@ -90,7 +90,8 @@ function participant(vote: boolean, timeout: number): NodeHandlers<TwoPcMessage>
     onMessage: (ctx, m, from) => {
       if (m.type === "prepare") {
         if (state !== "working") return;
-        if (!vote) become(ctx, "aborted"); // a no-voter may abort on its own: the outcome cannot be commit
+        if (!vote)
+          become(ctx, "aborted"); // a no-voter may abort on its own: the outcome cannot be commit
         else {
           become(ctx, "prepared");
           ctx.setTimer(timeout, "ask");
@@ -168,7 +169,11 @@ export function runTwoPhaseCommit(options: TwoPhaseCommitOptions = {}): TwoPhase
   for (const n of names) nodes[n] = participant(!no.has(n), timeout);
   const crashes: CrashSpec[] = [...(options.crashes ?? [])];
   if (options.coordinatorCrashAt !== undefined)
-    crashes.push({ node: COORDINATOR, at: options.coordinatorCrashAt, ...(options.coordinatorRecoverAt !== undefined ? { recover: options.coordinatorRecoverAt } : {}) });
+    crashes.push({
+      node: COORDINATOR,
+      at: options.coordinatorCrashAt,
+      ...(options.coordinatorRecoverAt !== undefined ? { recover: options.coordinatorRecoverAt } : {}),
+    });
   const until = options.until ?? 400;
   const trace = runSimulation({
     seed: options.seed ?? 1,

@@ -65,7 +65,7 @@ async function generate(dir: string): Promise<void> {
     // Source links would point at a repository host: the site is offline.
     disableSources: true,
     hideGenerator: true,
-    navigationLinks: { "Course": "../index.html" },
+    navigationLinks: { Course: "../index.html" },
     // Option and row types of course/ modules are named in signatures without being exported: shown by name.
     validation: { notExported: false, invalidLink: false, notDocumented: false },
     // Prose mentions Dedalus's `@async` and `@next`, which typedoc would report as unknown tags.
@@ -118,7 +118,8 @@ export async function buildApiDocs(outDir: string): Promise<ApiDocsResult> {
       if (!fs.existsSync(path.join(cached, "index.html"))) throw e;
       fs.rmSync(tmp, { recursive: true, force: true });
     }
-    for (const e of fs.readdirSync(API_CACHE_DIR)) if (e !== hash && !e.endsWith(".tmp")) fs.rmSync(path.join(API_CACHE_DIR, e), { recursive: true, force: true });
+    for (const e of fs.readdirSync(API_CACHE_DIR))
+      if (e !== hash && !e.endsWith(".tmp")) fs.rmSync(path.join(API_CACHE_DIR, e), { recursive: true, force: true });
   }
   const dir = path.join(outDir, "api");
   fs.rmSync(dir, { recursive: true, force: true });

@@ -66,7 +66,10 @@ export async function buildSite(options: BuildSiteOptions = {}): Promise<BuildSi
   const parts = PARTS.map((p) => ({ name: p.name, blurb: p.blurb, lessons: lessons.filter((l) => p.match(l.slug, l.lab)) }));
   const unplaced = lessons.filter((l) => !PARTS.some((p) => p.match(l.slug, l.lab)));
   if (unplaced.length > 0) parts.push({ name: "More", blurb: "", lessons: unplaced });
-  files.set("index.html", env.render("index.njk", { course: COURSE, root: "", parts: parts.filter((p) => p.lessons.length > 0), charts: 0, api: API_INDEX }));
+  files.set(
+    "index.html",
+    env.render("index.njk", { course: COURSE, root: "", parts: parts.filter((p) => p.lessons.length > 0), charts: 0, api: API_INDEX }),
+  );
 
   lessons.forEach((lesson: Lesson, i) => {
     files.set(
@@ -132,7 +135,10 @@ async function main(): Promise<void> {
   if (process.argv.includes("--remove-stale")) {
     // `npm run build` runs this when the notebooks step failed (see package.json)
     for (const s of removeStalePages()) {
-      for (const f of s.removed) process.stderr.write(`site: removed ${path.relative(process.cwd(), f)}: ${s.notebook} failed or was not run, so its page would be stale\n`);
+      for (const f of s.removed)
+        process.stderr.write(
+          `site: removed ${path.relative(process.cwd(), f)}: ${s.notebook} failed or was not run, so its page would be stale\n`,
+        );
     }
     return;
   }
@@ -140,7 +146,9 @@ async function main(): Promise<void> {
   try {
     const r = await buildSite();
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    process.stdout.write(`site: ${r.pages.length} pages, ${r.decks.length} decks, ${r.charts} charts, API pages ${r.api.cached ? "cached" : "generated"} in ${(r.api.ms / 1000).toFixed(1)}s -> ${path.relative(process.cwd(), SITE_DIR) || "."}/ (${secs}s)\n`);
+    process.stdout.write(
+      `site: ${r.pages.length} pages, ${r.decks.length} decks, ${r.charts} charts, API pages ${r.api.cached ? "cached" : "generated"} in ${(r.api.ms / 1000).toFixed(1)}s -> ${path.relative(process.cwd(), SITE_DIR) || "."}/ (${secs}s)\n`,
+    );
   } catch (e) {
     process.stderr.write(`site: build failed: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);

@@ -61,15 +61,29 @@ export async function loadLesson(file: string, sourceRel: string): Promise<Lesso
   let math = false;
   for (const c of nb.cells) {
     const t = tags(c);
-    if (t.includes(TAGS.hide) || c.source.trim() === "" && (c.outputs ?? []).length === 0) continue;
+    if (t.includes(TAGS.hide) || (c.source.trim() === "" && (c.outputs ?? []).length === 0)) continue;
     const slide = c.metadata.slideshow?.slide_type ?? "-";
     if (c.cell_type === "markdown") {
       math ||= hasMath(c.source);
-      cells.push({ kind: "markdown", html: renderMarkdown(c.source), outputs: "", exercise: t.includes(TAGS.exercise), solution: t.includes(TAGS.solution), slide });
+      cells.push({
+        kind: "markdown",
+        html: renderMarkdown(c.source),
+        outputs: "",
+        exercise: t.includes(TAGS.exercise),
+        solution: t.includes(TAGS.solution),
+        slide,
+      });
     } else if (c.cell_type === "code") {
       const out = await renderOutputs(c.outputs ?? []);
       charts += out.charts;
-      cells.push({ kind: "code", html: highlightCode(c.source, "typescript"), outputs: out.html, exercise: t.includes(TAGS.exercise), solution: t.includes(TAGS.solution), slide });
+      cells.push({
+        kind: "code",
+        html: highlightCode(c.source, "typescript"),
+        outputs: out.html,
+        exercise: t.includes(TAGS.exercise),
+        solution: t.includes(TAGS.solution),
+        slide,
+      });
     }
   }
   return {

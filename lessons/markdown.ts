@@ -24,8 +24,8 @@ export function siteHref(href: string): string {
   return m?.[1] ? `${m[1]}.html${m[2] ?? ""}` : href;
 }
 
-const renderLinkOpen = md.renderer.rules['link_open'] ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
-md.renderer.rules['link_open'] = (tokens, idx, options, env, self) => {
+const renderLinkOpen = md.renderer.rules["link_open"] ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+md.renderer.rules["link_open"] = (tokens, idx, options, env, self) => {
   const token = tokens[idx];
   const href = token?.attrGet("href");
   if (token && href) token.attrSet("href", siteHref(String(href)));

@@ -8,7 +8,6 @@ import { renderMarkdown } from "./markdown";
 /** MIME types that are Vega-Lite specs, whatever major version a front end wrote. */
 const VEGALITE_MIMES = [VEGALITE_MIME, "application/vnd.vegalite.v6+json", "application/vnd.vegalite.v4+json"];
 
-
 /** Terminal colour codes (tslab and Node print them) are dropped from text outputs. */
 function stripAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex -- the escape character is exactly what is matched

@@ -49,13 +49,18 @@ async function build(pool: NotebookPool): Promise<boolean> {
   if (run.failed) {
     process.stderr.write(`\nnotebooks: stopped at ${run.failed.message}\n`);
     for (const s of removeStalePages()) {
-      for (const f of s.removed) process.stderr.write(`site: removed ${path.relative(process.cwd(), f)}: ${s.notebook} failed or was not run, so its page would be stale\n`);
+      for (const f of s.removed)
+        process.stderr.write(
+          `site: removed ${path.relative(process.cwd(), f)}: ${s.notebook} failed or was not run, so its page would be stale\n`,
+        );
     }
     return false;
   }
   const t1 = performance.now();
   const site = await buildSite();
-  process.stdout.write(`site: ${site.pages.length} pages, ${site.decks.length} decks, ${site.charts} charts -> site/ (${((performance.now() - t1) / 1000).toFixed(1)}s)\n`);
+  process.stdout.write(
+    `site: ${site.pages.length} pages, ${site.decks.length} decks, ${site.charts} charts -> site/ (${((performance.now() - t1) / 1000).toFixed(1)}s)\n`,
+  );
   return true;
 }
 
@@ -83,7 +88,9 @@ function watchNotebooks(pool: NotebookPool): void {
           process.stderr.write(`site: build failed: ${e instanceof Error ? e.message : String(e)}\n`);
           return false;
         });
-        process.stdout.write(ok ? `rebuilt in ${((performance.now() - t0) / 1000).toFixed(1)} s\n` : "rebuild stopped; fix the notebook and save it again\n");
+        process.stdout.write(
+          ok ? `rebuilt in ${((performance.now() - t0) / 1000).toFixed(1)} s\n` : "rebuild stopped; fix the notebook and save it again\n",
+        );
       } while (again);
     } finally {
       running = false;
@@ -129,7 +136,8 @@ async function main(): Promise<void> {
   }
   const server = createSiteServer();
   server.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EADDRINUSE") process.stderr.write(`port ${port} is in use: run \`PORT=${port + 1} npm start\` (or stop what uses it)\n`);
+    if (e.code === "EADDRINUSE")
+      process.stderr.write(`port ${port} is in use: run \`PORT=${port + 1} npm start\` (or stop what uses it)\n`);
     else process.stderr.write(`cannot serve site/: ${e.message}\n`);
     process.exit(1);
   });

@@ -66,6 +66,14 @@ export { loadStudentProgram } from "./labs/studentProgram";
 export { selfCheck } from "./labs/selfCheck";
 export { lab1Gossip } from "./labs/lab1Crdt";
 export { lab2Search, LAB2_PROGRAM } from "./labs/lab2Broadcast";
-export { lab3FixSearch, lab3BuggySource, lab3BuggyProgram, LAB3_FILES, LAB3_BOUNDS, LAB3_PROGRAM, type RecordedFaults } from "./labs/lab3BugHunt";
+export {
+  lab3FixSearch,
+  lab3BuggySource,
+  lab3BuggyProgram,
+  LAB3_FILES,
+  LAB3_BOUNDS,
+  LAB3_PROGRAM,
+  type RecordedFaults,
+} from "./labs/lab3BugHunt";
 export { LAB4_GIVEN_PROGRAM, unsealedPoints } from "./labs/lab4Calm";
 export { lab5Try, lab5Spacetime, lab5Pre, lab5Post, LAB5_NODES, LAB5_ORIGIN, LAB5_BOUNDS, type Lab5State } from "./labs/lab5Handlers";

@@ -41,7 +41,9 @@ export function groupSlides(cells: readonly LessonCell[]): SlideCell[][][] {
 
 /** Renders one deck per lesson that has at least one `slide` cell. */
 export async function buildDecks(lessons: readonly Lesson[]): Promise<Deck[]> {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(PROJECT_ROOT, "slides", "templates"), { noCache: true }), { autoescape: true });
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(PROJECT_ROOT, "slides", "templates"), { noCache: true }), {
+    autoescape: true,
+  });
   const decks: Deck[] = [];
   for (const lesson of lessons) {
     const slides = groupSlides(lesson.cells);

@@ -9,7 +9,8 @@ export interface CliOutput {
 
 /** Runs `maze ARGS` in-process (lib/cli's `main`), capturing stdout and stderr. */
 export async function runMaze(args: string[]): Promise<CliOutput> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const o = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
   const e = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
   try {

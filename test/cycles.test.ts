@@ -30,7 +30,20 @@ const ENTRIES = [
 test("no import cycles", () => {
   // dpdm ships as ESM, which jest's CommonJS runtime cannot load: run its CLI and read its JSON.
   const out = path.join(tempDir("cycles"), "deps.json");
-  execFileSync(process.execPath, [path.join(ROOT, "node_modules", "dpdm", "lib", "bin", "dpdm.js"), "--no-warning", "--no-tree", "--no-circular", "--transform", "--output", out, ...ENTRIES], { cwd: ROOT, stdio: "pipe" });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(ROOT, "node_modules", "dpdm", "lib", "bin", "dpdm.js"),
+      "--no-warning",
+      "--no-tree",
+      "--no-circular",
+      "--transform",
+      "--output",
+      out,
+      ...ENTRIES,
+    ],
+    { cwd: ROOT, stdio: "pipe" },
+  );
   const cycles = (JSON.parse(fs.readFileSync(out, "utf8")) as { circulars: string[][] }).circulars.map((c) => c.join(" -> "));
   expect(cycles).toEqual([]);
 }, 60_000);

@@ -19,9 +19,12 @@ export default function globalTeardown(): void {
   const entries = fs.readdirSync(run).filter((f) => !GRADER_CACHE.test(f));
   fs.rmSync(run, { recursive: true, force: true });
   const foreign = entries.filter((f) => !f.startsWith("maze"));
-  if (foreign.length > 0) process.stderr.write(`\nwarning: tools the tests ran left in the temp folder (removed): ${foreign.sort().join(", ")}\n`);
+  if (foreign.length > 0)
+    process.stderr.write(`\nwarning: tools the tests ran left in the temp folder (removed): ${foreign.sort().join(", ")}\n`);
   const left = entries.filter((f) => f.startsWith("maze"));
   if (left.length > 0) {
-    throw new Error(`the test run left ${left.length} temporary entr${left.length === 1 ? "y" : "ies"} behind (each test must remove what it makes, pass or fail; see test/tempDir.ts): ${left.sort().join(", ")}`);
+    throw new Error(
+      `the test run left ${left.length} temporary entr${left.length === 1 ? "y" : "ies"} behind (each test must remove what it makes, pass or fail; see test/tempDir.ts): ${left.sort().join(", ")}`,
+    );
   }
 }

@@ -13,7 +13,10 @@ import * as mazePackage from "maze";
 import * as internalsPackage from "maze/internals";
 
 const ROOT = path.join(__dirname, "..");
-const SURFACE = JSON.parse(fs.readFileSync(path.join(__dirname, "publicSurface.json"), "utf8")) as { maze: string[]; publicWithoutUse: Record<string, string> };
+const SURFACE = JSON.parse(fs.readFileSync(path.join(__dirname, "publicSurface.json"), "utf8")) as {
+  maze: string[];
+  publicWithoutUse: Record<string, string>;
+};
 
 interface Entry {
   readonly names: string[];
@@ -23,9 +26,16 @@ interface Entry {
 
 /** The exported names of each entry file, from the type checker (types included, which `Object.keys` of the module would miss). */
 function exportsOf(files: readonly string[]): Entry[] {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(ROOT, "tsconfig.json"),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  );
   if (!config) throw new Error("tsconfig.json did not parse");
-  const program = ts.createProgram(files.map((f) => path.join(ROOT, f)), { ...config.options, noEmit: true, incremental: false });
+  const program = ts.createProgram(
+    files.map((f) => path.join(ROOT, f)),
+    { ...config.options, noEmit: true, incremental: false },
+  );
   const checker = program.getTypeChecker();
   return files.map((f) => {
     const sf = program.getSourceFile(path.join(ROOT, f));
@@ -35,8 +45,13 @@ function exportsOf(files: readonly string[]): Entry[] {
     const target = (s: ts.Symbol): ts.Symbol => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s);
     return {
       names: symbols.map((s) => s.name).sort(),
-      undocumented: symbols.filter((s) => ts.displayPartsToString(target(s).getDocumentationComment(checker)).trim() === "").map((s) => s.name),
-      values: symbols.filter((s) => target(s).flags & ts.SymbolFlags.Value).map((s) => s.name).sort(),
+      undocumented: symbols
+        .filter((s) => ts.displayPartsToString(target(s).getDocumentationComment(checker)).trim() === "")
+        .map((s) => s.name),
+      values: symbols
+        .filter((s) => target(s).flags & ts.SymbolFlags.Value)
+        .map((s) => s.name)
+        .sort(),
     };
   });
 }
@@ -54,12 +69,23 @@ function usedNames(): Set<string> {
   walk(path.join(ROOT, "notebooks"), (file) => {
     if (!file.endsWith(".ipynb")) return;
     const nb = JSON.parse(fs.readFileSync(file, "utf8")) as { cells: { source: string | string[] }[] };
-    for (const cell of nb.cells) for (const m of [cell.source].flat().join("").matchAll(/\bmaze\.([A-Za-z_$][\w$]*)/g)) used.add(m[1] ?? "");
+    for (const cell of nb.cells)
+      for (const m of [cell.source]
+        .flat()
+        .join("")
+        .matchAll(/\bmaze\.([A-Za-z_$][\w$]*)/g))
+        used.add(m[1] ?? "");
   });
   walk(path.join(ROOT, "protocols"), (file) => {
     if (!file.endsWith(".ts")) return;
     for (const m of fs.readFileSync(file, "utf8").matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+"maze"/g)) {
-      for (const spec of (m[1] ?? "").split(",")) used.add(spec.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0] ?? "");
+      for (const spec of (m[1] ?? "").split(","))
+        used.add(
+          spec
+            .trim()
+            .replace(/^type\s+/, "")
+            .split(/\s+as\s+/)[0] ?? "",
+        );
     }
   });
   return used;
@@ -96,7 +122,10 @@ test("maze/internals holds the rest, disjoint from maze", () => {
 
 test("the package's entries resolve through package.json exports to the same names", () => {
   // The namespace objects of a CommonJS import carry a `default` besides the module's own names.
-  const own = (m: object): string[] => Object.keys(m).filter((k) => k !== "default").sort();
+  const own = (m: object): string[] =>
+    Object.keys(m)
+      .filter((k) => k !== "default")
+      .sort();
   expect(own(mazePackage)).toEqual(maze.values);
   expect(own(internalsPackage)).toEqual(internals.values);
 });

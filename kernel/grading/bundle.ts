@@ -39,11 +39,11 @@ ROOT="\${AUTOGRADER_ROOT:-/autograder}"
 exec node "$ROOT/source/dist/kernel/grading/gradescope.js" "$ROOT"
 `;
 
-
 /** The project files a Gradescope grader needs, relative to the project root. */
 export function bundleFiles(): string[] {
   const files = ["package.json", "package-lock.json", "bin/maze.js", "kernel/linkSelf.js"];
-  for (const part of DIST_PARTS) for (const f of walk(path.join(PROJECT_ROOT, "dist", part))) if (!f.endsWith(".map")) files.push(path.join("dist", part, f));
+  for (const part of DIST_PARTS)
+    for (const f of walk(path.join(PROJECT_ROOT, "dist", part))) if (!f.endsWith(".map")) files.push(path.join("dist", part, f));
   for (const f of walk(path.join(PROJECT_ROOT, "protocols"))) if (f.endsWith(".ded")) files.push(path.join("protocols", f));
   return files.filter((f) => fs.existsSync(path.join(PROJECT_ROOT, f)));
 }
@@ -110,7 +110,8 @@ export function writeBundle(lab: string, out: string): { files: number; bytes: n
     { name: "grading-lab", data: Buffer.from(lab + "\n"), executable: false },
     { name: "grading-secret", data: Buffer.from(crypto.randomBytes(32).toString("hex") + "\n"), executable: false },
   ];
-  for (const f of bundleFiles()) entries.push({ name: f, data: fs.readFileSync(path.join(PROJECT_ROOT, f)), executable: f === "bin/maze.js" });
+  for (const f of bundleFiles())
+    entries.push({ name: f, data: fs.readFileSync(path.join(PROJECT_ROOT, f)), executable: f === "bin/maze.js" });
   const zip = zipArchive(entries);
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, zip);

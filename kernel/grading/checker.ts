@@ -28,7 +28,11 @@ function main(): void {
       process.send?.({ event: "done" } satisfies CheckerMessage);
       return;
     }
-    void runLab(lab, req.scope, { context: { seed: req.seed }, skip: new Set(req.skip), onEvent: (e) => process.send?.(e satisfies CheckerMessage) }).then(() => {
+    void runLab(lab, req.scope, {
+      context: { seed: req.seed },
+      skip: new Set(req.skip),
+      onEvent: (e) => process.send?.(e satisfies CheckerMessage),
+    }).then(() => {
       process.send?.({ event: "done" } satisfies CheckerMessage, () => process.disconnect?.());
     });
   });

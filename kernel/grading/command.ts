@@ -7,7 +7,14 @@ import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import { LABS } from "../../lib/labs/registry";
 import { writeFileAtomic } from "../headless/notebookFormat";
 import { writeBundle } from "./bundle";
-import { DEFAULT_GRADE_TIMEOUT_MS, formatReport, gradeNotebook, gradescopeResults, MAX_GRADE_TIMEOUT_S, type GradeReport } from "./gradeNotebook";
+import {
+  DEFAULT_GRADE_TIMEOUT_MS,
+  formatReport,
+  gradeNotebook,
+  gradescopeResults,
+  MAX_GRADE_TIMEOUT_S,
+  type GradeReport,
+} from "./gradeNotebook";
 import { gradingLibrary } from "./libraryCopy";
 
 /** `maze grade`: lives in kernel/ because it executes notebooks; bin/maze.js registers it. */
@@ -29,7 +36,13 @@ export const spec: CommandSpec = {
     "`maze grade bundle LAB --out FILE.zip` writes a Gradescope autograder for lab LAB (setup.sh,",
     "run_autograder and the files grading needs, never the instructor solutions).",
   ].join("\n"),
-  options: { out: { type: "string" }, timeout: { type: "string" }, jobs: { type: "string" }, csv: { type: "string" }, "out-dir": { type: "string" } },
+  options: {
+    out: { type: "string" },
+    timeout: { type: "string" },
+    jobs: { type: "string" },
+    csv: { type: "string" },
+    "out-dir": { type: "string" },
+  },
 };
 
 /** One CSV field, quoted when it must be. */
@@ -60,7 +73,13 @@ export function batchCsv(rows: readonly { name: string; report?: GradeReport }[]
   return lines.join("\n") + "\n";
 }
 
-async function batch(files: readonly string[], jobs: number, timeoutS: number, csv: string | undefined, outDir: string | undefined): Promise<number> {
+async function batch(
+  files: readonly string[],
+  jobs: number,
+  timeoutS: number,
+  csv: string | undefined,
+  outDir: string | undefined,
+): Promise<number> {
   const names = files.map(submissionName);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) {
@@ -89,7 +108,9 @@ async function batch(files: readonly string[], jobs: number, timeoutS: number, c
       process.stdout.write(`[${done}/${files.length}] ${path.basename(file)} ${what} ${secs}s\n`);
       if (outDir) {
         const out = path.join(outDir, row.name, "results.json");
-        const results = row.report ? gradescopeResults(row.report) : { score: 0, output: `not graded: ${row.error}`, tests: [], extra_data: { schemaVersion: SCHEMA_VERSION } };
+        const results = row.report
+          ? gradescopeResults(row.report)
+          : { score: 0, output: `not graded: ${row.error}`, tests: [], extra_data: { schemaVersion: SCHEMA_VERSION } };
         writeFileAtomic(out, JSON.stringify(results, null, 2) + "\n");
       }
     }
@@ -97,7 +118,9 @@ async function batch(files: readonly string[], jobs: number, timeoutS: number, c
   await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, () => worker()));
   if (csv) writeFileAtomic(csv, batchCsv(rows));
   const failed = rows.filter((r) => r.error !== undefined).length;
-  process.stdout.write(`graded ${rows.length - failed} of ${rows.length} submissions${csv ? `; wrote ${csv}` : ""}${outDir ? `; results in ${outDir}` : ""}\n`);
+  process.stdout.write(
+    `graded ${rows.length - failed} of ${rows.length} submissions${csv ? `; wrote ${csv}` : ""}${outDir ? `; results in ${outDir}` : ""}\n`,
+  );
   return failed > 0 ? EXIT.failed : EXIT.ok;
 }
 
@@ -123,7 +146,9 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
       return EXIT.error;
     }
     const written = writeBundle(lab, out);
-    process.stdout.write(`wrote ${out} (${written.files} files, ${(written.bytes / 1024).toFixed(0)} KB): upload it as the autograder of ${lab}\n`);
+    process.stdout.write(
+      `wrote ${out} (${written.files} files, ${(written.bytes / 1024).toFixed(0)} KB): upload it as the autograder of ${lab}\n`,
+    );
     return EXIT.ok;
   }
   if (positionals.length === 0) {
@@ -147,7 +172,13 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
       process.stderr.write(`maze grade: ${missing}: no such file\n`);
       return EXIT.error;
     }
-    return batch(positionals, jobs, timeout, typeof values["csv"] === "string" ? values["csv"] : undefined, typeof values["out-dir"] === "string" ? values["out-dir"] : undefined);
+    return batch(
+      positionals,
+      jobs,
+      timeout,
+      typeof values["csv"] === "string" ? values["csv"] : undefined,
+      typeof values["out-dir"] === "string" ? values["out-dir"] : undefined,
+    );
   }
   const file = positionals[0] as string;
   const out = typeof values["out"] === "string" ? values["out"] : path.join(path.dirname(file), "results.json");

@@ -103,7 +103,12 @@ export function gradingSeed(secret: string, lab: string, submission: Buffer): nu
 export function labVersion(lab: string): string {
   const h = crypto.createHash("sha256").update(lab);
   const dir = path.join(PROJECT_ROOT, "dist", "lib", "labs");
-  if (fs.existsSync(dir)) for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(".js")).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
+  if (fs.existsSync(dir))
+    for (const f of fs
+      .readdirSync(dir)
+      .filter((x) => x.endsWith(".js"))
+      .sort())
+      h.update(f).update(fs.readFileSync(path.join(dir, f)));
   const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string };
   return `${pkg.version}+${h.digest("hex").slice(0, 12)}`;
 }
@@ -128,7 +133,12 @@ class TestBudget {
 }
 
 /** The checks' view of what the student process handed over. */
-function scopeOf(lab: Lab, defs: Readonly<Record<string, ServedDefinition>>, proc: StudentProcess, askTimeout: () => number): { scope: StudentScope; problems: string[] } {
+function scopeOf(
+  lab: Lab,
+  defs: Readonly<Record<string, ServedDefinition>>,
+  proc: StudentProcess,
+  askTimeout: () => number,
+): { scope: StudentScope; problems: string[] } {
   const scope: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const spec of lab.definitions) {
@@ -149,7 +159,11 @@ function scopeOf(lab: Lab, defs: Readonly<Record<string, ServedDefinition>>, pro
       const needed = CRDT_FUNCTIONS[spec.crdt];
       const present = new Set(d.functions.filter((f): f is string => typeof f === "string"));
       if (needed.every((f) => present.has(f))) {
-        scope[spec.name] = asGraderSession({ kind: spec.crdt, name: spec.name, ask: (qs: readonly CrdtQuestion[]) => proc.ask(spec.name, qs, askTimeout()) as never });
+        scope[spec.name] = asGraderSession({
+          kind: spec.crdt,
+          name: spec.name,
+          ask: (qs: readonly CrdtQuestion[]) => proc.ask(spec.name, qs, askTimeout()) as never,
+        });
       } else {
         // Only the names: the lab's own check reports which functions are missing.
         scope[spec.name] = Object.fromEntries([...present].filter((f) => needed.includes(f as never)).map((f) => [f, () => undefined]));
@@ -166,14 +180,27 @@ function scopeOf(lab: Lab, defs: Readonly<Record<string, ServedDefinition>>, pro
  * Runs the tests of a lab whose definitions are data in the checker process, test by test, each
  * under its deadline; a test that runs past it is stopped and the checker restarted without it.
  */
-async function runInChecker(lab: Lab, scope: StudentScope, context: CheckContext, timeoutMs: number, budget: TestBudget, results: Map<string, TestResult>, stopped: Map<string, string>): Promise<void> {
+async function runInChecker(
+  lab: Lab,
+  scope: StudentScope,
+  context: CheckContext,
+  timeoutMs: number,
+  budget: TestBudget,
+  results: Map<string, TestResult>,
+  stopped: Map<string, string>,
+): Promise<void> {
   const checker = path.join(PROJECT_ROOT, "dist", "kernel", "grading", "checker.js");
   while (lab.tests.some((t) => !results.has(t.name) && !stopped.has(t.name))) {
     if (budget.next(timeoutMs) <= 0) {
-      for (const t of lab.tests) if (!results.has(t.name) && !stopped.has(t.name)) stopped.set(t.name, "not run: the submission used up its grading time");
+      for (const t of lab.tests)
+        if (!results.has(t.name) && !stopped.has(t.name)) stopped.set(t.name, "not run: the submission used up its grading time");
       return;
     }
-    const child = fork(checker, [], { execArgv: ["--max-old-space-size=2048"], stdio: ["ignore", "ignore", "pipe", "ipc"], env: { PATH: process.env["PATH"] ?? "" } });
+    const child = fork(checker, [], {
+      execArgv: ["--max-old-space-size=2048"],
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      env: { PATH: process.env["PATH"] ?? "" },
+    });
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -196,14 +223,26 @@ async function runInChecker(lab: Lab, scope: StudentScope, context: CheckContext
           started = Date.now();
           if (timer) clearTimeout(timer);
           const allowed = budget.next(timeoutMs);
-          timer = setTimeout(() => stop(allowed < timeoutMs ? "not run: the submission used up its grading time" : `stopped: the test ran longer than ${timeoutMs / 1000} s`), Math.max(1, allowed));
+          timer = setTimeout(
+            () =>
+              stop(
+                allowed < timeoutMs
+                  ? "not run: the submission used up its grading time"
+                  : `stopped: the test ran longer than ${timeoutMs / 1000} s`,
+              ),
+            Math.max(1, allowed),
+          );
         } else if (m.event === "result") {
           budget.spend(Date.now() - started);
           const t = lab.tests.find((x) => x.name === m.name);
           if (t) results.set(t.name, testResult(t, m.score === t.points ? undefined : m.output.split("\n").slice(1).join("\n")));
         } else stop("");
       });
-      child.on("exit", (code, signal) => stop(`stopped: evaluating your program ended the checker (${signal ?? `exit ${code}`}${/heap out of memory/.test(stderr) ? ": out of memory" : ""})`));
+      child.on("exit", (code, signal) =>
+        stop(
+          `stopped: evaluating your program ended the checker (${signal ?? `exit ${code}`}${/heap out of memory/.test(stderr) ? ": out of memory" : ""})`,
+        ),
+      );
       child.send({ lab: lab.id, scope, seed: context.seed, skip: [...results.keys(), ...stopped.keys()] } satisfies CheckRequest);
     });
     await exited;
@@ -222,7 +261,8 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
   const timeoutMs = options.cellTimeoutMs ?? DEFAULT_GRADE_TIMEOUT_MS;
   const log = options.log ?? (() => undefined);
   const bytes = fs.readFileSync(file);
-  if (bytes.length > MAX_SUBMISSION_BYTES) throw new Error(`${file}: ${bytes.length} bytes; a submission may have at most ${MAX_SUBMISSION_BYTES}`);
+  if (bytes.length > MAX_SUBMISSION_BYTES)
+    throw new Error(`${file}: ${bytes.length} bytes; a submission may have at most ${MAX_SUBMISSION_BYTES}`);
   const nb = parseNotebook(file, bytes.toString("utf8"));
   const labId = labOf(nb, file);
   const lab = LABS[labId] as Lab;
@@ -233,7 +273,11 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
   cells.push({ cell_type: "code", source: gradingCell(labId), metadata: { tags: ["grader"] }, outputs: [], execution_count: null });
   const graderCell = cells.length - 1;
   const codeCells = cells.filter((c) => c.cell_type === "code").length;
-  const limits = { cellTimeoutMs: timeoutMs, notebookTimeoutMs: timeoutMs * (codeCells + 1), memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
+  const limits = {
+    cellTimeoutMs: timeoutMs,
+    notebookTimeoutMs: timeoutMs * (codeCells + 1),
+    memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
+  };
   const results = new Map<string, TestResult>();
   const stopped = new Map<string, string>();
   const notes: string[] = [];
@@ -292,12 +336,19 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
             const check = Promise.resolve().then(() => t.check(scope, context));
             check.catch(() => undefined);
             let timer: NodeJS.Timeout | undefined;
-            const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new TestTimeout()), Math.max(1, testEnd - Date.now()))));
+            const deadline = new Promise<never>(
+              (_, reject) => (timer = setTimeout(() => reject(new TestTimeout()), Math.max(1, testEnd - Date.now()))),
+            );
             try {
               results.set(t.name, testResult(t, await Promise.race([check, deadline])));
             } catch (e) {
               if (e instanceof TestTimeout || e instanceof AskTimeout) {
-                stopped.set(t.name, allowed < timeoutMs ? "not run: the submission used up its grading time" : `stopped: the test ran longer than ${timeoutMs / 1000} s (an infinite loop in your code?)`);
+                stopped.set(
+                  t.name,
+                  allowed < timeoutMs
+                    ? "not run: the submission used up its grading time"
+                    : `stopped: the test ran longer than ${timeoutMs / 1000} s (an infinite loop in your code?)`,
+                );
                 log(`  test "${t.name}" timed out; re-running without it`);
                 again = true;
                 break;
@@ -344,7 +395,17 @@ export async function gradeNotebook(file: string, options: GradeOptions = {}): P
   });
   const score = tests.reduce((n, t) => n + t.score, 0);
   const max = tests.reduce((n, t) => n + t.max_score, 0);
-  return { score, max_score: max, output: notes.length > 0 ? notes.join("\n") : "all cells ran", tests, lab: labId, attempts, seed, labVersion: labVersion(labId), ms: performance.now() - t0 };
+  return {
+    score,
+    max_score: max,
+    output: notes.length > 0 ? notes.join("\n") : "all cells ran",
+    tests,
+    lab: labId,
+    attempts,
+    seed,
+    labVersion: labVersion(labId),
+    ms: performance.now() - t0,
+  };
 }
 
 /**
@@ -358,8 +419,21 @@ export function gradescopeResults(r: GradeReport, withVisibility = false): Recor
     score: r.score,
     execution_time: Math.round(r.ms / 1000),
     output: r.output,
-    tests: r.tests.map((t) => ({ name: t.name, score: t.score, max_score: t.max_score, output: t.output, ...(withVisibility ? { visibility: hidden.has(t.name) ? "after_due_date" : "visible" } : {}) })),
-    extra_data: { schemaVersion: SCHEMA_VERSION, lab: r.lab, lab_version: r.labVersion, seed: r.seed, attempts: r.attempts, sandbox: sandboxMechanisms() },
+    tests: r.tests.map((t) => ({
+      name: t.name,
+      score: t.score,
+      max_score: t.max_score,
+      output: t.output,
+      ...(withVisibility ? { visibility: hidden.has(t.name) ? "after_due_date" : "visible" } : {}),
+    })),
+    extra_data: {
+      schemaVersion: SCHEMA_VERSION,
+      lab: r.lab,
+      lab_version: r.labVersion,
+      seed: r.seed,
+      attempts: r.attempts,
+      sandbox: sandboxMechanisms(),
+    },
   };
 }
 

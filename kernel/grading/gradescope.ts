@@ -21,7 +21,12 @@ function write(root: string, results: Record<string, unknown>): void {
 /** The results of a submission that could not be graded: one failed test that says why. */
 function refusal(lab: string, why: string): Record<string, unknown> {
   const max = (LABS[lab]?.tests ?? []).reduce((n, t) => n + t.points, 0);
-  return { score: 0, output: why, tests: [{ name: "submission", score: 0, max_score: max, output: why, visibility: "visible" }], extra_data: { schemaVersion: SCHEMA_VERSION, lab } };
+  return {
+    score: 0,
+    output: why,
+    tests: [{ name: "submission", score: 0, max_score: max, output: why, visibility: "visible" }],
+    extra_data: { schemaVersion: SCHEMA_VERSION, lab },
+  };
 }
 
 function notebooksIn(dir: string): string[] {
@@ -41,7 +46,15 @@ export async function runAutograder(root: string): Promise<number> {
   const lab = fs.existsSync(labFile) ? fs.readFileSync(labFile, "utf8").trim() : "";
   const found = notebooksIn(path.join(root, "submission"));
   if (found.length !== 1) {
-    write(root, refusal(lab, found.length === 0 ? "no .ipynb notebook in the submission: upload your lab notebook" : `the submission holds ${found.length} notebooks (${found.map((f) => path.basename(f)).join(", ")}): upload exactly one`));
+    write(
+      root,
+      refusal(
+        lab,
+        found.length === 0
+          ? "no .ipynb notebook in the submission: upload your lab notebook"
+          : `the submission holds ${found.length} notebooks (${found.map((f) => path.basename(f)).join(", ")}): upload exactly one`,
+      ),
+    );
     return EXIT.ok;
   }
   try {

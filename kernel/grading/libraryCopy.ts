@@ -63,7 +63,11 @@ function packageClosure(): string[] {
     const manifest = path.join(PROJECT_ROOT, "node_modules", name, "package.json");
     if (!fs.existsSync(manifest)) return; // an optional or peer dependency that is not installed
     seen.add(name);
-    const json = JSON.parse(fs.readFileSync(manifest, "utf8")) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    const json = JSON.parse(fs.readFileSync(manifest, "utf8")) as {
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
     for (const d of Object.keys({ ...json.dependencies, ...json.optionalDependencies, ...json.peerDependencies })) visit(d);
   };
   for (const p of ROOT_PACKAGES) visit(p);
@@ -115,9 +119,24 @@ function buildCopy(root: string, files: readonly string[], packages: readonly st
     fs.mkdirSync(path.dirname(path.join(maze, f)), { recursive: true });
     fs.copyFileSync(path.join(PROJECT_ROOT, f), path.join(maze, f));
   }
-  const own = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { name: string; version: string; main: string; types: string; exports: unknown; typesVersions: unknown };
+  const own = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+    main: string;
+    types: string;
+    exports: unknown;
+    typesVersions: unknown;
+  };
   // exports and typesVersions: the grader's own cell imports "maze/internals" (Node and tslab's Node10 resolution).
-  const manifest = { name: own.name, version: own.version, main: own.main, types: own.types, exports: own.exports, typesVersions: own.typesVersions, private: true };
+  const manifest = {
+    name: own.name,
+    version: own.version,
+    main: own.main,
+    types: own.types,
+    exports: own.exports,
+    typesVersions: own.typesVersions,
+    private: true,
+  };
   fs.writeFileSync(path.join(maze, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
   for (const p of packages) {
     const from = path.join(PROJECT_ROOT, "node_modules", p);

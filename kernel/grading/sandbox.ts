@@ -78,7 +78,11 @@ function wrappers(cpuSeconds: number): string[] {
 /** What the sandbox could apply here (reported in results.json). */
 export function sandboxMechanisms(): string[] {
   wrappers(1);
-  return [`node ${permissionFlag()}`, ...(wrappersMemo ?? []).map((w) => (w === "unshare" ? "unshare --net --pid" : "prlimit --as --cpu")), "process group kill"];
+  return [
+    `node ${permissionFlag()}`,
+    ...(wrappersMemo ?? []).map((w) => (w === "unshare" ? "unshare --net --pid" : "prlimit --as --cpu")),
+    "process group kill",
+  ];
 }
 
 /** One execution of a student notebook in the sandbox. */
@@ -169,8 +173,21 @@ export class StudentProcess {
       if (!codeCells.has(index) || index <= this.lastCell) return;
       this.lastCell = index;
       if (this.cellTimer) clearTimeout(this.cellTimer);
-      this.cellTimer = setTimeout(() => this.finish(index === this.graderCell ? { kind: "ended", message: `the grader's cell got no answer within ${this.limits.cellTimeoutMs / 1000} s` } : { kind: "cell-timeout", cell: index + 1 }), this.limits.cellTimeoutMs);
-    } else if (m["type"] === "cell-done" && typeof m["index"] === "number" && m["index"] === this.lastCell && m["index"] < this.graderCell) {
+      this.cellTimer = setTimeout(
+        () =>
+          this.finish(
+            index === this.graderCell
+              ? { kind: "ended", message: `the grader's cell got no answer within ${this.limits.cellTimeoutMs / 1000} s` }
+              : { kind: "cell-timeout", cell: index + 1 },
+          ),
+        this.limits.cellTimeoutMs,
+      );
+    } else if (
+      m["type"] === "cell-done" &&
+      typeof m["index"] === "number" &&
+      m["index"] === this.lastCell &&
+      m["index"] < this.graderCell
+    ) {
       const failure = m["failure"] as { line?: unknown; column?: unknown; message?: unknown } | undefined;
       let size: number;
       try {
@@ -179,11 +196,17 @@ export class StudentProcess {
         size = 0;
       }
       // The worker cuts a cell's printing at its limit and says so in the cell's stderr.
-      const cut = /\[maze\] cell \d+ printed more than (\d+) bytes; the rest was dropped/.exec(JSON.stringify(m["outputs"] ?? []).slice(-4096));
+      const cut = /\[maze\] cell \d+ printed more than (\d+) bytes; the rest was dropped/.exec(
+        JSON.stringify(m["outputs"] ?? []).slice(-4096),
+      );
       if (cut) this.notes.push(`cell ${m["index"] + 1} printed more than ${cut[1]} bytes; the rest was dropped`);
-      else if (size > CELL_OUTPUT_LIMIT) this.notes.push(`cell ${m["index"] + 1} output more than ${CELL_OUTPUT_LIMIT} bytes; the grader kept none of it`);
+      else if (size > CELL_OUTPUT_LIMIT)
+        this.notes.push(`cell ${m["index"] + 1} output more than ${CELL_OUTPUT_LIMIT} bytes; the grader kept none of it`);
       if (failure && typeof failure.message === "string") {
-        const f: { cell: number; line?: number; column?: number; message: string } = { cell: m["index"] + 1, message: failure.message.slice(0, 2000) };
+        const f: { cell: number; line?: number; column?: number; message: string } = {
+          cell: m["index"] + 1,
+          message: failure.message.slice(0, 2000),
+        };
         if (typeof failure.line === "number") f.line = failure.line;
         if (typeof failure.column === "number") f.column = failure.column;
         this.failures.push(f);

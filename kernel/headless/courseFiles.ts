@@ -10,7 +10,11 @@ export const EXECUTED_DIR = path.join(PROJECT_ROOT, "build", "notebooks");
 export function courseNotebooks(root = path.join(PROJECT_ROOT, "notebooks")): string[] {
   const list = (dir: string): string[] =>
     fs.existsSync(dir)
-      ? fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb") && !f.startsWith(".")).sort().map((f) => path.join(dir, f))
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith(".ipynb") && !f.startsWith("."))
+          .sort()
+          .map((f) => path.join(dir, f))
       : [];
   return [...list(root), ...list(path.join(root, "labs"))];
 }

@@ -49,7 +49,11 @@ function prepare(file: string): Notebook {
   const notebook = readNotebook(file);
   if (!fs.existsSync(WORKER)) throw new Error(`${WORKER} is missing: run \`npm run compile\` first`);
   (require(path.join(PROJECT_ROOT, "kernel", "linkSelf.js")) as { ensureSelfLink(): boolean }).ensureSelfLink();
-  for (const c of notebook.cells) if (c.cell_type === "code") { c.outputs = []; c.execution_count = null; }
+  for (const c of notebook.cells)
+    if (c.cell_type === "code") {
+      c.outputs = [];
+      c.execution_count = null;
+    }
   return notebook;
 }
 
@@ -59,7 +63,12 @@ function prepare(file: string): Notebook {
  * fails, or dies. `reusable` says whether the worker is still fit for another notebook (it is not
  * once it was killed, died or reported a fatal error).
  */
-function follow(child: ChildProcess, notebook: Notebook, options: ExecuteOptions, stderr: () => string): Promise<{ result: ExecutionResult; reusable: boolean }> {
+function follow(
+  child: ChildProcess,
+  notebook: Notebook,
+  options: ExecuteOptions,
+  stderr: () => string,
+): Promise<{ result: ExecutionResult; reusable: boolean }> {
   const timeoutMs = options.cellTimeoutMs ?? DEFAULT_CELL_TIMEOUT_MS;
   const t0 = performance.now();
   return new Promise((resolve) => {
@@ -117,7 +126,10 @@ function follow(child: ChildProcess, notebook: Notebook, options: ExecuteOptions
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       const tail = stderr().trim().split("\n").slice(-3).join(" | ");
-      failures.push({ cell: (running ?? -1) + 1, message: `the notebook process ended unexpectedly (${signal ?? `exit ${code}`})${tail ? `: ${tail}` : ""}` });
+      failures.push({
+        cell: (running ?? -1) + 1,
+        message: `the notebook process ended unexpectedly (${signal ?? `exit ${code}`})${tail ? `: ${tail}` : ""}`,
+      });
       finish(false);
     };
     child.on("message", onMessage);
@@ -213,7 +225,11 @@ export class NotebookPool {
   /** Stops every worker; resolves once they have all exited. */
   close(): Promise<void> {
     this.closed = true;
-    const exits = this.workers.map((w) => (w.child.exitCode !== null || w.child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => w.child.once("exit", () => r()))));
+    const exits = this.workers.map((w) =>
+      w.child.exitCode !== null || w.child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise<void>((r) => w.child.once("exit", () => r())),
+    );
     for (const w of [...this.workers]) this.retire(w);
     return Promise.all(exits).then(() => undefined);
   }

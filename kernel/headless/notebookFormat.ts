@@ -50,7 +50,10 @@ export function parseNotebook(file: string, text: string): Notebook {
     const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
     const pos = jsonErrorOffset(text);
     const before = text.slice(0, Math.max(pos, 0)).split("\n");
-    throw new NotebookFormatError(`${file}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`, `invalid JSON: ${msg.replace(/, ".*$/s, "")}`);
+    throw new NotebookFormatError(
+      `${file}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`,
+      `invalid JSON: ${msg.replace(/, ".*$/s, "")}`,
+    );
   }
   if (typeof raw !== "object" || raw === null || !Array.isArray((raw as { cells?: unknown }).cells)) {
     throw new NotebookFormatError(file, "not a Jupyter notebook: no `cells` array");

@@ -45,10 +45,7 @@ function readJson(file: string): Record<string, string | number> {
 }
 
 /** What became of one notebook, printed as its progress line once every line before it is out. */
-type Outcome =
-  | { kind: "cached" }
-  | { kind: "executed"; secs: number }
-  | { kind: "failed"; secs?: number; message: string };
+type Outcome = { kind: "cached" } | { kind: "executed"; secs: number } | { kind: "failed"; secs?: number; message: string };
 
 /**
  * Executes every notebook whose content hash (notebook + library) changed since its last successful
@@ -106,7 +103,9 @@ export async function runCourse(options: RunCourseOptions = {}): Promise<RunCour
   }
   flush();
   // Longest first (by last run): the run ends when its slowest worker does.
-  const queue = [...toRun].sort((a, b) => (durations[rels[b.index] as string] ?? 0) - (durations[rels[a.index] as string] ?? 0) || a.index - b.index);
+  const queue = [...toRun].sort(
+    (a, b) => (durations[rels[b.index] as string] ?? 0) - (durations[rels[a.index] as string] ?? 0) || a.index - b.index,
+  );
 
   const jobs = Math.max(1, Math.min(options.pool?.jobs ?? options.jobs ?? defaultJobs(), queue.length));
   const pool = options.pool ?? (options.fresh || queue.length === 0 ? undefined : new NotebookPool({ jobs }));
@@ -154,7 +153,9 @@ export async function runCourse(options: RunCourseOptions = {}): Promise<RunCour
   if (toRun.length > 0) writeFileAtomic(durationsPath, JSON.stringify(durations, null, 1));
   flush();
   const order = (list: string[]): string[] => list.sort((a, b) => rels.indexOf(a) - rels.indexOf(b));
-  return failed ? { executed: order(executed), cached, failed: { file: failed.file, message: failed.message } } : { executed: order(executed), cached };
+  return failed
+    ? { executed: order(executed), cached, failed: { file: failed.file, message: failed.message } }
+    : { executed: order(executed), cached };
 }
 
 const USAGE = "usage: npm run notebooks -- [--force] [--jobs N] [--fresh] [NOTEBOOK...]";
@@ -173,7 +174,9 @@ function parseArgs(args: readonly string[]): { files: string[]; force: boolean; 
       const v = a === "--jobs" ? args[++i] : a.slice("--jobs=".length);
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) {
-        process.stderr.write(`notebooks: --jobs needs a whole number of at least 1, got ${v === undefined ? "nothing" : `'${v}'`} (${USAGE})\n`);
+        process.stderr.write(
+          `notebooks: --jobs needs a whole number of at least 1, got ${v === undefined ? "nothing" : `'${v}'`} (${USAGE})\n`,
+        );
         process.exit(EXIT.error);
       }
       jobs = n;

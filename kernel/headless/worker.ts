@@ -95,7 +95,11 @@ function appendStream(outputs: Output[], name: "stdout" | "stderr", text: string
     if (bytes > room) {
       budget.cut = true;
       appendStream(outputs, name, Buffer.from(text).subarray(0, room).toString("utf8"));
-      appendStream(outputs, "stderr", `\n[maze] cell ${budget.cell} printed more than ${MAX_CELL_PRINT_BYTES} bytes; the rest was dropped\n`);
+      appendStream(
+        outputs,
+        "stderr",
+        `\n[maze] cell ${budget.cell} printed more than ${MAX_CELL_PRINT_BYTES} bytes; the rest was dropped\n`,
+      );
       return;
     }
     budget.printed += bytes;
@@ -119,7 +123,11 @@ function locateRuntimeError(err: Error, source: string, compiledLines: string[] 
   // its text: the first source line containing the statement's leading code.
   const js = compiledLines?.[jsLine - 1]?.trim();
   if (js) {
-    const key = js.replace(/^(const|let|var|return|await) /, "").split(/[(;]/)[0]?.trim() ?? "";
+    const key =
+      js
+        .replace(/^(const|let|var|return|await) /, "")
+        .split(/[(;]/)[0]
+        ?.trim() ?? "";
     const lines = source.split("\n");
     const idx = key.length > 2 ? lines.findIndex((l) => l.includes(key)) : -1;
     if (idx >= 0) return { line: idx + 1 };
@@ -150,13 +158,17 @@ function loadTslab(): void {
   if (process.env[AMBIENT_TYPES_ENV] === "all") return;
   // The TypeScript tslab itself loads (resolved from tslab's folder): patching another copy would do nothing.
   const tslabDir = path.dirname(require.resolve("tslab/package.json"));
-  onlyNodeAmbientTypes(require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] })) as { sys: { getDirectories(p: string): string[] } });
+  onlyNodeAmbientTypes(
+    require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] })) as { sys: { getDirectories(p: string): string[] } },
+  );
 }
 
 /** Creates a tslab converter for sources that live in `dir` (tslab takes its folder from the cwd). */
 function createConverter(dir: string): NodeConverter {
   loadTslab();
-  const { createConverter: create } = require("tslab/dist/converter") as { createConverter: (o: { isJS: boolean; isBrowser: boolean }) => NodeConverter };
+  const { createConverter: create } = require("tslab/dist/converter") as {
+    createConverter: (o: { isJS: boolean; isBrowser: boolean }) => NodeConverter;
+  };
   const before = process.cwd();
   process.chdir(dir);
   try {
@@ -173,7 +185,11 @@ async function runNotebook(file: string, continueOnError: boolean, converter: No
   process.chdir(dir);
 
   const { createExecutor } = require("tslab/dist/executor") as {
-    createExecutor: (root: string, convs: TslabConverterSet, console: { log(...a: unknown[]): void; error(...a: unknown[]): void }) => TslabExecutor;
+    createExecutor: (
+      root: string,
+      convs: TslabConverterSet,
+      console: { log(...a: unknown[]): void; error(...a: unknown[]): void },
+    ) => TslabExecutor;
   };
   const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData: Sink | null };
 
@@ -206,14 +222,24 @@ async function runNotebook(file: string, continueOnError: boolean, converter: No
   const executor = createExecutor(dir, convs, {
     log: (...args: unknown[]) => {
       // tslab logs the value of a cell's last expression through here.
-      outputs.push({ output_type: "execute_result", data: { "text/plain": args.map((a) => (typeof a === "string" ? a : util.inspect(a))).join(" ") }, metadata: {}, execution_count: null });
+      outputs.push({
+        output_type: "execute_result",
+        data: { "text/plain": args.map((a) => (typeof a === "string" ? a : util.inspect(a))).join(" ") },
+        metadata: {},
+        execution_count: null,
+      });
     },
     error: (...args: unknown[]) => {
       const [first] = args;
       if (first instanceof Error) {
         const where = locateRuntimeError(first, current?.source ?? "", compiledLines);
         failure ??= { ...where, message: `${first.name}: ${first.message}` };
-        outputs.push({ output_type: "error", ename: first.name, evalue: first.message, traceback: (first.stack ?? String(first)).split("\n") });
+        outputs.push({
+          output_type: "error",
+          ename: first.name,
+          evalue: first.message,
+          traceback: (first.stack ?? String(first)).split("\n"),
+        });
       } else {
         // Compile diagnostics: "%s%d:%d - %s" with a zero-based line made one-based by tslab.
         const text = util.format(...(args as [unknown, ...unknown[]]));
@@ -251,7 +277,7 @@ async function runNotebook(file: string, continueOnError: boolean, converter: No
         // Let promise callbacks the cell started (display of charts, timers of 0 ms) settle, and wait
         // for the charts it showed without `await` (maze.show renders asynchronously): they belong here.
         await new Promise((r) => setImmediate(r));
-        for (let pending = pendingDisplays(); pending && pending.size > 0; ) await Promise.allSettled([...pending]);
+        for (let pending = pendingDisplays(); pending && pending.size > 0;) await Promise.allSettled([...pending]);
         await new Promise((r) => setImmediate(r));
       } finally {
         process.stdout.write = realOut;

@@ -32,7 +32,11 @@ export function embeddedFiles(root = PROJECT_ROOT): Record<string, string> {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
         if (e.name !== "golden") walk(p);
-      } else if (e.name.endsWith(".ded") || e.name === "expected.json" || (path.basename(dir) === "handlers" && (e.name.endsWith(".ts") || e.name === "twins.json"))) {
+      } else if (
+        e.name.endsWith(".ded") ||
+        e.name === "expected.json" ||
+        (path.basename(dir) === "handlers" && (e.name.endsWith(".ts") || e.name === "twins.json"))
+      ) {
         out["/maze/" + path.relative(root, p).split(path.sep).join("/")] = fs.readFileSync(p, "utf8");
       }
     }
@@ -51,11 +55,16 @@ function twinsPlugin(): esbuild.Plugin {
       build.onResolve({ filter: /^(node:)?util$/ }, () => ({ path: path.join(TWINS, "util.ts") }));
       build.onResolve({ filter: /(^|\/)render$/ }, (args) => {
         const target = path.resolve(args.resolveDir, args.path);
-        return target === path.join(PROJECT_ROOT, "lib", "viz", "render") && args.importer !== path.join(TWINS, "render.ts") ? { path: path.join(TWINS, "render.ts") } : undefined;
+        return target === path.join(PROJECT_ROOT, "lib", "viz", "render") && args.importer !== path.join(TWINS, "render.ts")
+          ? { path: path.join(TWINS, "render.ts") }
+          : undefined;
       });
       build.onResolve({ filter: /^logic-solver$/ }, () => ({ path: path.join(TWINS, "logicSolver.ts") }));
       build.onResolve({ filter: /^maze-embedded-files$/ }, () => ({ path: "maze-embedded-files", namespace: "maze-embedded" }));
-      build.onLoad({ filter: /.*/, namespace: "maze-embedded" }, () => ({ contents: `export const EMBEDDED_FILES = ${JSON.stringify(embeddedFiles())};`, loader: "js" }));
+      build.onLoad({ filter: /.*/, namespace: "maze-embedded" }, () => ({
+        contents: `export const EMBEDDED_FILES = ${JSON.stringify(embeddedFiles())};`,
+        loader: "js",
+      }));
     },
   };
 }

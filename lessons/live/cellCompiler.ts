@@ -37,15 +37,22 @@ type Node = acorn.Node & Record<string, unknown>;
 /** The identifiers a binding pattern declares. */
 function boundNames(pattern: Node, out: string[]): void {
   switch (pattern.type) {
-    case "Identifier": out.push(pattern["name"] as string); break;
+    case "Identifier":
+      out.push(pattern["name"] as string);
+      break;
     case "ObjectPattern":
-      for (const p of pattern["properties"] as Node[]) boundNames(p.type === "RestElement" ? (p["argument"] as Node) : (p["value"] as Node), out);
+      for (const p of pattern["properties"] as Node[])
+        boundNames(p.type === "RestElement" ? (p["argument"] as Node) : (p["value"] as Node), out);
       break;
     case "ArrayPattern":
       for (const e of pattern["elements"] as (Node | null)[]) if (e) boundNames(e, out);
       break;
-    case "RestElement": boundNames(pattern["argument"] as Node, out); break;
-    case "AssignmentPattern": boundNames(pattern["left"] as Node, out); break;
+    case "RestElement":
+      boundNames(pattern["argument"] as Node, out);
+      break;
+    case "AssignmentPattern":
+      boundNames(pattern["left"] as Node, out);
+      break;
   }
 }
 
@@ -115,7 +122,12 @@ export function compileCell(source: string, cell: number): CompiledCell {
   }
   let program: Node;
   try {
-    program = acorn.parse(js, { ecmaVersion: "latest", sourceType: "module", allowAwaitOutsideFunction: true, locations: true }) as unknown as Node;
+    program = acorn.parse(js, {
+      ecmaVersion: "latest",
+      sourceType: "module",
+      allowAwaitOutsideFunction: true,
+      locations: true,
+    }) as unknown as Node;
   } catch (e) {
     return syntaxFailure(e, 1);
   }
@@ -161,5 +173,7 @@ export function compileCell(source: string, cell: number): CompiledCell {
 function syntaxFailure(e: unknown, columnBase: 0 | 1): CompiledCell {
   const err = e as { message?: string; loc?: { line: number; column: number } };
   const message = (err.message ?? String(e)).replace(/\s*\(\d+:\d+\)$/, "");
-  return err.loc ? { ok: false, line: err.loc.line, column: err.loc.column + columnBase, message: `SyntaxError: ${message}` } : { ok: false, message: `SyntaxError: ${message}` };
+  return err.loc
+    ? { ok: false, line: err.loc.line, column: err.loc.column + columnBase, message: `SyntaxError: ${message}` }
+    : { ok: false, message: `SyntaxError: ${message}` };
 }

@@ -69,7 +69,14 @@ const typescriptWithDedalus = new LanguageSupport(
 );
 
 /** Creates an editor in `parent` holding `doc`; `onRun` is bound to Shift/Ctrl+Enter, `onChange` hears every edit. */
-export function createEditor(parent: HTMLElement, doc: string, language: "typescript" | "dedalus", onRun: () => void, onChange: (text: string) => void, label: string): EditorView {
+export function createEditor(
+  parent: HTMLElement,
+  doc: string,
+  language: "typescript" | "dedalus",
+  onRun: () => void,
+  onChange: (text: string) => void,
+  label: string,
+): EditorView {
   return new EditorView({
     parent,
     state: EditorState.create({

@@ -29,7 +29,11 @@ export function decodeFragment(hash: string): PlaygroundState | { error: string 
   if (hash === "" || hash === "#") return null;
   if (!hash.startsWith(FRAGMENT_PREFIX)) {
     const v = /^#(v\d+)=/.exec(hash)?.[1];
-    return { error: v ? `this link uses format ${v}, which this playground cannot read (it reads v1)` : "this link's fragment is not a playground state (#v1=...)" };
+    return {
+      error: v
+        ? `this link uses format ${v}, which this playground cannot read (it reads v1)`
+        : "this link's fragment is not a playground state (#v1=...)",
+    };
   }
   let raw: unknown;
   try {

@@ -29,12 +29,18 @@ const IDENTIFIER_KEY = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
 
 function escapeChar(code: number): string {
   switch (code) {
-    case 8: return "\\b";
-    case 9: return "\\t";
-    case 10: return "\\n";
-    case 12: return "\\f";
-    case 13: return "\\r";
-    default: return "\\x" + code.toString(16).toUpperCase().padStart(2, "0");
+    case 8:
+      return "\\b";
+    case 9:
+      return "\\t";
+    case 10:
+      return "\\n";
+    case 12:
+      return "\\f";
+    case 13:
+      return "\\r";
+    default:
+      return "\\x" + code.toString(16).toUpperCase().padStart(2, "0");
   }
 }
 
@@ -72,12 +78,18 @@ function formatString(ctx: Ctx, s: string): string {
 
 function formatPrimitive(ctx: Ctx, v: unknown): string {
   switch (typeof v) {
-    case "string": return formatString(ctx, v);
-    case "number": return Object.is(v, -0) ? "-0" : String(v);
-    case "bigint": return `${v}n`;
-    case "symbol": return v.toString();
-    case "undefined": return "undefined";
-    default: return String(v);
+    case "string":
+      return formatString(ctx, v);
+    case "number":
+      return Object.is(v, -0) ? "-0" : String(v);
+    case "bigint":
+      return `${v}n`;
+    case "symbol":
+      return v.toString();
+    case "undefined":
+      return "undefined";
+    default:
+      return String(v);
   }
 }
 
@@ -134,7 +146,8 @@ function ownKeys(v: object): (string | symbol)[] {
 }
 
 /** Wide (two-column) code points: CJK, Hangul, fullwidth forms and emoji, as terminals draw them. */
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
 const ZERO_WIDTH = /[\p{M}\u200b-\u200f\u2060-\u2064\ufeff]/u;
 
 /** The columns a string takes on a terminal (Node groups array entries by it, not by length). */
@@ -194,7 +207,15 @@ function groupArrayElements(ctx: Ctx, output: string[], value: unknown[] | undef
   return output;
 }
 
-function reduceToSingleString(ctx: Ctx, output: string[], base: string, braces: [string, string], isArray: boolean, depth: number, value: unknown): string {
+function reduceToSingleString(
+  ctx: Ctx,
+  output: string[],
+  base: string,
+  braces: [string, string],
+  isArray: boolean,
+  depth: number,
+  value: unknown,
+): string {
   const entries = output.length;
   if (isArray && entries > 6) output = groupArrayElements(ctx, output, value as unknown[]);
   if (ctx.currentDepth - depth < COMPACT && entries === output.length) {
@@ -237,10 +258,10 @@ function formatRaw(ctx: Ctx, v: object, depth: number): string {
   let isArray = false;
   let entries: (ctx: Ctx, depth: number) => string[] = () => [];
   let fallback = "Object";
-  if (Array.isArray(v) || ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+  if (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) {
     const arr = v as unknown as ArrayLike<unknown>;
     const typed = !Array.isArray(v);
-    fallback = typed ? ctor ?? "TypedArray" : "Array";
+    fallback = typed ? (ctor ?? "TypedArray") : "Array";
     const pre = ctor !== "Array" ? prefix(ctor, fallback, `(${arr.length})`) : "";
     keys = keys.filter((k) => typeof k === "symbol" || !/^(0|[1-9]\d*)$/.test(k));
     braces = [`${pre}[`, "]"];
@@ -320,16 +341,32 @@ export function format(...args: unknown[]): string {
       if (a >= args.length) return m;
       const arg = args[a++];
       switch (k) {
-        case "s": return typeof arg === "string" ? arg : typeof arg === "bigint" ? `${arg}n` : typeof arg === "object" && arg !== null ? inspect(arg) : formatPrimitive({ indentation: 0, currentDepth: 0, seen: [], circular: undefined }, arg);
-        case "d": case "i": {
+        case "s":
+          return typeof arg === "string"
+            ? arg
+            : typeof arg === "bigint"
+              ? `${arg}n`
+              : typeof arg === "object" && arg !== null
+                ? inspect(arg)
+                : formatPrimitive({ indentation: 0, currentDepth: 0, seen: [], circular: undefined }, arg);
+        case "d":
+        case "i": {
           if (typeof arg === "bigint") return `${arg}n`;
           const n = Number(arg);
           return String(k === "i" ? Math.trunc(n) : n);
         }
-        case "f": return String(parseFloat(String(arg)));
-        case "j": try { return JSON.stringify(arg); } catch { return "[Circular]"; }
-        case "c": return "";
-        default: return inspect(arg);
+        case "f":
+          return String(parseFloat(String(arg)));
+        case "j":
+          try {
+            return JSON.stringify(arg);
+          } catch {
+            return "[Circular]";
+          }
+        case "c":
+          return "";
+        default:
+          return inspect(arg);
       }
     });
     rest = args.slice(a);

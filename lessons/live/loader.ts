@@ -91,7 +91,15 @@ function setUp(): void {
   bar.append(
     button("Run all", "live-run-all", "Run every code cell of this page in order, in a fresh scope", () => void api.runAll().catch(report)),
     button("Stop", "live-stop", "Stop the running cell (the scope is lost)", () => void api.stop()),
-    button("Reset", "live-reset", "Restore the page's code and outputs, forget your edits", () => void load().then((r) => r.reset?.()).catch(report)),
+    button(
+      "Reset",
+      "live-reset",
+      "Restore the page's code and outputs, forget your edits",
+      () =>
+        void load()
+          .then((r) => r.reset?.())
+          .catch(report),
+    ),
   );
   const status = document.createElement("span");
   status.className = "live-status";
@@ -106,7 +114,15 @@ function setUp(): void {
     const tools = document.createElement("div");
     tools.className = "live-tools";
     tools.append(
-      button("Edit", "live-edit", "Edit this cell", () => void load().then((r) => r.edit?.(i)).catch(report)),
+      button(
+        "Edit",
+        "live-edit",
+        "Edit this cell",
+        () =>
+          void load()
+            .then((r) => r.edit?.(i))
+            .catch(report),
+      ),
       button("Run", "live-run", "Run this cell in the page's scope (Shift+Enter in the editor)", () => void api.run(i).catch(report)),
     );
     cell.insertBefore(tools, cell.firstChild);

@@ -42,7 +42,10 @@ export async function svgOf(spec: object, vendorBase: string): Promise<string> {
   await loadVega(vendorBase);
   const { vega, vegaLite } = window as unknown as VegaGlobals;
   // The vendored scripts can be missing from a copied site: say which, instead of a TypeError.
-  if (!vega || !vegaLite) throw new Error(`the chart libraries did not load from ${vendorBase} (vega ${vega ? "ok" : "missing"}, vega-lite ${vegaLite ? "ok" : "missing"})`);
+  if (!vega || !vegaLite)
+    throw new Error(
+      `the chart libraries did not load from ${vendorBase} (vega ${vega ? "ok" : "missing"}, vega-lite ${vegaLite ? "ok" : "missing"})`,
+    );
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: "none" });
   try {
     return await view.toSVG();
@@ -61,7 +64,7 @@ export function renderOutput(o: LiveOutput, vendorBase: string): HTMLElement {
     live.className = "chart-live";
     fig.append(live);
     const spec = bundle[o.mime] as object;
-    const alt = typeof bundle["text/plain"] === "string" ? (bundle["text/plain"]) : "chart";
+    const alt = typeof bundle["text/plain"] === "string" ? bundle["text/plain"] : "chart";
     fig.setAttribute("role", "img");
     fig.setAttribute("aria-label", alt.replace(/^\[chart\] /, ""));
     loadVega(vendorBase)

@@ -13,7 +13,6 @@ import type { PlaygroundReport } from "./playgroundReport";
 import type { Session } from "./session";
 import type { PlaygroundExample } from "../playgroundPage";
 
-
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -65,7 +64,17 @@ export function attachPlayground(root: HTMLElement, session: Session, vendor: st
     current = name;
     const text = files[name] ?? "";
     if (editor) setEditorText(editor, text);
-    else editor = createEditor(host, text, "dedalus", () => void go("check"), (t) => { files[current] = t; }, "Dedalus program");
+    else
+      editor = createEditor(
+        host,
+        text,
+        "dedalus",
+        () => void go("check"),
+        (t) => {
+          files[current] = t;
+        },
+        "Dedalus program",
+      );
     showTabs();
   };
   const setFields = (s: Partial<PlaygroundState>): void => {
@@ -98,14 +107,16 @@ export function attachPlayground(root: HTMLElement, session: Session, vendor: st
   });
   select.addEventListener("change", () => {
     const ex = examples[Number(select.value)];
-    if (ex) load({ files: ex.files, command: "ldfi", eot: ex.eot, eff: ex.eff, crashes: ex.crashes, ...(ex.nodes ? { nodes: ex.nodes } : {}) });
+    if (ex)
+      load({ files: ex.files, command: "ldfi", eot: ex.eot, eff: ex.eff, crashes: ex.crashes, ...(ex.nodes ? { nodes: ex.nodes } : {}) });
   });
 
   const fromHash = (): void => {
     const decoded = decodeFragment(location.hash);
     if (decoded === null) {
       const ex = examples[0];
-      if (ex) load({ files: ex.files, command: "ldfi", eot: ex.eot, eff: ex.eff, crashes: ex.crashes, ...(ex.nodes ? { nodes: ex.nodes } : {}) });
+      if (ex)
+        load({ files: ex.files, command: "ldfi", eot: ex.eot, eff: ex.eff, crashes: ex.crashes, ...(ex.nodes ? { nodes: ex.nodes } : {}) });
     } else if ("error" in decoded) {
       progress.textContent = decoded.error;
     } else {
@@ -146,13 +157,30 @@ export function attachPlayground(root: HTMLElement, session: Session, vendor: st
       summary.append(el("pre", "out out-error", o["error"]));
     } else if (command === "check") {
       summary.append(el("p", "pg-verdict", `${String(o["errors"])} error(s), ${String(o["warnings"])} warning(s)`));
-      const diags = (o["diagnostics"] as { severity: string; message: string; file: string | null; line: number | null; col: number | null; code: string }[]) ?? [];
+      const diags =
+        (o["diagnostics"] as {
+          severity: string;
+          message: string;
+          file: string | null;
+          line: number | null;
+          col: number | null;
+          code: string;
+        }[]) ?? [];
       const list = el("ul", "pg-diagnostics");
-      for (const d of diags) list.append(el("li", `pg-${d.severity}`, `${d.file ?? ""}:${d.line ?? ""}:${d.col ?? ""}: ${d.severity}: ${d.message} [${d.code}]`));
+      for (const d of diags)
+        list.append(
+          el("li", `pg-${d.severity}`, `${d.file ?? ""}:${d.line ?? ""}:${d.col ?? ""}: ${d.severity}: ${d.message} [${d.code}]`),
+        );
       if (diags.length > 0) summary.append(list);
       const calm = o["calm"] as { monotone: boolean; points: { location: string; explanation: string }[] } | null;
       if (calm) {
-        summary.append(el("p", "pg-calm", calm.monotone ? "CALM: every rule is monotone — no coordination needed." : `CALM: ${calm.points.length} coordination point(s).`));
+        summary.append(
+          el(
+            "p",
+            "pg-calm",
+            calm.monotone ? "CALM: every rule is monotone — no coordination needed." : `CALM: ${calm.points.length} coordination point(s).`,
+          ),
+        );
         const pts = el("ul", "pg-points");
         for (const p of calm.points) pts.append(el("li", "", `${p.location}: ${p.explanation}`));
         if (calm.points.length > 0) summary.append(pts);
@@ -161,12 +189,31 @@ export function attachPlayground(root: HTMLElement, session: Session, vendor: st
       const facts = (o["facts"] as { rel: string }[]) ?? [];
       const counts = new Map<string, number>();
       for (const f of facts) counts.set(f.rel, (counts.get(f.rel) ?? 0) + 1);
-      summary.append(el("p", "pg-verdict", `${facts.length} facts up to EOT ${String(o["eot"])}: ${[...counts].map(([r, n]) => `${r} ${n}`).join(", ")}`));
+      summary.append(
+        el(
+          "p",
+          "pg-verdict",
+          `${facts.length} facts up to EOT ${String(o["eot"])}: ${[...counts].map(([r, n]) => `${r} ${n}`).join(", ")}`,
+        ),
+      );
     } else {
-      const ce = o["counterexample"] as { omissions: { from: string; to: string; time: number }[]; crashes: { node: string; time: number }[]; missing: string[] } | null;
-      summary.append(el("p", "pg-verdict", `${String(o["verdict"])} after ${String(o["executions"])} execution(s)${typeof o["limit"] === "string" ? ` (limit: ${o["limit"]})` : ""}`));
+      const ce = o["counterexample"] as {
+        omissions: { from: string; to: string; time: number }[];
+        crashes: { node: string; time: number }[];
+        missing: string[];
+      } | null;
+      summary.append(
+        el(
+          "p",
+          "pg-verdict",
+          `${String(o["verdict"])} after ${String(o["executions"])} execution(s)${typeof o["limit"] === "string" ? ` (limit: ${o["limit"]})` : ""}`,
+        ),
+      );
       if (ce) {
-        const faults = [...ce.omissions.map((x) => `omit ${x.from}→${x.to} @${x.time}`), ...ce.crashes.map((x) => `crash ${x.node} @${x.time}`)];
+        const faults = [
+          ...ce.omissions.map((x) => `omit ${x.from}→${x.to} @${x.time}`),
+          ...ce.crashes.map((x) => `crash ${x.node} @${x.time}`),
+        ];
         summary.append(el("p", "pg-faults", `faults: ${faults.join(", ") || "none"} · lost while pre held: ${ce.missing.join(", ")}`));
         const link = el("a", "pg-link", "Link to this counterexample");
         link.href = location.href;
@@ -181,7 +228,15 @@ export function attachPlayground(root: HTMLElement, session: Session, vendor: st
       result.append(el("h3", "pg-chart-title", t.title), div);
     }
     for (const c of report?.charts ?? []) {
-      const fig = renderOutput({ mime: "application/vnd.vegalite.v5+json", text: "", kind: "display", bundle: { "application/vnd.vegalite.v5+json": c.spec, "text/plain": c.title } }, vendor);
+      const fig = renderOutput(
+        {
+          mime: "application/vnd.vegalite.v5+json",
+          text: "",
+          kind: "display",
+          bundle: { "application/vnd.vegalite.v5+json": c.spec, "text/plain": c.title },
+        },
+        vendor,
+      );
       const h = el("h3", "pg-chart-title", c.title);
       result.append(h, fig);
     }
@@ -191,7 +246,11 @@ export function attachPlayground(root: HTMLElement, session: Session, vendor: st
     result.append(raw);
   };
 
-  for (const [sel, command] of [[".pg-check", "check"], [".pg-run", "run"], [".pg-ldfi", "ldfi"]] as const) {
+  for (const [sel, command] of [
+    [".pg-check", "check"],
+    [".pg-run", "run"],
+    [".pg-ldfi", "ldfi"],
+  ] as const) {
     must<HTMLButtonElement>(root, sel).addEventListener("click", () => void go(command));
   }
   must<HTMLButtonElement>(root, ".pg-stop").addEventListener("click", () => {

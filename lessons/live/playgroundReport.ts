@@ -42,7 +42,11 @@ export interface PlaygroundReport {
 
 interface LdfiJsonShape {
   verdict?: string;
-  counterexample?: { omissions: { from: string; to: string; time: number }[]; crashes: { node: string; time: number }[]; missing: string[] } | null;
+  counterexample?: {
+    omissions: { from: string; to: string; time: number }[];
+    crashes: { node: string; time: number }[];
+    missing: string[];
+  } | null;
 }
 
 /**
@@ -56,8 +60,14 @@ export function playgroundReport(req: DedalusJsonRequest, json: object, search?:
   const notes: string[] = [];
   if ("error" in json || req.command === "check") return { tables, charts, notes };
   try {
-    const program = loadChecked(Object.entries(req.files).map(([file, text]) => ({ file, text })), req.allowNonlocal ? { locality: "warn" } : {}).program;
-    const nodes = req.nodes === undefined ? undefined : (typeof req.nodes === "string" ? req.nodes.split(",") : [...req.nodes]).map((n) => n.trim()).filter((n) => n !== "");
+    const program = loadChecked(
+      Object.entries(req.files).map(([file, text]) => ({ file, text })),
+      req.allowNonlocal ? { locality: "warn" } : {},
+    ).program;
+    const nodes =
+      req.nodes === undefined
+        ? undefined
+        : (typeof req.nodes === "string" ? req.nodes.split(",") : [...req.nodes]).map((n) => n.trim()).filter((n) => n !== "");
     const eot = req.eot ?? 3;
     if (req.command === "run") {
       const facts = (json as { facts: Fact[] }).facts;
@@ -68,7 +78,10 @@ export function playgroundReport(req: DedalusJsonRequest, json: object, search?:
     const ce = (json as LdfiJsonShape).counterexample;
     if (ce) {
       const f = faultSet(ce.omissions, ce.crashes);
-      charts.push({ title: "counterexample in spacetime", spec: faultRunSpacetime(program, eot, f, `counterexample: ${formatFaults(f)}`, nodes) });
+      charts.push({
+        title: "counterexample in spacetime",
+        spec: faultRunSpacetime(program, eot, f, `counterexample: ${formatFaults(f)}`, nodes),
+      });
       const ff = replayFaults(program, eot, NO_FAULTS, nodes);
       const goal = ff.facts().find((x) => x.time === eot && formatTuple(x.rel, x.args) === ce.missing[0]);
       if (goal) charts.push({ title: `lineage of ${ce.missing[0]} in the failure-free run`, spec: lineageChart(lineageOf(ff, goal)) });
@@ -77,9 +90,16 @@ export function playgroundReport(req: DedalusJsonRequest, json: object, search?:
       charts.push({ title: "failure-free run in spacetime", spec: faultRunSpacetime(program, eot, NO_FAULTS, "failure-free run", nodes) });
     }
     if (search) {
-      tables.push({ title: "every run of the search", html: tableBundle(ldfiRunRows(search), `${search.executions} executions (${search.strategy})`)["text/html"] as string });
+      tables.push({
+        title: "every run of the search",
+        html: tableBundle(ldfiRunRows(search), `${search.executions} executions (${search.strategy})`)["text/html"] as string,
+      });
       const shown = search.runs.slice(0, MAX_PLAYGROUND_SPACETIMES);
-      for (const r of shown) charts.push({ title: `run ${r.index}: ${r.outcome}`, spec: faultRunSpacetime(program, eot, r.faults, `run ${r.index}: ${formatFaults(r.faults)} (${r.outcome})`, nodes) });
+      for (const r of shown)
+        charts.push({
+          title: `run ${r.index}: ${r.outcome}`,
+          spec: faultRunSpacetime(program, eot, r.faults, `run ${r.index}: ${formatFaults(r.faults)} (${r.outcome})`, nodes),
+        });
       if (search.runs.length > shown.length) notes.push(`spacetime diagrams of the first ${shown.length} of ${search.runs.length} runs`);
     }
   } catch (e) {

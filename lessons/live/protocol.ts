@@ -24,10 +24,24 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: "ready" }
   | { readonly type: "output"; readonly id: number; readonly index: number; readonly output: LiveOutput }
-  | { readonly type: "done"; readonly id: number; readonly ok: boolean; readonly ms: number; readonly error?: string; readonly line?: number }
+  | {
+      readonly type: "done";
+      readonly id: number;
+      readonly ok: boolean;
+      readonly ms: number;
+      readonly error?: string;
+      readonly line?: number;
+    }
   | { readonly type: "progress"; readonly id: number; readonly line: string }
   | { readonly type: "dedalus-done"; readonly id: number; readonly json: object; readonly report?: object }
   | { readonly type: "svg-request"; readonly id: number; readonly spec: object };
 
 /** MIME types from richest to plainest, as the static site picks what to draw. */
-export const MIME_ORDER = ["application/vnd.vegalite.v5+json", "image/svg+xml", "text/html", "text/markdown", "image/png", "text/plain"] as const;
+export const MIME_ORDER = [
+  "application/vnd.vegalite.v5+json",
+  "image/svg+xml",
+  "text/html",
+  "text/markdown",
+  "image/png",
+  "text/plain",
+] as const;

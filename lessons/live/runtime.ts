@@ -66,7 +66,13 @@ function attach(base: string): LiveApi {
 
   const runCell = async (i: number, source?: string): Promise<RunResult> => {
     const c = cells[i];
-    if (!c) return { ok: false, ms: 0, outputs: [], error: `no cell ${i}: this page has ${cells.length} runnable cells (0..${cells.length - 1})` };
+    if (!c)
+      return {
+        ok: false,
+        ms: 0,
+        outputs: [],
+        error: `no cell ${i}: this page has ${cells.length} runnable cells (0..${cells.length - 1})`,
+      };
     if (source !== undefined && source !== c.source) {
       c.source = source;
       if (c.editor) setEditorText(c.editor, source);
@@ -138,11 +144,18 @@ function attach(base: string): LiveApi {
       const host = document.createElement("div");
       host.className = "live-editor";
       pre?.replaceWith(host);
-      c.editor = createEditor(host, c.source, "typescript", () => void runCell(i), (text) => {
-        c.source = text;
-        store(i, text === c.original ? null : text);
-        c.section.classList.toggle("live-edited", text !== c.original);
-      }, `Code of cell ${i + 1}`);
+      c.editor = createEditor(
+        host,
+        c.source,
+        "typescript",
+        () => void runCell(i),
+        (text) => {
+          c.source = text;
+          store(i, text === c.original ? null : text);
+          c.section.classList.toggle("live-edited", text !== c.original);
+        },
+        `Code of cell ${i + 1}`,
+      );
       c.editor.focus();
     },
     reset: () => {

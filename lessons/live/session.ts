@@ -82,7 +82,7 @@ export class Session {
     const done = await this.enqueue({ type: "dedalus", id, request, report }, listener, undefined);
     const m = done.message;
     if (m.type === "dedalus-done") return m.report ? { json: m.json, report: m.report } : { json: m.json };
-    return { json: dedalusJsonError(m.type === "done" ? m.error ?? "stopped" : "stopped") };
+    return { json: dedalusJsonError(m.type === "done" ? (m.error ?? "stopped") : "stopped") };
   }
 
   /** Ends the worker: every pending run resolves with `error` ("stopped" for Stop). */
@@ -98,7 +98,11 @@ export class Session {
     for (const p of pending) p.resolve({ type: "done", id: p.id, ok: false, ms: 0, error });
   }
 
-  private enqueue(message: ToWorker, listener: RunListener, timeLimitMs: number | undefined): Promise<{ message: FromWorker; outputs: LiveOutput[] }> {
+  private enqueue(
+    message: ToWorker,
+    listener: RunListener,
+    timeLimitMs: number | undefined,
+  ): Promise<{ message: FromWorker; outputs: LiveOutput[] }> {
     return new Promise((resolve) => {
       const outputs: LiveOutput[] = [];
       const p: Pending = { id: message.id, message, listener, timeLimitMs, outputs, resolve: (m) => resolve({ message: m, outputs }) };
@@ -117,7 +121,13 @@ export class Session {
       this.timer = setTimeout(() => {
         const current = this.current;
         this.current = undefined;
-        current?.resolve({ type: "done", id: p.id, ok: false, ms: limit, error: `cell ${cell}: stopped after the time limit of ${limit / 1000} s (the page's scope was reset)` });
+        current?.resolve({
+          type: "done",
+          id: p.id,
+          ok: false,
+          ms: limit,
+          error: `cell ${cell}: stopped after the time limit of ${limit / 1000} s (the page's scope was reset)`,
+        });
         this.stop("stopped");
       }, limit);
     }
@@ -128,7 +138,8 @@ export class Session {
     if (m.type === "svg-request") {
       this.renderSvg(m.spec).then(
         (svg) => this.worker?.postMessage({ type: "svg", id: m.id, svg } satisfies ToWorker),
-        (e: unknown) => this.worker?.postMessage({ type: "svg", id: m.id, error: e instanceof Error ? e.message : String(e) } satisfies ToWorker),
+        (e: unknown) =>
+          this.worker?.postMessage({ type: "svg", id: m.id, error: e instanceof Error ? e.message : String(e) } satisfies ToWorker),
       );
       return;
     }

@@ -17,7 +17,10 @@ import { playgroundReport } from "./playgroundReport";
 import { transform } from "sucrase";
 import type { SearchResult } from "../../lib/ldfi/result";
 
-declare const self: { postMessage(m: FromWorker): void; addEventListener(t: string, f: (e: { data: ToWorker; reason?: unknown; preventDefault(): void }) => void): void };
+declare const self: {
+  postMessage(m: FromWorker): void;
+  addEventListener(t: string, f: (e: { data: ToWorker; reason?: unknown; preventDefault(): void }) => void): void;
+};
 
 // Protocol modules (lesson 10's handler twins) load here with sucrase standing in for TypeScript.
 internals.setProtocolTranspiler((source, file) => transform(source, { transforms: ["typescript", "imports"], filePath: file }).code);
@@ -26,7 +29,12 @@ const post = (m: FromWorker): void => self.postMessage(m);
 const scope = globalThis as unknown as Record<string, unknown>;
 /** The page scope's names, for `maze.notebookScope()` (labs' self-checks read the student's definitions). */
 const declared: Record<string, unknown> = {};
-scope["__mazeScope__"] = new Proxy(declared, { get: (_t, k) => (typeof k === "string" ? scope[k] : undefined), ownKeys: () => Object.keys(declared), getOwnPropertyDescriptor: (_t, k) => (typeof k === "string" && k in declared ? { enumerable: true, configurable: true, value: scope[k] } : undefined) });
+scope["__mazeScope__"] = new Proxy(declared, {
+  get: (_t, k) => (typeof k === "string" ? scope[k] : undefined),
+  ownKeys: () => Object.keys(declared),
+  getOwnPropertyDescriptor: (_t, k) =>
+    typeof k === "string" && k in declared ? { enumerable: true, configurable: true, value: scope[k] } : undefined,
+});
 
 const MODULES: Record<string, unknown> = { maze, "maze/internals": internals };
 scope[IMPORT_FUNCTION] = (name: string): unknown => {
@@ -55,7 +63,10 @@ function emit(output: LiveOutput, merge: boolean): void {
   post({ type: "output", id: r.id, index: r.outputs.length - 1, output });
 }
 
-const stream = (kind: "stdout" | "stderr") => (text: string): void => emit({ mime: "text/plain", text, kind }, true);
+const stream =
+  (kind: "stdout" | "stderr") =>
+  (text: string): void =>
+    emit({ mime: "text/plain", text, kind }, true);
 processStreams.stdout = stream("stdout");
 processStreams.stderr = stream("stderr");
 const out = stream("stdout");
@@ -73,15 +84,18 @@ setDisplaySink((bundle) => {
 
 let svgRequests = 0;
 const svgWaiting = new Map<number, { resolve(svg: string): void; reject(e: Error): void }>();
-setSvgRenderer((spec) => new Promise((resolve, reject) => {
-  const id = ++svgRequests;
-  svgWaiting.set(id, { resolve, reject });
-  post({ type: "svg-request", id, spec });
-}));
+setSvgRenderer(
+  (spec) =>
+    new Promise((resolve, reject) => {
+      const id = ++svgRequests;
+      svgWaiting.set(id, { resolve, reject });
+      post({ type: "svg-request", id, spec });
+    }),
+);
 
 /** The failing line of the cell, from the first stack frame that names it. */
 function lineOf(e: unknown, cell: number): number | undefined {
-  const stack = e instanceof Error ? e.stack ?? "" : "";
+  const stack = e instanceof Error ? (e.stack ?? "") : "";
   const m = new RegExp(`${cellSourceUrl(cell)}:(\\d+):(\\d+)`).exec(stack);
   return m ? Number(m[1]) : undefined;
 }
@@ -97,10 +111,18 @@ const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 async function runCell(id: number, cell: number, source: string): Promise<void> {
   running = { id, cell, outputs: [] };
   const t0 = performance.now();
-  const located = (line: number | undefined, message: string): string => (line !== undefined ? `cell ${cell}:line ${line}: ${message}` : `cell ${cell}: ${message}`);
+  const located = (line: number | undefined, message: string): string =>
+    line !== undefined ? `cell ${cell}:line ${line}: ${message}` : `cell ${cell}: ${message}`;
   const compiled = compileCell(source, cell);
   if (!compiled.ok) {
-    post({ type: "done", id, ok: false, ms: performance.now() - t0, error: located(compiled.line, compiled.message), ...(compiled.line !== undefined ? { line: compiled.line } : {}) });
+    post({
+      type: "done",
+      id,
+      ok: false,
+      ms: performance.now() - t0,
+      error: located(compiled.line, compiled.message),
+      ...(compiled.line !== undefined ? { line: compiled.line } : {}),
+    });
     running = undefined;
     return;
   }
@@ -110,13 +132,21 @@ async function runCell(id: number, cell: number, source: string): Promise<void> 
   }
   try {
     const value: unknown = await (0, eval)(compiled.code);
-    if (value !== undefined && value !== null) emit({ mime: "text/plain", text: typeof value === "string" ? value : inspect(value), kind: "result" }, false);
+    if (value !== undefined && value !== null)
+      emit({ mime: "text/plain", text: typeof value === "string" ? value : inspect(value), kind: "result" }, false);
     await settle();
     post({ type: "done", id, ok: true, ms: performance.now() - t0 });
   } catch (e) {
     await settle();
     const line = lineOf(e, cell);
-    post({ type: "done", id, ok: false, ms: performance.now() - t0, error: located(line, describe(e)), ...(line !== undefined ? { line } : {}) });
+    post({
+      type: "done",
+      id,
+      ok: false,
+      ms: performance.now() - t0,
+      error: located(line, describe(e)),
+      ...(line !== undefined ? { line } : {}),
+    });
   } finally {
     running = undefined;
   }
@@ -138,7 +168,11 @@ self.addEventListener("message", (e) => {
     if (m.type === "run") await runCell(m.id, m.cell, m.source);
     else if (m.type === "dedalus") {
       let search: SearchResult | undefined;
-      const json = dedalusJson(m.request, (line) => post({ type: "progress", id: m.id, line }), (r) => (search = r));
+      const json = dedalusJson(
+        m.request,
+        (line) => post({ type: "progress", id: m.id, line }),
+        (r) => (search = r),
+      );
       const report = m.report ? playgroundReport(m.request, json, search) : undefined;
       post({ type: "dedalus-done", id: m.id, json, ...(report ? { report } : {}) });
     }

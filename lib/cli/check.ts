@@ -68,7 +68,12 @@ const loc = (s: Span): string => formatLocation(s);
 export function calmToJson(a: CalmAnalysis): object {
   return {
     monotone: a.monotone,
-    rules: a.rules.map((r) => ({ location: loc(r.rule.span), rule: r.rule.text, monotone: r.monotone, reasons: r.reasons.map((x) => x.kind) })),
+    rules: a.rules.map((r) => ({
+      location: loc(r.rule.span),
+      rule: r.rule.text,
+      monotone: r.monotone,
+      reasons: r.reasons.map((x) => x.kind),
+    })),
     relations: a.relations.map((r) => ({ rel: r.rel, monotone: r.monotone, asyncFed: r.asyncFed, why: r.why })),
     points: a.points.map((p) => ({
       location: loc(p.span),
@@ -115,7 +120,10 @@ function formatSpread(s: OutcomeSpread, eot: number, maxDelay: number): string {
   const sync = new Set(s.synchronous);
   s.outcomes.forEach((o, i) => {
     const mine = new Set(o.facts);
-    const diff = [...o.facts.filter((f) => !sync.has(f)).map((f) => `+ ${f}`), ...s.synchronous.filter((f) => !mine.has(f)).map((f) => `- ${f}`)];
+    const diff = [
+      ...o.facts.filter((f) => !sync.has(f)).map((f) => `+ ${f}`),
+      ...s.synchronous.filter((f) => !mine.has(f)).map((f) => `- ${f}`),
+    ];
     const head = `  #${i + 1}: ${o.schedules} schedule${o.schedules === 1 ? "" : "s"} (first: ${o.firstSchedule}), ${o.facts.length} facts`;
     lines.push(diff.length === 0 ? `${head}, same as the synchronous schedule` : `${head}, vs the synchronous schedule:`);
     for (const d of diff.slice(0, MAX_OUTCOME_LINES)) lines.push(`      ${d}`);
@@ -160,7 +168,14 @@ export function checkJson(report: CheckReport, files: readonly string[], spread:
     diagnostics: report.diagnostics.map(jsonDiagnostic),
     calm: report.calm ? calmToJson(report.calm) : null,
     spread: s
-      ? { schedules: s.schedules, eot: spread.eot, maxDelay: spread.maxDelay, distinct: s.distinct, synchronous: s.synchronous, outcomes: s.outcomes }
+      ? {
+          schedules: s.schedules,
+          eot: spread.eot,
+          maxDelay: spread.maxDelay,
+          distinct: s.distinct,
+          synchronous: s.synchronous,
+          outcomes: s.outcomes,
+        }
       : null,
   });
 }
@@ -189,12 +204,27 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   }
   const report = checkFiles(positionals, loadOptionsOf(values));
   let spread: OutcomeSpread | null = null;
-  const schedules = ints["schedules"] as number, eot = ints["eot"] as number, maxDelay = ints["max-delay"] as number;
+  const schedules = ints["schedules"] as number,
+    eot = ints["eot"] as number,
+    maxDelay = ints["max-delay"] as number;
   if (schedules > 0 && report.calm) {
     try {
-      const relations = typeof values["relations"] === "string" ? values["relations"].split(",").map((r) => r.trim()).filter((r) => r !== "") : undefined;
+      const relations =
+        typeof values["relations"] === "string"
+          ? values["relations"]
+              .split(",")
+              .map((r) => r.trim())
+              .filter((r) => r !== "")
+          : undefined;
       const limits = { maxTuples: ints["max-tuples"] as number, wallMs: (ints["timeout"] as number) * 1000 };
-      spread = outcomeSpread(report.program, { schedules, seed: ints["seed"] as number, eot, maxDelay, limits, ...(relations ? { relations } : {}) });
+      spread = outcomeSpread(report.program, {
+        schedules,
+        seed: ints["seed"] as number,
+        eot,
+        maxDelay,
+        limits,
+        ...(relations ? { relations } : {}),
+      });
     } catch (e) {
       process.stderr.write(`maze check: the schedule demonstration failed: ${e instanceof Error ? e.message : String(e)}\n`);
       return EXIT.error;

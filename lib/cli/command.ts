@@ -32,7 +32,10 @@ export function parseCommandLine(
   } catch (e) {
     // read .message structurally: an error from another realm (a test's VM context) is no `instanceof Error`,
     // and String(e) would prefix "TypeError [ERR_PARSE_ARGS_...]" to a message meant for users
-    const message = typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string" ? (e as { message: string }).message : String(e);
+    const message =
+      typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string"
+        ? (e as { message: string }).message
+        : String(e);
     return { error: message };
   }
 }
@@ -54,7 +57,10 @@ export function intOption(values: OptionValues, name: string, fallback: number, 
 export function nodesOption(values: OptionValues): string[] | undefined | { error: string } {
   const raw = values["nodes"];
   if (raw === undefined) return undefined;
-  const nodes = String(raw).split(",").map((n) => n.trim()).filter((n) => n.length > 0);
+  const nodes = String(raw)
+    .split(",")
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
   if (nodes.length === 0) return { error: "--nodes expects a comma-separated list of node names" };
   const seen = new Set<string>();
   for (const n of nodes) {

@@ -39,7 +39,12 @@ export type { DedalusJsonError } from "./jsonSchema";
 /** Molly's default LDFI bounds (as `maze ldfi`). */
 const LDFI_DEFAULTS = { eot: 3, eff: 2, crashes: 0 } as const;
 
-function intField(req: DedalusJsonRequest, name: "eot" | "eff" | "crashes" | "maxRuns" | "seed", fallback: number, min: number): number | string {
+function intField(
+  req: DedalusJsonRequest,
+  name: "eot" | "eff" | "crashes" | "maxRuns" | "seed",
+  fallback: number,
+  min: number,
+): number | string {
   const v = req[name];
   if (v === undefined) return fallback;
   const flag = name === "maxRuns" ? "max-runs" : name;
@@ -57,10 +62,15 @@ function errorOf(command: string, message: string, diagnostics: Diagnostic[] = [
  * and flags (`wallMs` is the time here); `progress` hears the LDFI search's progress lines, and
  * `searchedHook` gets the whole search result (its runs, for the playground's runs table).
  */
-export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) => void, searchedHook?: (result: SearchResult) => void): object {
+export function dedalusJson(
+  req: DedalusJsonRequest,
+  progress?: (line: string) => void,
+  searchedHook?: (result: SearchResult) => void,
+): object {
   const command = req?.command;
   try {
-    if (command !== "check" && command !== "run" && command !== "ldfi") return errorOf("playground", `command must be check, run or ldfi, got '${String(command)}'`);
+    if (command !== "check" && command !== "run" && command !== "ldfi")
+      return errorOf("playground", `command must be check, run or ldfi, got '${String(command)}'`);
     if (!req.files || typeof req.files !== "object") return errorOf(command, "files must be an object of file name -> program text");
     const sources: SourceFile[] = Object.entries(req.files).map(([file, text]) => ({ file, text: String(text) }));
     if (sources.length === 0) return errorOf(command, `no input files (usage: maze ${command} FILE...)`);
@@ -70,7 +80,8 @@ export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) =
     if (command === "check") return checkJson(checkLoaded(loaded), names);
 
     // The CLI's own --nodes parsing (empty lists and duplicates are errors), on the joined list.
-    const nodeFlag = req.nodes === undefined ? undefined : nodesOption({ nodes: typeof req.nodes === "string" ? req.nodes : [...req.nodes].join(",") });
+    const nodeFlag =
+      req.nodes === undefined ? undefined : nodesOption({ nodes: typeof req.nodes === "string" ? req.nodes : [...req.nodes].join(",") });
     if (nodeFlag !== undefined && "error" in nodeFlag) return errorOf(command, nodeFlag.error);
     const nodes = nodeFlag;
     if (command === "run") {
@@ -84,31 +95,56 @@ export function dedalusJson(req: DedalusJsonRequest, progress?: (line: string) =
         return "error" in result ? errorOf("run", result.error) : runToJson(result);
       } catch (e) {
         // Compile-time errors (e.g. no nodes at all) are located diagnostics, as `maze run` prints them.
-        if (e instanceof DedalusError) return dedalusJsonError(e.diagnostics.map((d) => formatDiagnostic(d, runnable.program.sources)).join("\n"), e.diagnostics.map(jsonDiagnostic));
+        if (e instanceof DedalusError)
+          return dedalusJsonError(
+            e.diagnostics.map((d) => formatDiagnostic(d, runnable.program.sources)).join("\n"),
+            e.diagnostics.map(jsonDiagnostic),
+          );
         throw e;
       }
     }
 
     const ints: Record<string, number> = {};
-    for (const [name, fallback, min] of [["eot", LDFI_DEFAULTS.eot, 1], ["eff", LDFI_DEFAULTS.eff, 0], ["crashes", LDFI_DEFAULTS.crashes, 0], ["maxRuns", DEFAULT_MAX_RUNS, 1], ["seed", 1, 0]] as const) {
+    for (const [name, fallback, min] of [
+      ["eot", LDFI_DEFAULTS.eot, 1],
+      ["eff", LDFI_DEFAULTS.eff, 0],
+      ["crashes", LDFI_DEFAULTS.crashes, 0],
+      ["maxRuns", DEFAULT_MAX_RUNS, 1],
+      ["seed", 1, 0],
+    ] as const) {
       const v = intField(req, name, fallback, min);
       if (typeof v === "string") return errorOf("ldfi", v);
       ints[name] = v;
     }
     const strategy = req.strategy ?? "ldfi";
-    if (strategy !== "ldfi" && strategy !== "random" && strategy !== "exhaustive") return errorOf("ldfi", `--strategy must be ldfi, random or exhaustive, got '${String(strategy)}'`);
+    if (strategy !== "ldfi" && strategy !== "random" && strategy !== "exhaustive")
+      return errorOf("ldfi", `--strategy must be ldfi, random or exhaustive, got '${String(strategy)}'`);
     const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (typeof timeoutMs !== "number" || !(timeoutMs > 0)) return errorOf("ldfi", `--timeout expects a positive number of seconds, got '${String(timeoutMs)}'`);
+    if (typeof timeoutMs !== "number" || !(timeoutMs > 0))
+      return errorOf("ldfi", `--timeout expects a positive number of seconds, got '${String(timeoutMs)}'`);
     const runnable = checkRunnable(loaded);
     if (!runnable.ok) return dedalusJsonError(formatShown(runnable), runnable.shown.map(jsonDiagnostic));
     const searched = searchProgram(
       runnable.program,
-      { eot: ints["eot"]!, eff: ints["eff"]!, crashes: ints["crashes"]!, ...(nodes ? { nodes } : {}), maxRuns: ints["maxRuns"]!, timeoutMs, strategy, seed: ints["seed"]!, ...(progress ? { progress } : {}) },
+      {
+        eot: ints["eot"]!,
+        eff: ints["eff"]!,
+        crashes: ints["crashes"]!,
+        ...(nodes ? { nodes } : {}),
+        maxRuns: ints["maxRuns"]!,
+        timeoutMs,
+        strategy,
+        seed: ints["seed"]!,
+        ...(progress ? { progress } : {}),
+      },
       names,
     );
     if ("error" in searched) {
       if (searched.diagnostics.length > 0) {
-        return dedalusJsonError(searched.diagnostics.map((d) => formatDiagnostic(d, runnable.program.sources)).join("\n"), searched.diagnostics.map(jsonDiagnostic));
+        return dedalusJsonError(
+          searched.diagnostics.map((d) => formatDiagnostic(d, runnable.program.sources)).join("\n"),
+          searched.diagnostics.map(jsonDiagnostic),
+        );
       }
       return searched.located ? dedalusJsonError(searched.error) : errorOf("ldfi", searched.error);
     }

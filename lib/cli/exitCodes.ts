@@ -27,7 +27,8 @@ export type ExitCode = (typeof EXIT)[ExitName];
 export const EXIT_MEANINGS: Readonly<Record<ExitName, string>> = {
   ok: "success; for `maze ldfi`, certified",
   counterexample: "`maze ldfi`: a counterexample (replayable with the printed `maze run ... --omit/--crash` command)",
-  failed: "`maze grade` with several notebooks: a submission could not be graded; `npm run notebooks`: a notebook failed; `npm run lab`: Jupyter is not installed",
+  failed:
+    "`maze grade` with several notebooks: a submission could not be graded; `npm run notebooks`: a notebook failed; `npm run lab`: Jupyter is not installed",
   error: "a bad program, file, or flag (errors on stderr, located as `file:line:col: message` when they are in a program)",
   inconclusive: "`maze ldfi`: inconclusive — a named limit was hit (`limit` in the JSON)",
 };
@@ -44,7 +45,9 @@ export function exitCodeRows(): { code: ExitCode; name: ExitName; meaning: strin
 
 /** The table as Markdown, as lib/cli/README.md carries it between its `exit-codes` markers. */
 export function exitCodeMarkdown(): string {
-  return ["| exit | name | meaning |", "|---|---|---|", ...exitCodeRows().map((r) => `| ${r.code} | \`${r.name}\` | ${r.meaning} |`)].join("\n");
+  return ["| exit | name | meaning |", "|---|---|---|", ...exitCodeRows().map((r) => `| ${r.code} | \`${r.name}\` | ${r.meaning} |`)].join(
+    "\n",
+  );
 }
 
 /** Width `maze --help` wraps the meanings to, as the commands' own help texts are wrapped. */

@@ -75,7 +75,8 @@ export const spec: CommandSpec = {
 export function prepareReportDir(dir: string): string | null {
   if (dir.trim().length === 0) return "--report expects a directory path, got an empty one";
   try {
-    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) return `--report ${dir}: exists and is not a directory (the report is written to DIR/index.html)`;
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory())
+      return `--report ${dir}: exists and is not a directory (the report is written to DIR/index.html)`;
     fs.mkdirSync(dir, { recursive: true });
     return null;
   } catch (e) {
@@ -151,7 +152,9 @@ export function searchProgram(program: Program, flags: LdfiFlags, files: readonl
     throw e;
   }
   if (!program.rules.some((r) => r.head.rel === "post") && !program.facts.some((f) => f.rel === "post")) {
-    return failWith(`${files.join(" ")}: nothing derives post; LDFI judges runs by the invariant post (and its precondition pre), so add rules for them (e.g. an assertion file)`);
+    return failWith(
+      `${files.join(" ")}: nothing derives post; LDFI judges runs by the invariant post (and its precondition pre), so add rules for them (e.g. an assertion file)`,
+    );
   }
   let nodes = defaultNodes;
   const explicitNodes = flags.nodes !== undefined;
@@ -160,7 +163,10 @@ export function searchProgram(program: Program, flags: LdfiFlags, files: readonl
     if (nodes.length === 0) return failWith("--nodes is empty");
     const known = programConstants(program);
     const unknown = nodes.filter((n) => !known.has(n));
-    if (unknown.length > 0) return failWith(`--nodes: unknown node${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `'${n}'`).join(", ")} (the program never mentions ${unknown.length > 1 ? "them" : "it"}; its default nodes are ${defaultNodes.join(",")})`);
+    if (unknown.length > 0)
+      return failWith(
+        `--nodes: unknown node${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `'${n}'`).join(", ")} (the program never mentions ${unknown.length > 1 ? "them" : "it"}; its default nodes are ${defaultNodes.join(",")})`,
+      );
   }
   const bounds: FaultBounds = { eot: flags.eot, eff: flags.eff, crashes: flags.crashes, nodes };
   try {
@@ -169,7 +175,11 @@ export function searchProgram(program: Program, flags: LdfiFlags, files: readonl
     if (e instanceof FaultBoundsError) return failWith(e.message);
     throw e;
   }
-  const target = dedalusProgramTarget(program, { eot: bounds.eot, ...(explicitNodes ? { nodes } : {}), crashSensitive: postReadsCrash(program) });
+  const target = dedalusProgramTarget(program, {
+    eot: bounds.eot,
+    ...(explicitNodes ? { nodes } : {}),
+    crashSensitive: postReadsCrash(program),
+  });
   try {
     const result = searchFaults(target, {
       bounds,
@@ -220,11 +230,23 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     timeoutMs = s * 1000;
   }
   const strategy = (values["strategy"] ?? "ldfi") as string;
-  if (strategy !== "ldfi" && strategy !== "random" && strategy !== "exhaustive") return fail(`--strategy must be ldfi, random or exhaustive, got '${strategy}'`);
+  if (strategy !== "ldfi" && strategy !== "random" && strategy !== "exhaustive")
+    return fail(`--strategy must be ldfi, random or exhaustive, got '${strategy}'`);
   // A protocol written as handlers (DESIGN.md section 13) has its own loader and search.
   if (positionals.some(isProtocolModulePath)) {
     const { executeProtocolSearch } = require("./ldfiHandlers") as typeof import("./ldfiHandlers");
-    return executeProtocolSearch({ values, files: positionals, eot: ints["eot"] as number, eff: ints["eff"] as number, crashes: ints["crashes"] as number, maxRuns: ints["max-runs"] as number, seed: ints["seed"] as number, timeoutMs, strategy, ...(values["max-tuples"] !== undefined ? { maxTuples: ints["max-tuples"] } : {}) });
+    return executeProtocolSearch({
+      values,
+      files: positionals,
+      eot: ints["eot"] as number,
+      eff: ints["eff"] as number,
+      crashes: ints["crashes"] as number,
+      maxRuns: ints["max-runs"] as number,
+      seed: ints["seed"] as number,
+      timeoutMs,
+      strategy,
+      ...(values["max-tuples"] !== undefined ? { maxTuples: ints["max-tuples"] } : {}),
+    });
   }
 
   const program = loadRunnableProgram(positionals, loadOptionsOf(values));
@@ -237,22 +259,27 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   }
   const nodeFlag = nodesOption(values);
   if (nodeFlag !== undefined && "error" in nodeFlag) return fail(nodeFlag.error);
-  const searched = searchProgram(program, {
-    eot: ints["eot"] as number,
-    eff: ints["eff"] as number,
-    crashes: ints["crashes"] as number,
-    ...(nodeFlag !== undefined ? { nodes: nodeFlag } : {}),
-    maxRuns: ints["max-runs"] as number,
-    maxTuples: ints["max-tuples"],
-    timeoutMs,
-    strategy: strategy,
-    seed: ints["seed"] as number,
-    jobs: ints["jobs"],
-    progress,
-    keepObservations: reportDir !== undefined,
-  }, positionals);
+  const searched = searchProgram(
+    program,
+    {
+      eot: ints["eot"] as number,
+      eff: ints["eff"] as number,
+      crashes: ints["crashes"] as number,
+      ...(nodeFlag !== undefined ? { nodes: nodeFlag } : {}),
+      maxRuns: ints["max-runs"] as number,
+      maxTuples: ints["max-tuples"],
+      timeoutMs,
+      strategy: strategy,
+      seed: ints["seed"] as number,
+      jobs: ints["jobs"],
+      progress,
+      keepObservations: reportDir !== undefined,
+    },
+    positionals,
+  );
   if ("error" in searched) {
-    if (searched.diagnostics.length > 0) for (const d of searched.diagnostics) process.stderr.write(formatDiagnostic(d, program.sources) + "\n");
+    if (searched.diagnostics.length > 0)
+      for (const d of searched.diagnostics) process.stderr.write(formatDiagnostic(d, program.sources) + "\n");
     else process.stderr.write(searched.located ? `${searched.error}\n` : `maze ldfi: ${searched.error}\n`);
     return EXIT.error;
   }
@@ -291,7 +318,8 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
       lines.push(`replay: ${replayCommand({ files: positionals, eot: b.eot, ...(explicitNodes ? { nodes } : {}) }, ce.faults)}`);
     }
     // Only a finished failure-free run says so (a search stopped by a limit may not have one).
-    if (result.verdict === "certified" && result.failureFreePost.length === 0) lines.push("the failure-free run has no post tuples at EOT: nothing can be violated");
+    if (result.verdict === "certified" && result.failureFreePost.length === 0)
+      lines.push("the failure-free run has no post tuples at EOT: nothing can be violated");
     process.stdout.write(lines.join("\n") + "\n");
   }
   return verdictExit(result.verdict);

@@ -1,4 +1,13 @@
-import { checkBounds, FaultBoundsError, faultSet, formatFaults, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "../ldfi/faults";
+import {
+  checkBounds,
+  FaultBoundsError,
+  faultSet,
+  formatFaults,
+  type CrashFault,
+  type FaultBounds,
+  type FaultSet,
+  type OmissionFault,
+} from "../ldfi/faults";
 import { handlerSearch, ReplayMismatchError, type HandlerSearchResult } from "../ldfi/handlers/search";
 import { handlerTarget } from "../ldfi/handlers/target";
 import { loadSimProtocol, ProtocolLoadError, type LoadedProtocol } from "../ldfi/handlers/load";
@@ -36,7 +45,8 @@ function fail(command: string, message: string): number {
 /** Loads the one protocol module of a command line, or reports why not (exit 2). */
 function loadOne(command: string, files: readonly string[], values: OptionValues): LoadedProtocol | number {
   if (files.length !== 1) return fail(command, `a protocol module runs alone: give one .ts or .js file, got ${files.join(" ")}`);
-  if (values["nodes"] !== undefined) return fail(command, "--nodes does not apply to a protocol module: its nodes are the `nodes` of defineSimProtocol");
+  if (values["nodes"] !== undefined)
+    return fail(command, "--nodes does not apply to a protocol module: its nodes are the `nodes` of defineSimProtocol");
   try {
     return loadSimProtocol(files[0] as string);
   } catch (e) {
@@ -102,15 +112,22 @@ export async function executeProtocolSearch(args: ProtocolSearchArgs): Promise<n
     const lines = [
       `${result.verdict}${result.limit ? ` (limit: ${result.limit})` : ""} for EOT ${bounds.eot}, EFF ${bounds.eff}, crashes ${bounds.crashes} on nodes ${bounds.nodes.join(",")}`,
       `${result.executions} execution${result.executions === 1 ? "" : "s"} (${result.strategy}) in ${result.wallMs.toFixed(0)} ms` +
-        (result.completion ? `; LDFI ${result.ldfiExecutions}, then the completion phase ${result.completion.executions} (${result.completion.coveredByLdfi} of ${result.completion.effectiveSets} effective fault sets already run)` : ""),
+        (result.completion
+          ? `; LDFI ${result.ldfiExecutions}, then the completion phase ${result.completion.executions} (${result.completion.coveredByLdfi} of ${result.completion.effectiveSets} effective fault sets already run)`
+          : ""),
     ];
     if (result.counterexample) {
       const ce = result.counterexample;
       const { replayCommand } = require("../viz/report") as typeof import("../viz/report");
-      lines.push(`faults: ${formatFaults(ce.faults)}`, `lost while pre held: ${ce.missing.join(", ")}`, `replay: ${replayCommand({ files: args.files, eot: bounds.eot }, ce.faults)}`);
+      lines.push(
+        `faults: ${formatFaults(ce.faults)}`,
+        `lost while pre held: ${ce.missing.join(", ")}`,
+        `replay: ${replayCommand({ files: args.files, eot: bounds.eot }, ce.faults)}`,
+      );
     }
     // Only a finished failure-free run says so (a search stopped by a limit may not have one).
-    if (result.verdict === "certified" && result.failureFreePost.length === 0) lines.push("the failure-free run has no post keys at EOT: nothing can be violated");
+    if (result.verdict === "certified" && result.failureFreePost.length === 0)
+      lines.push("the failure-free run has no post keys at EOT: nothing can be violated");
     process.stdout.write(lines.join("\n") + "\n");
   }
   return verdictExit(result.verdict);
@@ -160,8 +177,15 @@ export async function executeProtocolRun(args: ProtocolRunArgs): Promise<number>
     process.stdout.write(JSON.stringify(protocolRunJson(run, faults)) + "\n");
     return EXIT.ok;
   }
-  const lines = [`eot ${run.eot} · nodes ${nodes.join(", ")} · ${loaded.file} · faults: ${formatFaults(faults)}`, "", "messages (time from -> to: message, fate)"];
-  for (const m of run.messages) lines.push(`  ${m.sendTime} ${m.from} -> ${m.to}: ${messageLabel(m.message)} ${JSON.stringify(m.message)}${m.fate === "delivered" ? "" : ` (${m.fate})`}`);
+  const lines = [
+    `eot ${run.eot} · nodes ${nodes.join(", ")} · ${loaded.file} · faults: ${formatFaults(faults)}`,
+    "",
+    "messages (time from -> to: message, fate)",
+  ];
+  for (const m of run.messages)
+    lines.push(
+      `  ${m.sendTime} ${m.from} -> ${m.to}: ${messageLabel(m.message)} ${JSON.stringify(m.message)}${m.fate === "delivered" ? "" : ` (${m.fate})`}`,
+    );
   if (run.messages.length === 0) lines.push("  (none)");
   lines.push("", "state after EOT");
   for (const [n, s] of run.states) lines.push(`  ${n}: ${JSON.stringify(s)}`);

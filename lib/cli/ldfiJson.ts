@@ -20,4 +20,3 @@ export function ldfiJson(r: SearchResult): object {
     limit: r.limit,
   });
 }
-

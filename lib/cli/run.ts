@@ -54,7 +54,8 @@ function list(values: OptionValues, name: string): string[] {
 /** Parses `--omit from,to,t`. */
 export function parseOmission(s: string): Omission | { error: string } {
   const parts = s.split(",").map((p) => p.trim());
-  if (parts.length !== 3 || !parts[0] || !parts[1] || !/^\d+$/.test(parts[2]!)) return { error: `--omit expects from,to,time (e.g. a,b,1), got '${s}'` };
+  if (parts.length !== 3 || !parts[0] || !parts[1] || !/^\d+$/.test(parts[2]!))
+    return { error: `--omit expects from,to,time (e.g. a,b,1), got '${s}'` };
   return { from: parts[0], to: parts[1], time: Number(parts[2]) };
 }
 
@@ -77,7 +78,8 @@ export function formatRunTables(result: RunResult, program: Program): string {
   const header = `eot ${result.eot} · nodes ${result.nodes.join(", ")} · files ${program.files.join(", ")}`;
   out.push(header);
   const lost = result.messages.filter((m) => m.lost !== null && m.lost !== "after-eot");
-  if (lost.length > 0) out.push(`lost messages: ${lost.map((m) => `${formatTuple(m.rel, m.args)} ${m.from}->${m.to}@${m.sendTime} (${m.lost})`).join("; ")}`);
+  if (lost.length > 0)
+    out.push(`lost messages: ${lost.map((m) => `${formatTuple(m.rel, m.args)} ${m.from}->${m.to}@${m.sendTime} (${m.lost})`).join("; ")}`);
   for (const rel of [...byRel.keys()].sort()) {
     const rows = byRel.get(rel)!;
     out.push("", `${rel} (${rows.length} tuple${rows.length === 1 ? "" : "s"})`);
@@ -86,7 +88,12 @@ export function formatRunTables(result: RunResult, program: Program): string {
     // A loop, not Math.max(...spread): a relation can hold millions of rows, past the argument limit.
     const widths = head.map((h) => h.length);
     for (const c of cells) for (let i = 0; i < widths.length; i++) if (c[i]!.length > widths[i]!) widths[i] = c[i]!.length;
-    const line = (c: string[]): string => "  " + c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]!))).join("  ").trimEnd();
+    const line = (c: string[]): string =>
+      "  " +
+      c
+        .map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]!)))
+        .join("  ")
+        .trimEnd();
     out.push(line(head));
     for (const c of cells) out.push(line(c));
   }
@@ -149,7 +156,13 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   // A protocol written as handlers (DESIGN.md section 13): one execution under these faults.
   if (positionals.some(isProtocolModulePath)) {
     const { executeProtocolRun } = require("./ldfiHandlers") as typeof import("./ldfiHandlers");
-    return executeProtocolRun({ values, files: positionals, eot, omissions: omissions.map((o) => o.fault), crashes: crashes.map((c) => c.fault) });
+    return executeProtocolRun({
+      values,
+      files: positionals,
+      eot,
+      omissions: omissions.map((o) => o.fault),
+      crashes: crashes.map((c) => c.fault),
+    });
   }
   const explicitNodes = nodesOption(values);
   if (explicitNodes !== undefined && "error" in explicitNodes) return fail(explicitNodes.error);
@@ -160,13 +173,24 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   const runNodes = nodes ?? compiledNodes(program);
   if (runNodes === undefined) return EXIT.error;
   // A fault naming something that is not a node would change nothing: it is a typo, said so here.
-  const faultNodes = [...omissions.map((o) => ({ names: [o.fault.from, o.fault.to], flag: o.flag })), ...crashes.map((c) => ({ names: [c.fault.node], flag: c.flag }))];
+  const faultNodes = [
+    ...omissions.map((o) => ({ names: [o.fault.from, o.fault.to], flag: o.flag })),
+    ...crashes.map((c) => ({ names: [c.fault.node], flag: c.flag })),
+  ];
   for (const { names, flag } of faultNodes) {
     for (const n of names) {
-      if (!runNodes.includes(n)) return fail(`${flag}: '${n}' is not a node of this run (nodes: ${runNodes.join(",") || "none"}${nodes ? ", from --nodes" : ", the first columns of the facts"})`);
+      if (!runNodes.includes(n))
+        return fail(
+          `${flag}: '${n}' is not a node of this run (nodes: ${runNodes.join(",") || "none"}${nodes ? ", from --nodes" : ", the first columns of the facts"})`,
+        );
     }
   }
-  const result = runChecked(program, { eot, ...(nodes ? { nodes } : {}), failures: { omissions: omissions.map((o) => o.fault), crashes: crashes.map((c) => c.fault) }, limits: { maxTuples, wallMs: timeout * 1000 } });
+  const result = runChecked(program, {
+    eot,
+    ...(nodes ? { nodes } : {}),
+    failures: { omissions: omissions.map((o) => o.fault), crashes: crashes.map((c) => c.fault) },
+    limits: { maxTuples, wallMs: timeout * 1000 },
+  });
   if ("error" in result) return fail(result.error);
   if (values["json"] === true) process.stdout.write(JSON.stringify(runToJson(result)) + "\n");
   else process.stdout.write(formatRunTables(result, program) + "\n");

@@ -104,7 +104,8 @@ export function runReplicas<S, Op, V>(config: ReplicaRunConfig<S, Op, V>): Repli
   const lastOp = config.ops.reduce((m, o) => Math.max(m, o.at), 0);
   const until = config.until ?? lastOp + DEFAULT_GOSSIP_TAIL;
   const states = new Map<ReplicaId, S>(names.map((n) => [n, crdt.bottom()]));
-  let rejected = 0, lastChange = 0;
+  let rejected = 0,
+    lastChange = 0;
   const record = config.record ?? true;
 
   const nodes: Record<NodeId, NodeHandlers<AntiEntropyMessage>> = {};
@@ -118,13 +119,18 @@ export function runReplicas<S, Op, V>(config: ReplicaRunConfig<S, Op, V>): Repli
     let base = 0;
     const acked = new Map<ReplicaId, number>(peers.map((p) => [p, 0]));
     let turn = 0;
-    const send = (ctx: Parameters<NonNullable<NodeHandlers<AntiEntropyMessage>["onStart"]>>[0], to: NodeId, m: AntiEntropyMessage): void => {
+    const send = (
+      ctx: Parameters<NonNullable<NodeHandlers<AntiEntropyMessage>["onStart"]>>[0],
+      to: NodeId,
+      m: AntiEntropyMessage,
+    ): void => {
       ctx.send(to, m);
     };
     const changed = (ctx: { now: number; observe(k: string, v: unknown): void }, s: S): void => {
       states.set(name, s);
       lastChange = Math.max(lastChange, ctx.now);
-      if (record) ctx.observe("replica", { value: crdt.value(s), digest: fnv1a(JSON.stringify(crdt.encode(s))) } satisfies ReplicaObservation<V>);
+      if (record)
+        ctx.observe("replica", { value: crdt.value(s), digest: fnv1a(JSON.stringify(crdt.encode(s))) } satisfies ReplicaObservation<V>);
     };
     const collectGarbage = (): void => {
       let low = Infinity;
@@ -213,7 +219,8 @@ export function runReplicas<S, Op, V>(config: ReplicaRunConfig<S, Op, V>): Repli
   });
   const final = names.map((n) => JSON.stringify(crdt.encode(states.get(n) as S)));
   // Message sizes are measured from the trace on demand: most callers (tests) never ask.
-  const bytesSentBy = (t: number): number => trace.ofKind("send").reduce((sum, e) => (e.time <= t ? sum + JSON.stringify(e.message).length : sum), 0);
+  const bytesSentBy = (t: number): number =>
+    trace.ofKind("send").reduce((sum, e) => (e.time <= t ? sum + JSON.stringify(e.message).length : sum), 0);
   return {
     trace,
     states: Object.fromEntries(states),

@@ -69,10 +69,11 @@ export class CausalContext {
 
   /** Every dot of this context is in `other`. */
   leq(other: CausalContext): boolean {
-    for (const [r, n] of this.vv) if (n > (other.vv.get(r) ?? 0)) {
-      // The vector may still be covered dot by dot by other's cloud.
-      for (let k = (other.vv.get(r) ?? 0) + 1; k <= n; k++) if (!other.cloud.has(dot(r, k))) return false;
-    }
+    for (const [r, n] of this.vv)
+      if (n > (other.vv.get(r) ?? 0)) {
+        // The vector may still be covered dot by dot by other's cloud.
+        for (let k = (other.vv.get(r) ?? 0) + 1; k <= n; k++) if (!other.cloud.has(dot(r, k))) return false;
+      }
     for (const d of this.cloud) if (!other.has(d)) return false;
     return true;
   }
@@ -100,7 +101,8 @@ export class CausalContext {
     const vvJson = asObject(crdt, `${path}.vv`, o["vv"]);
     const ctx = new CausalContext();
     for (const [r, n] of Object.entries(vvJson)) {
-      if (r === "" || typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) malformed(crdt, `${path}.vv[${JSON.stringify(r)}]`, `expected a count >= 0, got ${JSON.stringify(n)}`);
+      if (r === "" || typeof n !== "number" || !Number.isSafeInteger(n) || n < 0)
+        malformed(crdt, `${path}.vv[${JSON.stringify(r)}]`, `expected a count >= 0, got ${JSON.stringify(n)}`);
       if (n > 0) ctx.vv.set(r, n);
     }
     asArray(crdt, `${path}.cloud`, o["cloud"]).forEach((d, i) => {
@@ -114,8 +116,10 @@ export class CausalContext {
   /** The first malformed entry, or `undefined`. */
   check(crdt: string, path: string): CrdtStateError | undefined {
     for (const [r, n] of this.vv)
-      if (r === "" || !Number.isSafeInteger(n) || n < 0) return new CrdtStateError(crdt, "well-formed", `${path}.vv[${JSON.stringify(r)}]`, `bad count ${n}`);
-    for (const d of this.cloud) if (!parseDot(d)) return new CrdtStateError(crdt, "well-formed", `${path}.cloud`, `not a dot: ${JSON.stringify(d)}`);
+      if (r === "" || !Number.isSafeInteger(n) || n < 0)
+        return new CrdtStateError(crdt, "well-formed", `${path}.vv[${JSON.stringify(r)}]`, `bad count ${n}`);
+    for (const d of this.cloud)
+      if (!parseDot(d)) return new CrdtStateError(crdt, "well-formed", `${path}.cloud`, `not a dot: ${JSON.stringify(d)}`);
     return undefined;
   }
 

@@ -38,7 +38,8 @@ export function checkCounts(crdt: string, path: string, m: GCounterState): CrdtS
   if (!(m instanceof Map)) return new CrdtStateError(crdt, "well-formed", path, "expected a Map of replica counts");
   for (const [r, n] of m) {
     if (typeof r !== "string" || r === "") return new CrdtStateError(crdt, "replica-ids", path, `bad replica id ${JSON.stringify(r)}`);
-    if (!Number.isSafeInteger(n) || n < 0) return new CrdtStateError(crdt, "counts-non-negative", `${path}[${JSON.stringify(r)}]`, `count must be an integer >= 0, got ${n}`);
+    if (!Number.isSafeInteger(n) || n < 0)
+      return new CrdtStateError(crdt, "counts-non-negative", `${path}[${JSON.stringify(r)}]`, `count must be an integer >= 0, got ${n}`);
   }
   return undefined;
 }

@@ -35,7 +35,8 @@ export function decodeStrings(crdt: string, path: string, json: unknown): Set<st
 /** Checks every element is a string. */
 export function checkStrings(crdt: string, path: string, s: ReadonlySet<unknown>): CrdtStateError | undefined {
   if (!(s instanceof Set)) return new CrdtStateError(crdt, "well-formed", path, "expected a Set");
-  for (const e of s) if (typeof e !== "string") return new CrdtStateError(crdt, "string-elements", path, `element ${JSON.stringify(e)} is not a string`);
+  for (const e of s)
+    if (typeof e !== "string") return new CrdtStateError(crdt, "string-elements", path, `element ${JSON.stringify(e)} is not a string`);
   return undefined;
 }
 

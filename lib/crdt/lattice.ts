@@ -74,7 +74,10 @@ export class CrdtStateError extends Error {
 /** An operation that makes no sense for the state it is applied to (delete of an unknown id, a negative increment). */
 export class CrdtOpError extends Error {
   override readonly name = "CrdtOpError";
-  constructor(readonly crdt: string, readonly problem: string) {
+  constructor(
+    readonly crdt: string,
+    readonly problem: string,
+  ) {
     super(`${crdt}: invalid operation: ${problem}`);
   }
 }
@@ -243,7 +246,8 @@ export function defineCrdt<S, Op, V>(d: CrdtDefinition<S, Op, V>): Crdt<S, Op, V
       try {
         return valid(d.decode(json));
       } catch (e) {
-        if (e instanceof TypeError) throw new CrdtStateError(d.name, "well-formed", "state", `cannot decode ${describeValue(json)} (${e.message})`);
+        if (e instanceof TypeError)
+          throw new CrdtStateError(d.name, "well-formed", "state", `cannot decode ${describeValue(json)} (${e.message})`);
         throw e;
       }
     },
@@ -253,7 +257,12 @@ export function defineCrdt<S, Op, V>(d: CrdtDefinition<S, Op, V>): Crdt<S, Op, V
 
 /** The error for something that is not a state of `crdt` at all (null, a number, a wrong shape). */
 function notAState(crdt: string, s: unknown, cause?: TypeError): CrdtStateError {
-  return new CrdtStateError(crdt, "well-formed", "state", `expected a ${crdt} state, got ${describeValue(s)}${cause ? ` (${cause.message})` : ""}`);
+  return new CrdtStateError(
+    crdt,
+    "well-formed",
+    "state",
+    `expected a ${crdt} state, got ${describeValue(s)}${cause ? ` (${cause.message})` : ""}`,
+  );
 }
 
 /** A short description of any value for an error message (JSON where it can be, never a throw). */
@@ -289,7 +298,10 @@ function checkReplica(crdt: string, r: ReplicaId): ReplicaId {
 export function canonicalJson(v: Json): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k] as Json)}`).join(",")}}`;
+  return `{${Object.keys(v)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k] as Json)}`)
+    .join(",")}}`;
 }
 
 /** Throws a {@link CrdtStateError} for a decode failure. */

@@ -23,7 +23,8 @@ const NAME = "lww-register";
 function compare(a: LWWRegisterState, b: LWWRegisterState): number {
   if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1;
   if (a.writer !== b.writer) return a.writer < b.writer ? -1 : 1;
-  const x = canonicalJson(a.value), y = canonicalJson(b.value);
+  const x = canonicalJson(a.value),
+    y = canonicalJson(b.value);
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
@@ -55,8 +56,15 @@ export const lwwRegister: Crdt<LWWRegisterState, LWWRegisterOp, Json> = defineCr
   },
   check: (s) => {
     if (!Number.isFinite(s.ts) || s.ts < 0) return new CrdtStateError(NAME, "timestamp-non-negative", "state.ts", `bad timestamp ${s.ts}`);
-    if ((s.ts === 0) !== (s.writer === "")) return new CrdtStateError(NAME, "bottom-has-no-writer", "state.writer", `timestamp ${s.ts} with writer ${JSON.stringify(s.writer)}: only the initial register (ts 0) has no writer`);
-    if (s.ts === 0 && s.value !== null) return new CrdtStateError(NAME, "bottom-has-no-writer", "state.value", "the initial register holds null");
+    if ((s.ts === 0) !== (s.writer === ""))
+      return new CrdtStateError(
+        NAME,
+        "bottom-has-no-writer",
+        "state.writer",
+        `timestamp ${s.ts} with writer ${JSON.stringify(s.writer)}: only the initial register (ts 0) has no writer`,
+      );
+    if (s.ts === 0 && s.value !== null)
+      return new CrdtStateError(NAME, "bottom-has-no-writer", "state.value", "the initial register holds null");
     if (!isJson(s.value)) return new CrdtStateError(NAME, "json-value", "state.value", "value is not JSON");
     return undefined;
   },

@@ -75,7 +75,13 @@ export const mvRegister: Crdt<MVRegisterState, MVRegisterOp, Json[]> = defineCrd
     if (c) return c;
     for (const [d, v] of s.entries) {
       if (!parseDot(d)) return new CrdtStateError(NAME, "well-formed", "state.entries", `not a dot: ${JSON.stringify(d)}`);
-      if (!s.context.has(d)) return new CrdtStateError(NAME, "dots-in-context", `state.entries[${JSON.stringify(d)}]`, `write ${d} is not in the causal context`);
+      if (!s.context.has(d))
+        return new CrdtStateError(
+          NAME,
+          "dots-in-context",
+          `state.entries[${JSON.stringify(d)}]`,
+          `write ${d} is not in the causal context`,
+        );
       if (!isJson(v)) return new CrdtStateError(NAME, "json-value", `state.entries[${JSON.stringify(d)}]`, "value is not JSON");
     }
     return undefined;

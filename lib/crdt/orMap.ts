@@ -1,6 +1,17 @@
 import { CausalContext } from "./causalContext";
 import { CrdtStateError, asObject, defineCrdt, setOwn, type Crdt, type Json } from "./lattice";
-import { addDelta, addInPlace, checkDotSet, cloneDotSet, decodeDotSet, encodeDotSet, joinDotSets, leqDotSets, removeDelta, type DotSetState } from "./orSet";
+import {
+  addDelta,
+  addInPlace,
+  checkDotSet,
+  cloneDotSet,
+  decodeDotSet,
+  encodeDotSet,
+  joinDotSets,
+  leqDotSets,
+  removeDelta,
+  type DotSetState,
+} from "./orSet";
 
 /**
  * OR-Map state: which keys are present (an add-wins dot store, like an OR-Set of keys) and, per key,
@@ -12,7 +23,8 @@ export interface ORMapState<S> {
 }
 
 /** Update the nested value at `key` with a nested operation (this also makes the key present), or remove `key`. */
-export type ORMapOp<Op> = { readonly op: "update"; readonly key: string; readonly inner: Op } | { readonly op: "remove"; readonly key: string };
+export type ORMapOp<Op> =
+  { readonly op: "update"; readonly key: string; readonly inner: Op } | { readonly op: "remove"; readonly key: string };
 
 /**
  * OR-Map of nested CRDTs: `orMap(pnCounter)` is a map from strings to counters. Key presence is

@@ -95,7 +95,8 @@ export function decodeDotSet(crdt: string, path: string, json: unknown): DotSetS
 
 /** Invariants of a dot store: every dot is in the context, no element has an empty dot set, no dot supports two elements. */
 export function checkDotSet(crdt: string, path: string, s: DotSetState): CrdtStateError | undefined {
-  if (!(s.entries instanceof Map) || !(s.context instanceof CausalContext)) return new CrdtStateError(crdt, "well-formed", path, "expected {entries: Map, context: CausalContext}");
+  if (!(s.entries instanceof Map) || !(s.context instanceof CausalContext))
+    return new CrdtStateError(crdt, "well-formed", path, "expected {entries: Map, context: CausalContext}");
   const c = s.context.check(crdt, `${path}.context`);
   if (c) return c;
   const owner = new Map<Dot, string>();

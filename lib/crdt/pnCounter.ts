@@ -24,7 +24,9 @@ export const pnCounter: Crdt<PNCounterState, PNCounterOp, number> = defineCrdt({
   leq: (a, b) => leqCounts(a.p, b.p) && leqCounts(a.n, b.n),
   delta: (s, op, r) => {
     const by = amount(NAME, op.by);
-    return op.op === "inc" ? { p: new Map([[r, (s.p.get(r) ?? 0) + by]]), n: new Map<ReplicaId, number>() } : { p: new Map<ReplicaId, number>(), n: new Map([[r, (s.n.get(r) ?? 0) + by]]) };
+    return op.op === "inc"
+      ? { p: new Map([[r, (s.p.get(r) ?? 0) + by]]), n: new Map<ReplicaId, number>() }
+      : { p: new Map<ReplicaId, number>(), n: new Map([[r, (s.n.get(r) ?? 0) + by]]) };
   },
   applyInPlace: (s, op, r) => {
     const side = op.op === "inc" ? s.p : s.n;
@@ -38,5 +40,8 @@ export const pnCounter: Crdt<PNCounterState, PNCounterOp, number> = defineCrdt({
     const o = asObject(NAME, "state", j);
     return { p: decodeCounts(NAME, "state.p", o["p"]), n: decodeCounts(NAME, "state.n", o["n"]) };
   },
-  check: (s) => (s.p instanceof Map && s.n instanceof Map ? (checkCounts(NAME, "state.p", s.p) ?? checkCounts(NAME, "state.n", s.n)) : new CrdtStateError(NAME, "well-formed", "state", "expected {p, n}, two Maps of replica counts")),
+  check: (s) =>
+    s.p instanceof Map && s.n instanceof Map
+      ? (checkCounts(NAME, "state.p", s.p) ?? checkCounts(NAME, "state.n", s.n))
+      : new CrdtStateError(NAME, "well-formed", "state", "expected {p, n}, two Maps of replica counts"),
 });

@@ -22,7 +22,8 @@ export interface RgaState {
  * Insert `text` (each UTF-16 unit one atom) after the atom `after` (`null` = at the start), or delete
  * one atom by id. Build these from positions with {@link rgaInsertAt} and {@link rgaDeleteAt}.
  */
-export type RgaOp = { readonly op: "insert"; readonly after: Dot | null; readonly text: string } | { readonly op: "delete"; readonly id: Dot };
+export type RgaOp =
+  { readonly op: "insert"; readonly after: Dot | null; readonly text: string } | { readonly op: "delete"; readonly id: Dot };
 
 const NAME = "rga";
 
@@ -65,7 +66,8 @@ export function rgaVisible(s: RgaState): Dot[] {
 /** The op inserting `text` so that it starts at visible position `index` (0 = the start). */
 export function rgaInsertAt(s: RgaState, index: number, text: string): RgaOp {
   const visible = rgaVisible(s);
-  if (!Number.isInteger(index) || index < 0 || index > visible.length) throw new CrdtOpError(NAME, `insert position ${index} outside 0..${visible.length}`);
+  if (!Number.isInteger(index) || index < 0 || index > visible.length)
+    throw new CrdtOpError(NAME, `insert position ${index} outside 0..${visible.length}`);
   return { op: "insert", after: index === 0 ? null : (visible[index - 1] as Dot), text };
 }
 
@@ -111,7 +113,12 @@ export const rga: Crdt<RgaState, RgaOp, string> = defineCrdt<RgaState, RgaOp, st
       const mine = into.nodes.get(id);
       if (mine === undefined) into.nodes.set(id, n);
       else if (mine.after !== n.after || mine.atom !== n.atom)
-        throw new CrdtStateError(NAME, "ids-name-one-atom", `nodes[${JSON.stringify(id)}]`, `id ${id} names ${JSON.stringify(mine.atom)} here but ${JSON.stringify(n.atom)} in the merged state`);
+        throw new CrdtStateError(
+          NAME,
+          "ids-name-one-atom",
+          `nodes[${JSON.stringify(id)}]`,
+          `id ${id} names ${JSON.stringify(mine.atom)} here but ${JSON.stringify(n.atom)} in the merged state`,
+        );
     }
     for (const id of from.removed) into.removed.add(id);
     into.clock = Math.max(into.clock, from.clock);
@@ -142,7 +149,10 @@ export const rga: Crdt<RgaState, RgaOp, string> = defineCrdt<RgaState, RgaOp, st
     s.clock += nodes.length;
     return s;
   },
-  value: (s) => rgaVisible(s).map((id) => (s.nodes.get(id) as RgaNode).atom).join(""),
+  value: (s) =>
+    rgaVisible(s)
+      .map((id) => (s.nodes.get(id) as RgaNode).atom)
+      .join(""),
   clone: (s) => ({ nodes: new Map(s.nodes), removed: new Set(s.removed), clock: s.clock }),
   encode: (s) => ({
     clock: s.clock,
@@ -171,21 +181,32 @@ export const rga: Crdt<RgaState, RgaOp, string> = defineCrdt<RgaState, RgaOp, st
     return { nodes, removed, clock: o["clock"] };
   },
   check: (s) => {
-    if (!(s.nodes instanceof Map) || !(s.removed instanceof Set)) return new CrdtStateError(NAME, "well-formed", "state", "expected {nodes: Map, removed: Set, clock}");
-    if (!Number.isSafeInteger(s.clock) || s.clock < 0) return new CrdtStateError(NAME, "well-formed", "state.clock", `bad clock ${s.clock}`);
+    if (!(s.nodes instanceof Map) || !(s.removed instanceof Set))
+      return new CrdtStateError(NAME, "well-formed", "state", "expected {nodes: Map, removed: Set, clock}");
+    if (!Number.isSafeInteger(s.clock) || s.clock < 0)
+      return new CrdtStateError(NAME, "well-formed", "state.clock", `bad clock ${s.clock}`);
     for (const [id, n] of s.nodes) {
       const at = `state.nodes[${JSON.stringify(id)}]`;
       const p = parseDot(id);
       if (!p) return new CrdtStateError(NAME, "well-formed", at, `not an id: ${JSON.stringify(id)}`);
-      if (p.counter > s.clock) return new CrdtStateError(NAME, "clock-covers-ids", at, `counter ${p.counter} is above the clock ${s.clock}`);
-      if (typeof n.atom !== "string" || n.atom.length === 0) return new CrdtStateError(NAME, "well-formed", at, "atom must be a non-empty string");
+      if (p.counter > s.clock)
+        return new CrdtStateError(NAME, "clock-covers-ids", at, `counter ${p.counter} is above the clock ${s.clock}`);
+      if (typeof n.atom !== "string" || n.atom.length === 0)
+        return new CrdtStateError(NAME, "well-formed", at, "atom must be a non-empty string");
       if (n.after !== null) {
         const q = parseDot(n.after);
         if (!q) return new CrdtStateError(NAME, "well-formed", `${at}.after`, `not an id: ${JSON.stringify(n.after)}`);
-        if (q.counter >= p.counter) return new CrdtStateError(NAME, "inserted-after-older", `${at}.after`, `atom ${id} cannot follow ${n.after}: its predecessor must have a smaller counter`);
+        if (q.counter >= p.counter)
+          return new CrdtStateError(
+            NAME,
+            "inserted-after-older",
+            `${at}.after`,
+            `atom ${id} cannot follow ${n.after}: its predecessor must have a smaller counter`,
+          );
       }
     }
-    for (const id of s.removed) if (!parseDot(id)) return new CrdtStateError(NAME, "well-formed", "state.removed", `not an id: ${JSON.stringify(id)}`);
+    for (const id of s.removed)
+      if (!parseDot(id)) return new CrdtStateError(NAME, "well-formed", "state.removed", `not an id: ${JSON.stringify(id)}`);
     return undefined;
   },
 });

@@ -28,7 +28,9 @@ export const twoPhaseSet: Crdt<TwoPhaseSetState, TwoPhaseSetOp, string[]> = defi
   delta: (s, op) =>
     op.op === "add"
       ? { added: new Set([op.element]), removed: new Set() }
-      : present(s, op.element) ? { added: new Set([op.element]), removed: new Set([op.element]) } : { added: new Set(), removed: new Set() },
+      : present(s, op.element)
+        ? { added: new Set([op.element]), removed: new Set([op.element]) }
+        : { added: new Set(), removed: new Set() },
   applyInPlace: (s, op) => {
     if (op.op === "add") s.added.add(op.element);
     else if (present(s, op.element)) s.removed.add(op.element);
@@ -44,7 +46,9 @@ export const twoPhaseSet: Crdt<TwoPhaseSetState, TwoPhaseSetOp, string[]> = defi
   check: (s) => {
     const e = checkStrings(NAME, "state.added", s.added) ?? checkStrings(NAME, "state.removed", s.removed);
     if (e) return e;
-    for (const r of s.removed) if (!s.added.has(r)) return new CrdtStateError(NAME, "removed-subset-of-added", "state.removed", `${JSON.stringify(r)} is removed but was never added`);
+    for (const r of s.removed)
+      if (!s.added.has(r))
+        return new CrdtStateError(NAME, "removed-subset-of-added", "state.removed", `${JSON.stringify(r)} is removed but was never added`);
     return undefined;
   },
 });

@@ -40,11 +40,17 @@ export const crdtCatalog: readonly AnyCrdtEntry[] = [
   entry(twoPhaseSet, (_s, r) => ({ op: r.chance(0.6) ? ("add" as const) : ("remove" as const), element: r.pick(ELEMENTS) })),
   entry(orSet, (_s, r) => ({ op: r.chance(0.6) ? ("add" as const) : ("remove" as const), element: r.pick(ELEMENTS) })),
   entry(orMap(pnCounter), (_s, r) =>
-    r.chance(0.8) ? { op: "update" as const, key: r.pick(["x", "y", "z"]), inner: { op: r.chance(0.5) ? ("inc" as const) : ("dec" as const) } } : { op: "remove" as const, key: r.pick(["x", "y", "z"]) },
+    r.chance(0.8)
+      ? { op: "update" as const, key: r.pick(["x", "y", "z"]), inner: { op: r.chance(0.5) ? ("inc" as const) : ("dec" as const) } }
+      : { op: "remove" as const, key: r.pick(["x", "y", "z"]) },
   ),
   entry(orMap(orSet), (_s, r) =>
     r.chance(0.8)
-      ? { op: "update" as const, key: r.pick(["x", "y"]), inner: { op: r.chance(0.6) ? ("add" as const) : ("remove" as const), element: r.pick(ELEMENTS) } }
+      ? {
+          op: "update" as const,
+          key: r.pick(["x", "y"]),
+          inner: { op: r.chance(0.6) ? ("add" as const) : ("remove" as const), element: r.pick(ELEMENTS) },
+        }
       : { op: "remove" as const, key: r.pick(["x", "y"]) },
   ),
   entry(rga, (s, r) => {

@@ -60,7 +60,12 @@ export function countThresholds(d: RawDerivation, prov: RecordedDerivations): (C
   });
   const total = (name: string): number =>
     rule.head.args.reduce((n, t) => n + occurrences(t, name), 0) +
-    rule.body.reduce((n, x) => n + (x.kind === "atom" ? x.args.reduce((m, t) => m + occurrences(t, name), 0) : occurrences(x.left, name) + occurrences(x.right, name)), 0);
+    rule.body.reduce(
+      (n, x) =>
+        n +
+        (x.kind === "atom" ? x.args.reduce((m, t) => m + occurrences(t, name), 0) : occurrences(x.left, name) + occurrences(x.right, name)),
+      0,
+    );
   return atoms.map((atom, i) => {
     const p = d.premises[i]!;
     const ds = prov.get(p.store)?.[p.id];
@@ -100,7 +105,9 @@ export function countThresholds(d: RawDerivation, prov: RecordedDerivations): (C
  * body order) with the value each contributed, or null when the rule has no single aggregate column
  * or a firing does not bind the aggregated variable.
  */
-function aggregateFirings(d: RawDerivation): { fn: AggregateFn; column: number; firings: { premises: RawPremise[]; value: number }[] } | null {
+function aggregateFirings(
+  d: RawDerivation,
+): { fn: AggregateFn; column: number; firings: { premises: RawPremise[]; value: number }[] } | null {
   const plan = d.rule;
   if (d.kind !== "rule" || !plan?.aggregate) return null;
   const head = plan.rule.head.args;
@@ -185,7 +192,12 @@ function groupPatterns(rule: RulePlan, head: readonly number[], bodyTime: number
  * over one atom, the {@link Beyond} restriction of that single pattern (only an input past the
  * extreme moves it).
  */
-export function aggregateAbsences(d: RawDerivation & { rule: RulePlan }, store: TupleStore, id: number, run: DedalusRun): { patterns: RawNegPremise[]; beyond: Beyond | null } {
+export function aggregateAbsences(
+  d: RawDerivation & { rule: RulePlan },
+  store: TupleStore,
+  id: number,
+  run: DedalusRun,
+): { patterns: RawNegPremise[]; beyond: Beyond | null } {
   const bodyTime = d.message ? d.message.sendTime : d.rule.headTime === "same" ? store.time : store.time - 1;
   const patterns = groupPatterns(d.rule, store.tuple(id), bodyTime, run.compiled.interner);
   const beyond = extremeBeyond(d, store, id, run);

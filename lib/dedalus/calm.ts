@@ -148,7 +148,7 @@ function classifyRelations(program: Program, ruleClasses: RuleMonotonicity[], ch
     if (!c.monotone && !why.has(c.rule.head.rel))
       why.set(c.rule.head.rel, `derived by a rule with ${c.reasons.map(describeReason).join(" and ")} at ${where(c.rule)}`);
   const byHead = derivers(program);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const rel of rels) {
       if (why.has(rel)) continue;
@@ -223,14 +223,23 @@ export function analyzeCalm(program: Program): CalmAnalysis {
       // Negation and deletion read one relation; an aggregate reads every positive body atom.
       const inputs =
         reason.kind === "aggregation"
-          ? bodyAtoms(c.rule).filter((a) => !a.negated).map((a) => ({ rel: a.rel, span: reason.aggregate.span }))
+          ? bodyAtoms(c.rule)
+              .filter((a) => !a.negated)
+              .map((a) => ({ rel: a.rel, span: reason.aggregate.span }))
           : [{ rel: reason.atom.rel, span: reason.atom.span }];
       const seen = new Set<string>();
       for (const input of inputs) {
         const chain = chains.get(input.rel);
         if (!chain || seen.has(input.rel)) continue;
         seen.add(input.rel);
-        points.push({ rule: c.rule, reason, input: input.rel, chain, span: input.span, explanation: explain(c.rule, reason, input.rel, chain) });
+        points.push({
+          rule: c.rule,
+          reason,
+          input: input.rel,
+          chain,
+          span: input.span,
+          explanation: explain(c.rule, reason, input.rel, chain),
+        });
         if (reason.kind === "aggregation") break; // one point per aggregate is enough to say it needs sealing
       }
     }

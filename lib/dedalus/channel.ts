@@ -51,7 +51,8 @@ export class Channel {
       const id = interner.intern(c.node);
       this.crashAt.set(id, Math.min(this.crashAt.get(id) ?? Infinity, c.time));
     }
-    for (const o of failures.omissions) if (o.from !== o.to) this.omitted.add(messageKey(interner.intern(o.from), interner.intern(o.to), o.time));
+    for (const o of failures.omissions)
+      if (o.from !== o.to) this.omitted.add(messageKey(interner.intern(o.from), interner.intern(o.to), o.time));
   }
 
   /** Decides the fate of every message sent at `step.t` and delivers the survivors (at t + 1 unless delayed). */
@@ -68,7 +69,9 @@ export class Channel {
         const from = box.data[base]!;
         const to = box.data[base + 1]!;
         let lost: MessageLoss = null;
-        const d = delay ? delay({ from: interner.string(from), to: interner.string(to), sendTime: t, rel: this.plan.relations[box.rel]!.name }) : 1;
+        const d = delay
+          ? delay({ from: interner.string(from), to: interner.string(to), sendTime: t, rel: this.plan.relations[box.rel]!.name })
+          : 1;
         if (!Number.isInteger(d) || d < 1) throw new RangeError(`options.delay must return an integer >= 1, got ${d}`);
         if (isNode[to] !== 1) lost = "not-a-node";
         else if (t + d > eot) lost = "after-eot";
@@ -80,7 +83,8 @@ export class Channel {
         const target = d === 1 ? step.next![box.rel]! : (step.stores[t + d] ??= step.newStores(t + d))[box.rel]!;
         const tid = step.insert(target, tuple);
         if (provenance) {
-          for (const d of provenance.of(box, id)) provenance.add(target, tid, { ...d, kind: "message", message: { from, to, sendTime: t } });
+          for (const d of provenance.of(box, id))
+            provenance.add(target, tid, { ...d, kind: "message", message: { from, to, sendTime: t } });
         }
       }
     }

@@ -112,12 +112,14 @@ class TypeUnifier {
       this.origin[r] = span;
       return { conflict: null };
     }
-    return { conflict: cur === t ? null : this.origin[r] ?? span };
+    return { conflict: cur === t ? null : (this.origin[r] ?? span) };
   }
   union(a: number, b: number, span: Span): { conflict: Span | null; types: [ColumnType, ColumnType] } {
-    const ra = this.find(a), rb = this.find(b);
+    const ra = this.find(a),
+      rb = this.find(b);
     if (ra === rb) return { conflict: null, types: ["unknown", "unknown"] };
-    const ta = this.type[ra]!, tb = this.type[rb]!;
+    const ta = this.type[ra]!,
+      tb = this.type[rb]!;
     if (ta !== "unknown" && tb !== "unknown" && ta !== tb) return { conflict: this.origin[ra] ?? this.origin[rb] ?? span, types: [ta, tb] };
     this.parent[rb] = ra;
     if (ta === "unknown") {
@@ -146,13 +148,31 @@ export function checkProgram(program: Program): { diagnostics: Diagnostic[]; inf
     if (!info) {
       info = { name, arity, types: [], span, hasFacts: false, derivedBy: { same: [], next: [], async: [] } };
       relations.set(name, info);
-      slots.set(name, Array.from({ length: arity }, () => tu.fresh()));
-      if (arity === 0) diagnostics.push(error("arity-zero", `relation '${name}' has no columns; its first column must be a location`, span));
-      if (isReservedName(name)) diagnostics.push(error("reserved-name", `'${name}' is a reserved relation name (clock, names ending in _vars or _prov<k> are used by Molly's rewriting)`, span));
+      slots.set(
+        name,
+        Array.from({ length: arity }, () => tu.fresh()),
+      );
+      if (arity === 0)
+        diagnostics.push(error("arity-zero", `relation '${name}' has no columns; its first column must be a location`, span));
+      if (isReservedName(name))
+        diagnostics.push(
+          error(
+            "reserved-name",
+            `'${name}' is a reserved relation name (clock, names ending in _vars or _prov<k> are used by Molly's rewriting)`,
+            span,
+          ),
+        );
       return info;
     }
     if (info.arity !== arity) {
-      diagnostics.push(error("arity", `relation '${name}' is used with ${arity} column${arity === 1 ? "" : "s"} here but ${info.arity} at ${formatLocation(info.span)}`, span, [{ message: `'${name}' first used with ${info.arity} columns here`, span: info.span }]));
+      diagnostics.push(
+        error(
+          "arity",
+          `relation '${name}' is used with ${arity} column${arity === 1 ? "" : "s"} here but ${info.arity} at ${formatLocation(info.span)}`,
+          span,
+          [{ message: `'${name}' first used with ${info.arity} columns here`, span: info.span }],
+        ),
+      );
       return null;
     }
     return info;
@@ -167,7 +187,14 @@ export function checkProgram(program: Program): { diagnostics: Diagnostic[]; inf
 
   const typeConflict = (rel: string, col: number, here: ColumnType, other: Span, span: Span): void => {
     const otherType: ColumnType = here === "int" ? "string" : "int";
-    diagnostics.push(error("column-type", `column ${col + 1} of '${rel}' holds ${plural(here)} here but ${plural(otherType)} at ${formatLocation(other)}`, span, [{ message: `${plural(otherType)} here`, span: other }]));
+    diagnostics.push(
+      error(
+        "column-type",
+        `column ${col + 1} of '${rel}' holds ${plural(here)} here but ${plural(otherType)} at ${formatLocation(other)}`,
+        span,
+        [{ message: `${plural(otherType)} here`, span: other }],
+      ),
+    );
   };
   const pin = (slot: number, t: "string" | "int", rel: string, col: number, span: Span): void => {
     const { conflict } = tu.assign(slot, t, span);
@@ -177,7 +204,9 @@ export function checkProgram(program: Program): { diagnostics: Diagnostic[]; inf
   // Facts.
   for (const f of program.facts) {
     if (f.rel === CRASH_RELATION) {
-      diagnostics.push(error("crash-derived", "'crash' is built in (it lists the run's crashes); it cannot be stated as a fact", f.relSpan));
+      diagnostics.push(
+        error("crash-derived", "'crash' is built in (it lists the run's crashes); it cannot be stated as a fact", f.relSpan),
+      );
       continue;
     }
     const info = declare(f.rel, f.args.length, f.relSpan);
@@ -203,12 +232,27 @@ export function checkProgram(program: Program): { diagnostics: Diagnostic[]; inf
     const unifyVar = (name: string, slot: number, rel: string, col: number, span: Span): void => {
       const u = tu.union(slot, varSlot(name), span);
       if (u.conflict) {
-        diagnostics.push(error("column-type", `variable ${name} is used in column ${col + 1} of '${rel}', which holds ${plural(u.types[0])}, but elsewhere as ${plural(u.types[1])}`, span, [{ message: `${plural(u.types[1])} here`, span: u.conflict }]));
+        diagnostics.push(
+          error(
+            "column-type",
+            `variable ${name} is used in column ${col + 1} of '${rel}', which holds ${plural(u.types[0])}, but elsewhere as ${plural(u.types[1])}`,
+            span,
+            [{ message: `${plural(u.types[1])} here`, span: u.conflict }],
+          ),
+        );
       }
     };
     const pinVar = (name: string, t: "string" | "int", span: Span): void => {
       const { conflict } = tu.assign(varSlot(name), t, span);
-      if (conflict) diagnostics.push(error("column-type", `variable ${name} must be an integer here (arithmetic or an integer comparison) but holds strings at ${formatLocation(conflict)}`, span, [{ message: "strings here", span: conflict }]));
+      if (conflict)
+        diagnostics.push(
+          error(
+            "column-type",
+            `variable ${name} must be an integer here (arithmetic or an integer comparison) but holds strings at ${formatLocation(conflict)}`,
+            span,
+            [{ message: "strings here", span: conflict }],
+          ),
+        );
     };
     const pinTermInts = (t: Term): void => {
       if (t.kind === "var") pinVar(t.name, "int", t.span);
@@ -219,11 +263,13 @@ export function checkProgram(program: Program): { diagnostics: Diagnostic[]; inf
         diagnostics.push(error("column-type", `arithmetic on the string ${JSON.stringify(t.value)}`, t.span));
       }
     };
-    const termType = (t: Term): ColumnType => (t.kind === "const" ? (typeof t.value === "number" ? "int" : "string") : t.kind === "binary" ? "int" : "unknown");
+    const termType = (t: Term): ColumnType =>
+      t.kind === "const" ? (typeof t.value === "number" ? "int" : "string") : t.kind === "binary" ? "int" : "unknown";
 
     // Head.
     const head = r.head;
-    if (head.rel === CRASH_RELATION) diagnostics.push(error("crash-derived", "'crash' is built in (it lists the run's crashes); rules cannot derive it", head.relSpan));
+    if (head.rel === CRASH_RELATION)
+      diagnostics.push(error("crash-derived", "'crash' is built in (it lists the run's crashes); rules cannot derive it", head.relSpan));
     const hinfo = head.rel === CRASH_RELATION ? null : declare(head.rel, head.args.length, head.relSpan);
     if (hinfo) hinfo.derivedBy[head.time].push(r.index);
     const hs = hinfo ? slots.get(head.rel)! : null;
@@ -258,7 +304,10 @@ export function checkProgram(program: Program): { diagnostics: Diagnostic[]; inf
     // Body.
     const bound = new Set<string>();
     const atoms = r.body.filter((b): b is BodyAtom => b.kind === "atom");
-    if (atoms.length === 0) diagnostics.push(error("no-site", "a rule needs at least one body atom: the first column of the first body atom is where it runs", r.head.span));
+    if (atoms.length === 0)
+      diagnostics.push(
+        error("no-site", "a rule needs at least one body atom: the first column of the first body atom is where it runs", r.head.span),
+      );
     for (const b of r.body) {
       if (b.kind === "atom") {
         const info = declare(b.rel, b.args.length, b.relSpan);
@@ -271,21 +320,33 @@ export function checkProgram(program: Program): { diagnostics: Diagnostic[]; inf
           } else if (a.kind === "const") {
             if (slot !== undefined) pin(slot, typeof a.value === "number" ? "int" : "string", b.rel, i, a.span);
           } else if (a.kind === "binary") {
-            diagnostics.push(error("body-arithmetic", `arithmetic inside '${b.rel}(...)' is not supported: bind a variable and compare, e.g. ${b.rel}(..., Y, ...), Y == ...`, a.span));
+            diagnostics.push(
+              error(
+                "body-arithmetic",
+                `arithmetic inside '${b.rel}(...)' is not supported: bind a variable and compare, e.g. ${b.rel}(..., Y, ...), Y == ...`,
+                a.span,
+              ),
+            );
           }
         });
       } else {
-        const lt = termType(b.left), rt = termType(b.right);
-        const arith = b.left.kind === "binary" || b.right.kind === "binary" || (b.op !== "==" && b.op !== "!=" && (lt === "int" || rt === "int"));
+        const lt = termType(b.left),
+          rt = termType(b.right);
+        const arith =
+          b.left.kind === "binary" || b.right.kind === "binary" || (b.op !== "==" && b.op !== "!=" && (lt === "int" || rt === "int"));
         if (arith) {
           pinTermInts(b.left);
           pinTermInts(b.right);
         } else if (b.left.kind === "var" && b.right.kind === "var") {
           const u = tu.union(varSlot(b.left.name), varSlot(b.right.name), b.span);
-          if (u.conflict) diagnostics.push(error("column-type", `comparing ${b.left.name} (${plural(u.types[0])}) with ${b.right.name} (${plural(u.types[1])})`, b.span));
+          if (u.conflict)
+            diagnostics.push(
+              error("column-type", `comparing ${b.left.name} (${plural(u.types[0])}) with ${b.right.name} (${plural(u.types[1])})`, b.span),
+            );
         } else if (b.left.kind === "var" && (rt === "int" || rt === "string")) pinVar(b.left.name, rt, b.span);
         else if (b.right.kind === "var" && (lt === "int" || lt === "string")) pinVar(b.right.name, lt, b.span);
-        else if (lt !== "unknown" && rt !== "unknown" && lt !== rt) diagnostics.push(error("column-type", `comparing ${plural(lt)} with ${plural(rt)}`, b.span));
+        else if (lt !== "unknown" && rt !== "unknown" && lt !== rt)
+          diagnostics.push(error("column-type", `comparing ${plural(lt)} with ${plural(rt)}`, b.span));
       }
     }
     // Safety (range restriction).
@@ -307,8 +368,7 @@ export function checkProgram(program: Program): { diagnostics: Diagnostic[]; inf
     for (const b of r.body) {
       if (b.kind === "atom" && b.negated) {
         for (const a of b.args) if (!(a.kind === "var" && existential.has(a.name))) checkTerm(a, `in 'notin ${b.rel}(...)'`);
-      }
-      else if (b.kind === "compare") {
+      } else if (b.kind === "compare") {
         checkTerm(b.left, "in a comparison");
         checkTerm(b.right, "in a comparison");
       }
@@ -321,7 +381,13 @@ export function checkProgram(program: Program): { diagnostics: Diagnostic[]; inf
     info.types = s.map((x) => tu.typeOf(x));
     if (info.arity > 0 && info.types[0] === "int") {
       const where = tu.originOf(s[0]!) ?? info.span;
-      diagnostics.push(error("location-type", `the first column of '${name}' is its location and must hold strings, but integers are used at ${formatLocation(where)}`, where));
+      diagnostics.push(
+        error(
+          "location-type",
+          `the first column of '${name}' is its location and must hold strings, but integers are used at ${formatLocation(where)}`,
+          where,
+        ),
+      );
     }
   }
   const variableTypes = program.rules.map((r) => {
@@ -353,13 +419,21 @@ function stratify(program: Program, relations: Map<string, RelationInfo>, diagno
     const agg = r.head.args.some((a) => a.kind === "aggregate");
     for (const b of r.body) {
       if (b.kind !== "atom" || !id.has(b.rel)) continue;
-      out[id.get(b.rel)!]!.push({ from: b.rel, to: r.head.rel, negative: b.negated || agg, rule: r, span: b.negated ? b.span : r.head.span });
+      out[id.get(b.rel)!]!.push({
+        from: b.rel,
+        to: r.head.rel,
+        negative: b.negated || agg,
+        rule: r,
+        span: b.negated ? b.span : r.head.span,
+      });
     }
   }
   // Tarjan's SCC (iterative, so deep dependency chains cannot overflow the stack). Emits SCCs in reverse
   // topological order of the edge direction (sinks first), so we reverse at the end.
   const n = names.length;
-  const index = new Int32Array(n).fill(-1), low = new Int32Array(n), onStack = new Uint8Array(n);
+  const index = new Int32Array(n).fill(-1),
+    low = new Int32Array(n),
+    onStack = new Uint8Array(n);
   const stack: number[] = [];
   const comps: number[][] = [];
   let counter = 0;

@@ -23,7 +23,7 @@ export interface Diagnostic {
  * documentation table of lib/dedalus/README.md is generated from this registry.
  */
 export const DIAGNOSTIC_CODES = {
-  "syntax": "The text does not follow the Dedalus grammar; the message says what was expected.",
+  syntax: "The text does not follow the Dedalus grammar; the message says what was expected.",
   "unterminated-string": "A string literal has no closing double quote on its line.",
   "unterminated-comment": "A /* comment is never closed.",
   "bad-character": "A character that cannot start any token.",
@@ -36,12 +36,12 @@ export const DIAGNOSTIC_CODES = {
   "include-not-found": "An included file could not be read.",
   "file-not-found": "An input file could not be read.",
   "input-too-large": "A program's files and includes together exceed MAX_PROGRAM_BYTES (8 MiB); loading stops there.",
-  "arity": "A relation is used with different numbers of columns.",
+  arity: "A relation is used with different numbers of columns.",
   "column-type": "A column of a relation holds strings in one place and integers in another.",
   "location-type": "The first column of every relation is a location and must be a string.",
   "unsafe-variable": "A variable in a head, a notin or a comparison is not bound by a positive body atom.",
-  "aggregate": "An aggregate is malformed (unknown function, or used outside a head column).",
-  "unstratifiable": "Negation or aggregation inside a same-timestep recursive cycle.",
+  aggregate: "An aggregate is malformed (unknown function, or used outside a head column).",
+  unstratifiable: "Negation or aggregation inside a same-timestep recursive cycle.",
   "reserved-name": "The relation name is reserved (clock, *_vars, *_prov<k>).",
   "crash-arity": "The built-in crash relation has exactly three columns (Observer, Crashed, CrashTime).",
   "crash-derived": "The built-in crash relation cannot be derived or stated as a fact.",
@@ -82,7 +82,8 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 /** Orders diagnostics by file, then position, then message, so output is stable. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort((a, b) => {
-    const fa = a.span?.file ?? "", fb = b.span?.file ?? "";
+    const fa = a.span?.file ?? "",
+      fb = b.span?.file ?? "";
     if (fa !== fb) return fa < fb ? -1 : 1;
     const d = (a.span?.start ?? -1) - (b.span?.start ?? -1);
     if (d !== 0) return d;

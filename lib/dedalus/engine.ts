@@ -106,20 +106,40 @@ export class Engine {
   private outOfMemory(): never {
     const st = this.state!;
     const mb = (n: number): string => `${Math.round(n / (1024 * 1024))} MB`;
-    throw new DedalusLimitError("memory", `run stopped at timestep ${st.t}: heap use of ${mb(heapUsedBytes())} passed the ceiling of ${mb(st.maxHeap)} (limits.maxHeapBytes)`);
+    throw new DedalusLimitError(
+      "memory",
+      `run stopped at timestep ${st.t}: heap use of ${mb(heapUsedBytes())} passed the ceiling of ${mb(st.maxHeap)} (limits.maxHeapBytes)`,
+    );
   }
 
   private wallTimeout(): never {
     const st = this.state!;
-    throw new DedalusLimitError("wall-time", `run stopped at timestep ${st.t}: wall-time limit of ${st.deadline - st.started} ms exceeded (limits.wallMs)`);
+    throw new DedalusLimitError(
+      "wall-time",
+      `run stopped at timestep ${st.t}: wall-time limit of ${st.deadline - st.started} ms exceeded (limits.wallMs)`,
+    );
   }
 
   private buildRule(p: RulePlan): RuleExec {
     const exec: RuleExec = { plan: p, variants: [], full: null as unknown as CompiledJoin, groups: p.aggregate ? new Map() : null };
     const head: DirectHead | null =
-      p.aggregate || p.headTime === "async" ? null : { rel: p.headRel, next: p.headTime === "next", columns: p.head.map((h) => (h.kind === "expr" ? h.expr : { kind: "const", value: 0 })) };
+      p.aggregate || p.headTime === "async"
+        ? null
+        : {
+            rel: p.headRel,
+            next: p.headTime === "next",
+            columns: p.head.map((h) => (h.kind === "expr" ? h.expr : { kind: "const", value: 0 })),
+          };
     const make = (steps: RulePlan["full"]): CompiledJoin =>
-      compileJoin(steps, p.nSlots, p.positives.length, p.negatives.length, (join) => (p.aggregate ? this.aggregateCollector(exec, join) : this.emitter(p, join)), this.ticker, head);
+      compileJoin(
+        steps,
+        p.nSlots,
+        p.positives.length,
+        p.negatives.length,
+        (join) => (p.aggregate ? this.aggregateCollector(exec, join) : this.emitter(p, join)),
+        this.ticker,
+        head,
+      );
     exec.variants = p.variants.map(make);
     exec.full = make(p.full);
     return exec;
@@ -136,7 +156,10 @@ export class Engine {
 
   private tooManyTuples(): never {
     const st = this.state!;
-    throw new DedalusLimitError("max-tuples", `run stopped at timestep ${st.t}: more than ${this.ctx.tuples.max} tuples (limits.maxTuples)`);
+    throw new DedalusLimitError(
+      "max-tuples",
+      `run stopped at timestep ${st.t}: more than ${this.ctx.tuples.max} tuples (limits.maxTuples)`,
+    );
   }
 
   private insert(store: TupleStore, tuple: Float64Array): number {
@@ -218,7 +241,8 @@ export class Engine {
     const types = this.c.plan.relations[p.headRel]!.types;
     const tuple = new Float64Array(arity);
     for (const g of groups.values()) {
-      let gi = 0, ai = 0;
+      let gi = 0,
+        ai = 0;
       for (let col = 0; col < arity; col++) {
         const h = p.head[col]!;
         if (h.kind === "expr") tuple[col] = g.key[gi++]!;
@@ -229,7 +253,8 @@ export class Engine {
         msg.set(tuple, 1);
         // The sender: the site, when it survives grouping as a head column; otherwise the receiver itself.
         const site = p.site;
-        const siteCol = site.kind === "var" ? p.head.findIndex((h) => h.kind === "expr" && h.expr.kind === "var" && h.expr.slot === site.slot) : -1;
+        const siteCol =
+          site.kind === "var" ? p.head.findIndex((h) => h.kind === "expr" && h.expr.kind === "var" && h.expr.slot === site.slot) : -1;
         msg[0] = site.kind === "const" ? site.value : siteCol >= 0 ? tuple[siteCol]! : tuple[0]!;
         const box = st.outbox[p.headRel]!;
         const id = this.insert(box, msg);
@@ -282,7 +307,8 @@ export class Engine {
     try {
       return this.runUnnamed(options);
     } catch (e) {
-      if (e instanceof DedalusRuntimeError && e.rule === null) throw new DedalusRuntimeError(e.reason, e.span, ruleAt(this.c.program, e.span));
+      if (e instanceof DedalusRuntimeError && e.rule === null)
+        throw new DedalusRuntimeError(e.reason, e.span, ruleAt(this.c.program, e.span));
       throw e;
     } finally {
       this.state = null;
@@ -293,7 +319,8 @@ export class Engine {
   private runUnnamed(options: RunOptions): RunResult {
     const { plan, interner } = this.c;
     const eot = options.eot;
-    if (!Number.isInteger(eot) || eot < 0 || eot > MAX_EOT) throw new DedalusLimitError("eot", `eot must be an integer between 0 and ${MAX_EOT}, got ${eot}`);
+    if (!Number.isInteger(eot) || eot < 0 || eot > MAX_EOT)
+      throw new DedalusLimitError("eot", `eot must be an integer between 0 and ${MAX_EOT}, got ${eot}`);
     checkRunOptions(options);
     const nodes = options.nodes ?? this.c.defaultNodes;
     const started = Date.now();
@@ -327,7 +354,15 @@ export class Engine {
     this.ctx.tuples.n = 0;
     this.ctx.tuples.max = limits.maxTuples ?? DEFAULT_MAX_TUPLES;
     this.ctx.direct = st.provenance === null;
-    const step: ChannelStep = { t: 0, outbox: [], next: null, stores: st.stores, provenance: st.provenance, insert: (s, tuple) => this.insert(s, tuple), newStores };
+    const step: ChannelStep = {
+      t: 0,
+      outbox: [],
+      next: null,
+      stores: st.stores,
+      provenance: st.provenance,
+      insert: (s, tuple) => this.insert(s, tuple),
+      newStores,
+    };
     if (eot >= 1) st.stores[1] = newStores(1);
     for (let t = 1; t <= eot; t++) {
       st.t = t;
@@ -353,7 +388,10 @@ export class Engine {
       this.checkBounds();
     }
     const wallMs = Date.now() - started;
-    const result = new DedalusRun(this.c, eot, [...nodes], st.stores, channel.sent, st.provenance?.derivations ?? null, { tuples: this.ctx.tuples.n, wallMs });
+    const result = new DedalusRun(this.c, eot, [...nodes], st.stores, channel.sent, st.provenance?.derivations ?? null, {
+      tuples: this.ctx.tuples.n,
+      wallMs,
+    });
     this.state = null;
     return result;
   }
@@ -446,4 +484,3 @@ export function checkedSum(values: readonly number[], span: Span): number {
   }
   return sum;
 }
-

@@ -144,7 +144,24 @@ interface JoinBindings {
 }
 
 /** The names the generated code knows its bindings by, in the order of {@link JoinBindings}. */
-const BINDING_NAMES = ["S", "env", "premiseIds", "emit", "ctx", "str", "ticker", "lowerBound", "keyFor", "exists", "divide", "plus", "minus", "times", "spans", "H"] as const satisfies readonly (keyof JoinBindings)[];
+const BINDING_NAMES = [
+  "S",
+  "env",
+  "premiseIds",
+  "emit",
+  "ctx",
+  "str",
+  "ticker",
+  "lowerBound",
+  "keyFor",
+  "exists",
+  "divide",
+  "plus",
+  "minus",
+  "times",
+  "spans",
+  "H",
+] as const satisfies readonly (keyof JoinBindings)[];
 
 /** Builds a function computing an integer expression over the registers (used for heads). */
 export function compileExpr(e: ExprPlan, env: Float64Array): () => number {
@@ -158,7 +175,8 @@ export function compileExpr(e: ExprPlan, env: Float64Array): () => number {
       return () => env[s]!;
     }
     case "arith": {
-      const l = compileExpr(e.left, env), r = compileExpr(e.right, env);
+      const l = compileExpr(e.left, env),
+        r = compileExpr(e.right, env);
       return arith(e.op, l, r, e.span);
     }
   }
@@ -214,11 +232,14 @@ function divide(a: number, b: number, span: Span): number {
 /** Is there a tuple matching the negation's key (its state's key values in its key columns)? */
 function exists(st: AtomState): boolean {
   const store = st.store!;
-  const key = st.key, cols = st.keyCols, nk = cols.length;
+  const key = st.key,
+    cols = st.keyCols,
+    nk = cols.length;
   if (nk === 0) return store.count > 0;
   const index = st.index;
   if (index === null) {
-    const d = store.data, a = store.arity;
+    const d = store.data,
+      a = store.arity;
     outer: for (let id = 0; id < store.count; id++) {
       for (let k = 0; k < nk; k++) if (d[id * a + cols[k]!] !== key[k]) continue outer;
       return true;
@@ -255,12 +276,22 @@ export function compileJoin(
   const spans: Span[] = [];
   let ctxRef: JoinContext | null = null;
   /** The direct head's target for the current run (null: every binding goes to the emitter). */
-  const direct: { target: TupleStore | null; tuple: Float64Array } = { target: null, tuple: new Float64Array(head ? head.columns.length : 0) };
+  const direct: { target: TupleStore | null; tuple: Float64Array } = {
+    target: null,
+    tuple: new Float64Array(head ? head.columns.length : 0),
+  };
 
   const reads: StoreRead[] = [];
   for (const step of steps) {
     if (step.kind !== "atom" && step.kind !== "neg") continue;
-    const st: AtomState = { store: null, index: null, from: 0, to: 0, key: new Float64Array(step.keyCols.length), keyCols: Int32Array.from(step.keyCols) };
+    const st: AtomState = {
+      store: null,
+      index: null,
+      from: 0,
+      to: 0,
+      key: new Float64Array(step.keyCols.length),
+      keyCols: Int32Array.from(step.keyCols),
+    };
     states.push(st);
     if (step.kind === "neg") negStates[step.ordinal] = { rel: step.rel, store: null, keyCols: step.keyCols, key: st.key };
     const atom = step.kind === "atom";
@@ -282,7 +313,8 @@ export function compileJoin(
   const operand = (o: Operand): string => (o.kind === "const" ? String(o.value) : v(o.slot));
   const expr = (e: ExprPlan): string => {
     if (e.kind !== "arith") return operand(e);
-    const l = expr(e.left), r = expr(e.right);
+    const l = expr(e.left),
+      r = expr(e.right);
     spans.push(e.span);
     return `${ARITH_FUNCTIONS[e.op]}(${l}, ${r}, spans[${spans.length - 1}])`;
   };
@@ -304,7 +336,9 @@ export function compileJoin(
         const label = `L${i}`;
         // The state is read once per run: prepare sets it, and a store's data array, even when a
         // later insert replaces it, keeps every tuple of the read range (growth copies, never reuses).
-        preamble.push(`const st${i} = S[${si}], s${i} = st${i}.store, d${i} = s${i}.data, a${i} = s${i}.arity, to${i} = st${i}.to, x${i} = st${i}.index, from${i} = st${i}.from;`);
+        preamble.push(
+          `const st${i} = S[${si}], s${i} = st${i}.store, d${i} = s${i}.data, a${i} = s${i}.arity, to${i} = st${i}.to, x${i} = st${i}.index, from${i} = st${i}.from;`,
+        );
         // One key column means an exact index (the key is the value): no key array to fill.
         if (keys.length > 1) keys.forEach((k, j) => emitLine(depth, `st${i}.key[${j}] = ${k};`));
         emitLine(depth, `let l${i} = null, p${i} = from${i}, e${i} = to${i};`);
@@ -324,7 +358,10 @@ export function compileJoin(
           emitLine(depth, `if (id${i} >= to${i}) break;`);
           emitLine(depth, `const b${i} = id${i} * a${i};`);
           const keyCheck = step.keyCols.map((c, j) => `d${i}[b${i} + ${c}] !== ${keys[j]}`).join(" || ");
-          emitLine(depth, `if (${keys.length === 1 ? `l${i} === null` : `(l${i} === null || !x${i}.exact)`} && (${keyCheck})) continue ${label};`);
+          emitLine(
+            depth,
+            `if (${keys.length === 1 ? `l${i} === null` : `(l${i} === null || !x${i}.exact)`} && (${keyCheck})) continue ${label};`,
+          );
         } else {
           emitLine(depth, `const id${i} = p${i}, b${i} = id${i} * a${i};`);
         }
@@ -345,7 +382,8 @@ export function compileJoin(
         break;
       }
       case "cmp": {
-        const l = expr(step.left), r = expr(step.right);
+        const l = expr(step.left),
+          r = expr(step.right);
         const test = step.strings ? `str(${l}) ${JS_OPS[step.op]} str(${r})` : `${l} ${JS_OPS[step.op]} ${r}`;
         emitLine(depth, `if (!(${test})) ${fail()}`);
         break;
@@ -399,7 +437,8 @@ export function compileJoin(
       ctxRef = ctx;
       direct.target = useDirect && ctx.direct ? (head.next ? (ctx.next?.[head.rel] ?? null) : ctx.current[head.rel]!) : null;
       for (let k = 0; k < reads.length; k++) {
-        const r = reads[k]!, state = r.state;
+        const r = reads[k]!,
+          state = r.state;
         const store = r.time === null ? ctx.current[r.rel]! : ctx.storeAt(r.rel, r.time);
         state.store = store;
         // Small stores are scanned: building a hash index would cost more than it saves.

@@ -115,7 +115,9 @@ export function tokenize(file: string, text: string, out: Diagnostic[]): Token[]
       const raw = text.slice(start, k);
       let value = Number(raw);
       if (!Number.isSafeInteger(value)) {
-        diagnostics.push(error("integer-too-large", `integer ${raw} is too large (the largest is ${Number.MAX_SAFE_INTEGER})`, span(start, k)));
+        diagnostics.push(
+          error("integer-too-large", `integer ${raw} is too large (the largest is ${Number.MAX_SAFE_INTEGER})`, span(start, k)),
+        );
         value = 0;
       }
       tokens.push({ kind: "int", text: raw, value, span: span(start, k) });

@@ -92,5 +92,8 @@ export const MAX_EXACT_INTEGER = Number.MAX_SAFE_INTEGER;
 
 /** The error for `left op right` (exact integers) whose result is past {@link MAX_EXACT_INTEGER}. */
 export function integerOverflow(what: string, span: Span): DedalusRuntimeError {
-  return new DedalusRuntimeError(`integer overflow: ${what} is past 2^53 - 1 = ${MAX_EXACT_INTEGER}, the largest integer computed exactly`, span);
+  return new DedalusRuntimeError(
+    `integer overflow: ${what} is past 2^53 - 1 = ${MAX_EXACT_INTEGER}, the largest integer computed exactly`,
+    span,
+  );
 }

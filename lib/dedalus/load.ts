@@ -109,7 +109,12 @@ function key(file: string): string {
 }
 
 /** `used`: bytes already spent on the inputs' budget by the caller (disk inputs read before assembling). */
-function assemble(inputs: SourceFile[], resolver: Resolver, options: LoadOptions, used = 0): { program: Program; diagnostics: Diagnostic[] } {
+function assemble(
+  inputs: SourceFile[],
+  resolver: Resolver,
+  options: LoadOptions,
+  used = 0,
+): { program: Program; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const statements: Statement[] = [];
   const sources: SourceMap = new Map();
@@ -147,7 +152,9 @@ function assemble(inputs: SourceFile[], resolver: Resolver, options: LoadOptions
         return;
       }
     }
-    diagnostics.push(error("include-not-found", `cannot read included file "${s.path}" (looked in ${[...new Set(candidates)].join(" and ")})`, s.span));
+    diagnostics.push(
+      error("include-not-found", `cannot read included file "${s.path}" (looked in ${[...new Set(candidates)].join(" and ")})`, s.span),
+    );
   };
 
   for (const input of inputs) {
@@ -179,13 +186,17 @@ function assemble(inputs: SourceFile[], resolver: Resolver, options: LoadOptions
 export function parseProgram(sources: SourceFile[], options: LoadOptions = {}): { program: Program; diagnostics: Diagnostic[] } {
   const byKey = new Map(sources.map((s) => [key(s.file), s.text]));
   const disk = diskReader();
-  return assemble(sources, {
-    read: (f, budget) => {
-      const text = byKey.get(key(f));
-      if (text === undefined) return disk.read(f, budget);
-      return text.length > budget ? { error: "too-large" } : { text };
+  return assemble(
+    sources,
+    {
+      read: (f, budget) => {
+        const text = byKey.get(key(f));
+        if (text === undefined) return disk.read(f, budget);
+        return text.length > budget ? { error: "too-large" } : { text };
+      },
     },
-  }, options);
+    options,
+  );
 }
 
 /** Parses a single source text (file name defaults to `<input>`). */
@@ -237,7 +248,13 @@ export interface CheckedProgram {
  */
 export function loadChecked(input: readonly string[] | readonly SourceFile[], options: LoadOptions = {}): CheckedProgram {
   const files = input.filter((x): x is string => typeof x === "string");
-  const loaded = files.length === input.length ? loadProgram(files, options) : parseProgram(input.filter((x): x is SourceFile => typeof x !== "string"), options);
+  const loaded =
+    files.length === input.length
+      ? loadProgram(files, options)
+      : parseProgram(
+          input.filter((x): x is SourceFile => typeof x !== "string"),
+          options,
+        );
   return checkParsed(loaded);
 }
 

@@ -47,7 +47,7 @@ class Locations {
   find(k: string): string {
     let root = k;
     for (let p = this.parent.get(root); p !== undefined && p !== root; p = this.parent.get(root)) root = p;
-    for (let cur = k; cur !== root; ) {
+    for (let cur = k; cur !== root;) {
       const next = this.parent.get(cur) ?? root;
       this.parent.set(cur, root);
       cur = next;
@@ -55,7 +55,8 @@ class Locations {
     return root;
   }
   union(a: string, b: string): void {
-    const ra = this.find(a), rb = this.find(b);
+    const ra = this.find(a),
+      rb = this.find(b);
     if (ra !== rb) this.parent.set(ra, rb);
   }
 }
@@ -84,7 +85,8 @@ function ruleLocality(rule: Rule, severity: "error" | "warning"): Diagnostic | n
   const locs = new Locations();
   for (const b of rule.body) {
     if (b.kind !== "compare" || b.op !== "==") continue;
-    const l = locationKey(b.left), r = locationKey(b.right);
+    const l = locationKey(b.left),
+      r = locationKey(b.right);
     if (l && r) locs.union(l, r);
   }
   const siteKey = locationKey(site.args[0]);
@@ -105,11 +107,17 @@ function ruleLocality(rule: Rule, severity: "error" | "warning"): Diagnostic | n
   const kind = rule.head.time === "next" ? "an @next" : "a deductive";
   const parts: string[] = [];
   if (remote.length > 0) parts.push(`but reads ${reads}`);
-  if (headRemote) parts.push(`${remote.length > 0 ? "and" : "but"} stores ${rule.head.rel} at ${describeLocation(rule.head.args[0])} with ${kind} head`);
-  const fix = remote.length > 0 ? `a node can only join what it stores: send it with @async first` : `only @async moves data between nodes: send it with @async first`;
+  if (headRemote)
+    parts.push(`${remote.length > 0 ? "and" : "but"} stores ${rule.head.rel} at ${describeLocation(rule.head.args[0])} with ${kind} head`);
+  const fix =
+    remote.length > 0
+      ? `a node can only join what it stores: send it with @async first`
+      : `only @async moves data between nodes: send it with @async first`;
   const related = [
     ...remote.map((a) => ({ message: `${a.rel} is read at location ${describeLocation(a.args[0])}`, span: a.span })),
-    ...(headRemote ? [{ message: `${rule.head.rel} is stored at location ${describeLocation(rule.head.args[0])}`, span: rule.head.span }] : []),
+    ...(headRemote
+      ? [{ message: `${rule.head.rel} is stored at location ${describeLocation(rule.head.args[0])}`, span: rule.head.span }]
+      : []),
   ];
   const d: Diagnostic = {
     code: remote.length > 0 ? "non-local-join" : "non-local-head",

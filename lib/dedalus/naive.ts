@@ -32,7 +32,8 @@ function evalTerm(t: Term | HeadTerm, b: Binding): Value {
     case "var":
       return b.get(t.name)!;
     case "binary": {
-      const l = evalTerm(t.left, b) as number, r = evalTerm(t.right, b) as number;
+      const l = evalTerm(t.left, b) as number,
+        r = evalTerm(t.right, b) as number;
       if (t.op === "/") {
         if (r === 0) throw new DedalusRuntimeError("integer division by zero", t.span);
         return Math.trunc(l / r) + 0;
@@ -47,7 +48,8 @@ function evalTerm(t: Term | HeadTerm, b: Binding): Value {
 }
 
 function compareValues(c: Comparison, b: Binding): boolean {
-  const l = evalTerm(c.left, b), r = evalTerm(c.right, b);
+  const l = evalTerm(c.left, b),
+    r = evalTerm(c.right, b);
   switch (c.op) {
     case "==":
       return l === r;
@@ -140,7 +142,10 @@ function runNaiveUnnamed(program: Program, options: RunOptions): { facts: Fact[]
           .filter((x) => x.negated)
           .every((a) => {
             for (const tuple of read(a).values()) {
-              const matches = a.args.every((term, i) => term.kind === "wildcard" || (term.kind === "var" && existential.has(term.name)) || evalTerm(term, b) === tuple[i]);
+              const matches = a.args.every(
+                (term, i) =>
+                  term.kind === "wildcard" || (term.kind === "var" && existential.has(term.name)) || evalTerm(term, b) === tuple[i],
+              );
               if (matches) return false;
             }
             return true;
@@ -205,7 +210,8 @@ function runNaiveUnnamed(program: Program, options: RunOptions): { facts: Fact[]
       if (aggregate || !site || site.kind !== "var") {
         // Grouping keeps the sender only when the site variable is a head column; else the receiver sends.
         const siteCol = site?.kind === "var" ? r.head.args.findIndex((a) => a.kind === "var" && a.name === site.name) : -1;
-        for (const h of heads(r)) sends.push({ from: site?.kind === "const" ? (site.value as string) : ((siteCol >= 0 ? h[siteCol] : h[0]) as string), args: h });
+        for (const h of heads(r))
+          sends.push({ from: site?.kind === "const" ? (site.value as string) : ((siteCol >= 0 ? h[siteCol] : h[0]) as string), args: h });
       } else {
         for (const b of solve(r)) sends.push({ from: b.get(site.name) as string, args: r.head.args.map((a) => evalTerm(a, b)) });
       }
@@ -216,7 +222,15 @@ function runNaiveUnnamed(program: Program, options: RunOptions): { facts: Fact[]
         const to = args[0] as string;
         const crash = failures.crashes.some((c) => c.node === from && c.time <= t);
         const omitted = failures.omissions.some((o) => o.from === from && o.to === to && o.time === t);
-        const lost = !nodes.has(to) ? "not-a-node" : t >= eot ? "after-eot" : from !== to && crash ? "crash" : from !== to && omitted ? "omission" : null;
+        const lost = !nodes.has(to)
+          ? "not-a-node"
+          : t >= eot
+            ? "after-eot"
+            : from !== to && crash
+              ? "crash"
+              : from !== to && omitted
+                ? "omission"
+                : null;
         messages.push({ from, to, sendTime: t, rel: r.head.rel, args, lost });
         if (lost === null) add(pending, r.head.rel, args);
       }

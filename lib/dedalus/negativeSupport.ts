@@ -57,7 +57,6 @@ export interface Beyond {
  */
 export const JOIN_BUDGET = 200;
 
-
 /** Why the precise analysis declined; the caller then uses the conservative causes. */
 class Decline extends Error {}
 
@@ -193,7 +192,8 @@ export class BlockingAnalysis {
     return l;
   }
 
-  private readonly encode = (value: string | number): number => (typeof value === "number" ? value : this.run.compiled.interner.intern(value));
+  private readonly encode = (value: string | number): number =>
+    typeof value === "number" ? value : this.run.compiled.interner.intern(value);
 
   private constant(t: Term): number | null {
     return t.kind === "const" ? this.encode(t.value) : null;
@@ -320,7 +320,13 @@ export class BlockingAnalysis {
       // premise must then be present or newly appear too, so the firing is joined over both (one
       // that can do neither rules it out; present tuples bind the head further). A firing that needs
       // several new tuples at once is blocked by the leaves of any one of them: the smallest set is kept.
-      const sources = shape.positives.map((a) => this.visit(a.rel, a.args.map((t) => this.evalTerm(t, theta)), readTime(a)));
+      const sources = shape.positives.map((a) =>
+        this.visit(
+          a.rel,
+          a.args.map((t) => this.evalTerm(t, theta)),
+          readTime(a),
+        ),
+      );
       this.joinSteps = 0;
       shape.positives.forEach((a, i) => {
         for (const c of sources[i]!) {
@@ -386,7 +392,10 @@ export class BlockingAnalysis {
     for (const g of groups.values()) {
       const extreme = ext && out ? this.presentExtreme(out, column, g.tuple) : undefined;
       const witnesses = extreme === undefined ? [] : g.inputs.filter((x) => x.value === extreme);
-      add(g.tuple, (witnesses.length > 0 ? witnesses : g.inputs).map((x) => this.leafIdOf(s, x.id)));
+      add(
+        g.tuple,
+        (witnesses.length > 0 ? witnesses : g.inputs).map((x) => this.leafIdOf(s, x.id)),
+      );
     }
     return true;
   }
@@ -475,7 +484,8 @@ export class BlockingAnalysis {
     for (const x of sources[j]!) {
       if (this.joinTick(1)) return true;
       const next = this.unify(o.args, x.tuple, b);
-      if (next !== null && this.joinFiring(shape, i, j + 1, next, x.leaves.size < leaves.size ? x.leaves : leaves, sources, readTime, emit)) return true;
+      if (next !== null && this.joinFiring(shape, i, j + 1, next, x.leaves.size < leaves.size ? x.leaves : leaves, sources, readTime, emit))
+        return true;
     }
     return false;
   }

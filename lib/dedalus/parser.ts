@@ -105,7 +105,11 @@ export function parseFile(file: string, text: string): ParsedFile {
   };
   const tooDeep = (at: Token): never => {
     throw new SyntaxStop(
-      error("nested-too-deeply", `expression nested too deeply: more than ${MAX_EXPRESSION_DEPTH} levels of parentheses or operators`, at.span),
+      error(
+        "nested-too-deeply",
+        `expression nested too deeply: more than ${MAX_EXPRESSION_DEPTH} levels of parentheses or operators`,
+        at.span,
+      ),
     );
   };
   /** Parentheses open around the expression being parsed (the parser's own recursion depth). */
@@ -198,7 +202,12 @@ export function parseFile(file: string, text: string): ParsedFile {
       if (v.kind !== "var") fail(`a variable inside ${t.text}<...>`, v, "aggregate");
       next();
       const close = expect(">", `'>' to close ${t.text}<${v.text}`);
-      return { kind: "aggregate", fn: t.text as AggregateFn, variable: { kind: "var", name: v.text, span: v.span }, span: join(t.span, close.span) };
+      return {
+        kind: "aggregate",
+        fn: t.text as AggregateFn,
+        variable: { kind: "var", name: v.text, span: v.span },
+        span: join(t.span, close.span),
+      };
     }
     return parseExpr();
   }
@@ -286,7 +295,8 @@ export function parseFile(file: string, text: string): ParsedFile {
       next();
       return finishFact(name, args, suffix, join(first.span, after.span));
     }
-    if (after.kind !== ":-") fail(suffix ? "';' to end the fact or ':-' to start a rule body" : "'@N;' to end a fact or ':-' to start a rule body");
+    if (after.kind !== ":-")
+      fail(suffix ? "';' to end the fact or ':-' to start a rule body" : "'@N;' to end a fact or ':-' to start a rule body");
     next();
     const body: BodyItem[] = [parseBodyItem()];
     while (peek().kind === ",") {
@@ -314,7 +324,13 @@ export function parseFile(file: string, text: string): ParsedFile {
       if (a.kind === "const") values.push(a.value);
       else {
         ok = false;
-        diagnostics.push(error("fact-not-ground", `a fact's arguments must be constants (a string or an integer); '${name.text}' has a ${a.kind === "var" ? "variable" : a.kind === "wildcard" ? "wildcard" : a.kind === "aggregate" ? "aggregate" : "expression"} here (did you forget ':-' and a body?)`, a.span));
+        diagnostics.push(
+          error(
+            "fact-not-ground",
+            `a fact's arguments must be constants (a string or an integer); '${name.text}' has a ${a.kind === "var" ? "variable" : a.kind === "wildcard" ? "wildcard" : a.kind === "aggregate" ? "aggregate" : "expression"} here (did you forget ':-' and a body?)`,
+            a.span,
+          ),
+        );
       }
     }
     if (!suffix) {
@@ -322,7 +338,13 @@ export function parseFile(file: string, text: string): ParsedFile {
       return null;
     }
     if (typeof suffix.time !== "number") {
-      diagnostics.push(error("fact-without-time", `a fact holds at an absolute timestep @N, not @${suffix.time}; a rule needs ':-' and a body`, suffix.span));
+      diagnostics.push(
+        error(
+          "fact-without-time",
+          `a fact holds at an absolute timestep @N, not @${suffix.time}; a rule needs ':-' and a body`,
+          suffix.span,
+        ),
+      );
       return null;
     }
     if (!ok) return null;

@@ -173,7 +173,13 @@ interface RuleShape {
   isStringCompare(l: Term, r: Term): boolean;
 }
 
-function planRule(rule: Rule, info: ProgramInfo, relationId: Map<string, number>, relStratum: Map<string, number>, interner: Interner): RulePlan {
+function planRule(
+  rule: Rule,
+  info: ProgramInfo,
+  relationId: Map<string, number>,
+  relStratum: Map<string, number>,
+  interner: Interner,
+): RulePlan {
   const registers = new Registers();
   const varTypes = info.variableTypes[rule.index] ?? new Map<string, ColumnType>();
   const existential = negatedSingletons(rule);
@@ -186,11 +192,15 @@ function planRule(rule: Rule, info: ProgramInfo, relationId: Map<string, number>
   for (const a of positives) for (const t of a.args) if (t.kind === "var") registers.slot(t.name);
   const site = sitePlan(atoms[0], registers, interner);
 
-  const head = rule.head.args.map((a): HeadColumn => (a.kind === "aggregate" ? { kind: "agg", fn: a.fn, slot: registers.slot(a.variable.name) } : { kind: "expr", expr: expr(a) }));
+  const head = rule.head.args.map((a): HeadColumn =>
+    a.kind === "aggregate" ? { kind: "agg", fn: a.fn, slot: registers.slot(a.variable.name) } : { kind: "expr", expr: expr(a) },
+  );
   const negatives = negated.map((a) => ({
     rel: relationId.get(a.rel)!,
     time: a.time,
-    pattern: a.args.map((t): Operand | null => (t.kind === "wildcard" || (t.kind === "var" && existential.has(t.name)) ? null : (expr(t) as Operand))),
+    pattern: a.args.map((t): Operand | null =>
+      t.kind === "wildcard" || (t.kind === "var" && existential.has(t.name)) ? null : (expr(t) as Operand),
+    ),
   }));
   const myStratum = rule.head.time === "same" ? relStratum.get(rule.head.rel) : undefined;
   const recursive = positives.map((a) => myStratum !== undefined && relStratum.get(a.rel) === myStratum);
@@ -204,12 +214,23 @@ function planRule(rule: Rule, info: ProgramInfo, relationId: Map<string, number>
     compares,
     site,
     isStringCompare(l, r) {
-      const ty = (t: Term): ColumnType => (t.kind === "const" ? (typeof t.value === "string" ? "string" : "int") : t.kind === "var" ? varTypes.get(t.name) ?? "unknown" : "int");
+      const ty = (t: Term): ColumnType =>
+        t.kind === "const"
+          ? typeof t.value === "string"
+            ? "string"
+            : "int"
+          : t.kind === "var"
+            ? (varTypes.get(t.name) ?? "unknown")
+            : "int";
       return ty(l) === "string" || ty(r) === "string";
     },
   };
   const variants = semiNaiveVariants(recursive).map(({ deltaAt, ranges }) => orderJoin(shape, deltaAt, ranges));
-  const full = orderJoin(shape, null, positives.map(() => "full"));
+  const full = orderJoin(
+    shape,
+    null,
+    positives.map(() => "full"),
+  );
   return {
     rule,
     headRel: relationId.get(rule.head.rel)!,
@@ -234,7 +255,13 @@ function exprPlan(t: Term, registers: Registers, interner: Interner): ExprPlan {
     case "const":
       return { kind: "const", value: encodeValue(t.value, interner) };
     case "binary":
-      return { kind: "arith", op: t.op, left: exprPlan(t.left, registers, interner), right: exprPlan(t.right, registers, interner), span: t.span };
+      return {
+        kind: "arith",
+        op: t.op,
+        left: exprPlan(t.left, registers, interner),
+        right: exprPlan(t.right, registers, interner),
+        span: t.span,
+      };
     case "wildcard":
       throw new Error("internal: wildcard outside an atom (the checker rejects this)");
   }
@@ -299,7 +326,13 @@ function orderJoin(shape: RuleShape, deltaAt: number | null, ranges: Range[]): S
       if (placedCmp.has(i)) return;
       if ([...termSlots(c.left, registers), ...termSlots(c.right, registers)].every((s) => bound.has(s))) {
         placedCmp.add(i);
-        steps.push({ kind: "cmp", op: c.op, left: expr(c.left), right: expr(c.right), strings: shape.isStringCompare(c.left, c.right) && c.op !== "==" && c.op !== "!=" });
+        steps.push({
+          kind: "cmp",
+          op: c.op,
+          left: expr(c.left),
+          right: expr(c.right),
+          strings: shape.isStringCompare(c.left, c.right) && c.op !== "==" && c.op !== "!=",
+        });
       }
     });
     negatives.forEach((n, i) => {

@@ -40,7 +40,14 @@ export interface NegPremise {
 export type Derivation =
   | { kind: "fact"; fact: Fact }
   | { kind: "rule"; rule: RuleRef; fact: Fact; premises: Fact[]; negated: NegPremise[] }
-  | { kind: "message"; rule: RuleRef; fact: Fact; premises: Fact[]; negated: NegPremise[]; message: { from: string; to: string; sendTime: number } };
+  | {
+      kind: "message";
+      rule: RuleRef;
+      fact: Fact;
+      premises: Fact[];
+      negated: NegPremise[];
+      message: { from: string; to: string; sendTime: number };
+    };
 
 function ruleRef(d: RawDerivation): RuleRef {
   const r = d.rule!.rule;
@@ -73,6 +80,13 @@ export function why(result: RunResult, fact: Fact): Derivation[] {
     if (d.kind === "rule") return { kind: "rule", rule: ruleRef(d), fact: self, premises, negated };
     const m = d.message!;
     const s = (id: number): string => run.compiled.interner.string(id);
-    return { kind: "message", rule: ruleRef(d), fact: self, premises, negated, message: { from: s(m.from), to: s(m.to), sendTime: m.sendTime } };
+    return {
+      kind: "message",
+      rule: ruleRef(d),
+      fact: self,
+      premises,
+      negated,
+      message: { from: s(m.from), to: s(m.to), sendTime: m.sendTime },
+    };
   });
 }

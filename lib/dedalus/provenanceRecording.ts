@@ -61,7 +61,12 @@ export class ProvenanceLog {
  * The premises of a join's current binding: the positive atoms' tuples, and each `notin`'s pattern
  * (its key columns bound, every other column any value) read at its own time or at `t`.
  */
-export function recordPremises(plan: ProgramPlan, p: RulePlan, join: CompiledJoin, t: number): { premises: RawPremise[]; negated: RawNegPremise[] } {
+export function recordPremises(
+  plan: ProgramPlan,
+  p: RulePlan,
+  join: CompiledJoin,
+  t: number,
+): { premises: RawPremise[]; negated: RawNegPremise[] } {
   const premises: RawPremise[] = [];
   for (let i = 0; i < p.positives.length; i++) premises.push({ store: join.premiseStores[i]!, id: join.premiseIds[i]! });
   const negated: RawNegPremise[] = [];

@@ -29,7 +29,7 @@ export function relationPaths(plan: ProgramPlan, follow: (rule: RulePlan) => boo
   const paths: Uint8Array[] = Array.from({ length: n }, () => new Uint8Array(n));
   for (const e of edges) paths[e.to]![e.from]! |= e.temporal ? TEMPORAL_PATH : SAME_STEP_PATH;
   // Closure: q -> e.from and e.from -> e.to give q -> e.to, temporal when either part is.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const e of edges) {
       const into = paths[e.from]!; // paths ending at e.from
@@ -63,7 +63,7 @@ export function readersOf(program: Program): Map<string, Rule[]> {
 export function closeUnderReaders(program: Program, members: Iterable<string>, admit: (rel: string) => boolean = () => true): Set<string> {
   const closed = new Set(members);
   const readers = readersOf(program);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [rel, rules] of readers) {
       if (closed.has(rel) || !admit(rel)) continue;

@@ -98,7 +98,14 @@ export class DedalusRun implements RunResult {
       this.decodedMessages = this.rawMessages.map((m) => {
         const base = m.id * m.box.arity;
         const args = this.decode(m.box.rel, m.box.data, base + 1);
-        return { from: interner.string(m.box.data[base]!), to: String(args[0]), sendTime: m.sendTime, rel: this.compiled.plan.relations[m.box.rel]!.name, args, lost: m.lost };
+        return {
+          from: interner.string(m.box.data[base]!),
+          to: String(args[0]),
+          sendTime: m.sendTime,
+          rel: this.compiled.plan.relations[m.box.rel]!.name,
+          args,
+          lost: m.lost,
+        };
       });
     }
     return this.decodedMessages;
@@ -108,7 +115,8 @@ export class DedalusRun implements RunResult {
 /** Orders argument lists: integers before strings, integers numerically, strings by code unit. */
 export function compareArgs(a: readonly Value[], b: readonly Value[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i]!, y = b[i]!;
+    const x = a[i]!,
+      y = b[i]!;
     if (x === y) continue;
     if (typeof x === "number" && typeof y === "number") return x - y;
     if (typeof x === "number") return -1;

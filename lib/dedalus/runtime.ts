@@ -126,7 +126,11 @@ export function compileProgram(program: Program): CompiledProgram {
   const hit = compiled.get(program);
   if (hit) return hit;
   const { diagnostics, info } = checkProgram(program);
-  if (hasErrors(diagnostics)) throw new DedalusError(diagnostics.filter((d) => d.severity === "error"), program.sources);
+  if (hasErrors(diagnostics))
+    throw new DedalusError(
+      diagnostics.filter((d) => d.severity === "error"),
+      program.sources,
+    );
   const interner = new Interner();
   const plan = planProgram(program, info, interner);
   const defaultNodes: string[] = [];

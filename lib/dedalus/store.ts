@@ -168,7 +168,9 @@ const GROUP_CAPACITY = 8;
 const BITSET_WORDS = 1 << 21;
 
 /** How a store finds duplicates: a linear scan (small stores), bitsets, or hash tables (numbers: the insert path switches on them). */
-const SCAN = 0, BITS = 1, HASH = 2;
+const SCAN = 0,
+  BITS = 1,
+  HASH = 2;
 type Mode = typeof SCAN | typeof BITS | typeof HASH;
 
 /** An append-only set of tuples of one arity, with dedupe and lazily built column indexes. */
@@ -230,7 +232,9 @@ export class TupleStore {
   }
 
   private equalAt(i: number, src: ArrayLike<number>, offset: number): boolean {
-    const a = this.arity, d = this.data, base = i * a;
+    const a = this.arity,
+      d = this.data,
+      base = i * a;
     for (let c = 0; c < a; c++) if (d[base + c] !== src[offset + c]) return false;
     return true;
   }
@@ -318,9 +322,11 @@ export class TupleStore {
     // Kept small so that V8 inlines it into the generated joins; growth and other modes are out of line.
     // Both values are below 2^26 here (bitRows and rowWords are at most BITSET_WORDS): they fit any data.
     const rw = this.rowWords;
-    if (this.mode === BITS && first < this.bitRows && (first >>> 0) === first && (second >>> 0) === second && second >>> 5 < rw) {
+    if (this.mode === BITS && first < this.bitRows && first >>> 0 === first && second >>> 0 === second && second >>> 5 < rw) {
       const bits = this.bits;
-      const w = first * rw + (second >>> 5), word = bits[w]!, bit = 1 << (second & 31);
+      const w = first * rw + (second >>> 5),
+        word = bits[w]!,
+        bit = 1 << (second & 31);
       if ((word & bit) !== 0) return -1;
       bits[w] = word | bit;
       const id = this.count;
@@ -360,8 +366,9 @@ export class TupleStore {
    * False when the pair cannot be covered (not small non-negative integers, or too wide a span).
    */
   private growBits(first: number, second: number): boolean {
-    if ((first >>> 0) !== first || (second >>> 0) !== second) return false;
-    const needRows = Math.max(this.bitRows, first + 1), needWords = Math.max(this.rowWords, (second >>> 5) + 1);
+    if (first >>> 0 !== first || second >>> 0 !== second) return false;
+    const needRows = Math.max(this.bitRows, first + 1),
+      needWords = Math.max(this.rowWords, (second >>> 5) + 1);
     if (needRows * needWords > BITSET_WORDS) return false;
     let rows = first >= this.bitRows ? Math.max(needRows, this.bitRows * 2) : this.bitRows;
     let rw = second >>> 5 >= this.rowWords ? Math.max(needWords, this.rowWords * 2) : this.rowWords;
@@ -369,7 +376,8 @@ export class TupleStore {
       rows = needRows;
       rw = needWords;
     }
-    const old = this.bits, oldRw = this.rowWords;
+    const old = this.bits,
+      oldRw = this.rowWords;
     const bits = uint32s.take(rows * rw);
     if (rw === oldRw) bits.set(old);
     else for (let r = 0; r < this.bitRows; r++) for (let k = 0; k < oldRw; k++) bits[r * rw + k] = old[r * oldRw + k]!;
@@ -430,7 +438,8 @@ export class TupleStore {
   }
 
   private grow(g: Group, capacity: number): void {
-    const old = g.ids, oldKeys = g.keys;
+    const old = g.ids,
+      oldKeys = g.keys;
     g.ids = int32s.take(capacity);
     g.keys = float64s.take(capacity);
     g.mask = capacity - 1;
@@ -457,13 +466,16 @@ export class TupleStore {
     this.sparse = null;
     this.bits = EMPTY_BITS;
     this.bitRows = this.rowWords = 0;
-    const a = this.arity, d = this.data;
+    const a = this.arity,
+      d = this.data;
     if (mode === BITS) {
       // Size the bitset for the values seen so far (growBits doubles from there).
-      let rows = 0, words = 0;
+      let rows = 0,
+        words = 0;
       for (let i = 0; i < this.count; i++) {
-        const first = d[i * 2]!, second = d[i * 2 + 1]!;
-        if ((first >>> 0) !== first || (second >>> 0) !== second) return this.rebuild(HASH);
+        const first = d[i * 2]!,
+          second = d[i * 2 + 1]!;
+        if (first >>> 0 !== first || second >>> 0 !== second) return this.rebuild(HASH);
         rows = Math.max(rows, first + 1);
         words = Math.max(words, (second >>> 5) + 1);
       }
@@ -553,7 +565,8 @@ export class TupleStore {
 
 /** The first position in an ascending list whose value is at least `x`. */
 export function lowerBound(list: readonly number[], x: number): number {
-  let a = 0, b = list.length;
+  let a = 0,
+    b = list.length;
   while (a < b) {
     const m = (a + b) >>> 1;
     if (list[m]! < x) a = m + 1;

@@ -111,12 +111,23 @@ class SupportWalk {
         if (!f.open) this.openTuple(f);
         else {
           this.stack.pop();
-          this.memoOf(f.store)[f.id] = this.formulas.combine("or", f.derivations.map((d) => this.derivationFormula(d, f.store, f.id)));
+          this.memoOf(f.store)[f.id] = this.formulas.combine(
+            "or",
+            f.derivations.map((d) => this.derivationFormula(d, f.store, f.id)),
+          );
         }
       } else if (!f.open) this.openNeg(f);
       else {
         this.stack.pop();
-        this.negMemo.set(f.key, f.neg.rel === this.crashRel ? this.notCrashed(f.neg) : this.formulas.combine("and", f.causes.map((c) => this.valueOf(c.store, c.id))));
+        this.negMemo.set(
+          f.key,
+          f.neg.rel === this.crashRel
+            ? this.notCrashed(f.neg)
+            : this.formulas.combine(
+                "and",
+                f.causes.map((c) => this.valueOf(c.store, c.id)),
+              ),
+        );
       }
     }
     return this.valueOf(store, id);
@@ -166,7 +177,11 @@ class SupportWalk {
     const out: RawDerivation[] = [];
     for (const d of this.prov.get(store)?.[id] ?? []) {
       if (d.kind === "fact") return [d];
-      if (d.kind === "rule" && d.premises.some((p) => p.store.time === store.time && mayCycle[p.store.rel] === 1 && this.birth(p.store, p.id) >= mine)) continue;
+      if (
+        d.kind === "rule" &&
+        d.premises.some((p) => p.store.time === store.time && mayCycle[p.store.rel] === 1 && this.birth(p.store, p.id) >= mine)
+      )
+        continue;
       out.push(d);
     }
     return out;
@@ -179,12 +194,19 @@ class SupportWalk {
   private notCrashed(n: RawNegPremise): number {
     const crashed = n.values[1];
     const names = crashed === null || crashed === undefined ? this.run.nodes : [this.run.compiled.interner.string(crashed)];
-    return this.formulas.combine("and", names.filter((x) => this.runNodes.has(x)).map((node) => this.formulas.alive(node)));
+    return this.formulas.combine(
+      "and",
+      names.filter((x) => this.runNodes.has(x)).map((node) => this.formulas.alive(node)),
+    );
   }
 
   /** What supports an absent pattern: its blocking tuples, or Molly's causes where that analysis declines. */
   private causes(n: RawNegPremise): TupleRef[] {
-    return (this.mode === "molly" ? null : (this.blocking ??= new BlockingAnalysis(this.run)).blockingTuples(n, undefined, this.beyondOf.get(n))) ?? this.mollyCauses(n);
+    return (
+      (this.mode === "molly"
+        ? null
+        : (this.blocking ??= new BlockingAnalysis(this.run)).blockingTuples(n, undefined, this.beyondOf.get(n))) ?? this.mollyCauses(n)
+    );
   }
 
   /** Molly's possible causes of an absent `p` read at T: every tuple upstream of p, before T (or at T). */
@@ -283,9 +305,15 @@ class SupportWalk {
     const m = d.message;
     if (m && m.from !== m.to && m.sendTime < this.eot) {
       const interner = this.run.compiled.interner;
-      parts.push(f.edge(messageKey(m.from, m.to, m.sendTime), { from: interner.string(m.from), to: interner.string(m.to), sendTime: m.sendTime }));
+      parts.push(
+        f.edge(messageKey(m.from, m.to, m.sendTime), { from: interner.string(m.from), to: interner.string(m.to), sendTime: m.sendTime }),
+      );
     }
-    const all = (firing: readonly TupleRef[]): number => f.combine("and", firing.map((x) => this.valueOf(x.store, x.id)));
+    const all = (firing: readonly TupleRef[]): number =>
+      f.combine(
+        "and",
+        firing.map((x) => this.valueOf(x.store, x.id)),
+      );
     const extreme = extremeFirings(d, store, id);
     if (extreme) parts.push(f.combine("or", extreme.map(all)));
     const th = this.thresholds(d);

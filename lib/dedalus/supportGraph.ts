@@ -118,7 +118,18 @@ export function evaluateSupport(graph: SupportGraph, root: number, faults: Suppo
     const n = graph.nodes[i];
     if (n === undefined) throw new RangeError(`support graph: no node ${i}`);
     if (n.kind === "true" || n.kind === "false" || n.kind === "edge" || n.kind === "alive") {
-      value[i] = n.kind === "true" ? 1 : n.kind === "false" ? 0 : n.kind === "alive" ? (faults.crashed(n.node) ? 0 : 1) : faults.edgeBroken(n.edge) ? 0 : 1;
+      value[i] =
+        n.kind === "true"
+          ? 1
+          : n.kind === "false"
+            ? 0
+            : n.kind === "alive"
+              ? faults.crashed(n.node)
+                ? 0
+                : 1
+              : faults.edgeBroken(n.edge)
+                ? 0
+                : 1;
       stack.pop();
       continue;
     }

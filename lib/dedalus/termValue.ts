@@ -8,7 +8,11 @@
 import type { Term } from "./ast";
 
 /** `constant` encodes a literal (null: not wanted here, e.g. a string where a number is needed). */
-export function termValue(t: Term, binding: ReadonlyMap<string, number>, constant: (value: string | number) => number | null): number | null {
+export function termValue(
+  t: Term,
+  binding: ReadonlyMap<string, number>,
+  constant: (value: string | number) => number | null,
+): number | null {
   switch (t.kind) {
     case "const":
       return constant(t.value);

@@ -22,7 +22,6 @@ export type WarningCode = keyof typeof WARNING_CODES;
 /** The built-in relation every program may read without producing it (DESIGN.md section 5). */
 const BUILTIN_RELATIONS: ReadonlySet<string> = new Set(["crash"]);
 
-
 function warning(code: WarningCode, message: string, span?: Span, related?: { message: string; span: Span }[]): Diagnostic {
   const d: Diagnostic = { code, severity: "warning", message };
   if (span) d.span = span;

@@ -69,7 +69,8 @@ export function snapshotState(value: unknown, limit = MAX_SNAPSHOT_CHARS): strin
     if (budget <= 0) return "…";
     let out: string;
     if (v === undefined) out = "undefined";
-    else if (v === null || typeof v === "boolean" || typeof v === "number") out = Number.isNaN(v) ? "NaN" : JSON.stringify(v) ?? String(v);
+    else if (v === null || typeof v === "boolean" || typeof v === "number")
+      out = Number.isNaN(v) ? "NaN" : (JSON.stringify(v) ?? String(v));
     else if (typeof v === "string") out = JSON.stringify(v);
     else if (typeof v === "bigint") out = `${v}n`;
     else if (typeof v === "function") out = "[function]";
@@ -79,9 +80,17 @@ export function snapshotState(value: unknown, limit = MAX_SNAPSHOT_CHARS): strin
       if (seen.has(o)) return "[cycle]";
       seen.add(o);
       if (Array.isArray(o)) out = `[${o.map(walk).join(",")}]`;
-      else if (o instanceof Map) out = `Map{${[...o.entries()].map(([k, x]) => `${walk(k)}=>${walk(x)}`).sort().join(",")}}`;
+      else if (o instanceof Map)
+        out = `Map{${[...o.entries()]
+          .map(([k, x]) => `${walk(k)}=>${walk(x)}`)
+          .sort()
+          .join(",")}}`;
       else if (o instanceof Set) out = `Set{${[...o].map(walk).sort().join(",")}}`;
-      else out = `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${walk((o as Record<string, unknown>)[k])}`).join(",")}}`;
+      else
+        out = `{${Object.keys(o)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${walk((o as Record<string, unknown>)[k])}`)
+          .join(",")}}`;
       seen.delete(o);
     }
     budget -= out.length;
@@ -119,7 +128,10 @@ export function answerCrdtQuestions(impl: unknown, kind: CrdtKind, questions: re
   const fns = impl as Record<string, unknown>;
   const states = new Map<number, unknown>();
   const answers: CrdtAnswer[] = [];
-  const call = (fn: CrdtFunction, args: unknown[]): { ok: true; result: unknown; mutated?: Mutation } | { ok: false; answer: CrdtAnswer } => {
+  const call = (
+    fn: CrdtFunction,
+    args: unknown[],
+  ): { ok: true; result: unknown; mutated?: Mutation } | { ok: false; answer: CrdtAnswer } => {
     const f = fns?.[fn];
     if (typeof f !== "function") return { ok: false, answer: { a: "invalid", fn, message: `${fn} is not a function` } };
     const before = args.map((x) => snapshotState(x));
@@ -133,7 +145,8 @@ export function answerCrdtQuestions(impl: unknown, kind: CrdtKind, questions: re
     if (i < 0) return { ok: true, result };
     return { ok: true, result, mutated: { fn, before: clip(before[i] as string, 300), after: clip(snapshotState(args[i]), 300) } };
   };
-  const stateOf = (ref: number): { ok: true; s: unknown } | { ok: false } => (states.has(ref) ? { ok: true, s: states.get(ref) } : { ok: false });
+  const stateOf = (ref: number): { ok: true; s: unknown } | { ok: false } =>
+    states.has(ref) ? { ok: true, s: states.get(ref) } : { ok: false };
   const withMutation = <T extends CrdtAnswer>(answer: T, mutated: Mutation | undefined): T => (mutated ? { ...answer, mutated } : answer);
   for (const [index, q] of questions.entries()) {
     let answer: CrdtAnswer;
@@ -161,11 +174,16 @@ export function answerCrdtQuestions(impl: unknown, kind: CrdtKind, questions: re
         const r = call(fn, [s.s]);
         if (!r.ok) answer = r.answer;
         else if (kind === "counter") {
-          answer = typeof r.result === "number" && Number.isFinite(r.result) ? withMutation({ a: "value", value: r.result }, r.mutated) : { a: "invalid", fn, message: `returned ${clip(snapshotState(r.result), 80)}, not a finite number` };
+          answer =
+            typeof r.result === "number" && Number.isFinite(r.result)
+              ? withMutation({ a: "value", value: r.result }, r.mutated)
+              : { a: "invalid", fn, message: `returned ${clip(snapshotState(r.result), 80)}, not a finite number` };
         } else {
           const v = r.result;
           const ok = Array.isArray(v) && v.length <= MAX_ELEMENTS && v.every((e) => typeof e === "string" && e.length <= MAX_ELEMENT_CHARS);
-          answer = ok ? withMutation({ a: "value", value: [...(v as string[])] }, r.mutated) : { a: "invalid", fn, message: `returned ${clip(snapshotState(v), 80)}, not an array of strings` };
+          answer = ok
+            ? withMutation({ a: "value", value: [...(v as string[])] }, r.mutated)
+            : { a: "invalid", fn, message: `returned ${clip(snapshotState(v), 80)}, not an array of strings` };
         }
       }
     } else {
@@ -178,7 +196,11 @@ export function answerCrdtQuestions(impl: unknown, kind: CrdtKind, questions: re
         else if (q.q === "join") {
           states.set(index, r.result);
           answer = withMutation({ a: "state" }, r.mutated);
-        } else answer = typeof r.result === "boolean" ? withMutation({ a: "bool", value: r.result }, r.mutated) : { a: "invalid", fn: "leq", message: `returned ${clip(snapshotState(r.result), 80)}, not a boolean` };
+        } else
+          answer =
+            typeof r.result === "boolean"
+              ? withMutation({ a: "bool", value: r.result }, r.mutated)
+              : { a: "invalid", fn: "leq", message: `returned ${clip(snapshotState(r.result), 80)}, not a boolean` };
       }
     }
     answers.push(answer);
@@ -203,7 +225,15 @@ const FUNCTION_NAMES = new Set<string>(["bottom", "increment", "decrement", "add
 
 function isMutation(m: unknown): m is Mutation {
   const x = m as Mutation;
-  return typeof m === "object" && m !== null && FUNCTION_NAMES.has(x.fn) && typeof x.before === "string" && typeof x.after === "string" && x.before.length <= 2 * MAX_MESSAGE_CHARS && x.after.length <= 2 * MAX_MESSAGE_CHARS;
+  return (
+    typeof m === "object" &&
+    m !== null &&
+    FUNCTION_NAMES.has(x.fn) &&
+    typeof x.before === "string" &&
+    typeof x.after === "string" &&
+    x.before.length <= 2 * MAX_MESSAGE_CHARS &&
+    x.after.length <= 2 * MAX_MESSAGE_CHARS
+  );
 }
 
 /**
@@ -229,16 +259,26 @@ export function validateCrdtAnswers(questions: readonly CrdtQuestion[], answers:
         break;
       case "value": {
         const v = x["value"];
-        const ok = typeof v === "number" ? Number.isFinite(v) : Array.isArray(v) && v.length <= MAX_ELEMENTS && v.every((e) => typeof e === "string" && e.length <= MAX_ELEMENT_CHARS);
+        const ok =
+          typeof v === "number"
+            ? Number.isFinite(v)
+            : Array.isArray(v) && v.length <= MAX_ELEMENTS && v.every((e) => typeof e === "string" && e.length <= MAX_ELEMENT_CHARS);
         if (q.q !== "value" || !ok) return bad("a malformed value");
         break;
       }
       case "snapshot":
-        if (q.q !== "snapshot" || typeof x["text"] !== "string" || x["text"].length > MAX_SNAPSHOT_CHARS + 1) return bad("a malformed snapshot");
+        if (q.q !== "snapshot" || typeof x["text"] !== "string" || x["text"].length > MAX_SNAPSHOT_CHARS + 1)
+          return bad("a malformed snapshot");
         break;
       case "threw":
       case "invalid":
-        if (typeof x["fn"] !== "string" || !FUNCTION_NAMES.has(x["fn"]) || typeof x["message"] !== "string" || x["message"].length > 2 * MAX_MESSAGE_CHARS) return bad("a malformed error report");
+        if (
+          typeof x["fn"] !== "string" ||
+          !FUNCTION_NAMES.has(x["fn"]) ||
+          typeof x["message"] !== "string" ||
+          x["message"].length > 2 * MAX_MESSAGE_CHARS
+        )
+          return bad("a malformed error report");
         break;
       case "skipped":
         break;

@@ -4,7 +4,17 @@ import { pnCounter as referenceCounter, type PNCounterState } from "../crdt/pnCo
 import type { NodeHandlers } from "../sim/node";
 import { runSimulation } from "../sim/simulator";
 import { Trace, type TraceEvent } from "../sim/trace";
-import { CRDT_FUNCTIONS, localCrdtSession, validateCrdtAnswers, type CrdtAnswer, type CrdtKind, type CrdtOperation, type CrdtQuestion, type CrdtSession, type Mutation } from "./crdtQuestions";
+import {
+  CRDT_FUNCTIONS,
+  localCrdtSession,
+  validateCrdtAnswers,
+  type CrdtAnswer,
+  type CrdtKind,
+  type CrdtOperation,
+  type CrdtQuestion,
+  type CrdtSession,
+  type Mutation,
+} from "./crdtQuestions";
 import { MissingDefinitionError, type CheckContext, type Lab, type LabTest, type StudentScope } from "./labContract";
 
 /** What lab 1 asks for: a PN-Counter as a state-based CRDT. States are whatever the student chooses. */
@@ -50,7 +60,12 @@ const SET: CrdtSpec = { kind: "set", name: "orSet", label: "or-set", ops: ["add"
 type Step = { kind: "op"; at: number; op: 0 | 1; element: string } | { kind: "merge"; from: number; to: number };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant("op" as const), at: fc.nat(2), op: fc.constantFrom(0 as const, 1 as const), element: fc.constantFrom("x", "y", "z") }),
+  fc.record({
+    kind: fc.constant("op" as const),
+    at: fc.nat(2),
+    op: fc.constantFrom(0 as const, 1 as const),
+    element: fc.constantFrom("x", "y", "z"),
+  }),
   fc.record({ kind: fc.constant("merge" as const), from: fc.nat(2), to: fc.nat(2) }),
 );
 const historyArb = fc.array(stepArb, { maxLength: 25 });
@@ -131,12 +146,17 @@ function formatValue(v: number | readonly string[]): string {
 
 /** The answers to a batch, read as the check needs them. */
 class Answers {
-  constructor(private readonly batch: Batch, readonly list: readonly CrdtAnswer[]) {}
+  constructor(
+    private readonly batch: Batch,
+    readonly list: readonly CrdtAnswer[],
+  ) {}
 
   /** Why the answer at `ref` is missing: the first function that threw or misbehaved on the way to it. */
   private fault(ref: number): StudentFault {
     const name = this.batch.spec.name;
-    const first = this.list.slice(0, ref + 1).find((x) => x.a === "threw" || x.a === "invalid") ?? this.list.find((x) => x.a === "threw" || x.a === "invalid");
+    const first =
+      this.list.slice(0, ref + 1).find((x) => x.a === "threw" || x.a === "invalid") ??
+      this.list.find((x) => x.a === "threw" || x.a === "invalid");
     const at = first ? this.list.indexOf(first) : ref;
     const when = this.batch.steps[at] ? ` (history: ${this.batch.steps[at]})` : "";
     if (first?.a === "threw") return new StudentFault(`${name}.${first.fn} threw ${first.message}${when}`);
@@ -197,16 +217,20 @@ function show(b: Batch, label: string, state: number): Shown {
  */
 function explain(r: Answers, law: string, history: string, states: readonly Shown[], expectedVsGot: string): string {
   const lines = [law, `history: ${history}`];
-  for (const s of states) lines.push(`  ${s.label} = ${r.snapshot(s.snap)}  (${r.list[s.value]?.a === "value" ? `shows ${r.shown(s.value)}` : "no value"})`);
+  for (const s of states)
+    lines.push(`  ${s.label} = ${r.snapshot(s.snap)}  (${r.list[s.value]?.a === "value" ? `shows ${r.shown(s.value)}` : "no value"})`);
   lines.push(expectedVsGot);
   const mutation = r.mutation();
   if (mutation) lines.push(r.blame(mutation.m));
   return lines.join("\n");
 }
 
-
 /** Runs a property over generated values: the first counterexample (shrunk) becomes the feedback. */
-async function checkProperty<T>(arb: fc.Arbitrary<T>, context: CheckContext, evaluate: (t: T) => Promise<string | undefined>): Promise<string | undefined> {
+async function checkProperty<T>(
+  arb: fc.Arbitrary<T>,
+  context: CheckContext,
+  evaluate: (t: T) => Promise<string | undefined>,
+): Promise<string | undefined> {
   const safe = async (t: T): Promise<string | undefined> => {
     try {
       return await evaluate(t);
@@ -215,10 +239,16 @@ async function checkProperty<T>(arb: fc.Arbitrary<T>, context: CheckContext, eva
       throw e;
     }
   };
-  const r = await fc.check(fc.asyncProperty(arb, async (t) => (await safe(t)) === undefined), { numRuns: RUNS, seed: context.seed });
+  const r = await fc.check(
+    fc.asyncProperty(arb, async (t) => (await safe(t)) === undefined),
+    { numRuns: RUNS, seed: context.seed },
+  );
   if (!r.failed) return undefined;
   if (r.counterexample === null) return `the property failed: ${String(r.errorInstance)}`;
-  return (await safe(r.counterexample[0])) ?? "the property failed once and passed when replayed: does your code depend on something besides its arguments?";
+  return (
+    (await safe(r.counterexample[0])) ??
+    "the property failed once and passed when replayed: does your code depend on something besides its arguments?"
+  );
 }
 
 /** Wraps a check so a student function that throws outside a property still reads as feedback. */
@@ -259,7 +289,8 @@ function lawTest(spec: CrdtSpec): LabTest {
   return {
     name: `${spec.label}: join is commutative, associative and idempotent`,
     points: 10,
-    description: "on the replicas' states after a random history, join(a, b) shows the same as join(b, a), join(join(a, b), c) the same as join(a, join(b, c)), and join(a, a) the same as a",
+    description:
+      "on the replicas' states after a random history, join(a, b) shows the same as join(b, a), join(join(a, b), c) the same as join(a, join(b, c)), and join(a, a) the same as a",
     check: (scope, context) => {
       const session = sessionOf(scope, spec);
       return checkProperty(historyArb, context, async (h) => {
@@ -273,9 +304,30 @@ function lawTest(spec: CrdtSpec): LabTest {
         const aa = b.value(b.join(A, A));
         const r = await b.ask(session);
         const words = historyWords(spec, h);
-        if (!same(r.value(ab), r.value(ba))) return explain(r, "law: join is commutative — join(a, b) and join(b, a) must show the same", words, [sa, sb], `expected join(b, a) to show ${r.shown(ab)} (what join(a, b) shows), got ${r.shown(ba)}`);
-        if (!same(r.value(left), r.value(right))) return explain(r, "law: join is associative — join(join(a, b), c) and join(a, join(b, c)) must show the same", words, [sa, sb, sc], `expected join(a, join(b, c)) to show ${r.shown(left)} (what join(join(a, b), c) shows), got ${r.shown(right)}`);
-        if (!same(r.value(aa), r.value(sa.value))) return explain(r, "law: join is idempotent — join(a, a) must show what a shows (merging a state you already have changes nothing)", words, [sa], `expected join(a, a) to show ${r.shown(sa.value)}, got ${r.shown(aa)}`);
+        if (!same(r.value(ab), r.value(ba)))
+          return explain(
+            r,
+            "law: join is commutative — join(a, b) and join(b, a) must show the same",
+            words,
+            [sa, sb],
+            `expected join(b, a) to show ${r.shown(ab)} (what join(a, b) shows), got ${r.shown(ba)}`,
+          );
+        if (!same(r.value(left), r.value(right)))
+          return explain(
+            r,
+            "law: join is associative — join(join(a, b), c) and join(a, join(b, c)) must show the same",
+            words,
+            [sa, sb, sc],
+            `expected join(a, join(b, c)) to show ${r.shown(left)} (what join(join(a, b), c) shows), got ${r.shown(right)}`,
+          );
+        if (!same(r.value(aa), r.value(sa.value)))
+          return explain(
+            r,
+            "law: join is idempotent — join(a, a) must show what a shows (merging a state you already have changes nothing)",
+            words,
+            [sa],
+            `expected join(a, a) to show ${r.shown(sa.value)}, got ${r.shown(aa)}`,
+          );
         return undefined;
       });
     },
@@ -289,7 +341,9 @@ function leqTest(spec: CrdtSpec): LabTest {
     points: 5,
     description:
       `leq(bottom, a) and leq(a, a) hold; leq(a, join(a, b)) and leq(b, join(a, b)) hold; whenever leq(a, b) holds, join(a, b) shows what b shows; and every update moves a state strictly up ` +
-      (spec.kind === "set" ? "(after an add, and after a remove of an element the state has, leq(before, after) holds and leq(after, before) does not: a remove's tombstones count)" : "(after an inc or a dec, leq(before, after) holds and leq(after, before) does not)"),
+      (spec.kind === "set"
+        ? "(after an add, and after a remove of an element the state has, leq(before, after) holds and leq(after, before) does not: a remove's tombstones count)"
+        : "(after an inc or a dec, leq(before, after) holds and leq(after, before) does not)"),
     check: (scope, context) => {
       const session = sessionOf(scope, spec);
       return checkProperty(historyArb, context, async (h) => {
@@ -313,20 +367,54 @@ function leqTest(spec: CrdtSpec): LabTest {
           b.during(`${words}; a: add x; a: remove x`);
           const R = b.op(T, 1, "x", "a");
           updates.push({ words: `${words}; then a: ${up} x`, before: A, after: T, hint: "" });
-          updates.push({ words: `${words}; then a: ${up} x; a: ${down} x`, before: T, after: R, hint: " — does leq compare the removed dots (the tombstones) too? A state that has removed x is above the one that had not" });
+          updates.push({
+            words: `${words}; then a: ${up} x; a: ${down} x`,
+            before: T,
+            after: R,
+            hint: " — does leq compare the removed dots (the tombstones) too? A state that has removed x is above the one that had not",
+          });
         }
-        const checks = updates.map((u) => ({ ...u, fwd: b.leq(u.before, u.after), back: b.leq(u.after, u.before), sBefore: show(b, "before", u.before), sAfter: show(b, "after", u.after) }));
+        const checks = updates.map((u) => ({
+          ...u,
+          fwd: b.leq(u.before, u.after),
+          back: b.leq(u.after, u.before),
+          sBefore: show(b, "before", u.before),
+          sAfter: show(b, "after", u.after),
+        }));
         const r = await b.ask(session);
         const law = "law: leq agrees with join";
-        if (!r.bool(q.botA)) return explain(r, `${law} — bottom is below every state`, words, [sbot, sa], "expected leq(bottom, a) to be true, got false");
+        if (!r.bool(q.botA))
+          return explain(r, `${law} — bottom is below every state`, words, [sbot, sa], "expected leq(bottom, a) to be true, got false");
         if (!r.bool(q.aa)) return explain(r, `${law} — leq is reflexive`, words, [sa], "expected leq(a, a) to be true, got false");
-        if (!r.bool(q.aj)) return explain(r, `${law} — join(a, b) is above a`, words, [sa, sj], "expected leq(a, join(a, b)) to be true, got false");
-        if (!r.bool(q.bj)) return explain(r, `${law} — join(a, b) is above b`, words, [sb, sj], "expected leq(b, join(a, b)) to be true, got false");
+        if (!r.bool(q.aj))
+          return explain(r, `${law} — join(a, b) is above a`, words, [sa, sj], "expected leq(a, join(a, b)) to be true, got false");
+        if (!r.bool(q.bj))
+          return explain(r, `${law} — join(a, b) is above b`, words, [sb, sj], "expected leq(b, join(a, b)) to be true, got false");
         if (r.bool(q.ab) && !same(r.value(sj.value), r.value(sb.value)))
-          return explain(r, `${law} — leq(a, b) says a is included in b, so join(a, b) must show what b shows`, words, [sa, sb], `leq(a, b) is true, so expected join(a, b) to show ${r.shown(sb.value)} (what b shows), got ${r.shown(sj.value)}`);
+          return explain(
+            r,
+            `${law} — leq(a, b) says a is included in b, so join(a, b) must show what b shows`,
+            words,
+            [sa, sb],
+            `leq(a, b) is true, so expected join(a, b) to show ${r.shown(sb.value)} (what b shows), got ${r.shown(sj.value)}`,
+          );
         for (const c of checks) {
-          if (!r.bool(c.fwd)) return explain(r, `${law} — an update moves the state up`, c.words, [c.sBefore, c.sAfter], "expected leq(before, after) to be true, got false");
-          if (r.bool(c.back)) return explain(r, `${law} — an update moves the state strictly up, so the old state is not above the new one`, c.words, [c.sBefore, c.sAfter], `expected leq(after, before) to be false, got true${c.hint}`);
+          if (!r.bool(c.fwd))
+            return explain(
+              r,
+              `${law} — an update moves the state up`,
+              c.words,
+              [c.sBefore, c.sAfter],
+              "expected leq(before, after) to be true, got false",
+            );
+          if (r.bool(c.back))
+            return explain(
+              r,
+              `${law} — an update moves the state strictly up, so the old state is not above the new one`,
+              c.words,
+              [c.sBefore, c.sAfter],
+              `expected leq(after, before) to be false, got true${c.hint}`,
+            );
         }
         return undefined;
       });
@@ -349,7 +437,9 @@ function purityTest(spec: CrdtSpec): LabTest {
         b.join(A, B);
         b.during(`${historyWords(spec, h)}; a: ${spec.ops[0]}${spec.kind === "set" ? " x" : ""}`);
         const U = b.op(A, 0, "x", "a");
-        b.during(`${historyWords(spec, h)}; a: ${spec.ops[0]}${spec.kind === "set" ? " x" : ""}; a: ${spec.ops[1]}${spec.kind === "set" ? " x" : ""}`);
+        b.during(
+          `${historyWords(spec, h)}; a: ${spec.ops[0]}${spec.kind === "set" ? " x" : ""}; a: ${spec.ops[1]}${spec.kind === "set" ? " x" : ""}`,
+        );
         b.op(U, 1, "x", "a");
         const r = await b.ask(session);
         const found = r.mutation();
@@ -374,14 +464,20 @@ function referenceValues(spec: CrdtSpec, steps: readonly Step[]): (number | stri
   if (spec.kind === "counter") {
     const states: PNCounterState[] = REPLICAS.map(() => referenceCounter.bottom());
     for (const s of steps) {
-      if (s.kind === "op") states[s.at] = referenceCounter.apply(states[s.at] as PNCounterState, { op: s.op === 0 ? "inc" : "dec" }, REPLICAS[s.at] as string);
+      if (s.kind === "op")
+        states[s.at] = referenceCounter.apply(states[s.at] as PNCounterState, { op: s.op === 0 ? "inc" : "dec" }, REPLICAS[s.at] as string);
       else states[s.to] = referenceCounter.join(states[s.to] as PNCounterState, states[s.from] as PNCounterState);
     }
     return states.map((s) => referenceCounter.value(s));
   }
   const states: ORSetState[] = REPLICAS.map(() => orSet.bottom());
   for (const s of steps) {
-    if (s.kind === "op") states[s.at] = orSet.apply(states[s.at] as ORSetState, s.op === 0 ? { op: "add", element: s.element } : { op: "remove", element: s.element }, REPLICAS[s.at] as string);
+    if (s.kind === "op")
+      states[s.at] = orSet.apply(
+        states[s.at] as ORSetState,
+        s.op === 0 ? { op: "add", element: s.element } : { op: "remove", element: s.element },
+        REPLICAS[s.at] as string,
+      );
     else states[s.to] = orSet.join(states[s.to] as ORSetState, states[s.from] as ORSetState);
   }
   return states.map((s) => [...orSet.value(s)].sort());
@@ -391,7 +487,8 @@ function countingTest(): LabTest {
   return {
     name: "pn-counter: counts every increment and decrement exactly once",
     points: 10,
-    description: "on a random history, every replica shows (#increments − #decrements) of the operations it has seen, and the merge of all replicas shows the total, however often states were merged",
+    description:
+      "on a random history, every replica shows (#increments − #decrements) of the operations it has seen, and the merge of all replicas shows the total, however often states were merged",
     check: (scope, context) => {
       const session = sessionOf(scope, COUNTER);
       return checkProperty(historyArb, context, async (h) => {
@@ -403,10 +500,24 @@ function countingTest(): LabTest {
         const expected = referenceValues(COUNTER, h) as number[];
         const words = historyWords(COUNTER, h);
         for (const [i, s] of shown.entries()) {
-          if (r.value(s.value) !== expected[i]) return explain(r, "property: every increment and decrement counts exactly once", words, [s], `expected replica ${REPLICAS[i]} to show ${expected[i]} (the increments minus the decrements it has seen), got ${r.shown(s.value)}`);
+          if (r.value(s.value) !== expected[i])
+            return explain(
+              r,
+              "property: every increment and decrement counts exactly once",
+              words,
+              [s],
+              `expected replica ${REPLICAS[i]} to show ${expected[i]} (the increments minus the decrements it has seen), got ${r.shown(s.value)}`,
+            );
         }
         const total = h.reduce((n, s) => (s.kind === "op" ? n + (s.op === 0 ? 1 : -1) : n), 0);
-        if (r.value(all.value) !== total) return explain(r, "property: every increment and decrement counts exactly once", words, [all], `expected the merge of all replicas to show ${total} (every increment minus every decrement), got ${r.shown(all.value)}`);
+        if (r.value(all.value) !== total)
+          return explain(
+            r,
+            "property: every increment and decrement counts exactly once",
+            words,
+            [all],
+            `expected the merge of all replicas to show ${total} (every increment minus every decrement), got ${r.shown(all.value)}`,
+          );
         return undefined;
       });
     },
@@ -421,18 +532,39 @@ interface GossipPlan {
 }
 const COUNTER_PLAN: GossipPlan = {
   ops: {
-    a: [{ op: 0, element: "" }, { op: 0, element: "" }, { op: 0, element: "" }, { op: 1, element: "" }],
-    b: [{ op: 0, element: "" }, { op: 0, element: "" }],
-    c: [{ op: 0, element: "" }, { op: 1, element: "" }, { op: 1, element: "" }, { op: 1, element: "" }, { op: 1, element: "" }],
+    a: [
+      { op: 0, element: "" },
+      { op: 0, element: "" },
+      { op: 0, element: "" },
+      { op: 1, element: "" },
+    ],
+    b: [
+      { op: 0, element: "" },
+      { op: 0, element: "" },
+    ],
+    c: [
+      { op: 0, element: "" },
+      { op: 1, element: "" },
+      { op: 1, element: "" },
+      { op: 1, element: "" },
+      { op: 1, element: "" },
+    ],
   },
   expected: 1,
   seed: 7,
 };
 const SET_PLAN: GossipPlan = {
   ops: {
-    a: [{ op: 0, element: "milk" }, { op: 0, element: "eggs" }, { op: 1, element: "eggs" }],
+    a: [
+      { op: 0, element: "milk" },
+      { op: 0, element: "eggs" },
+      { op: 1, element: "eggs" },
+    ],
     b: [{ op: 0, element: "bread" }],
-    c: [{ op: 0, element: "eggs" }, { op: 0, element: "jam" }],
+    c: [
+      { op: 0, element: "eggs" },
+      { op: 0, element: "jam" },
+    ],
   },
   expected: ["bread", "eggs", "jam", "milk"],
   seed: 11,
@@ -445,7 +577,14 @@ const GOSSIP_UNTIL = 400;
 
 /** The result of gossiping a student's CRDT through the simulator. */
 export type Lab1Gossip =
-  | { readonly ok: true; readonly trace: Trace; readonly values: Readonly<Record<string, number | readonly string[]>>; readonly converged: boolean; readonly right: boolean; readonly expected: number | readonly string[] }
+  | {
+      readonly ok: true;
+      readonly trace: Trace;
+      readonly values: Readonly<Record<string, number | readonly string[]>>;
+      readonly converged: boolean;
+      readonly right: boolean;
+      readonly expected: number | readonly string[];
+    }
   | { readonly ok: false; readonly problem: string };
 
 /**
@@ -454,7 +593,11 @@ export type Lab1Gossip =
  * the joins it makes are then asked as one batch. The returned trace carries each replica's value
  * as `replica` notes, as {@link convergenceChart} draws them.
  */
-async function gossip(session: CrdtSession, spec: CrdtSpec, plan: GossipPlan): Promise<{ trace: Trace; answers: Answers; finals: Shown[]; batch: Batch }> {
+async function gossip(
+  session: CrdtSession,
+  spec: CrdtSpec,
+  plan: GossipPlan,
+): Promise<{ trace: Trace; answers: Answers; finals: Shown[]; batch: Batch }> {
   const b = new Batch(spec);
   const current = new Map<string, number>();
   const nodes: Record<string, NodeHandlers<number>> = {};
@@ -478,7 +621,13 @@ async function gossip(session: CrdtSession, spec: CrdtSpec, plan: GossipPlan): P
       },
     };
   }
-  const symbolic = runSimulation<number>({ seed: plan.seed, nodes, network: GOSSIP_NETWORK, partitions: [GOSSIP_PARTITION], limits: { maxTime: GOSSIP_UNTIL + 200 } });
+  const symbolic = runSimulation<number>({
+    seed: plan.seed,
+    nodes,
+    network: GOSSIP_NETWORK,
+    partitions: [GOSSIP_PARTITION],
+    limits: { maxTime: GOSSIP_UNTIL + 200 },
+  });
   const finals = REPLICAS.map((r) => show(b, r, current.get(r) as number));
   const answers = await b.ask(session);
   // The same trace with each note's reference replaced by the value the student's code gave.
@@ -493,7 +642,9 @@ async function gossip(session: CrdtSession, spec: CrdtSpec, plan: GossipPlan): P
 }
 
 function planWords(spec: CrdtSpec, plan: GossipPlan): string {
-  const per = REPLICAS.map((r) => `${r}: ${(plan.ops[r] ?? []).map((o) => (spec.kind === "set" ? `${spec.ops[o.op]} ${o.element}` : spec.ops[o.op])).join(", ")}`);
+  const per = REPLICAS.map(
+    (r) => `${r}: ${(plan.ops[r] ?? []).map((o) => (spec.kind === "set" ? `${spec.ops[o.op]} ${o.element}` : spec.ops[o.op])).join(", ")}`,
+  );
   return `${per.join("; ")}; then every replica sends its state to the others every 10 ms until ${GOSSIP_UNTIL} ms, 30% of messages lost, 20% duplicated, half reordered, a partitioned from b and c until ${GOSSIP_PARTITION.heal} ms`;
 }
 
@@ -508,8 +659,22 @@ function convergenceTest(spec: CrdtSpec, plan: GossipPlan): LabTest {
         const values = finals.map((f) => r.value(f.value));
         const words = planWords(spec, plan);
         const differ = values.findIndex((v) => !same(v, values[0] as number | readonly string[]));
-        if (differ > 0) return explain(r, "property: convergence — once every state has reached every replica, all replicas show the same", words, [finals[0] as Shown, finals[differ] as Shown], `expected ${REPLICAS[differ]} to show what a shows, ${r.shown((finals[0] as Shown).value)}; got ${r.shown((finals[differ] as Shown).value)}`);
-        if (!same(values[0] as number | readonly string[], plan.expected)) return explain(r, "property: convergence to the right value", words, [finals[0] as Shown], `expected every replica to show ${formatValue(plan.expected)}, got ${r.shown((finals[0] as Shown).value)}`);
+        if (differ > 0)
+          return explain(
+            r,
+            "property: convergence — once every state has reached every replica, all replicas show the same",
+            words,
+            [finals[0] as Shown, finals[differ] as Shown],
+            `expected ${REPLICAS[differ]} to show what a shows, ${r.shown((finals[0] as Shown).value)}; got ${r.shown((finals[differ] as Shown).value)}`,
+          );
+        if (!same(values[0] as number | readonly string[], plan.expected))
+          return explain(
+            r,
+            "property: convergence to the right value",
+            words,
+            [finals[0] as Shown],
+            `expected every replica to show ${formatValue(plan.expected)}, got ${r.shown((finals[0] as Shown).value)}`,
+          );
         return undefined;
       }),
   };
@@ -538,7 +703,8 @@ function addWinsTest(): LabTest {
   return {
     name: "or-set: a concurrent add wins over a remove",
     points: 15,
-    description: "a adds x; b merges a and removes x; concurrently a adds x again; after a merges b, x is in the set; and a remove after observing every add removes x",
+    description:
+      "a adds x; b merges a and removes x; concurrently a adds x again; after a merges b, x is in the set; and a remove after observing every add removes x",
     check: (scope) =>
       guarded(async () => {
         const session = sessionOf(scope, SET);
@@ -558,9 +724,21 @@ function addWinsTest(): LabTest {
         const [sa, sb, sm, sg] = [show(b, "a", a2), show(b, "b", b2), show(b, "a after merging b", m), show(b, "a after its remove", gone)];
         const r = await b.ask(session);
         if (!(r.value(sm.value) as readonly string[]).includes("x"))
-          return explain(r, "property: add wins — an add the remover had not seen survives the remove", "a: add x; b merges a; b: remove x; a: add x (concurrently with b's remove); a merges b", [sa, sb], `expected join(a, b) to contain "x" (a's second add was not observed by b's remove), got ${r.shown(sm.value)}`);
+          return explain(
+            r,
+            "property: add wins — an add the remover had not seen survives the remove",
+            "a: add x; b merges a; b: remove x; a: add x (concurrently with b's remove); a merges b",
+            [sa, sb],
+            `expected join(a, b) to contain "x" (a's second add was not observed by b's remove), got ${r.shown(sm.value)}`,
+          );
         if ((r.value(sg.value) as readonly string[]).includes("x"))
-          return explain(r, "property: observed remove — a remove removes every add it has observed", "a: add x; b merges a; b: remove x; a: add x; a merges b; a: remove x", [sm, sg], `expected x gone after a removes it having seen both adds, got ${r.shown(sg.value)}`);
+          return explain(
+            r,
+            "property: observed remove — a remove removes every add it has observed",
+            "a: add x; b merges a; b: remove x; a: add x; a merges b; a: remove x",
+            [sm, sg],
+            `expected x gone after a removes it having seen both adds, got ${r.shown(sg.value)}`,
+          );
         return undefined;
       }),
   };
@@ -570,7 +748,8 @@ function semanticsTest(): LabTest {
   return {
     name: "or-set: matches the observed-remove semantics on random histories",
     points: 15,
-    description: "on random adds, removes and merges, every replica shows exactly the elements maze's reference OR-Set shows on the same history: those with an add the replica has seen and no remove that saw that add",
+    description:
+      "on random adds, removes and merges, every replica shows exactly the elements maze's reference OR-Set shows on the same history: those with an add the replica has seen and no remove that saw that add",
     check: (scope, context) => {
       const session = sessionOf(scope, SET);
       return checkProperty(historyArb, context, async (h) => {
@@ -580,7 +759,14 @@ function semanticsTest(): LabTest {
         const expected = referenceValues(SET, h);
         for (const [i, s] of shown.entries()) {
           const want = expected[i] as string[];
-          if (!same(r.value(s.value), want)) return explain(r, "property: observed-remove semantics — a replica shows the elements with an add it has seen that no remove it has seen observed", historyWords(SET, h), [s], `expected replica ${REPLICAS[i]} to show ${formatValue(want)} (maze's reference OR-Set on the same history), got ${r.shown(s.value)}`);
+          if (!same(r.value(s.value), want))
+            return explain(
+              r,
+              "property: observed-remove semantics — a replica shows the elements with an add it has seen that no remove it has seen observed",
+              historyWords(SET, h),
+              [s],
+              `expected replica ${REPLICAS[i]} to show ${formatValue(want)} (maze's reference OR-Set on the same history), got ${r.shown(s.value)}`,
+            );
         }
         return undefined;
       });
@@ -597,5 +783,17 @@ export const lab1Crdt: Lab = {
     { name: "orSet", kind: "crdt", crdt: "set" },
   ],
   publicSeed: LAB1_PUBLIC_SEED,
-  tests: [lawTest(COUNTER), leqTest(COUNTER), purityTest(COUNTER), countingTest(), convergenceTest(COUNTER, COUNTER_PLAN), lawTest(SET), leqTest(SET), purityTest(SET), addWinsTest(), semanticsTest(), convergenceTest(SET, SET_PLAN)],
+  tests: [
+    lawTest(COUNTER),
+    leqTest(COUNTER),
+    purityTest(COUNTER),
+    countingTest(),
+    convergenceTest(COUNTER, COUNTER_PLAN),
+    lawTest(SET),
+    leqTest(SET),
+    purityTest(SET),
+    addWinsTest(),
+    semanticsTest(),
+    convergenceTest(SET, SET_PLAN),
+  ],
 };

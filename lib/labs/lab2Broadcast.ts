@@ -62,7 +62,12 @@ function failureFreeDelivery(scope: StudentScope): { ok: true; missing: string[]
   const p = load(scope);
   if (!p.ok) return p;
   const run = replayFaults(p.program, LAB2_BOUNDS.loss.eot, faults(), LAB2_NODES);
-  const have = new Set(run.facts("delivered", run.eot).filter((f) => f.args[1] === "hello").map((f) => String(f.args[0])));
+  const have = new Set(
+    run
+      .facts("delivered", run.eot)
+      .filter((f) => f.args[1] === "hello")
+      .map((f) => String(f.args[0])),
+  );
   return { ok: true, missing: LAB2_NODES.filter((n) => !have.has(n)) };
 }
 
@@ -75,14 +80,19 @@ function certification(which: keyof typeof LAB2_BOUNDS, what: string): LabTest {
     check: (scope) => {
       const ff = failureFreeDelivery(scope);
       if (!ff.ok) return ff.problems;
-      if (ff.missing.length > 0) return `the failure-free run does not deliver to ${ff.missing.join(", ")}; a program that delivers nothing is vacuously fault tolerant, so this test first needs delivery`;
+      if (ff.missing.length > 0)
+        return `the failure-free run does not deliver to ${ff.missing.join(", ")}; a program that delivers nothing is vacuously fault tolerant, so this test first needs delivery`;
       const p = load(scope);
       if (!p.ok) return p.problems;
       const r = lab2Search(p.program, scope[NAME] as string, which);
       if (r.verdict === "certified") return undefined;
-      if (r.verdict === "inconclusive") return `LDFI stopped at its ${r.limit} limit after ${r.executions} executions without a verdict; make the protocol smaller (fewer messages per step)`;
+      if (r.verdict === "inconclusive")
+        return `LDFI stopped at its ${r.limit} limit after ${r.executions} executions without a verdict; make the protocol smaller (fewer messages per step)`;
       const ce = r.counterexample!;
-      return `LDFI found a counterexample after ${r.executions} executions: ${formatFaults(ce.faults)} loses ${ce.missing.join(", ")} ` + `(replay it: maze.lostPost(program, ${bounds.eot}, maze.faults(...)) or maze.faultRunSpacetime)`;
+      return (
+        `LDFI found a counterexample after ${r.executions} executions: ${formatFaults(ce.faults)} loses ${ce.missing.join(", ")} ` +
+        `(replay it: maze.lostPost(program, ${bounds.eot}, maze.faults(...)) or maze.faultRunSpacetime)`
+      );
     },
   };
 }
@@ -96,7 +106,8 @@ export const lab2Broadcast: Lab = {
     {
       name: "valid Dedalus, local rules, the lab's relations untouched",
       points: 10,
-      description: "`broadcast` is a string that parses and checks together with delivery_setup.ded and delivery_assert.ded, derives none of pre, post, lacks, link, origin and crash, and keeps every rule local: only @async rules move data between nodes",
+      description:
+        "`broadcast` is a string that parses and checks together with delivery_setup.ded and delivery_assert.ded, derives none of pre, post, lacks, link, origin and crash, and keeps every rule local: only @async rules move data between nodes",
       check: (scope) => {
         const p = load(scope);
         return p.ok ? undefined : p.problems;
@@ -109,7 +120,9 @@ export const lab2Broadcast: Lab = {
       check: (scope) => {
         const ff = failureFreeDelivery(scope);
         if (!ff.ok) return ff.problems;
-        return ff.missing.length === 0 ? undefined : `at EOT ${LAB2_BOUNDS.loss.eot} these nodes have not delivered "hello": ${ff.missing.join(", ")}`;
+        return ff.missing.length === 0
+          ? undefined
+          : `at EOT ${LAB2_BOUNDS.loss.eot} these nodes have not delivered "hello": ${ff.missing.join(", ")}`;
       },
     },
     certification("loss", "message loss"),

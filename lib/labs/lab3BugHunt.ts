@@ -71,25 +71,37 @@ export interface RecordedFaults {
 
 function recorded(scope: StudentScope): FaultSet | string {
   const v = scope["counterexample"];
-  if (v === undefined || v === null) return "`counterexample` is not recorded yet: set it to the fault set LDFI found, e.g. { omissions: [{ from: \"p\", to: \"b1\", time: 1 }], crashes: [] }";
+  if (v === undefined || v === null)
+    return '`counterexample` is not recorded yet: set it to the fault set LDFI found, e.g. { omissions: [{ from: "p", to: "b1", time: 1 }], crashes: [] }';
   if (typeof v !== "object") return `\`counterexample\` must be an object { omissions, crashes }, got ${typeof v}`;
   const r = v as RecordedFaults;
-  const okList = (xs: unknown, keys: string[]): boolean => xs === undefined || (Array.isArray(xs) && xs.every((x) => x !== null && typeof x === "object" && keys.every((k) => k in (x as object))));
-  if (!okList(r.omissions, ["from", "to", "time"]) || !okList(r.crashes, ["node", "time"])) return "`counterexample` must look like { omissions: [{ from, to, time }], crashes: [{ node, time }] }";
+  const okList = (xs: unknown, keys: string[]): boolean =>
+    xs === undefined ||
+    (Array.isArray(xs) && xs.every((x) => x !== null && typeof x === "object" && keys.every((k) => k in (x as object))));
+  if (!okList(r.omissions, ["from", "to", "time"]) || !okList(r.crashes, ["node", "time"]))
+    return "`counterexample` must look like { omissions: [{ from, to, time }], crashes: [{ node, time }] }";
   return faults(r.omissions ?? [], r.crashes ?? []);
 }
 
 /** The relation names of rules, as a multiset key: to tell an edited protocol from the given one. */
 function ruleTexts(rules: readonly { text: string }[]): string {
-  return rules.map((r) => r.text).sort().join("\n");
+  return rules
+    .map((r) => r.text)
+    .sort()
+    .join("\n");
 }
 
 function loadFix(scope: StudentScope): ReturnType<typeof loadStudentProgram> {
-  if (!("fixedProtocol" in scope)) return { ok: false, problems: "`fixedProtocol` is not defined in the notebook: define `const fixedProtocol = `...`;` with your corrected rules" };
+  if (!("fixedProtocol" in scope))
+    return {
+      ok: false,
+      problems: "`fixedProtocol` is not defined in the notebook: define `const fixedProtocol = `...`;` with your corrected rules",
+    };
   const p = loadStudentProgram(scope["fixedProtocol"], LAB3_PROGRAM);
   if (!p.ok) return p;
   const given = lab3BuggyProgram().rules.filter((r) => r.span.file.endsWith(LAB3_FILES.buggy));
-  if (ruleTexts(p.rules) === ruleTexts(given)) return { ok: false, problems: "`fixedProtocol` has the same rules as the buggy protocol: change the rules that cause the bug" };
+  if (ruleTexts(p.rules) === ruleTexts(given))
+    return { ok: false, problems: "`fixedProtocol` has the same rules as the buggy protocol: change the rules that cause the bug" };
   return p;
 }
 
@@ -100,7 +112,8 @@ function failureFreeProblems(scope: StudentScope): string | undefined {
   const run = replayFaults(p.program, LAB3_BOUNDS.eot, faults(), LAB3_NODES);
   const done = run.facts("done", run.eot).some((f) => f.args[0] === "cl" && f.args[1] === "v1");
   const stored = ["b1", "b2"].filter((b) => !run.has("stored", [b, "v1"], run.eot));
-  if (!done) return `without faults, the client never gets done("cl", "v1") by EOT ${LAB3_BOUNDS.eot}: a protocol that never acknowledges is vacuously durable`;
+  if (!done)
+    return `without faults, the client never gets done("cl", "v1") by EOT ${LAB3_BOUNDS.eot}: a protocol that never acknowledges is vacuously durable`;
   if (stored.length > 0) return `without faults, ${stored.join(" and ")} never store "v1"`;
   return undefined;
 }
@@ -109,7 +122,10 @@ function failureFreeProblems(scope: StudentScope): string | undefined {
 export const lab3BugHunt: Lab = {
   id: "lab3-bughunt",
   title: "Lab 3 — LDFI bug hunt",
-  definitions: [{ name: "counterexample", kind: "data" }, { name: "fixedProtocol", kind: "text" }],
+  definitions: [
+    { name: "counterexample", kind: "data" },
+    { name: "fixedProtocol", kind: "text" },
+  ],
   tests: [
     {
       name: "the recorded counterexample breaks the given protocol",
@@ -118,7 +134,8 @@ export const lab3BugHunt: Lab = {
       check: (scope) => {
         const f = recorded(scope);
         if (typeof f === "string") return f;
-        if (!withinBounds(f, { ...LAB3_BOUNDS, nodes: LAB3_NODES })) return `${formatFaults(f)} is outside the bounds: omissions only between different nodes of ${LAB3_NODES.join(", ")} at times 1..${LAB3_BOUNDS.eff - 1}, at most ${LAB3_BOUNDS.crashes} crash`;
+        if (!withinBounds(f, { ...LAB3_BOUNDS, nodes: LAB3_NODES }))
+          return `${formatFaults(f)} is outside the bounds: omissions only between different nodes of ${LAB3_NODES.join(", ")} at times 1..${LAB3_BOUNDS.eff - 1}, at most ${LAB3_BOUNDS.crashes} crash`;
         const lost = lostPost(lab3BuggyProgram(), LAB3_BOUNDS.eot, f, LAB3_NODES);
         return lost.length > 0 ? undefined : `replaying ${formatFaults(f)} loses nothing: every backup still stores the acknowledged write`;
       },
@@ -126,7 +143,8 @@ export const lab3BugHunt: Lab = {
     {
       name: "the fix is valid Dedalus with local rules and keeps the lab's relations",
       points: 10,
-      description: "`fixedProtocol` is a string that parses and checks with the setup and invariant, derives none of pre, post, write, backup, node and crash, has rules different from the given protocol's, and keeps every rule local: only @async rules move data between nodes",
+      description:
+        "`fixedProtocol` is a string that parses and checks with the setup and invariant, derives none of pre, post, write, backup, node and crash, has rules different from the given protocol's, and keeps every rule local: only @async rules move data between nodes",
       check: (scope) => {
         const p = loadFix(scope);
         return p.ok ? undefined : p.problems;

@@ -90,10 +90,10 @@ function studentProgram(scope: StudentScope): Program | string {
   if (text === undefined || text === null) throw new MissingDefinitionError("program", HINT);
   if (typeof text !== "string") return `\`program\` must be a string holding a Dedalus program, got ${typeof text}`;
   const checked = loadChecked([{ file: PROGRAM_FILE, text }]);
-  if (checked.errors.length > 0) return `your program is not valid Dedalus:\n${reportDiagnostics(checked.errors.slice(0, 3), checked.program)}`;
+  if (checked.errors.length > 0)
+    return `your program is not valid Dedalus:\n${reportDiagnostics(checked.errors.slice(0, 3), checked.program)}`;
   return checked.program;
 }
-
 
 /** The answer relations at EOT in the failure-free (every delay 1) run, as sorted `rel(args)` strings. */
 function failureFreeAnswer(program: Program): string[] {
@@ -127,12 +127,17 @@ const MESSAGE_RELATION = "want";
  */
 function stillAsynchronous(program: Program): string | undefined {
   const teleports = program.rules.filter(
-    (r) => r.head.rel === MESSAGE_RELATION && r.head.time !== "async" &&
+    (r) =>
+      r.head.rel === MESSAGE_RELATION &&
+      r.head.time !== "async" &&
       !(r.head.time === "next" && r.body.some((b) => b.kind === "atom" && !b.negated && b.rel === MESSAGE_RELATION)),
   );
   if (teleports.length === 0) return undefined;
   return teleports
-    .map((r) => `${formatLocation(r.span)}: ${MESSAGE_RELATION} must reach the warehouse by message (@async) or persist; this rule moves it without one, which hides the asynchrony instead of tolerating it`)
+    .map(
+      (r) =>
+        `${formatLocation(r.span)}: ${MESSAGE_RELATION} must reach the warehouse by message (@async) or persist; this rule moves it without one, which hides the asynchrony instead of tolerating it`,
+    )
     .join("\n");
 }
 
@@ -174,16 +179,31 @@ export const lab4Calm: Lab = {
       check: (scope) => {
         const p = validProgram(scope);
         if (typeof p === "string") return p;
-        const s = outcomeSpread(p, { schedules: SCHEDULES, seed: SEED, eot: EOT, maxDelay: MAX_DELAY, relations: ANSWER_RELATIONS, nodes: NODES });
+        const s = outcomeSpread(p, {
+          schedules: SCHEDULES,
+          seed: SEED,
+          eot: EOT,
+          maxDelay: MAX_DELAY,
+          relations: ANSWER_RELATIONS,
+          nodes: NODES,
+        });
         const sync = s.synchronous.join("\n");
         const other = s.outcomes.filter((o) => o.facts.join("\n") !== sync);
         if (other.length === 0) return undefined;
         // Each deviating outcome as a diff from the failure-free run: short enough for the self-check table.
         const diff = (facts: string[]): string =>
-          [...facts.filter((f) => !s.synchronous.includes(f)).map((f) => `+${f}`), ...s.synchronous.filter((f) => !facts.includes(f)).map((f) => `-${f}`)].join(" ");
+          [
+            ...facts.filter((f) => !s.synchronous.includes(f)).map((f) => `+${f}`),
+            ...s.synchronous.filter((f) => !facts.includes(f)).map((f) => `-${f}`),
+          ].join(" ");
         return (
           `${s.distinct} distinct outcomes. Against the failure-free run: ` +
-          other.map((o) => `${o.schedules} schedule(s) give ${diff(o.facts)} (replay: maze.scheduleDelay(${SEED}, ${o.firstSchedule}, ${MAX_DELAY}))`).join("; ") +
+          other
+            .map(
+              (o) =>
+                `${o.schedules} schedule(s) give ${diff(o.facts)} (replay: maze.scheduleDelay(${SEED}, ${o.firstSchedule}, ${MAX_DELAY}))`,
+            )
+            .join("; ") +
           `. Failure-free: ${s.synchronous.join(", ") || "(nothing)"}`
         );
       },
@@ -191,16 +211,23 @@ export const lab4Calm: Lab = {
     {
       name: "answer: still ships, back-orders and prioritises the right orders",
       points: 30,
-      description: "in the failure-free run at EOT: o2 ships, o1 does not and its gear is back-ordered, o1 (not o2) is a priority order — scored once the CALM check passes",
+      description:
+        "in the failure-free run at EOT: o2 ships, o1 does not and its gear is back-ordered, o1 (not o2) is a priority order — scored once the CALM check passes",
       check: (scope) => {
         const p = validProgram(scope);
         if (typeof p === "string") return p;
-        if (calmFailure(p) !== undefined) return "refactor first: this test checks that a program passing the CALM check still computes the answer";
+        if (calmFailure(p) !== undefined)
+          return "refactor first: this test checks that a program passing the CALM check still computes the answer";
         const got = failureFreeAnswer(p);
         const missing = EXPECTED_ANSWER.filter((f) => !got.includes(f));
         const extra = got.filter((f) => !EXPECTED_ANSWER.includes(f));
         if (missing.length === 0 && extra.length === 0) return undefined;
-        return [missing.length > 0 ? `missing at EOT: ${missing.join(", ")}` : "", extra.length > 0 ? `wrongly derived: ${extra.join(", ")}` : ""].filter((x) => x !== "").join("; ");
+        return [
+          missing.length > 0 ? `missing at EOT: ${missing.join(", ")}` : "",
+          extra.length > 0 ? `wrongly derived: ${extra.join(", ")}` : "",
+        ]
+          .filter((x) => x !== "")
+          .join("; ");
       },
     },
   ],

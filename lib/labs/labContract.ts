@@ -61,7 +61,10 @@ export interface Lab {
 
 /** Thrown by a check when the student has not defined a name the lab needs. */
 export class MissingDefinitionError extends Error {
-  constructor(readonly definition: string, readonly hint: string) {
+  constructor(
+    readonly definition: string,
+    readonly hint: string,
+  ) {
     super(`\`${definition}\` is not defined in the notebook: ${hint}`);
     this.name = "MissingDefinitionError";
   }

@@ -28,17 +28,27 @@ export type ServedDefinition =
 
 /** Student process to grader. */
 export type LabChildMessage =
-  | { readonly type: typeof LAB_MESSAGE.definitions; readonly lab: string; readonly definitions: Readonly<Record<string, ServedDefinition>> }
+  | {
+      readonly type: typeof LAB_MESSAGE.definitions;
+      readonly lab: string;
+      readonly definitions: Readonly<Record<string, ServedDefinition>>;
+    }
   | { readonly type: typeof LAB_MESSAGE.answers; readonly id: number; readonly answers: readonly CrdtAnswer[] | readonly unknown[] };
 
 /** Grader to student process. */
-export type LabParentMessage = { readonly type: typeof LAB_MESSAGE.ask; readonly id: number; readonly name: string; readonly questions: readonly CrdtQuestion[] | readonly ProtocolQuestion[] };
+export type LabParentMessage = {
+  readonly type: typeof LAB_MESSAGE.ask;
+  readonly id: number;
+  readonly name: string;
+  readonly questions: readonly CrdtQuestion[] | readonly ProtocolQuestion[];
+};
 
 function serve(spec: DefinitionSpec, value: unknown): ServedDefinition {
   if (value === undefined || value === null) return { kind: "missing" };
   if (spec.kind === "text") {
     if (typeof value !== "string") return { kind: "invalid", message: `\`${spec.name}\` must be a string, got ${typeof value}` };
-    if (value.length > MAX_DEFINITION_CHARS) return { kind: "invalid", message: `\`${spec.name}\` is longer than ${MAX_DEFINITION_CHARS} characters` };
+    if (value.length > MAX_DEFINITION_CHARS)
+      return { kind: "invalid", message: `\`${spec.name}\` is longer than ${MAX_DEFINITION_CHARS} characters` };
     return { kind: "text", text: value };
   }
   if (spec.kind === "data") {
@@ -49,13 +59,23 @@ function serve(spec: DefinitionSpec, value: unknown): ServedDefinition {
       return { kind: "invalid", message: `\`${spec.name}\` is not plain data: ${e instanceof Error ? e.message : String(e)}` };
     }
     if (json === undefined) return { kind: "invalid", message: `\`${spec.name}\` is not plain data` };
-    if (json.length > MAX_DEFINITION_CHARS) return { kind: "invalid", message: `\`${spec.name}\` is larger than ${MAX_DEFINITION_CHARS} characters as JSON` };
+    if (json.length > MAX_DEFINITION_CHARS)
+      return { kind: "invalid", message: `\`${spec.name}\` is larger than ${MAX_DEFINITION_CHARS} characters as JSON` };
     return { kind: "data", json };
   }
-  if (spec.kind === "protocol") return typeof value === "function" ? { kind: "protocol" } : { kind: "invalid", message: `\`${spec.name}\` must be a function (payload) => defineSimProtocol({...}), got ${typeof value}` };
-  if (typeof value !== "object" && typeof value !== "function") return { kind: "invalid", message: `\`${spec.name}\` must be an object of functions, got ${typeof value}` };
+  if (spec.kind === "protocol")
+    return typeof value === "function"
+      ? { kind: "protocol" }
+      : { kind: "invalid", message: `\`${spec.name}\` must be a function (payload) => defineSimProtocol({...}), got ${typeof value}` };
+  if (typeof value !== "object" && typeof value !== "function")
+    return { kind: "invalid", message: `\`${spec.name}\` must be an object of functions, got ${typeof value}` };
   const v = value as Record<string, unknown>;
-  return { kind: "crdt", functions: Object.keys(v).filter((k) => typeof v[k] === "function").slice(0, 50) };
+  return {
+    kind: "crdt",
+    functions: Object.keys(v)
+      .filter((k) => typeof v[k] === "function")
+      .slice(0, 50),
+  };
 }
 
 /**
@@ -71,9 +91,21 @@ export function serveLab(id: string, scope: StudentScope): Promise<void> {
   const answerers = new Map<string, ReturnType<typeof protocolAnswerer>>();
   process.on("message", (raw: unknown) => {
     const m = raw as LabParentMessage;
-    if (typeof m !== "object" || m === null || m.type !== LAB_MESSAGE.ask || !Array.isArray(m.questions) || m.questions.length > MAX_QUESTIONS) return;
+    if (
+      typeof m !== "object" ||
+      m === null ||
+      m.type !== LAB_MESSAGE.ask ||
+      !Array.isArray(m.questions) ||
+      m.questions.length > MAX_QUESTIONS
+    )
+      return;
     const spec = lab.definitions.find((d) => d.name === m.name);
-    if (spec?.kind === "crdt") send({ type: LAB_MESSAGE.answers, id: m.id, answers: answerCrdtQuestions(scope[spec.name], spec.crdt, m.questions as readonly CrdtQuestion[]) } satisfies LabChildMessage);
+    if (spec?.kind === "crdt")
+      send({
+        type: LAB_MESSAGE.answers,
+        id: m.id,
+        answers: answerCrdtQuestions(scope[spec.name], spec.crdt, m.questions as readonly CrdtQuestion[]),
+      } satisfies LabChildMessage);
     else if (spec?.kind === "protocol") {
       let answer = answerers.get(spec.name);
       if (!answer) answerers.set(spec.name, (answer = protocolAnswerer(scope[spec.name], spec.nodes)));

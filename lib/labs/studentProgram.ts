@@ -39,7 +39,11 @@ export type StudentProgram =
  * comes back as text with `file:line:col` and the offending source line.
  */
 export function loadStudentProgram(source: unknown, spec: StudentProgramSpec): StudentProgram {
-  if (typeof source !== "string") return { ok: false, problems: `expected a string holding your Dedalus program, got ${source === undefined ? "undefined" : typeof source}` };
+  if (typeof source !== "string")
+    return {
+      ok: false,
+      problems: `expected a string holding your Dedalus program, got ${source === undefined ? "undefined" : typeof source}`,
+    };
   const fixed = spec.fixedFiles.map((f) => ({ file: f, text: fs.readFileSync(path.join(PROTOCOLS_DIR, f), "utf8") }));
   const checked = loadChecked([{ file: spec.file, text: source }, ...fixed]);
   const { program } = checked;
@@ -51,10 +55,22 @@ export function loadStudentProgram(source: unknown, spec: StudentProgramSpec): S
   const own: Diagnostic[] = [];
   const fixedSet = new Set(spec.fixedRelations);
   for (const r of rules) {
-    if (fixedSet.has(r.head.rel)) own.push({ code: "lab-fixed-relation", severity: "error", message: `\`${r.head.rel}\` is fixed by the lab; derive your own relations instead`, span: r.head.relSpan });
+    if (fixedSet.has(r.head.rel))
+      own.push({
+        code: "lab-fixed-relation",
+        severity: "error",
+        message: `\`${r.head.rel}\` is fixed by the lab; derive your own relations instead`,
+        span: r.head.relSpan,
+      });
   }
   for (const f of program.facts.filter(mine)) {
-    if (fixedSet.has(f.rel)) own.push({ code: "lab-fixed-relation", severity: "error", message: `\`${f.rel}\` is fixed by the lab's setup; do not add facts to it`, span: f.relSpan });
+    if (fixedSet.has(f.rel))
+      own.push({
+        code: "lab-fixed-relation",
+        severity: "error",
+        message: `\`${f.rel}\` is fixed by the lab's setup; do not add facts to it`,
+        span: f.relSpan,
+      });
   }
   if (own.length > 0) return { ok: false, problems: show(own) };
   return { ok: true, program, rules };

@@ -49,7 +49,8 @@ export function randomFaults(rng: Random, b: FaultBounds): FaultSet {
   const omissions: OmissionFault[] = [];
   if (b.eff > 1) {
     const p = RANDOM_OMISSION_RATE(b.eff);
-    for (const from of b.nodes) for (const to of b.nodes) for (let t = 1; t < b.eff; t++) if (from !== to && rng.chance(p)) omissions.push({ from, to, time: t });
+    for (const from of b.nodes)
+      for (const to of b.nodes) for (let t = 1; t < b.eff; t++) if (from !== to && rng.chance(p)) omissions.push({ from, to, time: t });
   }
   return faultSet(omissions, crashes);
 }
@@ -79,7 +80,8 @@ export function exhaustiveSearch(target: FaultTarget, options: SearchOptions): S
 /** Every canonical fault set within the bounds, by increasing fault count. */
 export function* allFaultSets(b: FaultBounds): Generator<FaultSet> {
   const omissions: OmissionFault[] = [];
-  for (let t = 1; t < b.eff; t++) for (const from of b.nodes) for (const to of b.nodes) if (from !== to) omissions.push({ from, to, time: t });
+  for (let t = 1; t < b.eff; t++)
+    for (const from of b.nodes) for (const to of b.nodes) if (from !== to) omissions.push({ from, to, time: t });
   const crashOptions: CrashFault[] = [];
   for (const node of b.nodes) for (let t = 1; t <= b.eot - 1; t++) crashOptions.push({ node, time: t });
   const maxSize = omissions.length + b.crashes;

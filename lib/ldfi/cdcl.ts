@@ -48,7 +48,8 @@ export class CdclSat implements SatSolver {
   }
 
   addClause(lits: readonly Literal[]): void {
-    for (const l of lits) if (!Number.isInteger(l) || l === 0 || Math.abs(l) > this.vars) throw new RangeError(`addClause: unknown literal ${l}`);
+    for (const l of lits)
+      if (!Number.isInteger(l) || l === 0 || Math.abs(l) > this.vars) throw new RangeError(`addClause: unknown literal ${l}`);
     this.added += 1;
     if (this.added > MAX_SAT_CLAUSES) throw new SatLimitError(this.added);
     if (this.unsat) return;
@@ -77,7 +78,8 @@ export class CdclSat implements SatSolver {
 
   solve(assumptions: readonly Literal[]): SatModel | null {
     if (this.unsat) return null;
-    for (const l of assumptions) if (!Number.isInteger(l) || l === 0 || Math.abs(l) > this.vars) throw new RangeError(`solve: unknown literal ${l}`);
+    for (const l of assumptions)
+      if (!Number.isInteger(l) || l === 0 || Math.abs(l) > this.vars) throw new RangeError(`solve: unknown literal ${l}`);
     this.cancelUntil(0);
     if (this.propagate() !== -1) {
       this.unsat = true;

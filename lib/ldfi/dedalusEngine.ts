@@ -8,7 +8,12 @@ import type { TargetRecipe } from "./pool";
 /** The real Dedalus evaluator (lib/dedalus `runProgram` and `support`) as the LDFI search's engine. */
 export const dedalusEngine: DedalusEngine<Program, RunResult> = {
   runProgram: (program, options) => runProgram(program, options),
-  support: (result, goals, options) => support(result, goals.map((g) => ({ rel: g.rel, time: g.time, args: [...g.args] })), options),
+  support: (result, goals, options) =>
+    support(
+      result,
+      goals.map((g) => ({ rel: g.rel, time: g.time, args: [...g.args] })),
+      options,
+    ),
   // `eot` is not a bound a run hits but a bad option: it stays an error
   limitHit: (e) => (e instanceof DedalusLimitError && e.limit !== "eot" ? e.limit : null),
 };
@@ -44,7 +49,16 @@ export function postReadsCrash(program: Program): boolean {
  * A Dedalus program on the real evaluator as a search target ({@link dedalusTarget} over
  * {@link dedalusEngine}) that also carries its recipe, so a search with more than one job can run it on worker threads.
  */
-export function dedalusProgramTarget(program: Program, options: { eot: number; nodes?: readonly string[]; crashSensitive?: boolean }): ReturnType<typeof dedalusTarget<Program, RunResult>> & { readonly recipe: TargetRecipe } {
-  const recipe: TargetRecipe = { kind: "dedalus", program, eot: options.eot, ...(options.nodes ? { nodes: [...options.nodes] } : {}), crashSensitive: options.crashSensitive === true };
+export function dedalusProgramTarget(
+  program: Program,
+  options: { eot: number; nodes?: readonly string[]; crashSensitive?: boolean },
+): ReturnType<typeof dedalusTarget<Program, RunResult>> & { readonly recipe: TargetRecipe } {
+  const recipe: TargetRecipe = {
+    kind: "dedalus",
+    program,
+    eot: options.eot,
+    ...(options.nodes ? { nodes: [...options.nodes] } : {}),
+    crashSensitive: options.crashSensitive === true,
+  };
   return Object.assign(dedalusTarget(dedalusEngine, program, options), { recipe });
 }

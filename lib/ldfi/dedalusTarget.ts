@@ -70,7 +70,11 @@ export function dedalusTarget<P, R extends DedalusRunView>(
     const left = budget ? Math.max(1, Math.ceil(budget.deadline - performance.now())) : Infinity;
     const cutByDeadline = left < runWall;
     const limits = budget
-      ? { wallMs: Math.min(runWall, left), ...(budget.maxTuples !== undefined ? { maxTuples: budget.maxTuples } : {}), ...(budget.maxHeapBytes !== undefined ? { maxHeapBytes: budget.maxHeapBytes } : {}) }
+      ? {
+          wallMs: Math.min(runWall, left),
+          ...(budget.maxTuples !== undefined ? { maxTuples: budget.maxTuples } : {}),
+          ...(budget.maxHeapBytes !== undefined ? { maxHeapBytes: budget.maxHeapBytes } : {}),
+        }
       : undefined;
     let run: R;
     try {
@@ -99,7 +103,12 @@ export function dedalusTarget<P, R extends DedalusRunView>(
   };
 }
 
-function observe<P, R extends DedalusRunView>(engine: DedalusEngine<P, R>, run: R, faults: FaultSet, crashSensitive: boolean): DedalusObservation<R> {
+function observe<P, R extends DedalusRunView>(
+  engine: DedalusEngine<P, R>,
+  run: R,
+  faults: FaultSet,
+  crashSensitive: boolean,
+): DedalusObservation<R> {
   const postFacts = new Map<string, DedalusFact>();
   for (const f of run.facts("post", run.eot)) postFacts.set(formatTuple(f.rel, f.args), f);
   const pre = new Set(run.facts("pre", run.eot).map((f) => formatTuple("post", f.args)));

@@ -92,13 +92,31 @@ export function finishEnumeration(r: FoundHypotheses, maxHypotheses: number): Hy
   // The enumeration ends at whichever comes first: the stop polled (before `cap` were found), the
   // cap reached (right after the cap-th was added, before anything else), or its end.
   if (r.stoppedAt >= 0 && r.stoppedAt < cap) {
-    return { hypotheses: minimalSorted(r.found), truncated: true, seedBreaks: r.seedBreaksAt >= 0, clauses: r.clauses, variables: r.variables };
+    return {
+      hypotheses: minimalSorted(r.found),
+      truncated: true,
+      seedBreaks: r.seedBreaksAt >= 0,
+      clauses: r.clauses,
+      variables: r.variables,
+    };
   }
   if (r.found.length >= cap) {
     const seedBreaks = r.seedBreaksAt >= 0 && r.seedBreaksAt < cap;
-    return { hypotheses: minimalSorted(r.found.slice(0, cap)), truncated: true, seedBreaks, clauses: r.clausesAt[cap - 1] as number, variables: r.variablesAt[cap - 1] as number };
+    return {
+      hypotheses: minimalSorted(r.found.slice(0, cap)),
+      truncated: true,
+      seedBreaks,
+      clauses: r.clausesAt[cap - 1] as number,
+      variables: r.variablesAt[cap - 1] as number,
+    };
   }
-  return { hypotheses: minimalSorted(r.found), truncated: false, seedBreaks: r.seedBreaksAt >= 0, clauses: r.clauses, variables: r.variables };
+  return {
+    hypotheses: minimalSorted(r.found),
+    truncated: false,
+    seedBreaks: r.seedBreaksAt >= 0,
+    clauses: r.clauses,
+    variables: r.variables,
+  };
 }
 
 /** The enumeration of {@link enumerateHypotheses}, every fault set kept in discovery order (see {@link FoundHypotheses}). */
@@ -195,7 +213,8 @@ export function enumerateFound(graph: SupportGraph, roots: readonly number[], q:
     const crashed = newVar();
     crashedVars.push(crashed);
     for (const a of vs) sat.addClause([-a.v, crashed]);
-    for (let i = 0; i < vs.length; i++) for (let j = i + 1; j < vs.length; j++) sat.addClause([-(vs[i] as { v: number }).v, -(vs[j] as { v: number }).v]);
+    for (let i = 0; i < vs.length; i++)
+      for (let j = i + 1; j < vs.length; j++) sat.addClause([-(vs[i] as { v: number }).v, -(vs[j] as { v: number }).v]);
   }
   if (crashedVars.length > 0) {
     const bound = new SequentialCounter(sat, crashedVars).atMost(bounds.crashes);
@@ -206,7 +225,10 @@ export function enumerateFound(graph: SupportGraph, roots: readonly number[], q:
   const faultVars: { v: number; omission?: OmissionFault; crash?: CrashFault }[] = [];
   for (const [, e] of omitVars) faultVars.push({ v: e.v, omission: e.fault });
   for (const [node, vs] of crashVars) for (const c of vs) faultVars.push({ v: c.v, crash: { node, time: c.time } });
-  const counter = new SequentialCounter(sat, faultVars.map((f) => f.v));
+  const counter = new SequentialCounter(
+    sat,
+    faultVars.map((f) => f.v),
+  );
 
   const seedLits: Literal[] = [];
   for (const o of seed.omissions) {
@@ -274,9 +296,18 @@ export function enumerateFound(graph: SupportGraph, roots: readonly number[], q:
 /** The fault sets of `found` that are minimal among them (a superset of another can only lose more), smallest first, then by key. */
 function minimalSorted(found: readonly FaultSet[]): FaultSet[] {
   const atoms = found.map(faultAtomSet);
-  const minimal = found.filter((f, i) => !found.some((g, j) => j !== i && faultCount(g) < faultCount(f) && [...(atoms[j] as Set<string>)].every((a) => (atoms[i] as Set<string>).has(a))));
+  const minimal = found.filter(
+    (f, i) =>
+      !found.some(
+        (g, j) => j !== i && faultCount(g) < faultCount(f) && [...(atoms[j] as Set<string>)].every((a) => (atoms[i] as Set<string>).has(a)),
+      ),
+  );
   const keyOf = new Map(minimal.map((f) => [f, faultKey(f)]));
-  minimal.sort((a, b) => faultCount(a) - faultCount(b) || ((keyOf.get(a) as string) < (keyOf.get(b) as string) ? -1 : (keyOf.get(a) as string) > (keyOf.get(b) as string) ? 1 : 0));
+  minimal.sort(
+    (a, b) =>
+      faultCount(a) - faultCount(b) ||
+      ((keyOf.get(a) as string) < (keyOf.get(b) as string) ? -1 : (keyOf.get(a) as string) > (keyOf.get(b) as string) ? 1 : 0),
+  );
   return minimal;
 }
 

@@ -101,7 +101,10 @@ export function isSubset(a: FaultSet, b: FaultSet): boolean {
 
 /** The faults of a set, one collision-free key each, for subset tests. */
 export function faultAtoms(f: FaultSet): string[] {
-  return [...f.omissions.map((o) => `o${messageKey(o.from, o.to, o.time)}`), ...f.crashes.map((c) => `c${JSON.stringify([c.node, c.time])}`)];
+  return [
+    ...f.omissions.map((o) => `o${messageKey(o.from, o.to, o.time)}`),
+    ...f.crashes.map((c) => `c${JSON.stringify([c.node, c.time])}`),
+  ];
 }
 
 /** Whether a fault set respects the bounds (omissions only before EFF, between distinct nodes, ...). */

@@ -95,7 +95,10 @@ export function faultsText(f: FaultSet): string {
 }
 
 /** A fault set from plain lists (omissions `{from, to, time}`, crashes `{node, time}`), canonical. */
-export function faults(omissions: readonly { from: string; to: string; time: number }[] = [], crashes: readonly { node: string; time: number }[] = []): FaultSet {
+export function faults(
+  omissions: readonly { from: string; to: string; time: number }[] = [],
+  crashes: readonly { node: string; time: number }[] = [],
+): FaultSet {
   return faultSet(omissions, crashes);
 }
 

@@ -3,7 +3,14 @@ import { expansionOf, tierNegativeSupport, type ExpansionContext, type RunExpans
 import { faultAtoms, faultCount, faultKey, type FaultSet } from "./faults";
 import { violations, type FaultTarget } from "./observation";
 import { idleCoreAvailable, PoolSearch, type TargetRecipe } from "./pool";
-import { DEFAULT_ORDER, DEFAULT_POOL_AFTER_MS, DEFAULT_RUN_WALL_MS, type HypothesisOrder, type SearchOptions, type SearchResult } from "./result";
+import {
+  DEFAULT_ORDER,
+  DEFAULT_POOL_AFTER_MS,
+  DEFAULT_RUN_WALL_MS,
+  type HypothesisOrder,
+  type SearchOptions,
+  type SearchResult,
+} from "./result";
 import { SearchSession, type SearchEnd } from "./session";
 
 /**
@@ -66,7 +73,15 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
       s.maxClauses = Math.max(s.maxClauses, r.clauses);
       // Certification rests on the full lineage's hypotheses; the positive tier only orders the queue.
       if (r.truncated && negativeSupport) incomplete = true;
-      if (subsumption && negativeSupport && !r.truncated && !r.seedBreaks && r.hypotheses.length === 0 && expansion.goals === s.failureFreePost.size) untouchable.push(new Set(faultAtoms(faults)));
+      if (
+        subsumption &&
+        negativeSupport &&
+        !r.truncated &&
+        !r.seedBreaks &&
+        r.hypotheses.length === 0 &&
+        expansion.goals === s.failureFreePost.size
+      )
+        untouchable.push(new Set(faultAtoms(faults)));
       for (const h of r.hypotheses) {
         const key = faultKey(h);
         if (explored.has(key) || queued.has(key)) continue;
@@ -94,7 +109,10 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
 
   const pool = new Speculation(s, options, order, context);
   try {
-    expand(s.failureFree.faults, expansionOf(s.failureFree, context, hypothesisCap(), () => s.timedOut()));
+    expand(
+      s.failureFree.faults,
+      expansionOf(s.failureFree, context, hypothesisCap(), () => s.timedOut()),
+    );
     while (queue.length > 0) {
       const limit = s.exhausted();
       if (limit) return { verdict: "inconclusive", limit };
@@ -131,7 +149,9 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
  * search never pays for starting threads, and the loop keeps running hypotheses itself meanwhile.
  */
 /** A hypothesis run ahead of the loop, by a worker or by this thread; `ok: false`: the loop runs it again. */
-type SpeculativeResult = { readonly ok: true; readonly wallMs: number; readonly missing: string[]; readonly expansion: RunExpansion | null } | { readonly ok: false };
+type SpeculativeResult =
+  | { readonly ok: true; readonly wallMs: number; readonly missing: string[]; readonly expansion: RunExpansion | null }
+  | { readonly ok: false };
 
 class Speculation {
   private search: PoolSearch | null = null;
@@ -168,7 +188,11 @@ class Speculation {
       }
       const recipe = this.s.target.recipe as TargetRecipe;
       const runWall = this.s.options.runLimits?.wallMs ?? DEFAULT_RUN_WALL_MS;
-      this.search = PoolSearch.start({ recipe, failureFreePost: [...this.s.failureFreePost], bounds: this.s.options.bounds, order: this.order, ...this.s.workerBudget }, this.workers, runWall + 30_000);
+      this.search = PoolSearch.start(
+        { recipe, failureFreePost: [...this.s.failureFreePost], bounds: this.s.options.bounds, order: this.order, ...this.s.workerBudget },
+        this.workers,
+        runWall + 30_000,
+      );
       if (!this.search) {
         this.workers = 0; // no worker threads here (a browser): sequential
         return;
@@ -192,7 +216,12 @@ class Speculation {
    * worker is still running it, this thread runs the next hypotheses nobody has taken yet (kept
    * like a worker's result, recorded only when the loop reaches them) instead of idling.
    */
-  take(next: QueueItem, queue: readonly QueueItem[], subsumed: (f: FaultSet) => boolean, cap: () => number): { missing: string[]; expansion: RunExpansion | null } | undefined {
+  take(
+    next: QueueItem,
+    queue: readonly QueueItem[],
+    subsumed: (f: FaultSet) => boolean,
+    cap: () => number,
+  ): { missing: string[]; expansion: RunExpansion | null } | undefined {
     const search = this.search;
     if (!search) return undefined;
     let r: SpeculativeResult | undefined;
@@ -257,7 +286,6 @@ interface QueueItem {
   readonly lateness: number;
   readonly seq: number;
 }
-
 
 /** Sum of the fault times: later faults leave the protocol less time to recover, and early ones often prevent `pre` as well. */
 function lateness(f: FaultSet): number {

@@ -21,7 +21,10 @@ import { SatLimitError } from "./sat";
 export const MAX_KEPT_OBSERVATIONS = 40;
 
 /** How a search ends: the three verdicts of DESIGN.md section 6. */
-export type SearchEnd = { verdict: "certified" } | { verdict: "counterexample"; faults: FaultSet; missing: string[] } | { verdict: "inconclusive"; limit: SearchLimit };
+export type SearchEnd =
+  | { verdict: "certified" }
+  | { verdict: "counterexample"; faults: FaultSet; missing: string[] }
+  | { verdict: "inconclusive"; limit: SearchLimit };
 
 /**
  * The bookkeeping every strategy shares: the failure-free run, execution counting against the
@@ -146,15 +149,30 @@ export class SearchSession {
     return {
       deadlineEpoch: performance.timeOrigin + this.deadline,
       maxHeapBytes: this.maxHeapBytes,
-      runLimits: { ...(r.maxTuples !== undefined ? { maxTuples: r.maxTuples } : {}), ...(r.wallMs !== undefined ? { wallMs: r.wallMs } : {}) },
+      runLimits: {
+        ...(r.maxTuples !== undefined ? { maxTuples: r.maxTuples } : {}),
+        ...(r.wallMs !== undefined ? { wallMs: r.wallMs } : {}),
+      },
     };
   }
 
-  private record(faults: FaultSet, observation: Observation | null, outcome: SearchRun["outcome"], missing: string[], wallMs: number): void {
+  private record(
+    faults: FaultSet,
+    observation: Observation | null,
+    outcome: SearchRun["outcome"],
+    missing: string[],
+    wallMs: number,
+  ): void {
     const index = this.runs.length;
-    const keep = observation !== null && this.options.keepObservations === true && (index < MAX_KEPT_OBSERVATIONS || outcome === "violation");
+    const keep =
+      observation !== null && this.options.keepObservations === true && (index < MAX_KEPT_OBSERVATIONS || outcome === "violation");
     this.runs.push({ index, faults, outcome, missing, wallMs, ...(keep && observation !== null ? { observation } : {}) });
-    const verdict = outcome === "violation" ? `VIOLATION (missing ${missing.join(", ")})` : outcome === "ok" ? "ok" : `failure-free, post has ${observation?.post.size ?? 0}`;
+    const verdict =
+      outcome === "violation"
+        ? `VIOLATION (missing ${missing.join(", ")})`
+        : outcome === "ok"
+          ? "ok"
+          : `failure-free, post has ${observation?.post.size ?? 0}`;
     this.options.progress?.(`run ${index}: ${formatFaults(faults)} -> ${verdict}`);
   }
 

@@ -10,7 +10,9 @@ import type { Program } from "../dedalus/ast";
 import { checkedOrThrow, loadChecked } from "../dedalus/load";
 
 /** The project root, from lib/protocols (ts-jest) or dist/lib/protocols (compiled). */
-const ROOT = [path.resolve(__dirname, "..", ".."), path.resolve(__dirname, "..", "..", "..")].find((d) => fs.existsSync(path.join(d, "protocols"))) ?? process.cwd();
+const ROOT =
+  [path.resolve(__dirname, "..", ".."), path.resolve(__dirname, "..", "..", "..")].find((d) => fs.existsSync(path.join(d, "protocols"))) ??
+  process.cwd();
 
 /** The directory of the protocol corpus (`protocols/`). */
 export const PROTOCOLS_DIR = path.join(ROOT, "protocols");

@@ -86,7 +86,10 @@ export const REORDER_HOLD_FACTOR = 3;
 function probability(field: string, v: unknown): void {
   if (v === undefined) return;
   if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 1)
-    throw new SimConfigError(field, `must be a probability in [0, 1], got ${typeof v === "number" ? String(v) : (JSON.stringify(v) ?? typeof v)}`);
+    throw new SimConfigError(
+      field,
+      `must be a probability in [0, 1], got ${typeof v === "number" ? String(v) : (JSON.stringify(v) ?? typeof v)}`,
+    );
 }
 
 function time(field: string, v: unknown): number {
@@ -108,8 +111,10 @@ function validateLink(field: string, l: LinkBehaviour): void {
  */
 export function validateSimConfig<M>(config: SimConfig<M>): void {
   if (typeof config !== "object" || config === null) throw new SimConfigError("config", "must be an object");
-  if (typeof config.seed !== "number" || !Number.isFinite(config.seed)) throw new SimConfigError("seed", `must be a finite number, got ${String(config.seed)}`);
-  if (typeof config.nodes !== "object" || config.nodes === null) throw new SimConfigError("nodes", "must be an object mapping node names to handlers");
+  if (typeof config.seed !== "number" || !Number.isFinite(config.seed))
+    throw new SimConfigError("seed", `must be a finite number, got ${String(config.seed)}`);
+  if (typeof config.nodes !== "object" || config.nodes === null)
+    throw new SimConfigError("nodes", "must be an object mapping node names to handlers");
   const names = Object.keys(config.nodes);
   if (names.length === 0) throw new SimConfigError("nodes", "must name at least one node");
   for (const n of names) {
@@ -132,7 +137,8 @@ export function validateSimConfig<M>(config: SimConfig<M>): void {
     const at = time(`partitions[${i}].at`, p.at);
     if (p.heal !== undefined && time(`partitions[${i}].heal`, p.heal) < at)
       throw new SimConfigError(`partitions[${i}].heal`, `must not be before at (${at}), got ${p.heal}`);
-    if (!Array.isArray(p.groups) || p.groups.length === 0) throw new SimConfigError(`partitions[${i}].groups`, "must be a non-empty array of node groups");
+    if (!Array.isArray(p.groups) || p.groups.length === 0)
+      throw new SimConfigError(`partitions[${i}].groups`, "must be a non-empty array of node groups");
     const seen = new Set<string>();
     p.groups.forEach((g, j) => {
       if (!Array.isArray(g)) throw new SimConfigError(`partitions[${i}].groups[${j}]`, "must be an array of node names");

@@ -82,7 +82,10 @@ export function gossipDemo(seed = 1, options: GossipDemoOptions = {}): Trace {
  * client never learns from late replies (`runPingDetector` in course/ does).
  * Default: exponential latency with mean 8 ms, timeout 20 ms.
  */
-export function slowOrDeadDemo(seed = 1, options: { readonly crashAt?: number; readonly timeout?: number; readonly pings?: number; readonly meanLatency?: number } = {}): Trace {
+export function slowOrDeadDemo(
+  seed = 1,
+  options: { readonly crashAt?: number; readonly timeout?: number; readonly pings?: number; readonly meanLatency?: number } = {},
+): Trace {
   const timeout = options.timeout ?? 20;
   const pings = options.pings ?? 8;
   const period = 25;

@@ -1,5 +1,13 @@
 import { Random } from "../random/random";
-import { DEFAULT_LINK, DEFAULT_MAX_EVENTS, REORDER_HOLD_FACTOR, validateSimConfig, type LinkBehaviour, type NodeId, type SimConfig } from "./config";
+import {
+  DEFAULT_LINK,
+  DEFAULT_MAX_EVENTS,
+  REORDER_HOLD_FACTOR,
+  validateSimConfig,
+  type LinkBehaviour,
+  type NodeId,
+  type SimConfig,
+} from "./config";
 import { SimHandlerError } from "./errors";
 import { EventQueue } from "./eventQueue";
 import { sampleLatency, type Latency } from "./latency";
@@ -9,7 +17,18 @@ import { Trace, type DropReason, type SendEvent, type StopReason, type TraceEven
 /** Things waiting in the event queue. Only the simulator sees these; the trace records outcomes. */
 type Scheduled<M> =
   | { readonly type: "start"; readonly node: number }
-  | { readonly type: "deliver"; readonly from: number; readonly to: number; readonly msgId: number; readonly sendSeq: number; readonly sentAt: number; readonly copy: number; readonly message: M; readonly lamport: number; readonly vc: readonly number[] }
+  | {
+      readonly type: "deliver";
+      readonly from: number;
+      readonly to: number;
+      readonly msgId: number;
+      readonly sendSeq: number;
+      readonly sentAt: number;
+      readonly copy: number;
+      readonly message: M;
+      readonly lamport: number;
+      readonly vc: readonly number[];
+    }
   | { readonly type: "timer"; readonly node: number; readonly timerId: number; readonly tag: string; readonly incarnation: number }
   | { readonly type: "crash"; readonly node: number }
   | { readonly type: "recover"; readonly node: number }
@@ -162,7 +181,13 @@ class Simulation<M> {
       }
       case "partition":
         this.activePartitions.add(item.index);
-        this.events.push({ kind: "partition", seq: this.events.length, time: this.now, index: item.index, groups: (this.config.partitions ?? [])[item.index]?.groups ?? [] });
+        this.events.push({
+          kind: "partition",
+          seq: this.events.length,
+          time: this.now,
+          index: item.index,
+          groups: (this.config.partitions ?? [])[item.index]?.groups ?? [],
+        });
         return;
       case "heal":
         this.activePartitions.delete(item.index);
@@ -179,7 +204,16 @@ class Simulation<M> {
     const vc = node.vc;
     for (let i = 0; i < vc.length; i++) if ((d.vc[i] as number) > (vc[i] as number)) vc[i] = d.vc[i] as number;
     const from = this.names[d.from] as NodeId;
-    this.events.push({ kind: "deliver", ...this.tick(node), from, msgId: d.msgId, sendSeq: d.sendSeq, sentAt: d.sentAt, copy: d.copy, message: d.message });
+    this.events.push({
+      kind: "deliver",
+      ...this.tick(node),
+      from,
+      msgId: d.msgId,
+      sendSeq: d.sendSeq,
+      sentAt: d.sentAt,
+      copy: d.copy,
+      message: d.message,
+    });
     this.call(node, "onMessage", () => node.handlers.onMessage?.(node.ctx, d.message, from));
   }
 
@@ -201,17 +235,48 @@ class Simulation<M> {
         link.fifoTail = arrival;
       }
       if (this.cut(fromIdx, toIdx)) this.drop(fromIdx, toIdx, msgId, ev.seq, this.now, arrival, copy, "partition", message);
-      else if (link.loss > 0 && this.net.chance(link.loss)) this.drop(fromIdx, toIdx, msgId, ev.seq, this.now, arrival, copy, "loss", message);
+      else if (link.loss > 0 && this.net.chance(link.loss))
+        this.drop(fromIdx, toIdx, msgId, ev.seq, this.now, arrival, copy, "loss", message);
       else
-        this.queue.push(arrival, { type: "deliver", from: fromIdx, to: toIdx, msgId, sendSeq: ev.seq, sentAt: this.now, copy, message, lamport: ev.lamport, vc: ev.vc });
+        this.queue.push(arrival, {
+          type: "deliver",
+          from: fromIdx,
+          to: toIdx,
+          msgId,
+          sendSeq: ev.seq,
+          sentAt: this.now,
+          copy,
+          message,
+          lamport: ev.lamport,
+          vc: ev.vc,
+        });
     }
   }
 
-  private drop(from: number, to: number, msgId: number, sendSeq: number, sentAt: number, arrival: number, copy: number, reason: DropReason, message: M): void {
+  private drop(
+    from: number,
+    to: number,
+    msgId: number,
+    sendSeq: number,
+    sentAt: number,
+    arrival: number,
+    copy: number,
+    reason: DropReason,
+    message: M,
+  ): void {
     this.events.push({
-      kind: "drop", seq: this.events.length, time: this.now,
-      from: this.names[from] as NodeId, to: this.names[to] as NodeId,
-      msgId, sendSeq, sentAt, arrival, copy, reason, message,
+      kind: "drop",
+      seq: this.events.length,
+      time: this.now,
+      from: this.names[from] as NodeId,
+      to: this.names[to] as NodeId,
+      msgId,
+      sendSeq,
+      sentAt,
+      arrival,
+      copy,
+      reason,
+      message,
     });
   }
 
@@ -273,7 +338,8 @@ class Simulation<M> {
           for (const p of peers) sim.send(rt, index, p, message);
         },
         setTimer: (delay, tag = "") => {
-          if (!(delay >= 0) || !Number.isFinite(delay)) throw new SimHandlerError(name, sim.now, "setTimer", `timer delay must be a finite number >= 0, got ${delay}`);
+          if (!(delay >= 0) || !Number.isFinite(delay))
+            throw new SimHandlerError(name, sim.now, "setTimer", `timer delay must be a finite number >= 0, got ${delay}`);
           const timerId = sim.nextTimerId++;
           rt.pendingTimers.add(timerId);
           sim.queue.push(sim.now + delay, { type: "timer", node: index, timerId, tag, incarnation: rt.incarnation });

@@ -97,16 +97,7 @@ export interface HealEvent extends EventBase {
 
 /** One entry of a trace. Discriminate on `kind`. */
 export type TraceEvent =
-  | StartEvent
-  | SendEvent
-  | DeliverEvent
-  | TimerEvent
-  | CrashEvent
-  | RecoverEvent
-  | NoteEvent
-  | DropEvent
-  | PartitionEvent
-  | HealEvent;
+  StartEvent | SendEvent | DeliverEvent | TimerEvent | CrashEvent | RecoverEvent | NoteEvent | DropEvent | PartitionEvent | HealEvent;
 
 /** The kinds of trace events. */
 export type TraceEventKind = TraceEvent["kind"];
@@ -239,16 +230,35 @@ export class Trace {
   /** Counts of sends, deliveries, drops by reason, timers, crashes. */
   summary(): TraceSummary {
     const dropped: Record<DropReason, number> = { loss: 0, partition: 0, crashed: 0 };
-    let sent = 0, delivered = 0, dup = 0, timers = 0, crashes = 0, recoveries = 0;
+    let sent = 0,
+      delivered = 0,
+      dup = 0,
+      timers = 0,
+      crashes = 0,
+      recoveries = 0;
     for (const e of this.events) {
       switch (e.kind) {
-        case "send": sent++; break;
-        case "deliver": delivered++; if (e.copy > 1) dup++; break;
-        case "drop": dropped[e.reason]++; break;
-        case "timer": timers++; break;
-        case "crash": crashes++; break;
-        case "recover": recoveries++; break;
-        default: break;
+        case "send":
+          sent++;
+          break;
+        case "deliver":
+          delivered++;
+          if (e.copy > 1) dup++;
+          break;
+        case "drop":
+          dropped[e.reason]++;
+          break;
+        case "timer":
+          timers++;
+          break;
+        case "crash":
+          crashes++;
+          break;
+        case "recover":
+          recoveries++;
+          break;
+        default:
+          break;
       }
     }
     return { sent, delivered, duplicatesDelivered: dup, dropped, timers, crashes, recoveries, stop: this.stop };
@@ -261,7 +271,8 @@ export class Trace {
 
   private clocked(e: EventRef): ClockedEvent {
     const ev = typeof e === "number" ? this.events[e] : e;
-    if (ev === undefined || !("vc" in ev)) throw new RangeError(`Trace: event ${typeof e === "number" ? e : e.seq} is not a node event with clocks`);
+    if (ev === undefined || !("vc" in ev))
+      throw new RangeError(`Trace: event ${typeof e === "number" ? e : e.seq} is not a node event with clocks`);
     return ev;
   }
 

@@ -73,31 +73,53 @@ export function convergenceChart(trace: Trace, options: ConvergenceOptions = {})
   const bands = partitionBands(trace, end);
   const width = options.width ?? 520;
   const x = { field: "t", type: "quantitative", title: "simulated time (ms)", scale: { domain: [0, end], nice: false } };
-  const shade = bands.length === 0 ? [] : [{ data: { values: bands }, mark: { type: "rect", color: "#999", opacity: 0.18 }, encoding: { x: { field: "t1", type: "quantitative", scale: { domain: [0, end], nice: false } }, x2: { field: "t2" } } }];
+  const shade =
+    bands.length === 0
+      ? []
+      : [
+          {
+            data: { values: bands },
+            mark: { type: "rect", color: "#999", opacity: 0.18 },
+            encoding: { x: { field: "t1", type: "quantitative", scale: { domain: [0, end], nice: false } }, x2: { field: "t2" } },
+          },
+        ];
   const converged = (distinct.at(-1)?.states ?? 1) === 1;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: { text: options.title ?? "Replica state and divergence over time", subtitle: converged ? "replicas converged" : "replicas still differ at the end" },
+    title: {
+      text: options.title ?? "Replica state and divergence over time",
+      subtitle: converged ? "replicas converged" : "replicas still differ at the end",
+    },
     vconcat: [
       {
-        width, height: options.height ?? 200,
+        width,
+        height: options.height ?? 200,
         layer: [
           ...shade,
           {
             data: { values },
             mark: { type: "line", interpolate: "step-after", point: true },
-            encoding: { x, y: { field: "value", type: "quantitative", title: options.valueTitle ?? "replica value" }, color: { field: "replica", type: "nominal", title: "replica" }, tooltip: [{ field: "replica" }, { field: "t" }, { field: "shown", title: "value" }] },
+            encoding: {
+              x,
+              y: { field: "value", type: "quantitative", title: options.valueTitle ?? "replica value" },
+              color: { field: "replica", type: "nominal", title: "replica" },
+              tooltip: [{ field: "replica" }, { field: "t" }, { field: "shown", title: "value" }],
+            },
           },
         ],
       },
       {
-        width, height: 90,
+        width,
+        height: 90,
         layer: [
           ...shade,
           {
             data: { values: distinct },
             mark: { type: "line", interpolate: "step-after", color: "#e45756" },
-            encoding: { x, y: { field: "states", type: "quantitative", title: "distinct states", axis: { tickMinStep: 1 }, scale: { domainMin: 0 } } },
+            encoding: {
+              x,
+              y: { field: "states", type: "quantitative", title: "distinct states", axis: { tickMinStep: 1 }, scale: { domainMin: 0 } },
+            },
           },
         ],
       },

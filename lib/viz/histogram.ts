@@ -19,7 +19,10 @@ export function latencyHistogram(source: Trace | readonly number[], options: His
   const latencies = Array.isArray(source) ? (source as readonly number[]) : (source as Trace).latencies();
   const sorted = [...latencies].sort((a, b) => a - b);
   const pct = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-  const subtitle = sorted.length === 0 ? "no deliveries" : `${sorted.length} deliveries; median ${pct(0.5).toFixed(1)} ms, p99 ${pct(0.99).toFixed(1)} ms, max ${(sorted.at(-1) ?? 0).toFixed(1)} ms`;
+  const subtitle =
+    sorted.length === 0
+      ? "no deliveries"
+      : `${sorted.length} deliveries; median ${pct(0.5).toFixed(1)} ms, p99 ${pct(0.99).toFixed(1)} ms, max ${(sorted.at(-1) ?? 0).toFixed(1)} ms`;
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: { text: options.title ?? "Message latency", subtitle },

@@ -73,7 +73,18 @@ export function ldfiSpacetimeSpec(input: LdfiSpacetimeInput): VegaLiteSpec {
           x,
           y: { ...y, field: "from" },
           y2: { field: "to" },
-          strokeDash: { field: "state", type: "nominal", scale: { domain: ["alive", "mute"], range: [[1, 0], [2, 3]] }, legend: null },
+          strokeDash: {
+            field: "state",
+            type: "nominal",
+            scale: {
+              domain: ["alive", "mute"],
+              range: [
+                [1, 0],
+                [2, 3],
+              ],
+            },
+            legend: null,
+          },
         },
       },
       {
@@ -90,7 +101,19 @@ export function ldfiSpacetimeSpec(input: LdfiSpacetimeInput): VegaLiteSpec {
           y: { ...y, field: "time" },
           detail: { field: "label_key", type: "nominal" },
           color: { field: "status", type: "nominal", scale: { domain: STATUSES, range: STATUS_COLORS }, legend: { title: "message" } },
-          strokeDash: { field: "status", type: "nominal", scale: { domain: STATUSES, range: [[1, 0], [5, 4], [1, 3]] }, legend: null },
+          strokeDash: {
+            field: "status",
+            type: "nominal",
+            scale: {
+              domain: STATUSES,
+              range: [
+                [1, 0],
+                [5, 4],
+                [1, 3],
+              ],
+            },
+            legend: null,
+          },
           tooltip: [{ field: "label", title: "relations" }, { field: "status" }],
         },
       },

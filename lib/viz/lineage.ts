@@ -143,10 +143,12 @@ export function lineageChart(g: LineageGraph, options: LineageChartOptions = {})
   // Labels run to the right of their node: leave room for the longest one (about 6.6 px per
   // monospace character at 11 px) so it does not run into the legend.
   const labelRoom = (Math.max(0, ...placed.map((p) => p.label.length)) * 6.6 + 16) / colW;
-  const minX = Math.min(0, ...xs) - 0.6, maxX = Math.max(0, ...xs) + Math.max(0.6, labelRoom);
+  const minX = Math.min(0, ...xs) - 0.6,
+    maxX = Math.max(0, ...xs) + Math.max(0.6, labelRoom);
   const maxY = Math.max(0, ...placed.map((p) => p.y));
   const edges = g.edges.map((e) => {
-    const a = at.get(e.from) as PlacedNode, b = at.get(e.to) as PlacedNode;
+    const a = at.get(e.from) as PlacedNode,
+      b = at.get(e.to) as PlacedNode;
     return { x: a.x, y: a.y, x2: b.x, y2: b.y, edgeKind: e.kind, label: e.label ?? "", mx: (a.x + b.x) / 2, my: (a.y + b.y) / 2 };
   });
   const nodes = placed.map((p) => ({
@@ -180,7 +182,15 @@ export function lineageChart(g: LineageGraph, options: LineageChartOptions = {})
             field: "edgeKind",
             type: "nominal",
             legend: null, // edges explain themselves: notin premises are dotted, messages dashed and labelled
-            scale: { domain: ["premise", "negated", "derives", "message"], range: [[1, 0], [2, 2], [1, 0], [6, 3]] },
+            scale: {
+              domain: ["premise", "negated", "derives", "message"],
+              range: [
+                [1, 0],
+                [2, 2],
+                [1, 0],
+                [6, 3],
+              ],
+            },
           },
           color: { value: "#888" },
         },
@@ -197,7 +207,12 @@ export function lineageChart(g: LineageGraph, options: LineageChartOptions = {})
           x,
           y,
           size: { condition: { test: "datum.root", value: 420 }, value: 220 },
-          shape: { field: "kind", type: "nominal", title: "kind", scale: { domain: ["fact", "negated", "derivation"], range: ["square", "square", "circle"] } },
+          shape: {
+            field: "kind",
+            type: "nominal",
+            title: "kind",
+            scale: { domain: ["fact", "negated", "derivation"], range: ["square", "square", "circle"] },
+          },
           color: { field: "node", type: "nominal", title: "node" },
           opacity: { condition: { test: "datum.kind === 'negated'", value: 0.35 }, value: 1 },
           tooltip: [{ field: "detail", type: "nominal" }],
@@ -293,7 +308,9 @@ export function lineageOf(result: RunResult, fact: Fact, options: LineageOptions
         edges.push({ from: nid, to: did, kind: "negated" });
       }
       const m = d.kind === "message" ? d.message : null;
-      edges.push(m ? { from: did, to: id, kind: "message", label: `${m.from} -> ${m.to} @${m.sendTime}` } : { from: did, to: id, kind: "derives" });
+      edges.push(
+        m ? { from: did, to: id, kind: "message", label: `${m.from} -> ${m.to} @${m.sendTime}` } : { from: did, to: id, kind: "derives" },
+      );
       ok = true;
     });
     onStack.delete(id);

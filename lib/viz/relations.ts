@@ -34,11 +34,10 @@ export interface TupleTimeline {
   times: number[];
 }
 
-
-
 function compareValues(a: readonly Value[], b: readonly Value[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i] as Value, y = b[i] as Value;
+    const x = a[i] as Value,
+      y = b[i] as Value;
     if (x === y) continue;
     if (typeof x !== typeof y) return typeof x === "number" ? -1 : 1;
     return x < y ? -1 : 1;
@@ -80,7 +79,9 @@ function lastTime(facts: readonly Fact[], options: RelationViewOptions): number 
 export function relationHeatmap(facts: readonly Fact[], options: RelationViewOptions = {}): VegaLiteSpec {
   const rows = tupleTimelines(facts, options);
   if (rows.length > MAX_HEATMAP_ROWS) {
-    throw new RangeError(`relationHeatmap: ${rows.length} tuples exceed MAX_HEATMAP_ROWS (${MAX_HEATMAP_ROWS}); pass options.relations to choose some`);
+    throw new RangeError(
+      `relationHeatmap: ${rows.length} tuples exceed MAX_HEATMAP_ROWS (${MAX_HEATMAP_ROWS}); pass options.relations to choose some`,
+    );
   }
   const eot = lastTime(facts, options);
   const times = Array.from({ length: eot }, (_, i) => i + 1);
@@ -94,7 +95,13 @@ export function relationHeatmap(facts: readonly Fact[], options: RelationViewOpt
     height: { step: 16 },
     encoding: {
       x: { field: "time", type: "ordinal", title: "time", scale: { domain: times }, axis: { labelAngle: 0, orient: "top" } },
-      y: { field: "tuple", type: "nominal", title: "tuple (node, values)", sort: rows.map((r) => r.label), axis: { labelFont: "monospace", labelLimit: 320 } },
+      y: {
+        field: "tuple",
+        type: "nominal",
+        title: "tuple (node, values)",
+        sort: rows.map((r) => r.label),
+        axis: { labelFont: "monospace", labelLimit: 320 },
+      },
       color: { field: "node", type: "nominal", title: "node" },
       tooltip: [
         { field: "tuple", type: "nominal" },

@@ -38,7 +38,13 @@ function shellWord(s: string): string {
 
 /** The `maze run` command line that replays a fault set on the same program and bounds. */
 export function replayCommand(input: { files: readonly string[]; eot: number; nodes?: readonly string[] }, faults: FaultSet): string {
-  return ["maze run", ...input.files.map(shellWord), `--eot ${input.eot}`, ...(input.nodes ? [`--nodes ${shellWord(input.nodes.join(","))}`] : []), ...replayFlags(faults)].join(" ");
+  return [
+    "maze run",
+    ...input.files.map(shellWord),
+    `--eot ${input.eot}`,
+    ...(input.nodes ? [`--nodes ${shellWord(input.nodes.join(","))}`] : []),
+    ...replayFlags(faults),
+  ].join(" ");
 }
 
 /**
@@ -83,7 +89,9 @@ export async function buildLdfiReport(input: LdfiReportInput): Promise<string> {
 <div class="chart">${await renderSvg(spec)}</div>`);
   }
 
-  parts.push(`<h2>Runs</h2><table class="runs"><tr><th>#</th><th>faults</th><th>outcome</th><th>lost (pre held)</th><th>ms</th><th>replay</th></tr>`);
+  parts.push(
+    `<h2>Runs</h2><table class="runs"><tr><th>#</th><th>faults</th><th>outcome</th><th>lost (pre held)</th><th>ms</th><th>replay</th></tr>`,
+  );
   for (const run of r.runs) {
     const cls = run.outcome === "violation" ? "bad" : "";
     parts.push(
@@ -92,16 +100,26 @@ export async function buildLdfiReport(input: LdfiReportInput): Promise<string> {
   }
   parts.push(`</table>`);
 
-  parts.push(`<h2>Spacetime diagrams</h2><p>Time flows down; one column per node. Dashed red arrows are lost messages; a red cross marks a crash, after which the node's line is dashed (it still computes and receives, but sends nothing to others).</p>`);
+  parts.push(
+    `<h2>Spacetime diagrams</h2><p>Time flows down; one column per node. Dashed red arrows are lost messages; a red cross marks a crash, after which the node's line is dashed (it still computes and receives, but sends nothing to others).</p>`,
+  );
   let drawn = 0;
   for (const run of r.runs) {
     if (!run.observation) continue;
     if (drawn >= MAX_REPORT_SPACETIMES && run.outcome !== "violation") continue;
     drawn++;
     const svg = await renderSvg(
-      ldfiSpacetimeSpec({ nodes: input.nodes, eot: b.eot, messages: run.observation.messages, faults: run.faults, title: `run ${run.index}: ${formatFaults(run.faults)} → ${run.outcome}` }),
+      ldfiSpacetimeSpec({
+        nodes: input.nodes,
+        eot: b.eot,
+        messages: run.observation.messages,
+        faults: run.faults,
+        title: `run ${run.index}: ${formatFaults(run.faults)} → ${run.outcome}`,
+      }),
     );
-    parts.push(`<section id="run-${run.index}"><h3>Run ${run.index}: <code>${h(formatFaults(run.faults))}</code> — ${h(run.outcome)}</h3><div class="chart">${svg}</div></section>`);
+    parts.push(
+      `<section id="run-${run.index}"><h3>Run ${run.index}: <code>${h(formatFaults(run.faults))}</code> — ${h(run.outcome)}</h3><div class="chart">${svg}</div></section>`,
+    );
   }
   const notDrawn = r.runs.length - drawn;
   if (notDrawn > 0) parts.push(`<p>${notDrawn} run(s) not drawn (the report keeps the first runs and the counterexample).</p>`);

@@ -12,7 +12,12 @@ export const MAX_LINEAGE_NODES = 150;
  * Message edges broken by `faults` are drawn red, and so is every formula node that breaks
  * because of them, so the path from the injected faults to the lost goal stands out.
  */
-export function lineageGraphSpec(graph: SupportGraph, root: number, faults: FaultSet, title: string): { spec: VegaLiteSpec; truncated: boolean } {
+export function lineageGraphSpec(
+  graph: SupportGraph,
+  root: number,
+  faults: FaultSet,
+  title: string,
+): { spec: VegaLiteSpec; truncated: boolean } {
   // Breadth-first layering from the root; a node sits at its longest distance from it.
   const depth = new Map<number, number>([[root, 0]]);
   const order: number[] = [root];
@@ -67,7 +72,13 @@ export function lineageGraphSpec(graph: SupportGraph, root: number, faults: Faul
         return n.kind;
     }
   };
-  const points = [...shown].map((i) => ({ id: i, ...(pos.get(i) as { x: number; y: number }), label: label(i), kind: graph.nodes[i]?.kind ?? "?", state: isBroken(i) ? "broken" : "holds" }));
+  const points = [...shown].map((i) => ({
+    id: i,
+    ...(pos.get(i) as { x: number; y: number }),
+    label: label(i),
+    kind: graph.nodes[i]?.kind ?? "?",
+    state: isBroken(i) ? "broken" : "holds",
+  }));
   const links: { x: number; y: number; x2: number; y2: number; state: string }[] = [];
   for (const i of shown) {
     const n = graph.nodes[i];
@@ -78,7 +89,12 @@ export function lineageGraphSpec(graph: SupportGraph, root: number, faults: Faul
       if (q) links.push({ x: p.x, y: p.y, x2: q.x, y2: q.y, state: isBroken(c) ? "broken" : "holds" });
     }
   }
-  const color = { field: "state", type: "nominal", scale: { domain: ["holds", "broken"], range: ["#57606a", "#d1242f"] }, legend: { title: null } };
+  const color = {
+    field: "state",
+    type: "nominal",
+    scale: { domain: ["holds", "broken"], range: ["#57606a", "#d1242f"] },
+    legend: { title: null },
+  };
   const xs = { type: "quantitative", axis: null, scale: { domain: [0, 1] } };
   // Loops, not Math.max(...spread): a lineage graph can have more nodes than a call takes arguments.
   let lowest = -Infinity;
@@ -94,13 +110,26 @@ export function lineageGraphSpec(graph: SupportGraph, root: number, faults: Faul
       width: Math.min(1400, Math.max(300, 95 * widest)),
       height: Math.max(120, 55 * layers.size),
       layer: [
-        { data: { values: links }, mark: { type: "rule", strokeWidth: 1.2 }, encoding: { x: { ...xs, field: "x" }, y: { ...ys, field: "y" }, x2: { field: "x2" }, y2: { field: "y2" }, color } },
+        {
+          data: { values: links },
+          mark: { type: "rule", strokeWidth: 1.2 },
+          encoding: { x: { ...xs, field: "x" }, y: { ...ys, field: "y" }, x2: { field: "x2" }, y2: { field: "y2" }, color },
+        },
         {
           data: { values: points },
           mark: { type: "point", filled: true, size: 90 },
-          encoding: { x: { ...xs, field: "x" }, y: { ...ys, field: "y" }, color, shape: { field: "kind", type: "nominal", legend: { title: null } } },
+          encoding: {
+            x: { ...xs, field: "x" },
+            y: { ...ys, field: "y" },
+            color,
+            shape: { field: "kind", type: "nominal", legend: { title: null } },
+          },
         },
-        { data: { values: points }, mark: { type: "text", dy: -11, fontSize: 10 }, encoding: { x: { ...xs, field: "x" }, y: { ...ys, field: "y" }, text: { field: "label" }, color } },
+        {
+          data: { values: points },
+          mark: { type: "text", dy: -11, fontSize: 10 },
+          encoding: { x: { ...xs, field: "x" }, y: { ...ys, field: "y" }, text: { field: "label" }, color },
+        },
       ],
     },
   };

@@ -23,7 +23,7 @@ const LOST_FRACTION = 0.7;
 const STATUS_COLORS = { delivered: "#4c78a8", duplicate: "#f58518", lost: "#e45756" } as const;
 
 function describe(message: unknown): string {
-  const text = typeof message === "string" ? message : JSON.stringify(message) ?? String(message);
+  const text = typeof message === "string" ? message : (JSON.stringify(message) ?? String(message));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -52,7 +52,18 @@ export function spacetimeDiagram(trace: Trace, options: SpacetimeOptions = {}): 
     return (Math.atan2(dx, -dy) * 180) / Math.PI;
   };
 
-  type Arrow = { x1: number; y1: number; x2: number; y2: number; status: keyof typeof STATUS_COLORS; from: string; to: string; message: string; detail: string; angle: number };
+  type Arrow = {
+    x1: number;
+    y1: number;
+    x2: number;
+    y2: number;
+    status: keyof typeof STATUS_COLORS;
+    from: string;
+    to: string;
+    message: string;
+    detail: string;
+    angle: number;
+  };
   const arrows: Arrow[] = [];
   let omitted = 0;
   for (const e of events) {
@@ -61,20 +72,48 @@ export function spacetimeDiagram(trace: Trace, options: SpacetimeOptions = {}): 
       continue;
     }
     if (e.kind === "deliver") {
-      const x1 = lane.get(e.from) as number, x2 = lane.get(e.node) as number;
-      const y1 = lamport ? (clockOf.get(e.sendSeq) ?? 0) : e.sentAt, y2 = y(e);
-      arrows.push({ x1, y1, x2, y2, status: e.copy > 1 ? "duplicate" : "delivered", from: e.from, to: e.node, message: describe(e.message), detail: `sent ${e.sentAt.toFixed(1)} ms, delivered ${e.time.toFixed(1)} ms`, angle: angle(x1, y1, x2, y2) });
+      const x1 = lane.get(e.from) as number,
+        x2 = lane.get(e.node) as number;
+      const y1 = lamport ? (clockOf.get(e.sendSeq) ?? 0) : e.sentAt,
+        y2 = y(e);
+      arrows.push({
+        x1,
+        y1,
+        x2,
+        y2,
+        status: e.copy > 1 ? "duplicate" : "delivered",
+        from: e.from,
+        to: e.node,
+        message: describe(e.message),
+        detail: `sent ${e.sentAt.toFixed(1)} ms, delivered ${e.time.toFixed(1)} ms`,
+        angle: angle(x1, y1, x2, y2),
+      });
     } else if (e.kind === "drop") {
-      const x1 = lane.get(e.from) as number, x2 = lane.get(e.to) as number;
+      const x1 = lane.get(e.from) as number,
+        x2 = lane.get(e.to) as number;
       const y1 = lamport ? (clockOf.get(e.sendSeq) ?? 0) : e.sentAt;
       // A lost message stops short of the receiver's lane (70% of the way: not on a lane in between).
       const x2h = x1 + LOST_FRACTION * (x2 - x1);
       const y2 = lamport ? y1 + 1 : Math.max(e.time, (e.sentAt + e.arrival) / 2);
-      arrows.push({ x1, y1, x2: x2h, y2, status: "lost", from: e.from, to: e.to, message: describe(e.message), detail: `lost (${e.reason}) after ${e.sentAt.toFixed(1)} ms`, angle: 0 });
+      arrows.push({
+        x1,
+        y1,
+        x2: x2h,
+        y2,
+        status: "lost",
+        from: e.from,
+        to: e.to,
+        message: describe(e.message),
+        detail: `lost (${e.reason}) after ${e.sentAt.toFixed(1)} ms`,
+        angle: 0,
+      });
     }
   }
   const points = events
-    .filter((e): e is Extract<TraceEvent, { node: string }> => "node" in e && (e.kind === "send" || e.kind === "deliver" || e.kind === "timer" || e.kind === "start"))
+    .filter(
+      (e): e is Extract<TraceEvent, { node: string }> =>
+        "node" in e && (e.kind === "send" || e.kind === "deliver" || e.kind === "timer" || e.kind === "start"),
+    )
     .map((e) => ({ x: lane.get(e.node) as number, y: y(e), kind: e.kind, node: e.node, lamport: clockOf.get(e.seq) ?? 0 }));
   const failures = events
     .filter((e) => e.kind === "crash" || e.kind === "recover")
@@ -90,45 +129,83 @@ export function spacetimeDiagram(trace: Trace, options: SpacetimeOptions = {}): 
         open.delete(e.index);
       }
     }
-    for (const p of open.values()) partitions.push({ y1: p.at, y2: end, label: `partition ${p.groups.map((g) => `{${g.join(",")}}`).join(" | ")} (not healed)` });
+    for (const p of open.values())
+      partitions.push({ y1: p.at, y2: end, label: `partition ${p.groups.map((g) => `{${g.join(",")}}`).join(" | ")} (not healed)` });
   }
 
   const xScale = { domain: [-0.5, nodes.length - 0.5], nice: false, zero: false };
   const yScale = { domain: [0, end], reverse: true, nice: false, zero: true };
-  const x = { type: "quantitative", scale: xScale, axis: { title: "node", values: nodes.map((_, i) => i), labelExpr: `${JSON.stringify(nodes)}[datum.value]`, grid: false, orient: "top" } };
+  const x = {
+    type: "quantitative",
+    scale: xScale,
+    axis: { title: "node", values: nodes.map((_, i) => i), labelExpr: `${JSON.stringify(nodes)}[datum.value]`, grid: false, orient: "top" },
+  };
   const yTitle = lamport ? "Lamport clock" : "simulated time (ms)";
   const yEnc = (field: string): Record<string, unknown> => ({ field, type: "quantitative", scale: yScale, axis: { title: yTitle } });
   const xEnc = (field: string): Record<string, unknown> => ({ field, ...x });
   const s = trace.summary();
-  const subtitle = `${s.sent} sent, ${s.delivered} delivered, ${s.dropped.loss + s.dropped.partition + s.dropped.crashed} lost; stopped: ${trace.stop.reason}` + (omitted > 0 ? `; ${omitted} later messages not drawn` : "");
+  const subtitle =
+    `${s.sent} sent, ${s.delivered} delivered, ${s.dropped.loss + s.dropped.partition + s.dropped.crashed} lost; stopped: ${trace.stop.reason}` +
+    (omitted > 0 ? `; ${omitted} later messages not drawn` : "");
 
   const layer: Record<string, unknown>[] = [];
   if (partitions.length > 0)
     layer.push({
       data: { values: partitions },
       mark: { type: "rect", color: "#999", opacity: 0.18 },
-      encoding: { y: yEnc("y1"), y2: { field: "y2" }, x: { datum: -0.5, ...x }, x2: { datum: nodes.length - 0.5 }, tooltip: [{ field: "label", title: "partition" }] },
+      encoding: {
+        y: yEnc("y1"),
+        y2: { field: "y2" },
+        x: { datum: -0.5, ...x },
+        x2: { datum: nodes.length - 0.5 },
+        tooltip: [{ field: "label", title: "partition" }],
+      },
     });
   layer.push({
     data: { values: nodes.map((n, i) => ({ x: i, y1: 0, y2: end, node: n })) },
     mark: { type: "rule", color: "#333", strokeWidth: 1.5 },
     encoding: { x: xEnc("x"), y: yEnc("y1"), y2: { field: "y2" } },
   });
-  const status = { field: "status", type: "nominal", title: "message", scale: { domain: Object.keys(STATUS_COLORS), range: Object.values(STATUS_COLORS) } };
+  const status = {
+    field: "status",
+    type: "nominal",
+    title: "message",
+    scale: { domain: Object.keys(STATUS_COLORS), range: Object.values(STATUS_COLORS) },
+  };
   layer.push({
     data: { values: arrows },
     mark: { type: "rule", strokeWidth: 1.5 },
     encoding: {
-      x: xEnc("x1"), x2: { field: "x2" }, y: yEnc("y1"), y2: { field: "y2" },
+      x: xEnc("x1"),
+      x2: { field: "x2" },
+      y: yEnc("y1"),
+      y2: { field: "y2" },
       color: status,
-      strokeDash: { field: "status", type: "nominal", legend: null, scale: { domain: Object.keys(STATUS_COLORS), range: [[1, 0], [1, 0], [5, 4]] } },
+      strokeDash: {
+        field: "status",
+        type: "nominal",
+        legend: null,
+        scale: {
+          domain: Object.keys(STATUS_COLORS),
+          range: [
+            [1, 0],
+            [1, 0],
+            [5, 4],
+          ],
+        },
+      },
       tooltip: [{ field: "from" }, { field: "to" }, { field: "message" }, { field: "detail" }],
     },
   });
   layer.push({
     data: { values: arrows.filter((a) => a.status !== "lost") },
     mark: { type: "point", shape: "triangle", filled: true, size: 60 },
-    encoding: { x: xEnc("x2"), y: yEnc("y2"), angle: { field: "angle", type: "quantitative", scale: null }, color: { ...status, legend: null } },
+    encoding: {
+      x: xEnc("x2"),
+      y: yEnc("y2"),
+      angle: { field: "angle", type: "quantitative", scale: null },
+      color: { ...status, legend: null },
+    },
   });
   layer.push({
     data: { values: arrows.filter((a) => a.status === "lost") },
@@ -138,14 +215,19 @@ export function spacetimeDiagram(trace: Trace, options: SpacetimeOptions = {}): 
   layer.push({
     data: { values: points },
     mark: { type: "point", filled: true, size: 18, color: "#333" },
-    encoding: { x: xEnc("x"), y: yEnc("y"), tooltip: [{ field: "node" }, { field: "kind" }, { field: "y", title: yTitle }, { field: "lamport" }] },
+    encoding: {
+      x: xEnc("x"),
+      y: yEnc("y"),
+      tooltip: [{ field: "node" }, { field: "kind" }, { field: "y", title: yTitle }, { field: "lamport" }],
+    },
   });
   if (failures.length > 0)
     layer.push({
       data: { values: failures },
       mark: { type: "point", filled: true, size: 220, strokeWidth: 2 },
       encoding: {
-        x: xEnc("x"), y: yEnc("y"),
+        x: xEnc("x"),
+        y: yEnc("y"),
         shape: { field: "kind", type: "nominal", title: "failure", scale: { domain: ["crash", "recover"], range: ["cross", "diamond"] } },
         color: { field: "kind", type: "nominal", legend: null, scale: { domain: ["crash", "recover"], range: ["#d62728", "#2ca02c"] } },
         tooltip: [{ field: "node" }, { field: "kind" }, { field: "y", title: yTitle }],

@@ -62,7 +62,11 @@ export function stateTimelineSpec(rows: readonly StateInterval[], options: State
   const marks = options.marks ?? [];
   const layers: object[] = [bars];
   if (marks.length > 0) {
-    layers.push({ data: { values: marks }, mark: { type: "rule", color: "#c0392b", strokeDash: [4, 3] }, encoding: { x: { field: "time", type: "quantitative" } } });
+    layers.push({
+      data: { values: marks },
+      mark: { type: "rule", color: "#c0392b", strokeDash: [4, 3] },
+      encoding: { x: { field: "time", type: "quantitative" } },
+    });
     layers.push({
       data: { values: marks },
       // Above the plot, so the label never sits on a coloured bar.
@@ -70,5 +74,10 @@ export function stateTimelineSpec(rows: readonly StateInterval[], options: State
       encoding: { x: { field: "time", type: "quantitative" }, y: { value: -3 }, text: { field: "label" } },
     });
   }
-  return { title: { text: options.title, offset: marks.length > 0 ? 16 : 4 }, width: 520, height: Math.max(80, 32 * order.length), layer: layers };
+  return {
+    title: { text: options.title, offset: marks.length > 0 ? 16 : 4 },
+    width: 520,
+    height: Math.max(80, 32 * order.length),
+    layer: layers,
+  };
 }

@@ -14,12 +14,15 @@ export const PAYLOAD = "hello";
 export const NODES = ["a", "b", "c"] as const;
 
 export function pre(run: SimRunView<DeliveryState>): string[] {
-  return run.nodes
-    .filter((n) => n !== ORIGIN && !run.crashed(n))
-    .flatMap((n) => run.state(n).delivered.map((p) => `${n}:${p}`));
+  return run.nodes.filter((n) => n !== ORIGIN && !run.crashed(n)).flatMap((n) => run.state(n).delivered.map((p) => `${n}:${p}`));
 }
 
 export function post(run: SimRunView<DeliveryState>): string[] {
   const lacks = (p: string) => run.nodes.some((m) => !run.state(m).delivered.includes(p));
-  return run.nodes.flatMap((n) => run.state(n).delivered.filter((p) => !lacks(p)).map((p) => `${n}:${p}`));
+  return run.nodes.flatMap((n) =>
+    run
+      .state(n)
+      .delivered.filter((p) => !lacks(p))
+      .map((p) => `${n}:${p}`),
+  );
 }

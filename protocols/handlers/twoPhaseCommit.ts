@@ -27,7 +27,10 @@ export function twoPhaseCommit(options: { timeout: boolean; optimist: boolean })
     node(self) {
       return self === COORDINATOR ? coordinator(options.timeout) : agent();
     },
-    pre: (run) => [...(run.nodes.some((n) => run.state(n).ready) ? [`termination:${TX}`] : []), ...(decided(run).length > 0 ? [`agreement:${TX}`] : [])],
+    pre: (run) => [
+      ...(run.nodes.some((n) => run.state(n).ready) ? [`termination:${TX}`] : []),
+      ...(decided(run).length > 0 ? [`agreement:${TX}`] : []),
+    ],
     post: (run) => {
       const d = decided(run);
       const keys: string[] = [];

@@ -85,7 +85,11 @@ const JSON_CASES: [string, string[], number][] = [
   ["check-check-error.json", ["check", `${INPUTS}/unsafe.ded`, "--json"], 2],
   ["ldfi-certified.json", ["ldfi", ...delivery("retry_delivery"), "--eot", "4", "--eff", "2", "--json"], 0],
   ["ldfi-counterexample.json", ["ldfi", ...delivery("simple_delivery"), "--eot", "4", "--eff", "2", "--json"], 1],
-  ["ldfi-inconclusive-max-runs.json", ["ldfi", "protocols/2pc.ded", "protocols/commit_assert.ded", "--eot", "7", "--eff", "3", "--max-runs", "5", "--json"], 3],
+  [
+    "ldfi-inconclusive-max-runs.json",
+    ["ldfi", "protocols/2pc.ded", "protocols/commit_assert.ded", "--eot", "7", "--eff", "3", "--max-runs", "5", "--json"],
+    3,
+  ],
   ["ldfi-inconclusive-max-tuples.json", ["ldfi", `${INPUTS}/exploding.ded`, "--max-tuples", "5000", "--json"], 3],
   ["ldfi-parse-error.json", ["ldfi", `${INPUTS}/parse_error.ded`, "--json"], 2],
   ["ldfi-check-error.json", ["ldfi", `${INPUTS}/unsafe.ded`, "--json"], 2],
@@ -135,9 +139,19 @@ const TEXT_CASES: [string, string[], number, ((s: string) => string)[]][] = [
   ["ldfi-check-error.txt", ["ldfi", `${INPUTS}/unsafe.ded`], 2, []],
   ["run-limit-max-tuples.txt", ["run", `${INPUTS}/count.ded`, "--max-tuples", "500"], 2, []],
   ["ldfi-counterexample.txt", ["ldfi", ...delivery("simple_delivery"), "--eot", "4", "--eff", "2"], 1, [normalizeSearchTime]],
-  ["ldfi-limit-max-runs.txt", ["ldfi", "protocols/2pc.ded", "protocols/commit_assert.ded", "--eot", "7", "--eff", "3", "--max-runs", "5"], 3, [normalizeSearchTime]],
+  [
+    "ldfi-limit-max-runs.txt",
+    ["ldfi", "protocols/2pc.ded", "protocols/commit_assert.ded", "--eot", "7", "--eff", "3", "--max-runs", "5"],
+    3,
+    [normalizeSearchTime],
+  ],
   ["ldfi-limit-max-tuples.txt", ["ldfi", `${INPUTS}/exploding.ded`, "--max-tuples", "5000"], 3, [normalizeSearchTime]],
-  ["ldfi-limit-timeout.txt", ["ldfi", "protocols/2pc.ded", "protocols/commit_assert.ded", "--eot", "7", "--eff", "3", "--timeout", "0.001"], 3, [normalizeSearchTime, normalizeTimedExecutions]],
+  [
+    "ldfi-limit-timeout.txt",
+    ["ldfi", "protocols/2pc.ded", "protocols/commit_assert.ded", "--eot", "7", "--eff", "3", "--timeout", "0.001"],
+    3,
+    [normalizeSearchTime, normalizeTimedExecutions],
+  ],
   ["ldfi-bad-bounds.txt", ["ldfi", ...delivery("simple_delivery"), "--eot", "3", "--eff", "4"], 2, []],
   ["ldfi-bad-flag.txt", ["ldfi", ...delivery("simple_delivery"), "--crashes", "x"], 2, []],
 ];
@@ -168,7 +182,9 @@ function whyTree(result: ReturnType<typeof runProgram>, goal: Fact): string {
         continue;
       }
       const via = d.kind === "message" ? ` via ${d.message.from}->${d.message.to}@${d.message.sendTime}` : "";
-      const neg = d.negated.map((n) => ` notin ${n.rel}(${n.args.map((a) => (a === null ? "_" : JSON.stringify(a))).join(", ")})@${n.time}`).join("");
+      const neg = d.negated
+        .map((n) => ` notin ${n.rel}(${n.args.map((a) => (a === null ? "_" : JSON.stringify(a))).join(", ")})@${n.time}`)
+        .join("");
       lines.push(`${pad}${key(f)} by rule ${d.rule.index} (${d.rule.span.file}:${d.rule.span.line}) ${d.rule.text}${via}${neg}`);
       for (const p of d.premises) visit(p, depth + 1);
     }

@@ -41,8 +41,10 @@ test("lib/cli/README.md carries the exit-code table and every --help text, as th
   let readme = fs.readFileSync(README, "utf8");
   if (process.env["UPDATE"] === "1") {
     for (const [name, text] of blocks()) {
-      const start = `<!-- ${name}:start -->`, end = `<!-- ${name}:end -->`;
-      const from = readme.indexOf(start), to = readme.indexOf(end);
+      const start = `<!-- ${name}:start -->`,
+        end = `<!-- ${name}:end -->`;
+      const from = readme.indexOf(start),
+        to = readme.indexOf(end);
       if (from < 0 || to < from) throw new Error(`lib/cli/README.md lacks the markers of ${name}`);
       readme = `${readme.slice(0, from)}${start}\n${text}\n${readme.slice(to)}`;
     }
@@ -66,9 +68,11 @@ test("no literal exit code is left in lib/cli or kernel: each comes from the tab
   const returns = /\breturn\s+[0-3]\s*;|\?\s*[0-3]\s*:\s*[0-3]\b/;
   const offenders: string[] = [];
   const scan = (file: string, patterns: RegExp[]): void => {
-    fs.readFileSync(file, "utf8").split("\n").forEach((line, i) => {
-      if (patterns.some((p) => p.test(line))) offenders.push(`${path.relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
-    });
+    fs.readFileSync(file, "utf8")
+      .split("\n")
+      .forEach((line, i) => {
+        if (patterns.some((p) => p.test(line))) offenders.push(`${path.relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
+      });
   };
   const walk = (dir: string, patterns: RegExp[]): void => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {

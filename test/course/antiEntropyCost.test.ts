@@ -3,7 +3,12 @@ import { antiEntropyCost } from "../../course/antiEntropyCost";
 describe("state vs delta anti-entropy cost", () => {
   test("every mode converges; deltas ship fewer bytes, and the gap grows with the state", () => {
     const rows = antiEntropyCost({ sizes: [10, 120], modes: ["state", "delta"] });
-    expect(rows.map((r) => [r.mode, r.updates])).toEqual([["state", 10], ["delta", 10], ["state", 120], ["delta", 120]]);
+    expect(rows.map((r) => [r.mode, r.updates])).toEqual([
+      ["state", 10],
+      ["delta", 10],
+      ["state", 120],
+      ["delta", 120],
+    ]);
     expect(rows.every((r) => r.converged)).toBe(true);
     const bytes = (mode: string, n: number): number => rows.find((r) => r.mode === mode && r.updates === n)?.bytesToConverge ?? NaN;
     expect(bytes("delta", 10)).toBeLessThan(bytes("state", 10));

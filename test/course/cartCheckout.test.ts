@@ -38,7 +38,8 @@ describe("cart checkout: naive vs sealed", () => {
 
   test("under a long partition the naive checkout ships at once, the sealed one after the heal, and right", () => {
     const partitions = [{ at: 82, heal: 600, groups: [["a"], ["b", "c", "shopper"]] }];
-    let waitedForHeal = 0, naiveWrong = 0;
+    let waitedForHeal = 0,
+      naiveWrong = 0;
     for (let seed = 1; seed <= 6; seed++) {
       const naive = cartCheckout({ seed, partitions, checkoutTo: "b" });
       const sealed = cartCheckout({ seed, partitions, checkoutTo: "b", policy: "sealed" });

@@ -1,4 +1,11 @@
-import { runCoordinationCost, coordinationCostSweep, throughputOverTime, coordinationCostSpec, throughputOverTimeSpec, partitionPhases } from "../../course/coordinationCost";
+import {
+  runCoordinationCost,
+  coordinationCostSweep,
+  throughputOverTime,
+  coordinationCostSpec,
+  throughputOverTimeSpec,
+  partitionPhases,
+} from "../../course/coordinationCost";
 import { renderSvg } from "../../lib/viz/render";
 
 describe("price of coordination", () => {
@@ -33,7 +40,11 @@ describe("price of coordination", () => {
     expect(series.filter((b) => b.time >= 250 && b.time < 400).every((b) => b.throughput === 0)).toBe(true);
     expect(series.filter((b) => b.time >= 600).some((b) => b.throughput > 0)).toBe(true);
     const free = runCoordinationCost({ mode: "coordination-free", nodes: 3, partition: { at: 200, heal: 400 }, durationMs: 800 });
-    expect(throughputOverTime(free, 50, 800).slice(1, -1).every((b) => b.throughput === 3000)).toBe(true);
+    expect(
+      throughputOverTime(free, 50, 800)
+        .slice(1, -1)
+        .every((b) => b.throughput === 3000),
+    ).toBe(true);
   });
 
   test("a majority quorum: the leader's side keeps serving through a partition, the cut-off replica stops", () => {
@@ -63,7 +74,10 @@ describe("price of coordination", () => {
     expect(majority.meanLatencyMs).toBeLessThan(all.meanLatencyMs);
     expect(majority.throughput).toBeGreaterThan(all.throughput);
     // With two replicas a majority is both of them: the same protocol, the same run.
-    const two = [runCoordinationCost({ mode: "coordinated", nodes: 2, durationMs: 300 }), runCoordinationCost({ mode: "majority", nodes: 2, durationMs: 300 })];
+    const two = [
+      runCoordinationCost({ mode: "coordinated", nodes: 2, durationMs: 300 }),
+      runCoordinationCost({ mode: "majority", nodes: 2, durationMs: 300 }),
+    ];
     expect(two[1]?.completionTimes).toEqual(two[0]?.completionTimes);
   });
 
@@ -80,8 +94,12 @@ describe("price of coordination", () => {
     // Two of four is no majority: at most the round already committed when the cut came finishes.
     const split = phases("majority", 4, 2);
     expect(split.every((r) => r.during * 0.3 <= 1 && r.after > 0)).toBe(true);
-    expect(() => runCoordinationCost({ mode: "majority", nodes: 4, partition: { ...partition, isolated: 4 } })).toThrow(/from 1 to 3 \(the leader, a, stays/);
-    expect(() => partitionPhases(runCoordinationCost({ mode: "majority", nodes: 3, durationMs: 100 }), partition, 1000)).toThrow(/needs a run with a partition/);
+    expect(() => runCoordinationCost({ mode: "majority", nodes: 4, partition: { ...partition, isolated: 4 } })).toThrow(
+      /from 1 to 3 \(the leader, a, stays/,
+    );
+    expect(() => partitionPhases(runCoordinationCost({ mode: "majority", nodes: 3, durationMs: 100 }), partition, 1000)).toThrow(
+      /needs a run with a partition/,
+    );
   });
 
   test("throughput by side needs a partition; without one it is the single series", () => {

@@ -44,7 +44,10 @@ describe("dedalusProgram: inline lesson programs, checked up front", () => {
 describe("outcome counts chart", () => {
   const grow = outcomeSpread(dedalusProgram(GROW), { schedules: 40, seed: 1, eot: 8, relations: ["has"] });
   const race = outcomeSpread(dedalusProgram(RACE), { schedules: 40, seed: 1, eot: 8, relations: ["store"], nodes: ["c", "s"] });
-  const entries = [{ program: "grow-only set", spread: grow }, { program: "put/delete race", spread: race }];
+  const entries = [
+    { program: "grow-only set", spread: grow },
+    { program: "put/delete race", spread: race },
+  ];
 
   test("one row per distinct outcome, counts adding up to the schedules, the synchronous outcome marked", () => {
     const rows = outcomeCountRows(entries);
@@ -71,15 +74,18 @@ describe("outcome counts chart", () => {
 });
 
 /** Vega cuts a label or title that exceeds its limit with an ellipsis; the SVG then shows "…". */
-const cutTexts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!).filter((t) => t.includes("…"));
+const cutTexts = (svg: string): string[] =>
+  [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!).filter((t) => t.includes("…"));
 
 describe("outcome counts chart: long names", () => {
   test("program names and the legend title are drawn whole, not cut with an ellipsis", async () => {
     const race = outcomeSpread(dedalusProgram(RACE), { schedules: 20, seed: 1, eot: 8, relations: ["store"], nodes: ["c", "s"] });
-    const svg = await renderSvg(outcomeCountsSpec([
-      { program: "put/delete race (deletion)", spread: race },
-      { program: "count read when sealed by everyone", spread: race },
-    ]));
+    const svg = await renderSvg(
+      outcomeCountsSpec([
+        { program: "put/delete race (deletion)", spread: race },
+        { program: "count read when sealed by everyone", spread: race },
+      ]),
+    );
     expect(cutTexts(svg)).toEqual([]);
     expect(svg).toContain("outcome (1 = most frequent)");
   });

@@ -16,7 +16,13 @@ describe("diverge then converge", () => {
   });
 
   test("a partition that never heals leaves the replicas apart, and repairTime says so", () => {
-    const r = divergeThenConverge({ crdt: gCounter, randomOp: () => ({ op: "inc" }), ops: 12, seed: 2, partitions: [{ at: 0, groups: [["a"], ["b", "c"]] }] });
+    const r = divergeThenConverge({
+      crdt: gCounter,
+      randomOp: () => ({ op: "inc" }),
+      ops: 12,
+      seed: 2,
+      partitions: [{ at: 0, groups: [["a"], ["b", "c"]] }],
+    });
     expect(r.run.converged).toBe(false);
     expect(r.repairTime).toBeUndefined();
     // Every increment is still counted somewhere: the two sides together hold all 12.
@@ -25,7 +31,12 @@ describe("diverge then converge", () => {
 
   test("behind the partition, b and c agree with state or forwarded deltas, not with own deltas only", () => {
     const digestAt = (r: ReturnType<typeof collaborativeText>, node: string, t: number) =>
-      (r.run.trace.notes("replica").filter((n) => n.node === node && n.time <= t).at(-1)?.value as { digest: string } | undefined)?.digest;
+      (
+        r.run.trace
+          .notes("replica")
+          .filter((n) => n.node === node && n.time <= t)
+          .at(-1)?.value as { digest: string } | undefined
+      )?.digest;
     const agree = (mode: "state" | "delta" | "delta-interval") => {
       const r = collaborativeText({ seed: 2, mode });
       expect(r.run.converged).toBe(true);

@@ -68,7 +68,10 @@ describe("a ping detector that listens to late replies", () => {
   });
 
   test("timeline rows: the truth, then one row per detector; the chart renders", async () => {
-    const runs = (["fixed", "adaptive"] as const).map((policy) => ({ label: `${policy} timeout`, run: runPingDetector({ policy, crashAt: 300, duration: 600, latency: SLOW_BOUNDED_LINK }) }));
+    const runs = (["fixed", "adaptive"] as const).map((policy) => ({
+      label: `${policy} timeout`,
+      run: runPingDetector({ policy, crashAt: 300, duration: 600, latency: SLOW_BOUNDED_LINK }),
+    }));
     const rows = pingDetectorTimeline(runs);
     expect(rows.slice(0, 2)).toEqual([
       { node: "server (truth)", state: "alive", from: 0, to: 300 },

@@ -7,7 +7,8 @@ describe("fault gallery", () => {
 
   test("each scenario shows its fault for some seed among the first ten", () => {
     const rows = Array.from({ length: 10 }, (_, i) => faultGallery(i + 1));
-    const some = (fault: string, p: (r: { received: string; missing: string }) => boolean): boolean => rows.some((rs) => rs.filter((r) => r.fault === fault).some(p));
+    const some = (fault: string, p: (r: { received: string; missing: string }) => boolean): boolean =>
+      rows.some((rs) => rs.filter((r) => r.fault === fault).some(p));
     const nums = (s: string): number[] => s.split(" ").map(Number);
     expect(some("reordering", (r) => nums(r.received).some((n, i, a) => i > 0 && n < (a[i - 1] as number)))).toBe(true);
     expect(some("duplication", (r) => nums(r.received).length > 6)).toBe(true);

@@ -44,7 +44,10 @@ describe("faultCombinations: the fault sets exhaustive search enumerates, counte
 });
 
 describe("the sweep of lesson 8", () => {
-  const rows = faultSpaceSweep({ base: { eot: 4, eff: 2, crashes: 1, nodes: 3 }, eot: [3], eff: [1, 2, 3], nodes: [2, 3] }, { maxExhaustive: 600 });
+  const rows = faultSpaceSweep(
+    { base: { eot: 4, eff: 2, crashes: 1, nodes: 3 }, eot: [3], eff: [1, 2, 3], nodes: [2, 3] },
+    { maxExhaustive: 600 },
+  );
 
   test("exhaustive search pays one execution per combination; LDFI certifies with a handful", () => {
     const ran = rows.filter((r) => r.exhaustive !== null);

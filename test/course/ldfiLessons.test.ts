@@ -8,7 +8,8 @@ import { dedalusProgram } from "../../lib/dedalus/inlineProgram";
 import { renderSvg } from "../../lib/viz/render";
 
 /** Vega cuts a label that exceeds its limit with an ellipsis; the SVG then shows "…". */
-const cutTexts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!).filter((t) => t.includes("…"));
+const cutTexts = (svg: string): string[] =>
+  [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!).filter((t) => t.includes("…"));
 
 const simple = protocolProgram("simple_delivery.ded", "delivery_assert.ded");
 const retry = protocolProgram("retry_delivery.ded", "delivery_assert.ded");
@@ -22,7 +23,11 @@ describe("ldfiCheck", () => {
     const r = ldfiCheck(retry, { eot: 4, eff: 2, crashes: 1 });
     expect(r.verdict).toBe("counterexample");
     expect(r.counterexample!.faults.crashes).toHaveLength(1);
-    expect(ldfiSummary("retry", r)).toMatchObject({ bounds: "4/2/1", verdict: "counterexample", faults: expect.stringContaining("crash(a,") });
+    expect(ldfiSummary("retry", r)).toMatchObject({
+      bounds: "4/2/1",
+      verdict: "counterexample",
+      faults: expect.stringContaining("crash(a,"),
+    });
   });
 
   test("a fault-free replay loses nothing; an invalid inline program is a located DedalusError", () => {
@@ -37,7 +42,9 @@ describe("ldfiCheck", () => {
   });
 
   test("the spacetime diagram of a counterexample draws its lost message", () => {
-    const spec = faultRunSpacetime(simple, 4, faults([{ from: "a", to: "b", time: 1 }]), "lost a->b") as { layer: { data: { values: { status?: string; from?: string }[] } }[] };
+    const spec = faultRunSpacetime(simple, 4, faults([{ from: "a", to: "b", time: 1 }]), "lost a->b") as {
+      layer: { data: { values: { status?: string; from?: string }[] } }[];
+    };
     const msgs = spec.layer[1]!.data.values;
     expect(msgs.filter((m) => m.status === "lost")).toEqual([expect.objectContaining({ from: "a", to: "b" })]);
   });
@@ -51,7 +58,9 @@ describe("lineage support (lesson 7)", () => {
   test("one route: the support is one message, and losing it loses the goal", () => {
     const run = replayFaults(direct, 4, faults());
     expect(supportEdges(run, goal).map(edgeLabel)).toEqual(["a→c @1"]);
-    expect(singleLossImpact("direct", direct, 4, goal)).toEqual([{ program: "direct", message: "a→c @1", predicted: "lost", actual: "lost" }]);
+    expect(singleLossImpact("direct", direct, 4, goal)).toEqual([
+      { program: "direct", message: "a→c @1", predicted: "lost", actual: "lost" },
+    ]);
   });
 
   test("two routes: no single loss breaks the goal; the minimal cuts take one message from each route", () => {
@@ -97,7 +106,12 @@ describe("lineage support (lesson 7)", () => {
 describe("LDFI vs random race (lesson 8)", () => {
   test("one deterministic LDFI row and one row per seed; everyone finds the simple-delivery bug", () => {
     const rows = executionsToFirstBug([{ name: "simple", program: simple, eot: 4, eff: 2, crashes: 0 }], [1, 2, 3], 100);
-    expect(rows.map((r) => [r.strategy, r.seed])).toEqual([["ldfi", null], ["random", 1], ["random", 2], ["random", 3]]);
+    expect(rows.map((r) => [r.strategy, r.seed])).toEqual([
+      ["ldfi", null],
+      ["random", 1],
+      ["random", 2],
+      ["random", 3],
+    ]);
     expect(rows.every((r) => r.found)).toBe(true);
     expect(rows[0]!.executions).toBe(2);
     const [s] = raceSummary(rows);
@@ -107,7 +121,11 @@ describe("LDFI vs random race (lesson 8)", () => {
   });
 
   test("case names with their bounds are drawn whole on the chart", async () => {
-    const rows = executionsToFirstBug([{ name: "classic broadcast 5/3/0 (relay once)", program: simple, eot: 4, eff: 2, crashes: 0 }], [1], 20);
+    const rows = executionsToFirstBug(
+      [{ name: "classic broadcast 5/3/0 (relay once)", program: simple, eot: 4, eff: 2, crashes: 0 }],
+      [1],
+      20,
+    );
     const svg = await renderSvg(executionsToFirstBugSpec(rows, "race"));
     expect(svg).toContain("classic broadcast 5/3/0 (relay once)");
     expect(cutTexts(svg)).toEqual([]);
@@ -118,13 +136,25 @@ describe("commit, consensus and Kafka (lesson 8)", () => {
   test("2PC blocks on one crash; 3PC is certified with one crash, broken by a loss plus a crash, and by two crashes", () => {
     const twoPc = protocolProgram("2pc.ded", "commit_assert.ded");
     const threePc = protocolProgram("3pc.ded", "commit_assert.ded");
-    expect(ldfiSummary("2pc", ldfiCheck(twoPc, { eot: 8, eff: 0, crashes: 1 }))).toMatchObject({ verdict: "counterexample", faults: "crash(C,4)" });
+    expect(ldfiSummary("2pc", ldfiCheck(twoPc, { eot: 8, eff: 0, crashes: 1 }))).toMatchObject({
+      verdict: "counterexample",
+      faults: "crash(C,4)",
+    });
     expect(ldfiCheck(threePc, { eot: 8, eff: 0, crashes: 1 }).verdict).toBe("certified");
     const loss = ldfiCheck(threePc, { eot: 9, eff: 7, crashes: 1 });
-    expect(ldfiSummary("3pc", loss)).toMatchObject({ verdict: "counterexample", faults: "omit(a,C,4) crash(C,6)", lost: 'post("agreement", "tx")' });
+    expect(ldfiSummary("3pc", loss)).toMatchObject({
+      verdict: "counterexample",
+      faults: "omit(a,C,4) crash(C,6)",
+      lost: 'post("agreement", "tx")',
+    });
     // the lesson's story: the coordinator aborted, the agents committed
     const run = replayFaults(threePc, 9, loss.counterexample!.faults);
-    expect(run.facts("decided", 9).map((f) => f.args.join(" ")).sort()).toEqual(["C tx abort", "a tx commit", "b tx commit", "d tx commit"]);
+    expect(
+      run
+        .facts("decided", 9)
+        .map((f) => f.args.join(" "))
+        .sort(),
+    ).toEqual(["C tx abort", "a tx commit", "b tx commit", "d tx commit"]);
     expect(ldfiCheck(threePc, { eot: 8, eff: 0, crashes: 2 }).verdict).toBe("counterexample");
   });
 

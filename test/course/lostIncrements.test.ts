@@ -2,7 +2,10 @@ import { countIncrements, lostIncrementsSweep } from "../../course/lostIncrement
 
 describe("lost increments: G-Counter vs a last-writer-wins counter", () => {
   test("the G-Counter counts every increment under loss, duplication and a partition; the LWW counter converges but loses some", () => {
-    const faults = { network: { loss: 0.2, duplicate: 0.2, reorder: 0.3 }, partitions: [{ at: 20, heal: 150, groups: [["a"], ["b", "c"]] }] };
+    const faults = {
+      network: { loss: 0.2, duplicate: 0.2, reorder: 0.3 },
+      partitions: [{ at: 20, heal: 150, groups: [["a"], ["b", "c"]] }],
+    };
     for (let seed = 1; seed <= 4; seed++) {
       const [g, naive] = countIncrements({ seed, window: 100, increments: 20, ...faults });
       expect(g).toMatchObject({ design: "G-Counter", final: 20, lost: 0, converged: true });

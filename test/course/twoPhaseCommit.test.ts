@@ -7,7 +7,11 @@ describe("two-phase commit on the simulator", () => {
     const run = runTwoPhaseCommit();
     expect(run.decision).toBe("commit");
     expect(run.blocked).toEqual([]);
-    expect(run.outcomes.map((o) => [o.state, o.decidedAt])).toEqual([["committed", 3 * TWO_PC_LATENCY], ["committed", 30], ["committed", 30]]);
+    expect(run.outcomes.map((o) => [o.state, o.decidedAt])).toEqual([
+      ["committed", 3 * TWO_PC_LATENCY],
+      ["committed", 30],
+      ["committed", 30],
+    ]);
   });
 
   test("one no vote aborts everyone; the no-voter decides at once", () => {
@@ -40,12 +44,23 @@ describe("two-phase commit on the simulator", () => {
 
   test("agreement: under random loss and crash times, no two participants decide differently", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 0, max: 60 }), fc.double({ min: 0, max: 0.4, noNaN: true }), (seed, crashAt, loss) => {
-        const run = runTwoPhaseCommit({ seed, coordinatorCrashAt: crashAt, coordinatorRecoverAt: crashAt + 100, loss, latency: { kind: "uniform", min: 2, max: 15 } });
-        const decided = new Set(run.outcomes.map((o) => o.state).filter((s) => s === "committed" || s === "aborted"));
-        expect(decided.size).toBeLessThanOrEqual(1);
-        if (decided.has("committed")) expect(run.decision).toBe("commit");
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.double({ min: 0, max: 0.4, noNaN: true }),
+        (seed, crashAt, loss) => {
+          const run = runTwoPhaseCommit({
+            seed,
+            coordinatorCrashAt: crashAt,
+            coordinatorRecoverAt: crashAt + 100,
+            loss,
+            latency: { kind: "uniform", min: 2, max: 15 },
+          });
+          const decided = new Set(run.outcomes.map((o) => o.state).filter((s) => s === "committed" || s === "aborted"));
+          expect(decided.size).toBeLessThanOrEqual(1);
+          if (decided.has("committed")) expect(run.decision).toBe("commit");
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -28,7 +28,9 @@ const arbScenario: fc.Arbitrary<Scenario> = fc.record({
   reorder: fc.double({ min: 0, max: 1, noNaN: true }),
   partitionAt: fc.integer({ min: 0, max: 80 }),
   partitionFor: fc.integer({ min: 0, max: 70 }),
-  ops: fc.array(fc.record({ at: fc.integer({ min: 0, max: 100 }), replica: fc.integer({ min: 0, max: 2 }), seed: fc.integer() }), { maxLength: 8 }),
+  ops: fc.array(fc.record({ at: fc.integer({ min: 0, max: 100 }), replica: fc.integer({ min: 0, max: 2 }), seed: fc.integer() }), {
+    maxLength: 8,
+  }),
 });
 
 /**
@@ -82,19 +84,47 @@ function expected(name: string, log: readonly LoggedOp<AnyOp>[]): unknown {
     case "2p-set":
       return twoPhaseSpec(log);
     case "or-set":
-      return addWinsSpec(log, (o) => o.op === "add", (o) => o.op === "remove", (o) => o.element as string);
+      return addWinsSpec(
+        log,
+        (o) => o.op === "add",
+        (o) => o.op === "remove",
+        (o) => o.element as string,
+      );
     case "mv-register":
       return multiValueSpec(log);
     case "or-map<pn-counter>": {
-      const keys = addWinsSpec(log, (o) => o.op === "update", (o) => o.op === "remove", (o) => o.key as string);
-      return Object.fromEntries(keys.map((k) => [k, counterSpec(log.filter((o) => o.op.key === k && o.op.op === "update").map((o) => ({ ...o, op: o.op.inner as AnyOp })))]));
+      const keys = addWinsSpec(
+        log,
+        (o) => o.op === "update",
+        (o) => o.op === "remove",
+        (o) => o.key as string,
+      );
+      return Object.fromEntries(
+        keys.map((k) => [
+          k,
+          counterSpec(log.filter((o) => o.op.key === k && o.op.op === "update").map((o) => ({ ...o, op: o.op.inner as AnyOp }))),
+        ]),
+      );
     }
     case "or-map<or-set>": {
-      const keys = addWinsSpec(log, (o) => o.op === "update", (o) => o.op === "remove", (o) => o.key as string);
+      const keys = addWinsSpec(
+        log,
+        (o) => o.op === "update",
+        (o) => o.op === "remove",
+        (o) => o.key as string,
+      );
       return Object.fromEntries(
         keys.map((k) => {
           const inner = log.filter((o) => o.op.key === k && o.op.op === "update").map((o) => ({ ...o, op: o.op.inner as AnyOp }));
-          return [k, addWinsSpec(inner, (o) => o.op === "add", (o) => o.op === "remove", (o) => o.element as string)];
+          return [
+            k,
+            addWinsSpec(
+              inner,
+              (o) => o.op === "add",
+              (o) => o.op === "remove",
+              (o) => o.element as string,
+            ),
+          ];
         }),
       );
     }
@@ -145,7 +175,10 @@ function addWinsBounds(name: string, log: readonly LoggedOp<AnyOp>[], value: unk
   }
   if (name === "or-map<pn-counter>") {
     // A present key shows every update to it ever made (removal hides, it does not reset).
-    for (const k of shown) expect((value as Record<string, unknown>)[k]).toEqual(counterSpec(log.filter((o) => o.op.key === k && o.op.op === "update").map((o) => ({ ...o, op: o.op.inner as AnyOp }))));
+    for (const k of shown)
+      expect((value as Record<string, unknown>)[k]).toEqual(
+        counterSpec(log.filter((o) => o.op.key === k && o.op.op === "update").map((o) => ({ ...o, op: o.op.inner as AnyOp }))),
+      );
   }
 }
 
@@ -175,12 +208,19 @@ function convergesToSpec(entry: AnyCrdtEntry, sc: Scenario): void {
 describe("convergence on the simulator: loss, duplication, reordering, a partition that heals", () => {
   for (const entry of crdtCatalog)
     test(`${entry.crdt.name}: all replicas end equal, and equal to the specification`, () => {
-      fc.assert(fc.property(arbScenario, (sc) => convergesToSpec(entry, sc)), propertyParams);
+      fc.assert(
+        fc.property(arbScenario, (sc) => convergesToSpec(entry, sc)),
+        propertyParams,
+      );
     });
 });
 
 /** A counter that is not a CRDT: increments overwrite each other, last writer wins. */
-const naiveLwwCounter: Crdt<{ n: number; ts: number; writer: string }, { op: "inc"; by?: number }, number> = defineCrdt<{ n: number; ts: number; writer: string }, { op: "inc"; by?: number }, number>({
+const naiveLwwCounter: Crdt<{ n: number; ts: number; writer: string }, { op: "inc"; by?: number }, number> = defineCrdt<
+  { n: number; ts: number; writer: string },
+  { op: "inc"; by?: number },
+  number
+>({
   name: "naive-lww-counter",
   bottom: () => ({ n: 0, ts: 0, writer: "" }),
   joinInto: (a, b) => (b.ts > a.ts || (b.ts === a.ts && b.writer > a.writer) ? { ...b } : a),
@@ -199,7 +239,20 @@ const naiveLwwCounter: Crdt<{ n: number; ts: number; writer: string }, { op: "in
 
 test("regression (seed 666404234): a delta remove after a superseding add is judged by causal past", () => {
   const entry = crdtCatalog.find((e) => e.crdt.name === "or-map<pn-counter>") as AnyCrdtEntry;
-  const sc: Scenario = { seed: 2146381797, mode: "delta", loss: 0, duplicate: 0, reorder: 0, partitionAt: 14, partitionFor: 23, ops: [{ at: 23, replica: 2, seed: 0 }, { at: 0, replica: 1, seed: 0 }, { at: 62, replica: 0, seed: -1135799030 }] };
+  const sc: Scenario = {
+    seed: 2146381797,
+    mode: "delta",
+    loss: 0,
+    duplicate: 0,
+    reorder: 0,
+    partitionAt: 14,
+    partitionFor: 23,
+    ops: [
+      { at: 23, replica: 2, seed: 0 },
+      { at: 0, replica: 1, seed: 0 },
+      { at: 62, replica: 0, seed: -1135799030 },
+    ],
+  };
   const { values } = runScenario(entry, sc);
   // b and c update x (c after seeing b); a removes x having received c's delta only: x is gone.
   expect(values).toEqual([{}, {}, {}]);
@@ -229,7 +282,10 @@ const arbRelay: fc.Arbitrary<RelayScenario> = fc.record({
   loss: fc.double({ min: 0, max: 0.1, noNaN: true }),
   duplicate: fc.double({ min: 0, max: 0.3, noNaN: true }),
   reorder: fc.double({ min: 0, max: 1, noNaN: true }),
-  ops: fc.array(fc.record({ at: fc.integer({ min: 0, max: 100 }), replica: fc.integer({ min: 0, max: 2 }), seed: fc.integer() }), { minLength: 1, maxLength: 8 }),
+  ops: fc.array(fc.record({ at: fc.integer({ min: 0, max: 100 }), replica: fc.integer({ min: 0, max: 2 }), seed: fc.integer() }), {
+    minLength: 1,
+    maxLength: 8,
+  }),
 });
 
 function runRelay(entry: AnyCrdtEntry, sc: RelayScenario, mode: AntiEntropyMode) {
@@ -244,7 +300,11 @@ function runRelay(entry: AnyCrdtEntry, sc: RelayScenario, mode: AntiEntropyMode)
     gossipEvery: GOSSIP_EVERY,
     network: { latency: { kind: "uniform", min: 1, max: 12 }, loss: sc.loss, duplicate: sc.duplicate, reorder: sc.reorder },
     partitions: RELAY_ONLY,
-    ops: sc.ops.map((o) => ({ at: o.at, replica: names[o.replica] as string, op: (st: unknown) => entry.randomOp(st, new Random(o.seed), names[o.replica] as string) })),
+    ops: sc.ops.map((o) => ({
+      at: o.at,
+      replica: names[o.replica] as string,
+      op: (st: unknown) => entry.randomOp(st, new Random(o.seed), names[o.replica] as string),
+    })),
   });
 }
 
@@ -276,9 +336,21 @@ describe("delta-interval anti-entropy forwards received deltas", () => {
 
   test("without forwarding, a's updates never reach c; whole states carry them, as forwarded deltas do", () => {
     const entry = crdtCatalog.find((e) => e.crdt.name === "g-set") as AnyCrdtEntry;
-    const ops = [{ at: 5, replica: "a", op: { op: "add", element: "from a" } }, { at: 50, replica: "c", op: { op: "add", element: "from c" } }];
+    const ops = [
+      { at: 5, replica: "a", op: { op: "add", element: "from a" } },
+      { at: 50, replica: "c", op: { op: "add", element: "from c" } },
+    ];
     const values = (mode: AntiEntropyMode) =>
-      runReplicas({ crdt: entry.crdt, replicas: ["a", "b", "c"], mode, ops, partitions: RELAY_ONLY, gossipEvery: GOSSIP_EVERY, until: 700, record: false }).values;
+      runReplicas({
+        crdt: entry.crdt,
+        replicas: ["a", "b", "c"],
+        mode,
+        ops,
+        partitions: RELAY_ONLY,
+        gossipEvery: GOSSIP_EVERY,
+        until: 700,
+        record: false,
+      }).values;
     expect(values("delta")).toEqual({ a: ["from a"], b: ["from a", "from c"], c: ["from c"] });
     expect(values("delta-interval")).toEqual({ a: ["from a"], b: ["from a", "from c"], c: ["from a", "from c"] });
     expect(values("state")).toEqual(values("delta-interval"));
@@ -286,7 +358,15 @@ describe("delta-interval anti-entropy forwards received deltas", () => {
 
   test("a forwarded delta is not sent back to the replica it came from", () => {
     const entry = crdtCatalog.find((e) => e.crdt.name === "g-set") as AnyCrdtEntry;
-    const run = runReplicas({ crdt: entry.crdt, replicas: ["a", "b"], mode: "delta-interval", ops: [{ at: 1, replica: "a", op: { op: "add", element: "x" } }], network: { latency: 2 }, until: 100, gossipEvery: 10 });
+    const run = runReplicas({
+      crdt: entry.crdt,
+      replicas: ["a", "b"],
+      mode: "delta-interval",
+      ops: [{ at: 1, replica: "a", op: { op: "add", element: "x" } }],
+      network: { latency: 2 },
+      until: 100,
+      gossipEvery: 10,
+    });
     // Two replicas: b's buffer holds only a's delta, so b never ships a delta at all.
     expect(run.trace.ofKind("send").filter((e) => e.node === "b" && (e.message as { kind: string }).kind === "delta")).toEqual([]);
     expect(run.converged).toBe(true);
@@ -296,7 +376,10 @@ describe("delta-interval anti-entropy forwards received deltas", () => {
 describe("counter-test: a last-writer-wins counter is not a CRDT", () => {
   test("it converges (replicas agree) but loses concurrent increments, so the same check fails", () => {
     const entry: AnyCrdtEntry = { crdt: naiveLwwCounter, randomOp: (_s, r: Random) => ({ op: "inc", by: r.int(1, 3) }) };
-    const result = fc.check(fc.property(arbScenario, (sc) => convergesToSpec(entry, sc)), { ...propertyParams, numRuns: 200 });
+    const result = fc.check(
+      fc.property(arbScenario, (sc) => convergesToSpec(entry, sc)),
+      { ...propertyParams, numRuns: 200 },
+    );
     expect(result.failed).toBe(true);
     // The shrunk counterexample is tiny: two concurrent increments.
     const sc = (result.counterexample as [Scenario] | null)?.[0] as Scenario;

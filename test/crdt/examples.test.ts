@@ -1,9 +1,22 @@
-import { Replica, gCounter, lwwRegister, mvRegister, orSet, pnCounter, rga, rgaDeleteAt, rgaInsertAt, twoPhaseSet, type Crdt } from "../../lib/index";
+import {
+  Replica,
+  gCounter,
+  lwwRegister,
+  mvRegister,
+  orSet,
+  pnCounter,
+  rga,
+  rgaDeleteAt,
+  rgaInsertAt,
+  twoPhaseSet,
+  type Crdt,
+} from "../../lib/index";
 import { CrdtStateError, orMap, runReplicas, gSet } from "../../lib/internals";
 
 describe("semantics by example", () => {
   test("OR-Set: an add concurrent with a remove wins; a remove of what was seen wins", () => {
-    const a = new Replica(orSet, "a"), b = new Replica(orSet, "b");
+    const a = new Replica(orSet, "a"),
+      b = new Replica(orSet, "b");
     a.update({ op: "add", element: "x" });
     b.merge(a.state);
     b.update({ op: "remove", element: "x" }); // b saw a's add
@@ -53,7 +66,8 @@ describe("semantics by example", () => {
 
   test("OR-Map of counters: per-key counters, add-wins keys", () => {
     const m = orMap(pnCounter);
-    const a = new Replica(m, "a"), b = new Replica(m, "b");
+    const a = new Replica(m, "a"),
+      b = new Replica(m, "b");
     a.update({ op: "update", key: "likes", inner: { op: "inc" } });
     b.update({ op: "update", key: "likes", inner: { op: "inc", by: 2 } });
     b.update({ op: "update", key: "views", inner: { op: "inc" } });
@@ -64,7 +78,8 @@ describe("semantics by example", () => {
   });
 
   test("RGA: a tiny collaborative text; concurrent runs typed at one place do not interleave", () => {
-    const a = new Replica(rga, "a"), b = new Replica(rga, "b");
+    const a = new Replica(rga, "a"),
+      b = new Replica(rga, "b");
     a.update(rgaInsertAt(a.state, 0, "helo"));
     b.merge(a.state);
     a.update(rgaInsertAt(a.state, 3, "l")); // fix the typo
@@ -86,11 +101,34 @@ describe("corrupted states are rejected with a typed error, never merged", () =>
     ["fractional count", gCounter, { a: 1.5 }, "counts-non-negative"],
     ["removed element never added", twoPhaseSet, { added: [], removed: ["x"] }, "removed-subset-of-added"],
     ["OR-Set dot outside its context", orSet, { entries: [["x", ["a:5"]]], context: { vv: { a: 2 }, cloud: [] } }, "dots-in-context"],
-    ["OR-Set dot supporting two elements", orSet, { entries: [["x", ["a:1"]], ["y", ["a:1"]]], context: { vv: { a: 1 }, cloud: [] } }, "unique-dots"],
+    [
+      "OR-Set dot supporting two elements",
+      orSet,
+      {
+        entries: [
+          ["x", ["a:1"]],
+          ["y", ["a:1"]],
+        ],
+        context: { vv: { a: 1 }, cloud: [] },
+      },
+      "unique-dots",
+    ],
     ["OR-Set malformed dot", orSet, { entries: [["x", ["a"]]], context: { vv: {}, cloud: [] } }, "well-formed"],
     ["MV-Register write outside its context", mvRegister, { entries: [["b:1", 1]], context: { vv: {}, cloud: [] } }, "dots-in-context"],
     ["LWW writer missing", lwwRegister, { value: 3, ts: 4, writer: "" }, "bottom-has-no-writer"],
-    ["RGA atom after a newer atom", rga, { clock: 3, nodes: [["a:1", "a:2", "x"], ["a:2", null, "y"]], removed: [] }, "inserted-after-older"],
+    [
+      "RGA atom after a newer atom",
+      rga,
+      {
+        clock: 3,
+        nodes: [
+          ["a:1", "a:2", "x"],
+          ["a:2", null, "y"],
+        ],
+        removed: [],
+      },
+      "inserted-after-older",
+    ],
     ["RGA id above the clock", rga, { clock: 1, nodes: [["a:7", null, "x"]], removed: [] }, "clock-covers-ids"],
     ["G-Set non-string element", gSet, [1], "well-formed"],
     ["not even an object", orSet, "garbage", "well-formed"],
@@ -123,7 +161,11 @@ describe("corrupted states are rejected with a typed error, never merged", () =>
 });
 
 describe("anti-entropy on the simulator", () => {
-  const ops = Array.from({ length: 40 }, (_, i) => ({ at: i * 5, replica: "abcd"[i % 4] as string, op: { op: "add" as const, element: `e${i % 25}` } }));
+  const ops = Array.from({ length: 40 }, (_, i) => ({
+    at: i * 5,
+    replica: "abcd"[i % 4] as string,
+    op: { op: "add" as const, element: `e${i % 25}` },
+  }));
   test("delta-state anti-entropy ships fewer bytes than full states, to the same result", () => {
     const state = runReplicas({ crdt: orSet, replicas: 4, ops, mode: "state", seed: 3, network: { loss: 0.1 } });
     const delta = runReplicas({ crdt: orSet, replicas: 4, ops, mode: "delta", seed: 3, network: { loss: 0.1 } });
@@ -133,17 +175,35 @@ describe("anti-entropy on the simulator", () => {
   });
 
   test("replicas record their values as notes, and diverge during a partition", () => {
-    const run = runReplicas({ crdt: gCounter, replicas: 3, ops: [{ at: 10, replica: "a", op: { op: "inc" } }, { at: 20, replica: "c", op: { op: "inc" } }], partitions: [{ at: 0, heal: 100, groups: [["a"]] }] });
+    const run = runReplicas({
+      crdt: gCounter,
+      replicas: 3,
+      ops: [
+        { at: 10, replica: "a", op: { op: "inc" } },
+        { at: 20, replica: "c", op: { op: "inc" } },
+      ],
+      partitions: [{ at: 0, heal: 100, groups: [["a"]] }],
+    });
     expect(run.converged).toBe(true);
     expect(run.lastChange).toBeGreaterThanOrEqual(100);
-    const cValues = run.trace.notes("replica").filter((n) => n.node === "c").map((n) => (n.value as { value: number }).value);
+    const cValues = run.trace
+      .notes("replica")
+      .filter((n) => n.node === "c")
+      .map((n) => (n.value as { value: number }).value);
     expect(cValues).toEqual([1, 2]);
   });
 
   test("regression (shrunk by fast-check from a merge that resurrected removed dots): a remove concurrent with a re-add; the add wins", () => {
     const run = runReplicas({
-      crdt: orSet, replicas: 3, seed: 0, mode: "state",
-      ops: [{ at: 0, replica: "a", op: { op: "add", element: "x" } }, { at: 30, replica: "b", op: { op: "remove", element: "x" } }, { at: 30, replica: "a", op: { op: "add", element: "x" } }],
+      crdt: orSet,
+      replicas: 3,
+      seed: 0,
+      mode: "state",
+      ops: [
+        { at: 0, replica: "a", op: { op: "add", element: "x" } },
+        { at: 30, replica: "b", op: { op: "remove", element: "x" } },
+        { at: 30, replica: "a", op: { op: "add", element: "x" } },
+      ],
     });
     expect(run.values).toEqual({ a: ["x"], b: ["x"], c: ["x"] });
   });

@@ -7,11 +7,16 @@ type AnyOp = { op: string; by?: number; element?: string; value?: Json; key?: st
 
 /** Sum of increments minus decrements: no increment may be lost. */
 export function counterSpec(log: readonly LoggedOp<AnyOp>[]): number {
-  return log.reduce((sum, o) => sum + (o.op.op === "dec" ? -(o.op.by ?? 1) : o.op.by ?? 1), 0);
+  return log.reduce((sum, o) => sum + (o.op.op === "dec" ? -(o.op.by ?? 1) : (o.op.by ?? 1)), 0);
 }
 
 /** Add-wins: e is present iff some add of e was not seen by any remove of e. */
-export function addWinsSpec(log: readonly LoggedOp<AnyOp>[], isAdd: (o: AnyOp) => boolean, isRemove: (o: AnyOp) => boolean, keyOf: (o: AnyOp) => string): string[] {
+export function addWinsSpec(
+  log: readonly LoggedOp<AnyOp>[],
+  isAdd: (o: AnyOp) => boolean,
+  isRemove: (o: AnyOp) => boolean,
+  keyOf: (o: AnyOp) => string,
+): string[] {
   const present = new Set<string>();
   for (const a of log) {
     if (!isAdd(a.op)) continue;
@@ -26,7 +31,9 @@ export function addWinsSpec(log: readonly LoggedOp<AnyOp>[], isAdd: (o: AnyOp) =
 export function twoPhaseSpec(log: readonly LoggedOp<AnyOp>[]): string[] {
   const ids = new Map(log.map((o) => [o.id, o]));
   const added = new Set(log.filter((o) => o.op.op === "add").map((o) => o.op.element as string));
-  const removed = log.filter((r) => r.op.op === "remove" && [...r.seen].some((id) => ids.get(id)?.op.op === "add" && ids.get(id)?.op.element === r.op.element));
+  const removed = log.filter(
+    (r) => r.op.op === "remove" && [...r.seen].some((id) => ids.get(id)?.op.op === "add" && ids.get(id)?.op.element === r.op.element),
+  );
   for (const r of removed) added.delete(r.op.element as string);
   return [...added].sort();
 }

@@ -20,7 +20,9 @@ describe("garbage states", () => {
     const e = thrown(() => pnCounter.join(null as never, pnCounter.bottom()));
     expect(e).toBeInstanceOf(CrdtStateError);
     expect((e as CrdtStateError).invariant).toBe("well-formed");
-    expect((e as Error).message).toBe("pn-counter: corrupted state at state: expected a pn-counter state, got null (invariant well-formed)");
+    expect((e as Error).message).toBe(
+      "pn-counter: corrupted state at state: expected a pn-counter state, got null (invariant well-formed)",
+    );
   });
 
   test("leq(42, s)", () => {
@@ -33,7 +35,9 @@ describe("garbage states", () => {
     const raw = pnCounter.encode(pnCounter.apply(pnCounter.bottom(), { op: "inc" }, "a"));
     const e = thrown(() => pnCounter.value(raw as never));
     expect(e).toBeInstanceOf(CrdtStateError);
-    expect((e as Error).message).toBe("pn-counter: corrupted state at state: expected {p, n}, two Maps of replica counts (invariant well-formed)");
+    expect((e as Error).message).toBe(
+      "pn-counter: corrupted state at state: expected {p, n}, two Maps of replica counts (invariant well-formed)",
+    );
     expect(thrown(() => gCounter.value({ a: 1 } as never))).toBeInstanceOf(CrdtStateError);
   });
 
@@ -45,42 +49,58 @@ describe("garbage states", () => {
     expect((e as CrdtStateError).invariant).toBe("counts-non-negative");
   });
 
-  const types: Crdt<unknown, unknown, unknown>[] = [gCounter, pnCounter, gSet, twoPhaseSet, lwwRegister, mvRegister, orSet, orMap(pnCounter), rga] as never;
+  const types: Crdt<unknown, unknown, unknown>[] = [
+    gCounter,
+    pnCounter,
+    gSet,
+    twoPhaseSet,
+    lwwRegister,
+    mvRegister,
+    orSet,
+    orMap(pnCounter),
+    rga,
+  ] as never;
   const garbage: unknown[] = [null, undefined, 42, "raw", [], {}, { p: 1, n: 2 }, new Map([["x", "y"]]), new Set([1])];
 
-  test.each(types.map((t) => [t.name, t] as const))("%s: every entry point answers garbage with a CrdtStateError or CrdtOpError", (_name, crdt) => {
-    const b = crdt.bottom();
-    const calls: ((g: unknown) => unknown)[] = [
-      (g) => crdt.join(g, b),
-      (g) => crdt.join(b, g),
-      (g) => crdt.joinInto(crdt.clone(b), g),
-      (g) => crdt.leq(g, b),
-      (g) => crdt.leq(b, g),
-      (g) => crdt.value(g),
-      (g) => crdt.encode(g),
-      (g) => crdt.decode(g),
-      (g) => crdt.equals(g, b),
-      (g) => crdt.clone(g),
-      (g) => crdt.apply(g, { op: "inc" }, "a"),
-      (g) => crdt.apply(b, g, "a"),
-      (g) => crdt.applyInPlace(g, { op: "add", element: "x" }, "a"),
-      (g) => crdt.delta(g, { op: "set", value: 1 }, "a"),
-      (g) => crdt.check(g),
-    ];
-    for (const g of garbage) {
-      for (const call of calls) {
-        const e = thrown(() => call(g));
-        if (e !== undefined && !(e instanceof CrdtStateError || e instanceof CrdtOpError)) throw new Error(`${crdt.name}: ${call.toString()} on ${String(g)} threw ${e instanceof Error ? e.message : JSON.stringify(e)}`);
+  test.each(types.map((t) => [t.name, t] as const))(
+    "%s: every entry point answers garbage with a CrdtStateError or CrdtOpError",
+    (_name, crdt) => {
+      const b = crdt.bottom();
+      const calls: ((g: unknown) => unknown)[] = [
+        (g) => crdt.join(g, b),
+        (g) => crdt.join(b, g),
+        (g) => crdt.joinInto(crdt.clone(b), g),
+        (g) => crdt.leq(g, b),
+        (g) => crdt.leq(b, g),
+        (g) => crdt.value(g),
+        (g) => crdt.encode(g),
+        (g) => crdt.decode(g),
+        (g) => crdt.equals(g, b),
+        (g) => crdt.clone(g),
+        (g) => crdt.apply(g, { op: "inc" }, "a"),
+        (g) => crdt.apply(b, g, "a"),
+        (g) => crdt.applyInPlace(g, { op: "add", element: "x" }, "a"),
+        (g) => crdt.delta(g, { op: "set", value: 1 }, "a"),
+        (g) => crdt.check(g),
+      ];
+      for (const g of garbage) {
+        for (const call of calls) {
+          const e = thrown(() => call(g));
+          if (e !== undefined && !(e instanceof CrdtStateError || e instanceof CrdtOpError))
+            throw new Error(`${crdt.name}: ${call.toString()} on ${String(g)} threw ${e instanceof Error ? e.message : JSON.stringify(e)}`);
+        }
       }
-    }
-  });
+    },
+  );
 });
 
 describe("unknown operations", () => {
   test('pnCounter.apply(s, { op: "mul" }) is refused, not a decrement', () => {
     const e = thrown(() => pnCounter.apply(pnCounter.bottom(), { op: "mul" } as never, "a"));
     expect(e).toBeInstanceOf(CrdtOpError);
-    expect((e as Error).message).toBe('pn-counter: invalid operation: unknown operation {"op":"mul"}: expected { op: "inc" } or { op: "dec" }');
+    expect((e as Error).message).toBe(
+      'pn-counter: invalid operation: unknown operation {"op":"mul"}: expected { op: "inc" } or { op: "dec" }',
+    );
     expect(thrown(() => pnCounter.delta(pnCounter.bottom(), { op: "mul" } as never, "a"))).toBeInstanceOf(CrdtOpError);
     expect(thrown(() => pnCounter.applyInPlace(pnCounter.bottom(), { op: "mul" } as never, "a"))).toBeInstanceOf(CrdtOpError);
   });
@@ -124,6 +144,9 @@ describe('a replica named "__proto__"', () => {
       seed: 3,
     });
     expect(run.converged).toBe(true);
-    expect(Object.entries(run.values)).toEqual([["__proto__", 3], ["b", 3]]);
+    expect(Object.entries(run.values)).toEqual([
+      ["__proto__", 3],
+      ["b", 3],
+    ]);
   });
 });

@@ -41,7 +41,8 @@ function monotoneProgram(seed: number): string {
 }
 
 test("random persistent monotone programs: one outcome under every delivery schedule", () => {
-  let withAsync = 0, withDerived = 0;
+  let withAsync = 0,
+    withDerived = 0;
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
       const text = monotoneProgram(seed);
@@ -65,7 +66,8 @@ test("random persistent monotone programs: one outcome under every delivery sche
 test("one notin over an async-fed relation turns any of them into a coordination point", () => {
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
-      const text = monotoneProgram(seed) + `\nm(N, V)@async :- p(X, V), link(X, N);\nm(X, Y)@next :- m(X, Y);\nlate(X, Y) :- p(X, Y), notin m(X, Y);`;
+      const text =
+        monotoneProgram(seed) + `\nm(N, V)@async :- p(X, V), link(X, N);\nm(X, Y)@next :- m(X, Y);\nlate(X, Y) :- p(X, Y), notin m(X, Y);`;
       const a = analyzeCalm(parseSource(text, "m.ded", { locality: "warn" }).program);
       expect(a.monotone).toBe(false);
       expect(a.points.map((p) => [p.rule.head.rel, p.input, p.reason.kind])).toContainEqual(["late", "m", "negation"]);

@@ -94,7 +94,9 @@ describe("coordination points", () => {
   });
 
   test("an aggregate over a relation fed by messages is a point (once per aggregate)", () => {
-    const a = calm(`peer("a", "b")@1;\nv(M, N)@async :- peer(N, M);\nv(N, M)@next :- v(N, M);\nn(N, count<M>) :- v(N, M), peer(N, M);\nok(N) :- n(N, C), C >= 1;`);
+    const a = calm(
+      `peer("a", "b")@1;\nv(M, N)@async :- peer(N, M);\nv(N, M)@next :- v(N, M);\nn(N, count<M>) :- v(N, M), peer(N, M);\nok(N) :- n(N, C), C >= 1;`,
+    );
     expect(a.points.map((p) => [p.rule.head.rel, p.reason.kind, p.input])).toEqual([["n", "aggregation", "v"]]);
     expect(a.points[0]!.explanation).toMatch(/count<M> over v/);
   });

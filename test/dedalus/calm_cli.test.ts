@@ -62,7 +62,9 @@ describe("maze check", () => {
   });
 
   test("--schedules runs the delivery-schedule demonstration: one outcome when monotone, several for the race", async () => {
-    const mono = JSON.parse((await cli(["check", "--json", "--schedules", "40", path.join(GOLDEN, "gossip_set.ded")])).out) as { spread: { distinct: number; eot: number } };
+    const mono = JSON.parse((await cli(["check", "--json", "--schedules", "40", path.join(GOLDEN, "gossip_set.ded")])).out) as {
+      spread: { distinct: number; eot: number };
+    };
     expect(mono.spread).toMatchObject({ distinct: 1, eot: 10 });
     const race = await cli(["check", "--schedules", "60", "--eot", "9", "--relations", "store", path.join(GOLDEN, "put_delete_race.ded")]);
     expect(race.code).toBe(0);

@@ -7,7 +7,11 @@ import { GOLDEN_CASES } from "./goldenCases";
 
 const DIR = path.join(__dirname, "..", "..", "protocols", "golden");
 const load = (...files: string[]) => loadProgram(files.map((f) => path.join(DIR, f))).program;
-const loadCase = (c: (typeof GOLDEN_CASES)[number]) => loadProgram(c.files.map((f) => path.join(DIR, f)), c.locality ? { locality: c.locality } : {}).program;
+const loadCase = (c: (typeof GOLDEN_CASES)[number]) =>
+  loadProgram(
+    c.files.map((f) => path.join(DIR, f)),
+    c.locality ? { locality: c.locality } : {},
+  ).program;
 
 describe("the delay hook of the runtime", () => {
   const program = load("broadcast.ded");
@@ -16,8 +20,18 @@ describe("the delay hook of the runtime", () => {
   });
   test("a delay of 3 makes the message arrive at send time + 3; past EOT it is lost as after-eot", () => {
     const r = runProgram(program, { eot: 5, delay: (m) => (m.to === "b" ? 3 : 1) });
-    expect(r.facts("log").filter((f) => f.args[0] === "b").map((f) => f.time)).toEqual([4, 5]);
-    expect(r.facts("log").filter((f) => f.args[0] === "c").map((f) => f.time)).toEqual([2, 3, 4, 5]);
+    expect(
+      r
+        .facts("log")
+        .filter((f) => f.args[0] === "b")
+        .map((f) => f.time),
+    ).toEqual([4, 5]);
+    expect(
+      r
+        .facts("log")
+        .filter((f) => f.args[0] === "c")
+        .map((f) => f.time),
+    ).toEqual([2, 3, 4, 5]);
     const late = runProgram(program, { eot: 3, delay: (m) => (m.to === "b" ? 3 : 1) });
     expect(late.messages.filter((m) => m.to === "b").map((m) => m.lost)).toEqual(["after-eot"]);
     expect(late.facts("log").some((f) => f.args[0] === "b")).toBe(false);
@@ -67,7 +81,10 @@ describe("CALM, demonstrated", () => {
       expect([c.name, outcomeSpread(program, { schedules: 25, seed: 2, eot: 12, maxDelay: 3 }).distinct]).toEqual([c.name, 1]);
     }
     expect(monotone.sort()).toEqual(["counter", "gossip_set", "reach", "samegen", "sites"]); // broadcast is not: its invariant reads notin crash
-    for (const [name, rels] of [["heartbeat", ["suspect"]], ["put_delete_race", ["store"]]] as const) {
+    for (const [name, rels] of [
+      ["heartbeat", ["suspect"]],
+      ["put_delete_race", ["store"]],
+    ] as const) {
       const c = GOLDEN_CASES.find((g) => g.name === name)!;
       const program = load(...c.files);
       expect(analyzeCalm(program).points.length).toBeGreaterThan(0);
@@ -77,7 +94,11 @@ describe("CALM, demonstrated", () => {
 
   test("faults apply to every schedule: with the put lost, the race has one outcome again", () => {
     const s = outcomeSpread(load("put_delete_race.ded"), {
-      schedules: 40, seed: 1, eot: 10, relations: ["store"], failures: { omissions: [{ from: "c", to: "s", time: 1 }], crashes: [] },
+      schedules: 40,
+      seed: 1,
+      eot: 10,
+      relations: ["store"],
+      failures: { omissions: [{ from: "c", to: "s", time: 1 }], crashes: [] },
     });
     expect(s.distinct).toBe(1);
     expect(s.synchronous).toEqual([]);

@@ -43,7 +43,9 @@ describe("checker", () => {
   });
 
   test("safety: head, negated and compared variables must be bound", () => {
-    expect(check('p("a")@1; q(X, Y) :- p(X);').printed).toContain("variable Y in the head of 'q' is not bound by a positive body atom [unsafe-variable]");
+    expect(check('p("a")@1; q(X, Y) :- p(X);').printed).toContain(
+      "variable Y in the head of 'q' is not bound by a positive body atom [unsafe-variable]",
+    );
     expect(codes('p("a")@1; r("a", "b")@1; q(X) :- p(X), notin r(X, Y), Y != X;')).toEqual(["unsafe-variable", "unsafe-variable"]);
     expect(codes('p("a", 1)@1; q(X) :- p(X, _), Z > 1;')).toEqual(["unsafe-variable"]);
     // A variable used once, inside notin, is existential (Molly/C4 behaviour).
@@ -55,7 +57,9 @@ describe("checker", () => {
     const r = check('e("a")@1; p(X) :- e(X), notin q(X); q(X) :- p(X);');
     expect(r.diagnostics.map((d) => d.code)).toEqual(["unstratifiable"]);
     const d = r.diagnostics[0]!;
-    expect(d.message).toBe("negation inside a same-timestep cycle: q -/-> p -> q (break the cycle with @next, or move the negation out of it)");
+    expect(d.message).toBe(
+      "negation inside a same-timestep cycle: q -/-> p -> q (break the cycle with @next, or move the negation out of it)",
+    );
     expect(d.related!.map((x) => x.message)).toEqual(["q -/-> p: p(X) :- e(X), notin q(X);", "p -> q: q(X) :- p(X);"]);
     expect(r.printed).toContain("c.ded:1:11: note: q -/-> p");
   });

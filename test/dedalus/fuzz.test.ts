@@ -26,7 +26,11 @@ const KNOWN_CODES = new Set<string>([...Object.keys(DIAGNOSTIC_CODES), ...Object
 
 const corpus = (() => {
   const dir = path.join(__dirname, "..", "..", "protocols", "golden");
-  return fs.readdirSync(dir).filter((f) => f.endsWith(".ded")).sort().map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ded"))
+    .sort()
+    .map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
 })();
 
 /** Line and column (1-based) of an offset, counted the plain way: every character is one column. */
@@ -63,7 +67,7 @@ function frontEnd(text: string): string | null {
     const bad = validate(text, [...diagnostics, ...checked, ...warnings], program);
     if (bad) return bad;
   } catch (e) {
-    return `threw ${e instanceof Error ? e.stack ?? e.message : String(e)}`;
+    return `threw ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
   }
   const ms = performance.now() - t0;
   return ms > MAX_MS_PER_INPUT ? `took ${ms.toFixed(0)} ms` : null;

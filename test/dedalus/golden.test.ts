@@ -40,14 +40,28 @@ describe.each(GOLDEN_CASES.map((c) => [c.name, c] as const))("golden %s", (_name
   });
 
   test("evaluator matches the golden file", () => {
-    const facts: GoldenFact[][] = c.runs.map((r) => goldenFactsOfRun(c.files.map((f) => path.join(DIR, f)), r, "runtime", c.locality));
+    const facts: GoldenFact[][] = c.runs.map((r) =>
+      goldenFactsOfRun(
+        c.files.map((f) => path.join(DIR, f)),
+        r,
+        "runtime",
+        c.locality,
+      ),
+    );
     const actualText = renderCase(c, facts);
     if (UPDATE === "1") fs.writeFileSync(goldenPath(c.name), actualText);
     expect(actualText).toBe(fs.readFileSync(goldenPath(c.name), "utf8"));
   });
 
   test("the naive oracle matches the golden file too", () => {
-    const facts = c.runs.map((r) => goldenFactsOfRun(c.files.map((f) => path.join(DIR, f)), r, "naive", c.locality));
+    const facts = c.runs.map((r) =>
+      goldenFactsOfRun(
+        c.files.map((f) => path.join(DIR, f)),
+        r,
+        "naive",
+        c.locality,
+      ),
+    );
     expect(renderCase(c, facts)).toBe(fs.readFileSync(goldenPath(c.name), "utf8"));
   });
 });

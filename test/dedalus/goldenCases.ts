@@ -99,10 +99,22 @@ function closure(edges: Edge[]): Edge[] {
   return sources.flatMap((x) => [...reachableFrom(edges, x)].map((y): Edge => [x, y]));
 }
 
-const reachEdges1: Edge[] = [["a", "b"], ["b", "c"], ["c", "a"], ["c", "d"], ["e", "f"]];
+const reachEdges1: Edge[] = [
+  ["a", "b"],
+  ["b", "c"],
+  ["c", "a"],
+  ["c", "d"],
+  ["e", "f"],
+];
 const reachEdges2: Edge[] = [["d", "g"]];
 
-const unreachEdges: Edge[] = [["a", "b"], ["b", "a"], ["b", "c"], ["c", "d"], ["d", "c"]];
+const unreachEdges: Edge[] = [
+  ["a", "b"],
+  ["b", "a"],
+  ["b", "c"],
+  ["c", "d"],
+  ["d", "c"],
+];
 
 function unreachExpect(): GoldenFact[] {
   const vertices = [...new Set(unreachEdges.flat())].sort();
@@ -120,7 +132,12 @@ function unreachExpect(): GoldenFact[] {
   ];
 }
 
-const pathEdges: Edge[] = [["a", "b"], ["b", "c"], ["c", "a"], ["a", "c"]];
+const pathEdges: Edge[] = [
+  ["a", "b"],
+  ["b", "c"],
+  ["c", "a"],
+  ["a", "c"],
+];
 
 /** Enumerates every walk of 1..3 edges and aggregates the lengths per (from, to) and per from. */
 function pathsExpect(): GoldenFact[] {
@@ -150,13 +167,23 @@ function pathsExpect(): GoldenFact[] {
   return facts;
 }
 
-const parents: Edge[] = [["b", "r"], ["c", "r"], ["d", "b"], ["e", "b"], ["f", "c"], ["g", "c"], ["h", "d"], ["i", "g"], ["j", "g"]];
+const parents: Edge[] = [
+  ["b", "r"],
+  ["c", "r"],
+  ["d", "b"],
+  ["e", "b"],
+  ["f", "c"],
+  ["g", "c"],
+  ["h", "d"],
+  ["i", "g"],
+  ["j", "g"],
+];
 
 /** Same generation by a naive fixpoint over pairs: siblings, then children of same-generation pairs. */
 function samegenExpect(): GoldenFact[] {
   const sg = new Set<string>();
   for (const [x, p] of parents) for (const [y, q] of parents) if (p === q && x !== y) sg.add(`${x} ${y}`);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [x, p] of parents)
       for (const [y, q] of parents)
@@ -554,22 +581,14 @@ export const GOLDEN_CASES: GoldenCase[] = [
         failures: { omissions: [], crashes: [{ node: "b", time: 3 }] },
         relations: ["hb", "suspect"],
         // b's heartbeats sent at 1 and 2 arrive at 2 and 3; none after: a suspects b from 4.
-        expect: () => [
-          ...during("hb", ["a", "b"], 2, 3),
-          ...during("hb", ["b", "a"], 2, 5),
-          ...during("suspect", ["a", "b"], 4, 5),
-        ],
+        expect: () => [...during("hb", ["a", "b"], 2, 3), ...during("hb", ["b", "a"], 2, 5), ...during("suspect", ["a", "b"], 4, 5)],
       },
       {
         name: "omit a->b at 2 (false suspicion)",
         eot: 5,
         failures: { omissions: [{ from: "a", to: "b", time: 2 }], crashes: [] },
         relations: ["hb", "suspect"],
-        expect: () => [
-          ...during("hb", ["a", "b"], 2, 5),
-          ...at("hb", ["b", "a"], 2, 4, 5),
-          ...at("suspect", ["b", "a"], 3),
-        ],
+        expect: () => [...during("hb", ["a", "b"], 2, 5), ...at("hb", ["b", "a"], 2, 4, 5), ...at("suspect", ["b", "a"], 3)],
       },
     ],
   },
@@ -679,7 +698,13 @@ export const GOLDEN_CASES: GoldenCase[] = [
       {
         name: "omit a->b and a->c at 1",
         eot: 3,
-        failures: { omissions: [{ from: "a", to: "b", time: 1 }, { from: "a", to: "c", time: 1 }], crashes: [] },
+        failures: {
+          omissions: [
+            { from: "a", to: "b", time: 1 },
+            { from: "a", to: "c", time: 1 },
+          ],
+          crashes: [],
+        },
         relations: ["has"],
         // x leaves a only at 2 (gossip repeats), arriving at 3; y and z travel as usual.
         expect: () => [
@@ -721,11 +746,10 @@ export const GOLDEN_CASES: GoldenCase[] = [
 // ---------------------------------------------------------------------------------------------
 // The golden text format: one section per run, one line per tuple with the times it holds.
 
-
-
 function compareValues(a: GoldenValue[], b: GoldenValue[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i] as GoldenValue, y = b[i] as GoldenValue;
+    const x = a[i] as GoldenValue,
+      y = b[i] as GoldenValue;
     if (x === y) continue;
     if (typeof x !== typeof y) return typeof x === "number" ? -1 : 1;
     return x < y ? -1 : 1;
@@ -737,7 +761,7 @@ function compareValues(a: GoldenValue[], b: GoldenValue[]): number {
 export function formatTimes(times: number[]): string {
   const sorted = [...new Set(times)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j++;
     parts.push(i === j ? String(sorted[i]) : `${sorted[i]}..${sorted[j]}`);
@@ -749,10 +773,7 @@ export function formatTimes(times: number[]): string {
 /** The header line of a run section: its name and options, so a golden file documents itself. */
 export function runHeader(run: GoldenRun): string {
   const f = run.failures ?? none;
-  const faults = [
-    ...f.omissions.map((o) => `omit(${o.from}, ${o.to}, ${o.time})`),
-    ...f.crashes.map((c) => `crash(${c.node}, ${c.time})`),
-  ];
+  const faults = [...f.omissions.map((o) => `omit(${o.from}, ${o.to}, ${o.time})`), ...f.crashes.map((c) => `crash(${c.node}, ${c.time})`)];
   return `== ${run.name} | eot ${run.eot} | nodes ${run.nodes ? run.nodes.join(",") : "default"} | ${faults.length > 0 ? faults.join(" ") : "no faults"}`;
 }
 

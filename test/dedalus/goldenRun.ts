@@ -8,7 +8,12 @@ import type { GoldenFact, GoldenRun } from "./goldenCases";
  * Runs a golden program with the run's options and returns the facts of its recorded relations,
  * with the semi-naive runtime or (engine "naive") the naive oracle.
  */
-export function goldenFactsOfRun(files: string[], run: GoldenRun, engine: "runtime" | "naive" = "runtime", locality: LocalityMode = "error"): GoldenFact[] {
+export function goldenFactsOfRun(
+  files: string[],
+  run: GoldenRun,
+  engine: "runtime" | "naive" = "runtime",
+  locality: LocalityMode = "error",
+): GoldenFact[] {
   const { program, diagnostics, errors } = loadChecked(files, { locality });
   if (errors.length > 0) throw new Error(reportDiagnostics(diagnostics, program));
   const options: RunOptions = { eot: run.eot };

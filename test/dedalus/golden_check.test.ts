@@ -34,7 +34,11 @@ test.each([
 test("maze check golden: locality errors, one per non-local rule, on stderr", () => {
   const report = checkFiles([path.join(DIR, "locality.ded")]);
   const { stdout, stderr } = formatCheckReport(report);
-  expect(report.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["non-local-head", "non-local-head", "non-local-join"]);
+  expect(report.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual([
+    "non-local-head",
+    "non-local-head",
+    "non-local-join",
+  ]);
   expect(stdout).toBe("");
   expectGolden("locality.check.txt", relative(stderr));
 });

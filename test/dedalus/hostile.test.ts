@@ -130,7 +130,10 @@ describe("integer arithmetic past 2^53 - 1 is a located error naming the rule", 
   });
 
   test("addition, subtraction and comparisons are checked; exact values at the bound are fine", () => {
-    const { program } = parseSource(`v("a", ${MAX_EXACT_INTEGER})@1;\nw(N, X - 1) :- v(N, X);\nu(N, X) :- v(N, X), X + 1 > X;\n`, "add.ded");
+    const { program } = parseSource(
+      `v("a", ${MAX_EXACT_INTEGER})@1;\nw(N, X - 1) :- v(N, X);\nu(N, X) :- v(N, X), X + 1 > X;\n`,
+      "add.ded",
+    );
     expect(() => runProgram(program, { eot: 1 })).toThrow(
       `add.ded:3:21: integer overflow: ${MAX_EXACT_INTEGER} + 1 is past 2^53 - 1 = ${MAX_EXACT_INTEGER}, the largest integer computed exactly, in rule u(N, X) :- v(N, X), X + 1 > X;`,
     );
@@ -166,7 +169,15 @@ describe("maze run prints huge relations", () => {
 
   test("the README's example at --eot 100000 prints", async () => {
     const root = path.join(__dirname, "..", "..", "protocols");
-    const r = await cli(["run", path.join(root, "simple_delivery.ded"), path.join(root, "delivery_assert.ded"), "--eot", "100000", "--omit", "a,b,1"]);
+    const r = await cli([
+      "run",
+      path.join(root, "simple_delivery.ded"),
+      path.join(root, "delivery_assert.ded"),
+      "--eot",
+      "100000",
+      "--omit",
+      "a,b,1",
+    ]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^eot 100000 · nodes /);
   }, 60_000);
@@ -188,7 +199,9 @@ describe("maze run prints huge relations", () => {
     }
     expect(err).toBeInstanceOf(DedalusLimitError);
     expect((err as DedalusLimitError).limit).toBe("memory");
-    expect((err as DedalusLimitError).message).toMatch(/^run stopped at timestep 1: heap use of \d+ MB passed the ceiling of 0 MB \(limits\.maxHeapBytes\)$/);
+    expect((err as DedalusLimitError).message).toMatch(
+      /^run stopped at timestep 1: heap use of \d+ MB passed the ceiling of 0 MB \(limits\.maxHeapBytes\)$/,
+    );
   });
 });
 

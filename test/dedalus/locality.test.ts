@@ -28,7 +28,8 @@ describe("the rule", () => {
     expect(found(`p("a", "b")@1;\nq("b", 1)@1;\nr(X, V) :- p(X, Y), q(Y, V);\ns(X) :- r(X, _);\ns(X)@next :- s(X);`)).toEqual([
       {
         code: "non-local-join",
-        message: "this rule runs at X (the first column of p) but reads q at Y; a node can only join what it stores: send it with @async first",
+        message:
+          "this rule runs at X (the first column of p) but reads q at Y; a node can only join what it stores: send it with @async first",
         line: 3,
         related: 1,
       },
@@ -37,7 +38,10 @@ describe("the rule", () => {
 
   test("a deductive or @next head at another location is non-local; an @async head is a message", () => {
     const d = found(`p("a", "b")@1;\nq(Y, X) :- p(X, Y);\nq2(Y, X)@next :- p(X, Y);\nq3(Y, X)@async :- p(X, Y);`);
-    expect(d.map((x) => [x.code, x.line])).toEqual([["non-local-head", 2], ["non-local-head", 3]]);
+    expect(d.map((x) => [x.code, x.line])).toEqual([
+      ["non-local-head", 2],
+      ["non-local-head", 3],
+    ]);
     expect(d[0]!.message).toBe(
       "this rule runs at X (the first column of p) but stores q at Y with a deductive head; only @async moves data between nodes: send it with @async first",
     );
@@ -54,7 +58,11 @@ describe("the rule", () => {
   });
 
   test("same variable, same constant, equated by ==, or the crash built-in is local; a _ location is not", () => {
-    expect(found(`p("a", "b")@1;\nq("a", 1)@1;\nr(X, V) :- p(X, Y), q(X, V);\nr2("a", V) :- p("a", _), q("a", V);\nr3(Z) :- p(X, _), q(Z, _), X == Z;\nk(X) :- r(X, _), r2(X, _), r3(X), notin crash(_, X, _);`)).toEqual([]);
+    expect(
+      found(
+        `p("a", "b")@1;\nq("a", 1)@1;\nr(X, V) :- p(X, Y), q(X, V);\nr2("a", V) :- p("a", _), q("a", V);\nr3(Z) :- p(X, _), q(Z, _), X == Z;\nk(X) :- r(X, _), r2(X, _), r3(X), notin crash(_, X, _);`,
+      ),
+    ).toEqual([]);
     expect(found(`p("a", "b")@1;\nq("a", 1)@1;\nr(X) :- p(X, _), notin q(_, 1);`).map((d) => d.code)).toEqual(["non-local-join"]);
     expect(found(`p("a", "b")@1;\nr(X) :- p(_, X);`).map((d) => d.message)).toEqual([
       "this rule runs at every node (the first column of p is _) but stores r at X with a deductive head; only @async moves data between nodes: send it with @async first",
@@ -123,7 +131,10 @@ describe("LDFI and the teleporting broadcast", () => {
     }).toThrow(DedalusError);
   });
 
-  test.each([[4, 3, 0], [4, 2, 1]])("with the switch, certified at %i/%i/%i in one execution, as before", (eot, eff, crashes) => {
+  test.each([
+    [4, 3, 0],
+    [4, 2, 1],
+  ])("with the switch, certified at %i/%i/%i in one execution, as before", (eot, eff, crashes) => {
     const program = files("warn");
     const target = dedalusTarget(dedalusEngine, program, { eot });
     const r = searchFaults(target, { bounds: { eot, eff, crashes, nodes: target.nodes } });
@@ -144,13 +155,17 @@ describe("--allow-nonlocal on run, check and ldfi", () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "maze-locality-"));
-    fs.writeFileSync(path.join(dir, "teleport.ded"), `include "${path.join(PROTOCOLS, "delivery_setup.ded")}";\ndelivered(N, P) :- origin(N, P);\ndelivered(N, P)@next :- delivered(N, P);\ndelivered(M, P)@next :- origin(N, P), link(N, M);\n`);
+    fs.writeFileSync(
+      path.join(dir, "teleport.ded"),
+      `include "${path.join(PROTOCOLS, "delivery_setup.ded")}";\ndelivered(N, P) :- origin(N, P);\ndelivered(N, P)@next :- delivered(N, P);\ndelivered(M, P)@next :- origin(N, P), link(N, M);\n`,
+    );
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const cli = runMaze;
   const files = () => [path.join(dir, "teleport.ded"), path.join(PROTOCOLS, "delivery_assert.ded")];
-  const located = /teleport\.ded:4:1: (error|warning): this rule runs at N \(the first column of origin\) but stores delivered at M with an @next head; only @async moves data between nodes: send it with @async first \[non-local-head\]\n4 \| delivered\(M, P\)@next :- origin\(N, P\), link\(N, M\);\n {2}\| \^+/;
+  const located =
+    /teleport\.ded:4:1: (error|warning): this rule runs at N \(the first column of origin\) but stores delivered at M with an @next head; only @async moves data between nodes: send it with @async first \[non-local-head\]\n4 \| delivered\(M, P\)@next :- origin\(N, P\), link\(N, M\);\n {2}\| \^+/;
 
   test.each(["run", "check", "ldfi"])("maze %s: a located error and exit 2 by default", async (command) => {
     const r = await cli([command, ...files(), "--eot", "4"]);

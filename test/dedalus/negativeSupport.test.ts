@@ -14,13 +14,16 @@ const NODES = ["a", "b", "c"];
 const REL = 5;
 
 type Guard = null | { rel: number; wildcard: boolean };
-type Tpl =
-  | { k: "async" | "next" | "same"; from: number; to: number; guard: Guard }
-  | { k: "count"; from: number; to: number };
+type Tpl = { k: "async" | "next" | "same"; from: number; to: number; guard: Guard } | { k: "count"; from: number; to: number };
 
 const guardArb: fc.Arbitrary<Guard> = fc.option(fc.record({ rel: fc.nat({ max: REL - 1 }), wildcard: fc.boolean() }), { nil: null });
 const tplArb: fc.Arbitrary<Tpl> = fc.oneof(
-  fc.record({ k: fc.constantFrom("async" as const, "next" as const, "same" as const), from: fc.nat({ max: REL - 1 }), to: fc.nat({ max: REL - 1 }), guard: guardArb }),
+  fc.record({
+    k: fc.constantFrom("async" as const, "next" as const, "same" as const),
+    from: fc.nat({ max: REL - 1 }),
+    to: fc.nat({ max: REL - 1 }),
+    guard: guardArb,
+  }),
   fc.record({ k: fc.constant("count" as const), from: fc.nat({ max: REL - 1 }), to: fc.nat({ max: REL - 1 }) }),
 );
 
@@ -45,7 +48,8 @@ function render(rules: Tpl[], persist: boolean[]): string {
       if (from === to) return;
       [from, to] = [Math.min(from, to), Math.max(from, to)];
     }
-    const guard = t.guard === null || (t.k === "same" && t.guard.rel >= to) ? "" : `, notin r${t.guard.rel}(N, ${t.guard.wildcard ? "_" : "V"})`;
+    const guard =
+      t.guard === null || (t.k === "same" && t.guard.rel >= to) ? "" : `, notin r${t.guard.rel}(N, ${t.guard.wildcard ? "_" : "V"})`;
     if (t.k === "async") lines.push(`r${to}(M, V)@async :- r${from}(N, V), link(N, M)${guard};`);
     else if (t.k === "next") lines.push(`r${to}(N, V)@next :- r${from}(N, V)${guard};`);
     else lines.push(`r${to}(N, V) :- r${from}(N, V)${guard};`);
@@ -67,7 +71,9 @@ const caseArb = fc.record({
 
 function brokenEdges(omissions: Omission[], crash: Crash | null, eot: number): Set<string> {
   const broken = new Set(omissions.filter((o) => o.from !== o.to).map((o) => edgeKey({ from: o.from, to: o.to, sendTime: o.time })));
-  if (crash) for (const n of NODES) for (let t = crash.time; t < eot; t++) if (n !== crash.node) broken.add(edgeKey({ from: crash.node, to: n, sendTime: t }));
+  if (crash)
+    for (const n of NODES)
+      for (let t = crash.time; t < eot; t++) if (n !== crash.node) broken.add(edgeKey({ from: crash.node, to: n, sendTime: t }));
   return broken;
 }
 
@@ -147,7 +153,11 @@ describe("negative support", () => {
     const goal = { rel: "good", args: ["b", "x"], time: 3 };
     expect(run.has(goal.rel, goal.args, goal.time)).toBe(true);
     const g = support(run, [goal]);
-    const lost = runProgram(program, { eot: 3, nodes: ["a", "b"], failures: { omissions: [{ from: "a", to: "b", time: 2 }], crashes: [] } });
+    const lost = runProgram(program, {
+      eot: 3,
+      nodes: ["a", "b"],
+      failures: { omissions: [{ from: "a", to: "b", time: 2 }], crashes: [] },
+    });
     expect(lost.has(goal.rel, goal.args, goal.time)).toBe(false);
     expect(holds(g, g.roots[0]!, new Set([edgeKey({ from: "a", to: "b", sendTime: 2 })]))).toBe(false);
     expect(holds(g, g.roots[0]!, new Set([edgeKey({ from: "a", to: "b", sendTime: 1 })]))).toBe(true);

@@ -25,7 +25,12 @@ const during = (rel: string, args: GoldenValue[], from: number, to = EOT): Golde
  * count steps 0, -1, -2, -3 down one per timestep while `N > -3` (it reaches -3 at time 4 = EOT).
  */
 function expected(): GoldenFact[] {
-  const readings: [number, number][] = [[-3, 1], [0, 1], [4, 1], [-1, 2]];
+  const readings: [number, number][] = [
+    [-3, 1],
+    [0, 1],
+    [4, 1],
+    [-1, 2],
+  ];
   return [
     ...readings.flatMap(([v, from]) => during("reading", ["s", v], from)),
     ...readings.filter(([v]) => v >= 0).flatMap(([v, from]) => during("nonneg", ["s", v], from)),
@@ -40,13 +45,16 @@ function expected(): GoldenFact[] {
 const CASE: GoldenCase = {
   name: "negative_literals",
   files: ["negative_literals.ded"],
-  runs: [{ name: "failure-free", eot: EOT, relations: ["reading", "nonneg", "frozen", "up", "flip", "shifted", "count"], expect: expected }],
+  runs: [
+    { name: "failure-free", eot: EOT, relations: ["reading", "nonneg", "frozen", "up", "flip", "shifted", "count"], expect: expected },
+  ],
 };
 
 const files = CASE.files.map((f) => path.join(DIR, f));
 
 /** The golden corpus's rendering, naming where this file's expectation is computed. */
-const render = (facts: GoldenFact[]): string => renderCase(CASE, [facts]).replace("test/dedalus/goldenCases.ts", "test/dedalus/negative_literals.test.ts");
+const render = (facts: GoldenFact[]): string =>
+  renderCase(CASE, [facts]).replace("test/dedalus/goldenCases.ts", "test/dedalus/negative_literals.test.ts");
 
 describe("golden: negative integer literals", () => {
   test("the hand-traced expectation matches the golden file", () => {
@@ -70,12 +78,23 @@ test("a store widened to doubles never holds -0, in the runtime or the naive ora
   // 2^40 does not fit 32 bits, so p's store holds doubles and 0 * -1 (= -0 in JavaScript) would be
   // kept as -0 there, where a 32-bit store turns it into 0 on its own. Before the fix the naive
   // oracle kept -0 while the runtime did not; JSON keys ("0") hid the difference.
-  const { program } = parseSource(`p("a", 1099511627776)@1;\np("a", 0)@1;\np("a", -1)@1;\nq(X, V * -1) :- p(X, V);\nh(X, V / 2) :- p(X, V);`, "wide.ded");
+  const { program } = parseSource(
+    `p("a", 1099511627776)@1;\np("a", 0)@1;\np("a", -1)@1;\nq(X, V * -1) :- p(X, V);\nh(X, V / 2) :- p(X, V);`,
+    "wide.ded",
+  );
   const runtime = runProgram(program, { eot: 1 }).facts();
   const naive = runNaive(program, { eot: 1 }).facts;
   for (const facts of [runtime, naive]) {
     const q = facts.filter((f) => f.rel !== "p").map((f) => [f.rel, ...f.args]);
     expect(q.some((args) => args.some((a) => Object.is(a, -0)))).toBe(false);
-    expect(q).toEqual(expect.arrayContaining([["q", "a", 0], ["q", "a", -1099511627776], ["q", "a", 1], ["h", "a", 0], ["h", "a", 549755813888]]));
+    expect(q).toEqual(
+      expect.arrayContaining([
+        ["q", "a", 0],
+        ["q", "a", -1099511627776],
+        ["q", "a", 1],
+        ["h", "a", 0],
+        ["h", "a", 549755813888],
+      ]),
+    );
   }
 });

@@ -41,7 +41,7 @@ describe("parser: statements", () => {
   });
 
   test("wildcards, comparisons and arithmetic with precedence", () => {
-    const p = parseOk("ok(X, N + 1 * 2)@next :- v(X, N, _), N >= 2, X != \"z\", N * 2 == (N + N);");
+    const p = parseOk('ok(X, N + 1 * 2)@next :- v(X, N, _), N >= 2, X != "z", N * 2 == (N + N);');
     const r = p.rules[0]!;
     expect(r.text).toBe('ok(X, N + 1 * 2)@next :- v(X, N, _), N >= 2, X != "z", N * 2 == N + N;');
     const headArg = r.head.args[1]!;
@@ -104,17 +104,20 @@ describe("parser: statements", () => {
 });
 
 describe("parser: negative integer literals (accepted beyond DESIGN.md section 5, as Molly's programs use them)", () => {
-  test("in facts: p(\"a\", -3)@1", () => {
+  test('in facts: p("a", -3)@1', () => {
     const p = parseOk('p("a", -3)@1; p("a", -0)@2;');
-    expect(p.facts.map((f) => f.args)).toEqual([["a", -3], ["a", 0]]);
+    expect(p.facts.map((f) => f.args)).toEqual([
+      ["a", -3],
+      ["a", 0],
+    ]);
     // -0 is read as 0 (Object.is tells them apart).
     expect(Object.is(p.facts[1]!.args[1], 0)).toBe(true);
     expect(p.facts[0]!.argSpans[1]).toMatchObject({ start: 7, end: 9, col: 8 });
   });
 
   test("in comparisons, body atom arguments and head arithmetic", () => {
-    const p = parseOk('x(L, N) :- y(L, N), N > -1; z(L) :- y(L, -7); w(L, N * -2) :- y(L, N), -4 < N;');
-    expect(p.rules.map((r) => r.text)).toEqual(['x(L, N) :- y(L, N), N > -1;', "z(L) :- y(L, -7);", "w(L, N * -2) :- y(L, N), -4 < N;"]);
+    const p = parseOk("x(L, N) :- y(L, N), N > -1; z(L) :- y(L, -7); w(L, N * -2) :- y(L, N), -4 < N;");
+    expect(p.rules.map((r) => r.text)).toEqual(["x(L, N) :- y(L, N), N > -1;", "z(L) :- y(L, -7);", "w(L, N * -2) :- y(L, N), -4 < N;"]);
     expect((p.rules[0]!.body[1] as Comparison).right).toMatchObject({ kind: "const", value: -1 });
     expect((p.rules[1]!.body[0] as BodyAtom).args[1]).toMatchObject({ kind: "const", value: -7 });
     expect(p.rules[2]!.head.args[1]).toMatchObject({ kind: "binary", op: "*", right: { kind: "const", value: -2 } });
@@ -122,7 +125,9 @@ describe("parser: negative integer literals (accepted beyond DESIGN.md section 5
   });
 
   test("after an operand '-' is subtraction: A-1, A -1 and A - 1 agree; A - -1 subtracts minus one", () => {
-    const heads = ["A-1", "A -1", "A - 1", "A - -1", "A--1", "(-1)", "-1 - A"].map((e) => parseOk(`h("l", ${e}) :- v("l", A);`).rules[0]!.head.args[1]!);
+    const heads = ["A-1", "A -1", "A - 1", "A - -1", "A--1", "(-1)", "-1 - A"].map(
+      (e) => parseOk(`h("l", ${e}) :- v("l", A);`).rules[0]!.head.args[1]!,
+    );
     const sub = { kind: "binary", op: "-", left: { kind: "var", name: "A" }, right: { kind: "const", value: 1 } };
     expect(heads[0]).toMatchObject(sub);
     expect(heads[1]).toMatchObject(sub);
@@ -136,7 +141,8 @@ describe("parser: negative integer literals (accepted beyond DESIGN.md section 5
   test("formatted rules parse back to the same terms", () => {
     const p = parseOk('h("l", A - -1, -2 * A) :- v("l", A), A != -3;');
     const again = parseOk(p.rules[0]!.text);
-    const strip = (x: unknown): unknown => JSON.parse(JSON.stringify(x, (k, v: unknown) => (k === "span" || k === "relSpan" ? undefined : v)));
+    const strip = (x: unknown): unknown =>
+      JSON.parse(JSON.stringify(x, (k, v: unknown) => (k === "span" || k === "relSpan" ? undefined : v)));
     expect(strip(again.rules[0]!.head)).toEqual(strip(p.rules[0]!.head));
     expect(strip(again.rules[0]!.body)).toEqual(strip(p.rules[0]!.body));
   });
@@ -157,17 +163,17 @@ describe("parser: negative integer literals (accepted beyond DESIGN.md section 5
 describe("parser: error goldens", () => {
   test("a fact without @N", () => {
     expect(errorsOf('node("a", "b");')).toBe(
-      [
-        "t.ded:1:1: error: fact 'node' needs a timestep: write node(...)@1; [fact-without-time]",
-        '1 | node("a", "b");',
-        "  | ^^^^",
-      ].join("\n"),
+      ["t.ded:1:1: error: fact 'node' needs a timestep: write node(...)@1; [fact-without-time]", '1 | node("a", "b");', "  | ^^^^"].join(
+        "\n",
+      ),
     );
   });
 
   test("a missing comma: says what was expected and what was found", () => {
     expect(errorsOf("p(X) :- q(X) r(X);")).toBe(
-      ["t.ded:1:14: error: expected ',' or ';' after a body item, found 'r' [syntax]", "1 | p(X) :- q(X) r(X);", "  |              ^"].join("\n"),
+      ["t.ded:1:14: error: expected ',' or ';' after a body item, found 'r' [syntax]", "1 | p(X) :- q(X) r(X);", "  |              ^"].join(
+        "\n",
+      ),
     );
   });
 
@@ -203,12 +209,16 @@ describe("parser: error goldens", () => {
   });
 
   test("lower-case names as terms, upper-case relation names", () => {
-    expect(errorsOf("p(x) :- q(x);")).toContain("expected a variable (upper-case), '_', a string or an integer (lower-case names are relations), found 'x'");
+    expect(errorsOf("p(x) :- q(x);")).toContain(
+      "expected a variable (upper-case), '_', a string or an integer (lower-case names are relations), found 'x'",
+    );
     expect(errorsOf("P(X) :- q(X);")).toContain("expected a relation name (relation names start with a lower-case letter)");
   });
 
   test("an unknown aggregate and a non-ground fact", () => {
-    expect(errorsOf("p(X, median<Y>) :- q(X, Y);")).toContain("expected an aggregate function (count, sum, min, max or avg), found 'median'");
+    expect(errorsOf("p(X, median<Y>) :- q(X, Y);")).toContain(
+      "expected an aggregate function (count, sum, min, max or avg), found 'median'",
+    );
     expect(errorsOf("p(X)@1;")).toContain("a fact's arguments must be constants");
   });
 

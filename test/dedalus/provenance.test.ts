@@ -69,10 +69,21 @@ describe("why", () => {
     expect(both.map((d) => d.kind === "rule" && d.rule.text)).toEqual(["both(N, V) :- p(N, V);", "both(N, V) :- q(N, V);"]);
     const keep = why(r, { rel: "keep", args: ["a", "x"], time: 2 });
     expect(keep).toHaveLength(1);
-    expect(keep[0]).toMatchObject({ kind: "rule", premises: [{ rel: "both", time: 1, args: ["a", "x"] }], negated: [{ rel: "blocked", time: 1, args: ["a", "x"] }] });
+    expect(keep[0]).toMatchObject({
+      kind: "rule",
+      premises: [{ rel: "both", time: 1, args: ["a", "x"] }],
+      negated: [{ rel: "blocked", time: 1, args: ["a", "x"] }],
+    });
     const out = why(r, { rel: "out", args: ["b", "x"], time: 3 });
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ kind: "message", message: { from: "a", to: "b", sendTime: 2 }, premises: [{ rel: "keep", time: 2 }, { rel: "peer", time: 2 }] });
+    expect(out[0]).toMatchObject({
+      kind: "message",
+      message: { from: "a", to: "b", sendTime: 2 },
+      premises: [
+        { rel: "keep", time: 2 },
+        { rel: "peer", time: 2 },
+      ],
+    });
     expect(why(r, { rel: "out", args: ["b", "nope"], time: 3 })).toEqual([]);
   });
 
@@ -114,7 +125,14 @@ describe("support", () => {
       nodes: ["a", "b", "c"],
     });
     for (const negativeSupport of [true, false]) {
-      const g = support(r, [{ rel: "ok", args: ["b", "m"], time: 3 }, { rel: "any", args: ["b", "m"], time: 3 }], { negativeSupport });
+      const g = support(
+        r,
+        [
+          { rel: "ok", args: ["b", "m"], time: 3 },
+          { rel: "any", args: ["b", "m"], time: 3 },
+        ],
+        { negativeSupport },
+      );
       expect(show(g, g.roots[0]!)).toBe("and(or(a->b@1, a->b@2), alive(b))");
       expect(show(g, g.roots[1]!)).toBe("and(or(a->b@1, a->b@2), alive(b), alive(a), alive(c))"); // shared nodes keep creation order
       expect(holds(g, g.roots[0]!, new Set(), new Set(["c"]))).toBe(true);
@@ -131,7 +149,10 @@ describe("support", () => {
         decided(N) :- tally(N, C), C >= 2;
         exact(N) :- tally(N, 3);`);
     const r = runProgram(program, { eot: 3, provenance: true, nodes: ["a", "b", "c", "d"] });
-    const g = support(r, [{ rel: "decided", args: ["a"], time: 2 }, { rel: "exact", args: ["a"], time: 2 }]);
+    const g = support(r, [
+      { rel: "decided", args: ["a"], time: 2 },
+      { rel: "exact", args: ["a"], time: 2 },
+    ]);
     const lose = (...from: string[]) => new Set(from.map((f) => edgeKey({ from: f, to: "a", sendTime: 1 })));
     expect(holds(g, g.roots[0]!, lose("b"))).toBe(true);
     expect(holds(g, g.roots[0]!, lose("d"))).toBe(true);
@@ -139,7 +160,11 @@ describe("support", () => {
     // the same tally read as an exact value needs every vote
     expect(holds(g, g.roots[1]!, lose("b"))).toBe(false);
     for (const lost of [[], ["b"], ["b", "c"]]) {
-      const faulty = runProgram(program, { eot: 3, nodes: ["a", "b", "c", "d"], failures: { omissions: lost.map((f) => ({ from: f, to: "a", time: 1 })), crashes: [] } });
+      const faulty = runProgram(program, {
+        eot: 3,
+        nodes: ["a", "b", "c", "d"],
+        failures: { omissions: lost.map((f) => ({ from: f, to: "a", time: 1 })), crashes: [] },
+      });
       expect(faulty.has("decided", ["a"], 2)).toBe(holds(g, g.roots[0]!, lose(...lost)));
     }
   });
@@ -158,7 +183,10 @@ describe("support", () => {
 
   test("shared sub-formulas appear once", () => {
     const r = runProgram(prog(BCAST + `both(N, P) :- log(N, P), log(N, P);`), { eot: 3, provenance: true, nodes: ["a", "b", "c"] });
-    const g = support(r, [{ rel: "log", args: ["b", "m"], time: 3 }, { rel: "both", args: ["b", "m"], time: 3 }]);
+    const g = support(r, [
+      { rel: "log", args: ["b", "m"], time: 3 },
+      { rel: "both", args: ["b", "m"], time: 3 },
+    ]);
     expect(g.roots[0]).toBe(g.roots[1]);
     const keys = g.nodes.map((n) => JSON.stringify(n));
     expect(new Set(keys).size).toBe(keys.length);
@@ -226,8 +254,14 @@ describe("support", () => {
     // A flooding protocol over a random graph: every node forwards what it has to its neighbours each step.
     const nodes = ["a", "b", "c", "d"];
     const arb = fc.record({
-      links: fc.uniqueArray(fc.tuple(fc.constantFrom(...nodes), fc.constantFrom(...nodes)).filter(([x, y]) => x !== y), { minLength: 1, maxLength: 8, selector: (l) => l.join() }),
-      omissions: fc.uniqueArray(fc.record({ from: fc.constantFrom(...nodes), to: fc.constantFrom(...nodes), time: fc.integer({ min: 1, max: 3 }) }), { maxLength: 6, selector: (o) => `${o.from}${o.to}${o.time}` }),
+      links: fc.uniqueArray(
+        fc.tuple(fc.constantFrom(...nodes), fc.constantFrom(...nodes)).filter(([x, y]) => x !== y),
+        { minLength: 1, maxLength: 8, selector: (l) => l.join() },
+      ),
+      omissions: fc.uniqueArray(
+        fc.record({ from: fc.constantFrom(...nodes), to: fc.constantFrom(...nodes), time: fc.integer({ min: 1, max: 3 }) }),
+        { maxLength: 6, selector: (o) => `${o.from}${o.to}${o.time}` },
+      ),
       crash: fc.option(fc.record({ node: fc.constantFrom("b", "c", "d"), time: fc.integer({ min: 1, max: 4 }) }), { nil: null }),
     });
     fc.assert(
@@ -248,7 +282,9 @@ describe("support", () => {
         const faulty = runProgram(program, options);
         // Edges broken by this fault spec: omissions (not to self), and every send of the crashed node from its crash time.
         const broken = new Set(omissions.filter((o) => o.from !== o.to).map((o) => edgeKey({ from: o.from, to: o.to, sendTime: o.time })));
-        if (crash) for (const n of nodes) for (let t = crash.time; t < eot; t++) if (n !== crash.node) broken.add(edgeKey({ from: crash.node, to: n, sendTime: t }));
+        if (crash)
+          for (const n of nodes)
+            for (let t = crash.time; t < eot; t++) if (n !== crash.node) broken.add(edgeKey({ from: crash.node, to: n, sendTime: t }));
         goals.forEach((goal, i) => {
           expect(holds(g, g.roots[i]!, broken)).toBe(faulty.has(goal.rel, goal.args, goal.time));
         });

@@ -38,9 +38,13 @@ test("--json prints exactly {schemaVersion, eot, facts} with integers as numbers
 });
 
 test("--omit and --crash change the run", async () => {
-  const omit = JSON.parse((await cli(["run", path.join(dir, "bcast.ded"), "--eot", "3", "--nodes", "a,b,c", "--omit", "a,b,1", "--json"])).out);
+  const omit = JSON.parse(
+    (await cli(["run", path.join(dir, "bcast.ded"), "--eot", "3", "--nodes", "a,b,c", "--omit", "a,b,1", "--json"])).out,
+  );
   expect(omit.facts.filter((f: { rel: string; args: string[] }) => f.rel === "log" && f.args[0] === "b")).toEqual([]);
-  const crash = JSON.parse((await cli(["run", path.join(dir, "bcast.ded"), "--eot", "3", "--nodes", "a,b,c", "--crash", "a,1", "--json"])).out);
+  const crash = JSON.parse(
+    (await cli(["run", path.join(dir, "bcast.ded"), "--eot", "3", "--nodes", "a,b,c", "--crash", "a,1", "--json"])).out,
+  );
   expect(crash.facts.filter((f: { rel: string; args: string[] }) => f.rel === "log" && f.args[0] !== "a")).toEqual([]);
   expect(crash.facts).toContainEqual({ rel: "crash", time: 1, args: ["b", "a", 1] });
 });

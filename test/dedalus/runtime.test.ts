@@ -71,7 +71,9 @@ describe("time", () => {
   });
 
   test("comparisons over strings and integers", () => {
-    const r = run(`v("a", "b", 3)@1; v("a", "c", 5)@1; lt(N, X) :- v(N, X, _), X < "c"; big(N, X) :- v(N, X, K), K >= 4, K != 7;`, { eot: 1 });
+    const r = run(`v("a", "b", 3)@1; v("a", "c", 5)@1; lt(N, X) :- v(N, X, _), X < "c"; big(N, X) :- v(N, X, K), K >= 4, K != 7;`, {
+      eot: 1,
+    });
     expect(rows(r, "lt", 1)).toEqual([["a", "b"]]);
     expect(rows(r, "big", 1)).toEqual([["a", "c"]]);
   });
@@ -86,9 +88,18 @@ describe("aggregates", () => {
        k(N, count<K>) :- e(N, K, _);`,
       { eot: 1 },
     );
-    expect(rows(r, "c", 1)).toEqual([["a", 2], ["b", 1]]);
-    expect(rows(r, "s", 1)).toEqual([["a", 5, 1, 4, 2], ["b", 7, 7, 7, 7]]);
-    expect(rows(r, "k", 1)).toEqual([["a", 3], ["b", 1]]);
+    expect(rows(r, "c", 1)).toEqual([
+      ["a", 2],
+      ["b", 1],
+    ]);
+    expect(rows(r, "s", 1)).toEqual([
+      ["a", 5, 1, 4, 2],
+      ["b", 7, 7, 7, 7],
+    ]);
+    expect(rows(r, "k", 1)).toEqual([
+      ["a", 3],
+      ["b", 1],
+    ]);
   });
 
   test("an empty group yields no row", () => {
@@ -105,7 +116,10 @@ describe("sites and nodes", () => {
     expect(r1.nodes).toEqual(["a", "b", "zz"]);
     expect(rows(r1, "g", 1)).toEqual([["zz", "n"]]);
     const r2 = run(text, { eot: 1, nodes: ["a", "b"] });
-    expect(rows(r2, "seen", 1)).toEqual([["a", "n"], ["b", "n"]]);
+    expect(rows(r2, "seen", 1)).toEqual([
+      ["a", "n"],
+      ["b", "n"],
+    ]);
     expect(rows(r2, "g", 1)).toEqual([]);
   });
 
@@ -119,7 +133,10 @@ describe("sites and nodes", () => {
     );
     // blocked's first column N is the site: N must be a node.
     expect(rows(r, "q", 1)).toEqual([["a", "x"]]);
-    expect(rows(r, "any", 1)).toEqual([["a", "x"], ["zz", "y"]]);
+    expect(rows(r, "any", 1)).toEqual([
+      ["a", "x"],
+      ["zz", "y"],
+    ]);
   });
 
   test("under --allow-nonlocal, deductive and @next heads may name any location (Molly's semantics)", () => {
@@ -135,7 +152,9 @@ describe("sites and nodes", () => {
       runProgram(program, { eot: 2 });
     } catch (e) {
       expect((e as DedalusError).diagnostics.map((d) => [d.code, d.span?.line, d.span?.col])).toEqual([["non-local-head", 1, 16]]);
-      expect((e as Error).message).toMatch(/^r\.ded:1:16: error: this rule runs at X \(the first column of p\) but stores q2 at Y with an @next head; only @async moves data between nodes: send it with @async first \[non-local-head\]/);
+      expect((e as Error).message).toMatch(
+        /^r\.ded:1:16: error: this rule runs at X \(the first column of p\) but stores q2 at Y with an @next head; only @async moves data between nodes: send it with @async first \[non-local-head\]/,
+      );
     }
   });
 });
@@ -153,14 +172,31 @@ describe("the channel layer", () => {
   test("messages arrive at send time + 1; every send is recorded", () => {
     const r = run(BCAST, { eot: 3, nodes: ["a", "b", "c"] });
     expect(rows(r, "log", 1)).toEqual([]);
-    expect(rows(r, "log", 2)).toEqual([["a", "m"], ["b", "m"], ["c", "m"]]);
+    expect(rows(r, "log", 2)).toEqual([
+      ["a", "m"],
+      ["b", "m"],
+      ["c", "m"],
+    ]);
     const sends = r.messages.map((m) => `${m.from}->${m.to}@${m.sendTime}:${m.lost}`).sort();
     expect(sends).toEqual(["a->a@1:null", "a->b@1:null", "a->c@1:null", "a->self@1:not-a-node"]);
   });
 
   test("an omission loses exactly the messages from -> to at that time, never to self", () => {
-    const r = run(BCAST, { eot: 3, nodes: ["a", "b", "c"], failures: { omissions: [{ from: "a", to: "b", time: 1 }, { from: "a", to: "a", time: 1 }], crashes: [] } });
-    expect(rows(r, "log", 3)).toEqual([["a", "m"], ["c", "m"]]);
+    const r = run(BCAST, {
+      eot: 3,
+      nodes: ["a", "b", "c"],
+      failures: {
+        omissions: [
+          { from: "a", to: "b", time: 1 },
+          { from: "a", to: "a", time: 1 },
+        ],
+        crashes: [],
+      },
+    });
+    expect(rows(r, "log", 3)).toEqual([
+      ["a", "m"],
+      ["c", "m"],
+    ]);
     expect(r.messages.find((m) => m.to === "b")!.lost).toBe("omission");
     expect(r.messages.find((m) => m.to === "a")!.lost).toBeNull();
   });
@@ -175,8 +211,14 @@ describe("the channel layer", () => {
       ping(N, T)@next :- ping(N, T);`;
     const r = run(text, { eot: 5, failures: { omissions: [], crashes: [{ node: "a", time: 3 }] } });
     // b heard pings sent at 1 and 2 (values 0 and 1); sends at 3 and 4 were muted.
-    expect(rows(r, "ping", 5)).toEqual([["b", 0], ["b", 1]]);
-    expect(rows(r, "tick", 5)).toEqual([["a", 4], ["b", 4]]); // a keeps computing
+    expect(rows(r, "ping", 5)).toEqual([
+      ["b", 0],
+      ["b", 1],
+    ]);
+    expect(rows(r, "tick", 5)).toEqual([
+      ["a", 4],
+      ["b", 4],
+    ]); // a keeps computing
     expect(r.has("mine", ["a", 3], 5)).toBe(true); // and hears itself
     expect(r.messages.filter((m) => m.rel === "ping").map((m) => m.lost)).toEqual([null, null, "crash", "crash", "after-eot"]);
   });
@@ -196,8 +238,14 @@ describe("the channel layer", () => {
     expect(rows(ff, "ok", 1)).toEqual([["a"], ["b"]]);
     const cr = run(text, { eot: 3, failures: { omissions: [], crashes: [{ node: "b", time: 2 }] } });
     for (const t of [1, 2, 3]) {
-      expect(rows(cr, "crash", t)).toEqual([["a", "b", 2], ["b", "b", 2]]);
-      expect(rows(cr, "down", t)).toEqual([["a", "b", 2], ["b", "b", 2]]);
+      expect(rows(cr, "crash", t)).toEqual([
+        ["a", "b", 2],
+        ["b", "b", 2],
+      ]);
+      expect(rows(cr, "down", t)).toEqual([
+        ["a", "b", 2],
+        ["b", "b", 2],
+      ]);
       expect(rows(cr, "ok", t)).toEqual([["a"]]);
     }
   });
@@ -255,7 +303,11 @@ describe("bounds", () => {
 
   test("runs of one program are independent (state is not shared between runs)", () => {
     const program = prog(BCAST);
-    const a = runProgram(program, { eot: 3, nodes: ["a", "b", "c"], failures: { omissions: [{ from: "a", to: "b", time: 1 }], crashes: [] } });
+    const a = runProgram(program, {
+      eot: 3,
+      nodes: ["a", "b", "c"],
+      failures: { omissions: [{ from: "a", to: "b", time: 1 }], crashes: [] },
+    });
     const b = runProgram(program, { eot: 3, nodes: ["a", "b", "c"] });
     expect(a.has("log", ["b", "m"], 3)).toBe(false);
     expect(b.has("log", ["b", "m"], 3)).toBe(true);
@@ -264,7 +316,12 @@ describe("bounds", () => {
 });
 
 test("transitive closure: recursion within a timestep", () => {
-  const edges = [["a", "b"], ["b", "c"], ["c", "d"], ["d", "b"]];
+  const edges = [
+    ["a", "b"],
+    ["b", "c"],
+    ["c", "d"],
+    ["d", "b"],
+  ];
   const text = edges.map(([x, y]) => `e("${x}", "${y}")@1;`).join("\n") + "\ntc(X, Y) :- e(X, Y); tc(X, Z) :- tc(X, Y), e(Y, Z);";
   const r = run(text, { eot: 1 }, "warn"); // classic Datalog: the first column is a vertex, not a node
   expect(rows(r, "tc", 1).map((x) => x.join(""))).toEqual(["ab", "ac", "ad", "bb", "bc", "bd", "cb", "cc", "cd", "db", "dc", "dd"]);

@@ -27,14 +27,20 @@ interface GenRule {
   headArgs: [number, number]; // indexes into the body's variables
 }
 
-const term = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...VARS) }, { weight: 1, arbitrary: fc.constantFrom(...NODES.map((n) => `"${n}"`)) });
+const term = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...VARS) },
+  { weight: 1, arbitrary: fc.constantFrom(...NODES.map((n) => `"${n}"`)) },
+);
 
 const ruleArb: fc.Arbitrary<GenRule> = fc
   .record({
     head: fc.integer({ min: 0, max: IDB - 1 }),
     time: fc.constantFrom<GenRule["time"]>("", "", "@next", "@async"),
     body: fc.array(fc.record({ rel: fc.integer({ min: 0, max: IDB + 1 }), args: fc.tuple(term, term) }), { minLength: 1, maxLength: 3 }),
-    neg: fc.option(fc.record({ rel: fc.integer({ min: 0, max: IDB + 1 }), args: fc.tuple(fc.nat(3), fc.oneof(fc.nat(3), fc.constant(-1))) }), { nil: null }),
+    neg: fc.option(
+      fc.record({ rel: fc.integer({ min: 0, max: IDB + 1 }), args: fc.tuple(fc.nat(3), fc.oneof(fc.nat(3), fc.constant(-1))) }),
+      { nil: null },
+    ),
     neq: fc.boolean(),
     headArgs: fc.tuple(fc.nat(7), fc.nat(7)),
   })
@@ -54,9 +60,19 @@ const ruleArb: fc.Arbitrary<GenRule> = fc
     if (r.neg) {
       let rel = r.neg.rel;
       if (sameTime && rel < IDB && rel >= r.head) rel = IDB; // negation points strictly downwards
-      neg = { rel: name(rel), args: [bound[r.neg.args[0] % bound.length]!, r.neg.args[1] < 0 ? "_" : bound[r.neg.args[1] % bound.length]!] };
+      neg = {
+        rel: name(rel),
+        args: [bound[r.neg.args[0] % bound.length]!, r.neg.args[1] < 0 ? "_" : bound[r.neg.args[1] % bound.length]!],
+      };
     }
-    return { head: r.head, time: r.time, body, neg, neq: r.neq && bound.length >= 2, headArgs: [r.headArgs[0] % bound.length, r.headArgs[1] % bound.length] as [number, number] };
+    return {
+      head: r.head,
+      time: r.time,
+      body,
+      neg,
+      neq: r.neq && bound.length >= 2,
+      headArgs: [r.headArgs[0] % bound.length, r.headArgs[1] % bound.length] as [number, number],
+    };
   });
 
 interface GenProgram {
@@ -68,7 +84,11 @@ interface GenProgram {
 const programArb: fc.Arbitrary<GenProgram> = fc.record({
   rules: fc.array(ruleArb, { minLength: 1, maxLength: 5 }),
   facts: fc.array(
-    fc.record({ rel: fc.constantFrom("e0", "e1", "p0", "p1"), args: fc.tuple(fc.constantFrom(...NODES, "z"), fc.constantFrom(...NODES)), time: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({
+      rel: fc.constantFrom("e0", "e1", "p0", "p1"),
+      args: fc.tuple(fc.constantFrom(...NODES, "z"), fc.constantFrom(...NODES)),
+      time: fc.integer({ min: 1, max: 3 }),
+    }),
     { minLength: 1, maxLength: 10 },
   ),
   agg: fc.boolean(),
@@ -93,7 +113,9 @@ function programText(g: GenProgram, ruleOrder: number[], factOrder: number[]): s
 }
 
 const failuresArb: fc.Arbitrary<FailureSpec> = fc.record({
-  omissions: fc.array(fc.record({ from: fc.constantFrom(...NODES), to: fc.constantFrom(...NODES), time: fc.integer({ min: 1, max: 3 }) }), { maxLength: 3 }),
+  omissions: fc.array(fc.record({ from: fc.constantFrom(...NODES), to: fc.constantFrom(...NODES), time: fc.integer({ min: 1, max: 3 }) }), {
+    maxLength: 3,
+  }),
   crashes: fc.array(fc.record({ node: fc.constantFrom(...NODES), time: fc.integer({ min: 1, max: 4 }) }), { maxLength: 1 }),
 });
 
@@ -107,15 +129,25 @@ function load(text: string) {
 
 test("semi-naive equals naive on random programs, EDBs and failure specs", () => {
   fc.assert(
-    fc.property(programArb, failuresArb, fc.integer({ min: 1, max: 4 }), fc.subarray(NODES, { minLength: 1 }), (g, failures, eot, nodes) => {
-      const text = programText(g, g.rules.map((_, i) => i), g.facts.map((_, i) => i));
-      const program = load(text);
-      const options: RunOptions = { eot, nodes, failures };
-      const fast = runProgram(program, options);
-      const slow = runNaive(program, options);
-      expect(new Set(fast.facts().map(key))).toEqual(new Set(slow.facts.map(key)));
-      expect(new Set(fast.messages.map((m) => JSON.stringify(m)))).toEqual(new Set(slow.messages.map((m) => JSON.stringify(m))));
-    }),
+    fc.property(
+      programArb,
+      failuresArb,
+      fc.integer({ min: 1, max: 4 }),
+      fc.subarray(NODES, { minLength: 1 }),
+      (g, failures, eot, nodes) => {
+        const text = programText(
+          g,
+          g.rules.map((_, i) => i),
+          g.facts.map((_, i) => i),
+        );
+        const program = load(text);
+        const options: RunOptions = { eot, nodes, failures };
+        const fast = runProgram(program, options);
+        const slow = runNaive(program, options);
+        expect(new Set(fast.facts().map(key))).toEqual(new Set(slow.facts.map(key)));
+        expect(new Set(fast.messages.map((m) => JSON.stringify(m)))).toEqual(new Set(slow.messages.map((m) => JSON.stringify(m))));
+      },
+    ),
     { numRuns: 200 },
   );
 });
@@ -131,7 +163,16 @@ test("the result does not depend on the order of rules or facts", () => {
         }
         return a;
       };
-      const base = runProgram(load(programText(g, g.rules.map((_, i) => i), g.facts.map((_, i) => i))), { eot });
+      const base = runProgram(
+        load(
+          programText(
+            g,
+            g.rules.map((_, i) => i),
+            g.facts.map((_, i) => i),
+          ),
+        ),
+        { eot },
+      );
       const shuffled = runProgram(load(programText(g, shuffle(g.rules.length), shuffle(g.facts.length))), { eot });
       expect(shuffled.facts().map(key).sort()).toEqual(base.facts().map(key).sort());
     }),

@@ -45,11 +45,17 @@ function check(trackIds: boolean, inserted: { pair: [number, number]; viaPair: b
 
 describe("TupleStore dedupe", () => {
   it("two-column stores without ids (bitset mode) agree with a set", () => {
-    fc.assert(fc.property(ops, (inserted) => check(false, inserted)), { numRuns: 200 });
+    fc.assert(
+      fc.property(ops, (inserted) => check(false, inserted)),
+      { numRuns: 200 },
+    );
   });
 
   it("two-column stores with ids (hash mode) agree with a set and name the duplicate", () => {
-    fc.assert(fc.property(ops, (inserted) => check(true, inserted)), { numRuns: 200 });
+    fc.assert(
+      fc.property(ops, (inserted) => check(true, inserted)),
+      { numRuns: 200 },
+    );
   });
 
   it("three-column stores (hash mode, data widened to doubles by large values) agree with a set", () => {
@@ -72,7 +78,8 @@ describe("TupleStore dedupe", () => {
 
   it("a dense transitive-closure-shaped store grows its bitset by rows and by width", () => {
     const store = new TupleStore(2, 0, 1, false);
-    const fresh: number[] = [], again: number[] = [];
+    const fresh: number[] = [],
+      again: number[] = [];
     for (let x = 0; x < 300; x += 7) for (let y = 0; y < 2000; y += 13) fresh.push(store.insertPair(x, y));
     for (let x = 0; x < 300; x += 7) for (let y = 0; y < 2000; y += 13) again.push(store.insertPair(x, y));
     expect(fresh).toEqual(fresh.map((_, i) => i));

@@ -29,7 +29,8 @@ describe("never-derived / never-used", () => {
 
 test("golden programs: the only warnings are the intended ones", () => {
   const dir = path.join(__dirname, "..", "..", "protocols", "golden");
-  const codes = (f: string): string[] => checkWarnings(loadProgram([path.join(dir, f)]).program).map((d) => `${d.code}:${d.message.split(" ")[1]}`);
+  const codes = (f: string): string[] =>
+    checkWarnings(loadProgram([path.join(dir, f)]).program).map((d) => `${d.code}:${d.message.split(" ")[1]}`);
   expect(codes("gossip_set.ded")).toEqual([]);
   expect(codes("broadcast.ded")).toEqual([]);
   expect(codes("put_delete_race.ded")).toEqual(["never-used:boot"]);

@@ -41,7 +41,9 @@ beforeAll(() => {
     return f;
   };
   const rng = new Random(SEED);
-  const corpus = ["simple_delivery.ded", "delivery_assert.ded", "retry_delivery.ded", "2pc.ded", "commit_assert.ded"].map((f) => path.join(PROTOCOLS, f));
+  const corpus = ["simple_delivery.ded", "delivery_assert.ded", "retry_delivery.ded", "2pc.ded", "commit_assert.ded"].map((f) =>
+    path.join(PROTOCOLS, f),
+  );
   const texts = corpus.map((f) => fs.readFileSync(f, "utf8"));
   files = [
     ...corpus,
@@ -80,22 +82,38 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Flag values that are valid, borderline or garbage. */
-const intish = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 8 }).map(String), weight: 8 }, fc.constantFrom("-1", "0", "x", "", "1e3", "99999999999999999999", " 2", "3.5"));
-const names = fc.oneof({ arbitrary: fc.constantFrom("a", "b", "c"), weight: 12 }, fc.constantFrom("C", "d", "zz", "nobody", "", " ", "a,a", "__proto__"));
+const intish = fc.oneof(
+  { arbitrary: fc.integer({ min: 0, max: 8 }).map(String), weight: 8 },
+  fc.constantFrom("-1", "0", "x", "", "1e3", "99999999999999999999", " 2", "3.5"),
+);
+const names = fc.oneof(
+  { arbitrary: fc.constantFrom("a", "b", "c"), weight: 12 },
+  fc.constantFrom("C", "d", "zz", "nobody", "", " ", "a,a", "__proto__"),
+);
 const nodeList = fc.array(names, { minLength: 0, maxLength: 4 }).map((l) => l.join(","));
 const omit = fc.tuple(names, names, intish).map(([a, b, t]) => `${a},${b},${t}`);
 const crash = fc.tuple(names, intish).map(([a, t]) => `${a},${t}`);
 
-const common = fc.array(
-    fc.oneof(
-      { arbitrary: fc.tuple(fc.constant("--eot"), fc.oneof({ arbitrary: fc.integer({ min: 1, max: 7 }).map(String), weight: 5 }, intish, fc.constantFrom("100000", "100001"))), weight: 4 },
-      { arbitrary: fc.tuple(fc.constant("--nodes"), nodeList), weight: 1 },
-      { arbitrary: fc.constant(["--json"]), weight: 4 },
-      { arbitrary: fc.constant(["--allow-nonlocal"]), weight: 1 },
-      { arbitrary: fc.constantFrom(["--bogus"], ["--help"], ["--eot"]), weight: 1 }, // unknown, help, a flag without its value
-    ).map((a) => [...a]),
+const common = fc
+  .array(
+    fc
+      .oneof(
+        {
+          arbitrary: fc.tuple(
+            fc.constant("--eot"),
+            fc.oneof({ arbitrary: fc.integer({ min: 1, max: 7 }).map(String), weight: 5 }, intish, fc.constantFrom("100000", "100001")),
+          ),
+          weight: 4,
+        },
+        { arbitrary: fc.tuple(fc.constant("--nodes"), nodeList), weight: 1 },
+        { arbitrary: fc.constant(["--json"]), weight: 4 },
+        { arbitrary: fc.constant(["--allow-nonlocal"]), weight: 1 },
+        { arbitrary: fc.constantFrom(["--bogus"], ["--help"], ["--eot"]), weight: 1 }, // unknown, help, a flag without its value
+      )
+      .map((a) => [...a]),
     { maxLength: 4 },
-  ).map((l) => l.flat());
+  )
+  .map((l) => l.flat());
 
 const runFlags = fc
   .tuple(
@@ -157,7 +175,8 @@ test("the CLI answers every drawn command line with a contract exit code and a t
       const inputs = picks.map((k) => files[k % files.length]!);
       // --report values are relative to the scratch folder
       const args = [command, ...inputs, ...flags.map((f, i) => (flags[i - 1] === "--report" && f !== "" ? path.join(dir, f) : f))];
-      let out = "", err = "";
+      let out = "",
+        err = "";
       const o = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
       const e = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
       const t0 = performance.now();
@@ -165,7 +184,9 @@ test("the CLI answers every drawn command line with a contract exit code and a t
       try {
         code = await main(args);
       } catch (thrown) {
-        throw new Error(`main threw for ${JSON.stringify(args)}: ${thrown instanceof Error ? thrown.stack : String(thrown)}`, { cause: thrown });
+        throw new Error(`main threw for ${JSON.stringify(args)}: ${thrown instanceof Error ? thrown.stack : String(thrown)}`, {
+          cause: thrown,
+        });
       } finally {
         o.mockRestore();
         e.mockRestore();
@@ -177,18 +198,22 @@ test("the CLI answers every drawn command line with a contract exit code and a t
       const where = `${JSON.stringify(args)} -> exit ${code}\nstderr: ${err.slice(0, 600)}`;
       if (ms > MAX_MS_PER_CASE) throw new Error(`took ${ms.toFixed(0)} ms: ${where}`);
       if (![0, 1, 2, 3].includes(code)) throw new Error(`exit code outside the contract: ${where}`);
-      if (/^\s+at .+:\d+:\d+\)?$/m.test(err) || /TypeError|RangeError|ReferenceError|Maximum call stack/.test(err)) throw new Error(`a stack trace or a crash on stderr: ${where}`);
+      if (/^\s+at .+:\d+:\d+\)?$/m.test(err) || /TypeError|RangeError|ReferenceError|Maximum call stack/.test(err))
+        throw new Error(`a stack trace or a crash on stderr: ${where}`);
       if (code === 2 && command !== "" && command !== "runn" && !flags.includes("--help")) {
         // `maze check --json` reports a program's errors inside its JSON object instead
-        const inJson = command === "check" && flags.includes("--json") && err.trim() === "" && (JSON.parse(out) as { errors: number }).errors > 0;
+        const inJson =
+          command === "check" && flags.includes("--json") && err.trim() === "" && (JSON.parse(out) as { errors: number }).errors > 0;
         if (!inJson && err.trim() === "") throw new Error(`exit 2 without a message: ${where}`);
         if (!inJson && !ERROR_START.test(err)) throw new Error(`an error that is neither located nor named: ${where}`);
       }
       if (flags.includes("--json") && !flags.includes("--help") && (code === 0 || code === 1 || code === 3) && command !== "check") {
         const j = JSON.parse(out) as { limit?: unknown; verdict?: unknown; schemaVersion?: unknown };
-        if (j.schemaVersion !== SCHEMA_VERSION) throw new Error(`a --json object without schemaVersion ${SCHEMA_VERSION}: ${out.slice(0, 200)} for ${where}`);
+        if (j.schemaVersion !== SCHEMA_VERSION)
+          throw new Error(`a --json object without schemaVersion ${SCHEMA_VERSION}: ${out.slice(0, 200)} for ${where}`);
         if (command === "ldfi") {
-          if (code === 3 && !(typeof j.limit === "string" && j.limit in SEARCH_LIMITS)) throw new Error(`inconclusive without a named limit: ${out} for ${where}`);
+          if (code === 3 && !(typeof j.limit === "string" && j.limit in SEARCH_LIMITS))
+            throw new Error(`inconclusive without a named limit: ${out} for ${where}`);
           if (code !== 3 && j.limit !== null) throw new Error(`a limit on a decided verdict: ${out}`);
         }
       }
@@ -208,7 +233,9 @@ test("the CLI answers every drawn command line with a contract exit code and a t
     },
   );
   // issue 12's closing note reads these
-  process.stdout.write(`cli fuzz: ${count} cases, exit codes ${JSON.stringify(Object.fromEntries([...codes].sort()))}, longest ${longest.ms.toFixed(0)} ms (${JSON.stringify(longest.args)})\n`);
+  process.stdout.write(
+    `cli fuzz: ${count} cases, exit codes ${JSON.stringify(Object.fromEntries([...codes].sort()))}, longest ${longest.ms.toFixed(0)} ms (${JSON.stringify(longest.args)})\n`,
+  );
   expect(count).toBe(CASES); // the examples count among the runs
   // the draws reach every outcome of the contract
   for (const c of [0, 1, 2, 3]) expect(codes.get(c) ?? 0).toBeGreaterThan(0);

@@ -6,7 +6,17 @@
  */
 import fc from "fast-check";
 import { gCounter, lwwRegister, mvRegister, orSet, pnCounter, rga, twoPhaseSet, type Crdt } from "../../lib/index";
-import { CrdtOpError, CrdtStateError, gSet, orMap, runReplicas, runSimulation, SimConfigError, SimHandlerError, type NodeHandlers } from "../../lib/internals";
+import {
+  CrdtOpError,
+  CrdtStateError,
+  gSet,
+  orMap,
+  runReplicas,
+  runSimulation,
+  SimConfigError,
+  SimHandlerError,
+  type NodeHandlers,
+} from "../../lib/internals";
 
 const CRDT_CASES = process.env["CI"] ? 2000 : 600;
 const SIM_CASES = process.env["CI"] ? 600 : 200;
@@ -14,9 +24,23 @@ const SIM_CASES = process.env["CI"] ? 600 : 200;
 const MAX_MS_PER_CASE = 1000;
 
 type AnyCrdt = Crdt<unknown, unknown, unknown>;
-const TYPES: AnyCrdt[] = [gCounter, pnCounter, gSet, twoPhaseSet, lwwRegister, mvRegister, orSet, orMap(pnCounter), orMap(orSet), rga] as never;
+const TYPES: AnyCrdt[] = [
+  gCounter,
+  pnCounter,
+  gSet,
+  twoPhaseSet,
+  lwwRegister,
+  mvRegister,
+  orSet,
+  orMap(pnCounter),
+  orMap(orSet),
+  rga,
+] as never;
 
-const replica = fc.oneof({ arbitrary: fc.constantFrom("a", "b", "c"), weight: 6 }, fc.constantFrom("__proto__", "constructor", "", "a:1", "toString"));
+const replica = fc.oneof(
+  { arbitrary: fc.constantFrom("a", "b", "c"), weight: 6 },
+  fc.constantFrom("__proto__", "constructor", "", "a:1", "toString"),
+);
 const element = fc.oneof(fc.constantFrom("x", "y", "z", "__proto__", ""), fc.string({ maxLength: 4 }));
 /** Operations: mostly of the kinds the types have, with fields that are right, wrong or missing. */
 const op = fc.record(
@@ -70,13 +94,29 @@ function corrupt(json: unknown, path: number[], replacement: unknown): unknown {
   return copy;
 }
 
-const garbage = fc.oneof(fc.anything({ maxDepth: 2 }), fc.constantFrom(null, undefined, 42, "raw", NaN, new Map([["a", NaN]]), new Map([["a", -1]]), new Set([1]), { p: 1, n: 2 }));
+const garbage = fc.oneof(
+  fc.anything({ maxDepth: 2 }),
+  fc.constantFrom(null, undefined, 42, "raw", NaN, new Map([["a", NaN]]), new Map([["a", -1]]), new Set([1]), { p: 1, n: 2 }),
+);
 
 const crdtCase = fc.record({
   type: fc.nat({ max: TYPES.length - 1 }),
   opsA: fc.array(fc.record({ op, r: replica }), { maxLength: 12 }),
   opsB: fc.array(fc.record({ op, r: replica }), { maxLength: 12 }),
-  call: fc.constantFrom("join", "joinInto", "leq", "value", "equals", "encode", "decode", "clone", "apply", "applyInPlace", "delta", "check"),
+  call: fc.constantFrom(
+    "join",
+    "joinInto",
+    "leq",
+    "value",
+    "equals",
+    "encode",
+    "decode",
+    "clone",
+    "apply",
+    "applyInPlace",
+    "delta",
+    "check",
+  ),
   /** What the second argument is: a valid state, a corrupted encoding decoded, or garbage. */
   form: fc.constantFrom("valid", "valid", "corrupt", "garbage"),
   corruptPath: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
@@ -87,7 +127,9 @@ const crdtCase = fc.record({
 });
 
 test("CRDT entry points: only CrdtStateError or CrdtOpError, decoded states are well formed, bounded time", () => {
-  let count = 0, longest = 0, typed = 0;
+  let count = 0,
+    longest = 0,
+    typed = 0;
   fc.assert(
     fc.property(crdtCase, (c) => {
       const crdt = TYPES[c.type]!;
@@ -102,7 +144,8 @@ test("CRDT entry points: only CrdtStateError or CrdtOpError, decoded states are 
           other = crdt.decode(json);
           // a corrupted encoding that decodes is a well-formed state that round-trips
           if (crdt.check(other) !== undefined) throw new Error(`decode accepted an ill-formed state: ${JSON.stringify(json)}`);
-          if (!crdt.equals(crdt.decode(JSON.parse(JSON.stringify(crdt.encode(other)))), other)) throw new Error(`no round trip: ${JSON.stringify(json)}`);
+          if (!crdt.equals(crdt.decode(JSON.parse(JSON.stringify(crdt.encode(other)))), other))
+            throw new Error(`no round trip: ${JSON.stringify(json)}`);
         } catch (e) {
           if (!(e instanceof CrdtStateError)) throw e;
           typed++;
@@ -139,13 +182,18 @@ test("CRDT entry points: only CrdtStateError or CrdtOpError, decoded states are 
           }
         })();
         if (c.call === "leq" && typeof result !== "boolean") throw new Error(`leq returned ${String(result)}`);
-        if (c.call === "join" && c.form === "valid" && crdt.check(result) !== undefined) throw new Error("a join of valid states is ill formed");
+        if (c.call === "join" && c.form === "valid" && crdt.check(result) !== undefined)
+          throw new Error("a join of valid states is ill formed");
       } catch (e) {
         if (e instanceof CrdtStateError) {
-          if (!e.invariant || !/\(invariant [\w-]+\)$/.test(e.message)) throw new Error(`a CrdtStateError without its invariant: ${e.message}`, { cause: e });
+          if (!e.invariant || !/\(invariant [\w-]+\)$/.test(e.message))
+            throw new Error(`a CrdtStateError without its invariant: ${e.message}`, { cause: e });
           typed++;
         } else if (e instanceof CrdtOpError) typed++;
-        else throw new Error(`${crdt.name}.${c.call} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (form ${c.form})`, { cause: e });
+        else
+          throw new Error(`${crdt.name}.${c.call} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} (form ${c.form})`, {
+            cause: e,
+          });
       }
       const ms = performance.now() - t0;
       longest = Math.max(longest, ms);
@@ -161,7 +209,10 @@ test("CRDT entry points: only CrdtStateError or CrdtOpError, decoded states are 
 
 /** A node's behaviour, drawn as data so a failing case prints readably. */
 const behaviour = fc.record({
-  startSends: fc.array(fc.oneof({ arbitrary: fc.constantFrom("a", "b", "c"), weight: 5 }, fc.constantFrom("nowhere", "", "*", "__proto__")), { maxLength: 3 }),
+  startSends: fc.array(
+    fc.oneof({ arbitrary: fc.constantFrom("a", "b", "c"), weight: 5 }, fc.constantFrom("nowhere", "", "*", "__proto__")),
+    { maxLength: 3 },
+  ),
   timer: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 20 }), weight: 5 }, fc.constantFrom(-1, NaN, Infinity, 0.5)),
   echo: fc.boolean(),
   broadcastOnTimer: fc.boolean(),
@@ -169,7 +220,14 @@ const behaviour = fc.record({
   cancel: fc.integer({ min: -1, max: 3 }),
 });
 
-function handlers(b: { startSends: string[]; timer: number; echo: boolean; broadcastOnTimer: boolean; throwOn: string | null; cancel: number }): NodeHandlers<string> {
+function handlers(b: {
+  startSends: string[];
+  timer: number;
+  echo: boolean;
+  broadcastOnTimer: boolean;
+  throwOn: string | null;
+  cancel: number;
+}): NodeHandlers<string> {
   return {
     onStart(ctx) {
       if (b.throwOn === "start") throw new Error("boom at start");
@@ -189,10 +247,16 @@ function handlers(b: { startSends: string[]; timer: number; echo: boolean; broad
   };
 }
 
-const probability = fc.oneof({ arbitrary: fc.double({ min: 0, max: 1, noNaN: true }), weight: 40 }, fc.constantFrom(-0.1, 1.5, NaN, "0.5" as unknown as number));
+const probability = fc.oneof(
+  { arbitrary: fc.double({ min: 0, max: 1, noNaN: true }), weight: 40 },
+  fc.constantFrom(-0.1, 1.5, NaN, "0.5" as unknown as number),
+);
 const latency = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant("constant"), ms: fc.integer({ min: 0, max: 20 }) }), weight: 20 },
-  { arbitrary: fc.record({ kind: fc.constant("uniform"), min: fc.integer({ min: 0, max: 5 }), max: fc.integer({ min: 0, max: 30 }) }), weight: 20 },
+  {
+    arbitrary: fc.record({ kind: fc.constant("uniform"), min: fc.integer({ min: 0, max: 5 }), max: fc.integer({ min: 0, max: 30 }) }),
+    weight: 20,
+  },
   fc.record({ kind: fc.constant("exponential"), mean: fc.oneof(fc.integer({ min: 0, max: 10 }), fc.constant(-1)) }),
   fc.record({ kind: fc.constant("normal"), mean: fc.integer({ min: -5, max: 10 }), sd: fc.integer({ min: -1, max: 5 }) }),
   fc.record({ kind: fc.constantFrom("warp", ""), ms: fc.integer() }),
@@ -203,18 +267,40 @@ const nodeName = fc.oneof({ arbitrary: fc.constantFrom("a", "b", "c"), weight: 4
 
 const simCase = fc.record({
   seed: fc.oneof({ arbitrary: fc.integer(), weight: 40 }, fc.constantFrom(NaN, Infinity, "1" as unknown as number)),
-  names: fc.oneof({ arbitrary: fc.constantFrom(["a", "b", "c"], ["a", "b"], ["a"]), weight: 40 }, fc.constantFrom([], ["a", "__proto__"], ["", "a"], ["*"])),
+  names: fc.oneof(
+    { arbitrary: fc.constantFrom(["a", "b", "c"], ["a", "b"], ["a"]), weight: 40 },
+    fc.constantFrom([], ["a", "__proto__"], ["", "a"], ["*"]),
+  ),
   behaviours: fc.array(behaviour, { minLength: 3, maxLength: 3 }),
-  network: fc.option(fc.record({ latency, loss: probability, duplicate: probability, reorder: probability }, { requiredKeys: [] }), { nil: undefined }),
+  network: fc.option(fc.record({ latency, loss: probability, duplicate: probability, reorder: probability }, { requiredKeys: [] }), {
+    nil: undefined,
+  }),
   // absent half the time: a random partition or crash names a node the run lacks more often than not
-  partitions: fc.option(fc.array(fc.record({ at: time, heal: fc.option(time, { nil: undefined }), groups: fc.array(fc.array(nodeName, { maxLength: 3 }), { minLength: 1, maxLength: 3 }) }), { maxLength: 2 }), { nil: undefined, freq: 2 }),
-  crashes: fc.option(fc.array(fc.record({ node: nodeName, at: time, recover: fc.option(time, { nil: undefined }) }), { maxLength: 2 }), { nil: undefined, freq: 2 }),
+  partitions: fc.option(
+    fc.array(
+      fc.record({
+        at: time,
+        heal: fc.option(time, { nil: undefined }),
+        groups: fc.array(fc.array(nodeName, { maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+      }),
+      { maxLength: 2 },
+    ),
+    { nil: undefined, freq: 2 },
+  ),
+  crashes: fc.option(fc.array(fc.record({ node: nodeName, at: time, recover: fc.option(time, { nil: undefined }) }), { maxLength: 2 }), {
+    nil: undefined,
+    freq: 2,
+  }),
   maxEvents: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 400 }), weight: 40 }, fc.constantFrom(0, -1, 1.5, NaN)),
   maxTime: fc.option(time, { nil: undefined }),
 });
 
 test("simulator entry points: only SimConfigError or SimHandlerError, bounded time", () => {
-  let count = 0, longest = 0, configErrors = 0, handlerErrors = 0, traces = 0;
+  let count = 0,
+    longest = 0,
+    configErrors = 0,
+    handlerErrors = 0,
+    traces = 0;
   fc.assert(
     fc.property(simCase, (c) => {
       const nodes: Record<string, NodeHandlers<string>> = {};
@@ -238,7 +324,11 @@ test("simulator entry points: only SimConfigError or SimHandlerError, bounded ti
           configErrors++;
           if (process.env["FUZZ_DEBUG"]) process.stdout.write(`config: ${e.message}\n`);
         } else if (e instanceof SimHandlerError) handlerErrors++;
-        else throw new Error(`runSimulation threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} for ${JSON.stringify(config)}`, { cause: e });
+        else
+          throw new Error(
+            `runSimulation threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} for ${JSON.stringify(config)}`,
+            { cause: e },
+          );
       }
       const ms = performance.now() - t0;
       longest = Math.max(longest, ms);
@@ -247,13 +337,16 @@ test("simulator entry points: only SimConfigError or SimHandlerError, bounded ti
     }),
     { seed: 20261214, numRuns: SIM_CASES },
   );
-  process.stdout.write(`sim fuzz: ${count} cases (${traces} traces, ${configErrors} config errors, ${handlerErrors} handler errors), longest ${longest.toFixed(1)} ms\n`);
+  process.stdout.write(
+    `sim fuzz: ${count} cases (${traces} traces, ${configErrors} config errors, ${handlerErrors} handler errors), longest ${longest.toFixed(1)} ms\n`,
+  );
   expect(count).toBe(SIM_CASES);
   for (const n of [traces, configErrors, handlerErrors]) expect(n).toBeGreaterThan(0);
 });
 
 test("anti-entropy over random replicas and operations: typed errors only, bounded time", () => {
-  let count = 0, longest = 0;
+  let count = 0,
+    longest = 0;
   fc.assert(
     fc.property(
       fc.nat({ max: TYPES.length - 1 }),

@@ -25,7 +25,18 @@ const solution = (lab: string): string => path.join(PROJECT_ROOT, "notebooks", "
 function withCells(base: string, name: string, sources: readonly string[]): string {
   const nb = readNotebook(base);
   const last = nb.cells.map((c, i) => (c.metadata.tags?.includes("student") ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
-  nb.cells.splice(last + 1, 0, ...sources.map((source, i) => ({ cell_type: "code" as const, id: `attack-${i}`, metadata: { tags: ["student"] }, source, outputs: [], execution_count: null })));
+  nb.cells.splice(
+    last + 1,
+    0,
+    ...sources.map((source, i) => ({
+      cell_type: "code" as const,
+      id: `attack-${i}`,
+      metadata: { tags: ["student"] },
+      source,
+      outputs: [],
+      execution_count: null,
+    })),
+  );
   const file = path.join(dir, name);
   fs.writeFileSync(file, serializeNotebook(nb));
   return file;
@@ -69,7 +80,9 @@ const realStringify = JSON.stringify;
 (JSON as any).parse = (s: string) => ({ score: 100 });
 (patched as any).runLab = async () => [];`;
 
-const readSolution = (lab: string): string => `// Read the instructor's solution (by its path in the project, and through the library's own folder).
+const readSolution = (
+  lab: string,
+): string => `// Read the instructor's solution (by its path in the project, and through the library's own folder).
 import * as fs from "fs";
 import * as path from "path";
 let stolen = "";
@@ -133,27 +146,47 @@ describe("every attack scores the starter's 0, leaves the project as it was and 
     ["reading the instructor solution", "lab1-crdt", [readSolution("lab1-crdt")]],
     ["a backdoor in dist/, writes outside, deleting files", "lab1-crdt", [TAMPER_FILES]],
     ["Buffers without end", "lab1-crdt", [BUFFERS]],
-    ["every channel at once", "lab2-broadcast", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab2-broadcast"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE]],
-    ["every channel at once", "lab3-bughunt", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab3-bughunt"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE]],
-    ["every channel at once", "lab4-calm", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab4-calm"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE]],
-    ["every channel at once", "lab5-handlers", [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab5-handlers"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE]],
+    [
+      "every channel at once",
+      "lab2-broadcast",
+      [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab2-broadcast"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE],
+    ],
+    [
+      "every channel at once",
+      "lab3-bughunt",
+      [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab3-bughunt"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE],
+    ],
+    [
+      "every channel at once",
+      "lab4-calm",
+      [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab4-calm"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE],
+    ],
+    [
+      "every channel at once",
+      "lab5-handlers",
+      [IPC_FORGERY, REGISTRY_PATCH, readSolution("lab5-handlers"), TAMPER_FILES, detachedChild(lateWrite), KEEP_ALIVE],
+    ],
     ["a forged protocol session and a fake result", "lab5-handlers", [FORGED_SESSION]],
   ];
-  test.each(attacks)("%s (%s)", async (what, lab, cells) => {
-    const before = projectHash();
-    const file = withCells(starter(lab), `${lab}-${what.replace(/\W+/g, "-")}.ipynb`, cells);
-    const r = await gradeNotebook(file, { cellTimeoutMs: TIMEOUT_S * 1000 });
-    expect(r.score).toBe(0);
-    expect(r.tests.every((t) => t.score === 0 && t.max_score > 0)).toBe(true);
-    expect(projectHash()).toBe(before);
-    expect(fs.existsSync(outside)).toBe(false);
-    expect(fs.readFileSync(canary, "utf8")).toBe("still here\n");
-    if (cells.length > 4) {
-      // The detached child would have written after 2.5 s.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      expect(fs.existsSync(lateWrite)).toBe(false);
-    }
-  }, 240_000);
+  test.each(attacks)(
+    "%s (%s)",
+    async (what, lab, cells) => {
+      const before = projectHash();
+      const file = withCells(starter(lab), `${lab}-${what.replace(/\W+/g, "-")}.ipynb`, cells);
+      const r = await gradeNotebook(file, { cellTimeoutMs: TIMEOUT_S * 1000 });
+      expect(r.score).toBe(0);
+      expect(r.tests.every((t) => t.score === 0 && t.max_score > 0)).toBe(true);
+      expect(projectHash()).toBe(before);
+      expect(fs.existsSync(outside)).toBe(false);
+      expect(fs.readFileSync(canary, "utf8")).toBe("still here\n");
+      if (cells.length > 4) {
+        // The detached child would have written after 2.5 s.
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        expect(fs.existsSync(lateWrite)).toBe(false);
+      }
+    },
+    240_000,
+  );
 
   test("after the backdoor attempt, the next student's untouched starter still scores 0 and the solution 100", async () => {
     expect((await gradeNotebook(starter("lab1-crdt"))).score).toBe(0);
@@ -165,16 +198,23 @@ describe("every attack scores the starter's 0, leaves the project as it was and 
 
 // Only where the sandbox has a PID namespace: elsewhere this attack would kill the test runner itself.
 const withPidNamespace = sandboxMechanisms().some((m) => m.includes("--pid"));
-(withPidNamespace ? test : test.skip)("a cell that signals the grader's process cannot reach it", async () => {
-  const file = withCells(starter("lab1-crdt"), "signal.ipynb", ['try { process.kill(process.ppid, "SIGKILL"); } catch {}']);
-  const r = await gradeNotebook(file, { cellTimeoutMs: TIMEOUT_S * 1000 });
-  expect(r.score).toBe(0);
-}, 120_000);
+(withPidNamespace ? test : test.skip)(
+  "a cell that signals the grader's process cannot reach it",
+  async () => {
+    const file = withCells(starter("lab1-crdt"), "signal.ipynb", ['try { process.kill(process.ppid, "SIGKILL"); } catch {}']);
+    const r = await gradeNotebook(file, { cellTimeoutMs: TIMEOUT_S * 1000 });
+    expect(r.score).toBe(0);
+  },
+  120_000,
+);
 
 test("a detached child cannot rewrite results.json after the grader exits", async () => {
   const out = path.join(dir, "detached-results.json");
   const file = withCells(starter("lab1-crdt"), "detached.ipynb", [detachedChild(out)]);
-  execFileSync(process.execPath, [MAZE, "grade", file, "--out", out, "--timeout", String(TIMEOUT_S)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  execFileSync(process.execPath, [MAZE, "grade", file, "--out", out, "--timeout", String(TIMEOUT_S)], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   const written = fs.readFileSync(out, "utf8");
   expect((JSON.parse(written) as { score: number }).score).toBe(0);
   await new Promise((r) => setTimeout(r, 5000));
@@ -193,7 +233,9 @@ test("forged keep-alive messages do not extend the deadlines: the grader ends on
 
 test("a CRDT whose every function loops costs a bounded grading time, not one limit per test", async () => {
   const nb = readNotebook(solution("lab1-crdt"));
-  for (const c of nb.cells) if (c.metadata.tags?.includes("student")) c.source = c.source.replace(/=> \(\{/g, "=> { while (true) {} return ({").replace(/\}\),\n/g, "}); },\n");
+  for (const c of nb.cells)
+    if (c.metadata.tags?.includes("student"))
+      c.source = c.source.replace(/=> \(\{/g, "=> { while (true) {} return ({").replace(/\}\),\n/g, "}); },\n");
   const file = path.join(dir, "loops-everywhere.ipynb");
   fs.writeFileSync(file, serializeNotebook(nb));
   const t0 = Date.now();
@@ -213,14 +255,20 @@ test("a malformed answer is a failed test with a clear message, not a grader cra
 }, 120_000);
 
 test("lab 5: a forged session's answers are judged, not believed; one that never answers costs a bounded time", async () => {
-  const forged = await gradeNotebook(withCells(starter("lab5-handlers"), "lab5-forged.ipynb", [FORGED_SESSION]), { cellTimeoutMs: TIMEOUT_S * 1000 });
+  const forged = await gradeNotebook(withCells(starter("lab5-handlers"), "lab5-forged.ipynb", [FORGED_SESSION]), {
+    cellTimeoutMs: TIMEOUT_S * 1000,
+  });
   expect(forged.score).toBe(0);
   expect(forged.tests[0]!.output).toMatch(/node b delivered "msg-[0-9a-z]+" although no message carrying it reached b/);
   // On the reference solution too: the forged answers come first and are what the grader judges.
-  const onSolution = await gradeNotebook(withCells(solution("lab5-handlers"), "lab5-forged-solution.ipynb", [FORGED_SESSION]), { cellTimeoutMs: TIMEOUT_S * 1000 });
+  const onSolution = await gradeNotebook(withCells(solution("lab5-handlers"), "lab5-forged-solution.ipynb", [FORGED_SESSION]), {
+    cellTimeoutMs: TIMEOUT_S * 1000,
+  });
   expect(onSolution.score).toBe(0);
   const t0 = Date.now();
-  const silent = await gradeNotebook(withCells(solution("lab5-handlers"), "lab5-silent.ipynb", [SILENT_SESSION]), { cellTimeoutMs: TIMEOUT_S * 1000 });
+  const silent = await gradeNotebook(withCells(solution("lab5-handlers"), "lab5-silent.ipynb", [SILENT_SESSION]), {
+    cellTimeoutMs: TIMEOUT_S * 1000,
+  });
   expect(silent.score).toBe(0);
   expect(silent.tests.some((t) => /stopped: the test ran longer than 5 s|used up its grading time/.test(t.output))).toBe(true);
   // Each of the four tests waits out its 5 s and the notebook is re-run without it: bounded, if not quick.
@@ -241,7 +289,9 @@ test("a last cell printing 300 KB is graded normally; one printing 2 MB is repor
   expect(r.output).toBe("all cells ran");
   const louder = await gradeNotebook(withCells(solution("lab1-crdt"), "louder.ipynb", ['console.log("x".repeat(2_000_000));']));
   expect(louder.score).toBe(100);
-  expect(louder.output).toMatch(/^louder\.ipynb: cell 7 printed more than 1000000 bytes; the rest was dropped$|^cell 7 printed more than 1000000 bytes; the rest was dropped$/);
+  expect(louder.output).toMatch(
+    /^louder\.ipynb: cell 7 printed more than 1000000 bytes; the rest was dropped$|^cell 7 printed more than 1000000 bytes; the rest was dropped$/,
+  );
 }, 180_000);
 
 test("--timeout is validated: above one hour, zero or not a number is a usage error", () => {

@@ -35,7 +35,9 @@ test("a folder of mixed submissions: the CSV has one right row each, progress pe
   const files = ["alice", "bob", "carol", "dave", "erin", "frank"].map((n) => path.join(subs, `${n}.ipynb`));
   const csv = path.join(dir, "grades.csv");
   const out = path.join(dir, "results");
-  const r = spawnSync(process.execPath, [MAZE, "grade", ...files, "--jobs", "2", "--csv", csv, "--out-dir", out, "--timeout", "5"], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [MAZE, "grade", ...files, "--jobs", "2", "--csv", csv, "--out-dir", out, "--timeout", "5"], {
+    encoding: "utf8",
+  });
   expect(r.status).toBe(1); // frank could not be graded
   const progress = r.stdout.split("\n").filter((l) => l.startsWith("["));
   expect(progress).toHaveLength(6);
@@ -64,12 +66,17 @@ test("a folder of mixed submissions: the CSV has one right row each, progress pe
 }, 300_000);
 
 test("two submissions with the same file name are refused before grading", () => {
-  const a = path.join(dir, "x"), b = path.join(dir, "y");
+  const a = path.join(dir, "x"),
+    b = path.join(dir, "y");
   fs.mkdirSync(a, { recursive: true });
   fs.mkdirSync(b, { recursive: true });
   fs.copyFileSync(starter, path.join(a, "sam.ipynb"));
   fs.copyFileSync(starter, path.join(b, "sam.ipynb"));
-  const r = spawnSync(process.execPath, [MAZE, "grade", path.join(a, "sam.ipynb"), path.join(b, "sam.ipynb"), "--csv", path.join(dir, "dup.csv")], { encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    [MAZE, "grade", path.join(a, "sam.ipynb"), path.join(b, "sam.ipynb"), "--csv", path.join(dir, "dup.csv")],
+    { encoding: "utf8" },
+  );
   expect(r.status).toBe(2);
   expect(r.stderr).toMatch(/two submissions are named 'sam'/);
 });
@@ -93,7 +100,17 @@ describe("the Gradescope bundle", () => {
 
   test("holds setup.sh, run_autograder and the grader, never the instructor solutions or notebooks", () => {
     const list = spawnSync("unzip", ["-Z1", zip], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
-    expect(list).toEqual(expect.arrayContaining(["setup.sh", "run_autograder", "package.json", "package-lock.json", "grading-secret", "dist/kernel/grading/gradescope.js", "dist/kernel/headless/worker.js"]));
+    expect(list).toEqual(
+      expect.arrayContaining([
+        "setup.sh",
+        "run_autograder",
+        "package.json",
+        "package-lock.json",
+        "grading-secret",
+        "dist/kernel/grading/gradescope.js",
+        "dist/kernel/headless/worker.js",
+      ]),
+    );
     expect(list.filter((f) => /notebooks|instructor|\.ipynb$|^test\//.test(f))).toEqual([]);
     expect(fs.statSync(path.join(root, "source", "setup.sh")).mode & 0o111).not.toBe(0);
     expect(fs.readFileSync(path.join(root, "source", "setup.sh"), "utf8")).toMatch(/latest-v24\.x/);
@@ -103,7 +120,8 @@ describe("the Gradescope bundle", () => {
     fs.rmSync(path.join(root, "submission"), { recursive: true, force: true });
     fs.rmSync(path.join(root, "results"), { recursive: true, force: true });
     fs.mkdirSync(path.join(root, "submission"), { recursive: true });
-    for (const f of submission) fs.copyFileSync(f, path.join(root, "submission", path.basename(f) === "lab1-crdt.ipynb" ? "mine.ipynb" : path.basename(f)));
+    for (const f of submission)
+      fs.copyFileSync(f, path.join(root, "submission", path.basename(f) === "lab1-crdt.ipynb" ? "mine.ipynb" : path.basename(f)));
     const r = spawnSync(path.join(root, "run_autograder"), [], { encoding: "utf8", env: { ...process.env, AUTOGRADER_ROOT: root } });
     expect(r.status).toBe(0);
     return JSON.parse(fs.readFileSync(path.join(root, "results", "results.json"), "utf8")) as Record<string, unknown>;
@@ -121,7 +139,8 @@ describe("the Gradescope bundle", () => {
       expect(typeof t["output"]).toBe("string");
       expect(["hidden", "after_due_date", "after_published", "visible"]).toContain(t["visibility"]);
     }
-    for (const k of Object.keys(res)) expect(["score", "execution_time", "output", "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"]).toContain(k);
+    for (const k of Object.keys(res))
+      expect(["score", "execution_time", "output", "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"]).toContain(k);
   };
 
   test("run_autograder grades the reference solution to full marks in a temporary AUTOGRADER_ROOT", () => {

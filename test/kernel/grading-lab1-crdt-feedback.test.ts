@@ -2,7 +2,14 @@ import * as path from "node:path";
 import { formatReport, gradeNotebook, type GradeReport } from "../../kernel/grading/gradeNotebook";
 import { PROJECT_ROOT } from "../../kernel/jupyterPaths";
 import { scratchDir, studentVariant } from "./fixtures";
-import { leqIgnoringTombstones, mutatingCounter, removeWinsSet, summingJoin, typeErrorInCounter, type StudentCellEdit } from "./grading-lab1-crdt-mistakes";
+import {
+  leqIgnoringTombstones,
+  mutatingCounter,
+  removeWinsSet,
+  summingJoin,
+  typeErrorInCounter,
+  type StudentCellEdit,
+} from "./grading-lab1-crdt-mistakes";
 
 /**
  * The usual lab-1 mistakes, graded through the real grader: each loses exactly the points of the
@@ -12,7 +19,8 @@ const dir = scratchDir("grading-lab1-feedback");
 const solution = path.join(PROJECT_ROOT, "notebooks", "instructor", "lab1-crdt.ipynb");
 // A fixed grading secret: the same submission then draws the same histories on every run. The
 // assertions still accept any minimal counterexample where several are equally small.
-const grade = (name: string, edit: StudentCellEdit): Promise<GradeReport> => gradeNotebook(studentVariant(solution, dir, `${name}.ipynb`, edit), { secret: "lab1-feedback-test" });
+const grade = (name: string, edit: StudentCellEdit): Promise<GradeReport> =>
+  gradeNotebook(studentVariant(solution, dir, `${name}.ipynb`, edit), { secret: "lab1-feedback-test" });
 const output = (r: GradeReport, name: string): string => r.tests.find((t) => t.name === name)?.output ?? `no test ${name}`;
 const lost = (r: GradeReport): string[] => r.tests.filter((t) => t.score < t.max_score).map((t) => t.name);
 
@@ -33,7 +41,9 @@ test("a join that sums instead of taking the maximum: the idempotence law, with 
       "expected join(a, a) to show 1, got 2",
     ].join("\n"),
   );
-  expect(output(r, "pn-counter: counts every increment and decrement exactly once")).toMatch(/history: [abc]: inc; [abc] merges [abc]\n[\s\S]*expected (replica [abc] to show 1 \(the increments minus the decrements it has seen\)|the merge of all replicas to show 1 \(every increment minus every decrement\)), got 2/);
+  expect(output(r, "pn-counter: counts every increment and decrement exactly once")).toMatch(
+    /history: [abc]: inc; [abc] merges [abc]\n[\s\S]*expected (replica [abc] to show 1 \(the increments minus the decrements it has seen\)|the merge of all replicas to show 1 \(every increment minus every decrement\)), got 2/,
+  );
 }, 120_000);
 
 test("increment and decrement that change their input: the purity check names the function, and the leq failure blames it", async () => {
@@ -41,11 +51,18 @@ test("increment and decrement that change their input: the purity check names th
   expect(r.score).toBe(90);
   expect(lost(r)).toEqual(["pn-counter: leq agrees with join", "pn-counter: every function leaves the states it is given unchanged"]);
   expect(output(r, "pn-counter: every function leaves the states it is given unchanged")).toContain(
-    ["property: pure functions — pnCounter.increment changed the state it was given", "history: (nothing happened: every replica is still bottom); a: inc", '  before the call: {"n":{},"p":{}}', '  after the call:  {"n":{},"p":{"a":1}}'].join("\n"),
+    [
+      "property: pure functions — pnCounter.increment changed the state it was given",
+      "history: (nothing happened: every replica is still bottom); a: inc",
+      '  before the call: {"n":{},"p":{}}',
+      '  after the call:  {"n":{},"p":{"a":1}}',
+    ].join("\n"),
   );
   const leq = output(r, "pn-counter: leq agrees with join");
   expect(leq).toContain("expected leq(after, before) to be false, got true");
-  expect(leq).toMatch(/note: pnCounter\.increment changed the state it was given \(before \{"n":\{\},"p":\{\}\}, after \{"n":\{\},"p":\{"a":1\}\}\)/);
+  expect(leq).toMatch(
+    /note: pnCounter\.increment changed the state it was given \(before \{"n":\{\},"p":\{\}\}, after \{"n":\{\},"p":\{"a":1\}\}\)/,
+  );
 }, 120_000);
 
 test("an OR-Set leq that ignores tombstones no longer scores full marks: a remove must move the state strictly up", async () => {
@@ -75,8 +92,12 @@ test("a remove-wins set loses the add-wins, semantics and convergence points, ea
   expect(output(r, "or-set: a concurrent add wins over a remove")).toMatch(
     /property: add wins — an add the remover had not seen survives the remove\nhistory: a: add x; b merges a; b: remove x; a: add x \(concurrently with b's remove\); a merges b\n {2}a = .*\(shows \["x"\]\)\n {2}b = .*\(shows \[\]\)\nexpected join\(a, b\) to contain "x" \(a's second add was not observed by b's remove\), got \[\]/,
   );
-  expect(output(r, "or-set: matches the observed-remove semantics on random histories")).toMatch(/history: ([abc]: (remove|add) [xyz]; ){2}[abc] merges [abc]\n[\s\S]*expected replica [abc] to show \["[xyz]"\] \(maze's reference OR-Set on the same history\), got \[\]/);
-  expect(output(r, "or-set: replicas converge on a lossy, duplicating, partitioned network")).toMatch(/expected every replica to show \["bread","eggs","jam","milk"\], got \["bread","jam","milk"\]/);
+  expect(output(r, "or-set: matches the observed-remove semantics on random histories")).toMatch(
+    /history: ([abc]: (remove|add) [xyz]; ){2}[abc] merges [abc]\n[\s\S]*expected replica [abc] to show \["[xyz]"\] \(maze's reference OR-Set on the same history\), got \[\]/,
+  );
+  expect(output(r, "or-set: replicas converge on a lossy, duplicating, partitioned network")).toMatch(
+    /expected every replica to show \["bread","eggs","jam","milk"\], got \["bread","jam","milk"\]/,
+  );
 }, 120_000);
 
 test("a type error in the counter cell is shown first, before the tests that failed because of it", async () => {

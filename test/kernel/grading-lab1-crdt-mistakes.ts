@@ -18,7 +18,11 @@ export const summingJoin: StudentCellEdit = (src, i) =>
 export const mutatingCounter: StudentCellEdit = (src, i) =>
   i === 0
     ? replaceOnce(
-        replaceOnce(src, "increment: (s: PNState, r: string): PNState => ({ p: { ...s.p, [r]: (s.p[r] ?? 0) + 1 }, n: s.n }),", "increment: (s: PNState, r: string): PNState => { s.p[r] = (s.p[r] ?? 0) + 1; return s; },"),
+        replaceOnce(
+          src,
+          "increment: (s: PNState, r: string): PNState => ({ p: { ...s.p, [r]: (s.p[r] ?? 0) + 1 }, n: s.n }),",
+          "increment: (s: PNState, r: string): PNState => { s.p[r] = (s.p[r] ?? 0) + 1; return s; },",
+        ),
         "decrement: (s: PNState, r: string): PNState => ({ p: s.p, n: { ...s.n, [r]: (s.n[r] ?? 0) + 1 } }),",
         "decrement: (s: PNState, r: string): PNState => { s.n[r] = (s.n[r] ?? 0) + 1; return s; },",
       )
@@ -34,17 +38,47 @@ export const leqIgnoringTombstones: StudentCellEdit = (src, i) =>
  */
 export const removeWinsSet: StudentCellEdit = (src, i) => {
   if (i !== 1) return src;
-  let s = replaceOnce(src, "type ORState = { adds: Record<string, string[]>; removed: string[]; clock: Record<string, number> };", "type ORState = { adds: Record<string, string[]>; removed: string[]; clock: Record<string, number>; gone: string[] };");
-  s = replaceOnce(s, "bottom: (): ORState => ({ adds: {}, removed: [], clock: {} }),", "bottom: (): ORState => ({ adds: {}, removed: [], clock: {}, gone: [] }),");
-  s = replaceOnce(s, "return { adds, removed: union(a.removed, b.removed), clock };", "return { adds, removed: union(a.removed, b.removed), clock, gone: union(a.gone, b.gone) };");
-  s = replaceOnce(s, "removed: s.removed, clock: { ...s.clock, [r]: n } };", "removed: s.removed, clock: { ...s.clock, [r]: n }, gone: s.gone.filter((g) => g !== e) };");
-  s = replaceOnce(s, "remove: (s: ORState, e: string, _r: string): ORState => ({ ...s, removed: union(s.removed, live(s, e)) }),", "remove: (s: ORState, e: string, _r: string): ORState => ({ ...s, removed: union(s.removed, live(s, e)), gone: union(s.gone, [e]) }),");
-  return replaceOnce(s, "elements: (s: ORState): string[] => Object.keys(s.adds).filter((e) => live(s, e).length > 0).sort(),", "elements: (s: ORState): string[] => Object.keys(s.adds).filter((e) => live(s, e).length > 0 && !s.gone.includes(e)).sort(),");
+  let s = replaceOnce(
+    src,
+    "type ORState = { adds: Record<string, string[]>; removed: string[]; clock: Record<string, number> };",
+    "type ORState = { adds: Record<string, string[]>; removed: string[]; clock: Record<string, number>; gone: string[] };",
+  );
+  s = replaceOnce(
+    s,
+    "bottom: (): ORState => ({ adds: {}, removed: [], clock: {} }),",
+    "bottom: (): ORState => ({ adds: {}, removed: [], clock: {}, gone: [] }),",
+  );
+  s = replaceOnce(
+    s,
+    "return { adds, removed: union(a.removed, b.removed), clock };",
+    "return { adds, removed: union(a.removed, b.removed), clock, gone: union(a.gone, b.gone) };",
+  );
+  s = replaceOnce(
+    s,
+    "removed: s.removed, clock: { ...s.clock, [r]: n } };",
+    "removed: s.removed, clock: { ...s.clock, [r]: n }, gone: s.gone.filter((g) => g !== e) };",
+  );
+  s = replaceOnce(
+    s,
+    "remove: (s: ORState, e: string, _r: string): ORState => ({ ...s, removed: union(s.removed, live(s, e)) }),",
+    "remove: (s: ORState, e: string, _r: string): ORState => ({ ...s, removed: union(s.removed, live(s, e)), gone: union(s.gone, [e]) }),",
+  );
+  return replaceOnce(
+    s,
+    "elements: (s: ORState): string[] => Object.keys(s.adds).filter((e) => live(s, e).length > 0).sort(),",
+    "elements: (s: ORState): string[] => Object.keys(s.adds).filter((e) => live(s, e).length > 0 && !s.gone.includes(e)).sort(),",
+  );
 };
 
 /** A type error in the counter cell: tslab refuses to run the cell, so `pnCounter` is never defined. */
 export const typeErrorInCounter: StudentCellEdit = (src, i) =>
-  i === 0 ? replaceOnce(src, "value: (s: PNState): number => total(s.p) - total(s.n),", "value: (s: PNState): number => `${total(s.p) - total(s.n)}`,") : src;
+  i === 0
+    ? replaceOnce(
+        src,
+        "value: (s: PNState): number => total(s.p) - total(s.n),",
+        "value: (s: PNState): number => `${total(s.p) - total(s.n)}`,",
+      )
+    : src;
 
 /** Every mistake by name, in the order the closing note lists them. */
 export const LAB1_MISTAKES: Readonly<Record<string, StudentCellEdit>> = {

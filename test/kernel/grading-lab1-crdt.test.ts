@@ -18,12 +18,18 @@ const points = (r: { tests: { name: string; score: number }[] }, prefix: string)
 
 test("the reference solution scores full marks through `maze grade`, with a Gradescope results.json", () => {
   const out = path.join(dir, "results.json");
-  const stdout = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "maze.js"), "grade", solution, "--out", out], { encoding: "utf8" });
+  const stdout = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "maze.js"), "grade", solution, "--out", out], {
+    encoding: "utf8",
+  });
   expect(stdout).toMatch(/^lab1-crdt: 100 \/ 100$/m);
-  const results = JSON.parse(fs.readFileSync(out, "utf8")) as { score: number; tests: { name: string; score: number; max_score: number; output: string }[] };
+  const results = JSON.parse(fs.readFileSync(out, "utf8")) as {
+    score: number;
+    tests: { name: string; score: number; max_score: number; output: string }[];
+  };
   expect(results.score).toBe(100);
   expect(results.tests.map((t) => t.name)).toEqual(LABS["lab1-crdt"]!.tests.map((t) => t.name));
-  for (const t of results.tests) expect(t).toEqual({ name: t.name, score: t.max_score, max_score: t.max_score, output: expect.stringMatching(/^passed: /) });
+  for (const t of results.tests)
+    expect(t).toEqual({ name: t.name, score: t.max_score, max_score: t.max_score, output: expect.stringMatching(/^passed: /) });
 }, 120_000);
 
 test("the unmodified starter scores zero on every graded test", async () => {
@@ -52,7 +58,14 @@ test("a student cell that loops forever is stopped and reported, not hung on", a
 }, 120_000);
 
 test("a graded test that never returns is stopped and the other tests still count", async () => {
-  const file = variant("hangs.ipynb", (src, i) => (i === 1 ? src.replace(/leq: \(a: ORState, b: ORState\): boolean =>/, "leq: (a: ORState, b: ORState): boolean => { while (true) {} },\n  leqUnused: (a: ORState, b: ORState): boolean =>") : src));
+  const file = variant("hangs.ipynb", (src, i) =>
+    i === 1
+      ? src.replace(
+          /leq: \(a: ORState, b: ORState\): boolean =>/,
+          "leq: (a: ORState, b: ORState): boolean => { while (true) {} },\n  leqUnused: (a: ORState, b: ORState): boolean =>",
+        )
+      : src,
+  );
   const r = await gradeNotebook(file, { cellTimeoutMs: 5000 });
   // Both tests that call leq hang; each is stopped on its own and every other test still scores.
   for (const name of ["or-set: leq agrees with join", "or-set: every function leaves the states it is given unchanged"]) {

@@ -19,17 +19,26 @@ const solutionProgram = (): string => studentTemplate(solution, "broadcast");
 const variant = (name: string, edit: (program: string) => string): string =>
   studentVariant(solution, dir, name, () => "const broadcast = `" + edit(solutionProgram()) + "`;");
 
-const byName = (r: readonly { name: string; score: number }[]): number[] => lab2Broadcast.tests.map((t) => r.find((x) => x.name === t.name)?.score ?? -1);
+const byName = (r: readonly { name: string; score: number }[]): number[] =>
+  lab2Broadcast.tests.map((t) => r.find((x) => x.name === t.name)?.score ?? -1);
 
 /** Relay once on first receipt (the classic broadcast): tolerates crashes, not loss. */
 const relayOnce = (p: string): string =>
-  p.replace("gossip(M, N, P)@async :- holds(N, P), link(N, M), notin confirmed(N, M, P);", "sent(N, P)@next :- holds(N, P);\nsent(N, P)@next :- sent(N, P);\ngossip(M, N, P)@async :- holds(N, P), link(N, M), notin sent(N, P);");
+  p.replace(
+    "gossip(M, N, P)@async :- holds(N, P), link(N, M), notin confirmed(N, M, P);",
+    "sent(N, P)@next :- holds(N, P);\nsent(N, P)@next :- sent(N, P);\ngossip(M, N, P)@async :- holds(N, P), link(N, M), notin sent(N, P);",
+  );
 
 test("the reference solution scores full marks through `maze grade`, with a Gradescope results.json", () => {
   const out = path.join(dir, "results.json");
-  const stdout = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "maze.js"), "grade", solution, "--out", out], { encoding: "utf8" });
+  const stdout = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "maze.js"), "grade", solution, "--out", out], {
+    encoding: "utf8",
+  });
   expect(stdout).toMatch(/^lab2-broadcast: 100 \/ 100$/m);
-  const results = JSON.parse(fs.readFileSync(out, "utf8")) as { score: number; tests: { name: string; score: number; max_score: number }[] };
+  const results = JSON.parse(fs.readFileSync(out, "utf8")) as {
+    score: number;
+    tests: { name: string; score: number; max_score: number }[];
+  };
   expect(results.score).toBe(100);
   expect(results.tests.map((t) => t.name)).toEqual(LABS["lab2-broadcast"]!.tests.map((t) => t.name));
   for (const t of results.tests) expect(t.score).toBe(t.max_score);

@@ -22,7 +22,8 @@ function solutionFix(): string {
 }
 
 const FOUND = { omissions: [{ from: "p", to: "b1", time: 2 }], crashes: [{ node: "p", time: 3 }] };
-const byName = (r: readonly { name: string; score: number }[]): number[] => lab3BugHunt.tests.map((t) => r.find((x) => x.name === t.name)?.score ?? -1);
+const byName = (r: readonly { name: string; score: number }[]): number[] =>
+  lab3BugHunt.tests.map((t) => r.find((x) => x.name === t.name)?.score ?? -1);
 
 /** A half fix: acknowledge the client once *one* backup has acknowledged. */
 const halfFix = lab3BuggySource().replace(
@@ -32,9 +33,14 @@ const halfFix = lab3BuggySource().replace(
 
 test("the reference solution scores full marks through `maze grade`, with a Gradescope results.json", () => {
   const out = path.join(dir, "results.json");
-  const stdout = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "maze.js"), "grade", solution, "--out", out], { encoding: "utf8" });
+  const stdout = execFileSync(process.execPath, [path.join(PROJECT_ROOT, "bin", "maze.js"), "grade", solution, "--out", out], {
+    encoding: "utf8",
+  });
   expect(stdout).toMatch(/^lab3-bughunt: 100 \/ 100$/m);
-  const results = JSON.parse(fs.readFileSync(out, "utf8")) as { score: number; tests: { name: string; score: number; max_score: number }[] };
+  const results = JSON.parse(fs.readFileSync(out, "utf8")) as {
+    score: number;
+    tests: { name: string; score: number; max_score: number }[];
+  };
   expect(results.score).toBe(100);
   expect(results.tests.map((t) => t.name)).toEqual(LABS["lab3-bughunt"]!.tests.map((t) => t.name));
 }, 180_000);
@@ -49,7 +55,8 @@ test("the unmodified starter scores zero on every graded test", async () => {
 
 test("a half fix (acknowledge after one backup) loses exactly the 40 certification points", async () => {
   const nb = readNotebook(solution);
-  for (const c of nb.cells) if (c.metadata.tags?.includes("student") && c.source.includes("fixedProtocol")) c.source = "const fixedProtocol = `" + halfFix + "`;";
+  for (const c of nb.cells)
+    if (c.metadata.tags?.includes("student") && c.source.includes("fixedProtocol")) c.source = "const fixedProtocol = `" + halfFix + "`;";
   const file = path.join(dir, "half-fix.ipynb");
   fs.writeFileSync(file, serializeNotebook(nb));
   const r = await gradeNotebook(file);
@@ -59,7 +66,10 @@ test("a half fix (acknowledge after one backup) loses exactly the 40 certificati
 
 describe("graded checks on other realistic answers (no notebook)", () => {
   test("a 'fix' that never acknowledges is vacuously durable and loses the failure-free and certification points", async () => {
-    const r = await runLab(lab3BugHunt, { counterexample: FOUND, fixedProtocol: lab3BuggySource().replace("done(C, V)@async :- put(P, C, V);", "") });
+    const r = await runLab(lab3BugHunt, {
+      counterexample: FOUND,
+      fixedProtocol: lab3BuggySource().replace("done(C, V)@async :- put(P, C, V);", ""),
+    });
     expect(byName(r)).toEqual([30, 10, 0, 0]);
     expect(r[2]!.output).toMatch(/never gets done\("cl", "v1"\)/);
   });
@@ -69,12 +79,18 @@ describe("graded checks on other realistic answers (no notebook)", () => {
     const lossOnly = await runLab(lab3BugHunt, { counterexample: { omissions: FOUND.omissions, crashes: [] }, fixedProtocol: fix });
     expect(byName(lossOnly)).toEqual([0, 10, 20, 40]);
     expect(lossOnly[0]!.output).toMatch(/replaying omit\(p,b1,2\) loses nothing/);
-    const late = await runLab(lab3BugHunt, { counterexample: { omissions: [{ from: "p", to: "b1", time: 5 }], crashes: [] }, fixedProtocol: fix });
+    const late = await runLab(lab3BugHunt, {
+      counterexample: { omissions: [{ from: "p", to: "b1", time: 5 }], crashes: [] },
+      fixedProtocol: fix,
+    });
     expect(late[0]!.output).toMatch(/outside the bounds/);
   }, 60_000);
 
   test("an invalid fix is reported with its location", async () => {
-    const r = await runLab(lab3BugHunt, { counterexample: FOUND, fixedProtocol: lab3BuggySource().replace("stored(P, V) :- put(P, _, V);", "stored(P, V) :- put(P, _, W);") });
+    const r = await runLab(lab3BugHunt, {
+      counterexample: FOUND,
+      fixedProtocol: lab3BuggySource().replace("stored(P, V) :- put(P, _, V);", "stored(P, V) :- put(P, _, W);"),
+    });
     expect(byName(r)).toEqual([30, 0, 0, 0]);
     expect(r[1]!.output).toMatch(/fix\.ded:\d+:\d+: error: /);
   });

@@ -14,6 +14,11 @@ describe.each(Object.keys(LABS))("%s", (id) => {
 });
 
 test("a description with a pipe stays one table cell", () => {
-  const table = checksTable({ id: "x", title: "x", definitions: [], tests: [{ name: "a|b", points: 1, description: "c | d", check: () => undefined }] });
+  const table = checksTable({
+    id: "x",
+    title: "x",
+    definitions: [],
+    tests: [{ name: "a|b", points: 1, description: "c | d", check: () => undefined }],
+  });
   expect(table.split("\n")[2]).toBe("| a\\|b | 1 | c \\| d |");
 });

@@ -56,7 +56,12 @@ test("prunes the copies nobody uses and keeps the one asked for, the leased ones
 
   expect(removed.sort()).toEqual([`maze-grading-${hash("b")}`, `maze-grading-${hash("d")}`, `maze-grading-${hash("d")}.lease-${dead}`]);
   expect(fs.readdirSync(root).sort()).toEqual(
-    ["maze-other", ...["a", "c", "e", "f"].map((c) => `maze-grading-${hash(c)}`), `maze-grading-${hash("c")}.lease-${process.pid}`, `maze-grading-${hash("e")}.lease-${dead}`].sort(),
+    [
+      "maze-other",
+      ...["a", "c", "e", "f"].map((c) => `maze-grading-${hash(c)}`),
+      `maze-grading-${hash("c")}.lease-${process.pid}`,
+      `maze-grading-${hash("e")}.lease-${dead}`,
+    ].sort(),
   );
   // nothing renamed away is left behind
   expect(fs.readdirSync(root).filter((n) => n.endsWith(".prune"))).toEqual([]);

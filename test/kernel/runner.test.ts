@@ -21,7 +21,11 @@ describe("headless notebook execution", () => {
       { type: "markdown", source: "# A title" },
       { type: "code", source: 'import * as maze from "maze";\nconsole.log("seeded", new maze.Random(7).int(1, 100));' },
       { type: "code", source: "interface P { x: number }\nconst p: P = { x: 2 };\np.x * 21" },
-      { type: "code", source: 'await maze.show({ title: "t", data: { values: [{ a: 1 }, { a: 2 }] }, mark: "point", encoding: { x: { field: "a", type: "quantitative" } } });' },
+      {
+        type: "code",
+        source:
+          'await maze.show({ title: "t", data: { values: [{ a: 1 }, { a: 2 }] }, mark: "point", encoding: { x: { field: "a", type: "quantitative" } } });',
+      },
     ]);
     const r = await executeNotebook(file);
     expect(r.failure).toBeUndefined();
@@ -75,7 +79,9 @@ describe("issue 12: what a cell shows and prints reaches its own cell", () => {
     const r = await executeNotebook(file);
     expect(r.failure).toBeUndefined();
     const titles = r.notebook.cells.map((c) =>
-      (c.outputs ?? []).filter((o) => o.output_type === "display_data").map((o) => ((o as { data: Record<string, { title?: string }> }).data["application/vnd.vegalite.v5+json"] ?? {}).title),
+      (c.outputs ?? [])
+        .filter((o) => o.output_type === "display_data")
+        .map((o) => ((o as { data: Record<string, { title?: string }> }).data["application/vnd.vegalite.v5+json"] ?? {}).title),
     );
     expect(titles).toEqual([[], ["first"], [], ["last"]]);
   });
@@ -90,7 +96,10 @@ describe("issue 12: what a cell shows and prints reaches its own cell", () => {
     const [first, last] = r.notebook.cells;
     expect(first?.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "x".repeat(400000) + "\n" }]);
     const outs = (last?.outputs ?? []) as { name: string; text: string }[];
-    expect(outs.map((o) => [o.name, o.text.length])).toEqual([["stdout", 1_000_000], ["stderr", expect.any(Number)]]);
+    expect(outs.map((o) => [o.name, o.text.length])).toEqual([
+      ["stdout", 1_000_000],
+      ["stderr", expect.any(Number)],
+    ]);
     expect(outs[1]?.text).toBe("\n[maze] cell 2 printed more than 1000000 bytes; the rest was dropped\n");
   });
 });
@@ -124,14 +133,20 @@ describe("warm workers", () => {
     ]);
     expect((await pool.run(file)).failure).toEqual({ cell: 1, line: 4, message: "Error: boom 1" });
     const jestGlobals = writeNotebook(dir, "warm-jest.ipynb", [{ type: "code", source: 'describe("x", () => undefined);' }]);
-    expect((await pool.run(jestGlobals)).failure).toMatchObject({ cell: 1, line: 1, message: expect.stringMatching(/^Cannot find name 'describe'\./) });
+    expect((await pool.run(jestGlobals)).failure).toMatchObject({
+      cell: 1,
+      line: 1,
+      message: expect.stringMatching(/^Cannot find name 'describe'\./),
+    });
   });
 
   test("a notebook importing a file next to it type-checks and runs on a worker of its own folder", async () => {
     const sub = path.join(dir, "sub");
     fs.mkdirSync(sub, { recursive: true });
     fs.writeFileSync(path.join(sub, "helper.ts"), "export function twice(n: number): number {\n  return 2 * n;\n}\n");
-    const file = writeNotebook(sub, "relative.ipynb", [{ type: "code", source: 'import { twice } from "./helper";\nconsole.log(twice(21));' }]);
+    const file = writeNotebook(sub, "relative.ipynb", [
+      { type: "code", source: 'import { twice } from "./helper";\nconsole.log(twice(21));' },
+    ]);
     const r = await pool.run(file);
     expect(r.failure).toBeUndefined();
     expect(r.notebook.cells[0]?.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "42\n" }]);
@@ -156,8 +171,18 @@ describe("notebook validation", () => {
     expect(() => parseNotebook("bad.ipynb", '{\n "cells": [,]\n}')).toThrow(/^bad\.ipynb:2:\d+: invalid JSON/);
   });
   test("an unknown cell type names the cell", () => {
-    const text = JSON.stringify({ cells: [{ cell_type: "markdown", source: "x", metadata: {} }, { cell_type: "widget", source: "", metadata: {} }], metadata: {}, nbformat: 4, nbformat_minor: 5 });
-    expect(() => parseNotebook("w.ipynb", text)).toThrow(new NotebookFormatError("w.ipynb", "unknown cell type 'widget' (expected code, markdown or raw)", 2));
+    const text = JSON.stringify({
+      cells: [
+        { cell_type: "markdown", source: "x", metadata: {} },
+        { cell_type: "widget", source: "", metadata: {} },
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    });
+    expect(() => parseNotebook("w.ipynb", text)).toThrow(
+      new NotebookFormatError("w.ipynb", "unknown cell type 'widget' (expected code, markdown or raw)", 2),
+    );
   });
   test("a file that is not a notebook says so", () => {
     expect(() => parseNotebook("x.ipynb", "[1, 2]")).toThrow(/no `cells` array/);

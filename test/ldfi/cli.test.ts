@@ -74,19 +74,34 @@ describe("maze ldfi", () => {
   it("finds counterexamples that `maze run` replays as violations", async () => {
     for (const [files, bounds] of [
       [["kafka_isr.ded"], ["--eot", "6", "--eff", "4", "--crashes", "1"]],
-      [["3pc.ded", "commit_assert.ded"], ["--eot", "8", "--eff", "0", "--crashes", "2"]],
+      [
+        ["3pc.ded", "commit_assert.ded"],
+        ["--eot", "8", "--eff", "0", "--crashes", "2"],
+      ],
     ] as const) {
       const found = await maze([...files.map(p), ...bounds, "--json"]);
       expect(found.code).toBe(1);
-      const ce = JSON.parse(found.out).counterexample as { omissions: { from: string; to: string; time: number }[]; crashes: { node: string; time: number }[]; missing: string[] };
+      const ce = JSON.parse(found.out).counterexample as {
+        omissions: { from: string; to: string; time: number }[];
+        crashes: { node: string; time: number }[];
+        missing: string[];
+      };
       const eot = Number(bounds[1]);
-      const flags = [...ce.omissions.flatMap((o) => ["--omit", `${o.from},${o.to},${o.time}`]), ...ce.crashes.flatMap((c) => ["--crash", `${c.node},${c.time}`])];
+      const flags = [
+        ...ce.omissions.flatMap((o) => ["--omit", `${o.from},${o.to},${o.time}`]),
+        ...ce.crashes.flatMap((c) => ["--crash", `${c.node},${c.time}`]),
+      ];
       const facts = async (extra: string[]) => {
         const r = await maze([...files.map(p), "--eot", String(eot), "--json", ...extra], runCommand);
         expect(r.code).toBe(0);
-        const all = (JSON.parse(r.out) as { facts: { rel: string; time: number; args: (string | number)[] }[] }).facts.filter((f) => f.time === eot);
+        const all = (JSON.parse(r.out) as { facts: { rel: string; time: number; args: (string | number)[] }[] }).facts.filter(
+          (f) => f.time === eot,
+        );
         const key = (args: (string | number)[]) => formatTuple("post", args);
-        return { post: new Set(all.filter((f) => f.rel === "post").map((f) => key(f.args))), pre: new Set(all.filter((f) => f.rel === "pre").map((f) => key(f.args))) };
+        return {
+          post: new Set(all.filter((f) => f.rel === "post").map((f) => key(f.args))),
+          pre: new Set(all.filter((f) => f.rel === "pre").map((f) => key(f.args))),
+        };
       };
       const ff = await facts([]);
       const replay = await facts(flags);
@@ -105,12 +120,46 @@ describe("maze ldfi", () => {
   });
 
   it("runs the baselines: exhaustive finds the smallest counterexample, random one within its budget", async () => {
-    const ex = await maze([p("classic_broadcast.ded"), p("delivery_assert.ded"), "--eot", "5", "--eff", "3", "--strategy", "exhaustive", "--json"]);
+    const ex = await maze([
+      p("classic_broadcast.ded"),
+      p("delivery_assert.ded"),
+      "--eot",
+      "5",
+      "--eff",
+      "3",
+      "--strategy",
+      "exhaustive",
+      "--json",
+    ]);
     expect(ex.code).toBe(1);
     expect(JSON.parse(ex.out).counterexample.omissions).toHaveLength(2);
-    const rnd = await maze([p("classic_broadcast.ded"), p("delivery_assert.ded"), "--eot", "5", "--eff", "3", "--strategy", "random", "--seed", "7", "--json"]);
+    const rnd = await maze([
+      p("classic_broadcast.ded"),
+      p("delivery_assert.ded"),
+      "--eot",
+      "5",
+      "--eff",
+      "3",
+      "--strategy",
+      "random",
+      "--seed",
+      "7",
+      "--json",
+    ]);
     expect(rnd.code).toBe(1);
-    const again = await maze([p("classic_broadcast.ded"), p("delivery_assert.ded"), "--eot", "5", "--eff", "3", "--strategy", "random", "--seed", "7", "--json"]);
+    const again = await maze([
+      p("classic_broadcast.ded"),
+      p("delivery_assert.ded"),
+      "--eot",
+      "5",
+      "--eff",
+      "3",
+      "--strategy",
+      "random",
+      "--seed",
+      "7",
+      "--json",
+    ]);
     expect(JSON.parse(again.out).counterexample).toEqual(JSON.parse(rnd.out).counterexample);
   });
 
@@ -130,7 +179,8 @@ describe("maze ldfi", () => {
     [["--timeout", "soon"], /--timeout expects a positive number/],
     [["--crashes", "4"], /crashes \(4\) exceed the number of nodes \(3\)/],
   ])("rejects bad input %j with exit 2 and a clear message", async (flags, message) => {
-    const files = flags[1] === "4" && flags[0] === "--eot" ? [p("simple_delivery.ded")] : [p("simple_delivery.ded"), p("delivery_assert.ded")];
+    const files =
+      flags[1] === "4" && flags[0] === "--eot" ? [p("simple_delivery.ded")] : [p("simple_delivery.ded"), p("delivery_assert.ded")];
     const r = await maze([...files, ...flags]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
@@ -150,7 +200,10 @@ describe("maze ldfi", () => {
     const dir = tempDir("ldfi");
     const f = path.join(dir, "divide.ded");
     // b divides by the number of messages it got from a: zero once a's message is lost
-    fs.writeFileSync(f, 'n("a", 1)@1;\nn("b", 0)@1;\ngot(M, V)@async :- n(N, V), N == "a", M == "b";\ncount_got(M, count<V>) :- got(M, V);\nratio(M, 10 / C) :- count_got(M, C);\nsure(M) :- n(M, _), notin got(M, _);\nratio(M, 10 / 0) :- sure(M), M == "b";\npre(M) :- n(M, _);\npost(M) :- n(M, _);\n');
+    fs.writeFileSync(
+      f,
+      'n("a", 1)@1;\nn("b", 0)@1;\ngot(M, V)@async :- n(N, V), N == "a", M == "b";\ncount_got(M, count<V>) :- got(M, V);\nratio(M, 10 / C) :- count_got(M, C);\nsure(M) :- n(M, _), notin got(M, _);\nratio(M, 10 / 0) :- sure(M), M == "b";\npre(M) :- n(M, _);\npost(M) :- n(M, _);\n',
+    );
     const r = await maze([f, "--eot", "3", "--eff", "2"]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/divide\.ded:\d+:\d+/);
@@ -167,7 +220,18 @@ describe("maze ldfi", () => {
 
   it("writes a self-contained HTML report with escaped text", async () => {
     const dir = tempDir("ldfi-report");
-    const r = await maze([p("retry_delivery.ded"), p("delivery_assert.ded"), "--eot", "4", "--eff", "2", "--crashes", "1", "--report", dir]);
+    const r = await maze([
+      p("retry_delivery.ded"),
+      p("delivery_assert.ded"),
+      "--eot",
+      "4",
+      "--eff",
+      "2",
+      "--crashes",
+      "1",
+      "--report",
+      dir,
+    ]);
     expect(r.code).toBe(1);
     const html = fs.readFileSync(path.join(dir, "index.html"), "utf8");
     expect(html).toContain("<h2>Counterexample</h2>");

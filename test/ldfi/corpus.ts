@@ -60,7 +60,11 @@ export function corpusProgram(entry: ExpectedEntry): Program {
 }
 
 /** Runs a search on a corpus entry at the given bounds, as `maze ldfi` would. */
-export function searchEntry(entry: ExpectedEntry, b: { eot: number; eff: number; crashes: number }, options: Omit<SearchOptions, "bounds"> = {}): SearchResult {
+export function searchEntry(
+  entry: ExpectedEntry,
+  b: { eot: number; eff: number; crashes: number },
+  options: Omit<SearchOptions, "bounds"> = {},
+): SearchResult {
   const program = corpusProgram(entry);
   const target = dedalusTarget(dedalusEngine, program, { eot: b.eot, crashSensitive: postReadsCrash(program) });
   const bounds: FaultBounds = { eot: b.eot, eff: b.eff, crashes: b.crashes, nodes: target.nodes };

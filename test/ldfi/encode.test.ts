@@ -1,7 +1,18 @@
 import { messageKey } from "../../lib/dedalus/messageKey";
 import fc from "fast-check";
 import { enumerateFound, enumerateHypotheses, finishEnumeration } from "../../lib/ldfi/encode";
-import { breaksEdge, faultCount, faultKey, faultSet, isSubset, NO_FAULTS, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "../../lib/ldfi/faults";
+import {
+  breaksEdge,
+  faultCount,
+  faultKey,
+  faultSet,
+  isSubset,
+  NO_FAULTS,
+  type CrashFault,
+  type FaultBounds,
+  type FaultSet,
+  type OmissionFault,
+} from "../../lib/ldfi/faults";
 import { LogicSolverSat } from "../../lib/ldfi/sat";
 import { edgesOf, survives, type SupportGraph, type SupportNode } from "../../lib/ldfi/lineage";
 
@@ -26,10 +37,12 @@ function bruteForce(g: SupportGraph, bounds: FaultBounds, firstSend: Map<string,
       for (let t = firstSend.get(n) ?? 1; t <= bounds.eot - 1; t++) crashOptions.push([{ node: n, time: t }]);
     }
     if (bounds.crashes > 1) {
-      for (const x of crashOptions.slice(1)) for (const y of crashOptions.slice(1)) {
-        const cx = x[0] as CrashFault, cy = y[0] as CrashFault;
-        if (cx.node < cy.node) crashOptions.push([cx, cy]);
-      }
+      for (const x of crashOptions.slice(1))
+        for (const y of crashOptions.slice(1)) {
+          const cx = x[0] as CrashFault,
+            cy = y[0] as CrashFault;
+          if (cx.node < cy.node) crashOptions.push([cx, cy]);
+        }
     }
   }
   // A goal the seed alone breaks has no lineage to extend; the encoder skips it, and so do we.
@@ -55,7 +68,13 @@ const graphArb: fc.Arbitrary<SupportGraph> = fc
     fc.oneof(
       { weight: 4, arbitrary: edgeArb.map((edge) => ({ kind: "edge" as const, edge })) },
       { weight: 1, arbitrary: fc.constantFrom({ kind: "true" as const }, { kind: "false" as const }) },
-      { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom("and" as const, "or" as const), picks: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }) }) },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constantFrom("and" as const, "or" as const),
+          picks: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+        }),
+      },
     ),
     { minLength: 1, maxLength: 9 },
   )
@@ -74,7 +93,11 @@ describe("enumerateHypotheses", () => {
     fc.assert(
       fc.property(graphArb, fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 4 }), (g, crashes, eff) => {
         const bounds: FaultBounds = { eot: 5, eff, crashes, nodes: NODES };
-        const firstSend = new Map([["a", 1], ["b", 2], ["c", 1]]);
+        const firstSend = new Map([
+          ["a", 1],
+          ["b", 2],
+          ["c", 1],
+        ]);
         const got = enumerateHypotheses(g, g.roots, { bounds, firstSend, seed: NO_FAULTS });
         const want = bruteForce(g, bounds, firstSend, NO_FAULTS);
         expect(got.hypotheses.map(faultKey).sort()).toEqual(want);
@@ -90,16 +113,26 @@ describe("enumerateHypotheses", () => {
   it("cuts an enumeration found under a large cap to any smaller cap exactly as enumerating under it (the worker pool's commit)", () => {
     let cutShort = 0;
     fc.assert(
-      fc.property(graphArb, fc.integer({ min: 0, max: 1 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 12 }), (g, crashes, cap, extra) => {
-        const bounds: FaultBounds = { eot: 5, eff: 3, crashes, nodes: NODES };
-        const firstSend = new Map([["a", 1], ["b", 2], ["c", 1]]);
-        const q = { bounds, firstSend, seed: NO_FAULTS };
-        const direct = enumerateHypotheses(g, g.roots, { ...q, maxHypotheses: cap });
-        const found = enumerateFound(g, g.roots, { ...q, maxHypotheses: cap + extra });
-        const cut = finishEnumeration(found, cap);
-        expect({ ...cut, hypotheses: cut.hypotheses.map(faultKey) }).toEqual({ ...direct, hypotheses: direct.hypotheses.map(faultKey) });
-        if (direct.truncated) cutShort++;
-      }),
+      fc.property(
+        graphArb,
+        fc.integer({ min: 0, max: 1 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 12 }),
+        (g, crashes, cap, extra) => {
+          const bounds: FaultBounds = { eot: 5, eff: 3, crashes, nodes: NODES };
+          const firstSend = new Map([
+            ["a", 1],
+            ["b", 2],
+            ["c", 1],
+          ]);
+          const q = { bounds, firstSend, seed: NO_FAULTS };
+          const direct = enumerateHypotheses(g, g.roots, { ...q, maxHypotheses: cap });
+          const found = enumerateFound(g, g.roots, { ...q, maxHypotheses: cap + extra });
+          const cut = finishEnumeration(found, cap);
+          expect({ ...cut, hypotheses: cut.hypotheses.map(faultKey) }).toEqual({ ...direct, hypotheses: direct.hypotheses.map(faultKey) });
+          if (direct.truncated) cutShort++;
+        },
+      ),
       { numRuns: 120 },
     );
     expect(cutShort).toBeGreaterThan(10);
@@ -109,7 +142,11 @@ describe("enumerateHypotheses", () => {
     fc.assert(
       fc.property(graphArb, fc.integer({ min: 0, max: 1 }), (g, crashes) => {
         const bounds: FaultBounds = { eot: 5, eff: 3, crashes, nodes: NODES };
-        const firstSend = new Map([["a", 1], ["b", 2], ["c", 1]]);
+        const firstSend = new Map([
+          ["a", 1],
+          ["b", 2],
+          ["c", 1],
+        ]);
         const mini = enumerateHypotheses(g, g.roots, { bounds, firstSend, seed: NO_FAULTS, makeSolver: () => new LogicSolverSat() });
         const cdcl = enumerateHypotheses(g, g.roots, { bounds, firstSend, seed: NO_FAULTS });
         expect(mini.hypotheses.map(faultKey)).toEqual(cdcl.hypotheses.map(faultKey));
@@ -122,7 +159,11 @@ describe("enumerateHypotheses", () => {
     fc.assert(
       fc.property(graphArb, fc.integer({ min: 0, max: 1 }), (g, crashes) => {
         const bounds: FaultBounds = { eot: 5, eff: 4, crashes, nodes: NODES };
-        const firstSend = new Map([["a", 1], ["b", 1], ["c", 1]]);
+        const firstSend = new Map([
+          ["a", 1],
+          ["b", 1],
+          ["c", 1],
+        ]);
         const edges = edgesOf(g, g.roots).filter((e) => e.from !== e.to && e.sendTime < 4);
         const first = edges[0];
         const seed = first ? faultSet([{ from: first.from, to: first.to, time: first.sendTime }], []) : NO_FAULTS;
@@ -144,7 +185,11 @@ describe("enumerateHypotheses", () => {
       ],
       roots: [2],
     };
-    const r = enumerateHypotheses(g, g.roots, { bounds: { eot: 5, eff: 2, crashes: 1, nodes: NODES }, firstSend: new Map([["a", 1]]), seed: NO_FAULTS });
+    const r = enumerateHypotheses(g, g.roots, {
+      bounds: { eot: 5, eff: 2, crashes: 1, nodes: NODES },
+      firstSend: new Map([["a", 1]]),
+      seed: NO_FAULTS,
+    });
     // omit(a,b,1) alone; a crash at 1, 2 or 3 loses the send at 3; omit(a,c,3) is past EFF.
     expect(r.hypotheses.map(faultKey)).toEqual(["crash(a,1)", "crash(a,2)", "crash(a,3)", "omit(a,b,1)"]);
   });
@@ -158,17 +203,31 @@ describe("enumerateHypotheses", () => {
       ],
       roots: [2],
     };
-    const q = (crashes: number) => enumerateHypotheses(g, g.roots, { bounds: { eot: 3, eff: 0, crashes, nodes: NODES }, firstSend: new Map([["a", 2], ["b", 2]]), seed: NO_FAULTS });
+    const q = (crashes: number) =>
+      enumerateHypotheses(g, g.roots, {
+        bounds: { eot: 3, eff: 0, crashes, nodes: NODES },
+        firstSend: new Map([
+          ["a", 2],
+          ["b", 2],
+        ]),
+        seed: NO_FAULTS,
+      });
     expect(q(1).hypotheses).toEqual([]);
     expect(q(2).hypotheses.map(faultKey)).toEqual(["crash(a,2) crash(b,2)"]);
   });
 
   it("stops at maxHypotheses and says so", () => {
     const nodes: SupportNode[] = [];
-    for (let t = 1; t <= 3; t++) nodes.push({ kind: "edge", edge: { from: "a", to: "b", sendTime: t } }, { kind: "edge", edge: { from: "a", to: "c", sendTime: t } });
+    for (let t = 1; t <= 3; t++)
+      nodes.push({ kind: "edge", edge: { from: "a", to: "b", sendTime: t } }, { kind: "edge", edge: { from: "a", to: "c", sendTime: t } });
     nodes.push({ kind: "and", of: nodes.map((_, i) => i) });
     const g: SupportGraph = { nodes, roots: [nodes.length - 1] };
-    const r = enumerateHypotheses(g, g.roots, { bounds: { eot: 5, eff: 4, crashes: 0, nodes: NODES }, firstSend: new Map(), seed: NO_FAULTS, maxHypotheses: 2 });
+    const r = enumerateHypotheses(g, g.roots, {
+      bounds: { eot: 5, eff: 4, crashes: 0, nodes: NODES },
+      firstSend: new Map(),
+      seed: NO_FAULTS,
+      maxHypotheses: 2,
+    });
     expect(r.hypotheses).toHaveLength(2);
     expect(r.truncated).toBe(true);
   });

@@ -13,7 +13,8 @@ describe("protocols/EXPECTED.md", () => {
     expect(end).toBeGreaterThan(start);
     const fresh = `${TABLE_BEGIN}\n${expectedTable(loadExpected())}\n${TABLE_END}`;
     const current = text.slice(start, end + TABLE_END.length);
-    if (process.env["UPDATE"] === "1" && current !== fresh) fs.writeFileSync(file, text.slice(0, start) + fresh + text.slice(end + TABLE_END.length));
+    if (process.env["UPDATE"] === "1" && current !== fresh)
+      fs.writeFileSync(file, text.slice(0, start) + fresh + text.slice(end + TABLE_END.length));
     else expect(current).toBe(fresh);
   });
 

@@ -1,7 +1,8 @@
 import type { ExpectedEntry } from "./corpus";
 
 /** Markers around the generated table in protocols/EXPECTED.md. */
-export const TABLE_BEGIN = "<!-- BEGIN GENERATED TABLE: from protocols/expected.json by test/ldfi/expected.test.ts (UPDATE=1 rewrites it) -->";
+export const TABLE_BEGIN =
+  "<!-- BEGIN GENERATED TABLE: from protocols/expected.json by test/ldfi/expected.test.ts (UPDATE=1 rewrites it) -->";
 export const TABLE_END = "<!-- END GENERATED TABLE -->";
 
 /** The verdict table of protocols/EXPECTED.md, generated from protocols/expected.json. */
@@ -17,9 +18,13 @@ export function expectedTable(entries: readonly ExpectedEntry[]): string {
         b.sweep ? "Fig. 13 sweep" : "",
         b.slow ? "slow: bench / MAZE_SLOW=1" : "",
         b.maze ? `maze: ${b.maze} after ${b.maxRuns ?? 1000} runs` : "",
-      ].filter(Boolean).join(", ");
+      ]
+        .filter(Boolean)
+        .join(", ");
       const molly = b.mollyVerdict ?? (e.molly ? b.verdict : "");
-      lines.push(`| ${e.name} | ${e.files.map((f) => `\`${f}\``).join(" + ")} | ${b.eot}/${b.eff}/${b.crashes} | **${b.verdict}** | ${molly} | ${b.executions ?? ""} | ${b.source}${tags ? ` (${tags})` : ""} |`);
+      lines.push(
+        `| ${e.name} | ${e.files.map((f) => `\`${f}\``).join(" + ")} | ${b.eot}/${b.eff}/${b.crashes} | **${b.verdict}** | ${molly} | ${b.executions ?? ""} | ${b.source}${tags ? ` (${tags})` : ""} |`,
+      );
     }
   }
   return lines.join("\n");

@@ -12,10 +12,16 @@ import { corpusProgram, loadExpected, pinExecutions, searchEntry, type ExpectedB
 const SLOW = process.env["MAZE_SLOW"] === "1";
 const UPDATE = process.env["UPDATE"] === "1";
 const cases: [string, ExpectedEntry, ExpectedBound][] = [];
-for (const e of loadExpected()) for (const b of e.bounds) if (SLOW || !b.slow) cases.push([`${e.name} ${b.eot}/${b.eff}/${b.crashes}`, e, b]);
+for (const e of loadExpected())
+  for (const b of e.bounds) if (SLOW || !b.slow) cases.push([`${e.name} ${b.eot}/${b.eff}/${b.crashes}`, e, b]);
 
 /** post/pre at EOT of a plain run, keyed like the search keys them. */
-function judge(entry: ExpectedEntry, eot: number, omissions: { from: string; to: string; time: number }[], crashes: { node: string; time: number }[]) {
+function judge(
+  entry: ExpectedEntry,
+  eot: number,
+  omissions: { from: string; to: string; time: number }[],
+  crashes: { node: string; time: number }[],
+) {
   const r = runProgram(corpusProgram(entry), { eot, failures: { omissions, crashes } });
   return {
     post: new Set(r.facts("post", eot).map((f) => formatTuple("post", f.args))),
@@ -54,11 +60,14 @@ describe("protocol corpus (LDFI)", () => {
     }
   });
 
-  it.each(cases.filter(([, , b]) => b.mollyExecutions !== undefined))("%s: no more executions than Molly's Figure 12", (_label, entry, b) => {
-    const r = searchEntry(entry, b);
-    expect(r.verdict).toBe("counterexample");
-    expect(r.executions).toBeLessThanOrEqual(b.mollyExecutions as number);
-  });
+  it.each(cases.filter(([, , b]) => b.mollyExecutions !== undefined))(
+    "%s: no more executions than Molly's Figure 12",
+    (_label, entry, b) => {
+      const r = searchEntry(entry, b);
+      expect(r.verdict).toBe("counterexample");
+      expect(r.executions).toBeLessThanOrEqual(b.mollyExecutions as number);
+    },
+  );
 
   it("random injection, where it finds a counterexample, agrees with LDFI", () => {
     for (const [, entry, b] of cases.filter(([, , x]) => x.eff <= 3 && x.eot <= 6)) {

@@ -6,7 +6,10 @@ import * as runCommand from "../../lib/cli/run";
 import { parseCommandLine, type CommandSpec, type OptionValues } from "../../lib/cli/command";
 
 /** `maze ldfi protocol.ts` and `maze run protocol.ts`, in-process (DESIGN.md sections 6 and 13). */
-async function maze(args: string[], cmd: { spec: CommandSpec; execute(v: OptionValues, p: string[]): Promise<number> } = { spec, execute }): Promise<{ code: number; out: string; err: string }> {
+async function maze(
+  args: string[],
+  cmd: { spec: CommandSpec; execute(v: OptionValues, p: string[]): Promise<number> } = { spec, execute },
+): Promise<{ code: number; out: string; err: string }> {
   const parsed = parseCommandLine(cmd.spec, args);
   if ("error" in parsed) return { code: 2, out: "", err: parsed.error };
   let out = "";
@@ -31,7 +34,11 @@ describe("maze ldfi protocol.ts", () => {
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out) as Record<string, unknown>;
     expect(Object.keys(j).sort()).toEqual(["counterexample", "executions", "limit", "schemaVersion", "verdict", "wallMs"]);
-    expect(j).toMatchObject({ verdict: "counterexample", limit: null, counterexample: { omissions: [{ from: "a", to: "b", time: 1 }], crashes: [{ node: "a", time: 2 }], missing: ["c:hello"] } });
+    expect(j).toMatchObject({
+      verdict: "counterexample",
+      limit: null,
+      counterexample: { omissions: [{ from: "a", to: "b", time: 1 }], crashes: [{ node: "a", time: 2 }], missing: ["c:hello"] },
+    });
     const text = await maze([twin("retry_delivery.ts"), "--eot", "4", "--eff", "2", "--crashes", "1"]);
     const replay = /replay: maze run (.*)$/m.exec(text.out)?.[1]?.split(" ") ?? [];
     expect(replay.slice(1)).toEqual(["--eot", "4", "--omit", "a,b,1", "--crash", "a,2"]);
@@ -73,7 +80,10 @@ describe("maze ldfi protocol.ts", () => {
 
   test("errors exit 2 and name the file, node and handler", async () => {
     const bad = path.join(tmp, "bad.ts");
-    fs.writeFileSync(bad, 'import { defineSimProtocol } from "maze";\nexport default defineSimProtocol({ nodes: ["a", "b"], node: (self) => ({ onStart: (ctx) => { if (self === "a") ctx.send("b", 1); }, onMessage: () => { throw new Error("kaput"); }, inspect: () => 0 }), pre: () => [], post: () => ["k"] });\n');
+    fs.writeFileSync(
+      bad,
+      'import { defineSimProtocol } from "maze";\nexport default defineSimProtocol({ nodes: ["a", "b"], node: (self) => ({ onStart: (ctx) => { if (self === "a") ctx.send("b", 1); }, onMessage: () => { throw new Error("kaput"); }, inspect: () => 0 }), pre: () => [], post: () => ["k"] });\n',
+    );
     const r = await maze([bad, "--eot", "3"]);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`maze ldfi: ${bad}: node b at t=2 in onMessage: threw: kaput`);

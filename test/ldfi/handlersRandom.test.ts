@@ -9,7 +9,11 @@ import { genProgramArb, genProtocol } from "./handlersGen";
  */
 const totals = { programs: 0, ldfi: 0, ldfiPhase: 0, exhaustive: 0, counterexamples: 0, certified: 0, reactsToAbsence: 0 };
 
-const boundsArb = fc.record({ eot: fc.integer({ min: 3, max: 5 }), eff: fc.integer({ min: 1, max: 3 }), crashes: fc.integer({ min: 0, max: 1 }) });
+const boundsArb = fc.record({
+  eot: fc.integer({ min: 3, max: 5 }),
+  eff: fc.integer({ min: 1, max: 3 }),
+  crashes: fc.integer({ min: 0, max: 1 }),
+});
 
 test("LDFI == exhaustive on random handler programs (forward, retry on timers, ack, count)", () => {
   fc.assert(
@@ -35,5 +39,7 @@ test("LDFI == exhaustive on random handler programs (forward, retry on timers, a
     { numRuns: 60 },
   );
   // eslint-disable-next-line no-console
-  console.log(`handler programs: ${totals.programs} (${totals.counterexamples} counterexamples, ${totals.certified} certified, ${totals.reactsToAbsence} found only by the completion phase); executions: LDFI ${totals.ldfi} (LDFI phase ${totals.ldfiPhase}), exhaustive ${totals.exhaustive}`);
+  console.log(
+    `handler programs: ${totals.programs} (${totals.counterexamples} counterexamples, ${totals.certified} certified, ${totals.reactsToAbsence} found only by the completion phase); executions: LDFI ${totals.ldfi} (LDFI phase ${totals.ldfiPhase}), exhaustive ${totals.exhaustive}`,
+  );
 });

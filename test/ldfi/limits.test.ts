@@ -16,7 +16,8 @@ import { searchFaults } from "../../lib/ldfi/search";
 import { PROTOCOLS } from "./corpus";
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string; ms: number }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const o = jest.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
   const e = jest.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
   const t0 = performance.now();
@@ -59,7 +60,14 @@ describe("limits inside a run end the search as inconclusive", () => {
     const r = await cli(["ldfi", exploding, "--timeout", "1", "--json"]);
     expect(r.code).toBe(3);
     const j = JSON.parse(r.out);
-    expect(j).toEqual({ schemaVersion: 1, verdict: "inconclusive", executions: 0, wallMs: expect.any(Number), counterexample: null, limit: "timeout" });
+    expect(j).toEqual({
+      schemaVersion: 1,
+      verdict: "inconclusive",
+      executions: 0,
+      wallMs: expect.any(Number),
+      counterexample: null,
+      limit: "timeout",
+    });
     expect(j.wallMs).toBeGreaterThanOrEqual(1000);
     expect(j.wallMs).toBeLessThan(2000);
     expect(r.ms).toBeLessThan(2500);
@@ -97,18 +105,30 @@ describe("limits inside a run end the search as inconclusive", () => {
     const target: FaultTarget = {
       nodes: ["a", "b"],
       execute: (f): Observation => {
-        const obs = { faults: f, post: new Set(["post(\"a\")"]), pre: new Set(["post(\"a\")"]), firstSend: new Map([["a", 1]]), messages: [] };
-        return { ...obs, lineage: () => { throw new SatLimitError(400_001); } };
+        const obs = { faults: f, post: new Set(['post("a")']), pre: new Set(['post("a")']), firstSend: new Map([["a", 1]]), messages: [] };
+        return {
+          ...obs,
+          lineage: () => {
+            throw new SatLimitError(400_001);
+          },
+        };
       },
     };
     for (const strategy of ["ldfi"] as const) {
-      expect(searchFaults(target, { bounds: BOUNDS, strategy })).toMatchObject({ verdict: "inconclusive", limit: "sat-clauses", executions: 1 });
+      expect(searchFaults(target, { bounds: BOUNDS, strategy })).toMatchObject({
+        verdict: "inconclusive",
+        limit: "sat-clauses",
+        executions: 1,
+      });
     }
   });
 
   test("random and exhaustive searches end the same way", () => {
     for (const strategy of ["random", "exhaustive"] as const) {
-      expect(searchFaults(explodingTarget(), { bounds: BOUNDS, strategy, runLimits: { maxTuples: 2000 } })).toMatchObject({ verdict: "inconclusive", limit: "max-tuples" });
+      expect(searchFaults(explodingTarget(), { bounds: BOUNDS, strategy, runLimits: { maxTuples: 2000 } })).toMatchObject({
+        verdict: "inconclusive",
+        limit: "max-tuples",
+      });
     }
   });
 });
@@ -119,12 +139,20 @@ describe("the limit names", () => {
     expect(Object.keys(SEARCH_LIMITS)).toEqual(names);
     const readme = fs.readFileSync(path.join(__dirname, "..", "..", "lib", "ldfi", "README.md"), "utf8");
     const table = readme.split("<!-- limits:start -->\n")[1]!.split("\n<!-- limits:end -->")[0];
-    expect(table).toBe(["| limit | when |", "|---|---|", ...Object.entries(SEARCH_LIMITS).map(([k, v]) => `| \`${k}\` | ${v} |`)].join("\n"));
+    expect(table).toBe(
+      ["| limit | when |", "|---|---|", ...Object.entries(SEARCH_LIMITS).map(([k, v]) => `| \`${k}\` | ${v} |`)].join("\n"),
+    );
   });
 });
 
 describe("--report paths", () => {
-  const args = (report: string) => ["ldfi", path.join(PROTOCOLS, "simple_delivery.ded"), path.join(PROTOCOLS, "delivery_assert.ded"), "--report", report];
+  const args = (report: string) => [
+    "ldfi",
+    path.join(PROTOCOLS, "simple_delivery.ded"),
+    path.join(PROTOCOLS, "delivery_assert.ded"),
+    "--report",
+    report,
+  ];
 
   test("an existing file is a clear error, exit 2, before any search", async () => {
     const file = path.join(dir, "a-file.txt");
@@ -146,7 +174,9 @@ describe("--report paths", () => {
     fs.writeFileSync(file, "x");
     const r = await cli(args(path.join(file, "sub")));
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`maze ldfi: --report ${path.join(file, "sub")}: cannot create the report directory (ENOTDIR: not a directory, mkdir '${path.join(file, "sub")}')\n`);
+    expect(r.err).toBe(
+      `maze ldfi: --report ${path.join(file, "sub")}: cannot create the report directory (ENOTDIR: not a directory, mkdir '${path.join(file, "sub")}')\n`,
+    );
   });
 
   test("a new directory is created and gets the report", async () => {
@@ -159,7 +189,13 @@ describe("--report paths", () => {
 
 describe("--nodes", () => {
   test("a node named twice is an error, exit 2", async () => {
-    const r = await cli(["ldfi", path.join(PROTOCOLS, "simple_delivery.ded"), path.join(PROTOCOLS, "delivery_assert.ded"), "--nodes", "a,a,a"]);
+    const r = await cli([
+      "ldfi",
+      path.join(PROTOCOLS, "simple_delivery.ded"),
+      path.join(PROTOCOLS, "delivery_assert.ded"),
+      "--nodes",
+      "a,a,a",
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toBe("maze ldfi: --nodes names 'a' more than once (got 'a,a,a')\n");
   });

@@ -42,12 +42,20 @@ const graphArb: fc.Arbitrary<SupportGraph> = fc
   .array(
     fc.oneof(
       { weight: 4, arbitrary: edgeArb.map((edge) => ({ kind: "edge" as const, edge })) },
-      { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom("and" as const, "or" as const), picks: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }) }) },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constantFrom("and" as const, "or" as const),
+          picks: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+        }),
+      },
     ),
     { minLength: 1, maxLength: 8 },
   )
   .chain((raw) => {
-    const nodes: SupportNode[] = raw.map((r, i) => ("picks" in r ? (i === 0 ? { kind: "true" as const } : { kind: r.kind, of: [...new Set(r.picks.map((p) => p % i))] }) : r));
+    const nodes: SupportNode[] = raw.map((r, i) =>
+      "picks" in r ? (i === 0 ? { kind: "true" as const } : { kind: r.kind, of: [...new Set(r.picks.map((p) => p % i))] }) : r,
+    );
     return fc.array(fc.nat({ max: nodes.length - 1 }), { minLength: 1, maxLength: 3 }).map((roots) => ({ nodes, roots }));
   });
 
@@ -110,7 +118,11 @@ describe("ldfiSearch", () => {
 
   it("stops at max-runs as inconclusive and reports progress lines", () => {
     const lines: string[] = [];
-    const r = ldfiSearch(staticTarget(twoPaths, NODES), { bounds: { eot: 4, eff: 3, crashes: 0, nodes: NODES }, maxRuns: 1, progress: (l) => lines.push(l) });
+    const r = ldfiSearch(staticTarget(twoPaths, NODES), {
+      bounds: { eot: 4, eff: 3, crashes: 0, nodes: NODES },
+      maxRuns: 1,
+      progress: (l) => lines.push(l),
+    });
     expect(r.verdict).toBe("inconclusive");
     expect(r.limit).toBe("max-runs");
     expect(lines).toEqual(["run 0: no faults -> failure-free, post has 1"]);
@@ -132,10 +144,21 @@ describe("ldfiSearch", () => {
     // 2 omissions at time 1 (a->b, b->a); a crash of a or b at 1 or 2; a crash at 1 already loses that node's omission
     expect(sets).toEqual([
       "no faults",
-      "omit(a,b,1)", "omit(b,a,1)", "crash(a,1)", "crash(a,2)", "crash(b,1)", "crash(b,2)",
-      "omit(a,b,1) omit(b,a,1)", "omit(b,a,1) crash(a,1)", "omit(a,b,1) crash(a,2)", "omit(b,a,1) crash(a,2)",
-      "omit(a,b,1) crash(b,1)", "omit(a,b,1) crash(b,2)", "omit(b,a,1) crash(b,2)",
-      "omit(a,b,1) omit(b,a,1) crash(a,2)", "omit(a,b,1) omit(b,a,1) crash(b,2)",
+      "omit(a,b,1)",
+      "omit(b,a,1)",
+      "crash(a,1)",
+      "crash(a,2)",
+      "crash(b,1)",
+      "crash(b,2)",
+      "omit(a,b,1) omit(b,a,1)",
+      "omit(b,a,1) crash(a,1)",
+      "omit(a,b,1) crash(a,2)",
+      "omit(b,a,1) crash(a,2)",
+      "omit(a,b,1) crash(b,1)",
+      "omit(a,b,1) crash(b,2)",
+      "omit(b,a,1) crash(b,2)",
+      "omit(a,b,1) omit(b,a,1) crash(a,2)",
+      "omit(a,b,1) omit(b,a,1) crash(b,2)",
     ]);
   });
 });

@@ -21,7 +21,12 @@ type Tpl =
 
 const rel = fc.nat({ max: REL - 1 });
 const tplArb: fc.Arbitrary<Tpl> = fc.oneof(
-  fc.record({ k: fc.constantFrom("async" as const, "async" as const, "next" as const), from: rel, to: rel, guard: fc.option(rel, { nil: null }) }),
+  fc.record({
+    k: fc.constantFrom("async" as const, "async" as const, "next" as const),
+    from: rel,
+    to: rel,
+    guard: fc.option(rel, { nil: null }),
+  }),
   fc.record({ k: fc.constantFrom("max" as const, "min" as const, "count" as const), from: rel, to: rel }),
   fc.record({ k: fc.constant("quorum" as const), from: rel, count: rel, to: rel, atLeast: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ k: fc.constant("join" as const), from: rel, other: rel, to: rel, guard: fc.option(rel, { nil: null }) }),
@@ -65,7 +70,9 @@ function render(rules: Tpl[], pre: number, post: number, persist: boolean[]): st
       case "async":
       case "next": {
         const g = t.guard === null ? "" : `, notin s${t.guard}(N, V)`;
-        lines.push(t.k === "async" ? `s${t.to}(M, V)@async :- s${t.from}(N, V), link(N, M)${g};` : `s${t.to}(N, V)@next :- s${t.from}(N, V)${g};`);
+        lines.push(
+          t.k === "async" ? `s${t.to}(M, V)@async :- s${t.from}(N, V), link(N, M)${g};` : `s${t.to}(N, V)@next :- s${t.from}(N, V)${g};`,
+        );
         break;
       }
       case "max":
@@ -92,7 +99,9 @@ function render(rules: Tpl[], pre: number, post: number, persist: boolean[]): st
 
 const programArb = fc.record({
   // every program starts with a send from a, so there is something to lose
-  rules: fc.array(tplArb, { minLength: 2, maxLength: 7 }).map((rs) => [{ k: "async" as const, from: 0, to: 1, guard: null }, ...rs.filter(climbs)]),
+  rules: fc
+    .array(tplArb, { minLength: 2, maxLength: 7 })
+    .map((rs) => [{ k: "async" as const, from: 0, to: 1, guard: null }, ...rs.filter(climbs)]),
   // pre often reads s1, what b and c receive first: "it arrived, yet post is lost" is the typical violation
   pre: fc.oneof(fc.constant(1), fc.nat({ max: REL - 1 })),
   post: fc.nat({ max: REL - 2 }),
@@ -141,7 +150,10 @@ describe("LDFI on random small programs with aggregates and joins", () => {
   // Aggregates over values that a lost veto can let through: the verdict then hinges on an
   // aggregate's negative support (a new input beyond a max, a count reaching its threshold).
   const vetoArb = fc.record({
-    sends: fc.array(fc.record({ value: fc.integer({ min: 1, max: 4 }), guarded: fc.boolean(), at: fc.constantFrom("a", "c") }), { minLength: 1, maxLength: 4 }),
+    sends: fc.array(fc.record({ value: fc.integer({ min: 1, max: 4 }), guarded: fc.boolean(), at: fc.constantFrom("a", "c") }), {
+      minLength: 1,
+      maxLength: 4,
+    }),
     fn: fc.constantFrom("max", "min", "count"),
     atLeast: fc.integer({ min: 1, max: 3 }),
     postReads: fc.constantFrom("aggregate", "threshold"),
@@ -155,7 +167,14 @@ describe("LDFI on random small programs with aggregates and joins", () => {
     let counterexamples = 0;
     fc.assert(
       fc.property(vetoArb, (c) => {
-        const lines = ['link("a", "b")@1;', 'link("c", "b")@1;', 'link("c", "a")@1;', 'link("a", "c")@1;', "link(N, M)@next :- link(N, M);", `veto("${c.vetoAt}")@1;`];
+        const lines = [
+          'link("a", "b")@1;',
+          'link("c", "b")@1;',
+          'link("c", "a")@1;',
+          'link("a", "c")@1;',
+          "link(N, M)@next :- link(N, M);",
+          `veto("${c.vetoAt}")@1;`,
+        ];
         lines.push("blocked(M)@async :- veto(N), link(N, M);");
         if (c.persistVeto) lines.push("blocked(N)@next :- blocked(N);");
         c.sends.forEach((x, i) => {

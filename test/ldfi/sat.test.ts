@@ -20,8 +20,17 @@ function bruteSat(n: number, cnf: number[][], assumptions: number[]): boolean {
 const cnfArb = fc.integer({ min: 1, max: 9 }).chain((n) =>
   fc.record({
     n: fc.constant(n),
-    cnf: fc.array(fc.array(fc.integer({ min: 1, max: n }).chain((v) => fc.constantFrom(v, -v)), { minLength: 1, maxLength: 4 }), { maxLength: 40 }),
-    assumptions: fc.array(fc.integer({ min: 1, max: n }).chain((v) => fc.constantFrom(v, -v)), { maxLength: 3 }),
+    cnf: fc.array(
+      fc.array(
+        fc.integer({ min: 1, max: n }).chain((v) => fc.constantFrom(v, -v)),
+        { minLength: 1, maxLength: 4 },
+      ),
+      { maxLength: 40 },
+    ),
+    assumptions: fc.array(
+      fc.integer({ min: 1, max: n }).chain((v) => fc.constantFrom(v, -v)),
+      { maxLength: 3 },
+    ),
   }),
 );
 

@@ -36,7 +36,15 @@ const arbNetworkConfig = fc.record({
   crash: fc.option(fc.record({ at: fc.integer({ min: 0, max: 30 }), len: fc.integer({ min: 1, max: 30 }) })),
 });
 
-type NetworkParams = { seed: number; nodes: number; loss: number; duplicate: number; reorder: number; partition: { at: number; len: number } | null; crash: { at: number; len: number } | null };
+type NetworkParams = {
+  seed: number;
+  nodes: number;
+  loss: number;
+  duplicate: number;
+  reorder: number;
+  partition: { at: number; len: number } | null;
+  crash: { at: number; len: number } | null;
+};
 
 function configOf(p: NetworkParams): SimConfig<{ n: number; echo: boolean }> {
   const names = ["a", "b", "c", "d"].slice(0, p.nodes);
@@ -80,7 +88,8 @@ describe("clocks and causality", () => {
           }
         const clocked = t.events.filter((e) => "vc" in e);
         for (let i = 0; i + 1 < clocked.length && i < 40; i++) {
-          const a = clocked[i]!, b = clocked[(i * 7 + 3) % clocked.length]!;
+          const a = clocked[i]!,
+            b = clocked[(i * 7 + 3) % clocked.length]!;
           if (t.happenedBefore(a.seq, b.seq)) expect((a as { lamport: number }).lamport).toBeLessThan((b as { lamport: number }).lamport);
         }
       }),
@@ -106,7 +115,10 @@ describe("network faults", () => {
         const t = runSimulation(configOf({ ...p, reorder: 0, duplicate: 0 }));
         for (const from of t.nodes)
           for (const to of t.nodes) {
-            const ids = t.ofKind("deliver").filter((d) => d.from === from && d.node === to).map((d) => d.msgId);
+            const ids = t
+              .ofKind("deliver")
+              .filter((d) => d.from === from && d.node === to)
+              .map((d) => d.msgId);
             expect(ids).toEqual([...ids].sort((x, y) => x - y));
           }
       }),
@@ -142,7 +154,11 @@ describe("network faults", () => {
   });
 
   test("a partition drops messages across it with reason partition, and heals", () => {
-    const t = runSimulation({ seed: 2, nodes: chatty(["a", "b", "c"], 10), partitions: [{ at: 0, heal: 30, groups: [["a"], ["b", "c"]] }] });
+    const t = runSimulation({
+      seed: 2,
+      nodes: chatty(["a", "b", "c"], 10),
+      partitions: [{ at: 0, heal: 30, groups: [["a"], ["b", "c"]] }],
+    });
     const cross = t.drops("partition");
     expect(cross.length).toBeGreaterThan(0);
     for (const d of cross) expect(d.from === "a" || d.to === "a").toBe(true);
@@ -156,7 +172,17 @@ describe("network faults", () => {
     const t = runSimulation<string>({
       seed: 1,
       nodes: {
-        a: { onStart: (ctx) => { ctx.setTimer(5, "x"); ctx.setTimer(20, "too-late"); }, onTimer: (ctx, tag) => { fired.push(`${tag}@${ctx.now}`); ctx.send("b", tag); }, onRecover: (ctx) => void ctx.setTimer(1, "back") },
+        a: {
+          onStart: (ctx) => {
+            ctx.setTimer(5, "x");
+            ctx.setTimer(20, "too-late");
+          },
+          onTimer: (ctx, tag) => {
+            fired.push(`${tag}@${ctx.now}`);
+            ctx.send("b", tag);
+          },
+          onRecover: (ctx) => void ctx.setTimer(1, "back"),
+        },
         b: { onMessage: (ctx, m) => ctx.send("a", `re:${m}`) },
       },
       network: { latency: 2 },
@@ -212,13 +238,25 @@ describe("bad input", () => {
   });
 
   test("a handler that throws becomes a SimHandlerError naming the node and time", () => {
-    const run = (): Trace => simulate({ nodes: { a: { onStart: (ctx) => void ctx.setTimer(3) , onTimer: () => { throw new Error("boom"); } } } });
+    const run = (): Trace =>
+      simulate({
+        nodes: {
+          a: {
+            onStart: (ctx) => void ctx.setTimer(3),
+            onTimer: () => {
+              throw new Error("boom");
+            },
+          },
+        },
+      });
     expect(run).toThrow(SimHandlerError);
     expect(run).toThrow(/node a at t=3 in onTimer: boom/);
   });
 
   test("sending to an unknown node is a SimHandlerError", () => {
-    expect(() => simulate<string>({ nodes: { a: { onStart: (ctx) => ctx.send("nobody", "hi") } } })).toThrow(/unknown destination node "nobody"/);
+    expect(() => simulate<string>({ nodes: { a: { onStart: (ctx) => ctx.send("nobody", "hi") } } })).toThrow(
+      /unknown destination node "nobody"/,
+    );
   });
 });
 
@@ -230,7 +268,11 @@ describe("demos", () => {
   test("slow or dead: a crash makes the client suspect the server; so can a slow link", () => {
     const dead = slowOrDeadDemo(1, { crashAt: 60 });
     expect(dead.notes("suspect").at(-1)!.value).toBe(true);
-    const slowSuspicions = [1, 2, 3, 4, 5, 6].flatMap((s) => slowOrDeadDemo(s, { meanLatency: 15 }).notes("suspect").filter((n) => n.value === true));
+    const slowSuspicions = [1, 2, 3, 4, 5, 6].flatMap((s) =>
+      slowOrDeadDemo(s, { meanLatency: 15 })
+        .notes("suspect")
+        .filter((n) => n.value === true),
+    );
     expect(slowSuspicions.length).toBeGreaterThan(0);
   });
   test("slow or dead: the slow server's replies do reach the client, late, and this client throws them away", () => {

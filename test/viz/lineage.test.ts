@@ -35,7 +35,11 @@ test("layout: barycenter ordering uncrosses two independent derivations", () => 
   const g: LineageGraph = {
     root: "r",
     truncated: false,
-    nodes: ["r", "d", "p", "q", "dp", "dq", "q0", "p0"].map((id) => ({ id, kind: id.startsWith("d") ? ("derivation" as const) : ("fact" as const), label: id })),
+    nodes: ["r", "d", "p", "q", "dp", "dq", "q0", "p0"].map((id) => ({
+      id,
+      kind: id.startsWith("d") ? ("derivation" as const) : ("fact" as const),
+      label: id,
+    })),
     edges: [
       { from: "p", to: "d", kind: "premise" },
       { from: "q", to: "d", kind: "premise" },
@@ -53,9 +57,7 @@ test("layout: barycenter ordering uncrosses two independent derivations", () => 
 
 test("layout rejects unknown nodes and cycles", () => {
   expect(() => layoutLineage({ ...graph, edges: [{ from: "x", to: "d1", kind: "premise" }] })).toThrow(/unknown node/);
-  expect(() =>
-    layoutLineage({ ...graph, edges: [...graph.edges, { from: "log_b_2", to: "bcast", kind: "premise" }] }),
-  ).toThrow(/cycle/);
+  expect(() => layoutLineage({ ...graph, edges: [...graph.edges, { from: "log_b_2", to: "bcast", kind: "premise" }] })).toThrow(/cycle/);
 });
 
 test("the chart renders: one rule per edge, one symbol per node, labels and the message label", async () => {
@@ -76,12 +78,12 @@ describe("lineageOf a real run", () => {
   test("a broadcast message: the receiver's log at 3 comes from its log at 2, which crossed the network from a", () => {
     const g = lineageOf(run("broadcast.ded", 4), { rel: "log", args: ["b", "hello"], time: 3 });
     expect(g.root).toBe('log("b", "hello")@3');
-    expect(g.nodes.filter((n) => n.kind === "fact").map((n) => n.id).sort()).toEqual([
-      'bcast("a", "hello")@1',
-      'log("b", "hello")@2',
-      'log("b", "hello")@3',
-      'member("a", "b")@1',
-    ]);
+    expect(
+      g.nodes
+        .filter((n) => n.kind === "fact")
+        .map((n) => n.id)
+        .sort(),
+    ).toEqual(['bcast("a", "hello")@1', 'log("b", "hello")@2', 'log("b", "hello")@3', 'member("a", "b")@1']);
     expect(g.edges.filter((e) => e.kind === "message").map((e) => e.label)).toEqual(["a -> b @1"]);
     expect(g.truncated).toBe(false);
   });
@@ -91,7 +93,8 @@ describe("lineageOf a real run", () => {
     const all = lineageOf(r, { rel: "reach", args: ["a", "a"], time: 1 });
     expect(() => layoutLineage(all)).not.toThrow();
     const first = lineageOf(r, { rel: "reach", args: ["a", "a"], time: 1 }, { derivations: "first" });
-    for (const n of first.nodes.filter((x) => x.kind === "fact")) expect(first.edges.filter((e) => e.to === n.id).length).toBeLessThanOrEqual(1);
+    for (const n of first.nodes.filter((x) => x.kind === "fact"))
+      expect(first.edges.filter((e) => e.to === n.id).length).toBeLessThanOrEqual(1);
     // a reaches itself round the cycle a -> b -> c -> a: every edge of it is in the lineage.
     for (const e of ['edge("a", "b")@1', 'edge("b", "c")@1', 'edge("c", "a")@1']) expect(first.nodes.map((n) => n.id)).toContain(e);
   });

@@ -18,7 +18,11 @@ test("timelines group facts per tuple, sorted by relation then arguments", () =>
     ['log("a", "m")', "a", [1, 2, 3]],
     ['log("b", "m")', "b", [2, 3]],
   ]);
-  expect(tupleTimelines(facts, { relations: ["log", "ack"] }).map((t) => t.label)).toEqual(['log("a", "m")', 'log("b", "m")', 'ack("a", 1)']);
+  expect(tupleTimelines(facts, { relations: ["log", "ack"] }).map((t) => t.label)).toEqual([
+    'log("a", "m")',
+    'log("b", "m")',
+    'ack("a", 1)',
+  ]);
   expect(tupleTimelines(facts, { eot: 1 }).map((t) => t.label)).toEqual(['log("a", "m")']);
 });
 
@@ -33,7 +37,7 @@ test("the heatmap renders one rect per held (tuple, time) and a column per time"
   expect(svg.startsWith("<svg")).toBe(true);
   expect((svg.match(/aria-roledescription="rect mark"/g) ?? []).length).toBe(6);
   for (const t of ["1", "2", "3", "4", "5"]) expect(svg).toContain(`>${t}</text>`);
-  expect(svg).toContain('log(&quot;b&quot;, &quot;m&quot;)');
+  expect(svg).toContain("log(&quot;b&quot;, &quot;m&quot;)");
 });
 
 test("too many tuples is a RangeError naming the limit", () => {

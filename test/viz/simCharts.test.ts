@@ -14,7 +14,14 @@ describe("spacetime diagram", () => {
   const trace = runSimulation<string>({
     seed: 4,
     nodes: {
-      a: { onStart: (ctx) => { ctx.send("b", "m1"); ctx.send("c", "m2"); ctx.setTimer(30, "again"); }, onTimer: (ctx) => ctx.broadcast("m3") },
+      a: {
+        onStart: (ctx) => {
+          ctx.send("b", "m1");
+          ctx.send("c", "m2");
+          ctx.setTimer(30, "again");
+        },
+        onTimer: (ctx) => ctx.broadcast("m3"),
+      },
       b: { onMessage: (ctx, m, from) => ctx.send(from, `ack ${m}`) },
       c: {},
     },
@@ -49,7 +56,7 @@ describe("spacetime diagram", () => {
 
   test("arrowheads point from sender to receiver", () => {
     const spec = spacetimeDiagram(gossipDemo(2, { network: { latency: 5 } }), { width: 400, height: 400 });
-    const heads = ((spec["layer"] as { data: { values: { x1: number; x2: number; angle: number }[] } }[])[2]!.data.values);
+    const heads = (spec["layer"] as { data: { values: { x1: number; x2: number; angle: number }[] } }[])[2]!.data.values;
     expect(heads.length).toBeGreaterThan(0);
     for (const h of heads) expect(Math.sign(h.angle)).toBe(Math.sign(h.x2 - h.x1)); // rightward arrows turn clockwise
   });
@@ -66,8 +73,14 @@ test("latency histogram bins every delivery and labels its axes", async () => {
 
 test("convergence chart: one line per replica, divergence during the partition, back to one state", async () => {
   const run = runReplicas({
-    crdt: gCounter, replicas: 3, seed: 2,
-    ops: [{ at: 5, replica: "a", op: { op: "inc" } }, { at: 30, replica: "b", op: { op: "inc", by: 2 } }, { at: 40, replica: "a", op: { op: "inc" } }],
+    crdt: gCounter,
+    replicas: 3,
+    seed: 2,
+    ops: [
+      { at: 5, replica: "a", op: { op: "inc" } },
+      { at: 30, replica: "b", op: { op: "inc", by: 2 } },
+      { at: 40, replica: "a", op: { op: "inc" } },
+    ],
     partitions: [{ at: 20, heal: 80, groups: [["a"]] }],
   });
   const spec = convergenceChart(run.trace);
@@ -78,6 +91,20 @@ test("convergence chart: one line per replica, divergence during the partition, 
   expect(JSON.stringify(spec)).toContain("replicas converged");
   if (process.env["MAZE_WRITE_CHARTS"]) {
     fs.writeFileSync("/tmp/convergence.svg", svg);
-    fs.writeFileSync("/tmp/spacetime.svg", await renderSvg(spacetimeDiagram(runReplicas({ crdt: orSet, replicas: 3, ops: [{ at: 1, replica: "a", op: { op: "add", element: "x" } }], partitions: [{ at: 0, heal: 30, groups: [["a"]] }], network: { loss: 0.2 }, until: 60 }).trace)));
+    fs.writeFileSync(
+      "/tmp/spacetime.svg",
+      await renderSvg(
+        spacetimeDiagram(
+          runReplicas({
+            crdt: orSet,
+            replicas: 3,
+            ops: [{ at: 1, replica: "a", op: { op: "add", element: "x" } }],
+            partitions: [{ at: 0, heal: 30, groups: [["a"]] }],
+            network: { loss: 0.2 },
+            until: 60,
+          }).trace,
+        ),
+      ),
+    );
   }
 });

@@ -71,7 +71,11 @@ export function statSync(p: string): BrowserStats {
   const r = resolve(String(p));
   const text = files.get(r);
   if (text === undefined && !isDir(r)) throw notFound(r, "stat");
-  return { size: text === undefined ? 0 : new TextEncoder().encode(text).length, isFile: () => text !== undefined, isDirectory: () => text === undefined };
+  return {
+    size: text === undefined ? 0 : new TextEncoder().encode(text).length,
+    isFile: () => text !== undefined,
+    isDirectory: () => text === undefined,
+  };
 }
 
 export default { existsSync, readFileSync, writeFileSync, appendFileSync, mkdirSync, readdirSync, statSync };

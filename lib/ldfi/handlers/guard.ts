@@ -48,7 +48,12 @@ export class HandlerGuard {
     const saved = this.realms.map((r) => ({ random: r.Math.random, now: r.Date.now }));
     const refuse = (what: string) => (): never => {
       this.forbidden = what;
-      throw new SimHandlerError(site.node, site.tick, site.handler, `${what}() is not allowed in a handler: runs must replay exactly (use ctx.random for randomness, ctx.now for the tick)`);
+      throw new SimHandlerError(
+        site.node,
+        site.tick,
+        site.handler,
+        `${what}() is not allowed in a handler: runs must replay exactly (use ctx.random for randomness, ctx.now for the tick)`,
+      );
     };
     for (const r of this.realms) {
       r.Math.random = refuse("Math.random");
@@ -63,7 +68,13 @@ export class HandlerGuard {
       } else result = fn();
     } catch (e) {
       if (e instanceof SimHandlerError) throw e;
-      if (isTimeout(e)) throw new SimHandlerError(site.node, site.tick, site.handler, `ran longer than ${this.timeoutMs / 1000} s and was stopped (an endless loop?)`);
+      if (isTimeout(e))
+        throw new SimHandlerError(
+          site.node,
+          site.tick,
+          site.handler,
+          `ran longer than ${this.timeoutMs / 1000} s and was stopped (an endless loop?)`,
+        );
       throw new SimHandlerError(site.node, site.tick, site.handler, `threw: ${errorMessage(e)}`, { cause: e });
     } finally {
       this.depth--;
@@ -76,9 +87,20 @@ export class HandlerGuard {
     // A handler that caught the refusal still broke the contract. (The cast undoes TypeScript's
     // narrowing from the reset above: refuse() sets the field behind its back.)
     const forbidden = this.forbidden as string | undefined;
-    if (forbidden !== undefined) throw new SimHandlerError(site.node, site.tick, site.handler, `${forbidden}() is not allowed in a handler: runs must replay exactly (use ctx.random for randomness, ctx.now for the tick)`);
+    if (forbidden !== undefined)
+      throw new SimHandlerError(
+        site.node,
+        site.tick,
+        site.handler,
+        `${forbidden}() is not allowed in a handler: runs must replay exactly (use ctx.random for randomness, ctx.now for the tick)`,
+      );
     if (typeof (result as { then?: unknown } | null)?.then === "function") {
-      throw new SimHandlerError(site.node, site.tick, site.handler, "returned a promise: handlers are synchronous (their sends and timers belong to the tick they run in)");
+      throw new SimHandlerError(
+        site.node,
+        site.tick,
+        site.handler,
+        "returned a promise: handlers are synchronous (their sends and timers belong to the tick they run in)",
+      );
     }
     return result;
   }
@@ -90,6 +112,7 @@ function isTimeout(e: unknown): boolean {
 
 /** The message of an error from any realm (a module loaded in its own context throws its own Error). */
 export function errorMessage(e: unknown): string {
-  if (typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string") return (e as { message: string }).message;
+  if (typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string")
+    return (e as { message: string }).message;
   return String(e);
 }

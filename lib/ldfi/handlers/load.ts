@@ -62,20 +62,45 @@ export function loadSimProtocol(file: string, options: { readonly source?: strin
     const context = vm.createContext({ console });
     const realm = vm.runInContext("({ Math, Date })", context) as { Math: { random: () => number }; Date: { now: () => number } };
     const ts = nodeModule.createRequire(__filename)("typescript") as typeof import("typescript");
-    env = { cache, sources, transpile: (source, f) => transpileWithTypeScript(ts, source, f), evaluate: (code, f) => vm.compileFunction(code, MODULE_PARAMETERS, { parsingContext: context, filename: f }) as ModuleFunction, outer: (f) => nodeModule.createRequire(f) };
+    env = {
+      cache,
+      sources,
+      transpile: (source, f) => transpileWithTypeScript(ts, source, f),
+      evaluate: (code, f) => vm.compileFunction(code, MODULE_PARAMETERS, { parsingContext: context, filename: f }) as ModuleFunction,
+      outer: (f) => nodeModule.createRequire(f),
+    };
     guard = new HandlerGuard(undefined, [globalThis, realm]);
   } else {
     // The browser build (lessons/live): no vm and no TypeScript, but the page registers a transpiler.
     const transpile = browserTranspiler;
-    if (!transpile) throw new ProtocolLoadError(file, undefined, undefined, "loading a protocol module needs Node, or a transpiler registered with setProtocolTranspiler");
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the module is the author's own protocol code, run as Node would run it
-    env = { cache, sources, transpile: (source, f) => ({ code: transpile(source, f) }), evaluate: (code) => new Function(...MODULE_PARAMETERS, code) as ModuleFunction, outer: () => (spec) => { throw new Error(`cannot import "${spec}" here: a protocol module in the browser can import only "maze" and files next to it`); } };
+    if (!transpile)
+      throw new ProtocolLoadError(
+        file,
+        undefined,
+        undefined,
+        "loading a protocol module needs Node, or a transpiler registered with setProtocolTranspiler",
+      );
+    env = {
+      cache,
+      sources,
+      transpile: (source, f) => ({ code: transpile(source, f) }),
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the module is the author's own protocol code, run as Node would run it
+      evaluate: (code) => new Function(...MODULE_PARAMETERS, code) as ModuleFunction,
+      outer: () => (spec) => {
+        throw new Error(`cannot import "${spec}" here: a protocol module in the browser can import only "maze" and files next to it`);
+      },
+    };
     guard = new HandlerGuard();
   }
   const exportsOf = loadModule(env, abs, file);
   const candidate = (exportsOf as { default?: unknown } | null)?.default ?? exportsOf;
   if (!isSimProtocol(candidate)) {
-    throw new ProtocolLoadError(file, undefined, undefined, 'the default export must be a protocol built with defineSimProtocol({ nodes, node, pre, post }) from "maze"');
+    throw new ProtocolLoadError(
+      file,
+      undefined,
+      undefined,
+      'the default export must be a protocol built with defineSimProtocol({ nodes, node, pre, post }) from "maze"',
+    );
   }
   return { file, protocol: candidate, guard };
 }
@@ -104,16 +129,29 @@ interface LoadEnv {
   outer(file: string): (spec: string) => unknown;
 }
 
-function transpileWithTypeScript(ts: typeof import("typescript"), source: string, file: string): { code: string } | { error: string; line?: number; column?: number } {
+function transpileWithTypeScript(
+  ts: typeof import("typescript"),
+  source: string,
+  file: string,
+): { code: string } | { error: string; line?: number; column?: number } {
   const out = ts.transpileModule(source, {
     fileName: file,
     reportDiagnostics: true,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false, inlineSourceMap: false },
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+      sourceMap: false,
+      inlineSourceMap: false,
+    },
   });
   const syntax = (out.diagnostics ?? []).find((d) => d.category === ts.DiagnosticCategory.Error);
   if (!syntax) return { code: out.outputText };
   const pos = syntax.file && syntax.start !== undefined ? syntax.file.getLineAndCharacterOfPosition(syntax.start) : undefined;
-  return { error: ts.flattenDiagnosticMessageText(syntax.messageText, "\n"), ...(pos ? { line: pos.line + 1, column: pos.character + 1 } : {}) };
+  return {
+    error: ts.flattenDiagnosticMessageText(syntax.messageText, "\n"),
+    ...(pos ? { line: pos.line + 1, column: pos.character + 1 } : {}),
+  };
 }
 
 function loadModule(env: LoadEnv, abs: string, shown: string): unknown {
@@ -163,7 +201,11 @@ function loadModule(env: LoadEnv, abs: string, shown: string): unknown {
 function resolveRelative(dir: string, spec: string): string | undefined {
   const base = path.resolve(dir, spec);
   const stem = base.replace(/\.(c|m)?js$/, "");
-  for (const candidate of [base, ...PROTOCOL_MODULE_EXTENSIONS.map((e) => stem + e), ...PROTOCOL_MODULE_EXTENSIONS.map((e) => path.join(base, "index" + e))]) {
+  for (const candidate of [
+    base,
+    ...PROTOCOL_MODULE_EXTENSIONS.map((e) => stem + e),
+    ...PROTOCOL_MODULE_EXTENSIONS.map((e) => path.join(base, "index" + e)),
+  ]) {
     if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
   }
   return undefined;

@@ -92,7 +92,13 @@ export class SimProtocolError extends Error {
  */
 export function defineSimProtocol<Msg, State = unknown>(spec: SimProtocolSpec<Msg, State>): SimProtocol<Msg, State> {
   checkSpec(spec);
-  return Object.freeze({ nodes: Object.freeze([...spec.nodes]), node: (self: NodeId) => spec.node(self), pre: (run: SimRunView<State>) => spec.pre(run), post: (run: SimRunView<State>) => spec.post(run), [SIM_PROTOCOL_BRAND]: true as const });
+  return Object.freeze({
+    nodes: Object.freeze([...spec.nodes]),
+    node: (self: NodeId) => spec.node(self),
+    pre: (run: SimRunView<State>) => spec.pre(run),
+    post: (run: SimRunView<State>) => spec.post(run),
+    [SIM_PROTOCOL_BRAND]: true as const,
+  });
 }
 
 /** Whether a value was built by {@link defineSimProtocol} (in this or another copy of maze). */
@@ -101,14 +107,21 @@ export function isSimProtocol(value: unknown): value is SimProtocol {
 }
 
 function checkSpec(spec: unknown): void {
-  if (typeof spec !== "object" || spec === null) throw new SimProtocolError("(spec)", `defineSimProtocol expects an object { nodes, node, pre, post }, got ${describe(spec)}`);
+  if (typeof spec !== "object" || spec === null)
+    throw new SimProtocolError("(spec)", `defineSimProtocol expects an object { nodes, node, pre, post }, got ${describe(spec)}`);
   const s = spec as Record<string, unknown>;
   const nodes = s["nodes"];
-  if (!Array.isArray(nodes) || nodes.length === 0) throw new SimProtocolError("nodes", `expected a non-empty array of node names, got ${describe(nodes)}`);
+  if (!Array.isArray(nodes) || nodes.length === 0)
+    throw new SimProtocolError("nodes", `expected a non-empty array of node names, got ${describe(nodes)}`);
   const seen = new Set<string>();
   nodes.forEach((n: unknown, i) => {
-    if (typeof n !== "string" || n.length === 0) throw new SimProtocolError(`nodes[${i}]`, `expected a non-empty string, got ${describe(n)}`);
-    if (!/^[A-Za-z0-9_.-]+$/.test(n)) throw new SimProtocolError(`nodes[${i}]`, `node names use letters, digits, '_', '.' and '-' (they appear in fault sets such as omit(a,b,1)), got ${JSON.stringify(n)}`);
+    if (typeof n !== "string" || n.length === 0)
+      throw new SimProtocolError(`nodes[${i}]`, `expected a non-empty string, got ${describe(n)}`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(n))
+      throw new SimProtocolError(
+        `nodes[${i}]`,
+        `node names use letters, digits, '_', '.' and '-' (they appear in fault sets such as omit(a,b,1)), got ${JSON.stringify(n)}`,
+      );
     if (seen.has(n)) throw new SimProtocolError(`nodes[${i}]`, `duplicate node ${JSON.stringify(n)}`);
     seen.add(n);
   });

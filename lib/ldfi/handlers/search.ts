@@ -1,9 +1,28 @@
 import { exhaustiveSearch, randomSearch } from "../baselines";
-import { faultKey, faultSet, formatFaults, NO_FAULTS, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "../faults";
+import {
+  faultKey,
+  faultSet,
+  formatFaults,
+  NO_FAULTS,
+  type CrashFault,
+  type FaultBounds,
+  type FaultSet,
+  type OmissionFault,
+} from "../faults";
 import { ldfiSearch } from "../loop";
 import { violations } from "../observation";
 import { defaultHeapCeiling, heapUsedBytes } from "../../dedalus/limits";
-import { DEFAULT_MAX_RUNS, DEFAULT_RUN_WALL_MS, DEFAULT_TIMEOUT_MS, SearchLimitError, type ExecutionBudget, type SearchLimit, type SearchOptions, type SearchResult, type SearchRun } from "../result";
+import {
+  DEFAULT_MAX_RUNS,
+  DEFAULT_RUN_WALL_MS,
+  DEFAULT_TIMEOUT_MS,
+  SearchLimitError,
+  type ExecutionBudget,
+  type SearchLimit,
+  type SearchOptions,
+  type SearchResult,
+  type SearchRun,
+} from "../result";
 import { MAX_KEPT_OBSERVATIONS } from "../session";
 import type { HandlerObservation, HandlerTarget } from "./target";
 import type { TickMessage, TickRun } from "./ticks";
@@ -28,7 +47,11 @@ export interface HandlerSearchResult extends SearchResult {
 /** A counterexample that does not recur when its faults are run again: the protocol is not deterministic. */
 export class ReplayMismatchError extends Error {
   override readonly name = "ReplayMismatchError";
-  constructor(readonly faults: FaultSet, expected: readonly string[], got: readonly string[]) {
+  constructor(
+    readonly faults: FaultSet,
+    expected: readonly string[],
+    got: readonly string[],
+  ) {
     super(
       `the counterexample ${formatFaults(faults)} did not replay: its run lost ${expected.join(", ")}, the replay lost ${got.length ? got.join(", ") : "nothing"}; ` +
         "a handler depends on something outside its state, the message and ctx (a global, a module-level variable, the clock)",
@@ -71,7 +94,8 @@ export function handlerSearch(target: HandlerTarget, options: SearchOptions): Ha
   // No subsumption: a causal past is not a sound lineage of opaque code (see SearchOptions.subsumption).
   const first = ldfiSearch(recording, { ...options, order: options.order ?? "smallest-first", subsumption: false });
   replayCheck(target, first);
-  if (first.verdict !== "certified" || first.failureFreePost.length === 0) return { ...first, completion: null, ldfiExecutions: first.executions };
+  if (first.verdict !== "certified" || first.failureFreePost.length === 0)
+    return { ...first, completion: null, ldfiExecutions: first.executions };
   return complete(target, options, first, seen, started);
 }
 
@@ -79,7 +103,8 @@ function replayCheck(target: HandlerTarget, r: SearchResult): void {
   if (!r.counterexample) return;
   const ff = new Set(r.failureFreePost);
   const again = violations(ff, target.execute(r.counterexample.faults));
-  if (again.join("\n") !== [...r.counterexample.missing].join("\n")) throw new ReplayMismatchError(r.counterexample.faults, r.counterexample.missing, again);
+  if (again.join("\n") !== [...r.counterexample.missing].join("\n"))
+    throw new ReplayMismatchError(r.counterexample.faults, r.counterexample.missing, again);
 }
 
 /** A fault's place in time order: the tick of the first message it loses, then a fixed tie-break. */
@@ -131,7 +156,13 @@ function silentCrashTime(messages: readonly TickMessage[], node: string): number
  * hit a message it sent — runs each set LDFI has not already run (compared by effective faults),
  * and, when `pre`/`post` read `run.crashed`, adds the crashes that lose nothing as leaves.
  */
-function complete(target: HandlerTarget, options: SearchOptions, first: SearchResult, seen: readonly HandlerObservation[], started: number): HandlerSearchResult {
+function complete(
+  target: HandlerTarget,
+  options: SearchOptions,
+  first: SearchResult,
+  seen: readonly HandlerObservation[],
+  started: number,
+): HandlerSearchResult {
   const bounds = options.bounds;
   const maxRuns = options.maxRuns ?? DEFAULT_MAX_RUNS;
   const deadline = started + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -152,7 +183,12 @@ function complete(target: HandlerTarget, options: SearchOptions, first: SearchRe
   let covered = 0;
   let considered = 0;
 
-  const finish = (end: { verdict: "certified" } | { verdict: "counterexample"; faults: FaultSet; missing: string[] } | { verdict: "inconclusive"; limit: SearchLimit }): HandlerSearchResult => ({
+  const finish = (
+    end:
+      | { verdict: "certified" }
+      | { verdict: "counterexample"; faults: FaultSet; missing: string[] }
+      | { verdict: "inconclusive"; limit: SearchLimit },
+  ): HandlerSearchResult => ({
     ...first,
     verdict: end.verdict,
     executions: runs.length,
@@ -188,8 +224,17 @@ function complete(target: HandlerTarget, options: SearchOptions, first: SearchRe
     const missing = violations(ff, o);
     const index = runs.length;
     const keep = options.keepObservations === true && (index < MAX_KEPT_OBSERVATIONS || missing.length > 0);
-    runs.push({ index, faults, outcome: missing.length > 0 ? "violation" : "ok", missing, wallMs: performance.now() - t0, ...(keep ? { observation: o } : {}) });
-    options.progress?.(`run ${index} (completion): ${formatFaults(faults)} -> ${missing.length > 0 ? `VIOLATION (missing ${missing.join(", ")})` : "ok"}`);
+    runs.push({
+      index,
+      faults,
+      outcome: missing.length > 0 ? "violation" : "ok",
+      missing,
+      wallMs: performance.now() - t0,
+      ...(keep ? { observation: o } : {}),
+    });
+    options.progress?.(
+      `run ${index} (completion): ${formatFaults(faults)} -> ${missing.length > 0 ? `VIOLATION (missing ${missing.join(", ")})` : "ok"}`,
+    );
     known.set(key, o.run);
     known.set(faultKey(effectiveFaults(o.run, crashSensitive)), o.run);
     return { run: o.run, missing };
@@ -204,7 +249,9 @@ function complete(target: HandlerTarget, options: SearchOptions, first: SearchRe
     const key = faultKey(faults);
     if (expanded.has(key)) continue;
     expanded.add(key);
-    const children = crashSensitive ? [...extensions(faults, run, bounds), ...silentCrashLeaves(faults, run, bounds)] : extensions(faults, run, bounds);
+    const children = crashSensitive
+      ? [...extensions(faults, run, bounds), ...silentCrashLeaves(faults, run, bounds)]
+      : extensions(faults, run, bounds);
     for (const child of children) {
       if (expanded.has(faultKey(child.faults))) continue;
       const got = obtain(child.faults);
@@ -233,7 +280,13 @@ function extensions(faults: FaultSet, run: TickRun<unknown>, bounds: FaultBounds
     }
     const c = { node: m.from, time: m.sendTime };
     const ck = `${c.node} ${c.time}`;
-    if (!crashed.has(c.node) && crashed.size < bounds.crashes && c.time <= bounds.eot - 1 && !seenCrash.has(ck) && orderKey({ kind: "crash", c }) > after) {
+    if (
+      !crashed.has(c.node) &&
+      crashed.size < bounds.crashes &&
+      c.time <= bounds.eot - 1 &&
+      !seenCrash.has(ck) &&
+      orderKey({ kind: "crash", c }) > after
+    ) {
       seenCrash.add(ck);
       out.push({ faults: faultSet(faults.omissions, [...faults.crashes, c]), extend: true });
     }

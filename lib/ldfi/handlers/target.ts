@@ -44,7 +44,13 @@ export interface HandlerTarget<State = unknown> extends FaultTarget {
 export function handlerTarget<Msg, State>(protocol: SimProtocol<Msg, State>, options: HandlerTargetOptions): HandlerTarget<State> {
   const guard = options.guard ?? new HandlerGuard();
   const execute = (faults: FaultSet, budget?: ExecutionBudget): HandlerObservation<State> => {
-    const run = runTicks(protocol, { eot: options.eot, faults, guard, ...(budget ? { budget } : {}), ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+    const run = runTicks(protocol, {
+      eot: options.eot,
+      faults,
+      guard,
+      ...(budget ? { budget } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    });
     return observeTickRun(run);
   };
   return { protocol: protocol, eot: options.eot, nodes: protocol.nodes, execute };
@@ -54,7 +60,14 @@ export function handlerTarget<Msg, State>(protocol: SimProtocol<Msg, State>, opt
 export function observedMessages(run: TickRun<unknown>): ObservedMessage[] {
   return run.messages
     .filter((m) => m.from !== m.to)
-    .map((m) => ({ from: m.from, to: m.to, sendTime: m.sendTime, rel: messageLabel(m.message), args: [], lost: m.fate === "delivered" ? null : m.fate }));
+    .map((m) => ({
+      from: m.from,
+      to: m.to,
+      sendTime: m.sendTime,
+      rel: messageLabel(m.message),
+      args: [],
+      lost: m.fate === "delivered" ? null : m.fate,
+    }));
 }
 
 /** A message's label in charts: its `kind` or `type` field when it has one. */

@@ -156,7 +156,8 @@ export function runTicks<Msg, State>(protocol: SimProtocol<Msg, State>, options:
 
   const send = (node: NodeState<Msg, State>, to: NodeId, message: Msg): void => {
     const toIdx = index.get(to);
-    if (toIdx === undefined) throw new SimHandlerError(node.name, now, running, `ctx.send to unknown node ${JSON.stringify(to)} (nodes: ${names.join(", ")})`);
+    if (toIdx === undefined)
+      throw new SimHandlerError(node.name, now, running, `ctx.send to unknown node ${JSON.stringify(to)} (nodes: ${names.join(", ")})`);
     let copy: unknown;
     try {
       // The network carries data, not references: a sender changing its object later changes nothing.
@@ -176,9 +177,30 @@ export function runTicks<Msg, State>(protocol: SimProtocol<Msg, State>, options:
     else fate = "delivered";
     messages.push({ msgId, from: node.name, to, sendTime: now, message: copy, fate });
     if (fate === "omission" || fate === "crash") {
-      events.push({ kind: "drop", seq: events.length, time: now, from: node.name, to, msgId, sendSeq: ev.seq, sentAt: now, arrival: now + 1, copy: 1, reason: fate === "omission" ? "loss" : "crashed", message: copy });
+      events.push({
+        kind: "drop",
+        seq: events.length,
+        time: now,
+        from: node.name,
+        to,
+        msgId,
+        sendSeq: ev.seq,
+        sentAt: now,
+        arrival: now + 1,
+        copy: 1,
+        reason: fate === "omission" ? "loss" : "crashed",
+        message: copy,
+      });
     } else if (fate === "delivered") {
-      (nextInbox[toIdx] as InFlight[]).push({ from: node.index, msgId, sendSeq: ev.seq, sentAt: now, message: copy, lamport: ev.lamport, vc: ev.vc });
+      (nextInbox[toIdx] as InFlight[]).push({
+        from: node.index,
+        msgId,
+        sendSeq: ev.seq,
+        sentAt: now,
+        message: copy,
+        lamport: ev.lamport,
+        vc: ev.vc,
+      });
     }
   };
 
@@ -199,8 +221,10 @@ export function runTicks<Msg, State>(protocol: SimProtocol<Msg, State>, options:
         for (const p of peers) send(st, p, message);
       },
       setTimer: (delay, tag = "") => {
-        if (!Number.isInteger(delay) || delay < 1) throw new SimHandlerError(name, now, running, `ctx.setTimer: the delay is a whole number of ticks >= 1, got ${String(delay)}`);
-        if (typeof tag !== "string") throw new SimHandlerError(name, now, running, `ctx.setTimer: the tag must be a string, got ${describe(tag)}`);
+        if (!Number.isInteger(delay) || delay < 1)
+          throw new SimHandlerError(name, now, running, `ctx.setTimer: the delay is a whole number of ticks >= 1, got ${String(delay)}`);
+        if (typeof tag !== "string")
+          throw new SimHandlerError(name, now, running, `ctx.setTimer: the tag must be a string, got ${describe(tag)}`);
         const id = nextTimerId++;
         st.timers.push({ id, due: now + delay, tag, cancelled: false });
         return id;
@@ -244,7 +268,8 @@ export function runTicks<Msg, State>(protocol: SimProtocol<Msg, State>, options:
   }
 
   for (now = 1; now <= eot; now++) {
-    if (budget?.maxHeapBytes !== undefined && heapUsedBytes() > budget.maxHeapBytes) stop("memory", `the heap passed ${budget.maxHeapBytes} bytes`);
+    if (budget?.maxHeapBytes !== undefined && heapUsedBytes() > budget.maxHeapBytes)
+      stop("memory", `the heap passed ${budget.maxHeapBytes} bytes`);
     [inbox, nextInbox] = [nextInbox, inbox];
     for (const box of nextInbox) box.length = 0;
     for (const st of nodes) {
@@ -257,7 +282,16 @@ export function runTicks<Msg, State>(protocol: SimProtocol<Msg, State>, options:
         st.lamport = Math.max(st.lamport, m.lamport);
         for (let i = 0; i < st.vc.length; i++) if ((m.vc[i] as number) > (st.vc[i] as number)) st.vc[i] = m.vc[i] as number;
         const from = names[m.from] as NodeId;
-        events.push({ kind: "deliver", ...stamp(st), from, msgId: m.msgId, sendSeq: m.sendSeq, sentAt: m.sentAt, copy: 1, message: m.message });
+        events.push({
+          kind: "deliver",
+          ...stamp(st),
+          from,
+          msgId: m.msgId,
+          sendSeq: m.sendSeq,
+          sentAt: m.sentAt,
+          copy: 1,
+          message: m.message,
+        });
         call(st, "onMessage", () => st.handlers.onMessage?.(st.ctx, m.message as Msg, from));
       }
       const due = st.timers.filter((t) => t.due === now && !t.cancelled).sort((a, b) => a.id - b.id);
@@ -271,10 +305,19 @@ export function runTicks<Msg, State>(protocol: SimProtocol<Msg, State>, options:
   }
   now = eot;
   const inFlight = messages.filter((m) => m.fate === "after-eot").length;
-  const trace = new Trace(names, events, { reason: "max-time", time: eot, events: events.length, inFlight }, options.seed ?? DEFAULT_HANDLER_SEED);
+  const trace = new Trace(
+    names,
+    events,
+    { reason: "max-time", time: eot, events: events.length, inFlight },
+    options.seed ?? DEFAULT_HANDLER_SEED,
+  );
 
   const states = new Map<NodeId, State>();
-  for (const st of nodes) states.set(st.name, guard.call({ node: st.name, handler: "inspect", tick: eot }, () => st.handlers.inspect()));
+  for (const st of nodes)
+    states.set(
+      st.name,
+      guard.call({ node: st.name, handler: "inspect", tick: eot }, () => st.handlers.inspect()),
+    );
   const evaluate = (which: "pre" | "post") => {
     const reads = { states: new Set<NodeId>(), crashed: false, trace: false };
     const view: SimRunView<State> = {
@@ -282,12 +325,24 @@ export function runTicks<Msg, State>(protocol: SimProtocol<Msg, State>, options:
       eot,
       faults,
       state(node: NodeId): State {
-        if (!states.has(node)) throw new SimHandlerError(String(node), eot, which, `run.state(${JSON.stringify(node)}): no such node (nodes: ${names.join(", ")})`);
+        if (!states.has(node))
+          throw new SimHandlerError(
+            String(node),
+            eot,
+            which,
+            `run.state(${JSON.stringify(node)}): no such node (nodes: ${names.join(", ")})`,
+          );
         reads.states.add(node);
         return states.get(node) as State;
       },
       crashed(node: NodeId): boolean {
-        if (!index.has(node)) throw new SimHandlerError(String(node), eot, which, `run.crashed(${JSON.stringify(node)}): no such node (nodes: ${names.join(", ")})`);
+        if (!index.has(node))
+          throw new SimHandlerError(
+            String(node),
+            eot,
+            which,
+            `run.crashed(${JSON.stringify(node)}): no such node (nodes: ${names.join(", ")})`,
+          );
         reads.crashed = true;
         return crashAt.has(node);
       },
@@ -305,19 +360,31 @@ export function runTicks<Msg, State>(protocol: SimProtocol<Msg, State>, options:
 }
 
 function checkHandlers<Msg, State>(made: unknown, node: NodeId): SimProtocolNode<Msg, State> {
-  if (typeof made !== "object" || made === null) throw new SimHandlerError(node, 0, "node", `node(${JSON.stringify(node)}) must return a handler object { onStart, onMessage, onTimer, inspect }, got ${describe(made)}`);
+  if (typeof made !== "object" || made === null)
+    throw new SimHandlerError(
+      node,
+      0,
+      "node",
+      `node(${JSON.stringify(node)}) must return a handler object { onStart, onMessage, onTimer, inspect }, got ${describe(made)}`,
+    );
   const h = made as Record<string, unknown>;
   for (const name of HANDLER_NAMES) {
     const v = h[name];
     if (name === "inspect" ? typeof v !== "function" : v !== undefined && typeof v !== "function") {
-      throw new SimHandlerError(node, 0, "node", `the handler object's ${name} must be a function${name === "inspect" ? " (it returns the node's state after EOT)" : " or absent"}, got ${describe(v)}`);
+      throw new SimHandlerError(
+        node,
+        0,
+        "node",
+        `the handler object's ${name} must be a function${name === "inspect" ? " (it returns the node's state after EOT)" : " or absent"}, got ${describe(v)}`,
+      );
     }
   }
   return made as SimProtocolNode<Msg, State>;
 }
 
 function checkKeys(keys: unknown, which: string): string[] {
-  if (!Array.isArray(keys)) throw new SimHandlerError("(all)", 0, which, `${which}(run) must return an array of string keys, got ${describe(keys)}`);
+  if (!Array.isArray(keys))
+    throw new SimHandlerError("(all)", 0, which, `${which}(run) must return an array of string keys, got ${describe(keys)}`);
   const out = new Set<string>();
   keys.forEach((k: unknown, i) => {
     if (typeof k !== "string") throw new SimHandlerError("(all)", 0, which, `${which}(run)[${i}] must be a string key, got ${describe(k)}`);

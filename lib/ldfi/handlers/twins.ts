@@ -52,7 +52,11 @@ export function searchTwin(dir: string, twin: Twin, bounds: string, options: Omi
   const loaded = loadSimProtocol(path.join(dir, twin.handlers));
   const nodes = loaded.protocol.nodes;
   const fb: FaultBounds = { ...b, nodes };
-  const handlers = handlerSearch(handlerTarget(loaded.protocol, { eot: b.eot, guard: loaded.guard }), { timeoutMs: 60_000, ...options, bounds: fb });
+  const handlers = handlerSearch(handlerTarget(loaded.protocol, { eot: b.eot, guard: loaded.guard }), {
+    timeoutMs: 60_000,
+    ...options,
+    bounds: fb,
+  });
   const { program, errors } = loadChecked(twin.dedalus.map((f) => path.join(dir, f)));
   if (errors.length > 0) throw new Error(`${twin.dedalus.join(" ")}: ${errors.map((d) => d.message).join("; ")}`);
   const target = dedalusTarget(dedalusEngine, program, { eot: b.eot, nodes, crashSensitive: postReadsCrash(program) });
@@ -62,11 +66,16 @@ export function searchTwin(dir: string, twin: Twin, bounds: string, options: Omi
 
 /** The markdown table of the twins (protocols/EXPECTED.md's handler section is generated from it). */
 export function twinsTable(twins: readonly Twin[]): string {
-  const rows = ["| protocol | handlers | Dedalus twin | EOT/EFF/crashes | expected (both) | LDFI executions: handlers (with completion) / Dedalus |", "|---|---|---|---|---|---|"];
+  const rows = [
+    "| protocol | handlers | Dedalus twin | EOT/EFF/crashes | expected (both) | LDFI executions: handlers (with completion) / Dedalus |",
+    "|---|---|---|---|---|---|",
+  ];
   for (const t of twins) {
     for (const b of t.bounds) {
       const ex = b.executions ? `${b.executions.handlers} / ${b.executions.dedalus}` : "";
-      rows.push(`| ${t.name} | \`${t.handlers}\` | ${t.dedalus.map((f) => `\`${f.replace(/^\.\.\//, "")}\``).join(" + ")} | ${b.bounds} | **${b.verdict}** | ${ex} |`);
+      rows.push(
+        `| ${t.name} | \`${t.handlers}\` | ${t.dedalus.map((f) => `\`${f.replace(/^\.\.\//, "")}\``).join(" + ")} | ${b.bounds} | **${b.verdict}** | ${ex} |`,
+      );
     }
   }
   return rows.join("\n");
