@@ -119,139 +119,198 @@ export function finishEnumeration(r: FoundHypotheses, maxHypotheses: number): Hy
   };
 }
 
-/** The enumeration of {@link enumerateHypotheses}, every fault set kept in discovery order (see {@link FoundHypotheses}). */
-export function enumerateFound(graph: SupportGraph, roots: readonly number[], q: HypothesisQuery): FoundHypotheses {
-  const { bounds, seed } = q;
-  const sat = (q.makeSolver ?? (() => new CdclSat()))();
-  let variables = 0;
-  const newVar = (): number => {
-    variables += 1;
-    return sat.newVar();
-  };
+/** A fault variable of the encoding, with the fault it stands for. */
+interface FaultVariable {
+  readonly v: number;
+  readonly omission?: OmissionFault;
+  readonly crash?: CrashFault;
+}
 
-  const omitVars = new Map<string, { v: number; fault: OmissionFault }>();
-  const omitVar = (from: string, to: string, time: number): number | undefined => {
-    if (from === to || time >= bounds.eff || time < 1) return undefined;
+/**
+ * The CNF of one query (see {@link enumerateHypotheses} for the encoding): omission and crash
+ * variables made on demand, in the order the lineage asks for them (the solver's variable order,
+ * so the order of calls is part of the search's behaviour), and the Tseitin "broken" variables.
+ */
+class FaultEncoding {
+  variables = 0;
+  private readonly omitVars = new Map<string, { v: number; fault: OmissionFault }>();
+  // Crash variables exist only for nodes whose sends the lineage depends on (or the seed crashed).
+  private readonly crashVars = new Map<string, { time: number; v: number }[]>();
+  private readonly seedCrash: ReadonlyMap<string, number>;
+  private readonly brokenVar = new Map<number, number>();
+  private readonly clauses: Literal[][] = [];
+
+  constructor(
+    readonly sat: SatSolver,
+    private readonly graph: SupportGraph,
+    private readonly q: HypothesisQuery,
+  ) {
+    this.seedCrash = new Map(q.seed.crashes.map((c) => [c.node, c.time]));
+  }
+
+  newVar(): number {
+    this.variables += 1;
+    return this.sat.newVar();
+  }
+
+  /** The variable of `omit(from, to, time)`, or undefined outside the bounds (self-sends, time ≥ EFF). */
+  omitVar(from: string, to: string, time: number): number | undefined {
+    if (from === to || time >= this.q.bounds.eff || time < 1) return undefined;
     const key = messageKey(from, to, time);
-    let e = omitVars.get(key);
+    let e = this.omitVars.get(key);
     if (!e) {
-      e = { v: newVar(), fault: { from, to, time } };
-      omitVars.set(key, e);
+      e = { v: this.newVar(), fault: { from, to, time } };
+      this.omitVars.set(key, e);
     }
     return e.v;
-  };
+  }
 
-  // Crash variables exist only for nodes whose sends the lineage depends on (or the seed crashed).
-  const crashVars = new Map<string, { time: number; v: number }[]>();
-  const seedCrash = new Map(seed.crashes.map((c) => [c.node, c.time]));
-  const crashTimes = (node: string): { time: number; v: number }[] => {
-    let vs = crashVars.get(node);
+  /** The crash variables of `node`, one per crash time from its first send to EOT − 1 (and the seed's). */
+  crashTimes(node: string): { time: number; v: number }[] {
+    let vs = this.crashVars.get(node);
     if (vs) return vs;
     vs = [];
+    const { bounds, firstSend } = this.q;
     if (bounds.crashes > 0) {
-      const first = Math.max(1, q.firstSend.get(node) ?? 1);
+      const first = Math.max(1, firstSend.get(node) ?? 1);
       const times = new Set<number>();
       for (let t = first; t <= bounds.eot - 1; t++) times.add(t);
-      const s = seedCrash.get(node);
+      const s = this.seedCrash.get(node);
       if (s !== undefined) times.add(s);
-      for (const time of [...times].sort((a, b) => a - b)) vs.push({ time, v: newVar() });
+      for (const time of [...times].sort((a, b) => a - b)) vs.push({ time, v: this.newVar() });
     }
-    crashVars.set(node, vs);
+    this.crashVars.set(node, vs);
     return vs;
-  };
-  for (const c of seed.crashes) crashTimes(c.node);
-  for (const o of seed.omissions) omitVar(o.from, o.to, o.time);
+  }
 
-  // Tseitin (positive direction) over the DAG reachable from the roots.
-  const brokenVar = new Map<number, number>();
-  const clauses: Literal[][] = [];
-  const broken = (i: number): number => {
-    const hit = brokenVar.get(i);
+  /** The "broken" variable of lineage node `i`, with its clauses (Tseitin, positive direction). */
+  readonly broken = (i: number): number => {
+    const hit = this.brokenVar.get(i);
     if (hit !== undefined) return hit;
-    const b = newVar();
-    brokenVar.set(i, b);
-    const n = graph.nodes[i];
+    const b = this.newVar();
+    this.brokenVar.set(i, b);
+    const n = this.graph.nodes[i];
     if (n === undefined) throw new RangeError(`support graph: no node ${i}`);
     switch (n.kind) {
       case "true":
-        clauses.push([-b]);
+        this.clauses.push([-b]);
         break;
       case "false":
         break;
       case "edge": {
         const { from, to, sendTime } = n.edge;
         const causes: number[] = [];
-        if (from !== to && sendTime < bounds.eot) {
-          const o = omitVar(from, to, sendTime);
+        if (from !== to && sendTime < this.q.bounds.eot) {
+          const o = this.omitVar(from, to, sendTime);
           if (o !== undefined) causes.push(o);
-          for (const c of crashTimes(from)) if (c.time <= sendTime) causes.push(c.v);
+          for (const c of this.crashTimes(from)) if (c.time <= sendTime) causes.push(c.v);
         }
-        clauses.push([-b, ...causes]);
+        this.clauses.push([-b, ...causes]);
         break;
       }
       case "alive":
-        clauses.push([-b, ...crashTimes(n.node).map((c) => c.v)]);
+        this.clauses.push([-b, ...this.crashTimes(n.node).map((c) => c.v)]);
         break;
       case "and":
-        clauses.push([-b, ...n.of.map(broken)]);
+        this.clauses.push([-b, ...n.of.map(this.broken)]);
         break;
       case "or":
-        for (const c of n.of) clauses.push([-b, broken(c)]);
+        for (const c of n.of) this.clauses.push([-b, this.broken(c)]);
         break;
     }
     return b;
   };
+
+  /** Hands the lineage's clauses to the solver (once every root is encoded). */
+  flushClauses(): void {
+    for (const c of this.clauses) this.sat.addClause(c);
+    this.clauses.length = 0;
+  }
+
+  /** At most one crash time per node, at most `crashes` crashed nodes. */
+  addCrashConstraints(): void {
+    const crashedVars: number[] = [];
+    for (const [, vs] of this.crashVars) {
+      if (vs.length === 0) continue;
+      const crashed = this.newVar();
+      crashedVars.push(crashed);
+      for (const a of vs) this.sat.addClause([-a.v, crashed]);
+      for (let i = 0; i < vs.length; i++)
+        for (let j = i + 1; j < vs.length; j++) this.sat.addClause([-(vs[i] as { v: number }).v, -(vs[j] as { v: number }).v]);
+    }
+    if (crashedVars.length > 0) {
+      const bound = new SequentialCounter(this.sat, crashedVars).atMost(this.q.bounds.crashes);
+      if (bound !== null) this.sat.addClause([bound]);
+    }
+  }
+
+  /** Every fault variable, omissions then crashes, in a fixed order for the counter and for reading models. */
+  faultVariables(): FaultVariable[] {
+    const out: FaultVariable[] = [];
+    for (const [, e] of this.omitVars) out.push({ v: e.v, omission: e.fault });
+    for (const [node, vs] of this.crashVars) for (const c of vs) out.push({ v: c.v, crash: { node, time: c.time } });
+    return out;
+  }
+
+  /** The literals of the seed's faults (every hypothesis extends the seed). */
+  seedLiterals(): Literal[] {
+    const { seed, bounds } = this.q;
+    const lits: Literal[] = [];
+    for (const o of seed.omissions) {
+      const v = this.omitVar(o.from, o.to, o.time);
+      if (v === undefined) throw new RangeError(`seed omission outside the bounds: ${o.from}->${o.to}@${o.time}`);
+      lits.push(v);
+    }
+    for (const c of seed.crashes) {
+      const e = this.crashTimes(c.node).find((x) => x.time === c.time);
+      if (!e) throw new RangeError(`seed crash outside the bounds: ${c.node}@${c.time} (crashes bound ${bounds.crashes})`);
+      lits.push(e.v);
+    }
+    return lits;
+  }
+}
+
+/** The enumeration of {@link enumerateHypotheses}, every fault set kept in discovery order (see {@link FoundHypotheses}). */
+export function enumerateFound(graph: SupportGraph, roots: readonly number[], q: HypothesisQuery): FoundHypotheses {
+  const enc = new FaultEncoding((q.makeSolver ?? (() => new CdclSat()))(), graph, q);
+  for (const c of q.seed.crashes) enc.crashTimes(c.node);
+  for (const o of q.seed.omissions) enc.omitVar(o.from, o.to, o.time);
   // Iterative warm-up in post-order so deep DAGs do not overflow the stack in `broken`.
-  warmUp(graph, roots, broken);
-  const rootVars = roots.map(broken);
-  for (const c of clauses) sat.addClause(c);
-
-  // Crash side constraints.
-  const crashedVars: number[] = [];
-  for (const [, vs] of crashVars) {
-    if (vs.length === 0) continue;
-    const crashed = newVar();
-    crashedVars.push(crashed);
-    for (const a of vs) sat.addClause([-a.v, crashed]);
-    for (let i = 0; i < vs.length; i++)
-      for (let j = i + 1; j < vs.length; j++) sat.addClause([-(vs[i] as { v: number }).v, -(vs[j] as { v: number }).v]);
-  }
-  if (crashedVars.length > 0) {
-    const bound = new SequentialCounter(sat, crashedVars).atMost(bounds.crashes);
-    if (bound !== null) sat.addClause([bound]);
-  }
-
-  // Fault variables, in a fixed order for the counter and for reading models.
-  const faultVars: { v: number; omission?: OmissionFault; crash?: CrashFault }[] = [];
-  for (const [, e] of omitVars) faultVars.push({ v: e.v, omission: e.fault });
-  for (const [node, vs] of crashVars) for (const c of vs) faultVars.push({ v: c.v, crash: { node, time: c.time } });
+  warmUp(graph, roots, enc.broken);
+  const rootVars = roots.map(enc.broken);
+  enc.flushClauses();
+  enc.addCrashConstraints();
+  const faultVars = enc.faultVariables();
   const counter = new SequentialCounter(
-    sat,
+    enc.sat,
     faultVars.map((f) => f.v),
   );
+  return enumerateModels(enc, rootVars, faultVars, counter, enc.seedLiterals(), q);
+}
 
-  const seedLits: Literal[] = [];
-  for (const o of seed.omissions) {
-    const v = omitVar(o.from, o.to, o.time);
-    if (v === undefined) throw new RangeError(`seed omission outside the bounds: ${o.from}->${o.to}@${o.time}`);
-    seedLits.push(v);
-  }
-  for (const c of seed.crashes) {
-    const e = crashTimes(c.node).find((x) => x.time === c.time);
-    if (!e) throw new RangeError(`seed crash outside the bounds: ${c.node}@${c.time} (crashes bound ${bounds.crashes})`);
-    seedLits.push(e.v);
-  }
-
+/**
+ * For each goal root in turn, the models at the smallest satisfiable cardinality level, each
+ * blocked once found (so later models are not supersets), until the cap, the stop or the end.
+ */
+function enumerateModels(
+  enc: FaultEncoding,
+  rootVars: readonly number[],
+  faultVars: readonly FaultVariable[],
+  counter: SequentialCounter,
+  seedLits: readonly Literal[],
+  q: HypothesisQuery,
+): FoundHypotheses {
+  const { sat } = enc;
   const maxHypotheses = q.maxHypotheses ?? Infinity;
   const found: FaultSet[] = [];
   const clausesAt: number[] = [];
   const variablesAt: number[] = [];
-  const foundKeys = new Set<string>([faultKey(seed)]);
+  const foundKeys = new Set<string>([faultKey(q.seed)]);
   let seedBreaksAt = -1;
   let stoppedAt = -1;
   const seedSize = seedLits.length;
   goals: for (const root of rootVars) {
-    const act = newVar();
+    const act = enc.newVar();
     sat.addClause([-act, root]);
     let k = seedSize;
     for (;;) {
@@ -279,7 +338,7 @@ export function enumerateFound(graph: SupportGraph, roots: readonly number[], q:
           foundKeys.add(key);
           found.push(fs);
           clausesAt.push(sat.clauseCount);
-          variablesAt.push(variables);
+          variablesAt.push(enc.variables);
           if (found.length >= maxHypotheses) break goals;
         }
         continue;
@@ -289,8 +348,7 @@ export function enumerateFound(graph: SupportGraph, roots: readonly number[], q:
     }
     sat.addClause([-act]);
   }
-
-  return { found, clausesAt, variablesAt, seedBreaksAt, stoppedAt, clauses: sat.clauseCount, variables, cap: maxHypotheses };
+  return { found, clausesAt, variablesAt, seedBreaksAt, stoppedAt, clauses: sat.clauseCount, variables: enc.variables, cap: maxHypotheses };
 }
 
 /** The fault sets of `found` that are minimal among them (a superset of another can only lose more), smallest first, then by key. */
