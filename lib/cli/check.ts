@@ -5,7 +5,7 @@ import { loadChecked, type CheckedProgram } from "../dedalus/load";
 import { DEFAULT_MAX_TUPLES, DEFAULT_WALL_MS } from "../dedalus/limits";
 import { outcomeSpread, type OutcomeSpread } from "../dedalus/outcomes";
 import { checkWarnings } from "../dedalus/warnings";
-import { intOption, type CommandSpec, type OptionValues } from "./command";
+import { intOptions, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf } from "./loadRunnable";
 import type { LoadOptions } from "../dedalus/load";
 import { EXIT } from "./exitCodes";
@@ -186,27 +186,24 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     process.stderr.write("maze check: expects at least one FILE\n" + spec.help + "\n");
     return EXIT.error;
   }
-  const ints: Record<string, number> = {};
-  for (const [name, fallback, min] of [
+  const parsed = intOptions(values, [
     ["schedules", 0, 0],
     ["eot", 10, 1],
     ["max-delay", 3, 1],
     ["seed", 1, 0],
     ["max-tuples", DEFAULT_MAX_TUPLES, 1],
     ["timeout", DEFAULT_WALL_MS / 1000, 1],
-  ] as const) {
-    const v = intOption(values, name, fallback, min);
-    if (typeof v !== "number") {
-      process.stderr.write(`maze check: ${v.error}\n`);
-      return EXIT.error;
-    }
-    ints[name] = v;
+  ]);
+  if ("error" in parsed) {
+    process.stderr.write(`maze check: ${parsed.error}\n`);
+    return EXIT.error;
   }
+  const { ints } = parsed;
   const report = checkFiles(positionals, loadOptionsOf(values));
   let spread: OutcomeSpread | null = null;
-  const schedules = ints["schedules"] as number,
-    eot = ints["eot"] as number,
-    maxDelay = ints["max-delay"] as number;
+  const schedules = ints.schedules,
+    eot = ints.eot,
+    maxDelay = ints["max-delay"];
   if (schedules > 0 && report.calm) {
     try {
       const relations =
@@ -216,10 +213,10 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
               .map((r) => r.trim())
               .filter((r) => r !== "")
           : undefined;
-      const limits = { maxTuples: ints["max-tuples"] as number, wallMs: (ints["timeout"] as number) * 1000 };
+      const limits = { maxTuples: ints["max-tuples"], wallMs: ints.timeout * 1000 };
       spread = outcomeSpread(report.program, {
         schedules,
-        seed: ints["seed"] as number,
+        seed: ints.seed,
         eot,
         maxDelay,
         limits,

@@ -51,6 +51,23 @@ export function intOption(values: OptionValues, name: string, fallback: number, 
 }
 
 /**
+ * Reads several integer flags, each `[name, fallback, min]`: the values keyed by flag name (so every
+ * read names a flag that was parsed, and the type says so), or the first flag's error.
+ */
+export function intOptions<const N extends string>(
+  values: OptionValues,
+  specs: readonly (readonly [N, number, number])[],
+): { readonly ints: Readonly<Record<N, number>> } | { readonly error: string } {
+  const ints = {} as Record<N, number>;
+  for (const [name, fallback, min] of specs) {
+    const v = intOption(values, name, fallback, min);
+    if (typeof v !== "number") return { error: v.error };
+    ints[name] = v;
+  }
+  return { ints };
+}
+
+/**
  * Reads `--nodes a,b,c`: undefined when absent, else the names, or an error message when the list is
  * empty or names a node twice (a run's nodes are a set; a repeated name is a typo, not a second node).
  */

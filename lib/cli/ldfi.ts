@@ -9,7 +9,7 @@ import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, SEARCH_LIMITS, type SearchResult,
 import { isProtocolModulePath } from "../ldfi/handlers/load";
 import { defaultJobs } from "../ldfi/pool";
 import { searchFaults } from "../ldfi/search";
-import { intOption, nodesOption, type CommandSpec, type OptionValues } from "./command";
+import { intOptions, nodesOption, type CommandSpec, type OptionValues } from "./command";
 import { ALLOW_NONLOCAL_OPTION, loadOptionsOf, loadRunnableProgram } from "./loadRunnable";
 import { ldfiJson } from "./ldfiJson";
 import { delayedProgress } from "./progress";
@@ -208,8 +208,7 @@ export function searchProgram(program: Program, flags: LdfiFlags, files: readonl
  */
 export async function execute(values: OptionValues, positionals: string[]): Promise<number> {
   if (positionals.length === 0) return fail("no input files (usage: maze ldfi FILE... [options]; see --help)");
-  const ints: Record<string, number> = {};
-  for (const [name, fallback, min] of [
+  const parsed = intOptions(values, [
     ["eot", DEFAULTS.eot, 1],
     ["eff", DEFAULTS.eff, 0],
     ["crashes", DEFAULTS.crashes, 0],
@@ -217,11 +216,9 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     ["seed", 1, 0],
     ["max-tuples", DEFAULT_MAX_TUPLES, 1],
     ["jobs", defaultJobs(), 1],
-  ] as const) {
-    const v = intOption(values, name, fallback, min);
-    if (typeof v !== "number") return fail(v.error);
-    ints[name] = v;
-  }
+  ]);
+  if ("error" in parsed) return fail(parsed.error);
+  const { ints } = parsed;
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   if (values["timeout"] !== undefined) {
     const raw = String(values["timeout"]);
@@ -238,11 +235,11 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     return executeProtocolSearch({
       values,
       files: positionals,
-      eot: ints["eot"] as number,
-      eff: ints["eff"] as number,
-      crashes: ints["crashes"] as number,
-      maxRuns: ints["max-runs"] as number,
-      seed: ints["seed"] as number,
+      eot: ints.eot,
+      eff: ints.eff,
+      crashes: ints.crashes,
+      maxRuns: ints["max-runs"],
+      seed: ints.seed,
       timeoutMs,
       strategy,
       ...(values["max-tuples"] !== undefined ? { maxTuples: ints["max-tuples"] } : {}),
@@ -262,16 +259,16 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
   const searched = searchProgram(
     program,
     {
-      eot: ints["eot"] as number,
-      eff: ints["eff"] as number,
-      crashes: ints["crashes"] as number,
+      eot: ints.eot,
+      eff: ints.eff,
+      crashes: ints.crashes,
       ...(nodeFlag !== undefined ? { nodes: nodeFlag } : {}),
-      maxRuns: ints["max-runs"] as number,
+      maxRuns: ints["max-runs"],
       maxTuples: ints["max-tuples"],
       timeoutMs,
       strategy: strategy,
-      seed: ints["seed"] as number,
-      jobs: ints["jobs"],
+      seed: ints.seed,
+      jobs: ints.jobs,
       progress,
       keepObservations: reportDir !== undefined,
     },
