@@ -9,12 +9,14 @@
  * It is an over-approximation like Molly's `possibleCauses` (every tuple upstream of p), but much
  * tighter: bindings from the pattern and from present tuples are followed, and a candidate firing is
  * dropped when the tuple it would produce is already there (nothing new can appear) — e.g. a retry that
- * would re-deliver to a node that already has the payload. Comparisons are ignored (more candidates,
- * never fewer). When the walk meets a same-step recursive relation (its candidates would need a
+ * would re-deliver to a node that already has the payload. A comparison refutes a firing only when
+ * the bindings decide it for certain (see `refuted`); others are taken as true (more candidates, never
+ * fewer). A `count` read only through a lower bound rises only with several new values at once: the
+ * candidate then carries a threshold over those values' conditions (see `rise`), not their union. When the walk meets a same-step recursive relation (its candidates would need a
  * fixpoint), a positive `crash` atom (the built-in gains tuples under crashes), a read outside the
  * run, or exceeds its work budget, the caller falls back to Molly's conservative causes.
  */
-import type { Term } from "./ast";
+import type { HeadTerm, Term } from "./ast";
 import type { RulePlan } from "./plan";
 import type { RawNegPremise } from "./provenanceRecording";
 import type { DedalusRun } from "./runResult";
@@ -64,13 +66,77 @@ class Decline extends Error {}
 type Binding = Map<string, number>;
 
 /**
- * A tuple that might newly appear (null = a column whose value the analysis cannot tell) and the
- * blocking tuples (leaf ids) whose loss could bring it about.
+ * What could bring a tuple about: the loss of any one of `leaves` (blocking tuple ids), or any of
+ * `thresholds` met.
  */
-interface Candidate {
+interface Cond {
+  readonly leaves: ReadonlySet<number>;
+  readonly thresholds: ReadonlySet<Threshold>;
+}
+
+/**
+ * "At least `need` of `groups` come about": a `count` read through a lower bound reaches it only
+ * when that many counted values it does not have yet newly appear, each brought about by its own
+ * condition (the values are distinct, so each needs its own).
+ */
+interface Threshold {
+  readonly need: number;
+  readonly groups: readonly Cond[];
+}
+
+/**
+ * How a candidate of a `count` aggregate's group can rise: `present` distinct counted values now and,
+ * per value it does not have, what could bring that value about; "losses" when only lost inputs
+ * reach it (a count never rises by losing an input).
+ */
+type CountRise = { readonly present: number; readonly gains: readonly Cond[] } | "losses";
+
+/**
+ * A tuple that might newly appear (null = a column whose value the analysis cannot tell) and the
+ * blocking tuples (leaf ids) and thresholds whose loss could bring it about.
+ */
+interface Candidate extends Cond {
   readonly tuple: readonly (number | null)[];
   readonly leaves: Set<number>;
+  readonly thresholds: Set<Threshold>;
+  /** For the output of a `count` rule (see {@link CountRise}); absent when not known. */
+  count?: CountRise;
 }
+
+/** A blocking threshold as the support walk reads it: at least `need` of `groups` unblocked. */
+export interface BlockingThreshold {
+  readonly need: number;
+  readonly groups: readonly BlockingCondition[];
+}
+
+/** The support of an absent pattern: every one of `tuples` keeps its support, and no threshold is met. */
+export interface BlockingCondition {
+  readonly tuples: readonly BlockingTuple[];
+  readonly thresholds: readonly BlockingThreshold[];
+}
+
+/** A `count` premise read only through a lower bound (`N >= Q`, `N > Q`): its column and the bound. */
+interface LowerBound {
+  readonly column: number;
+  readonly bound: Term;
+  readonly strict: boolean;
+}
+
+/** How often variable `name` occurs in a term. */
+function occurrences(t: Term | HeadTerm, name: string): number {
+  if (t.kind === "var") return t.name === name ? 1 : 0;
+  if (t.kind === "binary") return occurrences(t.left, name) + occurrences(t.right, name);
+  if (t.kind === "aggregate") return t.variable.name === name ? 1 : 0;
+  return 0;
+}
+
+const EMPTY_LEAVES: ReadonlySet<number> = new Set();
+
+/**
+ * How easily a condition comes about, to keep the harder of two a firing needs (see `joinFiring`;
+ * either is sound): each leaf is one single loss; a threshold needs several, so it ranks below any leaf.
+ */
+const condSize = (c: Cond): number => c.leaves.size + (c.thresholds.size > 0 ? 0.5 : 0);
 
 /** Rule shapes the walk needs, computed once per program. */
 interface RuleShape {
@@ -137,15 +203,34 @@ export class BlockingAnalysis {
    * declines (see the module comment). Deterministic: tuples come in rule, atom and store order.
    */
   blockingTuples(neg: RawNegPremise, budget = BLOCKING_BUDGET, beyond?: Beyond): BlockingTuple[] | null {
+    const c = this.blockingCondition(neg, budget, beyond);
+    if (!c) return null;
+    const out = new Set<BlockingTuple>();
+    const walk = (x: BlockingCondition): void => {
+      for (const t of x.tuples) out.add(t);
+      for (const t of x.thresholds) for (const g of t.groups) walk(g);
+    };
+    walk(c);
+    return [...out];
+  }
+
+  /**
+   * What keeps the `notin` pattern `neg` false: its blocking tuples, and thresholds where a `count`
+   * read through a lower bound needs several new values at once (any k - 1 of them may come about
+   * without the premise turning false); null when the analysis declines.
+   */
+  blockingCondition(neg: RawNegPremise, budget = BLOCKING_BUDGET, beyond?: Beyond): BlockingCondition | null {
     this.steps = 0;
     this.budget = budget;
     try {
       const ids = new Set<number>();
+      const thresholds = new Set<Threshold>();
       for (const c of this.visit(neg.rel, neg.values, neg.time)) {
         if (beyond && this.within(c.tuple[beyond.column], beyond)) continue;
         for (const l of c.leaves) ids.add(l);
+        for (const t of c.thresholds) thresholds.add(t);
       }
-      return [...ids].sort((a, b) => a - b).map((i) => this.leafOf[i]!);
+      return this.condition({ leaves: ids, thresholds });
     } catch (e) {
       if (e instanceof Decline) {
         this.open.clear();
@@ -153,6 +238,18 @@ export class BlockingAnalysis {
       }
       throw e;
     }
+  }
+
+  private readonly converted = new Map<Threshold, BlockingThreshold>();
+
+  private condition(c: Cond): BlockingCondition {
+    const tuples = [...c.leaves].sort((a, b) => a - b).map((i) => this.leafOf[i]!);
+    const thresholds = [...c.thresholds].map((t) => {
+      let out = this.converted.get(t);
+      if (!out) this.converted.set(t, (out = { need: t.need, groups: t.groups.map((g) => this.condition(g)) }));
+      return out;
+    });
+    return { tuples, thresholds };
   }
 
   /** Whether a candidate's value (null: unknown) cannot pass `beyond`'s extreme. */
@@ -250,18 +347,25 @@ export class BlockingAnalysis {
     const found = new Map<string, Candidate>();
     // (maze ldfi pool work, Paxos profile) The joins of new firings hand one source candidate's leaf
     // set to the same head again and again (once per tuple they join with); merging it once is enough.
-    const merged = new Map<Candidate, Set<ReadonlySet<number>>>();
-    const add = (tuple: readonly (number | null)[], leaves: Iterable<number>): void => {
+    const merged = new Map<Candidate, Set<Cond>>();
+    const candidate = (tuple: readonly (number | null)[]): Candidate => {
       const k = tuple.join(",");
       let c = found.get(k);
-      if (!c) found.set(k, (c = { tuple, leaves: new Set() }));
-      if (leaves instanceof Set) {
-        let seen = merged.get(c);
-        if (!seen) merged.set(c, (seen = new Set()));
-        if (seen.has(leaves)) return;
-        seen.add(leaves);
-      }
+      if (!c) found.set(k, (c = { tuple, leaves: new Set(), thresholds: new Set() }));
+      return c;
+    };
+    const add = (tuple: readonly (number | null)[], leaves: Iterable<number>): void => {
+      const c = candidate(tuple);
       for (const l of leaves) c.leaves.add(l);
+    };
+    const addCond = (tuple: readonly (number | null)[], cond: Cond): void => {
+      const c = candidate(tuple);
+      let seen = merged.get(c);
+      if (!seen) merged.set(c, (seen = new Set()));
+      if (seen.has(cond)) return;
+      seen.add(cond);
+      for (const l of cond.leaves) c.leaves.add(l);
+      for (const t of cond.thresholds) c.thresholds.add(t);
     };
     for (const shape of this.shapes.byHead.get(rel) ?? []) {
       this.tick();
@@ -274,6 +378,7 @@ export class BlockingAnalysis {
       // A new firing through a lost blocking tuple: join the positive atoms over what is present.
       const join = (i: number, b: Binding): void => {
         if (i === shape.positives.length) {
+          if (this.refuted(shape, b)) return;
           const h = this.head(shape, b);
           if (h.known && this.present(rel, time, h.tuple)) return; // nothing new could appear
           const leaves: number[] = [];
@@ -328,21 +433,35 @@ export class BlockingAnalysis {
         ),
       );
       this.joinSteps = 0;
+      const counted = this.countVariable(rel, shape);
+      const gains = counted === null ? null : new Map<string, { cond: Cond; value: number | undefined }[]>();
       shape.positives.forEach((a, i) => {
+        const lower = this.lowerBound(shape, i);
         for (const c of sources[i]!) {
           this.tick();
           const b = this.unify(a.args, c.tuple, theta);
           if (b === null) continue;
-          const emit = (full: Binding, leaves: ReadonlySet<number>): void => {
+          const emit = (full: Binding, cond: Cond): void => {
+            let use: Cond | null = cond;
+            // a count read only as "at least Q" rises only with Q - present new values at once
+            if (lower && cond === c && c.count !== undefined) use = this.rise(c, c.count, lower, full);
+            if (use === null || this.refuted(shape, full)) return;
             const h = this.head(shape, full);
             if (h.known && this.present(rel, time, h.tuple)) return;
             if (this.cannotPassExtreme(rel, shape, full, h.tuple, time)) return;
-            add(h.tuple, leaves);
+            if (gains && counted !== null) {
+              const k = h.tuple.join(",");
+              let list = gains.get(k);
+              if (!list) gains.set(k, (list = []));
+              list.push({ cond: use, value: full.get(counted) });
+            }
+            addCond(h.tuple, use);
           };
           // Past the budget, a firing is kept unjoined, as if every other premise could be there.
-          if (this.joinSteps > JOIN_BUDGET || this.joinFiring(shape, i, 0, b, c.leaves, sources, readTime, emit)) emit(b, c.leaves);
+          if (this.joinSteps > JOIN_BUDGET || this.joinFiring(shape, i, 0, b, c, sources, readTime, emit)) emit(b, c);
         }
       });
+      if (gains && counted !== null) this.countRises(shape, found, gains, counted, theta, readTime);
     }
     this.open.delete(key);
     const out = [...found.values()];
@@ -398,6 +517,185 @@ export class BlockingAnalysis {
       );
     }
     return true;
+  }
+
+  /**
+   * Whether a comparison of the rule, all its variables bound in `b`, is false: the firing cannot
+   * happen. Only comparisons whose outcome the encoded values decide for certain are read: equality
+   * and inequality (interned strings are equal exactly when their ids are), and orderings against a
+   * number literal (the other side is then a number); every other comparison is taken as true.
+   */
+  private refuted(shape: RuleShape, b: Binding): boolean {
+    for (const x of shape.plan.rule.body) {
+      if (x.kind !== "compare") continue;
+      const equality = x.op === "==" || x.op === "!=";
+      const numeric = (t: Term): boolean => t.kind === "const" && typeof t.value === "number";
+      const plain = (t: Term): boolean => t.kind === "var" || t.kind === "const";
+      if (!plain(x.left) || !plain(x.right)) continue; // arithmetic over encoded strings would decide nothing
+      if (!equality && !numeric(x.left) && !numeric(x.right)) continue;
+      const l = this.evalTerm(x.left, b);
+      const r = this.evalTerm(x.right, b);
+      if (l === null || r === null) continue;
+      const holds =
+        x.op === "=="
+          ? l === r
+          : x.op === "!="
+            ? l !== r
+            : x.op === "<"
+              ? l < r
+              : x.op === "<="
+                ? l <= r
+                : x.op === ">"
+                  ? l > r
+                  : x.op === ">="
+                    ? l >= r
+                    : true;
+      if (!holds) return true;
+    }
+    return false;
+  }
+
+  private readonly countVariables = new Map<RuleShape, string | null>();
+
+  /**
+   * The counted variable of a `count` rule this analysis can be precise about: its relation's only
+   * rule, one aggregate column, one positive atom and no `notin` (so new firings come only from new
+   * inputs); null for any other rule.
+   */
+  private countVariable(rel: number, shape: RuleShape): string | null {
+    let v = this.countVariables.get(shape);
+    if (v !== undefined) return v;
+    v = null;
+    const cols = shape.aggregateColumns;
+    const term = cols.length === 1 ? shape.plan.rule.head.args[cols[0]!] : undefined;
+    if (
+      term?.kind === "aggregate" &&
+      term.fn === "count" &&
+      shape.positives.length === 1 &&
+      shape.negatives.length === 0 &&
+      (this.shapes.byHead.get(rel)?.length ?? 0) === 1
+    )
+      v = term.variable.name;
+    this.countVariables.set(shape, v);
+    return v;
+  }
+
+  private readonly lowerBounds = new Map<RuleShape, (LowerBound | null)[]>();
+
+  /**
+   * Premise `i` of a rule when it is a precise `count` (see {@link countVariable}) whose count
+   * variable occurs nowhere else but in one `>=`/`>` comparison against a bound: the rule then
+   * fires anew only when the count rises to the bound (as aggregateSupport.ts's `countThresholds`).
+   */
+  private lowerBound(shape: RuleShape, i: number): LowerBound | null {
+    let all = this.lowerBounds.get(shape);
+    if (!all) this.lowerBounds.set(shape, (all = shape.positives.map((_, k) => this.computeLowerBound(shape, k))));
+    return all[i] ?? null;
+  }
+
+  private computeLowerBound(shape: RuleShape, i: number): LowerBound | null {
+    const atom = shape.positives[i]!;
+    const inner = this.shapes.byHead.get(atom.rel);
+    if (!inner || inner.length !== 1 || this.countVariable(atom.rel, inner[0]!) === null) return null;
+    const column = inner[0]!.aggregateColumns[0]!;
+    const v = atom.args[column];
+    if (!v || v.kind !== "var") return null;
+    const rule = shape.plan.rule;
+    const total =
+      rule.head.args.reduce((n, t) => n + occurrences(t, v.name), 0) +
+      rule.body.reduce(
+        (n, x) =>
+          n +
+          (x.kind === "atom"
+            ? x.args.reduce((m, t) => m + occurrences(t, v.name), 0)
+            : occurrences(x.left, v.name) + occurrences(x.right, v.name)),
+        0,
+      );
+    if (total !== 2) return null;
+    const uses = rule.body.flatMap((x) =>
+      x.kind === "compare" && occurrences(x.left, v.name) + occurrences(x.right, v.name) > 0 ? [x] : [],
+    );
+    if (uses.length !== 1) return null;
+    const cmp = uses[0]!;
+    if (cmp.left.kind === "var" && cmp.left.name === v.name && (cmp.op === ">=" || cmp.op === ">"))
+      return { column, bound: cmp.right, strict: cmp.op === ">" };
+    if (cmp.right.kind === "var" && cmp.right.name === v.name && (cmp.op === "<=" || cmp.op === "<"))
+      return { column, bound: cmp.left, strict: cmp.op === "<" };
+    return null;
+  }
+
+  private readonly rises = new Map<CountRise, Map<number, Cond>>();
+
+  /**
+   * What brings a firing through a new `count` tuple `c` about when the rule reads it only as "at
+   * least the bound" (bound from `full`): the count needs bound - present new values at once, so the
+   * condition is that threshold; null when it cannot rise that far (or only loses inputs: a count
+   * never rises by a loss); `c` itself when the bound is not known or already met.
+   */
+  private rise(c: Candidate, count: CountRise, lower: LowerBound, full: Binding): Cond | null {
+    if (count === "losses") return null;
+    const t = lower.bound;
+    const bound = t.kind === "const" && typeof t.value !== "number" ? null : this.evalTerm(t, full);
+    if (bound === null) return c;
+    const need = Math.max(1, lower.strict ? bound + 1 : bound) - count.present;
+    if (need <= 1) return c; // one new value is enough: the flat condition says as much
+    if (need > count.gains.length) return null;
+    let byNeed = this.rises.get(count);
+    if (!byNeed) this.rises.set(count, (byNeed = new Map<number, Cond>()));
+    let out = byNeed.get(need);
+    if (!out) byNeed.set(need, (out = { leaves: EMPTY_LEAVES, thresholds: new Set([{ need, groups: count.gains }]) }));
+    return out;
+  }
+
+  /**
+   * Annotates each candidate of a precise `count` rule with how its group's count can rise: the
+   * distinct counted values its input has now, and per value it lacks the merged condition of the
+   * new inputs carrying it. Left unannotated when the group or a new input's value is not known.
+   */
+  private countRises(
+    shape: RuleShape,
+    found: Map<string, Candidate>,
+    gains: Map<string, { cond: Cond; value: number | undefined }[]>,
+    counted: string,
+    theta: Binding,
+    readTime: (a: { time: number | null }) => number,
+  ): void {
+    const column = shape.aggregateColumns[0]!;
+    const a = shape.positives[0]!;
+    for (const [k, c] of found) {
+      const list = gains.get(k);
+      if (!list || list.length === 0) {
+        c.count = "losses";
+        continue;
+      }
+      if (c.tuple.some((v, col) => col !== column && v === null) || list.some((g) => g.value === undefined)) continue;
+      const b = this.unify(shape.headArgs, c.tuple, theta);
+      if (b === null) continue;
+      const have = new Set<number>();
+      const s = this.storeAt(a.rel, readTime(a));
+      if (s) {
+        const ap = a.args.map((t) => this.evalTerm(t, b));
+        this.tick(s.count);
+        for (let id = 0; id < s.count; id++) {
+          if (!this.matches(s, id, ap)) continue;
+          const value = this.unify(a.args, s.tuple(id), b)?.get(counted);
+          if (value === undefined) return; // an input that binds no counted value: not a count this knows
+          have.add(value);
+        }
+      }
+      const byValue = new Map<number, Cond[]>();
+      for (const g of list) {
+        if (have.has(g.value!)) continue; // a value the group has already does not raise the count
+        const l = byValue.get(g.value!);
+        if (l) l.push(g.cond);
+        else byValue.set(g.value!, [g.cond]);
+      }
+      const merge = (conds: Cond[]): Cond =>
+        conds.length === 1
+          ? conds[0]!
+          : { leaves: new Set(conds.flatMap((x) => [...x.leaves])), thresholds: new Set(conds.flatMap((x) => [...x.thresholds])) };
+      c.count = { present: have.size, gains: [...byValue.values()].map(merge) };
+    }
   }
 
   /** A `max`/`min` rule this analysis can be precise about: the relation's only rule, one aggregate column, one positive atom. */
@@ -460,10 +758,10 @@ export class BlockingAnalysis {
     i: number,
     j: number,
     b: Binding,
-    leaves: ReadonlySet<number>,
+    leaves: Cond,
     sources: readonly Candidate[][],
     readTime: (a: { time: number | null }) => number,
-    emit: (b: Binding, leaves: ReadonlySet<number>) => void,
+    emit: (b: Binding, leaves: Cond) => void,
   ): boolean {
     if (j === i) return this.joinFiring(shape, i, j + 1, b, leaves, sources, readTime, emit);
     if (j >= shape.positives.length) {
@@ -484,7 +782,7 @@ export class BlockingAnalysis {
     for (const x of sources[j]!) {
       if (this.joinTick(1)) return true;
       const next = this.unify(o.args, x.tuple, b);
-      if (next !== null && this.joinFiring(shape, i, j + 1, next, x.leaves.size < leaves.size ? x.leaves : leaves, sources, readTime, emit))
+      if (next !== null && this.joinFiring(shape, i, j + 1, next, condSize(x) < condSize(leaves) ? x : leaves, sources, readTime, emit))
         return true;
     }
     return false;

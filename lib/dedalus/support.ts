@@ -12,7 +12,7 @@
  */
 import { aggregateAbsences, countThresholds, extremeFirings, type CountThreshold } from "./aggregateSupport";
 import { messageKey } from "./messageKey";
-import { BlockingAnalysis, type Beyond } from "./negativeSupport";
+import { BlockingAnalysis, type Beyond, type BlockingCondition, type BlockingThreshold } from "./negativeSupport";
 import { recordedRun, type RawDerivation, type RawNegPremise, type RecordedDerivations } from "./provenanceRecording";
 import { relationPaths, TEMPORAL_PATH } from "./ruleGraph";
 import type { DedalusRun } from "./runResult";
@@ -60,7 +60,7 @@ type TupleRef = { store: TupleStore; id: number };
 /** A step of the depth-first walk: a tuple's formula, or the formula of an absent pattern. */
 type Frame =
   | { kind: "tuple"; store: TupleStore; id: number; open: boolean; derivations: RawDerivation[] }
-  | { kind: "neg"; key: string; neg: RawNegPremise; open: boolean; causes: TupleRef[] };
+  | { kind: "neg"; key: string; neg: RawNegPremise; open: boolean; causes: TupleRef[]; condition: BlockingCondition | null };
 
 /** Memo value of a tuple whose formula is being computed (a cycle guard, see {@link SupportWalk.valueOf}). */
 const ON_STACK = -2;
@@ -123,10 +123,12 @@ class SupportWalk {
           f.key,
           f.neg.rel === this.crashRel
             ? this.notCrashed(f.neg)
-            : this.formulas.combine(
-                "and",
-                f.causes.map((c) => this.valueOf(c.store, c.id)),
-              ),
+            : f.condition
+              ? this.conditionFormula(f.condition)
+              : this.formulas.combine(
+                  "and",
+                  f.causes.map((c) => this.valueOf(c.store, c.id)),
+                ),
         );
       }
     }
@@ -200,13 +202,51 @@ class SupportWalk {
     );
   }
 
-  /** What supports an absent pattern: its blocking tuples, or Molly's causes where that analysis declines. */
-  private causes(n: RawNegPremise): TupleRef[] {
-    return (
-      (this.mode === "molly"
-        ? null
-        : (this.blocking ??= new BlockingAnalysis(this.run)).blockingTuples(n, undefined, this.beyondOf.get(n))) ?? this.mollyCauses(n)
-    );
+  /** What supports an absent pattern: its blocking condition, or null where that analysis declines (Molly's causes then). */
+  private condition(n: RawNegPremise): BlockingCondition | null {
+    return this.mode === "molly"
+      ? null
+      : (this.blocking ??= new BlockingAnalysis(this.run)).blockingCondition(n, undefined, this.beyondOf.get(n));
+  }
+
+  /** Every tuple a blocking condition reads, thresholds' groups included (each once). */
+  private conditionTuples(c: BlockingCondition): TupleRef[] {
+    const out = new Set<TupleRef>();
+    const seen = new Set<BlockingThreshold>();
+    const walk = (x: BlockingCondition): void => {
+      for (const t of x.tuples) out.add(t);
+      for (const t of x.thresholds) {
+        if (seen.has(t)) continue;
+        seen.add(t);
+        for (const g of t.groups) walk(g);
+      }
+    };
+    walk(c);
+    return [...out];
+  }
+
+  private readonly thresholdFormulas = new Map<BlockingThreshold, number>();
+
+  /**
+   * A blocking condition's formula: every blocking tuple keeps its support, and for each threshold
+   * (at least `need` of its groups coming about unblocks the premise) at least n - need + 1 of its n
+   * groups keep theirs.
+   */
+  private conditionFormula(c: BlockingCondition): number {
+    const f = this.formulas;
+    const parts = c.tuples.map((t) => this.valueOf(t.store, t.id));
+    for (const t of c.thresholds) {
+      let v = this.thresholdFormulas.get(t);
+      if (v === undefined) {
+        v = f.atLeast(
+          t.groups.length - t.need + 1,
+          t.groups.map((g) => this.conditionFormula(g)),
+        );
+        this.thresholdFormulas.set(t, v);
+      }
+      parts.push(v);
+    }
+    return f.combine("and", parts);
   }
 
   /** Molly's possible causes of an absent `p` read at T: every tuple upstream of p, before T (or at T). */
@@ -256,7 +296,7 @@ class SupportWalk {
 
   private pushNeg(n: RawNegPremise): void {
     const key = this.negKey(n);
-    if (!this.negMemo.has(key)) this.stack.push({ kind: "neg", key, neg: n, open: false, causes: [] });
+    if (!this.negMemo.has(key)) this.stack.push({ kind: "neg", key, neg: n, open: false, causes: [], condition: null });
   }
 
   /** First visit of a tuple: mark it open and push everything its usable derivations read. */
@@ -293,7 +333,10 @@ class SupportWalk {
     }
     f.open = true;
     this.negMemo.set(f.key, FormulaBuilder.TRUE); // guard while open (see valueOf)
-    f.causes = f.neg.rel === this.crashRel ? [] : this.causes(f.neg);
+    if (f.neg.rel !== this.crashRel) {
+      f.condition = this.condition(f.neg);
+      f.causes = f.condition ? this.conditionTuples(f.condition) : this.mollyCauses(f.neg);
+    }
     for (let k = f.causes.length - 1; k >= 0; k--) this.pushTuple(f.causes[k]!.store, f.causes[k]!.id);
   }
 
