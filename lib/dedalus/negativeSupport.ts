@@ -634,8 +634,8 @@ export class BlockingAnalysis {
    */
   private rise(c: Candidate, count: CountRise, lower: LowerBound, full: Binding): Cond | null {
     if (count === "losses") return null;
-    const t = lower.bound;
-    const bound = t.kind === "const" && typeof t.value !== "number" ? null : this.evalTerm(t, full);
+    // integer literals only: a string is never a bound for a count
+    const bound = termValue(lower.bound, full, (v) => (typeof v === "number" ? v : null));
     if (bound === null) return c;
     const need = Math.max(1, lower.strict ? bound + 1 : bound) - count.present;
     if (need <= 1) return c; // one new value is enough: the flat condition says as much
