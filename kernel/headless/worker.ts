@@ -151,10 +151,28 @@ function onlyNodeAmbientTypes(ts: { sys: { getDirectories(p: string): string[] }
   };
 }
 
+/**
+ * tslab compiles through TypeScript's watch program, whose directory and file watchers are
+ * `fs.watch` handles. A watcher that fails later (its folder removed, the machine's inotify
+ * watches used up by other processes) emits "error", and an FSWatcher without a listener takes
+ * the whole process down mid-notebook — seen under load in CI as "ended unexpectedly ... at
+ * FSWatcher.emit". A headless run never needs the watchers to fire, so a failed one is closed.
+ */
+function closeWatchersOnError(): void {
+  const fs = require("node:fs") as typeof import("node:fs");
+  const watch = fs.watch.bind(fs) as (...args: unknown[]) => import("node:fs").FSWatcher;
+  (fs as { watch: unknown }).watch = (...args: unknown[]) => {
+    const w = watch(...args);
+    w.on("error", () => w.close());
+    return w;
+  };
+}
+
 let tslabLoaded = false;
 function loadTslab(): void {
   if (tslabLoaded) return;
   tslabLoaded = true;
+  closeWatchersOnError();
   if (process.env[AMBIENT_TYPES_ENV] === "all") return;
   // The TypeScript tslab itself loads (resolved from tslab's folder): patching another copy would do nothing.
   const tslabDir = path.dirname(require.resolve("tslab/package.json"));
