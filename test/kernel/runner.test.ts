@@ -39,6 +39,21 @@ describe("headless notebook execution", () => {
     expect(String(data["image/svg+xml"])).toMatch(/^<svg[\s\S]*aria-roledescription="point"/);
   });
 
+  test.concurrent("a file watcher that fails does not take the notebook down (tslab compiles through watchers)", async () => {
+    const file = writeNotebook(dir, "watcher.ipynb", [
+      // The same fs.watch TypeScript's watch program calls; its watchers fail under inotify exhaustion.
+      {
+        type: "code",
+        source:
+          'import * as fs from "node:fs";\nconst w = fs.watch(".");\nw.emit("error", new Error("ENOSPC: System limit for number of file watchers reached"));',
+      },
+      { type: "code", source: 'console.log("still running");' },
+    ]);
+    const r = await executeNotebook(file);
+    expect(r.failure).toBeUndefined();
+    expect(r.notebook.cells[1]?.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "still running\n" }]);
+  });
+
   test.concurrent("stops at the first failing cell and names its cell and line", async () => {
     const file = writeNotebook(dir, "throws.ipynb", [
       { type: "code", source: "const a = 1;" },
