@@ -256,13 +256,13 @@ test("a malformed answer is a failed test with a clear message, not a grader cra
 
 test("lab 5: a forged session's answers are judged, not believed; one that never answers costs a bounded time", async () => {
   const forged = await gradeNotebook(withCells(starter("lab5-handlers"), "lab5-forged.ipynb", [FORGED_SESSION]), {
-    cellTimeoutMs: TIMEOUT_S * 1000,
+    cellTimeoutMs: 60_000,
   });
   expect(forged.score).toBe(0);
   expect(forged.tests[0]!.output).toMatch(/node b delivered "msg-[0-9a-z]+" although no message carrying it reached b/);
   // On the reference solution too: the forged answers come first and are what the grader judges.
   const onSolution = await gradeNotebook(withCells(solution("lab5-handlers"), "lab5-forged-solution.ipynb", [FORGED_SESSION]), {
-    cellTimeoutMs: TIMEOUT_S * 1000,
+    cellTimeoutMs: 60_000,
   });
   expect(onSolution.score).toBe(0);
   const t0 = Date.now();
@@ -278,7 +278,8 @@ test("lab 5: a forged session's answers are judged, not believed; one that never
 test("lab 5: garbage answers are a failed test with a clear message, not a grader crash", async () => {
   const garbage = `const reply = (process as any).send.bind(process);
 (process as any).on("message", (m: any) => { if (m && m.type === "lab-ask") reply({ type: "lab-answers", id: m.id, answers: [{ ok: true, calls: "lots", states: {} }] }); });`;
-  const r = await gradeNotebook(withCells(solution("lab5-handlers"), "lab5-garbage.ipynb", [garbage]), { cellTimeoutMs: TIMEOUT_S * 1000 });
+  // A cell budget the solution's own cells meet on a loaded machine: the answer is what is judged here, not time.
+  const r = await gradeNotebook(withCells(solution("lab5-handlers"), "lab5-garbage.ipynb", [garbage]), { cellTimeoutMs: 60_000 });
   expect(r.score).toBe(0);
   expect(r.tests[0]!.output).toMatch(/the notebook process gave a malformed answer for no faults: no calls/);
 }, 120_000);
