@@ -1,12 +1,11 @@
 import fc from "fast-check";
-import { parseSource } from "../../lib/dedalus/load";
 import { dedalusProgramTarget, postReadsCrash } from "../../lib/ldfi/dedalusEngine";
 import { faultKey, type FaultBounds } from "../../lib/ldfi/faults";
 import { closeLdfiPool, ldfiPoolAnswers } from "../../lib/ldfi/pool";
 import type { SearchOptions, SearchResult } from "../../lib/ldfi/result";
 import { searchFaults } from "../../lib/ldfi/search";
 import { corpusProgram, loadExpected } from "./corpus";
-import { programArb, render } from "./randomProgramGen";
+import { generatedProgram, programArb } from "./randomProgramGen";
 
 /**
  * The worker pool (`jobs` above 1) must not change a search: same verdict, counterexample, limit,
@@ -85,10 +84,9 @@ describe("LDFI on the worker pool", () => {
     let counterexamples = 0;
     fc.assert(
       fc.property(programArb, (c) => {
-        const post = c.post >= c.pre ? c.post + 1 : c.post;
-        const text = render(c.rules, c.pre, post, c.excuseCrashed, c.persist);
-        const { program, diagnostics } = parseSource(text, "random.ded");
-        if (diagnostics.some((d) => d.severity === "error")) return;
+        const generated = generatedProgram(c);
+        if (!generated) return;
+        const { text, program } = generated;
         let result: [string, string];
         try {
           result = both(

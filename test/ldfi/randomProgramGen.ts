@@ -1,4 +1,6 @@
 import fc from "fast-check";
+import { parseSource } from "../../lib/dedalus/load";
+import type { Program } from "../../lib/dedalus/ast";
 
 /**
  * Random small Dedalus protocols for the LDFI property tests (LDFI against the exhaustive oracle,
@@ -54,3 +56,15 @@ export const programArb = fc.record({
   eff: fc.integer({ min: 1, max: 3 }),
   crashes: fc.integer({ min: 0, max: 1 }),
 });
+
+/** One drawn case of {@link programArb}. */
+export type ProgramCase = typeof programArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** A drawn case as a program (and its text, for failure messages), or undefined when it does not parse. */
+export function generatedProgram(c: ProgramCase): { text: string; program: Program } | undefined {
+  // pre and post read different relations, otherwise they vanish together and nothing is a violation
+  const post = c.post >= c.pre ? c.post + 1 : c.post;
+  const text = render(c.rules, c.pre, post, c.excuseCrashed, c.persist);
+  const { program, diagnostics } = parseSource(text, "random.ded");
+  return diagnostics.some((d) => d.severity === "error") ? undefined : { text, program };
+}
