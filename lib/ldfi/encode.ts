@@ -353,7 +353,7 @@ function enumerateModels(
 
 /** The fault sets of `found` that are minimal among them (a superset of another can only lose more), smallest first, then by key. */
 function minimalSorted(found: readonly FaultSet[]): FaultSet[] {
-  const atoms = found.map(faultAtomSet);
+  const atoms = found.map((f) => new Set(faultAtoms(f)));
   const minimal = found.filter(
     (f, i) =>
       !found.some(
@@ -367,10 +367,6 @@ function minimalSorted(found: readonly FaultSet[]): FaultSet[] {
       ((keyOf.get(a) as string) < (keyOf.get(b) as string) ? -1 : (keyOf.get(a) as string) > (keyOf.get(b) as string) ? 1 : 0),
   );
   return minimal;
-}
-
-function faultAtomSet(f: FaultSet): Set<string> {
-  return new Set(faultAtoms(f));
 }
 
 function warmUp(graph: SupportGraph, roots: readonly number[], visit: (i: number) => number): void {
