@@ -151,34 +151,38 @@ function onlyNodeAmbientTypes(ts: { sys: { getDirectories(p: string): string[] }
   };
 }
 
+/** What TypeScript's `sys.watchFile` / `sys.watchDirectory` give back. */
+interface TsWatchers {
+  sys: { watchFile?: (...args: never[]) => { close(): void }; watchDirectory?: (...args: never[]) => { close(): void } };
+}
+
 /**
- * tslab compiles through TypeScript's watch program, whose directory and file watchers are
- * `fs.watch` handles. A watcher that fails later (its folder removed, the machine's inotify
- * watches used up by other processes) emits "error", and an FSWatcher without a listener takes
- * the whole process down mid-notebook — seen under load in CI as "ended unexpectedly ... at
- * FSWatcher.emit". A headless run never needs the watchers to fire, so a failed one is closed.
+ * tslab compiles through TypeScript's watch program, which puts an `fs.watch` on every folder and
+ * file it reads: 162 inotify watches in one notebook process, measured. A headless run never needs
+ * them to fire (tslab's own in-memory sources are watched through its own `sys`, not these), and
+ * they are what failed under load: a watcher that fails (its folder removed, the machine's inotify
+ * watches or instances used up by other processes; this machine allows 128 instances per user)
+ * emits "error" and takes the process down mid-notebook, seen in CI as "ended unexpectedly ... at
+ * FSWatcher.emit", in the site build and in grading. So the worker opens none. The one thing lost:
+ * a module file a cell rewrites after an earlier cell imported it is not re-read.
  */
-function closeWatchersOnError(): void {
-  const fs = require("node:fs") as typeof import("node:fs");
-  const watch = fs.watch.bind(fs) as (...args: unknown[]) => import("node:fs").FSWatcher;
-  (fs as { watch: unknown }).watch = (...args: unknown[]) => {
-    const w = watch(...args);
-    w.on("error", () => w.close());
-    return w;
-  };
+function watchNothing(ts: TsWatchers): void {
+  const none = (): { close(): void } => ({ close: () => undefined });
+  ts.sys.watchFile = none;
+  ts.sys.watchDirectory = none;
 }
 
 let tslabLoaded = false;
 function loadTslab(): void {
   if (tslabLoaded) return;
   tslabLoaded = true;
-  closeWatchersOnError();
-  if (process.env[AMBIENT_TYPES_ENV] === "all") return;
   // The TypeScript tslab itself loads (resolved from tslab's folder): patching another copy would do nothing.
   const tslabDir = path.dirname(require.resolve("tslab/package.json"));
-  onlyNodeAmbientTypes(
-    require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] })) as { sys: { getDirectories(p: string): string[] } },
-  );
+  const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] })) as TsWatchers & {
+    sys: { getDirectories(p: string): string[] };
+  };
+  watchNothing(ts);
+  if (process.env[AMBIENT_TYPES_ENV] !== "all") onlyNodeAmbientTypes(ts);
 }
 
 /** Creates a tslab converter for sources that live in `dir` (tslab takes its folder from the cwd). */

@@ -281,7 +281,8 @@ test("lab 5: garbage answers are a failed test with a clear message, not a grade
   // A cell budget the solution's own cells meet on a loaded machine: the answer is what is judged here, not time.
   const r = await gradeNotebook(withCells(solution("lab5-handlers"), "lab5-garbage.ipynb", [garbage]), { cellTimeoutMs: 60_000 });
   expect(r.score).toBe(0);
-  expect(r.tests[0]!.output).toMatch(/the notebook process gave a malformed answer for no faults: no calls/);
+  // The notes go with the test's output so that a failure here says why the notebook did not get to grading.
+  expect(`${r.tests[0]!.output}\nnotes: ${r.output}`).toMatch(/the notebook process gave a malformed answer for no faults: no calls/);
 }, 120_000);
 
 test("a last cell printing 300 KB is graded normally; one printing 2 MB is reported as an output limit, not an unexpected exit", async () => {

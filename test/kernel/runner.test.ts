@@ -39,19 +39,19 @@ describe("headless notebook execution", () => {
     expect(String(data["image/svg+xml"])).toMatch(/^<svg[\s\S]*aria-roledescription="point"/);
   });
 
-  test.concurrent("a file watcher that fails does not take the notebook down (tslab compiles through watchers)", async () => {
-    const file = writeNotebook(dir, "watcher.ipynb", [
-      // The same fs.watch TypeScript's watch program calls; its watchers fail under inotify exhaustion.
+  test.concurrent("the worker opens no file watchers (TypeScript's, 162 of them, failed under load and took notebooks down)", async () => {
+    const file = writeNotebook(dir, "watchers.ipynb", [
       {
         type: "code",
         source:
-          'import * as fs from "node:fs";\nconst w = fs.watch(".");\nw.emit("error", new Error("ENOSPC: System limit for number of file watchers reached"));',
+          'const fsWatchers = (): number =>\n  (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo().filter((r) => r === "FSEventWrap").length;',
       },
-      { type: "code", source: 'console.log("still running");' },
+      // A second cell: by then tslab has compiled against the library and its declarations.
+      { type: "code", source: 'import { pnCounter } from "maze";\nconsole.log(typeof pnCounter, fsWatchers());' },
     ]);
     const r = await executeNotebook(file);
     expect(r.failure).toBeUndefined();
-    expect(r.notebook.cells[1]?.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "still running\n" }]);
+    expect(r.notebook.cells[1]?.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "object 0\n" }]);
   });
 
   test.concurrent("stops at the first failing cell and names its cell and line", async () => {
