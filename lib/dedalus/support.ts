@@ -14,7 +14,7 @@ import { aggregateAbsences, countThresholds, extremeFirings, type CountThreshold
 import { messageKey } from "./messageKey";
 import { BlockingAnalysis, type Beyond, type BlockingCondition, type BlockingThreshold } from "./negativeSupport";
 import { recordedRun, type RawDerivation, type RawNegPremise, type RecordedDerivations } from "./provenanceRecording";
-import { relationPaths, TEMPORAL_PATH } from "./ruleGraph";
+import { relationPaths, SAME_STEP_PATH } from "./ruleGraph";
 import type { DedalusRun } from "./runResult";
 import type { CompiledProgram, Fact, RunResult } from "./runtime";
 import { sameStepGraph } from "./sameStep";
@@ -256,8 +256,9 @@ class SupportWalk {
     if (!into) return out;
     for (let q = 0; q < into.length; q++) {
       if (into[q] === 0) continue;
-      const sameTimeOnly = (into[q]! & TEMPORAL_PATH) === 0;
-      const last = sameTimeOnly ? n.time : n.time - 1;
+      // A relation that reaches p within the step counts up to T itself, even when it also reaches
+      // p through time (r1 both blocks r3 in the step and feeds it later: its tuples at T are causes).
+      const last = (into[q]! & SAME_STEP_PATH) !== 0 ? n.time : n.time - 1;
       for (let t = 1; t <= Math.min(last, this.eot); t++) {
         const s = this.run.stores[t]![q]!;
         for (let id = 0; id < s.count; id++) out.push({ store: s, id });
