@@ -1,6 +1,6 @@
 import { finishEnumeration } from "./encode";
 import { expansionOf, tierNegativeSupport, type ExpansionContext, type RunExpansion } from "./expansion";
-import { faultAtoms, faultCount, faultKey, type FaultSet } from "./faults";
+import { faultAtoms, faultCount, faultKey, faultSet, withinBounds, type FaultSet } from "./faults";
 import { violations, type FaultTarget } from "./observation";
 import { idleCoreAvailable, PoolSearch, type TargetRecipe } from "./pool";
 import {
@@ -23,8 +23,9 @@ import { SearchSession, type SearchEnd } from "./session";
  *    is a counterexample;
  * 4. a run that survives had other derivations: its lineage, with its own faults as the seed that
  *    every further hypothesis extends, yields new hypotheses; sets already explored are skipped;
- * 5. a run that kept every goal and whose lineage no fault within the bounds can break further
- *    discharges every superset of its faults: those are dropped from the queue unrun;
+ * 5. a run that kept every goal discharges every hypothesis that extends its faults without
+ *    breaking its lineage (containing none of the minimal sets that do): it is not run, and its
+ *    joins with those minimal sets are queued instead;
  * 6. when no hypothesis is left, the program is certified for the bounds.
  *
  * Deterministic: the queue is ordered by fault count, then by lateness of the faults, then by the
@@ -50,14 +51,47 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   // More hypotheses than the runs left (plus those that may turn out explored) cannot be used.
   const hypothesisCap = (): number => s.maxRuns - s.executions + explored.size + queued.size + 1;
 
-  // Runs that kept every goal and whose lineage no further fault within the bounds can break: every
-  // superset of their faults keeps every goal too, so no counterexample lies above them (README:
-  // subsumption) and a queued superset is dropped unrun.
-  const untouchable: Set<string>[] = [];
-  const subsumed = (f: FaultSet): boolean => {
-    if (untouchable.length === 0) return false;
-    const atoms = new Set(faultAtoms(f));
-    return untouchable.some((u) => u.size <= atoms.size && [...u].every((a) => atoms.has(a)));
+  // Runs that kept every goal, with the minimal fault sets that break their full lineage (complete:
+  // not cut short). A hypothesis that extends such a run's faults without containing any of them
+  // keeps that run's derivations, hence every goal: it is not run, and what lies above it is
+  // reached through that run's breakers instead (README: subsumption).
+  const survivors: Survivor[] = [];
+  // Which survivor discharges each queued hypothesis, and how many survivors it has been checked
+  // against: survivors only grow and a discharge stays, so each check starts where the last ended.
+  const checked = new Map<string, { atoms: ReadonlySet<string>; upTo: number; by: Survivor | null }>();
+  const dischargerOf = (item: { readonly key: string; readonly faults: FaultSet }): Survivor | null => {
+    let c = checked.get(item.key);
+    if (!c) {
+      c = { atoms: new Set(faultAtoms(item.faults)), upTo: 0, by: null };
+      checked.set(item.key, c);
+    }
+    for (; c.by === null && c.upTo < survivors.length; c.upTo++) {
+      const r = survivors[c.upTo] as Survivor;
+      if (discharges(r, c.atoms)) c.by = r;
+    }
+    return c.by;
+  };
+  const subsumed = (item: { readonly key: string; readonly faults: FaultSet }): boolean => dischargerOf(item) !== null;
+
+  /** Puts new hypotheses in the queue in the search's order. */
+  const enqueue = (fresh: QueueItem[]): void => {
+    if (order === "depth-first") {
+      // this run's extensions go first (smallest first among them): follow the lineage that just survived
+      // concat, not unshift(...fresh): with a large --max-runs a run can yield more hypotheses than a call takes arguments
+      queue = fresh.concat(queue);
+      return;
+    }
+    for (const item of fresh) {
+      let i = queue.length;
+      while (i > 0 && before(item, queue[i - 1] as QueueItem)) i--;
+      queue.splice(i, 0, item);
+    }
+  };
+  const item = (faults: FaultSet, tier: number): QueueItem | null => {
+    const key = faultKey(faults);
+    if (explored.has(key) || queued.has(key)) return null;
+    queued.add(key);
+    return { faults, key, tier, size: faultCount(faults), lateness: lateness(faults), seq: seq++ };
   };
 
   /** Queues the hypotheses of one run's expansion, found under at least the current cap. */
@@ -73,33 +107,28 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
       s.maxClauses = Math.max(s.maxClauses, r.clauses);
       // Certification rests on the full lineage's hypotheses; the positive tier only orders the queue.
       if (r.truncated && negativeSupport) incomplete = true;
-      if (
-        subsumption &&
-        negativeSupport &&
-        !r.truncated &&
-        !r.seedBreaks &&
-        r.hypotheses.length === 0 &&
-        expansion.goals === s.failureFreePost.size
-      )
-        untouchable.push(new Set(faultAtoms(faults)));
+      if (subsumption && negativeSupport && !r.truncated && !r.seedBreaks && expansion.goals === s.failureFreePost.size)
+        survivors.push({ seed: faultAtoms(faults), breakers: r.hypotheses.map((h) => ({ faults: h, atoms: faultAtoms(h) })) });
       for (const h of r.hypotheses) {
-        const key = faultKey(h);
-        if (explored.has(key) || queued.has(key)) continue;
-        queued.add(key);
-        fresh.push({ faults: h, key, tier, size: faultCount(h), lateness: lateness(h), seq: seq++ });
+        const it = item(h, tier);
+        if (it) fresh.push(it);
       }
     });
-    if (order === "depth-first") {
-      // this run's extensions go first (smallest first among them): follow the lineage that just survived
-      // concat, not unshift(...fresh): with a large --max-runs a run can yield more hypotheses than a call takes arguments
-      queue = fresh.concat(queue);
-      return;
+    enqueue(fresh);
+  };
+  /**
+   * A discharged hypothesis is not run; a counterexample above it still contains its discharger's
+   * faults and breaks that run's lineage, so it contains the hypothesis joined with one of the
+   * discharger's breakers: those joins are queued in its place (within the bounds).
+   */
+  const expandThrough = (faults: FaultSet, by: Survivor): void => {
+    const fresh: QueueItem[] = [];
+    for (const b of by.breakers) {
+      const joined = joinFaults(faults, b.faults);
+      const it = joined && withinBounds(joined, options.bounds) ? item(joined, DISCHARGED_TIER) : null;
+      if (it) fresh.push(it);
     }
-    for (const item of fresh) {
-      let i = queue.length;
-      while (i > 0 && before(item, queue[i - 1] as QueueItem)) i--;
-      queue.splice(i, 0, item);
-    }
+    enqueue(fresh);
   };
   /** Runs one hypothesis here, on this thread. */
   const runHere = (faults: FaultSet): { missing: string[]; expansion: RunExpansion | null } => {
@@ -119,8 +148,11 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
       const next = queue.shift() as QueueItem;
       queued.delete(next.key);
       explored.add(next.key);
-      if (subsumed(next.faults)) {
+      const by = dischargerOf(next);
+      checked.delete(next.key);
+      if (by) {
         pool.discard(next.key);
+        expandThrough(next.faults, by);
         continue;
       }
       // Worker threads run the hypotheses queued behind this one while this thread runs it (or
@@ -176,7 +208,7 @@ class Speculation {
   }
 
   /** Sends the first queued hypotheses that are not yet sent (nor subsumed) to free worker slots. */
-  speculate(queue: readonly QueueItem[], subsumed: (f: FaultSet) => boolean, cap: () => number): void {
+  speculate(queue: readonly QueueItem[], subsumed: (item: QueueItem) => boolean, cap: () => number): void {
     if (this.workers === 0) return;
     if (!this.search) {
       if (queue.length === 0 || performance.now() < this.startAfter) return;
@@ -204,7 +236,7 @@ class Speculation {
     const workerCap = 2 * cap() + 64;
     for (let i = 0; i < queue.length && slots > 0; i++) {
       const item = queue[i] as QueueItem;
-      if (this.search.has(item.key) || this.local.has(item.key) || subsumed(item.faults)) continue;
+      if (this.search.has(item.key) || this.local.has(item.key) || subsumed(item)) continue;
       this.search.submit(item.key, item.faults, workerCap);
       slots -= 1;
     }
@@ -219,7 +251,7 @@ class Speculation {
   take(
     next: QueueItem,
     queue: readonly QueueItem[],
-    subsumed: (f: FaultSet) => boolean,
+    subsumed: (item: QueueItem) => boolean,
     cap: () => number,
   ): { missing: string[]; expansion: RunExpansion | null } | undefined {
     const search = this.search;
@@ -236,7 +268,7 @@ class Speculation {
         r = search.take(next.key);
         break;
       }
-      const spare = queue.find((item) => !search.has(item.key) && !this.local.has(item.key) && !subsumed(item.faults));
+      const spare = queue.find((item) => !search.has(item.key) && !this.local.has(item.key) && !subsumed(item));
       if (!spare) {
         r = search.take(next.key);
         break;
@@ -275,6 +307,38 @@ class Speculation {
     this.search = null;
     this.local.clear();
   }
+}
+
+/** A run that kept every goal: its faults, and every minimal fault set above them that breaks its full lineage. */
+interface Survivor {
+  readonly seed: readonly string[];
+  readonly breakers: readonly { readonly faults: FaultSet; readonly atoms: readonly string[] }[];
+}
+
+/** Whether `survivor` discharges a hypothesis: the hypothesis extends its faults and contains none of its breakers. */
+function discharges(survivor: Survivor, atoms: ReadonlySet<string>): boolean {
+  if (survivor.seed.length > atoms.size || !survivor.seed.every((a) => atoms.has(a))) return false;
+  return !survivor.breakers.some((b) => b.atoms.length <= atoms.size && b.atoms.every((a) => atoms.has(a)));
+}
+
+/** The tier of the joins queued in a discharged hypothesis's place: their breakers come from a full lineage. */
+const DISCHARGED_TIER = 1;
+
+/**
+ * Both fault sets at once, or null when no fault set contains both: one node crashing at two
+ * different times, or an omission of a message its sender has already stopped sending by crashing.
+ */
+function joinFaults(a: FaultSet, b: FaultSet): FaultSet | null {
+  const crashes = [...a.crashes, ...b.crashes];
+  const crashAt = new Map<string, number>();
+  for (const c of crashes) {
+    const t = crashAt.get(c.node);
+    if (t !== undefined && t !== c.time) return null;
+    crashAt.set(c.node, c.time);
+  }
+  const omissions = [...a.omissions, ...b.omissions];
+  if (omissions.some((o) => (crashAt.get(o.from) ?? Infinity) <= o.time)) return null;
+  return faultSet(omissions, crashes);
 }
 
 interface QueueItem {

@@ -93,7 +93,8 @@ export interface SearchOptions {
    */
   readonly order?: HypothesisOrder;
   /**
-   * LDFI drops queued supersets of a run whose lineage no further fault can break (default true;
+   * LDFI does not run a hypothesis that extends a surviving run's faults without breaking that
+   * run's lineage, and queues its joins with what does break it instead (default true;
    * lib/ldfi/README.md, the loop, step 6). Sound only when lineage is: the handler search turns it
    * off, because the causal past of opaque handlers is not (its completion phase decides there).
    */

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { allFaultSets, exhaustiveSearch, randomSearch } from "../../lib/ldfi/baselines";
-import { faultCount, faultKey, withinBounds, type FaultBounds, type FaultSet } from "../../lib/ldfi/faults";
-import { edgesOf, survives, type SupportGraph, type SupportNode } from "../../lib/ldfi/lineage";
+import { breaksEdge, faultCount, faultKey, withinBounds, type FaultBounds, type FaultSet } from "../../lib/ldfi/faults";
+import { edgesOf, survives, type MessageEdge, type SupportGraph, type SupportNode } from "../../lib/ldfi/lineage";
 import { ldfiSearch } from "../../lib/ldfi/loop";
 import type { FaultTarget, Observation } from "../../lib/ldfi/observation";
 
@@ -34,6 +34,49 @@ function staticTarget(g: SupportGraph, nodes: string[], excusable: ReadonlySet<n
     },
   };
   return t;
+}
+
+/**
+ * A goal whose derivations depend on the faults, as a Dedalus rule with `notin` over a received
+ * message does: it holds while some term holds, a term needing its `present` messages delivered and
+ * its `lost` ones lost. A run's lineage is the `present` messages of the terms that hold in it, which
+ * is sound (more faults that spare those keep the term: its lost messages stay lost) but, unlike a
+ * static lineage, other runs have other derivations (a retry, a fallback).
+ */
+type Term = { readonly present: readonly MessageEdge[]; readonly lost: readonly MessageEdge[] };
+
+function dynamicTarget(goals: readonly (readonly Term[])[], nodes: string[]): FaultTarget {
+  const lostUnder = (f: FaultSet, e: MessageEdge): boolean => breaksEdge(f, e.from, e.to, e.sendTime);
+  const holding = (f: FaultSet, terms: readonly Term[]): Term[] =>
+    terms.filter((t) => t.present.every((e) => !lostUnder(f, e)) && t.lost.every((e) => lostUnder(f, e)));
+  const firstSend = new Map<string, number>();
+  for (const e of goals.flat().flatMap((t) => [...t.present, ...t.lost]))
+    firstSend.set(e.from, Math.min(e.sendTime, firstSend.get(e.from) ?? Infinity));
+  return {
+    nodes,
+    execute(faults: FaultSet): Observation {
+      const post = new Set(goals.flatMap((terms, i) => (holding(faults, terms).length > 0 ? [`post(${i})`] : [])));
+      return {
+        faults,
+        post,
+        pre: new Set(goals.map((_, i) => `post(${i})`)),
+        firstSend,
+        messages: [],
+        lineage: (kept) => {
+          const b: SupportNode[] = [];
+          const add = (n: SupportNode): number => b.push(n) - 1;
+          const roots = kept.map((k) => {
+            const terms = holding(faults, goals[Number(/\d+/.exec(k)?.[0])] ?? []);
+            return add({
+              kind: "or",
+              of: terms.map((t) => add({ kind: "and", of: t.present.map((edge) => add({ kind: "edge", edge })) })),
+            });
+          });
+          return { nodes: b, roots };
+        },
+      };
+    },
+  };
 }
 
 const NODES = ["a", "b"];
@@ -76,6 +119,63 @@ describe("ldfiSearch", () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  // A few messages shared by every term, so that runs' derivations overlap and can discharge each other.
+  const pool: MessageEdge[] = [1, 2, 3].map((sendTime) => ({ from: "a", to: "b", sendTime })).concat([{ from: "b", to: "a", sendTime: 1 }]);
+  const one = fc.constantFrom(...pool);
+  const termArb: fc.Arbitrary<Term> = fc.oneof(
+    fc.record({ present: fc.subarray(pool), lost: fc.subarray(pool, { maxLength: 2 }) }),
+    // a fallback: one message stands in for another that was lost (these chain into cycles)
+    fc.record({ present: one.map((e) => [e]), lost: one.map((e) => [e]) }),
+  );
+  const dynamicArb = fc.array(
+    fc
+      .tuple(fc.subarray(pool, { minLength: 2 }), fc.array(termArb, { maxLength: 5 }))
+      .map(([all, rest]) => [{ present: all, lost: [] }, ...rest]),
+    { minLength: 1, maxLength: 2 },
+  );
+
+  it("reaches the oracle's verdict when other runs have other derivations (subsumption's joins)", () => {
+    fc.assert(
+      fc.property(dynamicArb, fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 1 }), (goals, eff, crashes) => {
+        const bounds: FaultBounds = { eot: 4, eff, crashes, nodes: NODES };
+        const failureFree = dynamicTarget(goals, NODES).execute({ omissions: [], crashes: [] });
+        if (failureFree.post.size === 0) return;
+        const ldfi = ldfiSearch(dynamicTarget(goals, NODES), { bounds });
+        const oracle = exhaustiveSearch(dynamicTarget(goals, NODES), { bounds });
+        expect(ldfi.verdict).toBe(oracle.verdict);
+      }),
+      { numRuns: Number(process.env["LDFI_RUNS"] ?? 300), seed: Number(process.env["LDFI_SEED"] ?? 11) },
+    );
+  });
+
+  it("finds the counterexample above three runs that discharge each other's hypotheses in a cycle", () => {
+    // Three messages x, y, z; any two losses leave a derivation (each pair a different one), all
+    // three lose the goal. {x}, {y}, {z} survive; {x,y} extends {y} without breaking its lineage (z),
+    // {y,z} likewise {z}'s (x), {x,z} {x}'s (y): all three pairs are discharged unrun, and only the
+    // joins queued in their place reach {x,y,z}.
+    const [x, y, z] = [1, 2, 3].map((sendTime): MessageEdge => ({ from: "a", to: "b", sendTime })) as [
+      MessageEdge,
+      MessageEdge,
+      MessageEdge,
+    ];
+    const goal: Term[] = [
+      { present: [x, y, z], lost: [] },
+      { present: [y], lost: [x] },
+      { present: [z], lost: [y] },
+      { present: [x], lost: [z] },
+    ];
+    const r = ldfiSearch(dynamicTarget([goal], NODES), { bounds: { eot: 5, eff: 4, crashes: 0, nodes: NODES } });
+    expect(r.verdict).toBe("counterexample");
+    expect(faultKey(r.counterexample!.faults)).toBe("omit(a,b,1) omit(a,b,2) omit(a,b,3)");
+    expect(r.runs.map((run) => faultKey(run.faults))).toEqual([
+      "no faults",
+      "omit(a,b,3)",
+      "omit(a,b,2)",
+      "omit(a,b,1)",
+      "omit(a,b,1) omit(a,b,2) omit(a,b,3)",
+    ]);
   });
 
   it("is deterministic", () => {
