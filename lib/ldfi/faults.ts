@@ -77,6 +77,23 @@ export function faultSet(omissions: readonly OmissionFault[], crashes: readonly 
   return { omissions: os, crashes: cs };
 }
 
+/**
+ * Both fault sets at once, or null when no fault set contains both: one node crashing at two
+ * different times, or an omission of a message its sender has already stopped sending by crashing.
+ */
+export function joinFaults(a: FaultSet, b: FaultSet): FaultSet | null {
+  const crashes = [...a.crashes, ...b.crashes];
+  const crashAt = new Map<string, number>();
+  for (const c of crashes) {
+    const t = crashAt.get(c.node);
+    if (t !== undefined && t !== c.time) return null;
+    crashAt.set(c.node, c.time);
+  }
+  const omissions = [...a.omissions, ...b.omissions];
+  if (omissions.some((o) => (crashAt.get(o.from) ?? Infinity) <= o.time)) return null;
+  return faultSet(omissions, crashes);
+}
+
 /** Number of faults: omissions plus crashed nodes. */
 export function faultCount(f: FaultSet): number {
   return f.omissions.length + f.crashes.length;

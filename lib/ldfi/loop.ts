@@ -1,6 +1,6 @@
 import { finishEnumeration } from "./encode";
 import { expansionOf, tierNegativeSupport, type ExpansionContext, type RunExpansion } from "./expansion";
-import { faultAtoms, faultCount, faultKey, faultSet, withinBounds, type FaultSet } from "./faults";
+import { faultCount, faultKey, joinFaults, withinBounds, type FaultSet } from "./faults";
 import { violations, type FaultTarget } from "./observation";
 import { idleCoreAvailable, PoolSearch, type TargetRecipe } from "./pool";
 import {
@@ -12,6 +12,7 @@ import {
   type SearchResult,
 } from "./result";
 import { SearchSession, type SearchEnd } from "./session";
+import { Survivors, type Survivor } from "./survivors";
 
 /**
  * Lineage-driven fault injection (DESIGN.md section 6, Molly's verification loop):
@@ -55,22 +56,9 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   // not cut short). A hypothesis that extends such a run's faults without containing any of them
   // keeps that run's derivations, hence every goal: it is not run, and what lies above it is
   // reached through that run's breakers instead (README: subsumption).
-  const survivors: Survivor[] = [];
-  // Which survivor discharges each queued hypothesis, and how many survivors it has been checked
-  // against: survivors only grow and a discharge stays, so each check starts where the last ended.
-  const checked = new Map<string, { atoms: ReadonlySet<string>; upTo: number; by: Survivor | null }>();
-  const dischargerOf = (item: { readonly key: string; readonly faults: FaultSet }): Survivor | null => {
-    let c = checked.get(item.key);
-    if (!c) {
-      c = { atoms: new Set(faultAtoms(item.faults)), upTo: 0, by: null };
-      checked.set(item.key, c);
-    }
-    for (; c.by === null && c.upTo < survivors.length; c.upTo++) {
-      const r = survivors[c.upTo] as Survivor;
-      if (discharges(r, c.atoms)) c.by = r;
-    }
-    return c.by;
-  };
+  const survivors = new Survivors();
+  const dischargerOf = (item: { readonly key: string; readonly faults: FaultSet }): Survivor | null =>
+    survivors.dischargerOf(item.key, item.faults);
   const subsumed = (item: { readonly key: string; readonly faults: FaultSet }): boolean => dischargerOf(item) !== null;
 
   /** Puts new hypotheses in the queue in the search's order. */
@@ -108,7 +96,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
       // Certification rests on the full lineage's hypotheses; the positive tier only orders the queue.
       if (r.truncated && negativeSupport) incomplete = true;
       if (subsumption && negativeSupport && !r.truncated && !r.seedBreaks && expansion.goals === s.failureFreePost.size)
-        survivors.push({ seed: faultAtoms(faults), breakers: r.hypotheses.map((h) => ({ faults: h, atoms: faultAtoms(h) })) });
+        survivors.add(faults, r.hypotheses);
       for (const h of r.hypotheses) {
         const it = item(h, tier);
         if (it) fresh.push(it);
@@ -149,7 +137,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
       queued.delete(next.key);
       explored.add(next.key);
       const by = dischargerOf(next);
-      checked.delete(next.key);
+      survivors.forget(next.key);
       if (by) {
         pool.discard(next.key);
         expandThrough(next.faults, by);
@@ -309,37 +297,8 @@ class Speculation {
   }
 }
 
-/** A run that kept every goal: its faults, and every minimal fault set above them that breaks its full lineage. */
-interface Survivor {
-  readonly seed: readonly string[];
-  readonly breakers: readonly { readonly faults: FaultSet; readonly atoms: readonly string[] }[];
-}
-
-/** Whether `survivor` discharges a hypothesis: the hypothesis extends its faults and contains none of its breakers. */
-function discharges(survivor: Survivor, atoms: ReadonlySet<string>): boolean {
-  if (survivor.seed.length > atoms.size || !survivor.seed.every((a) => atoms.has(a))) return false;
-  return !survivor.breakers.some((b) => b.atoms.length <= atoms.size && b.atoms.every((a) => atoms.has(a)));
-}
-
 /** The tier of the joins queued in a discharged hypothesis's place: their breakers come from a full lineage. */
 const DISCHARGED_TIER = 1;
-
-/**
- * Both fault sets at once, or null when no fault set contains both: one node crashing at two
- * different times, or an omission of a message its sender has already stopped sending by crashing.
- */
-function joinFaults(a: FaultSet, b: FaultSet): FaultSet | null {
-  const crashes = [...a.crashes, ...b.crashes];
-  const crashAt = new Map<string, number>();
-  for (const c of crashes) {
-    const t = crashAt.get(c.node);
-    if (t !== undefined && t !== c.time) return null;
-    crashAt.set(c.node, c.time);
-  }
-  const omissions = [...a.omissions, ...b.omissions];
-  if (omissions.some((o) => (crashAt.get(o.from) ?? Infinity) <= o.time)) return null;
-  return faultSet(omissions, crashes);
-}
 
 interface QueueItem {
   readonly faults: FaultSet;
