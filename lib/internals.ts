@@ -183,7 +183,7 @@ export {
   type FoundHypotheses,
 } from "./ldfi/encode";
 export { expansionOf, keptGoals, tierNegativeSupport, type RunExpansion, type ExpansionContext } from "./ldfi/expansion";
-export { closeLdfiPool, defaultJobs, idleCoreAvailable, ldfiPoolAnswers, type TargetRecipe } from "./ldfi/pool";
+export { closeLdfiPool, defaultJobs, idleCoreProbe, ldfiPoolAnswers, type TargetRecipe } from "./ldfi/pool";
 export {
   faultSet,
   faultCount,

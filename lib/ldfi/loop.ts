@@ -2,7 +2,7 @@ import { finishEnumeration } from "./encode";
 import { expansionOf, tierNegativeSupport, type ExpansionContext, type RunExpansion } from "./expansion";
 import { faultCount, faultKey, joinFaults, withinBounds, type FaultSet } from "./faults";
 import { violations, type FaultTarget } from "./observation";
-import { idleCoreAvailable, PoolSearch, type TargetRecipe } from "./pool";
+import { idleCoreProbe, PoolSearch, type TargetRecipe } from "./pool";
 import {
   DEFAULT_ORDER,
   DEFAULT_POOL_AFTER_MS,
@@ -178,6 +178,8 @@ class Speculation {
   private workers: number;
   private startAfter: number;
   private readonly startOnBusyMachine: boolean;
+  /** Whether a core was idle since the last ask (see idleCoreProbe). */
+  private readonly idleCore: () => boolean;
   /** Results this thread computed ahead of the loop. */
   private readonly local = new Map<string, SpeculativeResult>();
 
@@ -193,6 +195,7 @@ class Speculation {
     this.workers = s.target.recipe && options.keepObservations !== true ? jobs - 1 : 0;
     this.startAfter = s.started + (options.poolAfterMs ?? DEFAULT_POOL_AFTER_MS);
     this.startOnBusyMachine = options.poolOnBusyMachine === true;
+    this.idleCore = this.workers > 0 && !this.startOnBusyMachine ? idleCoreProbe() : () => true;
   }
 
   /** Sends the first queued hypotheses that are not yet sent (nor subsumed) to free worker slots. */
@@ -200,9 +203,9 @@ class Speculation {
     if (this.workers === 0) return;
     if (!this.search) {
       if (queue.length === 0 || performance.now() < this.startAfter) return;
-      // On a machine whose cores are all busy a worker cannot help (see idleCoreAvailable); asked
+      // On a machine whose cores are all busy a worker cannot help (see idleCoreProbe); asked
       // again a second later, so the pool still starts if the load falls.
-      if (!this.startOnBusyMachine && !idleCoreAvailable()) {
+      if (!this.idleCore()) {
         this.startAfter = performance.now() + 1000;
         return;
       }

@@ -69,20 +69,49 @@ export function defaultJobs(): number {
   return os ? os.availableParallelism() : 1;
 }
 
+/** The CPU time of the whole machine so far, from Linux's /proc/stat (clock ticks), or null elsewhere. */
+function cpuTimes(fs: typeof import("node:fs")): { idle: number; total: number } | null {
+  try {
+    const line = fs.readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    if (!line.startsWith("cpu ") || ticks.length < 4 || ticks.some((t) => !Number.isFinite(t))) return null;
+    // user nice system idle iowait irq softirq steal ...: idle and iowait are time no task wanted the CPU
+    return { idle: (ticks[3] ?? 0) + (ticks[4] ?? 0), total: ticks.slice(0, 8).reduce((x, y) => x + y, 0) };
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Whether the machine has a core to spare: the 1-minute load average (which counts this search's
- * own thread) is below the number of cores minus a half. Linux shares the CPU between sessions
- * (autogroup scheduling), so while other sessions keep every core busy a second thread of this
- * process only splits this process's share, and a cold worker's slower first runs make the search
- * slower than one thread (measured here at load 10–17: ack_broadcast 8/6/1 took 2.3–4.2x longer
- * with a worker). Where the load average is unknown (0 on Windows) the answer is yes.
+ * A probe of whether the machine has a core to spare, asked again and again while a search runs:
+ * each answer is the idle CPU of the whole machine since the previous one (the first since the
+ * probe was made), at least half a core. Linux shares the CPU between sessions (autogroup
+ * scheduling), so while other sessions keep every core busy a second thread of this process only
+ * splits this process's share, and a cold worker's slower first runs make the search slower than
+ * one thread (measured here at load 10–17: ack_broadcast 8/6/1 took 2.3–4.2x longer with a worker).
+ * It used to read the 1-minute load average, which lags by a minute and counts this search's own
+ * threads, V8's helper threads and the searches just before it: on an idle 2-core machine, back to
+ * back `--jobs 2` runs saw load 2.8–3.2 and never started a worker. Where /proc/stat is missing the
+ * load average is still the answer (below the cores minus a half; unknown, 0 on Windows: yes).
  */
-export function idleCoreAvailable(): boolean {
-  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:os") as
-    typeof import("node:os") | undefined;
-  if (!os) return false;
-  const [load = 0] = os.loadavg();
-  return load < os.availableParallelism() - 0.5;
+export function idleCoreProbe(): () => boolean {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = proc?.getBuiltinModule?.("node:os") as typeof import("node:os") | undefined;
+  const fs = proc?.getBuiltinModule?.("node:fs") as typeof import("node:fs") | undefined;
+  if (!os || !fs) return () => false;
+  const cores = os.availableParallelism();
+  let last = cpuTimes(fs);
+  return () => {
+    const now = cpuTimes(fs);
+    if (!now || !last) {
+      const [load = 0] = os.loadavg();
+      return load < cores - 0.5;
+    }
+    const idle = now.idle - last.idle;
+    const total = now.total - last.total;
+    last = now;
+    return total > 0 && (idle / total) * cores >= 0.5;
+  };
 }
 
 /**

@@ -110,8 +110,8 @@ export interface SearchOptions {
   /** Wall-clock milliseconds a search runs alone before it starts worker threads (default {@link DEFAULT_POOL_AFTER_MS}). */
   readonly poolAfterMs?: number;
   /**
-   * Start workers even when the load average says every core is busy (default false: then the
-   * search stays on one thread until a core is free; see `idleCoreAvailable`). Tests set it to
+   * Start workers even when every core is busy (default false: then the search stays on one thread
+   * until the machine has half a core idle; see `idleCoreProbe`). Tests set it to
    * exercise the pool on a loaded machine.
    */
   readonly poolOnBusyMachine?: boolean;
