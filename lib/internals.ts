@@ -183,7 +183,16 @@ export {
   type FoundHypotheses,
 } from "./ldfi/encode";
 export { expansionOf, keptGoals, tierNegativeSupport, type RunExpansion, type ExpansionContext } from "./ldfi/expansion";
-export { closeLdfiPool, defaultJobs, idleCoreProbe, ldfiPoolAnswers, type TargetRecipe } from "./ldfi/pool";
+export {
+  closeLdfiPool,
+  defaultJobs,
+  idleCoreProbe,
+  ldfiPoolAnswers,
+  parseProcStat,
+  spareCoreBetween,
+  type CpuTimes,
+  type TargetRecipe,
+} from "./ldfi/pool";
 export {
   faultSet,
   faultCount,

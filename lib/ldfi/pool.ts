@@ -69,14 +69,30 @@ export function defaultJobs(): number {
   return os ? os.availableParallelism() : 1;
 }
 
-/** The CPU time of the whole machine so far, from Linux's /proc/stat (clock ticks), or null elsewhere. */
-function cpuTimes(fs: typeof import("node:fs")): { idle: number; total: number } | null {
+/** CPU time of the whole machine in clock ticks: `idle` (idle and iowait) of `total`. */
+export interface CpuTimes {
+  readonly idle: number;
+  readonly total: number;
+}
+
+/** The machine's CPU time so far, from the text of Linux's /proc/stat (its first, `cpu `, line), or null. */
+export function parseProcStat(text: string): CpuTimes | null {
+  const line = text.split("\n", 1)[0] ?? "";
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  if (!line.startsWith("cpu ") || ticks.length < 4 || ticks.some((t) => !Number.isFinite(t))) return null;
+  // user nice system idle iowait irq softirq steal ...: idle and iowait are time no task wanted the CPU
+  return { idle: (ticks[3] ?? 0) + (ticks[4] ?? 0), total: ticks.slice(0, 8).reduce((x, y) => x + y, 0) };
+}
+
+/** Whether at least half a core of `cores` was idle between two readings. */
+export function spareCoreBetween(before: CpuTimes, after: CpuTimes, cores: number): boolean {
+  const total = after.total - before.total;
+  return total > 0 && ((after.idle - before.idle) / total) * cores >= 0.5;
+}
+
+function cpuTimes(fs: typeof import("node:fs")): CpuTimes | null {
   try {
-    const line = fs.readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
-    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
-    if (!line.startsWith("cpu ") || ticks.length < 4 || ticks.some((t) => !Number.isFinite(t))) return null;
-    // user nice system idle iowait irq softirq steal ...: idle and iowait are time no task wanted the CPU
-    return { idle: (ticks[3] ?? 0) + (ticks[4] ?? 0), total: ticks.slice(0, 8).reduce((x, y) => x + y, 0) };
+    return parseProcStat(fs.readFileSync("/proc/stat", "utf8"));
   } catch {
     return null;
   }
@@ -107,10 +123,9 @@ export function idleCoreProbe(): () => boolean {
       const [load = 0] = os.loadavg();
       return load < cores - 0.5;
     }
-    const idle = now.idle - last.idle;
-    const total = now.total - last.total;
+    const spare = spareCoreBetween(last, now, cores);
     last = now;
-    return total > 0 && (idle / total) * cores >= 0.5;
+    return spare;
   };
 }
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { dedalusProgramTarget, postReadsCrash } from "../../lib/ldfi/dedalusEngine";
 import { faultKey, type FaultBounds } from "../../lib/ldfi/faults";
-import { closeLdfiPool, ldfiPoolAnswers } from "../../lib/ldfi/pool";
+import { closeLdfiPool, ldfiPoolAnswers, parseProcStat, spareCoreBetween } from "../../lib/ldfi/pool";
 import type { SearchOptions, SearchResult } from "../../lib/ldfi/result";
 import { searchFaults } from "../../lib/ldfi/search";
 import { corpusProgram, loadExpected } from "./corpus";
@@ -106,5 +106,26 @@ describe("LDFI on the worker pool", () => {
     );
     expect(compared).toBeGreaterThan(30);
     expect(counterexamples).toBeGreaterThan(1);
+  });
+});
+
+describe("when the pool starts: half a core idle between two readings of /proc/stat", () => {
+  // Two readings of a 2-core machine one second apart (clock ticks): user nice system idle iowait irq softirq steal.
+  const before = "cpu  1000 0 200 5000 100 0 10 0 0 0\ncpu0 500 0 100 2500 50 0 5 0 0 0\n";
+  const oneBusyCore = "cpu  1100 0 200 5098 102 0 10 0 0 0\n"; // 100 ticks busy, 100 idle of 200
+  const bothBusy = "cpu  1190 0 205 5004 100 0 11 0 0 0\n"; // 196 busy, 4 idle
+
+  test("reads idle and iowait against the total of the first eight columns", () => {
+    expect(parseProcStat(before)).toEqual({ idle: 5100, total: 6310 });
+    expect(parseProcStat("intr 1 2 3\n")).toBeNull();
+    expect(parseProcStat("cpu  x y z w\n")).toBeNull();
+  });
+
+  test("a core idle (this search's own thread on the other) starts it; both busy does not", () => {
+    const b = parseProcStat(before)!;
+    expect(spareCoreBetween(b, parseProcStat(oneBusyCore)!, 2)).toBe(true);
+    expect(spareCoreBetween(b, parseProcStat(bothBusy)!, 2)).toBe(false);
+    // no time passed: no evidence of an idle core
+    expect(spareCoreBetween(b, b, 2)).toBe(false);
   });
 });
