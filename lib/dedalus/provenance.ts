@@ -18,7 +18,7 @@ import type { Fact, RunResult, Value } from "./runtime";
 import type { TupleStore } from "./store";
 
 export { ProvenanceNotRecordedError } from "./provenanceRecording";
-export { support, type SupportOptions } from "./support";
+export { absenceSupport, support, type SupportOptions } from "./support";
 export { edgeKey, evaluateSupport, holds, type MessageEdge, type SupportFaults, type SupportGraph, type SupportNode } from "./supportGraph";
 
 /** A rule, as provenance names it. */

@@ -45,6 +45,27 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
   return { nodes: walk.formulas.nodes, roots };
 }
 
+/**
+ * The support DAG of tuples that are *absent* from a run: `roots[i]` is the formula under which
+ * `absent[i]` stays absent (its negative support, as a `notin` premise on it would have, with
+ * blocking tuples: lib/dedalus/README.md). LDFI needs it for a run that lost a `post` tuple together
+ * with its `pre` (not a violation): further faults that could make that `pre` tuple appear again must
+ * still be tried. A tuple that is present, or a relation the program does not have, is a RangeError.
+ */
+export function absenceSupport(result: RunResult, absent: Fact[]): SupportGraph {
+  const run = recordedRun(result);
+  const walk = new SupportWalk(run, true);
+  const roots = absent.map((g) => {
+    if (run.locate(g.rel, g.args, g.time)) throw new RangeError(`absenceSupport: ${g.rel} at ${g.time} is present`);
+    const rel = run.compiled.plan.relationId.get(g.rel);
+    const values = rel === undefined ? null : run.encode(rel, g.args);
+    if (rel === undefined || values === null)
+      throw new RangeError(`absenceSupport: ${g.rel}(${g.args.join(", ")}) is not a tuple of this program`);
+    return walk.solveAbsent({ rel, time: g.time, values: [...values] });
+  });
+  return { nodes: walk.formulas.nodes, roots };
+}
+
 /** Rule-graph paths of a compiled program (Molly's "possible causes"), computed once per program. */
 const pathsCache = new WeakMap<CompiledProgram, Uint8Array[]>();
 
@@ -105,6 +126,19 @@ class SupportWalk {
   /** The formula of tuple `id` of `store`. */
   solve(store: TupleStore, id: number): number {
     this.pushTuple(store, id);
+    this.drain();
+    return this.valueOf(store, id);
+  }
+
+  /** The formula under which the absent pattern `n` stays absent. */
+  solveAbsent(n: RawNegPremise): number {
+    this.pushNeg(n);
+    this.drain();
+    return this.negValue(n);
+  }
+
+  /** Solves every frame on the stack (post-order). */
+  private drain(): void {
     while (this.stack.length > 0) {
       const f = this.stack[this.stack.length - 1]!;
       if (f.kind === "tuple") {
@@ -132,7 +166,6 @@ class SupportWalk {
         );
       }
     }
-    return this.valueOf(store, id);
   }
 
   private inRun(store: TupleStore): boolean {

@@ -1,5 +1,5 @@
 import type { Program } from "../dedalus/ast";
-import { support } from "../dedalus/provenance";
+import { absenceSupport, support } from "../dedalus/provenance";
 import { DedalusLimitError } from "../dedalus/limits";
 import { runProgram, type RunResult } from "../dedalus/runtime";
 import { dedalusTarget, type DedalusEngine } from "./dedalusTarget";
@@ -13,6 +13,11 @@ export const dedalusEngine: DedalusEngine<Program, RunResult> = {
       result,
       goals.map((g) => ({ rel: g.rel, time: g.time, args: [...g.args] })),
       options,
+    ),
+  absenceSupport: (result, absent) =>
+    absenceSupport(
+      result,
+      absent.map((g) => ({ rel: g.rel, time: g.time, args: [...g.args] })),
     ),
   // `eot` is not a bound a run hits but a bad option: it stays an error
   limitHit: (e) => (e instanceof DedalusLimitError && e.limit !== "eot" ? e.limit : null),

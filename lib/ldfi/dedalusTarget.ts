@@ -32,6 +32,8 @@ export interface DedalusEngine<P, R extends DedalusRunView> {
     },
   ): R;
   support(result: R, goals: DedalusFact[], options?: LineageQueryOptions): SupportGraph;
+  /** The formulas under which tuples absent from `result` stay absent (lib/dedalus `absenceSupport`). */
+  absenceSupport?(result: R, absent: DedalusFact[]): SupportGraph;
   /** The evaluator bound an error from `runProgram` reports hitting, or null when it is not a bound. */
   limitHit?(error: unknown): "max-tuples" | "wall-time" | "memory" | null;
 }
@@ -63,6 +65,9 @@ export function dedalusTarget<P, R extends DedalusRunView>(
   },
 ): FaultTarget & { execute(faults: FaultSet, budget?: ExecutionBudget): DedalusObservation<R> } {
   const nodes = options.nodes ? [...options.nodes] : undefined;
+  // The columns of every post tuple seen in a run (the failure-free run's first), so that a later
+  // run that lost one can be asked about the pre tuple with the same columns.
+  const postColumns = new Map<string, readonly (string | number)[]>();
   const execute = (faults: FaultSet, budget?: ExecutionBudget): DedalusObservation<R> => {
     // The run's wall budget is the search's time left when that is shorter: then running out is the
     // search's `timeout`, and otherwise this one run's `run-wall-time`.
@@ -91,7 +96,7 @@ export function dedalusTarget<P, R extends DedalusRunView>(
       const limit = hit === "wall-time" ? (cutByDeadline ? "timeout" : "run-wall-time") : hit;
       throw new SearchLimitError(limit, `${formatFaults(faults)}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return observe(engine, run, faults, options.crashSensitive === true);
+    return observe(engine, run, faults, options.crashSensitive === true, postColumns);
   };
   let resolvedNodes: readonly string[] | undefined = nodes;
   return {
@@ -108,9 +113,14 @@ function observe<P, R extends DedalusRunView>(
   run: R,
   faults: FaultSet,
   crashSensitive: boolean,
+  postColumns: Map<string, readonly (string | number)[]>,
 ): DedalusObservation<R> {
   const postFacts = new Map<string, DedalusFact>();
-  for (const f of run.facts("post", run.eot)) postFacts.set(formatTuple(f.rel, f.args), f);
+  for (const f of run.facts("post", run.eot)) {
+    const key = formatTuple(f.rel, f.args);
+    postFacts.set(key, f);
+    if (!postColumns.has(key)) postColumns.set(key, f.args);
+  }
   const pre = new Set(run.facts("pre", run.eot).map((f) => formatTuple("post", f.args)));
   const nodeSet = new Set(run.nodes);
   const messages = run.messages.filter((m) => m.from !== m.to && nodeSet.has(m.to));
@@ -133,6 +143,18 @@ function observe<P, R extends DedalusRunView>(
       const graph = engine.support(run, facts, lineageOptions);
       return crashSensitive ? requireAlive(graph, run.nodes) : graph;
     },
+    ...(engine.absenceSupport
+      ? {
+          absence: (keys: readonly string[]): SupportGraph => {
+            const absent = keys.map((k) => {
+              const args = postColumns.get(k);
+              if (!args || pre.has(k)) throw new RangeError(`absence: ${k}'s pre is not absent from this run`);
+              return { rel: "pre", time: run.eot, args: [...args] };
+            });
+            return (engine.absenceSupport as NonNullable<typeof engine.absenceSupport>)(run, absent);
+          },
+        }
+      : {}),
   };
 }
 

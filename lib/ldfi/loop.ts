@@ -44,7 +44,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   const context = { bounds: options.bounds, order, failureFreePost: s.failureFreePost };
 
   const explored = new Set<string>([faultKey(s.failureFree.faults)]);
-  const queued = new Set<string>();
+  const queued = new Map<string, QueueItem>();
   let queue: QueueItem[] = [];
   let seq = 0;
   // True when an enumeration was cut short by the hypothesis cap: an empty queue then proves nothing.
@@ -77,14 +77,24 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   };
   const item = (faults: FaultSet, tier: number): QueueItem | null => {
     const key = faultKey(faults);
-    if (explored.has(key) || queued.has(key)) return null;
-    queued.add(key);
-    return { faults, key, tier, size: faultCount(faults), lateness: lateness(faults), seq: seq++ };
+    if (explored.has(key)) return null;
+    const there = queued.get(key);
+    // Found again by a tier that ranks it earlier (an excused goal's absence queued it late): it
+    // moves up, or the order would depend on which expansion happened to find it first.
+    if (there && there.tier <= tier) return null;
+    if (there) {
+      const at = queue.indexOf(there);
+      if (at < 0) return null; // found twice by one expansion: its first finding stands
+      queue.splice(at, 1);
+    }
+    const it: QueueItem = { faults, key, tier, size: faultCount(faults), lateness: lateness(faults), seq: there ? there.seq : seq++ };
+    queued.set(key, it);
+    return it;
   };
 
   /** Queues the hypotheses of one run's expansion, found under at least the current cap. */
   const expand = (faults: FaultSet, expansion: RunExpansion): void => {
-    if (expansion.goals === 0) return;
+    if (expansion.tiers.length === 0) return;
     const cap = hypothesisCap();
     // Tier 0: what breaks the positive lineage (the derivations themselves); tier 1: what only breaks
     // negative support. Both are run; "positive-first" runs tier 0 first (see README: queue order).
@@ -97,8 +107,9 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
       if (r.truncated && negativeSupport) incomplete = true;
       if (subsumption && negativeSupport && !r.truncated && !r.seedBreaks && expansion.goals === s.failureFreePost.size)
         survivors.add(faults, r.hypotheses);
+      const weight = tier === expansion.absenceTier ? ABSENCE_WEIGHT : tier;
       for (const h of r.hypotheses) {
-        const it = item(h, tier);
+        const it = item(h, weight);
         if (it) fresh.push(it);
       }
     });
@@ -299,6 +310,12 @@ class Speculation {
     this.local.clear();
   }
 }
+
+/**
+ * The queue weight of what could bring an excused goal's `pre` back (expansion.ts): added to the
+ * size like a tier, so these come after the hypotheses of up to this many more faults.
+ */
+const ABSENCE_WEIGHT = 8;
 
 /** The tier of the joins queued in a discharged hypothesis's place: their breakers come from a full lineage. */
 const DISCHARGED_TIER = 1;

@@ -32,6 +32,13 @@ export interface Observation {
   readonly messages: readonly ObservedMessage[];
   /** Lineage of the given `post` tuples (keys from {@link post}) at EOT: `roots[i]` is goals[i]. */
   lineage(goals: readonly string[], options?: LineageQueryOptions): SupportGraph;
+  /**
+   * For `post` keys this run lost together with their `pre` (excused, not a violation): `roots[i]`
+   * is the formula under which the `pre` tuple of keys[i] stays absent. Further faults that break it
+   * could bring that `pre` back while its `post` stays lost, so the search tries them (README: the
+   * loop, excused goals). A target without it (opaque handlers) leaves those runs as they are.
+   */
+  absence?(keys: readonly string[]): SupportGraph;
 }
 
 /** A system under test: it can be executed under any fault set within its bounds. */

@@ -111,6 +111,27 @@ const programArb = fc.record({
 });
 
 describe("LDFI on random small programs with aggregates and joins", () => {
+  it("tries faults that bring an excused goal's pre back while its post stays lost", () => {
+    // Found by the property below on seed 100. omit(b,a,1) loses post("c", 1) together with
+    // pre("c", 1) (excused: no violation); adding omit(a,c,1) changes c's count, c relays, and
+    // pre("c", 1) comes back at EOT while post("c", 1) stays lost. LDFI used to certify it in 2
+    // executions, as the run that excused the goal said nothing more about it.
+    const rules: Tpl[] = [
+      { k: "async", from: 0, to: 1, guard: null },
+      { k: "count", from: 1, to: 2 },
+      { k: "async", from: 2, to: 0, guard: 1 },
+      { k: "async", from: 0, to: 2, guard: null },
+    ];
+    const { program } = parseSource(render(rules, 2, 0, [false, true, false, true, true]), "excused.ded");
+    const nodes = ["a", "b", "c"];
+    const make = () => dedalusTarget(dedalusEngine, program, { eot: 4, nodes, crashSensitive: postReadsCrash(program) });
+    const bounds = { eot: 4, eff: 2, crashes: 0, nodes };
+    expect(searchFaults(make(), { bounds, strategy: "exhaustive" }).verdict).toBe("counterexample");
+    const r = searchFaults(make(), { bounds });
+    expect(r.verdict).toBe("counterexample");
+    expect(r.counterexample?.missing).toEqual(['post("c", 1)']);
+  });
+
   it("reaches the exhaustive verdict, with no more executions when certified", () => {
     let compared = 0;
     let counterexamples = 0;
