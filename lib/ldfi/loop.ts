@@ -57,9 +57,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   // keeps that run's derivations, hence every goal: it is not run, and what lies above it is
   // reached through that run's breakers instead (README: subsumption).
   const survivors = new Survivors();
-  const dischargerOf = (item: { readonly key: string; readonly faults: FaultSet }): Survivor | null =>
-    survivors.dischargerOf(item.key, item.faults);
-  const subsumed = (item: { readonly key: string; readonly faults: FaultSet }): boolean => dischargerOf(item) !== null;
+  const subsumed = (item: QueueItem): boolean => survivors.dischargerOf(item.key, item.faults) !== null;
 
   /** Puts new hypotheses in the queue in the search's order. */
   const enqueue = (fresh: QueueItem[]): void => {
@@ -101,7 +99,8 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
     const fresh: QueueItem[] = [];
     expansion.tiers.forEach((found, tier) => {
       const r = finishEnumeration(found, cap);
-      const negativeSupport = tierNegativeSupport(order, tier);
+      // The excused goals' absences are certification's too: a truncated one leaves the search incomplete.
+      const negativeSupport = tier === expansion.absenceTier || tierNegativeSupport(order, tier);
       s.maxClauses = Math.max(s.maxClauses, r.clauses);
       // Certification rests on the full lineage's hypotheses; the positive tier only orders the queue.
       if (r.truncated && negativeSupport) incomplete = true;
@@ -147,7 +146,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
       const next = queue.shift() as QueueItem;
       queued.delete(next.key);
       explored.add(next.key);
-      const by = dischargerOf(next);
+      const by = survivors.dischargerOf(next.key, next.faults);
       survivors.forget(next.key);
       if (by) {
         pool.discard(next.key);
