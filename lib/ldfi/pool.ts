@@ -1,6 +1,7 @@
 import type { Program } from "../dedalus/ast";
 import type { RunExpansion } from "./expansion";
 import type { FaultBounds, FaultSet } from "./faults";
+import { nodeBuiltin } from "./nodeBuiltins";
 import type { HypothesisOrder } from "./result";
 
 /**
@@ -55,8 +56,7 @@ type WorkerThreads = typeof import("node:worker_threads");
 
 /** node:worker_threads, looked up at run time so the browser build of the library (lessons/live) bundles the loop unchanged; undefined there. */
 function workerThreads(): WorkerThreads | undefined {
-  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return typeof p?.getBuiltinModule === "function" ? (p.getBuiltinModule("node:worker_threads") as WorkerThreads | undefined) : undefined;
+  return nodeBuiltin<WorkerThreads>("node:worker_threads");
 }
 
 /**
@@ -64,8 +64,7 @@ function workerThreads(): WorkerThreads | undefined {
  * time like the worker threads, so the browser build (one thread) answers 1.
  */
 export function defaultJobs(): number {
-  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:os") as
-    typeof import("node:os") | undefined;
+  const os = nodeBuiltin<typeof import("node:os")>("node:os");
   return os ? os.availableParallelism() : 1;
 }
 
@@ -111,9 +110,8 @@ function cpuTimes(fs: typeof import("node:fs")): CpuTimes | null {
  * load average is still the answer (below the cores minus a half; unknown, 0 on Windows: yes).
  */
 export function idleCoreProbe(): () => boolean {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const os = proc?.getBuiltinModule?.("node:os") as typeof import("node:os") | undefined;
-  const fs = proc?.getBuiltinModule?.("node:fs") as typeof import("node:fs") | undefined;
+  const os = nodeBuiltin<typeof import("node:os")>("node:os");
+  const fs = nodeBuiltin<typeof import("node:fs")>("node:fs");
   if (!os || !fs) return () => false;
   const cores = os.availableParallelism();
   let last = cpuTimes(fs);

@@ -1,6 +1,6 @@
 import type * as NodeVm from "node:vm";
 import { SimHandlerError } from "../../sim/errors";
-import { nodeBuiltin } from "./nodeBuiltins";
+import { nodeBuiltin } from "../nodeBuiltins";
 
 /**
  * Longest a single handler call may run. A handler is a few lines reacting to one message; a

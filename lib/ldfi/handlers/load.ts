@@ -3,7 +3,7 @@ import type * as NodeModule from "node:module";
 import * as path from "node:path";
 import type * as NodeVm from "node:vm";
 import { errorMessage, HandlerGuard } from "./guard";
-import { nodeBuiltin } from "./nodeBuiltins";
+import { nodeBuiltin } from "../nodeBuiltins";
 import { isSimProtocol, type SimProtocol } from "./protocol";
 
 /** File extensions `maze ldfi` treats as protocol modules rather than Dedalus sources. */
