@@ -115,6 +115,7 @@ function observe<P, R extends DedalusRunView>(
   crashSensitive: boolean,
   postColumns: Map<string, readonly (string | number)[]>,
 ): DedalusObservation<R> {
+  const absenceSupport = engine.absenceSupport?.bind(engine);
   const postFacts = new Map<string, DedalusFact>();
   for (const f of run.facts("post", run.eot)) {
     const key = formatTuple(f.rel, f.args);
@@ -143,7 +144,7 @@ function observe<P, R extends DedalusRunView>(
       const graph = engine.support(run, facts, lineageOptions);
       return crashSensitive ? requireAlive(graph, run.nodes) : graph;
     },
-    ...(engine.absenceSupport
+    ...(absenceSupport
       ? {
           absence: (keys: readonly string[]): SupportGraph => {
             const absent = keys.map((k) => {
@@ -151,7 +152,7 @@ function observe<P, R extends DedalusRunView>(
               if (!args || pre.has(k)) throw new RangeError(`absence: ${k}'s pre is not absent from this run`);
               return { rel: "pre", time: run.eot, args: [...args] };
             });
-            return (engine.absenceSupport as NonNullable<typeof engine.absenceSupport>)(run, absent);
+            return absenceSupport(run, absent);
           },
         }
       : {}),
