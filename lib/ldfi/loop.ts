@@ -24,9 +24,9 @@ import { Survivors, type Survivor } from "./survivors";
  *    is a counterexample;
  * 4. a run that survives had other derivations: its lineage, with its own faults as the seed that
  *    every further hypothesis extends, yields new hypotheses; sets already explored are skipped;
- * 5. a run that kept every goal discharges every hypothesis that extends its faults without
- *    breaking its lineage (containing none of the minimal sets that do): it is not run, and its
- *    joins with those minimal sets are queued instead;
+ * 5. a run that was no violation discharges every hypothesis that extends its faults without
+ *    breaking its lineage or an excused goal's absence (containing none of the minimal sets that
+ *    do): it is not run, and its joins with those minimal sets are queued instead;
  * 6. when no hypothesis is left, the program is certified for the bounds.
  *
  * Deterministic: the queue is ordered by fault count, then by lateness of the faults, then by the
@@ -52,10 +52,11 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   // More hypotheses than the runs left (plus those that may turn out explored) cannot be used.
   const hypothesisCap = (): number => s.maxRuns - s.executions + explored.size + queued.size + 1;
 
-  // Runs that kept every goal, with the minimal fault sets that break their full lineage (complete:
-  // not cut short). A hypothesis that extends such a run's faults without containing any of them
-  // keeps that run's derivations, hence every goal: it is not run, and what lies above it is
-  // reached through that run's breakers instead (README: subsumption).
+  // Runs that were no violation, with the minimal fault sets that break a kept goal's full lineage
+  // or an excused goal's absence (complete: not cut short). A hypothesis that extends such a run's
+  // faults without containing any of them keeps that run's derivations and absences, hence is no
+  // violation either: it is not run, and what lies above it is reached through that run's
+  // breakers instead (README: subsumption).
   const survivors = new Survivors();
   const subsumed = (item: QueueItem): boolean => survivors.dischargerOf(item.key, item.faults) !== null;
 
@@ -97,6 +98,10 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
     // Tier 0: what breaks the positive lineage (the derivations themselves); tier 1: what only breaks
     // negative support. Both are run; "positive-first" runs tier 0 first (see README: queue order).
     const fresh: QueueItem[] = [];
+    // The certifying tiers' hypotheses together: what breaks a kept goal's full lineage or brings an
+    // excused goal's `pre` back. A counterexample above this run contains one of them (README: step 6).
+    const breakers: FaultSet[] = [];
+    let complete = true;
     expansion.tiers.forEach((found, tier) => {
       const r = finishEnumeration(found, cap);
       // The excused goals' absences are certification's too: a truncated one leaves the search incomplete.
@@ -104,14 +109,20 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
       s.maxClauses = Math.max(s.maxClauses, r.clauses);
       // Certification rests on the full lineage's hypotheses; the positive tier only orders the queue.
       if (r.truncated && negativeSupport) incomplete = true;
-      if (subsumption && negativeSupport && !r.truncated && !r.seedBreaks && expansion.goals === s.failureFreePost.size)
-        survivors.add(faults, r.hypotheses);
+      if (negativeSupport) {
+        if (r.truncated || r.seedBreaks) complete = false;
+        breakers.push(...r.hypotheses);
+      }
       const weight = tier === expansion.absenceTier ? ABSENCE_WEIGHT : tier;
       for (const h of r.hypotheses) {
         const it = item(h, weight);
         if (it) fresh.push(it);
       }
     });
+    // Every goal is either kept (its full lineage is a tier) or excused (its absence is): without
+    // an absence tier (a target that cannot say why a `pre` stays absent) an excused goal is unjudged.
+    const covered = expansion.goals === s.failureFreePost.size || expansion.absenceTier >= 0;
+    if (subsumption && complete && covered) survivors.add(faults, breakers);
     enqueue(fresh);
   };
   /**

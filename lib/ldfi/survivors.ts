@@ -3,7 +3,10 @@ import { faultAtoms, type FaultSet } from "./faults";
 /** A set of fault atoms as a bitset over the atoms a search has seen (bit i: the i-th atom seen). */
 type Bits = Uint32Array;
 
-/** A run that kept every goal: its faults, and every minimal fault set above them that breaks its full lineage. */
+/**
+ * A run that was no violation: its faults, and every minimal fault set above them that breaks a
+ * kept goal's full lineage or an excused goal's absence (what could make a later run a violation).
+ */
 export interface Survivor {
   readonly seed: Bits;
   readonly breakers: readonly { readonly faults: FaultSet; readonly bits: Bits }[];
@@ -50,7 +53,7 @@ export class Survivors {
     return { bits, ids };
   }
 
-  /** Records a run that kept every goal, with its complete list of breakers. */
+  /** Records a run that was no violation, with its complete list of breakers. */
   add(faults: FaultSet, breakers: readonly FaultSet[]): void {
     const { bits, ids } = this.bitsOf(faults);
     const key = ids.length === 0 ? -1 : Math.min(...ids);
