@@ -237,6 +237,48 @@ describe("ldfiSearch", () => {
     expect(faultKey(a.counterexample!.faults)).toContain("omit(a,b,1) omit(a,b,2)");
   });
 
+  it("a run that excused a goal discharges nothing when the target cannot say why that goal's pre stays absent", () => {
+    // Goal 1's post needs x delivered; its pre is absent while x is lost and y is not, so {x} excuses
+    // it and {x, y} is a counterexample. Goal 0 is unbreakable (its edge is sent at EFF). The target
+    // has no absence formulas: {x}, which keeps goal 0 and excuses goal 1, must not discharge {x, y}.
+    const x = { from: "a", to: "b", sendTime: 1 };
+    const y = { from: "b", to: "a", sendTime: 1 };
+    const z = { from: "a", to: "b", sendTime: 2 };
+    const lost = (f: FaultSet, e: MessageEdge): boolean => breaksEdge(f, e.from, e.to, e.sendTime);
+    const target: FaultTarget = {
+      nodes: NODES,
+      execute(faults: FaultSet): Observation {
+        const post = new Set(["post(0)", ...(lost(faults, x) ? [] : ["post(1)"])]);
+        const pre = new Set(["post(0)", ...(lost(faults, x) && !lost(faults, y) ? [] : ["post(1)"])]);
+        return {
+          faults,
+          post,
+          pre,
+          firstSend: new Map([
+            ["a", 1],
+            ["b", 1],
+          ]),
+          messages: [],
+          lineage: (goals) => {
+            // goal 1 claims y as well (an over-approximation, which is sound), so {y} is tried
+            const nodes: SupportNode[] = [
+              { kind: "edge", edge: z },
+              { kind: "edge", edge: x },
+              { kind: "edge", edge: y },
+              { kind: "and", of: [1, 2] },
+            ];
+            return { nodes, roots: goals.map((g) => (g === "post(0)" ? 0 : lost(faults, y) ? 1 : 3)) };
+          },
+        };
+      },
+    };
+    const bounds: FaultBounds = { eot: 3, eff: 2, crashes: 0, nodes: NODES };
+    const r = ldfiSearch(target, { bounds });
+    expect(exhaustiveSearch(target, { bounds }).verdict).toBe("counterexample");
+    expect(r.verdict).toBe("counterexample");
+    expect(faultKey(r.counterexample!.faults)).toBe("omit(a,b,1) omit(b,a,1)");
+  });
+
   it("exhaustive enumeration lists each canonical fault set once, smallest first", () => {
     const bounds: FaultBounds = { eot: 3, eff: 2, crashes: 1, nodes: NODES };
     const sets = [...allFaultSets(bounds)].map(faultKey);
