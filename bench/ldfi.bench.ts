@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { Program } from "../lib/dedalus/ast";
 import { loadChecked } from "../lib/dedalus/load";
 import { CdclSat } from "../lib/ldfi/cdcl";
-import { dedalusEngine, postReadsCrash } from "../lib/ldfi/dedalusEngine";
+import { dedalusEngine, crashReading } from "../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../lib/ldfi/dedalusTarget";
 import { enumerateHypotheses } from "../lib/ldfi/encode";
 import type { SearchOptions, SearchResult } from "../lib/ldfi/result";
@@ -77,7 +77,7 @@ function search(
   options: Omit<SearchOptions, "bounds">,
 ): SearchResult {
   const p = program(files, dir);
-  const target = dedalusTarget(dedalusEngine, p, { eot: b.eot, ...(nodes ? { nodes } : {}), crashSensitive: postReadsCrash(p) });
+  const target = dedalusTarget(dedalusEngine, p, { eot: b.eot, ...(nodes ? { nodes } : {}), ...crashReading(p) });
   return searchFaults(target, { ...options, bounds: { ...b, nodes: nodes ?? target.nodes } });
 }
 
@@ -185,7 +185,7 @@ export const run: BenchSuite = async ({ quick }) => {
   ] as const) {
     const e = entries.find((x) => x.name === name) as Entry;
     const p = program(e.files, PROTOCOLS_DIR);
-    const target = dedalusTarget(dedalusEngine, p, { eot: b.eot, crashSensitive: postReadsCrash(p) });
+    const target = dedalusTarget(dedalusEngine, p, { eot: b.eot, ...crashReading(p) });
     const obs = target.execute({ omissions: [], crashes: [] });
     const graph = obs.lineage([...obs.post].sort());
     const q = { bounds: { ...b, nodes: target.nodes }, firstSend: obs.firstSend, seed: obs.faults };

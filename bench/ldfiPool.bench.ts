@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Program } from "../lib/dedalus/ast";
 import { loadProgram } from "../lib/dedalus/load";
-import { dedalusProgramTarget, postReadsCrash } from "../lib/ldfi/dedalusEngine";
+import { dedalusProgramTarget, crashReading } from "../lib/ldfi/dedalusEngine";
 import { faultKey } from "../lib/ldfi/faults";
 import { closeLdfiPool } from "../lib/ldfi/pool";
 import type { SearchResult } from "../lib/ldfi/result";
@@ -44,7 +44,7 @@ function search(row: Row, setting: Setting): SearchResult {
   const target = dedalusProgramTarget(row.program, {
     eot: row.bounds.eot,
     ...(row.nodes ? { nodes: row.nodes } : {}),
-    crashSensitive: postReadsCrash(row.program),
+    ...crashReading(row.program),
   });
   const jobs = setting === "1" ? 1 : 2;
   return searchFaults(target, {

@@ -244,7 +244,7 @@ export {
   type DedalusFact,
   type DedalusObservation,
 } from "./ldfi/dedalusTarget";
-export { dedalusEngine, dedalusProgramTarget, postReadsCrash } from "./ldfi/dedalusEngine";
+export { crashReading, dedalusEngine, dedalusProgramTarget, postReadsCrash, readsCrashTime } from "./ldfi/dedalusEngine";
 export { CdclSat } from "./ldfi/cdcl";
 export { LogicSolverSat, MAX_SAT_CLAUSES, SatLimitError, type SatSolver, type SatModel, type Literal } from "./ldfi/sat";
 export { SequentialCounter } from "./ldfi/cardinality";

@@ -3,7 +3,7 @@ import type { Program } from "../dedalus/ast";
 import { DedalusError, formatDiagnostic, type Diagnostic } from "../dedalus/diagnostics";
 import { DEFAULT_MAX_TUPLES, DedalusLimitError, DedalusRuntimeError } from "../dedalus/limits";
 import { compileProgram } from "../dedalus/runtime";
-import { dedalusProgramTarget, postReadsCrash } from "../ldfi/dedalusEngine";
+import { dedalusProgramTarget, crashReading } from "../ldfi/dedalusEngine";
 import { checkBounds, FaultBoundsError, formatFaults, type FaultBounds } from "../ldfi/faults";
 import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, SEARCH_LIMITS, type SearchResult, type Strategy } from "../ldfi/result";
 import { isProtocolModulePath } from "../ldfi/handlers/load";
@@ -178,7 +178,7 @@ export function searchProgram(program: Program, flags: LdfiFlags, files: readonl
   const target = dedalusProgramTarget(program, {
     eot: bounds.eot,
     ...(explicitNodes ? { nodes } : {}),
-    crashSensitive: postReadsCrash(program),
+    ...crashReading(program),
   });
   try {
     const result = searchFaults(target, {

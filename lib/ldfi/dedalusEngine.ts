@@ -1,4 +1,4 @@
-import type { Program } from "../dedalus/ast";
+import { bodyAtoms, termVariables, type Program, type Rule } from "../dedalus/ast";
 import { absenceSupport, support } from "../dedalus/provenance";
 import { DedalusLimitError } from "../dedalus/limits";
 import { runProgram, type RunResult } from "../dedalus/runtime";
@@ -51,12 +51,46 @@ export function postReadsCrash(program: Program): boolean {
 }
 
 /**
+ * Whether some rule reads the time column of the `crash` built-in: a constant there, or a variable
+ * that occurs anywhere else in the rule. Then two crashes of a node at different times can differ
+ * even where they lose the same messages.
+ */
+export function readsCrashTime(program: Program): boolean {
+  const uses = (rule: Rule, name: string): number => {
+    const vars: string[] = [];
+    for (const a of rule.head.args) termVariables(a, vars);
+    for (const b of rule.body) {
+      if (b.kind === "atom") for (const a of b.args) termVariables(a, vars);
+      else termVariables(b.left, termVariables(b.right, vars));
+    }
+    return vars.filter((v) => v === name).length;
+  };
+  return program.rules.some((rule) =>
+    bodyAtoms(rule).some((b) => {
+      if (b.rel !== "crash") return false;
+      const time = b.args[2];
+      return time !== undefined && time.kind !== "wildcard" && !(time.kind === "var" && uses(rule, time.name) === 1);
+    }),
+  );
+}
+
+/**
+ * How a program reads the `crash` built-in, as the target options of a search over it: whether
+ * `post` reads a positive `crash` ({@link postReadsCrash}), and whether runs depend on crash times
+ * only through the messages lost ({@link readsCrashTime}; FaultTarget.crashTimeBlind).
+ */
+export function crashReading(program: Program): { crashSensitive: boolean; crashTimeBlind: boolean } {
+  const crashSensitive = postReadsCrash(program);
+  return { crashSensitive, crashTimeBlind: !crashSensitive && !readsCrashTime(program) };
+}
+
+/**
  * A Dedalus program on the real evaluator as a search target ({@link dedalusTarget} over
  * {@link dedalusEngine}) that also carries its recipe, so a search with more than one job can run it on worker threads.
  */
 export function dedalusProgramTarget(
   program: Program,
-  options: { eot: number; nodes?: readonly string[]; crashSensitive?: boolean },
+  options: { eot: number; nodes?: readonly string[]; crashSensitive?: boolean; crashTimeBlind?: boolean },
 ): ReturnType<typeof dedalusTarget<Program, RunResult>> & { readonly recipe: TargetRecipe } {
   const recipe: TargetRecipe = {
     kind: "dedalus",

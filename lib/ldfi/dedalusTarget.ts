@@ -62,6 +62,8 @@ export function dedalusTarget<P, R extends DedalusRunView>(
      * node crashes (an over-approximation: it only adds hypotheses, which are checked by running them).
      */
     crashSensitive?: boolean;
+    /** Runs depend on a crash's time only through the messages it loses (see `crashReading`; FaultTarget.crashTimeBlind). */
+    crashTimeBlind?: boolean;
   },
 ): FaultTarget & { execute(faults: FaultSet, budget?: ExecutionBudget): DedalusObservation<R> } {
   const nodes = options.nodes ? [...options.nodes] : undefined;
@@ -105,6 +107,7 @@ export function dedalusTarget<P, R extends DedalusRunView>(
       return resolvedNodes;
     },
     execute,
+    ...(options.crashTimeBlind === true ? { crashTimeBlind: true } : {}),
   };
 }
 

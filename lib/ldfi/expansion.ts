@@ -1,8 +1,10 @@
+import { messageKey } from "../dedalus/messageKey";
 import { enumerateFound, type FoundHypotheses } from "./encode";
 import type { FaultBounds } from "./faults";
-import type { SupportGraph } from "./lineage";
+import { edgesOf, type SupportGraph } from "./lineage";
 import type { Observation } from "./observation";
 import type { HypothesisOrder } from "./result";
+import type { RunEffect } from "./survivors";
 
 /**
  * What the LDFI loop learns from one run that kept its `pre`-judged goals: how many goals it kept,
@@ -17,6 +19,8 @@ export interface RunExpansion {
   readonly tiers: readonly FoundHypotheses[];
   /** The index in {@link tiers} of the excused goals' absences, or -1 (see {@link expansionOf}). */
   readonly absenceTier: number;
+  /** What the run's faults lost in it, for subsumption (survivors.ts). */
+  readonly effect: RunEffect;
 }
 
 /** The fixed context of a search's expansions. */
@@ -52,7 +56,7 @@ export function expansionOf(obs: Observation, ctx: ExpansionContext, cap: number
   const goals = keptGoals(ctx.failureFreePost, obs);
   const absence = obs.absence?.bind(obs);
   const excused = absence ? excusedGoals(ctx.failureFreePost, obs) : [];
-  if (goals.length === 0 && excused.length === 0) return { goals: 0, tiers: [], absenceTier: -1 };
+  if (goals.length === 0 && excused.length === 0) return { goals: 0, tiers: [], absenceTier: -1, effect: runEffect(obs, []) };
   const tiers = ctx.order === "positive-first" ? [0, 1] : [0];
   // The excused goals' absences are a tier of their own, which the loop queues after the others
   // (ABSENCE_WEIGHT): they matter for certification, while a counterexample is usually found
@@ -60,23 +64,42 @@ export function expansionOf(obs: Observation, ctx: ExpansionContext, cap: number
   // counterexample kept the late place an absence had queued it at first).
   const absenceTier = excused.length > 0 ? tiers.length : -1;
   if (absenceTier >= 0) tiers.push(absenceTier);
+  const graphs = tiers.map((tier): SupportGraph =>
+    tier === absenceTier && absence
+      ? absence(excused)
+      : goals.length > 0
+        ? obs.lineage(goals, { negativeSupport: tierNegativeSupport(ctx.order, tier) })
+        : { nodes: [], roots: [] },
+  );
   return {
     goals: goals.length,
     absenceTier,
-    tiers: tiers.map((tier) => {
-      const graph: SupportGraph =
-        tier === absenceTier && absence
-          ? absence(excused)
-          : goals.length > 0
-            ? obs.lineage(goals, { negativeSupport: tierNegativeSupport(ctx.order, tier) })
-            : { nodes: [], roots: [] };
-      return enumerateFound(graph, graph.roots, {
+    effect: runEffect(
+      obs,
+      graphs.filter((_, tier) => tier === absenceTier || tierNegativeSupport(ctx.order, tier)),
+    ),
+    tiers: graphs.map((graph) =>
+      enumerateFound(graph, graph.roots, {
         bounds: ctx.bounds,
         firstSend: obs.firstSend,
         seed: obs.faults,
         maxHypotheses: cap,
         ...(shouldStop ? { shouldStop } : {}),
-      });
-    }),
+      }),
+    ),
+  };
+}
+
+/** What `obs`'s faults lost in its run; `certifying`: the lineages its breakers come from. */
+function runEffect(obs: Observation, certifying: readonly SupportGraph[]): RunEffect {
+  const sent = new Set(obs.messages.map((m) => messageKey(m.from, m.to, m.sendTime)));
+  const crashed = new Set(obs.faults.crashes.map((c) => c.node));
+  const lastNeeded = new Map<string, number>([...crashed].map((n) => [n, 0]));
+  for (const g of certifying)
+    for (const e of edgesOf(g, g.roots)) if (crashed.has(e.from)) lastNeeded.set(e.from, Math.max(lastNeeded.get(e.from)!, e.sendTime));
+  return {
+    idle: obs.faults.omissions.filter((o) => !sent.has(messageKey(o.from, o.to, o.time))),
+    firstSend: [...obs.firstSend],
+    lastNeededSend: [...lastNeeded],
   };
 }

@@ -8,7 +8,7 @@
 import type { Program } from "../dedalus/ast";
 import { formatTuple } from "../dedalus/factText";
 import { runProgram, type RunResult } from "../dedalus/runtime";
-import { dedalusEngine, postReadsCrash } from "./dedalusEngine";
+import { dedalusEngine, crashReading } from "./dedalusEngine";
 import { dedalusTarget } from "./dedalusTarget";
 import { faultSet, formatFaults, type FaultSet } from "./faults";
 import type { SearchResult, Strategy } from "./result";
@@ -46,7 +46,7 @@ export interface LdfiCheckOptions {
  */
 export function ldfiCheck(program: Program, options: LdfiCheckOptions): SearchResult {
   const nodes = options.nodes ? [...options.nodes] : runProgram(program, { eot: 1 }).nodes;
-  const target = dedalusTarget(dedalusEngine, program, { eot: options.eot, nodes, crashSensitive: postReadsCrash(program) });
+  const target = dedalusTarget(dedalusEngine, program, { eot: options.eot, nodes, ...crashReading(program) });
   return searchFaults(target, {
     bounds: { eot: options.eot, eff: options.eff, crashes: options.crashes, nodes },
     strategy: options.strategy ?? "ldfi",

@@ -57,7 +57,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
   // faults without containing any of them keeps that run's derivations and absences, hence is no
   // violation either: it is not run, and what lies above it is reached through that run's
   // breakers instead (README: subsumption).
-  const survivors = new Survivors();
+  const survivors = new Survivors(options.bounds, s.target.crashTimeBlind === true);
   const subsumed = (item: QueueItem): boolean => survivors.dischargerOf(item.key, item.faults) !== null;
 
   /** Puts new hypotheses in the queue in the search's order. */
@@ -122,7 +122,7 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
     // Every goal is either kept (its full lineage is a tier) or excused (its absence is): without
     // an absence tier (a target that cannot say why a `pre` stays absent) an excused goal is unjudged.
     const covered = expansion.goals === s.failureFreePost.size || expansion.absenceTier >= 0;
-    if (subsumption && complete && covered) survivors.add(faults, breakers);
+    if (subsumption && complete && covered) survivors.add(faults, breakers, expansion.effect);
     enqueue(fresh);
   };
   /**
@@ -132,8 +132,8 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
    */
   const expandThrough = (faults: FaultSet, by: Survivor): void => {
     const fresh: QueueItem[] = [];
-    for (const b of by.breakers) {
-      const joined = joinFaults(faults, b.faults);
+    for (const extra of survivors.joinsThrough(faults, by)) {
+      const joined = joinFaults(faults, extra);
       const it = joined && withinBounds(joined, options.bounds) ? item(joined, DISCHARGED_TIER) : null;
       if (it) fresh.push(it);
     }

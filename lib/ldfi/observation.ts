@@ -44,6 +44,13 @@ export interface Observation {
 /** A system under test: it can be executed under any fault set within its bounds. */
 export interface FaultTarget {
   readonly nodes: readonly string[];
+  /**
+   * True when a run depends on a crash's time only through the messages the crash loses (the
+   * program never reads the time column of the crash built-in, and `post` reads no positive
+   * `crash`): subsumption may then take a survivor's crash at an earlier time that loses no message
+   * its lineage needs (survivors.ts). Absent: crash times are compared exactly.
+   */
+  readonly crashTimeBlind?: boolean;
   /** How a worker thread rebuilds this target (lib/ldfi/pool.ts); without one the search stays on its own thread. */
   readonly recipe?: TargetRecipe;
   /**

@@ -1,15 +1,63 @@
-import { faultAtoms, type FaultSet } from "./faults";
+import { messageKey } from "../dedalus/messageKey";
+import { faultAtoms, faultSet, type CrashFault, type FaultBounds, type FaultSet, type OmissionFault } from "./faults";
 
-/** A set of fault atoms as a bitset over the atoms a search has seen (bit i: the i-th atom seen). */
+/** A set of omissions as a bitset over the omissions a search has seen (bit i: the i-th seen). */
 type Bits = Uint32Array;
 
 /**
- * A run that was no violation: its faults, and every minimal fault set above them that breaks a
- * kept goal's full lineage or an excused goal's absence (what could make a later run a violation).
+ * What a run's faults did in that run, as subsumption needs it (computed with the run's expansion,
+ * expansion.ts, so a worker thread can compute it too). Two fault sets that lose the same messages
+ * are one run: an omission of a message that was never sent changes nothing, and a crash changes
+ * nothing before the node's first send (nor, where the program never reads a crash's time, after
+ * the last send the run's lineage needs).
+ */
+export interface RunEffect {
+  /** The run's omissions that lost no message (nothing was sent on that channel at that time). */
+  readonly idle: readonly OmissionFault[];
+  /** Each node's first cross-node send time in the run (as the lineage's encoding reads it). */
+  readonly firstSend: readonly (readonly [string, number])[];
+  /**
+   * For each node the run crashed, the latest send time of that node in the lineages its breakers
+   * come from (0: none): a crash after it and no later than the run's own loses no message they need.
+   */
+  readonly lastNeededSend: readonly (readonly [string, number])[];
+}
+
+/** A crash a hypothesis must have for a survivor to discharge it: this node, at a time in [from, to]. */
+interface CrashWindow {
+  readonly node: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** One breaker of a survivor: a minimal fault set above its faults that breaks what it kept. */
+interface Breaker {
+  /** What it adds to the survivor's own faults (joined to a discharged hypothesis in its place). */
+  readonly extra: FaultSet;
+  /** Its omissions that lose a message of the survivor's run. */
+  readonly omissions: Bits;
+  /** Its crashes other than the survivor's own. */
+  readonly crashes: readonly CrashFault[];
+}
+
+/**
+ * A run that was no violation: what its faults lost, and every minimal fault set above them that
+ * breaks a kept goal's full lineage or an excused goal's absence (what could make a later run a
+ * violation).
  */
 export interface Survivor {
+  /** Its omissions that lost a message. */
   readonly seed: Bits;
-  readonly breakers: readonly { readonly faults: FaultSet; readonly bits: Bits }[];
+  readonly crashes: readonly CrashWindow[];
+  readonly firstSend: ReadonlyMap<string, number>;
+  readonly breakers: readonly Breaker[];
+}
+
+/** A queued hypothesis as the checks read it. */
+interface Hypothesis {
+  readonly omissions: Bits;
+  readonly ids: readonly number[];
+  readonly crashes: ReadonlyMap<string, number>;
 }
 
 /** Whether every atom of `a` is in `b`. */
@@ -18,32 +66,38 @@ function within(a: Bits, b: Bits): boolean {
   return true;
 }
 
-/** Whether `survivor` discharges a hypothesis: the hypothesis extends its faults and contains none of its breakers. */
-function discharges(survivor: Survivor, h: Bits): boolean {
-  return within(survivor.seed, h) && !survivor.breakers.some((b) => within(b.bits, h));
-}
-
 /**
  * The surviving runs of one LDFI search (lib/ldfi/README.md, the loop, step 6) and which of them
  * discharges a queued hypothesis. A hypothesis is discharged by the first survivor, in the order
- * they were recorded, whose faults it extends without containing any of its breakers.
+ * they were recorded, whose run it loses every message of (see {@link RunEffect}) without
+ * containing any of its breakers.
  *
  * A search records thousands of survivors and asks about tens of thousands of hypotheses (Paxos
  * 8/4/1: 8,244 runs, 16,416 discharges), which made these checks, on sets of atom strings, the
- * largest cost of the whole search (22% of it, measured). So fault sets are bitsets over the atoms
- * seen, survivors are indexed by one atom of their faults (a hypothesis can only extend a survivor
- * whose every fault it has), and each hypothesis is checked against each survivor once: survivors
- * are only added and a discharge stays, so a check starts where the last one ended.
+ * largest cost of the whole search (22% of it, measured). So omissions are bitsets over the ones
+ * seen, survivors are indexed by one omission of their seed (a hypothesis can only extend a survivor
+ * whose every omission it has), and each hypothesis is checked against each survivor once:
+ * survivors are only added and a discharge stays, so a check starts where the last one ended.
  */
 export class Survivors {
   private readonly all: Survivor[] = [];
   private readonly atomIds = new Map<string, number>();
-  /** Survivor indexes (ascending) by the lowest atom id of their faults; -1 for the failure-free run. */
+  /** Survivor indexes (ascending) by the lowest omission id of their seed; -1 for a seed without omissions. */
   private readonly byAtom = new Map<number, number[]>();
-  private readonly checked = new Map<string, { bits: Bits; ids: readonly number[]; upTo: number; by: Survivor | null }>();
+  private readonly checked = new Map<string, { h: Hypothesis; upTo: number; by: Survivor | null }>();
 
-  private bitsOf(faults: FaultSet): { bits: Bits; ids: number[] } {
-    const ids = faultAtoms(faults).map((a) => {
+  /**
+   * @param bounds - the search's bounds (a crash is a fault variable up to EOT − 1 only)
+   * @param crashTimeBlind - whether runs depend on a crash's time only through the messages it loses
+   *   (the program never reads the crash built-in's time column; FaultTarget.crashTimeBlind)
+   */
+  constructor(
+    private readonly bounds: FaultBounds,
+    private readonly crashTimeBlind: boolean,
+  ) {}
+
+  private omissionBits(omissions: readonly OmissionFault[]): { bits: Bits; ids: number[] } {
+    const ids = faultAtoms({ omissions, crashes: [] }).map((a) => {
       let id = this.atomIds.get(a);
       if (id === undefined) this.atomIds.set(a, (id = this.atomIds.size));
       return id;
@@ -53,37 +107,112 @@ export class Survivors {
     return { bits, ids };
   }
 
-  /** Records a run that was no violation, with its complete list of breakers. */
-  add(faults: FaultSet, breakers: readonly FaultSet[]): void {
-    const { bits, ids } = this.bitsOf(faults);
+  /**
+   * Records a run that was no violation under `faults`, with its complete list of breakers (each a
+   * superset of `faults`) and what its faults did in it.
+   */
+  add(faults: FaultSet, breakers: readonly FaultSet[], effect: RunEffect): void {
+    const idle = new Set(effect.idle.map((o) => messageKey(o.from, o.to, o.time)));
+    const lossy = (os: readonly OmissionFault[]): OmissionFault[] => os.filter((o) => !idle.has(messageKey(o.from, o.to, o.time)));
+    const { bits, ids } = this.omissionBits(lossy(faults.omissions));
+    const needed = new Map(effect.lastNeededSend);
+    // A later crash of the same node loses messages the run sent; an earlier one, down to just
+    // after the last send its lineages need, loses only messages they do not need.
+    const crashes = faults.crashes.map((c) => ({
+      node: c.node,
+      from: this.crashTimeBlind ? Math.min(c.time, Math.max(1, (needed.get(c.node) ?? 0) + 1)) : c.time,
+      to: c.time,
+    }));
+    const own = new Set(faults.crashes.map((c) => c.node));
+    const seedOmissions = new Set(faults.omissions.map((o) => messageKey(o.from, o.to, o.time)));
     const key = ids.length === 0 ? -1 : Math.min(...ids);
     let list = this.byAtom.get(key);
     if (!list) this.byAtom.set(key, (list = []));
     list.push(this.all.length);
-    this.all.push({ seed: bits, breakers: breakers.map((h) => ({ faults: h, bits: this.bitsOf(h).bits })) });
+    this.all.push({
+      seed: bits,
+      crashes,
+      firstSend: new Map(effect.firstSend),
+      breakers: breakers.map((b) => ({
+        extra: faultSet(
+          b.omissions.filter((o) => !seedOmissions.has(messageKey(o.from, o.to, o.time))),
+          b.crashes.filter((c) => !own.has(c.node)),
+        ),
+        omissions: this.omissionBits(lossy(b.omissions)).bits,
+        crashes: b.crashes.filter((c) => !own.has(c.node)),
+      })),
+    });
+  }
+
+  /**
+   * The crash times of `h` other than `by`'s own crashes, as `by`'s run reads them: a crash before a
+   * node's first send there is that node's crash at its first send (nothing was lost in between).
+   * Null when one is no fault variable of that run (a crash at EOT), which no breaker can judge.
+   */
+  private crashesAsSeenBy(by: Survivor, h: Hypothesis): Map<string, number> | null {
+    const out = new Map<string, number>();
+    for (const [node, time] of h.crashes) {
+      if (by.crashes.some((w) => w.node === node)) continue;
+      const t = Math.max(time, Math.max(1, by.firstSend.get(node) ?? 1));
+      if (t > this.bounds.eot - 1) return null;
+      out.set(node, t);
+    }
+    return out;
+  }
+
+  /** Whether `by` discharges `h`: `h` loses every message `by`'s faults lost and contains none of its breakers. */
+  private discharges(by: Survivor, h: Hypothesis): boolean {
+    if (!within(by.seed, h.omissions)) return false;
+    for (const w of by.crashes) {
+      const t = h.crashes.get(w.node);
+      if (t === undefined || t < w.from || t > w.to) return false;
+    }
+    const crashes = this.crashesAsSeenBy(by, h);
+    if (crashes === null) return false;
+    return !by.breakers.some((b) => within(b.omissions, h.omissions) && b.crashes.every((c) => crashes.get(c.node) === c.time));
+  }
+
+  private hypothesis(faults: FaultSet): Hypothesis {
+    const { bits, ids } = this.omissionBits(faults.omissions);
+    return { omissions: bits, ids, crashes: new Map(faults.crashes.map((c) => [c.node, c.time])) };
   }
 
   /** The survivor that discharges the hypothesis `key` (its fault set `faults`), or null. */
   dischargerOf(key: string, faults: FaultSet): Survivor | null {
     let c = this.checked.get(key);
     if (!c) {
-      const { bits, ids } = this.bitsOf(faults);
-      c = { bits, ids, upTo: 0, by: null };
+      c = { h: this.hypothesis(faults), upTo: 0, by: null };
       this.checked.set(key, c);
     }
     if (c.by !== null || c.upTo === this.all.length) return c.by;
     let first = Infinity;
-    for (const atom of [-1, ...c.ids]) {
+    for (const atom of [-1, ...c.h.ids]) {
       const list = this.byAtom.get(atom);
       if (!list) continue;
       for (let i = list.length - 1; i >= 0 && list[i]! >= c.upTo; i--) {
         const at = list[i]!;
-        if (at < first && discharges(this.all[at]!, c.bits)) first = at;
+        if (at < first && this.discharges(this.all[at]!, c.h)) first = at;
       }
     }
     c.upTo = this.all.length;
     if (first !== Infinity) c.by = this.all[first]!;
     return c.by;
+  }
+
+  /**
+   * What must be queued in place of `faults`, discharged by `by`: a counterexample above it breaks
+   * `by`'s lineage, so it contains `faults` joined with what one of `by`'s breakers adds — leaving
+   * out a crash `faults` already has at a time `by`'s run reads as the breaker's, and skipping a
+   * breaker whose crash of a node `faults` crashes at another time (no such counterexample).
+   */
+  joinsThrough(faults: FaultSet, by: Survivor): FaultSet[] {
+    const crashes = this.crashesAsSeenBy(by, this.hypothesis(faults)) ?? new Map<string, number>();
+    const out: FaultSet[] = [];
+    for (const b of by.breakers) {
+      if (b.crashes.some((c) => crashes.has(c.node) && crashes.get(c.node) !== c.time)) continue;
+      out.push({ omissions: b.extra.omissions, crashes: b.extra.crashes.filter((c) => !crashes.has(c.node)) });
+    }
+    return out;
   }
 
   /** Drops what was remembered about a hypothesis once the loop has taken it off the queue. */

@@ -17,7 +17,7 @@ import { SCHEMA_VERSION } from "../../lib/cli/jsonSchema";
 import { loadProgram } from "../../lib/dedalus/load";
 import { support, why, type Derivation } from "../../lib/dedalus/provenance";
 import { runProgram, type Fact } from "../../lib/dedalus/runtime";
-import { dedalusEngine, postReadsCrash } from "../../lib/ldfi/dedalusEngine";
+import { dedalusEngine, crashReading } from "../../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
 import { runMaze } from "../cliCapture";
 
@@ -207,7 +207,7 @@ describe("why/support trees", () => {
     expect(posts.length).toBeGreaterThan(0);
     const goal = (posts.find((f) => f.args[0] === "c") ?? posts[0]) as Fact;
     const graph = support(result, posts);
-    const target = dedalusTarget(dedalusEngine, program, { eot, crashSensitive: postReadsCrash(program) });
+    const target = dedalusTarget(dedalusEngine, program, { eot, ...crashReading(program) });
     const observation = target.execute({ omissions: [], crashes: [] });
     const lineage = observation.lineage([...observation.post].sort());
     const text = [

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Program } from "../../lib/dedalus/ast";
 import { loadChecked } from "../../lib/dedalus/load";
-import { dedalusEngine, postReadsCrash } from "../../lib/ldfi/dedalusEngine";
+import { dedalusEngine, crashReading } from "../../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
 import type { FaultBounds } from "../../lib/ldfi/faults";
 import type { SearchOptions, SearchResult } from "../../lib/ldfi/result";
@@ -66,7 +66,7 @@ export function searchEntry(
   options: Omit<SearchOptions, "bounds"> = {},
 ): SearchResult {
   const program = corpusProgram(entry);
-  const target = dedalusTarget(dedalusEngine, program, { eot: b.eot, crashSensitive: postReadsCrash(program) });
+  const target = dedalusTarget(dedalusEngine, program, { eot: b.eot, ...crashReading(program) });
   const bounds: FaultBounds = { eot: b.eot, eff: b.eff, crashes: b.crashes, nodes: target.nodes };
   return searchFaults(target, { timeoutMs: 60_000, ...options, bounds });
 }

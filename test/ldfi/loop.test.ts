@@ -3,7 +3,21 @@ import { allFaultSets, exhaustiveSearch, randomSearch } from "../../lib/ldfi/bas
 import { breaksEdge, faultCount, faultKey, withinBounds, type FaultBounds, type FaultSet } from "../../lib/ldfi/faults";
 import { edgesOf, survives, type MessageEdge, type SupportGraph, type SupportNode } from "../../lib/ldfi/lineage";
 import { ldfiSearch } from "../../lib/ldfi/loop";
-import type { FaultTarget, Observation } from "../../lib/ldfi/observation";
+import type { FaultTarget, Observation, ObservedMessage } from "../../lib/ldfi/observation";
+
+/**
+ * The messages of a hand-built run: every edge its formulas mention is sent (the search reads an
+ * omission of a message that is not listed as one that lost nothing), lost where `faults` break it.
+ */
+function sent(edges: readonly MessageEdge[], faults: FaultSet): ObservedMessage[] {
+  const seen = new Map<string, MessageEdge>(edges.map((e) => [`${e.from}>${e.to}@${e.sendTime}`, e]));
+  return [...seen.values()].map((e) => ({
+    ...e,
+    rel: "m",
+    args: [],
+    lost: breaksEdge(faults, e.from, e.to, e.sendTime) ? "omission" : null,
+  }));
+}
 
 /**
  * A target whose lineage does not depend on the faults (a positive program): goal i is in `post`
@@ -14,6 +28,8 @@ function staticTarget(g: SupportGraph, nodes: string[], excusable: ReadonlySet<n
   for (const e of edgesOf(g, g.roots)) firstSend.set(e.from, Math.min(e.sendTime, firstSend.get(e.from) ?? Infinity));
   const t = {
     nodes,
+    // a crash acts only through the edges it breaks and the node being down: its time is not read
+    crashTimeBlind: true,
     calls: 0,
     execute(faults: FaultSet): Observation {
       t.calls++;
@@ -28,7 +44,7 @@ function staticTarget(g: SupportGraph, nodes: string[], excusable: ReadonlySet<n
         post,
         pre,
         firstSend,
-        messages: [],
+        messages: sent(edgesOf(g, g.roots), faults),
         lineage: (goals) => ({ nodes: g.nodes, roots: goals.map((k) => g.roots[Number(/\d+/.exec(k)?.[0])] as number) }),
       };
     },
@@ -54,6 +70,7 @@ function dynamicTarget(goals: readonly (readonly Term[])[], nodes: string[]): Fa
     firstSend.set(e.from, Math.min(e.sendTime, firstSend.get(e.from) ?? Infinity));
   return {
     nodes,
+    crashTimeBlind: true,
     execute(faults: FaultSet): Observation {
       const post = new Set(goals.flatMap((terms, i) => (holding(faults, terms).length > 0 ? [`post(${i})`] : [])));
       return {
@@ -61,7 +78,10 @@ function dynamicTarget(goals: readonly (readonly Term[])[], nodes: string[]): Fa
         post,
         pre: new Set(goals.map((_, i) => `post(${i})`)),
         firstSend,
-        messages: [],
+        messages: sent(
+          goals.flat().flatMap((t) => [...t.present, ...t.lost]),
+          faults,
+        ),
         lineage: (kept) => {
           const b: SupportNode[] = [];
           const add = (n: SupportNode): number => b.push(n) - 1;
@@ -258,7 +278,7 @@ describe("ldfiSearch", () => {
             ["a", 1],
             ["b", 1],
           ]),
-          messages: [],
+          messages: sent([x, y, z], faults),
           lineage: (goals) => {
             // goal 1 claims y as well (an over-approximation, which is sound), so {y} is tried
             const nodes: SupportNode[] = [

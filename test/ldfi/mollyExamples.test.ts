@@ -4,7 +4,7 @@
  * committed; set MOLLY_EXAMPLES to a checkout's src/test/resources/examples_ft to run this.
  */
 import { checkProgram } from "../../lib/dedalus/check";
-import { dedalusEngine, postReadsCrash } from "../../lib/ldfi/dedalusEngine";
+import { dedalusEngine, crashReading } from "../../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
 import { searchFaults } from "../../lib/ldfi/search";
 import { expectedVerdict, loadMollyProgram, mollyExamplesDir, mollyScenarios } from "../../bench/mollyExamples";
@@ -21,7 +21,7 @@ test("the suite lists Molly's 25 scenarios", () => {
     const program = loadMollyProgram(dir!, s.files);
     // The switch keeps every locality finding, as a warning.
     expect(checkProgram(program).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    const target = dedalusTarget(dedalusEngine, program, { eot: s.eot, nodes: s.nodes, crashSensitive: postReadsCrash(program) });
+    const target = dedalusTarget(dedalusEngine, program, { eot: s.eot, nodes: s.nodes, ...crashReading(program) });
     const r = searchFaults(target, { bounds: { eot: s.eot, eff: s.eff, crashes: s.crashes, nodes: s.nodes }, timeoutMs: 120_000 });
     expect(r.verdict).toBe(expectedVerdict(s));
   });

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { dedalusProgramTarget, postReadsCrash } from "../../lib/ldfi/dedalusEngine";
+import { dedalusProgramTarget, crashReading } from "../../lib/ldfi/dedalusEngine";
 import { faultKey, type FaultBounds } from "../../lib/ldfi/faults";
 import { closeLdfiPool, ldfiPoolAnswers, parseProcStat, spareCoreBetween } from "../../lib/ldfi/pool";
 import type { SearchOptions, SearchResult } from "../../lib/ldfi/result";
@@ -54,7 +54,7 @@ describe("LDFI on the worker pool", () => {
   it.each(rows)("%s: the same search as without workers", (_name, entry, b) => {
     const program = corpusProgram(entry);
     const [pooled, sequential] = both(
-      () => dedalusProgramTarget(program, { eot: b.eot, crashSensitive: postReadsCrash(program) }),
+      () => dedalusProgramTarget(program, { eot: b.eot, ...crashReading(program) }),
       {},
       (t) => ({ eot: b.eot, eff: b.eff, crashes: b.crashes, nodes: t.nodes }),
     );
@@ -90,7 +90,7 @@ describe("LDFI on the worker pool", () => {
         let result: [string, string];
         try {
           result = both(
-            () => dedalusProgramTarget(program, { eot: 4, nodes: ["a", "b"], crashSensitive: postReadsCrash(program) }),
+            () => dedalusProgramTarget(program, { eot: 4, nodes: ["a", "b"], ...crashReading(program) }),
             {},
             () => ({ eot: 4, eff: c.eff, crashes: c.crashes, nodes: ["a", "b"] }),
           );

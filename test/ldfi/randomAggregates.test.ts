@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { parseSource } from "../../lib/dedalus/load";
-import { dedalusEngine, postReadsCrash } from "../../lib/ldfi/dedalusEngine";
+import { dedalusEngine, crashReading } from "../../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
 import { searchFaults } from "../../lib/ldfi/search";
 
@@ -124,7 +124,7 @@ describe("LDFI on random small programs with aggregates and joins", () => {
     ];
     const { program } = parseSource(render(rules, 2, 0, [false, true, false, true, true]), "excused.ded");
     const nodes = ["a", "b", "c"];
-    const make = () => dedalusTarget(dedalusEngine, program, { eot: 4, nodes, crashSensitive: postReadsCrash(program) });
+    const make = () => dedalusTarget(dedalusEngine, program, { eot: 4, nodes, ...crashReading(program) });
     const bounds = { eot: 4, eff: 2, crashes: 0, nodes };
     expect(searchFaults(make(), { bounds, strategy: "exhaustive" }).verdict).toBe("counterexample");
     const r = searchFaults(make(), { bounds });
@@ -144,7 +144,7 @@ describe("LDFI on random small programs with aggregates and joins", () => {
         if (diagnostics.some((d) => d.severity === "error")) return;
         const eot = 4;
         const nodes = ["a", "b", "c"];
-        const make = () => dedalusTarget(dedalusEngine, program, { eot, nodes, crashSensitive: postReadsCrash(program) });
+        const make = () => dedalusTarget(dedalusEngine, program, { eot, nodes, ...crashReading(program) });
         const bounds = { eot, eff: c.eff, crashes: c.crashes, nodes };
         let oracle;
         try {
@@ -211,7 +211,7 @@ describe("LDFI on random small programs with aggregates and joins", () => {
         if (diagnostics.some((d) => d.severity === "error")) return;
         const eot = 4;
         const nodes = ["a", "b", "c"];
-        const make = () => dedalusTarget(dedalusEngine, program, { eot, nodes, crashSensitive: postReadsCrash(program) });
+        const make = () => dedalusTarget(dedalusEngine, program, { eot, nodes, ...crashReading(program) });
         const bounds = { eot, eff: c.eff, crashes: c.crashes, nodes };
         const oracle = searchFaults(make(), { bounds, strategy: "exhaustive" });
         const ldfi = searchFaults(make(), { bounds });

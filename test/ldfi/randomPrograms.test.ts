@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { dedalusEngine, postReadsCrash } from "../../lib/ldfi/dedalusEngine";
+import { dedalusEngine, crashReading } from "../../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
 import { faultKey } from "../../lib/ldfi/faults";
 import { searchFaults } from "../../lib/ldfi/search";
@@ -15,7 +15,7 @@ describe("LDFI on random small programs", () => {
         if (!generated) return;
         const { text, program } = generated;
         const eot = 4;
-        const make = () => dedalusTarget(dedalusEngine, program, { eot, nodes: ["a", "b"], crashSensitive: postReadsCrash(program) });
+        const make = () => dedalusTarget(dedalusEngine, program, { eot, nodes: ["a", "b"], ...crashReading(program) });
         const bounds = { eot, eff: c.eff, crashes: c.crashes, nodes: ["a", "b"] };
         let oracle;
         try {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadChecked } from "../../dedalus/load";
-import { dedalusEngine, postReadsCrash } from "../dedalusEngine";
+import { dedalusEngine, crashReading } from "../dedalusEngine";
 import { dedalusTarget } from "../dedalusTarget";
 import type { FaultBounds } from "../faults";
 import type { SearchOptions, SearchResult, Verdict } from "../result";
@@ -59,7 +59,7 @@ export function searchTwin(dir: string, twin: Twin, bounds: string, options: Omi
   });
   const { program, errors } = loadChecked(twin.dedalus.map((f) => path.join(dir, f)));
   if (errors.length > 0) throw new Error(`${twin.dedalus.join(" ")}: ${errors.map((d) => d.message).join("; ")}`);
-  const target = dedalusTarget(dedalusEngine, program, { eot: b.eot, nodes, crashSensitive: postReadsCrash(program) });
+  const target = dedalusTarget(dedalusEngine, program, { eot: b.eot, nodes, ...crashReading(program) });
   const dedalus = searchFaults(target, { timeoutMs: 60_000, ...options, bounds: fb });
   return { handlers, dedalus };
 }
