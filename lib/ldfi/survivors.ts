@@ -173,7 +173,13 @@ export class Survivors {
   }
 
   private hypothesis(faults: FaultSet): Hypothesis {
-    const { bits, ids } = this.omissionBits(faults.omissions);
+    // A crash loses every later send of its node: those omissions are read as the hypothesis's own
+    // (canonical fault sets leave them out), so it still extends a run that had one of them.
+    const lost = [...faults.omissions];
+    for (const c of faults.crashes)
+      for (const to of this.bounds.nodes)
+        if (to !== c.node) for (let t = c.time; t < this.bounds.eff; t++) lost.push({ from: c.node, to, time: t });
+    const { bits, ids } = this.omissionBits(lost);
     return { omissions: bits, ids, crashes: new Map(faults.crashes.map((c) => [c.node, c.time])) };
   }
 

@@ -85,6 +85,16 @@ describe("Survivors (subsumption by runs that were no violation)", () => {
     expect(s.joinsThrough(h, by!).map(faultKey)).toEqual(["omit(b,a,2)"]);
   });
 
+  it("reads a hypothesis's crash as losing that node's later sends, omissions the run had among them", () => {
+    const s = new Survivors(bounds, false);
+    s.add(fs(om("c", "a", 2)), [fs(om("c", "a", 2), om("b", "a", 1))], effect());
+    expect(discharged(s, fs(cr("c", 1)))).toBe(true); // crash(c,1) loses c->a at 2, as the run did
+    expect(discharged(s, fs(cr("c", 3)))).toBe(false); // later: c->a at 2 is delivered
+    const t = new Survivors(bounds, false);
+    t.add(fs(om("c", "a", 2)), [fs(om("c", "a", 2), om("c", "b", 2))], effect());
+    expect(discharged(t, fs(cr("c", 1)))).toBe(false); // it also loses c->b at 2: a breaker
+  });
+
   it("takes an earlier crash of the run's crashed node when the program never reads crash times and it loses no needed message", () => {
     const breakers = [fs(om("b", "a", 1), cr("a", 5))];
     // the run's lineages need a's sends up to time 2; its crash at 5 lost only later ones
