@@ -97,7 +97,13 @@ function runEffect(obs: Observation, certifying: readonly SupportGraph[]): RunEf
   const lastNeeded = new Map<string, number>([...crashed].map((n) => [n, 0]));
   for (const g of certifying)
     for (const e of edgesOf(g, g.roots)) if (crashed.has(e.from)) lastNeeded.set(e.from, Math.max(lastNeeded.get(e.from)!, e.sendTime));
+  // Every send of a crashed node from its crash time on is lost (whatever loss the run names first).
+  const firstLost = new Map<string, number>();
+  for (const c of obs.faults.crashes)
+    for (const m of obs.messages)
+      if (m.from === c.node && m.sendTime >= c.time) firstLost.set(c.node, Math.min(m.sendTime, firstLost.get(c.node) ?? Infinity));
   return {
+    firstLostSend: [...firstLost],
     idle: obs.faults.omissions.filter((o) => !sent.has(messageKey(o.from, o.to, o.time))),
     firstSend: [...obs.firstSend],
     lastNeededSend: [...lastNeeded],

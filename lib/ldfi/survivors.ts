@@ -21,6 +21,8 @@ export interface RunEffect {
    * come from (0: none): a crash after it and no later than the run's own loses no message they need.
    */
   readonly lastNeededSend: readonly (readonly [string, number])[];
+  /** For each node the run crashed, the first of its sends the crash lost (absent: it lost none). */
+  readonly firstLostSend: readonly (readonly [string, number])[];
 }
 
 /** A crash a hypothesis must have for a survivor to discharge it: this node, at a time in [from, to]. */
@@ -116,13 +118,14 @@ export class Survivors {
     const lossy = (os: readonly OmissionFault[]): OmissionFault[] => os.filter((o) => !idle.has(messageKey(o.from, o.to, o.time)));
     const { bits, ids } = this.omissionBits(lossy(faults.omissions));
     const needed = new Map(effect.lastNeededSend);
-    // A later crash of the same node loses messages the run sent; an earlier one, down to just
-    // after the last send its lineages need, loses only messages they do not need.
-    const crashes = faults.crashes.map((c) => ({
-      node: c.node,
-      from: this.crashTimeBlind ? Math.min(c.time, Math.max(1, (needed.get(c.node) ?? 0) + 1)) : c.time,
-      to: c.time,
-    }));
+    const firstLost = new Map(effect.firstLostSend);
+    // A crash of the same node up to its first send this crash lost loses all it lost; one earlier,
+    // down to just after the last send its lineages need, loses only messages they do not need.
+    const crashes = faults.crashes.map((c) =>
+      this.crashTimeBlind
+        ? { node: c.node, from: Math.min(c.time, Math.max(1, (needed.get(c.node) ?? 0) + 1)), to: firstLost.get(c.node) ?? Infinity }
+        : { node: c.node, from: c.time, to: c.time },
+    );
     const own = new Set(faults.crashes.map((c) => c.node));
     const seedOmissions = new Set(faults.omissions.map((o) => messageKey(o.from, o.to, o.time)));
     const key = ids.length === 0 ? -1 : Math.min(...ids);

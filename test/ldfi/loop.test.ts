@@ -15,7 +15,11 @@ function sent(edges: readonly MessageEdge[], faults: FaultSet): ObservedMessage[
     ...e,
     rel: "m",
     args: [],
-    lost: breaksEdge(faults, e.from, e.to, e.sendTime) ? "omission" : null,
+    lost: faults.crashes.some((c) => c.node === e.from && c.time <= e.sendTime)
+      ? "crash"
+      : breaksEdge(faults, e.from, e.to, e.sendTime)
+        ? "omission"
+        : null,
   }));
 }
 

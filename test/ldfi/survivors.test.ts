@@ -17,6 +17,7 @@ const effect = (e: Partial<RunEffect> = {}): RunEffect => ({
     ["c", 1],
   ],
   lastNeededSend: [],
+  firstLostSend: [],
   ...e,
 });
 const discharged = (s: Survivors, f: FaultSet): boolean => s.dischargerOf(faultKey(f), f) !== null;
@@ -97,8 +98,8 @@ describe("Survivors (subsumption by runs that were no violation)", () => {
 
   it("takes an earlier crash of the run's crashed node when the program never reads crash times and it loses no needed message", () => {
     const breakers = [fs(om("b", "a", 1), cr("a", 5))];
-    // the run's lineages need a's sends up to time 2; its crash at 5 lost only later ones
-    const e = effect({ lastNeededSend: [["a", 2]] });
+    // the run's lineages need a's sends up to time 2; its crash at 5 lost only later ones, from 6 on
+    const e = effect({ lastNeededSend: [["a", 2]], firstLostSend: [["a", 6]] });
     const blind = new Survivors(bounds, true);
     blind.add(fs(cr("a", 5)), breakers, e);
     expect(discharged(blind, fs(cr("a", 3)))).toBe(true);
@@ -106,6 +107,8 @@ describe("Survivors (subsumption by runs that were no violation)", () => {
     expect(discharged(blind, fs(cr("a", 2)))).toBe(false); // loses a's send at 2, which the lineage needs
     expect(discharged(blind, fs(cr("a", 3), om("b", "a", 1)))).toBe(false); // contains a breaker
     expect(discharged(blind, fs(cr("b", 3)))).toBe(false); // another node
+    expect(discharged(blind, fs(cr("a", 6)))).toBe(true); // a sent nothing at 5: the same run
+    expect(discharged(blind, fs(cr("a", 7)))).toBe(false); // delivers a's send at 6, which the run lost
     // where crash times are read, only the run's own crash time extends it
     const exact = new Survivors(bounds, false);
     exact.add(fs(cr("a", 5)), breakers, e);
