@@ -60,8 +60,8 @@ export function expansionOf(obs: Observation, ctx: ExpansionContext, cap: number
   const tiers = ctx.order === "positive-first" ? [0, 1] : [0];
   // The excused goals' absences are a tier of their own, which the loop queues after the others
   // (ABSENCE_WEIGHT): they matter for certification, while a counterexample is usually found
-  // sooner through the goals' own lineage (kafka_isr 6/4/1: 18 executions then, 17 now; 37 when its
-  // counterexample kept the late place an absence had queued it at first).
+  // sooner through the goals' own lineage (kafka_isr 6/4/1, measured when the tier came in: 18
+  // executions, and 37 when its counterexample kept the late place an absence had queued it at first).
   const absenceTier = excused.length > 0 ? tiers.length : -1;
   if (absenceTier >= 0) tiers.push(absenceTier);
   const graphs = tiers.map((tier): SupportGraph =>
