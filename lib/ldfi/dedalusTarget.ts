@@ -145,7 +145,14 @@ function observe<P, R extends DedalusRunView>(
         return { rel: f.rel, time: f.time, args: [...f.args] };
       });
       const graph = engine.support(run, facts, lineageOptions);
-      return crashSensitive ? requireAlive(graph, run.nodes) : graph;
+      // A node this run crashed stays crashed in every hypothesis above it (one crash per node,
+      // at this time or earlier): requiring it alive would have the seed break every goal.
+      return crashSensitive
+        ? requireAlive(
+            graph,
+            run.nodes.filter((n) => !faults.crashes.some((c) => c.node === n)),
+          )
+        : graph;
     },
     ...(absenceSupport
       ? {

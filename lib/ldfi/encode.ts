@@ -252,7 +252,12 @@ class FaultEncoding {
     return out;
   }
 
-  /** The literals of the seed's faults (every hypothesis extends the seed). */
+  /**
+   * The literals every hypothesis must make true: each seed omission, and for each seed crash
+   * "that node crashes at the seed's time or earlier" (an earlier crash loses every message the
+   * seed's crash lost, and more: a run whose crash left one of its node's sends in the lineage is
+   * broken by crashing that node before the send, which no later fault can do).
+   */
   seedLiterals(): Literal[] {
     const { seed, bounds } = this.q;
     const lits: Literal[] = [];
@@ -262,9 +267,12 @@ class FaultEncoding {
       lits.push(v);
     }
     for (const c of seed.crashes) {
-      const e = this.crashTimes(c.node).find((x) => x.time === c.time);
-      if (!e) throw new RangeError(`seed crash outside the bounds: ${c.node}@${c.time} (crashes bound ${bounds.crashes})`);
-      lits.push(e.v);
+      const times = this.crashTimes(c.node);
+      if (!times.some((x) => x.time === c.time))
+        throw new RangeError(`seed crash outside the bounds: ${c.node}@${c.time} (crashes bound ${bounds.crashes})`);
+      const atOrBefore = this.newVar();
+      this.sat.addClause([-atOrBefore, ...times.filter((x) => x.time <= c.time).map((x) => x.v)]);
+      lits.push(atOrBefore);
     }
     return lits;
   }
@@ -309,6 +317,7 @@ function enumerateModels(
   let seedBreaksAt = -1;
   let stoppedAt = -1;
   const seedSize = seedLits.length;
+  const seedCrashAt = new Map(q.seed.crashes.map((c) => [c.node, c.time]));
   goals: for (const root of rootVars) {
     const act = enc.newVar();
     sat.addClause([-act, root]);
@@ -324,7 +333,8 @@ function enumerateModels(
         const trueVars = faultVars.filter((f) => model.isTrue(f.v));
         // The seed alone breaks this goal's recorded lineage: the graph disagrees with the run it
         // came from, so this goal offers no extension (and must not block the seed's supersets).
-        if (trueVars.length === seedSize) {
+        // (A model of the seed's size with a seed crash moved earlier is a hypothesis like any other.)
+        if (trueVars.length === seedSize && trueVars.every((f) => !f.crash || seedCrashAt.get(f.crash.node) === f.crash.time)) {
           if (seedBreaksAt < 0) seedBreaksAt = found.length;
           break;
         }

@@ -136,14 +136,19 @@ export class Survivors {
       seed: bits,
       crashes,
       firstSend: new Map(effect.firstSend),
-      breakers: breakers.map((b) => ({
-        extra: faultSet(
-          b.omissions.filter((o) => !seedOmissions.has(messageKey(o.from, o.to, o.time))),
-          b.crashes.filter((c) => !own.has(c.node)),
-        ),
-        omissions: this.omissionBits(lossy(b.omissions)).bits,
-        crashes: b.crashes.filter((c) => !own.has(c.node)),
-      })),
+      // A breaker that crashes one of the run's crashed nodes earlier (step 5: a seed crash may
+      // move earlier) loses one of that node's sends its lineage needs: a hypothesis this run can
+      // discharge crashes the node after all of them, so it never contains such a breaker.
+      breakers: breakers
+        .filter((b) => b.crashes.every((c) => !own.has(c.node) || faults.crashes.some((f) => f.node === c.node && f.time === c.time)))
+        .map((b) => ({
+          extra: faultSet(
+            b.omissions.filter((o) => !seedOmissions.has(messageKey(o.from, o.to, o.time))),
+            b.crashes.filter((c) => !own.has(c.node)),
+          ),
+          omissions: this.omissionBits(lossy(b.omissions)).bits,
+          crashes: b.crashes.filter((c) => !own.has(c.node)),
+        })),
     });
   }
 
