@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { loadProgram, parseSource } from "../../lib/dedalus/load";
 import type { Program } from "../../lib/dedalus/ast";
@@ -52,7 +53,7 @@ post(N) :- got(N);`;
 
   it("expands a crash-sensitive run without requiring its own crashed node alive", () => {
     // 2pc_timeout with undecided no longer persisted; commit_assert_optimist's post reads a positive crash.
-    const dir = fs.mkdtempSync(path.join(fs.realpathSync(require("node:os").tmpdir()), "maze-seedcrash-"));
+    const dir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), "maze-seedcrash-"));
     for (const f of fs.readdirSync("protocols").filter((n) => n.endsWith(".ded")))
       fs.copyFileSync(path.join("protocols", f), path.join(dir, f));
     const twoPc = path.join(dir, "2pc.ded");
