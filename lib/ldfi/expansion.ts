@@ -1,7 +1,7 @@
 import { messageKey } from "../dedalus/messageKey";
 import { enumerateFound, type FoundHypotheses } from "./encode";
 import type { FaultBounds } from "./faults";
-import { edgesOf, type SupportGraph } from "./lineage";
+import type { SupportGraph } from "./lineage";
 import type { Observation } from "./observation";
 import type { HypothesisOrder } from "./result";
 import type { RunEffect } from "./survivors";
@@ -56,7 +56,7 @@ export function expansionOf(obs: Observation, ctx: ExpansionContext, cap: number
   const goals = keptGoals(ctx.failureFreePost, obs);
   const absence = obs.absence?.bind(obs);
   const excused = absence ? excusedGoals(ctx.failureFreePost, obs) : [];
-  if (goals.length === 0 && excused.length === 0) return { goals: 0, tiers: [], absenceTier: -1, effect: runEffect(obs, []) };
+  if (goals.length === 0 && excused.length === 0) return { goals: 0, tiers: [], absenceTier: -1, effect: runEffect(obs) };
   const tiers = ctx.order === "positive-first" ? [0, 1] : [0];
   // The excused goals' absences are a tier of their own, which the loop queues after the others
   // (ABSENCE_WEIGHT): they matter for certification, while a counterexample is usually found
@@ -74,10 +74,7 @@ export function expansionOf(obs: Observation, ctx: ExpansionContext, cap: number
   return {
     goals: goals.length,
     absenceTier,
-    effect: runEffect(
-      obs,
-      graphs.filter((_, tier) => tier === absenceTier || tierNegativeSupport(ctx.order, tier)),
-    ),
+    effect: runEffect(obs),
     tiers: graphs.map((graph) =>
       enumerateFound(graph, graph.roots, {
         bounds: ctx.bounds,
@@ -90,13 +87,9 @@ export function expansionOf(obs: Observation, ctx: ExpansionContext, cap: number
   };
 }
 
-/** What `obs`'s faults lost in its run; `certifying`: the lineages its breakers come from. */
-function runEffect(obs: Observation, certifying: readonly SupportGraph[]): RunEffect {
+/** What `obs`'s faults lost in its run. */
+function runEffect(obs: Observation): RunEffect {
   const sent = new Set(obs.messages.map((m) => messageKey(m.from, m.to, m.sendTime)));
-  const crashed = new Set(obs.faults.crashes.map((c) => c.node));
-  const lastNeeded = new Map<string, number>([...crashed].map((n) => [n, 0]));
-  for (const g of certifying)
-    for (const e of edgesOf(g, g.roots)) if (crashed.has(e.from)) lastNeeded.set(e.from, Math.max(lastNeeded.get(e.from)!, e.sendTime));
   // Every send of a crashed node from its crash time on is lost (whatever loss the run names first).
   const firstLost = new Map<string, number>();
   for (const c of obs.faults.crashes)
@@ -106,6 +99,5 @@ function runEffect(obs: Observation, certifying: readonly SupportGraph[]): RunEf
     firstLostSend: [...firstLost],
     idle: obs.faults.omissions.filter((o) => !sent.has(messageKey(o.from, o.to, o.time))),
     firstSend: [...obs.firstSend],
-    lastNeededSend: [...lastNeeded],
   };
 }

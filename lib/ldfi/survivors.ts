@@ -8,27 +8,27 @@ type Bits = Uint32Array;
  * What a run's faults did in that run, as subsumption needs it (computed with the run's expansion,
  * expansion.ts, so a worker thread can compute it too). Two fault sets that lose the same messages
  * are one run: an omission of a message that was never sent changes nothing, and a crash changes
- * nothing before the node's first send (nor, where the program never reads a crash's time, after
- * the last send the run's lineage needs).
+ * nothing before the node's first send (nor, where the program never reads a crash's time, between
+ * its time and its first loss).
  */
 export interface RunEffect {
   /** The run's omissions that lost no message (nothing was sent on that channel at that time). */
   readonly idle: readonly OmissionFault[];
   /** Each node's first cross-node send time in the run (as the lineage's encoding reads it). */
   readonly firstSend: readonly (readonly [string, number])[];
-  /**
-   * For each node the run crashed, the latest send time of that node in the lineages its breakers
-   * come from (0: none): a crash after it and no later than the run's own loses no message they need.
-   */
-  readonly lastNeededSend: readonly (readonly [string, number])[];
   /** For each node the run crashed, the first of its sends the crash lost (absent: it lost none). */
   readonly firstLostSend: readonly (readonly [string, number])[];
 }
 
-/** A crash a hypothesis must have for a survivor to discharge it: this node, at a time in [from, to]. */
+/**
+ * A crash a hypothesis must have for a survivor to discharge it: this node, at a time in
+ * [from, to]. From `at` (the survivor's own crash time) to `to` it is the survivor's own crash;
+ * earlier, it is judged by the breakers like any other fault.
+ */
 interface CrashWindow {
   readonly node: string;
   readonly from: number;
+  readonly at: number;
   readonly to: number;
 }
 
@@ -117,16 +117,15 @@ export class Survivors {
     const idle = new Set(effect.idle.map((o) => messageKey(o.from, o.to, o.time)));
     const lossy = (os: readonly OmissionFault[]): OmissionFault[] => os.filter((o) => !idle.has(messageKey(o.from, o.to, o.time)));
     const { bits, ids } = this.omissionBits(lossy(faults.omissions));
-    const needed = new Map(effect.lastNeededSend);
     const firstLost = new Map(effect.firstLostSend);
-    // A crash of the same node up to its first send this crash lost loses all it lost; one earlier,
-    // down to just after the last send its lineages need, loses only messages they do not need.
+    // A crash of the same node up to its first send this crash lost loses all it lost; an earlier
+    // one loses more, which the breakers judge (the enumeration moves a seed's crash earlier too).
     const crashes = faults.crashes.map((c) =>
       this.crashTimeBlind
-        ? { node: c.node, from: Math.min(c.time, Math.max(1, (needed.get(c.node) ?? 0) + 1)), to: firstLost.get(c.node) ?? Infinity }
-        : { node: c.node, from: c.time, to: c.time },
+        ? { node: c.node, from: 1, at: c.time, to: firstLost.get(c.node) ?? Infinity }
+        : { node: c.node, from: c.time, at: c.time, to: c.time },
     );
-    const own = new Set(faults.crashes.map((c) => c.node));
+    const ownAt = new Set(faults.crashes.map((c) => `${c.node}@${c.time}`));
     const seedOmissions = new Set(faults.omissions.map((o) => messageKey(o.from, o.to, o.time)));
     const key = ids.length === 0 ? -1 : Math.min(...ids);
     let list = this.byAtom.get(key);
@@ -136,19 +135,16 @@ export class Survivors {
       seed: bits,
       crashes,
       firstSend: new Map(effect.firstSend),
-      // A breaker that crashes one of the run's crashed nodes earlier (step 5: a seed crash may
-      // move earlier) loses one of that node's sends its lineage needs: a hypothesis this run can
-      // discharge crashes the node after all of them, so it never contains such a breaker.
-      breakers: breakers
-        .filter((b) => b.crashes.every((c) => !own.has(c.node) || faults.crashes.some((f) => f.node === c.node && f.time === c.time)))
-        .map((b) => ({
-          extra: faultSet(
-            b.omissions.filter((o) => !seedOmissions.has(messageKey(o.from, o.to, o.time))),
-            b.crashes.filter((c) => !own.has(c.node)),
-          ),
-          omissions: this.omissionBits(lossy(b.omissions)).bits,
-          crashes: b.crashes.filter((c) => !own.has(c.node)),
-        })),
+      // A breaker may crash one of the run's crashed nodes earlier (step 5: a seed crash may move
+      // earlier): it then stands for hypotheses with that earlier crash, as for any other node.
+      breakers: breakers.map((b) => ({
+        extra: faultSet(
+          b.omissions.filter((o) => !seedOmissions.has(messageKey(o.from, o.to, o.time))),
+          b.crashes.filter((c) => !ownAt.has(`${c.node}@${c.time}`)),
+        ),
+        omissions: this.omissionBits(lossy(b.omissions)).bits,
+        crashes: b.crashes,
+      })),
     });
   }
 
@@ -160,7 +156,11 @@ export class Survivors {
   private crashesAsSeenBy(by: Survivor, h: Hypothesis): Map<string, number> | null {
     const out = new Map<string, number>();
     for (const [node, time] of h.crashes) {
-      if (by.crashes.some((w) => w.node === node)) continue;
+      const own = by.crashes.find((w) => w.node === node);
+      if (own && time >= own.at) {
+        out.set(node, own.at); // the survivor's own crash (`discharges` checks the window)
+        continue;
+      }
       const t = Math.max(time, Math.max(1, by.firstSend.get(node) ?? 1));
       if (t > this.bounds.eot - 1) return null;
       out.set(node, t);

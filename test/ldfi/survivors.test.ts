@@ -16,7 +16,6 @@ const effect = (e: Partial<RunEffect> = {}): RunEffect => ({
     ["b", 1],
     ["c", 1],
   ],
-  lastNeededSend: [],
   firstLostSend: [],
   ...e,
 });
@@ -96,19 +95,24 @@ describe("Survivors (subsumption by runs that were no violation)", () => {
     expect(discharged(t, fs(cr("c", 1)))).toBe(false); // it also loses c->b at 2: a breaker
   });
 
-  it("takes an earlier crash of the run's crashed node when the program never reads crash times and it loses no needed message", () => {
-    const breakers = [fs(om("b", "a", 1), cr("a", 5))];
-    // the run's lineages need a's sends up to time 2; its crash at 5 lost only later ones, from 6 on
-    const e = effect({ lastNeededSend: [["a", 2]], firstLostSend: [["a", 6]] });
+  it("takes a crash of the run's crashed node up to its first loss as that crash, and an earlier one by the breakers, where crash times are not read", () => {
+    // The run crashed a at 5 and its first lost send is at 6. Its lineage needs a's send at 2 (a
+    // crash at 2 or 1 breaks it alone) and b->a at 1 with any crash of a (the enumeration moves a
+    // seed's crash earlier, so every such minimal set is a breaker).
+    const breakers = [fs(cr("a", 1)), fs(cr("a", 2)), ...[3, 4, 5].map((t) => fs(om("b", "a", 1), cr("a", t)))];
+    const e = effect({ firstLostSend: [["a", 6]] });
     const blind = new Survivors(bounds, true);
     blind.add(fs(cr("a", 5)), breakers, e);
     expect(discharged(blind, fs(cr("a", 3)))).toBe(true);
     expect(discharged(blind, fs(cr("a", 4), om("c", "b", 1)))).toBe(true);
-    expect(discharged(blind, fs(cr("a", 2)))).toBe(false); // loses a's send at 2, which the lineage needs
-    expect(discharged(blind, fs(cr("a", 3), om("b", "a", 1)))).toBe(false); // contains a breaker
+    expect(discharged(blind, fs(cr("a", 2)))).toBe(false); // a breaker: loses a's send at 2
+    expect(discharged(blind, fs(cr("a", 3), om("b", "a", 1)))).toBe(false); // a breaker
     expect(discharged(blind, fs(cr("b", 3)))).toBe(false); // another node
     expect(discharged(blind, fs(cr("a", 6)))).toBe(true); // a sent nothing at 5: the same run
     expect(discharged(blind, fs(cr("a", 7)))).toBe(false); // delivers a's send at 6, which the run lost
+    // joined in place of crash(a,3): what the breakers with that crash add, and none with another
+    const h = fs(cr("a", 3));
+    expect(blind.joinsThrough(h, blind.dischargerOf(faultKey(h), h)!).map(faultKey)).toEqual(["omit(b,a,1)"]);
     // where crash times are read, only the run's own crash time extends it
     const exact = new Survivors(bounds, false);
     exact.add(fs(cr("a", 5)), breakers, e);
