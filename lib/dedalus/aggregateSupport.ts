@@ -5,7 +5,7 @@
  * needs only one of the firings that carried the extreme, and a `count` read only through a lower
  * bound needs any k of the counted values.
  */
-import type { AggregateFn, HeadTerm, Term } from "./ast";
+import { ruleOccurrences, termOccurrences, type AggregateFn } from "./ast";
 import type { Beyond } from "./negativeSupport";
 import type { RulePlan } from "./plan";
 import type { RawDerivation, RawNegPremise, RawPremise, RecordedDerivations } from "./provenanceRecording";
@@ -25,14 +25,6 @@ export interface CountThreshold {
   k: number;
   values: RawPremise[][][];
   negated: RawNegPremise[];
-}
-
-/** How often variable `name` occurs in a term. */
-function occurrences(t: Term | HeadTerm, name: string): number {
-  if (t.kind === "var") return t.name === name ? 1 : 0;
-  if (t.kind === "binary") return occurrences(t.left, name) + occurrences(t.right, name);
-  if (t.kind === "aggregate") return t.variable.name === name ? 1 : 0;
-  return 0;
 }
 
 /** Integer literals only: a string is never a bound for a count. */
@@ -58,14 +50,7 @@ export function countThresholds(d: RawDerivation, prov: RecordedDerivations): (C
       if (t.kind === "var") binding.set(t.name, values[c]!);
     });
   });
-  const total = (name: string): number =>
-    rule.head.args.reduce((n, t) => n + occurrences(t, name), 0) +
-    rule.body.reduce(
-      (n, x) =>
-        n +
-        (x.kind === "atom" ? x.args.reduce((m, t) => m + occurrences(t, name), 0) : occurrences(x.left, name) + occurrences(x.right, name)),
-      0,
-    );
+  const total = (name: string): number => ruleOccurrences(rule, name);
   return atoms.map((atom, i) => {
     const p = d.premises[i]!;
     const ds = prov.get(p.store)?.[p.id];
@@ -75,7 +60,7 @@ export function countThresholds(d: RawDerivation, prov: RecordedDerivations): (C
     if (!firings || firings.fn !== "count") return null;
     const v = atom.args[firings.column];
     if (!v || v.kind !== "var" || total(v.name) !== 2) return null;
-    const uses = compares.filter((c) => occurrences(c.left, v.name) + occurrences(c.right, v.name) > 0);
+    const uses = compares.filter((c) => termOccurrences(c.left, v.name) + termOccurrences(c.right, v.name) > 0);
     if (uses.length !== 1) return null;
     const cmp = uses[0]!;
     let bound: number | null = null;

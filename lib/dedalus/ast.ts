@@ -196,6 +196,25 @@ export function termVariables(t: Term | HeadTerm, out: string[] = []): string[] 
   return out;
 }
 
+/** How often variable `name` occurs in a term (wildcards are never a variable). */
+export function termOccurrences(t: Term | HeadTerm, name: string): number {
+  if (t.kind === "var") return t.name === name ? 1 : 0;
+  if (t.kind === "binary") return termOccurrences(t.left, name) + termOccurrences(t.right, name);
+  if (t.kind === "aggregate") return t.variable.name === name ? 1 : 0;
+  return 0;
+}
+
+/** How often variable `name` occurs in a rule: its head, its atoms (negated or not) and its comparisons. */
+export function ruleOccurrences(rule: Rule, name: string): number {
+  let n = 0;
+  for (const t of rule.head.args) n += termOccurrences(t, name);
+  for (const x of rule.body) {
+    if (x.kind === "atom") for (const t of x.args) n += termOccurrences(t, name);
+    else n += termOccurrences(x.left, name) + termOccurrences(x.right, name);
+  }
+  return n;
+}
+
 /** Renders a term back to Dedalus source. */
 export function formatTerm(t: Term | HeadTerm): string {
   switch (t.kind) {

@@ -16,7 +16,7 @@
  * fixpoint), a positive `crash` atom (the built-in gains tuples under crashes), a read outside the
  * run, or exceeds its work budget, the caller falls back to Molly's conservative causes.
  */
-import type { HeadTerm, Term } from "./ast";
+import { ruleOccurrences, termOccurrences, type Term } from "./ast";
 import type { RulePlan } from "./plan";
 import type { RawNegPremise } from "./provenanceRecording";
 import type { DedalusRun } from "./runResult";
@@ -120,14 +120,6 @@ interface LowerBound {
   readonly column: number;
   readonly bound: Term;
   readonly strict: boolean;
-}
-
-/** How often variable `name` occurs in a term. */
-function occurrences(t: Term | HeadTerm, name: string): number {
-  if (t.kind === "var") return t.name === name ? 1 : 0;
-  if (t.kind === "binary") return occurrences(t.left, name) + occurrences(t.right, name);
-  if (t.kind === "aggregate") return t.variable.name === name ? 1 : 0;
-  return 0;
 }
 
 const EMPTY_LEAVES: ReadonlySet<number> = new Set();
@@ -601,19 +593,9 @@ export class BlockingAnalysis {
     const v = atom.args[column];
     if (!v || v.kind !== "var") return null;
     const rule = shape.plan.rule;
-    const total =
-      rule.head.args.reduce((n, t) => n + occurrences(t, v.name), 0) +
-      rule.body.reduce(
-        (n, x) =>
-          n +
-          (x.kind === "atom"
-            ? x.args.reduce((m, t) => m + occurrences(t, v.name), 0)
-            : occurrences(x.left, v.name) + occurrences(x.right, v.name)),
-        0,
-      );
-    if (total !== 2) return null;
+    if (ruleOccurrences(rule, v.name) !== 2) return null;
     const uses = rule.body.flatMap((x) =>
-      x.kind === "compare" && occurrences(x.left, v.name) + occurrences(x.right, v.name) > 0 ? [x] : [],
+      x.kind === "compare" && termOccurrences(x.left, v.name) + termOccurrences(x.right, v.name) > 0 ? [x] : [],
     );
     if (uses.length !== 1) return null;
     const cmp = uses[0]!;

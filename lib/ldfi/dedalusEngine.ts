@@ -1,4 +1,4 @@
-import { bodyAtoms, termVariables, type Program, type Rule } from "../dedalus/ast";
+import { bodyAtoms, ruleOccurrences, type Program } from "../dedalus/ast";
 import { absenceSupport, support } from "../dedalus/provenance";
 import { DedalusLimitError } from "../dedalus/limits";
 import { runProgram, type RunResult } from "../dedalus/runtime";
@@ -56,20 +56,11 @@ export function postReadsCrash(program: Program): boolean {
  * even where they lose the same messages.
  */
 export function readsCrashTime(program: Program): boolean {
-  const uses = (rule: Rule, name: string): number => {
-    const vars: string[] = [];
-    for (const a of rule.head.args) termVariables(a, vars);
-    for (const b of rule.body) {
-      if (b.kind === "atom") for (const a of b.args) termVariables(a, vars);
-      else termVariables(b.left, termVariables(b.right, vars));
-    }
-    return vars.filter((v) => v === name).length;
-  };
   return program.rules.some((rule) =>
     bodyAtoms(rule).some((b) => {
       if (b.rel !== "crash") return false;
       const time = b.args[2];
-      return time !== undefined && time.kind !== "wildcard" && !(time.kind === "var" && uses(rule, time.name) === 1);
+      return time !== undefined && time.kind !== "wildcard" && !(time.kind === "var" && ruleOccurrences(rule, time.name) === 1);
     }),
   );
 }
