@@ -47,8 +47,9 @@ export interface FaultTarget {
   /**
    * True when a run depends on a crash's time only through the messages the crash loses (the
    * program never reads the time column of the crash built-in, and `post` reads no positive
-   * `crash`): subsumption may then take a survivor's crash at an earlier time that loses no message
-   * its lineage needs (survivors.ts). Absent: crash times are compared exactly.
+   * `crash`): subsumption may then read a later crash of a survivor's crashed node, up to the first
+   * send its own crash lost, as that crash, and judge an earlier one by the survivor's breakers
+   * (survivors.ts). Absent: a survivor's crash times are compared exactly.
    */
   readonly crashTimeBlind?: boolean;
   /** How a worker thread rebuilds this target (lib/ldfi/pool.ts); without one the search stays on its own thread. */

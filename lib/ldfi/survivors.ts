@@ -38,7 +38,7 @@ interface Breaker {
   readonly extra: FaultSet;
   /** Its omissions that lose a message of the survivor's run. */
   readonly omissions: Bits;
-  /** Its crashes other than the survivor's own. */
+  /** Its crashes (a crash of the survivor's crashed node may be earlier than the survivor's own). */
   readonly crashes: readonly CrashFault[];
 }
 
@@ -110,8 +110,8 @@ export class Survivors {
   }
 
   /**
-   * Records a run that was no violation under `faults`, with its complete list of breakers (each a
-   * superset of `faults`) and what its faults did in it.
+   * Records a run that was no violation under `faults`, with its complete list of breakers (each
+   * extends `faults`, except that a crash of `faults` may be earlier) and what its faults did in it.
    */
   add(faults: FaultSet, breakers: readonly FaultSet[], effect: RunEffect): void {
     const idle = new Set(effect.idle.map((o) => messageKey(o.from, o.to, o.time)));
@@ -149,19 +149,20 @@ export class Survivors {
   }
 
   /**
-   * The crash times of `h` other than `by`'s own crashes, as `by`'s run reads them: a crash before a
-   * node's first send there is that node's crash at its first send (nothing was lost in between).
-   * Null when one is no fault variable of that run (a crash at EOT), which no breaker can judge.
+   * The crash times of a hypothesis (`crashes`: node to time) as `by`'s run reads them: a crash of
+   * `by`'s crashed node from `by`'s own time on is that crash, and a crash before a node's first
+   * send there is that node's crash at its first send (nothing was lost in between). Null when one
+   * is no fault variable of that run (a crash at EOT), which no breaker can judge.
    */
-  private crashesAsSeenBy(by: Survivor, h: Hypothesis): Map<string, number> | null {
+  private crashesAsSeenBy(by: Survivor, crashes: ReadonlyMap<string, number>): Map<string, number> | null {
     const out = new Map<string, number>();
-    for (const [node, time] of h.crashes) {
+    for (const [node, time] of crashes) {
       const own = by.crashes.find((w) => w.node === node);
       if (own && time >= own.at) {
         out.set(node, own.at); // the survivor's own crash (`discharges` checks the window)
         continue;
       }
-      const t = Math.max(time, Math.max(1, by.firstSend.get(node) ?? 1));
+      const t = Math.max(time, 1, by.firstSend.get(node) ?? 1);
       if (t > this.bounds.eot - 1) return null;
       out.set(node, t);
     }
@@ -175,7 +176,7 @@ export class Survivors {
       const t = h.crashes.get(w.node);
       if (t === undefined || t < w.from || t > w.to) return false;
     }
-    const crashes = this.crashesAsSeenBy(by, h);
+    const crashes = this.crashesAsSeenBy(by, h.crashes);
     if (crashes === null) return false;
     return !by.breakers.some((b) => within(b.omissions, h.omissions) && b.crashes.every((c) => crashes.get(c.node) === c.time));
   }
@@ -220,7 +221,8 @@ export class Survivors {
    * breaker whose crash of a node `faults` crashes at another time (no such counterexample).
    */
   joinsThrough(faults: FaultSet, by: Survivor): FaultSet[] {
-    const crashes = this.crashesAsSeenBy(by, this.hypothesis(faults)) ?? new Map<string, number>();
+    // Not null: `by` discharged `faults`, which `discharges` refuses when it is.
+    const crashes = this.crashesAsSeenBy(by, new Map(faults.crashes.map((c) => [c.node, c.time]))) ?? new Map<string, number>();
     const out: FaultSet[] = [];
     for (const b of by.breakers) {
       if (b.crashes.some((c) => crashes.has(c.node) && crashes.get(c.node) !== c.time)) continue;
