@@ -1,6 +1,6 @@
 import { messageKey } from "../dedalus/messageKey";
 import { enumerateFound, type FoundHypotheses } from "./encode";
-import type { FaultBounds } from "./faults";
+import type { FaultBounds, OmissionFault } from "./faults";
 import type { SupportGraph } from "./lineage";
 import type { Observation } from "./observation";
 import type { HypothesisOrder } from "./result";
@@ -91,12 +91,15 @@ export function expansionOf(obs: Observation, ctx: ExpansionContext, cap: number
 function runEffect(obs: Observation): RunEffect {
   const sent = new Set(obs.messages.map((m) => messageKey(m.from, m.to, m.sendTime)));
   // Every send of a crashed node from its crash time on is lost (whatever loss the run names first).
-  const firstLost = new Map<string, number>();
-  for (const c of obs.faults.crashes)
-    for (const m of obs.messages)
-      if (m.from === c.node && m.sendTime >= c.time) firstLost.set(c.node, Math.min(m.sendTime, firstLost.get(c.node) ?? Infinity));
+  const crashLost = obs.faults.crashes.map((c): readonly [string, OmissionFault[]] => [
+    c.node,
+    obs.messages
+      .filter((m) => m.from === c.node && m.sendTime >= c.time)
+      .map((m) => ({ from: m.from, to: m.to, time: m.sendTime }))
+      .sort((x, y) => x.time - y.time || (x.to < y.to ? -1 : x.to > y.to ? 1 : 0)),
+  ]);
   return {
-    firstLostSend: [...firstLost],
+    crashLost: crashLost.filter(([, lost]) => lost.length > 0),
     idle: obs.faults.omissions.filter((o) => !sent.has(messageKey(o.from, o.to, o.time))),
     firstSend: [...obs.firstSend],
   };

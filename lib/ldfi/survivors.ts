@@ -9,27 +9,30 @@ type Bits = Uint32Array;
  * expansion.ts, so a worker thread can compute it too). Two fault sets that lose the same messages
  * are one run: an omission of a message that was never sent changes nothing, and a crash changes
  * nothing before the node's first send (nor, where the program never reads a crash's time, between
- * its time and its first loss).
+ * its time and its first loss, nor later, where omissions lose each of the sends in between).
  */
 export interface RunEffect {
   /** The run's omissions that lost no message (nothing was sent on that channel at that time). */
   readonly idle: readonly OmissionFault[];
   /** Each node's first cross-node send time in the run (as the lineage's encoding reads it). */
   readonly firstSend: readonly (readonly [string, number])[];
-  /** For each node the run crashed, the first of its sends the crash lost (absent: it lost none). */
-  readonly firstLostSend: readonly (readonly [string, number])[];
+  /** For each node the run crashed, the sends the crash lost, by time (absent: it lost none). */
+  readonly crashLost: readonly (readonly [string, readonly OmissionFault[]])[];
 }
 
 /**
  * A crash a hypothesis must have for a survivor to discharge it: this node, at a time in
  * [from, to]. From `at` (the survivor's own crash time) to `to` it is the survivor's own crash;
- * earlier, it is judged by the breakers like any other fault.
+ * earlier, it is judged by the breakers like any other fault. Later than `to` it is the survivor's
+ * own crash too when the hypothesis omits each of the sends in `lost` before its time.
  */
 interface CrashWindow {
   readonly node: string;
   readonly from: number;
   readonly at: number;
   readonly to: number;
+  /** Where crash times are not read, the sends the survivor's crash lost (omission ids), by time; else empty. */
+  readonly lost: readonly { readonly time: number; readonly id: number }[];
 }
 
 /** One breaker of a survivor: a minimal fault set above its faults that breaks what it kept. */
@@ -60,6 +63,24 @@ interface Hypothesis {
   readonly omissions: Bits;
   readonly ids: readonly number[];
   readonly crashes: ReadonlyMap<string, number>;
+}
+
+/** Whether the omission `id` is in `bits`. */
+function has(bits: Bits, id: number): boolean {
+  return ((bits[id >>> 5] ?? 0) & (1 << (id & 31))) !== 0;
+}
+
+/**
+ * Whether `omissions` lose every send the survivor's crash `w` lost before `time`: a crash of its
+ * node at `time` then loses what that crash lost (the run, step by step, is the survivor's).
+ */
+function omitsBefore(w: CrashWindow, time: number, omissions: Bits): boolean {
+  if (w.lost.length === 0) return false;
+  for (const l of w.lost) {
+    if (l.time >= time) return true;
+    if (!has(omissions, l.id)) return false;
+  }
+  return true;
 }
 
 /** Whether every atom of `a` is in `b`. */
@@ -117,14 +138,21 @@ export class Survivors {
     const idle = new Set(effect.idle.map((o) => messageKey(o.from, o.to, o.time)));
     const lossy = (os: readonly OmissionFault[]): OmissionFault[] => os.filter((o) => !idle.has(messageKey(o.from, o.to, o.time)));
     const { bits, ids } = this.omissionBits(lossy(faults.omissions));
-    const firstLost = new Map(effect.firstLostSend);
-    // A crash of the same node up to its first send this crash lost loses all it lost; an earlier
-    // one loses more, which the breakers judge (the enumeration moves a seed's crash earlier too).
-    const crashes = faults.crashes.map((c) =>
-      this.crashTimeBlind
-        ? { node: c.node, from: 1, at: c.time, to: firstLost.get(c.node) ?? Infinity }
-        : { node: c.node, from: c.time, at: c.time, to: c.time },
-    );
+    const crashLost = new Map(effect.crashLost);
+    // A crash of the same node up to its first send this crash lost loses all it lost, and so does
+    // a later one with omissions of its sends in between; an earlier one loses more, which the
+    // breakers judge (the enumeration moves a seed's crash earlier too).
+    const crashes = faults.crashes.map((c): CrashWindow => {
+      if (!this.crashTimeBlind) return { node: c.node, from: c.time, at: c.time, to: c.time, lost: [] };
+      const lost = crashLost.get(c.node) ?? [];
+      return {
+        node: c.node,
+        from: 1,
+        at: c.time,
+        to: lost[0]?.time ?? Infinity,
+        lost: lost.map((o) => ({ time: o.time, id: this.omissionBits([o]).ids[0]! })),
+      };
+    });
     const ownAt = new Set(faults.crashes.map((c) => `${c.node}@${c.time}`));
     const seedOmissions = new Set(faults.omissions.map((o) => messageKey(o.from, o.to, o.time)));
     const key = ids.length === 0 ? -1 : Math.min(...ids);
@@ -174,7 +202,7 @@ export class Survivors {
     if (!within(by.seed, h.omissions)) return false;
     for (const w of by.crashes) {
       const t = h.crashes.get(w.node);
-      if (t === undefined || t < w.from || t > w.to) return false;
+      if (t === undefined || t < w.from || (t > w.to && !omitsBefore(w, t, h.omissions))) return false;
     }
     const crashes = this.crashesAsSeenBy(by, h.crashes);
     if (crashes === null) return false;

@@ -16,7 +16,7 @@ const effect = (e: Partial<RunEffect> = {}): RunEffect => ({
     ["b", 1],
     ["c", 1],
   ],
-  firstLostSend: [],
+  crashLost: [],
   ...e,
 });
 const discharged = (s: Survivors, f: FaultSet): boolean => s.dischargerOf(faultKey(f), f) !== null;
@@ -100,7 +100,7 @@ describe("Survivors (subsumption by runs that were no violation)", () => {
     // crash at 2 or 1 breaks it alone) and b->a at 1 with any crash of a (the enumeration moves a
     // seed's crash earlier, so every such minimal set is a breaker).
     const breakers = [fs(cr("a", 1)), fs(cr("a", 2)), ...[3, 4, 5].map((t) => fs(om("b", "a", 1), cr("a", t)))];
-    const e = effect({ firstLostSend: [["a", 6]] });
+    const e = effect({ crashLost: [["a", [om("a", "b", 6)]]] });
     const blind = new Survivors(bounds, true);
     blind.add(fs(cr("a", 5)), breakers, e);
     expect(discharged(blind, fs(cr("a", 3)))).toBe(true);
@@ -118,5 +118,29 @@ describe("Survivors (subsumption by runs that were no violation)", () => {
     exact.add(fs(cr("a", 5)), breakers, e);
     expect(discharged(exact, fs(cr("a", 3)))).toBe(false);
     expect(discharged(exact, fs(cr("a", 5), om("c", "b", 1)))).toBe(true);
+  });
+});
+
+describe("Survivors: a later crash with omissions in between", () => {
+  // The run crashed a at 1; its crash lost a->b at 1, a->b and a->c at 2, and a->c at 4 (EOT 6, EFF 3).
+  const lost = [om("a", "b", 1), om("a", "b", 2), om("a", "c", 2), om("a", "c", 4)];
+  const e = effect({ crashLost: [["a", lost]] });
+  const breakers = [fs(cr("a", 1), om("b", "c", 1))];
+
+  it("takes a later crash of the crashed node as that crash when omissions lose each send the crash lost before it", () => {
+    const s = new Survivors(bounds, true);
+    s.add(fs(cr("a", 1)), breakers, e);
+    expect(discharged(s, fs(om("a", "b", 1), cr("a", 2)))).toBe(true); // the same run
+    expect(discharged(s, fs(om("a", "b", 1), om("a", "b", 2), om("a", "c", 2), cr("a", 3)))).toBe(true);
+    expect(discharged(s, fs(om("a", "b", 1), om("a", "b", 2), om("a", "c", 2), cr("a", 4)))).toBe(true); // nothing sent at 3
+    expect(discharged(s, fs(om("a", "b", 1), om("a", "b", 2), cr("a", 3)))).toBe(false); // delivers a->c at 2
+    expect(discharged(s, fs(om("a", "b", 1), om("a", "b", 2), om("a", "c", 2), cr("a", 5)))).toBe(false); // delivers a->c at 4
+    expect(discharged(s, fs(om("a", "b", 1), cr("a", 2), om("b", "c", 1)))).toBe(false); // a breaker
+  });
+
+  it("keeps crash times exact where the program reads them", () => {
+    const s = new Survivors(bounds, false);
+    s.add(fs(cr("a", 1)), breakers, e);
+    expect(discharged(s, fs(om("a", "b", 1), cr("a", 2)))).toBe(false);
   });
 });
