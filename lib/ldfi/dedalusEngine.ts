@@ -1,4 +1,4 @@
-import { bodyAtoms, ruleOccurrences, type Program } from "../dedalus/ast";
+import { bodyAtoms, ruleOccurrences, type BodyAtom, type Program, type Rule } from "../dedalus/ast";
 import { absenceSupport, support } from "../dedalus/provenance";
 import { DedalusLimitError } from "../dedalus/limits";
 import { runProgram, type RunResult } from "../dedalus/runtime";
@@ -66,13 +66,60 @@ export function readsCrashTime(program: Program): boolean {
 }
 
 /**
- * How a program reads the `crash` built-in, as the target options of a search over it: whether
- * `post` reads a positive `crash` ({@link postReadsCrash}), and whether runs depend on crash times
- * only through the messages lost ({@link readsCrashTime}; FaultTarget.crashTimeBlind).
+ * Whether `pre` or `post` may read the state of a node that crashed. They do not when every atom
+ * their rules read is guarded in its rule by `notin crash(_, L, _)` on its location L (the first
+ * column), or is of a relation whose own rules are all deductive and read only such atoms, followed
+ * down (a relation without rules holds only stated facts, the same in every run). Molly's idiom
+ * `important(A, M) :- accepted(A, _, M), notin crash(A, A, _)` is such a guard. A crashed node's
+ * state then matters only through its sends, which its crash loses from its crash time on.
  */
-export function crashReading(program: Program): { crashSensitive: boolean; crashTimeBlind: boolean } {
+export function readsCrashedState(program: Program): boolean {
+  const byHead = new Map<string, Program["rules"]>();
+  for (const r of program.rules) byHead.set(r.head.rel, [...(byHead.get(r.head.rel) ?? []), r]);
+  // A relation being judged counts as clean while its rules are read: a cycle adds no tuple of
+  // its own, and every rule on it is still judged.
+  const judged = new Set<string>();
+  const reads = (rel: string): boolean => {
+    if (judged.has(rel)) return false;
+    judged.add(rel);
+    return (byHead.get(rel) ?? []).some(
+      (rule) =>
+        rule.head.time !== "same" || bodyAtoms(rule).some((b) => (b.rel === "crash" ? !b.negated : !crashGuarded(rule, b) && reads(b.rel))),
+    );
+  };
+  return reads("pre") || reads("post");
+}
+
+/** Whether `rule` reads `atom` only at nodes that did not crash: it has `notin crash(_, L, _)` for the atom's location L. */
+function crashGuarded(rule: Rule, atom: BodyAtom): boolean {
+  const at = atom.args[0];
+  if (!at || at.kind === "wildcard" || at.kind === "binary") return false;
+  return bodyAtoms(rule).some((b) => {
+    if (b.rel !== "crash" || !b.negated) return false;
+    const [, crashed, time] = b.args;
+    const sameNode =
+      crashed !== undefined &&
+      ((at.kind === "var" && crashed.kind === "var" && crashed.name === at.name) ||
+        (at.kind === "const" && crashed.kind === "const" && crashed.value === at.value));
+    const anyTime = time !== undefined && (time.kind === "wildcard" || (time.kind === "var" && ruleOccurrences(rule, time.name) === 1));
+    return sameNode && anyTime;
+  });
+}
+
+/**
+ * How a program reads the `crash` built-in, as the target options of a search over it: whether
+ * `post` reads a positive `crash` ({@link postReadsCrash}), whether runs depend on crash times
+ * only through the messages lost ({@link readsCrashTime}; FaultTarget.crashTimeBlind), and whether
+ * `pre` and `post` never read a crashed node's state ({@link readsCrashedState};
+ * FaultTarget.crashedStateUnread).
+ */
+export function crashReading(program: Program): { crashSensitive: boolean; crashTimeBlind: boolean; crashedStateUnread: boolean } {
   const crashSensitive = postReadsCrash(program);
-  return { crashSensitive, crashTimeBlind: !crashSensitive && !readsCrashTime(program) };
+  return {
+    crashSensitive,
+    crashTimeBlind: !crashSensitive && !readsCrashTime(program),
+    crashedStateUnread: !crashSensitive && !readsCrashedState(program),
+  };
 }
 
 /**
@@ -81,7 +128,7 @@ export function crashReading(program: Program): { crashSensitive: boolean; crash
  */
 export function dedalusProgramTarget(
   program: Program,
-  options: { eot: number; nodes?: readonly string[]; crashSensitive?: boolean; crashTimeBlind?: boolean },
+  options: { eot: number; nodes?: readonly string[]; crashSensitive?: boolean; crashTimeBlind?: boolean; crashedStateUnread?: boolean },
 ): ReturnType<typeof dedalusTarget<Program, RunResult>> & { readonly recipe: TargetRecipe } {
   const recipe: TargetRecipe = {
     kind: "dedalus",

@@ -64,6 +64,8 @@ export function dedalusTarget<P, R extends DedalusRunView>(
     crashSensitive?: boolean;
     /** Runs depend on a crash's time only through the messages it loses (see `crashReading`; FaultTarget.crashTimeBlind). */
     crashTimeBlind?: boolean;
+    /** `pre` and `post` never read a crashed node's state (see `crashReading`; FaultTarget.crashedStateUnread). */
+    crashedStateUnread?: boolean;
   },
 ): FaultTarget & { execute(faults: FaultSet, budget?: ExecutionBudget): DedalusObservation<R> } {
   const nodes = options.nodes ? [...options.nodes] : undefined;
@@ -108,6 +110,7 @@ export function dedalusTarget<P, R extends DedalusRunView>(
     },
     execute,
     ...(options.crashTimeBlind === true ? { crashTimeBlind: true } : {}),
+    ...(options.crashedStateUnread === true ? { crashedStateUnread: true } : {}),
   };
 }
 

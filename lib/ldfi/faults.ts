@@ -94,6 +94,19 @@ export function joinFaults(a: FaultSet, b: FaultSet): FaultSet | null {
   return faultSet(omissions, crashes);
 }
 
+/**
+ * `f` without its omissions of messages to a node it crashes that arrive at or after that crash
+ * (sent at crash time − 1 or later). Such a message only changes what the crashed node holds, and
+ * everything it sends from then on is lost: where `pre` and `post` never read a crashed node's
+ * state (FaultTarget.crashedStateUnread), `f` and the result have the same outcome.
+ */
+export function withoutDeadOmissions(f: FaultSet): FaultSet {
+  if (f.crashes.length === 0) return f;
+  const crashAt = new Map(f.crashes.map((c) => [c.node, c.time]));
+  const live = f.omissions.filter((o) => o.time + 1 < (crashAt.get(o.to) ?? Infinity));
+  return live.length === f.omissions.length ? f : { omissions: live, crashes: f.crashes };
+}
+
 /** Number of faults: omissions plus crashed nodes. */
 export function faultCount(f: FaultSet): number {
   return f.omissions.length + f.crashes.length;

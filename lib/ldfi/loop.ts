@@ -1,6 +1,6 @@
 import { finishEnumeration } from "./encode";
 import { expansionOf, tierNegativeSupport, type ExpansionContext, type RunExpansion } from "./expansion";
-import { faultCount, faultKey, joinFaults, withinBounds, type FaultSet } from "./faults";
+import { faultCount, faultKey, joinFaults, withinBounds, withoutDeadOmissions, type FaultSet } from "./faults";
 import { violations, type FaultTarget } from "./observation";
 import { idleCoreProbe, PoolSearch, type TargetRecipe } from "./pool";
 import {
@@ -74,7 +74,11 @@ function ldfiLoop(s: SearchSession, options: SearchOptions): SearchEnd {
       queue.splice(i, 0, item);
     }
   };
-  const item = (faults: FaultSet, tier: number): QueueItem | null => {
+  // Where a crashed node's state is never read, an omission to it from its crash on is no fault
+  // that matters: hypotheses are kept without them, so no outcome is run twice under two names.
+  const canonical = s.target.crashedStateUnread === true ? withoutDeadOmissions : (f: FaultSet): FaultSet => f;
+  const item = (found: FaultSet, tier: number): QueueItem | null => {
+    const faults = canonical(found);
     const key = faultKey(faults);
     if (explored.has(key)) return null;
     const there = queued.get(key);

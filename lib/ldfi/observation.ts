@@ -52,6 +52,14 @@ export interface FaultTarget {
    * (survivors.ts). Absent: a survivor's crash times are compared exactly.
    */
   readonly crashTimeBlind?: boolean;
+  /**
+   * True when `pre` and `post` never read the state of a node that crashed (every atom they read
+   * is guarded by `notin crash(_, L, _)` on its location, directly or through deductive rules). A
+   * crashed node's state then matters only through its sends, which its crash loses: an omission
+   * of a message to it that arrives at or after its crash changes no outcome, and the search leaves
+   * such omissions out of every hypothesis (lib/ldfi/README.md, "Dead omissions"). Absent: kept.
+   */
+  readonly crashedStateUnread?: boolean;
   /** How a worker thread rebuilds this target (lib/ldfi/pool.ts); without one the search stays on its own thread. */
   readonly recipe?: TargetRecipe;
   /**

@@ -31,7 +31,7 @@ export const tplArb: fc.Arbitrary<Tpl> = fc
     return { k: "same" as const, from: lo, to: hi, guard: t.guard !== null && t.guard < hi ? t.guard : null };
   });
 
-export function render(rules: Tpl[], pre: number, post: number, excuseCrashed: boolean, persist: boolean[]): string {
+export function render(rules: Tpl[], pre: number, post: number, excuseCrashed: boolean, persist: boolean[], guardPost = false): string {
   const lines = ['link("a", "b")@1;', 'link("b", "a")@1;', "link(N, M)@next :- link(N, M);", 'r0("a")@1;'];
   for (const t of rules) {
     const g = t.guard === null ? "" : `, notin r${t.guard}(N)`;
@@ -41,7 +41,7 @@ export function render(rules: Tpl[], pre: number, post: number, excuseCrashed: b
   }
   persist.forEach((p, i) => p && lines.push(`r${i}(N)@next :- r${i}(N);`));
   lines.push(`pre(N) :- r${pre}(N)${excuseCrashed ? ", notin crash(N, N, _)" : ""};`);
-  lines.push(`post(N) :- r${post}(N);`);
+  lines.push(`post(N) :- r${post}(N)${guardPost ? ", notin crash(N, N, _)" : ""};`);
   return lines.join("\n");
 }
 
@@ -52,6 +52,8 @@ export const programArb = fc.record({
   pre: fc.oneof(fc.constant(1), fc.nat({ max: REL - 1 })),
   post: fc.nat({ max: REL - 2 }),
   excuseCrashed: fc.boolean(),
+  // with excuseCrashed: pre and post never read a crashed node (FaultTarget.crashedStateUnread)
+  guardPost: fc.boolean(),
   persist: fc.array(fc.boolean(), { minLength: REL, maxLength: REL }),
   eff: fc.integer({ min: 1, max: 3 }),
   crashes: fc.integer({ min: 0, max: 1 }),
@@ -64,7 +66,7 @@ export type ProgramCase = typeof programArb extends fc.Arbitrary<infer T> ? T : 
 export function generatedProgram(c: ProgramCase): { text: string; program: Program } | undefined {
   // pre and post read different relations, otherwise they vanish together and nothing is a violation
   const post = c.post >= c.pre ? c.post + 1 : c.post;
-  const text = render(c.rules, c.pre, post, c.excuseCrashed, c.persist);
+  const text = render(c.rules, c.pre, post, c.excuseCrashed, c.persist, c.guardPost);
   const { program, diagnostics } = parseSource(text, "random.ded");
   return diagnostics.some((d) => d.severity === "error") ? undefined : { text, program };
 }
