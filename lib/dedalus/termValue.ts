@@ -10,7 +10,7 @@ import type { Term } from "./ast";
 /** `constant` encodes a literal (null: not wanted here, e.g. a string where a number is needed). */
 export function termValue(
   t: Term,
-  binding: ReadonlyMap<string, number>,
+  binding: { get(name: string): number | undefined },
   constant: (value: string | number) => number | null,
 ): number | null {
   switch (t.kind) {
