@@ -40,14 +40,22 @@ export function parseCommandLine(
   }
 }
 
+/**
+ * The value of the integer flag `--flag` (`value`: the integer given, or undefined when what was
+ * given is none; `shown`: as it was given), or an error naming the flag: one wording for the
+ * command line and for the playground's JSON requests, which answer as `maze --json` does.
+ */
+export function integerFlag(flag: string, value: number | undefined, shown: string, min: number): number | { error: string } {
+  if (value === undefined) return { error: `--${flag} expects an integer, got '${shown}'` };
+  if (value < min) return { error: `--${flag} must be at least ${min}, got ${value}` };
+  return value;
+}
+
 /** Reads an integer flag; returns an error message naming the flag when it is not one. */
 export function intOption(values: OptionValues, name: string, fallback: number, min = 0): number | { error: string } {
   const raw = values[name];
   if (raw === undefined) return fallback;
-  if (typeof raw !== "string" || !/^-?\d+$/.test(raw)) return { error: `--${name} expects an integer, got '${String(raw)}'` };
-  const n = Number(raw);
-  if (n < min) return { error: `--${name} must be at least ${min}, got ${n}` };
-  return n;
+  return integerFlag(name, typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : undefined, String(raw), min);
 }
 
 /**

@@ -9,7 +9,7 @@ import { MAX_EOT } from "../dedalus/limits";
 import { loadChecked, type LoadOptions, type SourceFile } from "../dedalus/load";
 import { DEFAULT_MAX_RUNS, DEFAULT_TIMEOUT_MS, type SearchResult, type Strategy } from "../ldfi/result";
 import { checkJson, checkLoaded, jsonDiagnostic } from "./check";
-import { nodesOption } from "./command";
+import { integerFlag, nodesOption } from "./command";
 import { ldfiJson, searchProgram } from "./ldfi";
 import { dedalusJsonError, type DedalusJsonError } from "./jsonSchema";
 import { checkRunnable, formatShown } from "./loadRunnable";
@@ -47,10 +47,13 @@ function intField(
 ): number | string {
   const v = req[name];
   if (v === undefined) return fallback;
-  const flag = name === "maxRuns" ? "max-runs" : name;
-  if (typeof v !== "number" || !Number.isInteger(v)) return `--${flag} expects an integer, got '${String(v)}'`;
-  if (v < min) return `--${flag} must be at least ${min}, got ${v}`;
-  return v;
+  const n = integerFlag(
+    name === "maxRuns" ? "max-runs" : name,
+    typeof v === "number" && Number.isInteger(v) ? v : undefined,
+    String(v),
+    min,
+  );
+  return typeof n === "number" ? n : n.error;
 }
 
 function errorOf(command: string, message: string, diagnostics: Diagnostic[] = []): DedalusJsonError {
