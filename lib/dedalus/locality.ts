@@ -129,6 +129,11 @@ function ruleLocality(rule: Rule, severity: "error" | "warning"): Diagnostic | n
   return d;
 }
 
+/** Whether `rule` reads only what its site stores and keeps a deductive or `@next` head there (`@async` heads may go anywhere). */
+export function isLocalRule(rule: Rule): boolean {
+  return ruleLocality(rule, "error") === null;
+}
+
 /**
  * One diagnostic per non-local protocol rule (`non-local-join` when its body reads another
  * location, else `non-local-head`), naming the atoms and both locations, with the fix. Pure: reads

@@ -1,6 +1,7 @@
 import { bodyAtoms, ruleOccurrences, type BodyAtom, type Program, type Rule } from "../dedalus/ast";
 import { absenceSupport, support } from "../dedalus/provenance";
 import { DedalusLimitError } from "../dedalus/limits";
+import { isLocalRule } from "../dedalus/locality";
 import { runProgram, type RunResult } from "../dedalus/runtime";
 import { dedalusTarget, type DedalusEngine } from "./dedalusTarget";
 import type { TargetRecipe } from "./pool";
@@ -69,13 +70,26 @@ export function readsCrashTime(program: Program): boolean {
  * Whether `pre` or `post` may read the state of a node that crashed. They do not when every atom
  * their rules read is guarded in its rule by `notin crash(_, L, _)` on its location L (the first
  * column), or is of a relation whose own rules are all deductive and read only such atoms, followed
- * down (a relation without rules holds only stated facts, the same in every run). Molly's idiom
+ * down (a relation without rules holds only stated facts, the same in every run), and no rule that
+ * breaks locality derives a guarded relation or what it is derived from. Molly's idiom
  * `important(A, M) :- accepted(A, _, M), notin crash(A, A, _)` is such a guard. A crashed node's
  * state then matters only through its sends, which its crash loses from its crash time on.
  */
 export function readsCrashedState(program: Program): boolean {
   const byHead = new Map<string, Program["rules"]>();
   for (const r of program.rules) byHead.set(r.head.rel, [...(byHead.get(r.head.rel) ?? []), r]);
+  // A guarded atom reads a live node's state, which a crashed node can reach only by a message
+  // (lost from its crash on) — unless a non-local rule (allowed with --allow-nonlocal) carries it
+  // there: then that relation, and every relation derived from it, is not guarded by the guard.
+  const carried = new Set(program.rules.filter((r) => !isLocalRule(r)).map((r) => r.head.rel));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const r of program.rules)
+      if (!carried.has(r.head.rel) && bodyAtoms(r).some((b) => carried.has(b.rel))) {
+        carried.add(r.head.rel);
+        grew = true;
+      }
+  }
   // A relation being judged counts as clean while its rules are read: a cycle adds no tuple of
   // its own, and every rule on it is still judged.
   const judged = new Set<string>();
@@ -84,7 +98,8 @@ export function readsCrashedState(program: Program): boolean {
     judged.add(rel);
     return (byHead.get(rel) ?? []).some(
       (rule) =>
-        rule.head.time !== "same" || bodyAtoms(rule).some((b) => (b.rel === "crash" ? !b.negated : !crashGuarded(rule, b) && reads(b.rel))),
+        rule.head.time !== "same" ||
+        bodyAtoms(rule).some((b) => (b.rel === "crash" ? !b.negated : crashGuarded(rule, b) ? carried.has(b.rel) : reads(b.rel))),
     );
   };
   return reads("pre") || reads("post");

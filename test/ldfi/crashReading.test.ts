@@ -6,7 +6,16 @@ import { faultSet, withoutDeadOmissions, type FaultSet } from "../../lib/ldfi/fa
 import { generatedProgram, programArb } from "./randomProgramGen";
 
 const reading = (rules: string): ReturnType<typeof crashReading> => {
-  const text = ['node("a")@1;', 'node("b")@1;', "node(N)@next :- node(N);", "got(M)@async :- node(N), node(M);", rules].join("\n");
+  const text = [
+    'node("a")@1;',
+    'node("b")@1;',
+    'link("a", "b")@1;',
+    'link("b", "a")@1;',
+    "node(N)@next :- node(N);",
+    "link(N, M)@next :- link(N, M);",
+    "got(M)@async :- node(N), link(N, M);",
+    rules,
+  ].join("\n");
   const { program, diagnostics } = parseSource(text, "crash.ded");
   expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return crashReading(program);
@@ -51,6 +60,11 @@ describe("crashReading (how a program reads the crash built-in)", () => {
     // a guard on another node, or on one crash time only, guards nothing
     expect(unread("pre(N) :- got(N), node(M), notin crash(M, M, _);\npost(N) :- got(N), notin crash(N, N, _);")).toBe(false);
     expect(unread("pre(N) :- got(N), notin crash(N, N, 2);\npost(N) :- got(N), notin crash(N, N, _);")).toBe(false);
+    // a non-local rule (--allow-nonlocal) can carry a crashed node's state past the guard
+    const guarded = "pre(N) :- copy(N, V), notin crash(N, N, _);\npost(N) :- copy(N, V), notin crash(N, N, _);\n";
+    expect(unread(guarded + "copy(M, V) :- got(M), link(M, V), got(V);")).toBe(false); // reads got at V
+    expect(unread(guarded + "copy(M, V) :- got(V), link(V, M);")).toBe(false); // stores copy at M
+    expect(unread(guarded + "copy(N, N) :- got(N);")).toBe(true);
     // relations with stated facts only are the same in every run
     expect(unread('flag("a")@1;\npre(N) :- got(N), notin crash(N, N, _);\npost(N) :- got(N), notin crash(N, N, _), flag(M)@1;')).toBe(true);
     expect(unread("pre(N) :- got(N), notin crash(N, N, _);\npost(N) :- got(N), notin crash(N, N, _), node(M)@1;")).toBe(false);
