@@ -81,7 +81,12 @@ export function readsCrashedState(program: Program): boolean {
   // A guarded atom reads a live node's state, which a crashed node can reach only by a message
   // (lost from its crash on) — unless a non-local rule (allowed with --allow-nonlocal) carries it
   // there: then that relation, and every relation derived from it, is not guarded by the guard.
-  const carried = new Set(program.rules.filter((r) => !isLocalRule(r)).map((r) => r.head.rel));
+  // So does a message its crash does not lose: one sent by the receiver itself, as an `@async`
+  // rule with a `_` site or an aggregate head sends it (found by an adversarial review: LDFI
+  // certified a relay through `relay(M)@async :- fwd(_, M)` that exhaustive search breaks).
+  const sentByReceiver = (r: Rule): boolean =>
+    r.head.time === "async" && (bodyAtoms(r)[0]?.args[0]?.kind !== "var" || r.head.args.some((a) => a.kind === "aggregate"));
+  const carried = new Set(program.rules.filter((r) => !isLocalRule(r) || sentByReceiver(r)).map((r) => r.head.rel));
   for (let grew = true; grew;) {
     grew = false;
     for (const r of program.rules)
