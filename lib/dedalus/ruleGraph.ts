@@ -55,6 +55,27 @@ export function readersOf(program: Program): Map<string, Rule[]> {
   return readers;
 }
 
+/** For every relation, the rules that derive it (in written order). */
+export function rulesByHead(program: Program): Map<string, Rule[]> {
+  const byHead = new Map<string, Rule[]>();
+  for (const r of program.rules) byHead.set(r.head.rel, [...(byHead.get(r.head.rel) ?? []), r]);
+  return byHead;
+}
+
+/** `from` and every relation derived from one of them through any chain of rules. */
+export function derivedFrom(program: Program, from: Iterable<string>): Set<string> {
+  const readers = readersOf(program);
+  const out = new Set(from);
+  const stack = [...out];
+  for (let rel = stack.pop(); rel !== undefined; rel = stack.pop())
+    for (const r of readers.get(rel) ?? [])
+      if (!out.has(r.head.rel)) {
+        out.add(r.head.rel);
+        stack.push(r.head.rel);
+      }
+  return out;
+}
+
 /**
  * `members` closed under "read only by members": a relation that `admit` allows joins when every
  * rule reading it derives a member, until none does. A relation that reads itself (persistence,

@@ -2,6 +2,7 @@ import { bodyAtoms, ruleOccurrences, type BodyAtom, type Program, type Rule } fr
 import { absenceSupport, support } from "../dedalus/provenance";
 import { DedalusLimitError } from "../dedalus/limits";
 import { isLocalRule } from "../dedalus/locality";
+import { derivedFrom, rulesByHead } from "../dedalus/ruleGraph";
 import { runProgram, type RunResult } from "../dedalus/runtime";
 import { dedalusTarget, type DedalusEngine } from "./dedalusTarget";
 import type { TargetRecipe } from "./pool";
@@ -31,8 +32,7 @@ export const dedalusEngine: DedalusEngine<Program, RunResult> = {
  * `notin crash(_, N, _)` needs no such care: lib/dedalus `support` gives it "N stays alive".)
  */
 export function postReadsCrash(program: Program): boolean {
-  const byHead = new Map<string, Program["rules"]>();
-  for (const r of program.rules) byHead.set(r.head.rel, [...(byHead.get(r.head.rel) ?? []), r]);
+  const byHead = rulesByHead(program);
   const seen = new Set<string>(["post"]);
   const stack = ["post"];
   while (stack.length > 0) {
@@ -76,8 +76,7 @@ export function readsCrashTime(program: Program): boolean {
  * state then matters only through its sends, which its crash loses from its crash time on.
  */
 export function readsCrashedState(program: Program): boolean {
-  const byHead = new Map<string, Program["rules"]>();
-  for (const r of program.rules) byHead.set(r.head.rel, [...(byHead.get(r.head.rel) ?? []), r]);
+  const byHead = rulesByHead(program);
   // A guarded atom reads a live node's state, which a crashed node can reach only by a message
   // (lost from its crash on) — unless a non-local rule (allowed with --allow-nonlocal) carries it
   // there: then that relation, and every relation derived from it, is not guarded by the guard.
@@ -85,16 +84,11 @@ export function readsCrashedState(program: Program): boolean {
   // rule with a `_` site or an aggregate head sends it (found by an adversarial review: LDFI
   // certified a relay through `relay(M)@async :- fwd(_, M)` that exhaustive search breaks).
   const sentByReceiver = (r: Rule): boolean =>
-    r.head.time === "async" && (bodyAtoms(r)[0]?.args[0]?.kind !== "var" || r.head.args.some((a) => a.kind === "aggregate"));
-  const carried = new Set(program.rules.filter((r) => !isLocalRule(r) || sentByReceiver(r)).map((r) => r.head.rel));
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const r of program.rules)
-      if (!carried.has(r.head.rel) && bodyAtoms(r).some((b) => carried.has(b.rel))) {
-        carried.add(r.head.rel);
-        grew = true;
-      }
-  }
+    r.head.time === "async" && (bodyAtoms(r)[0]?.args[0]?.kind === "wildcard" || r.head.args.some((a) => a.kind === "aggregate"));
+  const carried = derivedFrom(
+    program,
+    program.rules.filter((r) => !isLocalRule(r) || sentByReceiver(r)).map((r) => r.head.rel),
+  );
   // A relation being judged counts as clean while its rules are read: a cycle adds no tuple of
   // its own, and every rule on it is still judged.
   const judged = new Set<string>();
