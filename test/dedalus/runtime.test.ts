@@ -8,6 +8,7 @@ import { DedalusLimitError, DedalusRuntimeError } from "../../lib/dedalus/limits
 import { runNaive } from "../../lib/dedalus/naive";
 import { runProgram, type Fact, type RunOptions } from "../../lib/dedalus/runtime";
 import { DedalusError } from "../../lib/dedalus/diagnostics";
+import { why } from "../../lib/dedalus/provenance";
 
 /** Parses a program; `"warn"` loads it as --allow-nonlocal does (Molly's semantics for non-local rules). */
 function prog(text: string, locality: LocalityMode = "error") {
@@ -266,6 +267,47 @@ describe("Molly compatibility details", () => {
     );
     expect(r.messages.map((m) => [m.from, m.to, m.lost])).toEqual([["b", "b", null]]);
     expect(rows(r, "got", 2)).toEqual([["b", "b"]]);
+  });
+});
+
+describe("facts of relations nothing writes (one store shared by every run)", () => {
+  // edge has facts and no rule; reach has facts and rules. A run reads the engine's own edge store.
+  const text = `edge("a", "b")@1; edge("b", "c")@1; edge("c", "d")@1; edge("a", "b")@1;
+    reach("a", "a")@1;
+    reach(X, Y) :- edge(X, Y);
+    reach(X, Z) :- reach(X, Y), edge(Y, Z);`;
+
+  test("repeated runs, plain and recorded, see the same facts and count them once", () => {
+    const program = prog(text, "warn");
+    const first = runProgram(program, { eot: 1 });
+    const recorded = runProgram(program, { eot: 1, provenance: true });
+    const again = runProgram(program, { eot: 1 });
+    const key = (f: Fact) => JSON.stringify([f.rel, f.time, f.args]);
+    for (const r of [recorded, again]) expect(r.facts().map(key).sort()).toEqual(first.facts().map(key).sort());
+    // 3 distinct edges + reach(a,a) + 6 reach pairs.
+    expect([first, recorded, again].map((r) => r.stats.tuples)).toEqual([10, 10, 10]);
+    expect(rows(again, "reach", 1)).toHaveLength(7);
+    // The shared facts are still facts to provenance: one derivation each, the duplicate fact once.
+    expect(why(recorded, { rel: "edge", args: ["a", "b"], time: 1 })).toEqual([
+      { kind: "fact", fact: { rel: "edge", time: 1, args: ["a", "b"] } },
+    ]);
+  });
+
+  test("they count against max tuples", () => {
+    const program = prog(text, "warn");
+    expect(() => runProgram(program, { eot: 1, limits: { maxTuples: 2 } })).toThrow(expect.objectContaining({ limit: "max-tuples" }));
+    expect(runProgram(program, { eot: 1 }).stats.tuples).toBe(10);
+  });
+
+  test("a later timestep does not see them (facts hold at their own time)", () => {
+    const program = prog(
+      `${text}
+ reach(X, Y)@next :- reach(X, Y);`,
+      "warn",
+    );
+    const r = runProgram(program, { eot: 2 });
+    expect(rows(r, "edge", 2)).toEqual([]);
+    expect(rows(r, "reach", 2)).toHaveLength(7);
   });
 });
 
