@@ -148,12 +148,7 @@ interface LowerBound {
 }
 
 const EMPTY_LEAVES: ReadonlySet<number> = new Set();
-
-/**
- * How easily a condition comes about, to keep the harder of two a firing needs (see `joinFiring`;
- * either is sound): each leaf is one single loss; a threshold needs several, so it ranks below any leaf.
- */
-const condSize = (c: Cond): number => c.leaves.size + (c.thresholds.size > 0 ? 0.5 : 0);
+const EMPTY_THRESHOLDS: ReadonlySet<Threshold> = new Set();
 
 /** Rule shapes the walk needs, computed once per program. */
 interface RuleShape {
@@ -414,16 +409,17 @@ export class BlockingAnalysis {
           if (this.refuted(shape, b)) return;
           const h = this.head(shape, b);
           if (h.known && this.present(rel, time, h.tuple)) return; // nothing new could appear
-          const leaves: number[] = [];
+          // Every present tuple that blocks the firing must be lost for it to fire.
+          const leaves = new Set<number>();
           for (const n of shape.negatives) {
             if (n.rel === plan.crashRel) continue; // crash tuples are never lost
             const s = this.storeAt(n.rel, readTime(n));
             if (!s) continue;
             const np = n.args.map((t) => this.evalTerm(t, b));
             this.tick(s.count);
-            for (let id = 0; id < s.count; id++) if (this.matches(s, id, np)) leaves.push(this.leafIdOf(s, id));
+            for (let id = 0; id < s.count; id++) if (this.matches(s, id, np)) leaves.add(this.leafIdOf(s, id));
           }
-          if (leaves.length > 0) add(h.tuple, leaves);
+          if (leaves.size > 0) addCond(h.tuple, this.allLost(leaves));
           return;
         }
         const a = shape.positives[i]!;
@@ -457,7 +453,7 @@ export class BlockingAnalysis {
       // A new firing through a positive premise that itself newly appears. Every other positive
       // premise must then be present or newly appear too, so the firing is joined over both (one
       // that can do neither rules it out; present tuples bind the head further). A firing that needs
-      // several new tuples at once is blocked by the leaves of any one of them: the smallest set is kept.
+      // several new tuples at once needs each of their conditions (see `both`).
       const sources = shape.positives.map((a) =>
         this.visit(
           a.rel,
@@ -482,6 +478,8 @@ export class BlockingAnalysis {
             const h = this.head(shape, full);
             if (h.known && this.present(rel, time, h.tuple)) return;
             if (this.cannotPassExtreme(rel, shape, full, h.tuple, time)) return;
+            const blocked = this.negationsNeeded(shape, full, readTime);
+            if (blocked !== null) use = this.both(use, blocked);
             if (gains && counted !== null) {
               const k = h.tuple.join(",");
               let list = gains.get(k);
@@ -771,6 +769,72 @@ export class BlockingAnalysis {
   }
 
   /**
+   * "Every one of `leaves` is lost": one leaf is its own condition; several are a threshold that
+   * needs all of them (as single-leaf groups, each leaf's group shared between thresholds).
+   */
+  private allLost(leaves: ReadonlySet<number>): Cond {
+    if (leaves.size === 1) return { leaves, thresholds: EMPTY_THRESHOLDS };
+    const groups = [...leaves].map((l) => {
+      let g = this.singleLeaf.get(l);
+      if (!g) this.singleLeaf.set(l, (g = { leaves: new Set([l]), thresholds: EMPTY_THRESHOLDS }));
+      return g;
+    });
+    return { leaves: EMPTY_LEAVES, thresholds: new Set([{ need: groups.length, groups }]) };
+  }
+
+  private readonly singleLeaf = new Map<number, Cond>();
+
+  /**
+   * What a new firing also needs, bound as `b`, from the rule's `notin` premises: every present
+   * tuple blocking one of them lost ({@link allLost}), or null when nothing blocks it. A premise
+   * whose pattern leaves open a variable that a positive atom binds is skipped (the analysis does
+   * not know that value, so it cannot tell which tuples would block the firing); a variable found
+   * only in the `notin` matches any value, as the runtime reads it.
+   */
+  private negationsNeeded(shape: RuleShape, b: Binding, readTime: (a: { time: number | null }) => number): Cond | null {
+    const plan = this.run.compiled.plan;
+    let leaves: Set<number> | null = null;
+    for (const n of shape.negatives) {
+      if (n.rel === plan.crashRel) continue; // a crash tuple never goes away: not read as a requirement
+      const np = n.args.map((t) => this.evalTerm(t, b));
+      if (np.some((v, c) => v === null && !this.existential(shape, n.args[c]!))) continue;
+      const s = this.storeAt(n.rel, readTime(n));
+      if (!s) continue;
+      this.tick(s.count);
+      for (let id = 0; id < s.count; id++) if (this.matches(s, id, np)) (leaves ??= new Set()).add(this.leafIdOf(s, id));
+    }
+    return leaves === null ? null : this.allLost(leaves);
+  }
+
+  /** A `notin` argument that matches any value: `_`, or a variable no positive atom of the rule has. */
+  private existential(shape: RuleShape, t: Term): boolean {
+    if (t.kind === "wildcard") return true;
+    if (t.kind !== "var") return false;
+    return !shape.positives.some((a) => a.args.some((x) => termOccurrences(x, t.name) > 0));
+  }
+
+  private readonly conjunctions = new Map<Cond, Map<Cond, Cond>>();
+
+  /**
+   * What a firing that needs two new tuples at once needs: both their conditions. When one
+   * condition's leaves include the other's (and neither has thresholds), the narrower one says as
+   * much; otherwise the two are a threshold that needs both groups. Memoised per pair, so that the
+   * support walk builds each conjunction's formula once.
+   */
+  private both(a: Cond, b: Cond): Cond {
+    if (a === b) return a;
+    if (a.thresholds.size === 0 && b.thresholds.size === 0) {
+      if (a.leaves.size <= b.leaves.size && subset(a.leaves, b.leaves)) return a;
+      if (b.leaves.size <= a.leaves.size && subset(b.leaves, a.leaves)) return b;
+    }
+    let byB = this.conjunctions.get(a);
+    if (!byB) this.conjunctions.set(a, (byB = new Map<Cond, Cond>()));
+    let out = byB.get(b);
+    if (!out) byB.set(b, (out = { leaves: EMPTY_LEAVES, thresholds: new Set([{ need: 2, groups: [a, b] }]) }));
+    return out;
+  }
+
+  /**
    * Joins the premises of a new firing other than `i` (whose new tuple bound `b` and is blocked by
    * `leaves`) over present tuples and other premises' candidates, from premise `j` on. Returns
    * true when it passed {@link JOIN_BUDGET} (a return value, not an exception: (maze ldfi pool
@@ -805,9 +869,14 @@ export class BlockingAnalysis {
     for (const x of sources[j]!) {
       if (this.joinTick(1)) return true;
       const next = this.unify(o.args, x.tuple, b);
-      if (next !== null && this.joinFiring(shape, i, j + 1, next, condSize(x) < condSize(leaves) ? x : leaves, sources, readTime, emit))
-        return true;
+      if (next !== null && this.joinFiring(shape, i, j + 1, next, this.both(leaves, x), sources, readTime, emit)) return true;
     }
     return false;
   }
+}
+
+/** Is every element of `a` in `b`? */
+function subset(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }
