@@ -314,34 +314,30 @@ export class BlockingAnalysis {
 
   /** Binds `args` to `values` (null = unknown, binds nothing) on top of `b`; null when they disagree. */
   private unify(args: readonly Term[], values: readonly (number | null)[], b: Binding): Binding | null {
-    let next: Binding | null = null;
-    for (let c = 0; c < args.length; c++) {
+    let acc: Binding | null = b;
+    for (let c = 0; c < args.length && acc !== null; c++) {
       const v = values[c];
-      const t = args[c]!;
-      if (v === null || v === undefined) continue;
-      if (t.kind === "var") {
-        const had = (next ?? b).get(t.name);
-        if (had === undefined) next = (next ?? b).with(t.name, v);
-        else if (had !== v) return null;
-      } else if (t.kind === "const" && this.constant(t) !== v) return null;
+      if (v !== null && v !== undefined) acc = this.bindColumn(args[c]!, v, acc);
     }
-    return next ?? b;
+    return acc;
   }
 
   /** {@link unify} with the stored tuple `id` of `store`, read in place (a join's inner loop: no tuple copy). */
   private unifyStored(args: readonly Term[], store: TupleStore, id: number, b: Binding): Binding | null {
-    let next: Binding | null = null;
+    let acc: Binding | null = b;
     const base = id * store.arity;
-    for (let c = 0; c < args.length; c++) {
-      const v = store.data[base + c]!;
-      const t = args[c]!;
-      if (t.kind === "var") {
-        const had = (next ?? b).get(t.name);
-        if (had === undefined) next = (next ?? b).with(t.name, v);
-        else if (had !== v) return null;
-      } else if (t.kind === "const" && this.constant(t) !== v) return null;
+    for (let c = 0; c < args.length && acc !== null; c++) acc = this.bindColumn(args[c]!, store.data[base + c]!, acc);
+    return acc;
+  }
+
+  /** One column of a unification: `b` with `t` bound to `v`, `b` itself when it already is, null when `t` disagrees. */
+  private bindColumn(t: Term, v: number, b: Binding): Binding | null {
+    if (t.kind === "var") {
+      const had = b.get(t.name);
+      if (had === undefined) return b.with(t.name, v);
+      return had === v ? b : null;
     }
-    return next ?? b;
+    return t.kind === "const" && this.constant(t) !== v ? null : b;
   }
 
   private matches(store: TupleStore, id: number, pattern: readonly (number | null)[]): boolean {
