@@ -460,6 +460,13 @@ export class BlockingAnalysis {
       this.joinSteps = 0;
       const counted = this.countVariable(rel, shape);
       const gains = counted === null ? null : new Map<string, { cond: Cond; value: number | undefined }[]>();
+      // A partial firing whose decided comparisons fail, or whose head is already bound to a present
+      // tuple, yields nothing whatever the other premises join (emit would drop every completion).
+      const dead = (b: Binding): boolean => {
+        if (this.refuted(shape, b)) return true;
+        const h = this.head(shape, b);
+        return h.known && this.present(rel, time, h.tuple);
+      };
       shape.positives.forEach((a, i) => {
         const lower = this.lowerBound(shape, i);
         for (const c of sources[i]!) {
@@ -485,7 +492,7 @@ export class BlockingAnalysis {
             addCond(h.tuple, use);
           };
           // Past the budget, a firing is kept unjoined, as if every other premise could be there.
-          if (this.joinSteps > JOIN_BUDGET || this.joinFiring(shape, i, 0, b, c, sources, readTime, emit)) emit(b, c);
+          if (this.joinSteps > JOIN_BUDGET || this.joinFiring(shape, i, 0, b, c, sources, readTime, emit, dead)) emit(b, c);
         }
       });
       if (gains && counted !== null) this.countRises(shape, found, gains, counted, theta, readTime);
@@ -497,13 +504,14 @@ export class BlockingAnalysis {
   }
 
   /**
-   * The losses that change an aggregate over one positive atom, group by group: each group of the
-   * inputs matching `theta` yields a candidate with its grouping columns bound (the aggregate column
-   * unknown), blocked by the group's inputs. A `max`/`min` that is its relation's only rule moves
-   * only when every input carrying the group's present extreme (read from the aggregate's own tuple
-   * at `time`) is lost, so only those witnesses block it (a new input beyond it is the positive case
-   * of {@link visit}). Returns false — the caller then treats every input as blocking one candidate
-   * with unknown groups — for other rule shapes or when a group's columns are not all bound.
+   * The losses that change an aggregate, group by group: the rule's firings over present tuples
+   * matching `theta` are grouped by their head, and each group yields a candidate with its grouping
+   * columns bound (the aggregate column unknown), blocked by the input tuples of its firings. A
+   * `max`/`min` over one atom that is its relation's only rule moves only when every input carrying
+   * the group's present extreme (read from the aggregate's own tuple at `time`) is lost, so only
+   * those witnesses block it (a new input beyond it is the positive case of {@link visit}). Returns
+   * false — the caller then treats every input as blocking one candidate with unknown groups — for
+   * a rule with several aggregates or a `crash` premise, or when a group's columns are not all bound.
    */
   private groupLosses(
     rel: number,
@@ -514,34 +522,55 @@ export class BlockingAnalysis {
     add: (tuple: readonly (number | null)[], leaves: Iterable<number>) => void,
   ): boolean {
     const cols = shape.aggregateColumns;
-    if (cols.length !== 1 || shape.positives.length !== 1) return false;
+    if (cols.length !== 1 || shape.positives.length === 0) return false;
     const column = cols[0]!;
+    const crashRel = this.run.compiled.plan.crashRel;
+    if (shape.positives.some((a) => a.rel === crashRel)) return false;
     const ext = this.extremeOf(rel, shape);
-    const a = shape.positives[0]!;
-    const s = this.storeAt(a.rel, readTime(a));
-    if (!s) return true; // no input, nothing to lose
     const out = this.storeAt(rel, time);
-    const ap = a.args.map((t) => this.evalTerm(t, theta));
-    this.tick(s.count);
-    const groups = new Map<string, { tuple: (number | null)[]; inputs: { id: number; value: number | undefined }[] }>();
-    for (let id = 0; id < s.count; id++) {
-      if (!this.matches(s, id, ap)) continue;
-      const b = this.unifyStored(a.args, s, id, theta);
-      if (!b) return false;
-      const tuple = this.head(shape, b).tuple;
-      if (tuple.some((v, c) => c !== column && v === null)) return false;
-      const k = tuple.join(",");
-      let g = groups.get(k);
-      if (!g) groups.set(k, (g = { tuple, inputs: [] }));
-      g.inputs.push({ id, value: ext ? b.get(ext.variable) : undefined });
-    }
+    // The group's firings over what is present, each with the input tuples it joined: losing any
+    // one of them removes that firing, which is how a loss changes a group's value. A body of
+    // several atoms (Molly's Paxos counts `response_log` joined with `nodes`) is grouped the same
+    // way, so its candidates keep their group columns bound instead of matching any group.
+    const groups = new Map<string, { tuple: (number | null)[]; firings: { leaves: number[]; value: number | undefined }[] }>();
+    const leaves: number[] = [];
+    let unbound = false;
+    const walk = (i: number, b: Binding): void => {
+      if (unbound) return;
+      if (i === shape.positives.length) {
+        const tuple = this.head(shape, b).tuple;
+        if (tuple.some((v, c) => c !== column && v === null)) {
+          unbound = true;
+          return;
+        }
+        const k = tuple.join(",");
+        let g = groups.get(k);
+        if (!g) groups.set(k, (g = { tuple, firings: [] }));
+        g.firings.push({ leaves: [...leaves], value: ext ? b.get(ext.variable) : undefined });
+        return;
+      }
+      const a = shape.positives[i]!;
+      const s = this.storeAt(a.rel, readTime(a));
+      if (!s) return; // no input here, so no firing to lose
+      const ap = a.args.map((t) => this.evalTerm(t, b));
+      this.tick(s.count);
+      for (let id = 0; id < s.count && !unbound; id++) {
+        if (!this.matches(s, id, ap)) continue;
+        const next = this.unifyStored(a.args, s, id, b);
+        if (next === null) continue; // a repeated variable disagrees: no firing
+        leaves.push(this.leafIdOf(s, id));
+        walk(i + 1, next);
+        leaves.pop();
+      }
+    };
+    walk(0, theta);
+    if (unbound) return false;
     for (const g of groups.values()) {
       const extreme = ext && out ? this.presentExtreme(out, column, g.tuple) : undefined;
-      const witnesses = extreme === undefined ? [] : g.inputs.filter((x) => x.value === extreme);
-      add(
-        g.tuple,
-        (witnesses.length > 0 ? witnesses : g.inputs).map((x) => this.leafIdOf(s, x.id)),
-      );
+      const witnesses = extreme === undefined ? [] : g.firings.filter((x) => x.value === extreme);
+      const blocking = new Set<number>();
+      for (const f of witnesses.length > 0 ? witnesses : g.firings) for (const l of f.leaves) blocking.add(l);
+      add(g.tuple, blocking);
     }
     return true;
   }
@@ -845,8 +874,9 @@ export class BlockingAnalysis {
     sources: readonly Candidate[][],
     readTime: (a: { time: number | null }) => number,
     emit: (b: Binding, leaves: Cond) => void,
+    dead: (b: Binding) => boolean,
   ): boolean {
-    if (j === i) return this.joinFiring(shape, i, j + 1, b, leaves, sources, readTime, emit);
+    if (j === i) return this.joinFiring(shape, i, j + 1, b, leaves, sources, readTime, emit, dead);
     if (j >= shape.positives.length) {
       emit(b, leaves);
       return false;
@@ -859,13 +889,14 @@ export class BlockingAnalysis {
       for (let id = 0; id < s.count; id++) {
         if (!this.matches(s, id, pattern)) continue;
         const next = this.unifyStored(o.args, s, id, b);
-        if (next !== null && this.joinFiring(shape, i, j + 1, next, leaves, sources, readTime, emit)) return true;
+        if (next !== null && !dead(next) && this.joinFiring(shape, i, j + 1, next, leaves, sources, readTime, emit, dead)) return true;
       }
     }
     for (const x of sources[j]!) {
       if (this.joinTick(1)) return true;
       const next = this.unify(o.args, x.tuple, b);
-      if (next !== null && this.joinFiring(shape, i, j + 1, next, this.both(leaves, x), sources, readTime, emit)) return true;
+      if (next !== null && !dead(next) && this.joinFiring(shape, i, j + 1, next, this.both(leaves, x), sources, readTime, emit, dead))
+        return true;
     }
     return false;
   }

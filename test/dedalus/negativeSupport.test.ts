@@ -51,6 +51,8 @@ function render(rules: Tpl[], persist: boolean[]): string {
       lines.push(`n${i}(N, count<V>) :- r${t.from}(N, V);`, `r${t.to}(N, "x")@next :- n${i}(N, 2);`);
       // and as a quorum: at least two values (the count read only through a lower bound)
       lines.push(`q${i}(N, count<V>) :- r${t.from}(N, V);`, `r${t.to}(N, "q")@next :- q${i}(N, C), C >= 2;`);
+      // and over a join, grouped by a column of the second atom: one value per group of r0's values
+      lines.push(`j${i}(N, W, count<V>) :- r${t.from}(N, V), r0(N, W);`, `r${t.to}(N, W)@next :- j${i}(N, W, 1);`);
       return;
     }
     if (t.k === "join") {
@@ -228,6 +230,33 @@ describe("negative support", () => {
       const broken = new Set(omissions.map((o) => edgeKey({ from: o.from, to: o.to, sendTime: o.time })));
       expect([omissions.length, there]).toEqual([omissions.length, omissions.length === 1]);
       expect([omissions.length, holds(g, g.roots[0]!, broken)]).toEqual([omissions.length, there]);
+    }
+  });
+
+  test("a count over a join changes only in the groups whose inputs are lost", () => {
+    // b counts what it got per group, grp joining each sender to its group: a and d feed g1, c feeds
+    // g2. The goal needs g1's count not to fall to 1, so losing a's message breaks it and losing c's
+    // does not; the count's candidates once matched every group, and c's loss broke the formula too.
+    const { program, diagnostics } = parseSource(
+      `link("a", "b")@1; link("c", "b")@1; link("d", "b")@1; link(N, M)@next :- link(N, M);
+       src("a", "x")@1; src("c", "y")@1; src("d", "z")@1; src(N, V)@next :- src(N, V);
+       grp("b", "a", "g1")@1; grp("b", "d", "g1")@1; grp("b", "c", "g2")@1; grp(N, S, G)@next :- grp(N, S, G);
+       cand("b")@1; cand(N)@next :- cand(N);
+       got(M, N, V)@async :- src(N, V), link(N, M);
+       cnt(N, G, count<V>) :- got(N, S, V), grp(N, S, G);
+       alarm(N) :- cnt(N, "g1", 1);
+       good(N) :- cand(N), notin alarm(N);`,
+      "groups.ded",
+    );
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const nodes = ["a", "b", "c", "d"];
+    const goal = { rel: "good", args: ["b"], time: 3 };
+    const g = support(runProgram(program, { eot: 3, provenance: true, nodes }), [goal]);
+    for (const from of ["a", "c", "d"]) {
+      const omissions = [{ from, to: "b", time: 2 }];
+      const there = runProgram(program, { eot: 3, nodes, failures: { omissions, crashes: [] } }).has(goal.rel, goal.args, goal.time);
+      expect([from, there]).toEqual([from, from === "c"]);
+      expect([from, holds(g, g.roots[0]!, new Set([edgeKey({ from, to: "b", sendTime: 2 })]))]).toEqual([from, there]);
     }
   });
 
