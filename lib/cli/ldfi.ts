@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import type { Program } from "../dedalus/ast";
 import { DedalusError, formatDiagnostic, type Diagnostic } from "../dedalus/diagnostics";
 import { DEFAULT_MAX_TUPLES, DedalusLimitError, DedalusRuntimeError } from "../dedalus/limits";
+import { JOIN_BUDGET } from "../dedalus/negativeSupport";
 import { compileProgram } from "../dedalus/runtime";
 import { dedalusProgramTarget, crashReading } from "../ldfi/dedalusEngine";
 import { checkBounds, FaultBoundsError, formatFaults, type FaultBounds } from "../ldfi/faults";
@@ -24,7 +25,8 @@ const DEFAULTS = { eot: 3, eff: 2, crashes: 0 } as const;
 export const spec: CommandSpec = {
   help: [
     "usage: maze ldfi FILE... [--eot N] [--eff N] [--crashes N] [--nodes a,b] [--max-runs N] [--timeout S]",
-    "                 [--max-tuples N] [--strategy ldfi|random|exhaustive] [--seed N] [--jobs N] [--json] [--report DIR] [--allow-nonlocal]",
+    "                 [--max-tuples N] [--strategy ldfi|random|exhaustive] [--seed N] [--jobs N] [--join-budget N] [--json]",
+    "                 [--report DIR] [--allow-nonlocal]",
     "",
     "Searches for faults (message omissions before EFF, crashes of at most N nodes) that make the program",
     "lose a `post` tuple of its failure-free run at EOT while the matching `pre` tuple still holds.",
@@ -42,6 +44,8 @@ export const spec: CommandSpec = {
     "  --seed N        seed of the random strategy (default 1)",
     "  --jobs N        threads running LDFI hypotheses at once (default: every core); the verdict, the",
     "                  counterexample and the execution count are the same for every N",
+    `  --join-budget N join steps the lineage of a \`notin\` may take per rule before it reads the rest`,
+    `                  coarsely (default ${JOIN_BUDGET}); larger: sharper lineage, fewer executions, slower runs`,
     "  --json          print one JSON object {schemaVersion, verdict, executions, wallMs, counterexample, limit}",
     "  --report DIR    write DIR/index.html: summary, runs, spacetime diagrams, lineage of the goal",
     "  --allow-nonlocal  report rules that move data without @async (non-local-join, non-local-head)",
@@ -61,6 +65,7 @@ export const spec: CommandSpec = {
     strategy: { type: "string" },
     seed: { type: "string" },
     jobs: { type: "string" },
+    "join-budget": { type: "string" },
     json: { type: "boolean" },
     report: { type: "string" },
     ...ALLOW_NONLOCAL_OPTION,
@@ -128,6 +133,8 @@ export interface LdfiFlags {
   readonly seed: number;
   /** Threads running hypotheses at once (LDFI only; default 1). The result does not depend on it. */
   readonly jobs?: number;
+  /** The blocking analysis's join budget (lib/dedalus `SupportOptions.joinBudget`); default `JOIN_BUDGET`. */
+  readonly joinBudget?: number;
   readonly progress?: (line: string) => void;
   readonly keepObservations?: boolean;
 }
@@ -179,6 +186,7 @@ export function searchProgram(program: Program, flags: LdfiFlags, files: readonl
     eot: bounds.eot,
     ...(explicitNodes ? { nodes } : {}),
     ...crashReading(program),
+    ...(flags.joinBudget !== undefined ? { joinBudget: flags.joinBudget } : {}),
   });
   try {
     const result = searchFaults(target, {
@@ -216,6 +224,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     ["seed", 1, 0],
     ["max-tuples", DEFAULT_MAX_TUPLES, 1],
     ["jobs", defaultJobs(), 1],
+    ["join-budget", JOIN_BUDGET, 1],
   ]);
   if ("error" in parsed) return fail(parsed.error);
   const { ints } = parsed;
@@ -231,6 +240,8 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
     return fail(`--strategy must be ldfi, random or exhaustive, got '${strategy}'`);
   // A protocol written as handlers (DESIGN.md section 13) has its own loader and search.
   if (positionals.some(isProtocolModulePath)) {
+    if (values["join-budget"] !== undefined)
+      return fail("--join-budget tunes the lineage of Dedalus programs; a protocol module's lineage is its causal past");
     const { executeProtocolSearch } = require("./ldfiHandlers") as typeof import("./ldfiHandlers");
     return executeProtocolSearch({
       values,
@@ -269,6 +280,7 @@ export async function execute(values: OptionValues, positionals: string[]): Prom
       strategy: strategy,
       seed: ints.seed,
       jobs: ints.jobs,
+      ...(values["join-budget"] !== undefined ? { joinBudget: ints["join-budget"] } : {}),
       progress,
       keepObservations: reportDir !== undefined,
     },

@@ -206,7 +206,16 @@ export class BlockingAnalysis {
   /** Steps of the joins of the current rule's new firings, bounded by {@link JOIN_BUDGET} apart from the premise's budget. */
   private joinSteps = 0;
 
-  constructor(private readonly run: DedalusRun) {
+  /**
+   * @param joinBudget - join steps one rule's new firings may take per premise before the rest are
+   * kept unjoined ({@link JOIN_BUDGET} by default; larger reads sharper and costs more)
+   */
+  constructor(
+    private readonly run: DedalusRun,
+    private readonly joinBudget: number = JOIN_BUDGET,
+  ) {
+    if (!(Number.isSafeInteger(joinBudget) && joinBudget >= 1))
+      throw new RangeError(`joinBudget must be a positive integer, got ${joinBudget}`);
     this.shapes = shapesOf(run);
   }
 
@@ -275,7 +284,7 @@ export class BlockingAnalysis {
   /** Counts join steps; true once past {@link JOIN_BUDGET} (the join then unwinds and keeps the firing unjoined). */
   private joinTick(n: number): boolean {
     this.joinSteps += n;
-    return this.joinSteps > JOIN_BUDGET;
+    return this.joinSteps > this.joinBudget;
   }
 
   private tick(n = 1): void {
@@ -492,7 +501,7 @@ export class BlockingAnalysis {
             addCond(h.tuple, use);
           };
           // Past the budget, a firing is kept unjoined, as if every other premise could be there.
-          if (this.joinSteps > JOIN_BUDGET || this.joinFiring(shape, i, 0, b, c, sources, readTime, emit, dead)) emit(b, c);
+          if (this.joinSteps > this.joinBudget || this.joinFiring(shape, i, 0, b, c, sources, readTime, emit, dead)) emit(b, c);
         }
       });
       if (gains && counted !== null) this.countRises(shape, found, gains, counted, theta, readTime);

@@ -32,12 +32,18 @@ export interface SupportOptions {
    * hypotheses (lib/ldfi/README.md). Both true and "molly" keep LDFI complete.
    */
   negativeSupport?: boolean | "molly";
+  /**
+   * Join steps the blocking analysis gives one rule's new firings per `notin` premise before it
+   * keeps the rest unjoined (default `JOIN_BUDGET`, 200). Larger budgets give sharper formulas,
+   * hence fewer LDFI hypotheses, at a cost in time (protocols/EXPECTED.md: Molly's own Paxos).
+   */
+  joinBudget?: number;
 }
 
 /** Builds the support DAG of `goals` in a run recorded with provenance (DESIGN.md section 6). */
 export function support(result: RunResult, goals: Fact[], options: SupportOptions = {}): SupportGraph {
   const run = recordedRun(result);
-  const walk = new SupportWalk(run, options.negativeSupport ?? true);
+  const walk = new SupportWalk(run, options.negativeSupport ?? true, options.joinBudget);
   const roots = goals.map((g) => {
     const at = run.locate(g.rel, g.args, g.time);
     return at ? walk.solve(at.store, at.id) : FormulaBuilder.FALSE;
@@ -52,9 +58,9 @@ export function support(result: RunResult, goals: Fact[], options: SupportOption
  * with its `pre` (not a violation): further faults that could make that `pre` tuple appear again must
  * still be tried. A tuple that is present, or a relation the program does not have, is a RangeError.
  */
-export function absenceSupport(result: RunResult, absent: Fact[]): SupportGraph {
+export function absenceSupport(result: RunResult, absent: Fact[], options: Pick<SupportOptions, "joinBudget"> = {}): SupportGraph {
   const run = recordedRun(result);
-  const walk = new SupportWalk(run, true);
+  const walk = new SupportWalk(run, true, options.joinBudget);
   const roots = absent.map((g) => {
     if (run.locate(g.rel, g.args, g.time)) throw new RangeError(`absenceSupport: ${g.rel} at ${g.time} is present`);
     const rel = run.compiled.plan.relationId.get(g.rel);
@@ -114,6 +120,7 @@ class SupportWalk {
   constructor(
     private readonly run: DedalusRun,
     private readonly mode: boolean | "molly",
+    private readonly joinBudget: number | undefined,
   ) {
     this.prov = run.provenance!;
     this.eot = run.eot;
@@ -239,7 +246,7 @@ class SupportWalk {
   private condition(n: RawNegPremise): BlockingCondition | null {
     return this.mode === "molly"
       ? null
-      : (this.blocking ??= new BlockingAnalysis(this.run)).blockingCondition(n, undefined, this.beyondOf.get(n));
+      : (this.blocking ??= new BlockingAnalysis(this.run, this.joinBudget)).blockingCondition(n, undefined, this.beyondOf.get(n));
   }
 
   /** Every tuple a blocking condition reads, thresholds' groups included (each once). */

@@ -16,10 +16,11 @@ export const dedalusEngine: DedalusEngine<Program, RunResult> = {
       goals.map((g) => ({ rel: g.rel, time: g.time, args: [...g.args] })),
       options,
     ),
-  absenceSupport: (result, absent) =>
+  absenceSupport: (result, absent, options) =>
     absenceSupport(
       result,
       absent.map((g) => ({ rel: g.rel, time: g.time, args: [...g.args] })),
+      options,
     ),
   // `eot` is not a bound a run hits but a bad option: it stays an error
   limitHit: (e) => (e instanceof DedalusLimitError && e.limit !== "eot" ? e.limit : null),
@@ -142,7 +143,14 @@ export function crashReading(program: Program): { crashSensitive: boolean; crash
  */
 export function dedalusProgramTarget(
   program: Program,
-  options: { eot: number; nodes?: readonly string[]; crashSensitive?: boolean; crashTimeBlind?: boolean; crashedStateUnread?: boolean },
+  options: {
+    eot: number;
+    nodes?: readonly string[];
+    crashSensitive?: boolean;
+    crashTimeBlind?: boolean;
+    crashedStateUnread?: boolean;
+    joinBudget?: number;
+  },
 ): ReturnType<typeof dedalusTarget<Program, RunResult>> & { readonly recipe: TargetRecipe } {
   const recipe: TargetRecipe = {
     kind: "dedalus",
@@ -150,6 +158,7 @@ export function dedalusProgramTarget(
     eot: options.eot,
     ...(options.nodes ? { nodes: [...options.nodes] } : {}),
     crashSensitive: options.crashSensitive === true,
+    ...(options.joinBudget !== undefined ? { joinBudget: options.joinBudget } : {}),
   };
   return Object.assign(dedalusTarget(dedalusEngine, program, options), { recipe });
 }

@@ -19,6 +19,12 @@ export interface DedalusRunView {
   readonly messages: readonly ObservedMessage[];
 }
 
+/** How the engine's lineage reads `notin` premises, fixed for a whole search (lib/dedalus `SupportOptions`). */
+export interface AnalysisOptions {
+  /** Join steps of the blocking analysis per rule and premise (lib/dedalus `SupportOptions.joinBudget`). */
+  readonly joinBudget?: number;
+}
+
 /** The two lib/dedalus entry points the search drives, injected so lib/ldfi stays testable alone. */
 export interface DedalusEngine<P, R extends DedalusRunView> {
   runProgram(
@@ -31,9 +37,9 @@ export interface DedalusEngine<P, R extends DedalusRunView> {
       limits?: { maxTuples?: number; wallMs?: number; maxHeapBytes?: number };
     },
   ): R;
-  support(result: R, goals: DedalusFact[], options?: LineageQueryOptions): SupportGraph;
+  support(result: R, goals: DedalusFact[], options?: LineageQueryOptions & AnalysisOptions): SupportGraph;
   /** The formulas under which tuples absent from `result` stay absent (lib/dedalus `absenceSupport`). */
-  absenceSupport?(result: R, absent: DedalusFact[]): SupportGraph;
+  absenceSupport?(result: R, absent: DedalusFact[], options?: AnalysisOptions): SupportGraph;
   /** The evaluator bound an error from `runProgram` reports hitting, or null when it is not a bound. */
   limitHit?(error: unknown): "max-tuples" | "wall-time" | "memory" | null;
 }
@@ -66,12 +72,17 @@ export function dedalusTarget<P, R extends DedalusRunView>(
     crashTimeBlind?: boolean;
     /** `pre` and `post` never read a crashed node's state (see `crashReading`; FaultTarget.crashedStateUnread). */
     crashedStateUnread?: boolean;
+    /** The blocking analysis's join budget for every lineage of the search (see {@link AnalysisOptions}). */
+    joinBudget?: number;
   },
 ): FaultTarget & { execute(faults: FaultSet, budget?: ExecutionBudget): DedalusObservation<R> } {
   const nodes = options.nodes ? [...options.nodes] : undefined;
   // The columns of every post tuple seen in a run (the failure-free run's first), so that a later
   // run that lost one can be asked about the pre tuple with the same columns.
   const postColumns = new Map<string, readonly (string | number)[]>();
+  if (options.joinBudget !== undefined && !(Number.isSafeInteger(options.joinBudget) && options.joinBudget >= 1))
+    throw new RangeError(`joinBudget must be a positive integer, got ${options.joinBudget}`);
+  const analysis: AnalysisOptions = options.joinBudget !== undefined ? { joinBudget: options.joinBudget } : {};
   const execute = (faults: FaultSet, budget?: ExecutionBudget): DedalusObservation<R> => {
     // The run's wall budget is the search's time left when that is shorter: then running out is the
     // search's `timeout`, and otherwise this one run's `run-wall-time`.
@@ -100,7 +111,7 @@ export function dedalusTarget<P, R extends DedalusRunView>(
       const limit = hit === "wall-time" ? (cutByDeadline ? "timeout" : "run-wall-time") : hit;
       throw new SearchLimitError(limit, `${formatFaults(faults)}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return observe(engine, run, faults, options.crashSensitive === true, postColumns);
+    return observe(engine, run, faults, options.crashSensitive === true, postColumns, analysis);
   };
   let resolvedNodes: readonly string[] | undefined = nodes;
   return {
@@ -120,6 +131,7 @@ function observe<P, R extends DedalusRunView>(
   faults: FaultSet,
   crashSensitive: boolean,
   postColumns: Map<string, readonly (string | number)[]>,
+  analysis: AnalysisOptions,
 ): DedalusObservation<R> {
   const absenceSupport = engine.absenceSupport?.bind(engine);
   const postFacts = new Map<string, DedalusFact>();
@@ -147,7 +159,7 @@ function observe<P, R extends DedalusRunView>(
         if (!f) throw new RangeError(`lineage: ${g} is not in this run's post at EOT`);
         return { rel: f.rel, time: f.time, args: [...f.args] };
       });
-      const graph = engine.support(run, facts, lineageOptions);
+      const graph = engine.support(run, facts, { ...lineageOptions, ...analysis });
       // A node this run crashed stays crashed in every hypothesis above it (one crash per node,
       // at this time or earlier): requiring it alive would have the seed break every goal.
       return crashSensitive
@@ -165,7 +177,7 @@ function observe<P, R extends DedalusRunView>(
               if (!args || pre.has(k)) throw new RangeError(`absence: ${k}'s pre is not absent from this run`);
               return { rel: "pre", time: run.eot, args: [...args] };
             });
-            return absenceSupport(run, absent);
+            return absenceSupport(run, absent, analysis);
           },
         }
       : {}),

@@ -15,6 +15,8 @@ export interface TargetRecipe {
   readonly eot: number;
   readonly nodes?: readonly string[];
   readonly crashSensitive: boolean;
+  /** The blocking analysis's join budget (`dedalusProgramTarget`'s option), when not the default. */
+  readonly joinBudget?: number;
 }
 
 /** The fixed part of one search a worker needs, sent once per worker per search. */

@@ -36,6 +36,7 @@ parentPort?.on("message", (m: PoolRequest) => {
       eot: r.eot,
       ...(r.nodes ? { nodes: r.nodes } : {}),
       crashSensitive: r.crashSensitive,
+      ...(r.joinBudget !== undefined ? { joinBudget: r.joinBudget } : {}),
     });
     const budget: ExecutionBudget = {
       deadline: c.deadlineEpoch - performance.timeOrigin,

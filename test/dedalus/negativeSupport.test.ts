@@ -260,6 +260,37 @@ describe("negative support", () => {
     }
   });
 
+  test("the join budget bounds how far a new firing is joined: past it the firing is kept, coarser but sound", () => {
+    // losing blk1 lets p1 appear, and q then joins big's three tuples: none is q(b, "w9"), so good stays.
+    // Joined, the formula knows it; cut short after two steps (big has three tuples) the firing keeps
+    // an unknown W, which could be "w9", and the loss breaks the formula instead.
+    const { program } = parseSource(
+      `link("a", "b")@1; link(N, M)@next :- link(N, M);
+       src1("a", "x")@1; src1(N, V)@next :- src1(N, V);
+       cand("b", "x")@1; cand(N, V)@next :- cand(N, V);
+       big("b", "w1")@1; big("b", "w2")@1; big("b", "w3")@1; big(N, W)@next :- big(N, W);
+       blk1(M, V)@async :- src1(N, V), link(N, M);
+       p1(N, V) :- cand(N, V), notin blk1(N, V);
+       q(N, W) :- p1(N, V), big(N, W);
+       good(N) :- cand(N, _), notin q(N, "w9");`,
+      "budget.ded",
+    );
+    const nodes = ["a", "b"];
+    const goal = { rel: "good", args: ["b"], time: 3 };
+    const run = runProgram(program, { eot: 3, provenance: true, nodes });
+    const lost = { from: "a", to: "b", time: 2 };
+    expect(runProgram(program, { eot: 3, nodes, failures: { omissions: [lost], crashes: [] } }).has(goal.rel, goal.args, goal.time)).toBe(
+      true,
+    );
+    const broken = new Set([edgeKey({ from: lost.from, to: lost.to, sendTime: lost.time })]);
+    const holdsWith = (joinBudget?: number): boolean => {
+      const g = support(run, [goal], joinBudget === undefined ? {} : { joinBudget });
+      return holds(g, g.roots[0]!, broken);
+    };
+    expect([holdsWith(), holdsWith(3), holdsWith(2), holdsWith(1)]).toEqual([true, true, false, false]);
+    expect(() => support(run, [goal], { joinBudget: 0 })).toThrow(/joinBudget must be a positive integer/);
+  });
+
   test("a notin over a same-step recursive relation falls back to Molly's causes", () => {
     // reach is recursive within a step: the blocking analysis declines and Molly's causes answer
     const { program } = parseSource(

@@ -76,6 +76,19 @@ describe("maze ldfi", () => {
     expect(bad.err).toContain("--jobs");
   });
 
+  it("trades lineage time for executions with --join-budget, and refuses a budget below 1 or a protocol module", async () => {
+    const args = [p("paxos_synod.ded"), "--eot", "8", "--eff", "2", "--crashes", "1", "--jobs", "1", "--json"];
+    const coarse = JSON.parse((await maze([...args, "--join-budget", "1"])).out) as { verdict: string; executions: number };
+    const sharp = JSON.parse((await maze(args)).out) as { verdict: string; executions: number };
+    // a firing cut short keeps unknown columns: more hypotheses, the same verdict (30 against 12 today)
+    expect([coarse.verdict, sharp.verdict]).toEqual(["certified", "certified"]);
+    expect(coarse.executions).toBeGreaterThan(sharp.executions);
+    const zero = await maze([...args, "--join-budget", "0"]);
+    expect([zero.code, zero.err]).toEqual([2, expect.stringContaining("--join-budget must be at least 1")]);
+    const handlers = await maze([path.join(PROTOCOLS, "handlers", "simple_delivery.ts"), "--join-budget", "5"]);
+    expect([handlers.code, handlers.err]).toEqual([2, expect.stringContaining("--join-budget tunes the lineage of Dedalus programs")]);
+  });
+
   it("finds counterexamples that `maze run` replays as violations", async () => {
     for (const [files, bounds] of [
       [["kafka_isr.ded"], ["--eot", "6", "--eff", "4", "--crashes", "1"]],

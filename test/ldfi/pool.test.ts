@@ -61,6 +61,22 @@ describe("LDFI on the worker pool", () => {
     expect(pooled).toBe(sequential);
   });
 
+  it("gives workers the search's join budget: Paxos 8/2/1 read coarsely is the same search on the pool", () => {
+    const entry = loadExpected().find((e) => e.name === "paxos_synod");
+    if (!entry) throw new Error("paxos_synod is not in the corpus");
+    const program = corpusProgram(entry);
+    const run = (joinBudget: number): [string, string] =>
+      both(
+        () => dedalusProgramTarget(program, { eot: 8, ...crashReading(program), joinBudget }),
+        {},
+        (t) => ({ eot: 8, eff: 2, crashes: 1, nodes: t.nodes }),
+      );
+    const [pooled, sequential] = run(1);
+    expect(pooled).toBe(sequential);
+    // and the budget is read at all: the coarse search runs more hypotheses than the default one
+    expect(JSON.parse(sequential).executions).toBeGreaterThan(JSON.parse(run(200)[1]).executions);
+  });
+
   it("stops at the same run when the run limit cuts the search and its enumerations short", () => {
     const entry = loadExpected().find((e) => e.name === "paxos_synod");
     if (!entry) throw new Error("paxos_synod is not in the corpus");
