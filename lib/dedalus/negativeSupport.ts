@@ -262,8 +262,20 @@ export class BlockingAnalysis {
   }
 
   private readonly converted = new Map<Threshold, BlockingThreshold>();
+  /**
+   * Each condition converted once: the groups of thresholds are shared between many conjunctions
+   * (a large join budget builds hundreds per candidate), and one object per condition also lets the
+   * support walk build each formula once.
+   */
+  private readonly convertedConds = new WeakMap<Cond, BlockingCondition>();
 
   private condition(c: Cond): BlockingCondition {
+    let out = this.convertedConds.get(c);
+    if (!out) this.convertedConds.set(c, (out = this.convert(c)));
+    return out;
+  }
+
+  private convert(c: Cond): BlockingCondition {
     const tuples = [...c.leaves].sort((a, b) => a - b).map((i) => this.leafOf[i]!);
     const thresholds = [...c.thresholds].map((t) => {
       let out = this.converted.get(t);
@@ -471,8 +483,11 @@ export class BlockingAnalysis {
       const gains = counted === null ? null : new Map<string, { cond: Cond; value: number | undefined }[]>();
       // A partial firing whose decided comparisons fail, or whose head is already bound to a present
       // tuple, yields nothing whatever the other premises join (emit would drop every completion).
+      const compares = shape.plan.rule.body.some((x) => x.kind === "compare");
       const dead = (b: Binding): boolean => {
-        if (this.refuted(shape, b)) return true;
+        if (compares && this.refuted(shape, b)) return true;
+        // (checked at every join step: the head is built only once its plain variables are bound)
+        if (shape.plan.aggregate || shape.headArgs.some((t) => t.kind === "var" && b.get(t.name) === undefined)) return false;
         const h = this.head(shape, b);
         return h.known && this.present(rel, time, h.tuple);
       };

@@ -253,7 +253,10 @@ class SupportWalk {
   private conditionTuples(c: BlockingCondition): TupleRef[] {
     const out = new Set<TupleRef>();
     const seen = new Set<BlockingThreshold>();
+    const walked = new Set<BlockingCondition>();
     const walk = (x: BlockingCondition): void => {
+      if (walked.has(x)) return;
+      walked.add(x);
       for (const t of x.tuples) out.add(t);
       for (const t of x.thresholds) {
         if (seen.has(t)) continue;
@@ -266,6 +269,7 @@ class SupportWalk {
   }
 
   private readonly thresholdFormulas = new Map<BlockingThreshold, number>();
+  private readonly conditionFormulas = new Map<BlockingCondition, number>();
 
   /**
    * A blocking condition's formula: every blocking tuple keeps its support, and for each threshold
@@ -273,6 +277,8 @@ class SupportWalk {
    * groups keep theirs.
    */
   private conditionFormula(c: BlockingCondition): number {
+    const known = this.conditionFormulas.get(c);
+    if (known !== undefined) return known;
     const f = this.formulas;
     const parts = c.tuples.map((t) => this.valueOf(t.store, t.id));
     for (const t of c.thresholds) {
