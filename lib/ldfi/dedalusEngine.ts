@@ -4,7 +4,7 @@ import { DedalusLimitError } from "../dedalus/limits";
 import { isLocalRule } from "../dedalus/locality";
 import { derivedFrom, rulesByHead } from "../dedalus/ruleGraph";
 import { runProgram, type RunResult } from "../dedalus/runtime";
-import { dedalusTarget, type DedalusEngine } from "./dedalusTarget";
+import { dedalusTarget, type DedalusEngine, type DedalusTargetOptions } from "./dedalusTarget";
 import type { TargetRecipe } from "./pool";
 
 /** The real Dedalus evaluator (lib/dedalus `runProgram` and `support`) as the LDFI search's engine. */
@@ -143,14 +143,7 @@ export function crashReading(program: Program): { crashSensitive: boolean; crash
  */
 export function dedalusProgramTarget(
   program: Program,
-  options: {
-    eot: number;
-    nodes?: readonly string[];
-    crashSensitive?: boolean;
-    crashTimeBlind?: boolean;
-    crashedStateUnread?: boolean;
-    joinBudget?: number;
-  },
+  options: DedalusTargetOptions,
 ): ReturnType<typeof dedalusTarget<Program, RunResult>> & { readonly recipe: TargetRecipe } {
   const recipe: TargetRecipe = {
     kind: "dedalus",

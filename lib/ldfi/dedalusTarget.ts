@@ -51,6 +51,24 @@ export interface DedalusObservation<R extends DedalusRunView> extends Observatio
   readonly run: R;
 }
 
+/** How a Dedalus program is searched: its bounds in time and nodes, and what the search may assume of it. */
+export interface DedalusTargetOptions {
+  eot: number;
+  nodes?: readonly string[];
+  /**
+   * `post` depends on a positive `crash` atom (see `postReadsCrash`): a crash can then change a
+   * post tuple without breaking any message edge, so each goal's lineage also requires that no
+   * node crashes (an over-approximation: it only adds hypotheses, which are checked by running them).
+   */
+  crashSensitive?: boolean;
+  /** Runs depend on a crash's time only through the messages it loses (see `crashReading`; FaultTarget.crashTimeBlind). */
+  crashTimeBlind?: boolean;
+  /** `pre` and `post` never read a crashed node's state (see `crashReading`; FaultTarget.crashedStateUnread). */
+  crashedStateUnread?: boolean;
+  /** The blocking analysis's join budget for every lineage of the search (see {@link AnalysisOptions}). */
+  joinBudget?: number;
+}
+
 /**
  * A Dedalus program as a {@link FaultTarget}: each execution is one `runProgram` with the fault set
  * as its failure spec and provenance on; `post`/`pre` are read at EOT and lineage comes from
@@ -59,22 +77,7 @@ export interface DedalusObservation<R extends DedalusRunView> extends Observatio
 export function dedalusTarget<P, R extends DedalusRunView>(
   engine: DedalusEngine<P, R>,
   program: P,
-  options: {
-    eot: number;
-    nodes?: readonly string[];
-    /**
-     * `post` depends on a positive `crash` atom (see `postReadsCrash`): a crash can then change a
-     * post tuple without breaking any message edge, so each goal's lineage also requires that no
-     * node crashes (an over-approximation: it only adds hypotheses, which are checked by running them).
-     */
-    crashSensitive?: boolean;
-    /** Runs depend on a crash's time only through the messages it loses (see `crashReading`; FaultTarget.crashTimeBlind). */
-    crashTimeBlind?: boolean;
-    /** `pre` and `post` never read a crashed node's state (see `crashReading`; FaultTarget.crashedStateUnread). */
-    crashedStateUnread?: boolean;
-    /** The blocking analysis's join budget for every lineage of the search (see {@link AnalysisOptions}). */
-    joinBudget?: number;
-  },
+  options: DedalusTargetOptions,
 ): FaultTarget & { execute(faults: FaultSet, budget?: ExecutionBudget): DedalusObservation<R> } {
   const nodes = options.nodes ? [...options.nodes] : undefined;
   // The columns of every post tuple seen in a run (the failure-free run's first), so that a later
