@@ -59,6 +59,12 @@ export interface Beyond {
  */
 export const JOIN_BUDGET = 200;
 
+/** Throws a RangeError unless `joinBudget` is a positive integer (a NaN would silently lift the bound). */
+export function checkJoinBudget(joinBudget: number): void {
+  if (!(Number.isSafeInteger(joinBudget) && joinBudget >= 1))
+    throw new RangeError(`joinBudget must be a positive integer, got ${joinBudget}`);
+}
+
 /** Why the precise analysis declined; the caller then uses the conservative causes. */
 class Decline extends Error {}
 
@@ -214,8 +220,7 @@ export class BlockingAnalysis {
     private readonly run: DedalusRun,
     private readonly joinBudget: number = JOIN_BUDGET,
   ) {
-    if (!(Number.isSafeInteger(joinBudget) && joinBudget >= 1))
-      throw new RangeError(`joinBudget must be a positive integer, got ${joinBudget}`);
+    checkJoinBudget(joinBudget);
     this.shapes = shapesOf(run);
   }
 

@@ -292,7 +292,9 @@ class SupportWalk {
       }
       parts.push(v);
     }
-    return f.combine("and", parts);
+    const out = f.combine("and", parts);
+    this.conditionFormulas.set(c, out);
+    return out;
   }
 
   /** Molly's possible causes of an absent `p` read at T: every tuple upstream of p, before T (or at T). */

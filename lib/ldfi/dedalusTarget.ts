@@ -1,5 +1,6 @@
 import { formatFaults, type FaultSet } from "./faults";
 import { formatTuple } from "../dedalus/factText";
+import { checkJoinBudget } from "../dedalus/negativeSupport";
 import { DEFAULT_RUN_WALL_MS, SearchLimitError, type ExecutionBudget } from "./result";
 import type { SupportGraph, SupportNode } from "./lineage";
 import type { FaultTarget, LineageQueryOptions, Observation, ObservedMessage } from "./observation";
@@ -83,8 +84,8 @@ export function dedalusTarget<P, R extends DedalusRunView>(
   // The columns of every post tuple seen in a run (the failure-free run's first), so that a later
   // run that lost one can be asked about the pre tuple with the same columns.
   const postColumns = new Map<string, readonly (string | number)[]>();
-  if (options.joinBudget !== undefined && !(Number.isSafeInteger(options.joinBudget) && options.joinBudget >= 1))
-    throw new RangeError(`joinBudget must be a positive integer, got ${options.joinBudget}`);
+  // checked here too, so a bad budget fails when the target is made, not in the search's first lineage
+  if (options.joinBudget !== undefined) checkJoinBudget(options.joinBudget);
   const analysis: AnalysisOptions = options.joinBudget !== undefined ? { joinBudget: options.joinBudget } : {};
   const execute = (faults: FaultSet, budget?: ExecutionBudget): DedalusObservation<R> => {
     // The run's wall budget is the search's time left when that is shorter: then running out is the
