@@ -16,7 +16,7 @@
  * fixpoint), a positive `crash` atom (the built-in gains tuples under crashes), a read outside the
  * run, or exceeds its work budget, the caller falls back to Molly's conservative causes.
  */
-import { ruleOccurrences, termOccurrences, type Term } from "./ast";
+import { ruleOccurrences, termOccurrences, type HeadTerm, type Term } from "./ast";
 import type { RulePlan } from "./plan";
 import type { RawNegPremise } from "./provenanceRecording";
 import type { DedalusRun } from "./runResult";
@@ -58,6 +58,14 @@ export interface Beyond {
  * ran ten times slower.
  */
 export const JOIN_BUDGET = 200;
+
+/** Below this many tuples a store is scanned rather than looked up through an index. */
+const LOOKUP_MIN = 16;
+/** One shared columns array per column, so a store's index cache recognises repeated lookups. */
+const COLUMN: readonly (readonly number[])[] = Array.from({ length: 16 }, (_, c) => [c]);
+const NO_IDS: readonly number[] = [];
+/** At most this many firings stand for one kept unjoined (see `emitUnjoined`). */
+const UNJOINED_HEADS = 64;
 
 /** Throws a RangeError unless `joinBudget` is a positive integer (a NaN would silently lift the bound). */
 export function checkJoinBudget(joinBudget: number): void {
@@ -164,6 +172,8 @@ interface RuleShape {
   readonly negatives: readonly { rel: number; args: readonly Term[]; time: number | null }[];
   /** Head columns that are aggregates. */
   readonly aggregateColumns: readonly number[];
+  /** For each set of joined positive premises (a bit each), the variables read outside them. */
+  readonly liveVariables: Map<number, readonly string[]>;
 }
 
 /** A max/min rule's aggregate column, its variable, direction and value type (see `extremeOf`). */
@@ -185,6 +195,7 @@ function shapesOf(run: DedalusRun): { byHead: Map<number, RuleShape[]>; recursiv
       positives: atoms.filter((a) => !a.negated).map((a) => ({ rel: plan.relationId.get(a.rel)!, args: a.args, time: a.time })),
       negatives: atoms.filter((a) => a.negated).map((a) => ({ rel: plan.relationId.get(a.rel)!, args: a.args, time: a.time })),
       aggregateColumns: r.rule.head.args.flatMap((t, c) => (t.kind === "aggregate" ? [c] : [])),
+      liveVariables: new Map(),
     };
     const list = byHead.get(r.headRel);
     if (list) list.push(shape);
@@ -211,6 +222,8 @@ export class BlockingAnalysis {
   private budget = 0;
   /** Steps of the joins of the current rule's new firings, bounded by {@link JOIN_BUDGET} apart from the premise's budget. */
   private joinSteps = 0;
+  /** The partial firings the current rule's joins have reached (see `joinFiring`). */
+  private readonly joined = new Map<string, ReadonlySet<Cond>[]>();
 
   /**
    * @param joinBudget - join steps one rule's new firings may take per premise before the rest are
@@ -307,6 +320,128 @@ export class BlockingAnalysis {
   private tick(n = 1): void {
     this.steps += n;
     if (this.steps > this.budget) throw new Decline();
+  }
+
+  /**
+   * The ids of `store` that can match `pattern`, through the store's one-column index on the bound
+   * column with the fewest of them; null (scan every id) for a small store or a pattern with nothing
+   * bound. Join steps are counted over these ids, so the join budget bounds work done, not store sizes.
+   */
+  private lookup(store: TupleStore, pattern: readonly (number | null)[]): readonly number[] | null {
+    if (store.count <= LOOKUP_MIN) return null;
+    let best: readonly number[] | null = null;
+    for (let c = 0; c < pattern.length; c++) {
+      const v = pattern[c];
+      if (v === null || v === undefined) continue;
+      const ids = store.index(COLUMN[c] ?? [c]).get(v) ?? NO_IDS;
+      if (best === null || ids.length < best.length) best = ids;
+      if (best.length === 0) break;
+    }
+    return best;
+  }
+
+  /**
+   * A firing past the join budget, kept unjoined as if every other premise could be there. Its
+   * unbound head variables are still narrowed, each to the values some premise could give it (a
+   * present tuple or a candidate matching what is bound, intersected over the premises that hold
+   * it), and one firing is kept per combination: any completion of the join binds its head within
+   * these. Molly's Paxos `accept(A, S, O)` is then `accept(a|b|c, 10, "foobar")`, all present,
+   * instead of `accept(?, 10, "foobar")`, which could stand for a new `important`. A variable some
+   * candidate leaves unknown, or more than {@link UNJOINED_HEADS} combinations, keeps it open.
+   */
+  private emitUnjoined(
+    shape: RuleShape,
+    i: number,
+    b: Binding,
+    c: Cond,
+    sources: readonly Candidate[][],
+    readTime: (a: { time: number | null }) => number,
+    emit: (b: Binding, leaves: Cond) => void,
+  ): void {
+    const open = new Set<string>();
+    for (const t of shape.headArgs) if (t.kind === "var" && b.get(t.name) === undefined) open.add(t.name);
+    if (open.size === 0 || shape.plan.aggregate) return emit(b, c);
+    const names: string[] = [];
+    const domains: number[][] = [];
+    let combinations = 1;
+    for (const name of open) {
+      const d = this.domainOf(shape, i, name, b, sources, readTime);
+      if (d === null) continue;
+      if (d.length === 0) return; // some premise can match neither a present tuple nor a candidate
+      combinations *= d.length;
+      if (combinations > UNJOINED_HEADS) return emit(b, c);
+      names.push(name);
+      domains.push(d);
+    }
+    const each = (k: number, acc: Binding): void => {
+      if (k === names.length) return emit(acc, c);
+      for (const v of domains[k]!) each(k + 1, acc.with(names[k]!, v));
+    };
+    each(0, b);
+  }
+
+  /** The values premises other than `i` could bind `name` to under `b` (null: any value). */
+  private domainOf(
+    shape: RuleShape,
+    i: number,
+    name: string,
+    b: Binding,
+    sources: readonly Candidate[][],
+    readTime: (a: { time: number | null }) => number,
+  ): number[] | null {
+    const crashRel = this.run.compiled.plan.crashRel;
+    let domain: Set<number> | null = null;
+    for (let j = 0; j < shape.positives.length; j++) {
+      const a = shape.positives[j]!;
+      const column = a.args.findIndex((t) => t.kind === "var" && t.name === name);
+      if (j === i || column < 0 || a.rel === crashRel) continue;
+      const pattern = a.args.map((t) => this.evalTerm(t, b));
+      const values = new Set<number>();
+      const s = this.storeAt(a.rel, readTime(a));
+      if (s) {
+        const ids = this.lookup(s, pattern);
+        const n = ids === null ? s.count : ids.length;
+        this.tick(n);
+        for (let k = 0; k < n; k++) {
+          const id = ids === null ? k : ids[k]!;
+          if (this.matches(s, id, pattern) && this.unifyStored(a.args, s, id, b) !== null) values.add(s.data[id * s.arity + column]!);
+        }
+      }
+      const list = sources[j]!;
+      const near = list.length > LOOKUP_MIN ? this.candidatesMatching(list, pattern) : list;
+      this.tick(near.length);
+      let any = false;
+      for (const x of near) {
+        if (this.unify(a.args, x.tuple, b) === null) continue;
+        const v = x.tuple[column];
+        if (v === null || v === undefined) any = true;
+        else values.add(v);
+      }
+      if (any) continue; // a candidate that leaves it unknown: this premise does not narrow it
+      domain = domain === null ? values : intersection(domain, values);
+    }
+    return domain === null ? null : [...domain].sort((x, y) => x - y);
+  }
+
+  private readonly candidateIndexes = new WeakMap<readonly Candidate[], CandidateIndex[]>();
+
+  /**
+   * The candidates of `list` that can unify with `pattern`, in list order: those whose tuple holds
+   * the pattern's value or an unknown in the bound column that leaves the fewest. A new firing's
+   * join meets the same candidate lists once per partial binding, so each list's columns are
+   * indexed once (Molly's Paxos joins 255 `response_log` candidates per binding of `accept`).
+   */
+  private candidatesMatching(list: readonly Candidate[], pattern: readonly (number | null)[]): readonly Candidate[] {
+    let indexes = this.candidateIndexes.get(list);
+    if (!indexes) this.candidateIndexes.set(list, (indexes = []));
+    let best: readonly Candidate[] = list;
+    for (let c = 0; c < pattern.length && best.length > 0; c++) {
+      const v = pattern[c];
+      if (v === null || v === undefined) continue;
+      const near = (indexes[c] ??= indexCandidates(list, c)).matching(v);
+      if (near.length < best.length) best = near;
+    }
+    return best;
   }
 
   private storeAt(rel: number, time: number): TupleStore | null {
@@ -484,28 +619,55 @@ export class BlockingAnalysis {
         ),
       );
       this.joinSteps = 0;
+      this.joined.clear();
       const counted = this.countVariable(rel, shape);
       const gains = counted === null ? null : new Map<string, { cond: Cond; value: number | undefined }[]>();
       // A partial firing whose decided comparisons fail, or whose head is already bound to a present
       // tuple, yields nothing whatever the other premises join (emit would drop every completion).
+      // Nor does one whose head already came about needing one of its conditions alone: every
+      // completion needs all of them, and at least that one (Molly's Paxos `accept`).
       const compares = shape.plan.rule.body.some((x) => x.kind === "compare");
-      const dead = (b: Binding): boolean => {
+      const dead = (b: Binding, cond: Cond): boolean => {
         if (compares && this.refuted(shape, b)) return true;
         // (checked at every join step: the head is built only once its plain variables are bound)
         if (shape.plan.aggregate || shape.headArgs.some((t) => t.kind === "var" && b.get(t.name) === undefined)) return false;
         const h = this.head(shape, b);
-        return h.known && this.present(rel, time, h.tuple);
+        if (!h.known) return false;
+        if (this.present(rel, time, h.tuple)) return true;
+        const had = found.get(h.tuple.join(","));
+        const alone = had && merged.get(had);
+        if (alone) for (const g of this.conjuncts(cond)) if (alone.has(g)) return true;
+        return false;
       };
       shape.positives.forEach((a, i) => {
         const lower = this.lowerBound(shape, i);
+        // New tuples that bind every variable the rest reads alike are one firing needing any of
+        // them (see `joinFiring`); a count read through a lower bound, or a count rule's own gains,
+        // are judged tuple by tuple.
+        const firings: { b: Binding; c: Cond; single: Candidate | null }[] = [];
+        const alike = new Map<string, { b: Binding; xs: Candidate[] }>();
+        const live = this.liveVariables(shape, 1 << i);
         for (const c of sources[i]!) {
           this.tick();
           const b = this.unify(a.args, c.tuple, theta);
           if (b === null) continue;
+          if (gains || (lower && c.count !== undefined)) {
+            firings.push({ b, c, single: c });
+            continue;
+          }
+          let k = "";
+          for (const name of live) k += `${b.get(name) ?? ""},`;
+          const g = alike.get(k);
+          if (g) g.xs.push(c);
+          else alike.set(k, { b, xs: [c] });
+        }
+        for (const { b, xs } of alike.values()) firings.push({ b, c: this.anyOf(xs), single: null });
+        for (const { b, c, single } of firings) {
           const emit = (full: Binding, cond: Cond): void => {
             let use: Cond | null = cond;
             // a count read only as "at least Q" rises only with Q - present new values at once
-            if (lower && cond === c && c.count !== undefined) use = this.rise(c, c.count, lower, full);
+            if (lower && single !== null && cond === single && single.count !== undefined)
+              use = this.rise(single, single.count, lower, full);
             if (use === null || this.refuted(shape, full)) return;
             const h = this.head(shape, full);
             if (h.known && this.present(rel, time, h.tuple)) return;
@@ -521,7 +683,8 @@ export class BlockingAnalysis {
             addCond(h.tuple, use);
           };
           // Past the budget, a firing is kept unjoined, as if every other premise could be there.
-          if (this.joinSteps > this.joinBudget || this.joinFiring(shape, i, 0, b, c, sources, readTime, emit, dead)) emit(b, c);
+          if (this.joinSteps > this.joinBudget || this.joinFiring(shape, 1 << i, b, c, sources, readTime, emit, dead))
+            this.emitUnjoined(shape, i, b, c, sources, readTime, emit);
         }
       });
       if (gains && counted !== null) this.countRises(shape, found, gains, counted, theta, readTime);
@@ -888,51 +1051,203 @@ export class BlockingAnalysis {
     return out;
   }
 
+  /** The variables of `shape` that a premise outside `done`, the head, a comparison or a `notin` reads. */
+  private liveVariables(shape: RuleShape, done: number): readonly string[] {
+    let out = shape.liveVariables.get(done);
+    if (out) return out;
+    const rule = shape.plan.rule;
+    const names = new Set<string>();
+    const collect = (t: Term | HeadTerm): void => {
+      if (t.kind === "var") names.add(t.name);
+      else if (t.kind === "binary") [t.left, t.right].forEach(collect);
+      else if (t.kind === "aggregate") names.add(t.variable.name);
+    };
+    for (const t of rule.head.args) collect(t);
+    for (const x of rule.body) if (x.kind === "compare") [x.left, x.right].forEach(collect);
+    for (const n of shape.negatives) n.args.forEach(collect);
+    shape.positives.forEach((a, k) => {
+      if (!(done & (1 << k))) a.args.forEach(collect);
+    });
+    shape.liveVariables.set(done, (out = [...names]));
+    return out;
+  }
+
+  private readonly conjunctsOf = new WeakMap<Cond, ReadonlySet<Cond>>();
+  /** The conditions `c` is the conjunction of (see `both`); a firing needing a superset of them needs more. */
+  private conjuncts(c: Cond): ReadonlySet<Cond> {
+    let out = this.conjunctsOf.get(c);
+    if (out) return out;
+    const parts = new Set<Cond>();
+    const pair = c.leaves.size === 0 && c.thresholds.size === 1 ? [...c.thresholds][0]! : null;
+    if (pair && pair.need === 2 && pair.groups.length === 2 && this.conjunctions.get(pair.groups[0]!)?.get(pair.groups[1]!) === c)
+      for (const g of pair.groups) for (const x of this.conjuncts(g)) parts.add(x);
+    else parts.add(c);
+    this.conjunctsOf.set(c, (out = parts));
+    return out;
+  }
+
   /**
-   * Joins the premises of a new firing other than `i` (whose new tuple bound `b` and is blocked by
-   * `leaves`) over present tuples and other premises' candidates, from premise `j` on. Returns
-   * true when it passed {@link JOIN_BUDGET} (a return value, not an exception: (maze ldfi pool
-   * work) throwing it cost a thirtieth of Paxos's blocking analysis).
+   * Joins the premises of a new firing not yet in `done` (a bit per premise; the new tuple's premise
+   * bound `b` and is blocked by `leaves`) over present tuples and other premises' candidates. The
+   * premise joined next is the one with the fewest tuples and candidates left to match under `b`
+   * (one with none ends the firing): Molly's Paxos `accept` joins five premises whose candidates
+   * leave most columns unknown, and written order multiplied them. Returns true when it passed
+   * {@link JOIN_BUDGET} (a return value, not an exception: throwing it cost a thirtieth of Paxos's
+   * blocking analysis).
    */
   private joinFiring(
     shape: RuleShape,
-    i: number,
-    j: number,
+    done: number,
     b: Binding,
     leaves: Cond,
     sources: readonly Candidate[][],
     readTime: (a: { time: number | null }) => number,
     emit: (b: Binding, leaves: Cond) => void,
-    dead: (b: Binding) => boolean,
+    dead: (b: Binding, cond: Cond) => boolean,
   ): boolean {
-    if (j === i) return this.joinFiring(shape, i, j + 1, b, leaves, sources, readTime, emit, dead);
-    if (j >= shape.positives.length) {
+    // Two partial firings that agree on what is joined, on every variable still read and on what
+    // they need lost complete alike: the second adds nothing (Molly's Paxos: 24,741 firings of
+    // `accept` for 33 heads, told apart mostly by variables no later premise reads).
+    let key = `${done}`;
+    for (const name of this.liveVariables(shape, done)) key += `,${b.get(name) ?? ""}`;
+    let seen = this.joined.get(key);
+    if (!seen) this.joined.set(key, (seen = []));
+    const mine = this.conjuncts(leaves);
+    if (seen.some((c) => subset(c, mine))) return false;
+    seen.push(mine);
+    let j = -1;
+    let best: {
+      store: TupleStore | null;
+      ids: readonly number[] | null;
+      n: number;
+      near: readonly Candidate[];
+      pattern: (number | null)[];
+    } | null = null;
+    for (let k = 0; k < shape.positives.length; k++) {
+      if (done & (1 << k)) continue;
+      const o = shape.positives[k]!;
+      const pattern = o.args.map((t) => this.evalTerm(t, b));
+      const store = this.storeAt(o.rel, readTime(o));
+      const ids = store ? this.lookup(store, pattern) : NO_IDS;
+      const n = ids === null ? store!.count : ids.length;
+      const list = sources[k]!;
+      const near = list.length > LOOKUP_MIN ? this.candidatesMatching(list, pattern) : list;
+      if (best === null || n + near.length < best.n + best.near.length) {
+        j = k;
+        best = { store, ids, n, near, pattern };
+        if (n + near.length === 0) return false;
+      }
+    }
+    if (best === null) {
       emit(b, leaves);
       return false;
     }
     const o = shape.positives[j]!;
-    const s = this.storeAt(o.rel, readTime(o));
+    const next = done | (1 << j);
+    const { store: s, ids, n, near, pattern } = best;
     if (s) {
-      const pattern = o.args.map((t) => this.evalTerm(t, b));
-      if (this.joinTick(s.count)) return true;
-      for (let id = 0; id < s.count; id++) {
+      if (this.joinTick(n)) return true;
+      for (let k = 0; k < n; k++) {
+        const id = ids === null ? k : ids[k]!;
         if (!this.matches(s, id, pattern)) continue;
-        const next = this.unifyStored(o.args, s, id, b);
-        if (next !== null && !dead(next) && this.joinFiring(shape, i, j + 1, next, leaves, sources, readTime, emit, dead)) return true;
+        const nb = this.unifyStored(o.args, s, id, b);
+        if (nb !== null && !dead(nb, leaves) && this.joinFiring(shape, next, nb, leaves, sources, readTime, emit, dead)) return true;
       }
     }
-    for (const x of sources[j]!) {
+    // Candidates that bind every variable still read alike continue alike: they are joined on once,
+    // needing any one of them (Molly's Paxos: thousands of `accept` firings told apart only by which
+    // new `response_log` tuple, of many equal where it matters, they joined).
+    const alike = new Map<string, { b: Binding; xs: Candidate[] }>();
+    const live = this.liveVariables(shape, next);
+    for (const x of near) {
       if (this.joinTick(1)) return true;
-      const next = this.unify(o.args, x.tuple, b);
-      if (next !== null && !dead(next) && this.joinFiring(shape, i, j + 1, next, this.both(leaves, x), sources, readTime, emit, dead))
-        return true;
+      const nb = this.unify(o.args, x.tuple, b);
+      if (nb === null) continue;
+      let k = "";
+      for (const name of live) k += `${nb.get(name) ?? ""},`;
+      const g = alike.get(k);
+      if (g) g.xs.push(x);
+      else alike.set(k, { b: nb, xs: [x] });
+    }
+    for (const { b: nb, xs } of alike.values()) {
+      const cond = this.both(leaves, this.anyOf(xs));
+      if (!dead(nb, cond) && this.joinFiring(shape, next, nb, cond, sources, readTime, emit, dead)) return true;
     }
     return false;
   }
+
+  private readonly candidateNumbers = new WeakMap<Candidate, number>();
+  private readonly anyOfMemo = new Map<string, Cond>();
+  /**
+   * "One of `xs` comes about": a threshold needing one of them, which reads each candidate's
+   * condition as it stands when the formula is built (a candidate of a visit still open may grow).
+   */
+  private anyOf(xs: readonly Candidate[]): Cond {
+    if (xs.length === 1) return xs[0]!;
+    let key = "";
+    for (const x of xs) {
+      let n = this.candidateNumbers.get(x);
+      if (n === undefined) this.candidateNumbers.set(x, (n = this.candidateCount++));
+      key += `${n},`;
+    }
+    let out = this.anyOfMemo.get(key);
+    if (!out) this.anyOfMemo.set(key, (out = { leaves: EMPTY_LEAVES, thresholds: new Set([{ need: 1, groups: xs }]) }));
+    return out;
+  }
+  private candidateCount = 0;
+}
+
+/** One column of a candidate list: for each value, the candidates holding it or an unknown, in list order. */
+interface CandidateIndex {
+  matching(value: number): readonly Candidate[];
+}
+
+function indexCandidates(list: readonly Candidate[], column: number): CandidateIndex {
+  const byValue = new Map<number, number[]>();
+  const unknown: number[] = [];
+  list.forEach((x, k) => {
+    const v = x.tuple[column];
+    if (v === null || v === undefined) unknown.push(k);
+    else {
+      let at = byValue.get(v);
+      if (!at) byValue.set(v, (at = []));
+      at.push(k);
+    }
+  });
+  const merged = new Map<number, readonly Candidate[]>();
+  const onlyUnknown = unknown.map((k) => list[k]!);
+  return {
+    matching(value: number): readonly Candidate[] {
+      let out = merged.get(value);
+      if (!out) {
+        const hits = byValue.get(value);
+        merged.set(value, (out = hits ? mergeOrdered(hits, unknown).map((k) => list[k]!) : onlyUnknown));
+      }
+      return out;
+    },
+  };
+}
+
+/** Two ascending position lists merged into one, ascending (a join keeps the list's order). */
+function mergeOrdered(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
+function intersection(a: ReadonlySet<number>, b: ReadonlySet<number>): Set<number> {
+  const out = new Set<number>();
+  for (const x of a) if (b.has(x)) out.add(x);
+  return out;
 }
 
 /** Is every element of `a` in `b`? */
-function subset(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
+function subset<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
   for (const x of a) if (!b.has(x)) return false;
   return true;
 }
