@@ -620,6 +620,8 @@ export class BlockingAnalysis {
       );
       this.joinSteps = 0;
       this.joined.clear();
+      this.alikeMemo.clear();
+      this.alikePresentMemo.clear();
       const counted = this.countVariable(rel, shape);
       const gains = counted === null ? null : new Map<string, { cond: Cond; value: number | undefined }[]>();
       // A partial firing whose decided comparisons fail, or whose head is already bound to a present
@@ -1145,35 +1147,98 @@ export class BlockingAnalysis {
     const o = shape.positives[j]!;
     const next = done | (1 << j);
     const { store: s, ids, n, near, pattern } = best;
-    if (s) {
+    const live = this.liveVariables(shape, next);
+    if (s && n > 0) {
       if (this.joinTick(n)) return true;
-      for (let k = 0; k < n; k++) {
-        const id = ids === null ? k : ids[k]!;
-        if (!this.matches(s, id, pattern)) continue;
-        const nb = this.unifyStored(o.args, s, id, b);
-        if (nb !== null && !dead(nb, leaves) && this.joinFiring(shape, next, nb, leaves, sources, readTime, emit, dead)) return true;
+      for (const id of this.alikePresent(j, next, o.args, s, ids, n, pattern, live, b)) {
+        const nb = this.unifyStored(o.args, s, id, b)!;
+        if (!dead(nb, leaves) && this.joinFiring(shape, next, nb, leaves, sources, readTime, emit, dead)) return true;
       }
     }
     // Candidates that bind every variable still read alike continue alike: they are joined on once,
     // needing any one of them (Molly's Paxos: thousands of `accept` firings told apart only by which
     // new `response_log` tuple, of many equal where it matters, they joined).
-    const alike = new Map<string, { b: Binding; xs: Candidate[] }>();
-    const live = this.liveVariables(shape, next);
-    for (const x of near) {
-      if (this.joinTick(1)) return true;
-      const nb = this.unify(o.args, x.tuple, b);
-      if (nb === null) continue;
-      let k = "";
-      for (const name of live) k += `${nb.get(name) ?? ""},`;
-      const g = alike.get(k);
-      if (g) g.xs.push(x);
-      else alike.set(k, { b: nb, xs: [x] });
-    }
-    for (const { b: nb, xs } of alike.values()) {
+    if (near.length === 0) return false;
+    if (this.joinTick(near.length)) return true;
+    for (const xs of this.alikeCandidates(j, next, o.args, near, pattern, live, b)) {
+      const nb = this.unify(o.args, xs[0]!.tuple, b)!;
       const cond = this.both(leaves, this.anyOf(xs));
       if (!dead(nb, cond) && this.joinFiring(shape, next, nb, cond, sources, readTime, emit, dead)) return true;
     }
     return false;
+  }
+
+  private readonly alikePresentMemo = new Map<string, readonly number[]>();
+
+  /**
+   * The present tuples of premise `args` (of `store`, among `ids`) that match under `b`, one per
+   * set of values for the variables still read: the others would continue alike, needing nothing
+   * more. Kept per premise and pattern, as {@link alikeCandidates} is.
+   */
+  private alikePresent(
+    j: number,
+    next: number,
+    args: readonly Term[],
+    store: TupleStore,
+    ids: readonly number[] | null,
+    n: number,
+    pattern: readonly (number | null)[],
+    live: readonly string[],
+    b: Binding,
+  ): readonly number[] {
+    const key = `${j}:${next}:${pattern.join(",")}`;
+    let out = this.alikePresentMemo.get(key);
+    if (out) return out;
+    const seen = new Set<string>();
+    const kept: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const id = ids === null ? k : ids[k]!;
+      if (!this.matches(store, id, pattern)) continue;
+      const nb = this.unifyStored(args, store, id, b);
+      if (nb === null) continue;
+      let v = "";
+      for (const name of live) v += `${nb.get(name) ?? ""},`;
+      if (seen.has(v)) continue;
+      seen.add(v);
+      kept.push(id);
+    }
+    this.alikePresentMemo.set(key, (out = kept));
+    return out;
+  }
+
+  /** Groups of {@link alikeCandidates} per premise and pattern, for the current rule's joins. */
+  private readonly alikeMemo = new Map<string, readonly (readonly Candidate[])[]>();
+
+  /**
+   * The candidates of `near` that unify with premise `args` under `b`, grouped by the values they
+   * give the variables still read (`live`). Whether a candidate unifies, and what it binds, depends
+   * on `b` only through `pattern`, so the grouping is kept per premise and pattern: the join meets
+   * the same premise under the same pattern from many partial firings.
+   */
+  private alikeCandidates(
+    j: number,
+    next: number,
+    args: readonly Term[],
+    near: readonly Candidate[],
+    pattern: readonly (number | null)[],
+    live: readonly string[],
+    b: Binding,
+  ): readonly (readonly Candidate[])[] {
+    const key = `${j}:${next}:${pattern.join(",")}`;
+    let out = this.alikeMemo.get(key);
+    if (out) return out;
+    const alike = new Map<string, Candidate[]>();
+    for (const x of near) {
+      const nb = this.unify(args, x.tuple, b);
+      if (nb === null) continue;
+      let k = "";
+      for (const name of live) k += `${nb.get(name) ?? ""},`;
+      const g = alike.get(k);
+      if (g) g.push(x);
+      else alike.set(k, [x]);
+    }
+    this.alikeMemo.set(key, (out = [...alike.values()]));
+    return out;
   }
 
   private readonly candidateNumbers = new WeakMap<Candidate, number>();
