@@ -53,17 +53,20 @@ export interface Beyond {
 /**
  * Steps (tuples and candidates matched) the joins of one rule's new firings may cost, per pattern
  * asked, before the rest are kept unjoined (each blocked by its new premise's leaves alone, as if
- * every other premise could be there: the coarser answer, never an unsound one). Molly's
- * paxos_synod.ded joins wide relations; unbounded, one premise cost 1.5 M steps and the search
- * ran ten times slower.
+ * every other premise could be there: the coarser answer, never an unsound one). It was 200 while
+ * each firing was joined from every one of its new premises, tuple by tuple: Molly's
+ * paxos_synod.ded then needed 300,000 for its sharp lineage and ran six times slower. Joined once
+ * from its first new premise, with alike tuples grouped, its largest `accept` join takes 17,786
+ * steps, and 100,000 leaves room (protocols/EXPECTED.md: 137 executions in 4.4 s).
  */
-export const JOIN_BUDGET = 200;
+export const JOIN_BUDGET = 100_000;
 
 /** Below this many tuples a store is scanned rather than looked up through an index. */
 const LOOKUP_MIN = 16;
 /** One shared columns array per column, so a store's index cache recognises repeated lookups. */
 const COLUMN: readonly (readonly number[])[] = Array.from({ length: 16 }, (_, c) => [c]);
 const NO_IDS: readonly number[] = [];
+const NO_CANDIDATES: Candidate[] = [];
 /** At most this many firings stand for one kept unjoined (see `emitUnjoined`). */
 const UNJOINED_HEADS = 64;
 
@@ -664,6 +667,10 @@ export class BlockingAnalysis {
           else alike.set(k, { b, xs: [c] });
         }
         for (const { b, xs } of alike.values()) firings.push({ b, c: this.anyOf(xs), single: null });
+        // A firing that needs new tuples in several premises is joined from the first of them
+        // only: premises before it join present tuples (the same firing, reached from each of its
+        // new premises, once cost Molly's Paxos each `accept` firing up to four times).
+        const canonical = sources.map((l, j) => (j < i ? NO_CANDIDATES : l));
         for (const { b, c, single } of firings) {
           const emit = (full: Binding, cond: Cond): void => {
             let use: Cond | null = cond;
@@ -685,7 +692,7 @@ export class BlockingAnalysis {
             addCond(h.tuple, use);
           };
           // Past the budget, a firing is kept unjoined, as if every other premise could be there.
-          if (this.joinSteps > this.joinBudget || this.joinFiring(shape, 1 << i, b, c, sources, readTime, emit, dead))
+          if (this.joinSteps > this.joinBudget || this.joinFiring(shape, i, 1 << i, b, c, canonical, readTime, emit, dead))
             this.emitUnjoined(shape, i, b, c, sources, readTime, emit);
         }
       });
@@ -1099,6 +1106,7 @@ export class BlockingAnalysis {
    */
   private joinFiring(
     shape: RuleShape,
+    first: number,
     done: number,
     b: Binding,
     leaves: Cond,
@@ -1110,7 +1118,7 @@ export class BlockingAnalysis {
     // Two partial firings that agree on what is joined, on every variable still read and on what
     // they need lost complete alike: the second adds nothing (Molly's Paxos: 24,741 firings of
     // `accept` for 33 heads, told apart mostly by variables no later premise reads).
-    let key = `${done}`;
+    let key = `${first}:${done}`;
     for (const name of this.liveVariables(shape, done)) key += `,${b.get(name) ?? ""}`;
     let seen = this.joined.get(key);
     if (!seen) this.joined.set(key, (seen = []));
@@ -1152,7 +1160,7 @@ export class BlockingAnalysis {
       if (this.joinTick(n)) return true;
       for (const id of this.alikePresent(j, next, o.args, s, ids, n, pattern, live, b)) {
         const nb = this.unifyStored(o.args, s, id, b)!;
-        if (!dead(nb, leaves) && this.joinFiring(shape, next, nb, leaves, sources, readTime, emit, dead)) return true;
+        if (!dead(nb, leaves) && this.joinFiring(shape, first, next, nb, leaves, sources, readTime, emit, dead)) return true;
       }
     }
     // Candidates that bind every variable still read alike continue alike: they are joined on once,
@@ -1163,7 +1171,7 @@ export class BlockingAnalysis {
     for (const xs of this.alikeCandidates(j, next, o.args, near, pattern, live, b)) {
       const nb = this.unify(o.args, xs[0]!.tuple, b)!;
       const cond = this.both(leaves, this.anyOf(xs));
-      if (!dead(nb, cond) && this.joinFiring(shape, next, nb, cond, sources, readTime, emit, dead)) return true;
+      if (!dead(nb, cond) && this.joinFiring(shape, first, next, nb, cond, sources, readTime, emit, dead)) return true;
     }
     return false;
   }

@@ -34,7 +34,7 @@ export interface SupportOptions {
   negativeSupport?: boolean | "molly";
   /**
    * Join steps the blocking analysis gives one rule's new firings per `notin` premise before it
-   * keeps the rest unjoined (default `JOIN_BUDGET`, 200). Larger budgets give sharper formulas,
+   * keeps the rest unjoined (default `JOIN_BUDGET`, 100,000). Larger budgets give sharper formulas,
    * hence fewer LDFI hypotheses, at a cost in time (protocols/EXPECTED.md: Molly's own Paxos).
    */
   joinBudget?: number;
