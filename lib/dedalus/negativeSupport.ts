@@ -66,7 +66,7 @@ const LOOKUP_MIN = 16;
 /** One shared columns array per column, so a store's index cache recognises repeated lookups. */
 const COLUMN: readonly (readonly number[])[] = Array.from({ length: 16 }, (_, c) => [c]);
 const NO_IDS: readonly number[] = [];
-const NO_CANDIDATES: Candidate[] = [];
+const NO_CANDIDATES: readonly Candidate[] = [];
 /** At most this many firings stand for one kept unjoined (see `emitUnjoined`). */
 const UNJOINED_HEADS = 64;
 
@@ -102,6 +102,28 @@ class Binding {
   with(name: string, value: number): Binding {
     return new Binding(name, value, this);
   }
+
+  /** The values of `names` as a string (an unbound one as nothing): equal for bindings that agree on them. */
+  key(names: readonly string[]): string {
+    let out = "";
+    for (const name of names) out += `${this.get(name) ?? ""},`;
+    return out;
+  }
+}
+
+/**
+ * One rule's new firings through a new tuple of premise `first`, as their join reads them: the
+ * candidates of every premise (none before `first`: see `visit`), and what to do with a firing.
+ */
+interface FiringJoin {
+  readonly shape: RuleShape;
+  readonly first: number;
+  readonly sources: readonly (readonly Candidate[])[];
+  readonly readTime: (a: { time: number | null }) => number;
+  /** Takes a complete firing and what it needs lost. */
+  readonly emit: (b: Binding, cond: Cond) => void;
+  /** Whether a partial firing can yield nothing (see `visit`). */
+  readonly dead: (b: Binding, cond: Cond) => boolean;
 }
 
 /** The binding of no variable (its one link names no variable a rule can have). */
@@ -352,15 +374,8 @@ export class BlockingAnalysis {
    * instead of `accept(?, 10, "foobar")`, which could stand for a new `important`. A variable some
    * candidate leaves unknown, or more than {@link UNJOINED_HEADS} combinations, keeps it open.
    */
-  private emitUnjoined(
-    shape: RuleShape,
-    i: number,
-    b: Binding,
-    c: Cond,
-    sources: readonly Candidate[][],
-    readTime: (a: { time: number | null }) => number,
-    emit: (b: Binding, leaves: Cond) => void,
-  ): void {
+  private emitUnjoined(join: FiringJoin, b: Binding, c: Cond): void {
+    const { shape, emit } = join;
     const open = new Set<string>();
     for (const t of shape.headArgs) if (t.kind === "var" && b.get(t.name) === undefined) open.add(t.name);
     if (open.size === 0 || shape.plan.aggregate) return emit(b, c);
@@ -368,7 +383,7 @@ export class BlockingAnalysis {
     const domains: number[][] = [];
     let combinations = 1;
     for (const name of open) {
-      const d = this.domainOf(shape, i, name, b, sources, readTime);
+      const d = this.domainOf(join, name, b);
       if (d === null) continue;
       if (d.length === 0) return; // some premise can match neither a present tuple nor a candidate
       combinations *= d.length;
@@ -383,15 +398,8 @@ export class BlockingAnalysis {
     each(0, b);
   }
 
-  /** The values premises other than `i` could bind `name` to under `b` (null: any value). */
-  private domainOf(
-    shape: RuleShape,
-    i: number,
-    name: string,
-    b: Binding,
-    sources: readonly Candidate[][],
-    readTime: (a: { time: number | null }) => number,
-  ): number[] | null {
+  /** The values premises other than the new one could bind `name` to under `b` (null: any value). */
+  private domainOf({ shape, first: i, sources, readTime }: FiringJoin, name: string, b: Binding): number[] | null {
     const crashRel = this.run.compiled.plan.crashRel;
     let domain: Set<number> | null = null;
     for (let j = 0; j < shape.positives.length; j++) {
@@ -660,8 +668,7 @@ export class BlockingAnalysis {
             firings.push({ b, c, single: c });
             continue;
           }
-          let k = "";
-          for (const name of live) k += `${b.get(name) ?? ""},`;
+          const k = b.key(live);
           const g = alike.get(k);
           if (g) g.xs.push(c);
           else alike.set(k, { b, xs: [c] });
@@ -692,8 +699,8 @@ export class BlockingAnalysis {
             addCond(h.tuple, use);
           };
           // Past the budget, a firing is kept unjoined, as if every other premise could be there.
-          if (this.joinSteps > this.joinBudget || this.joinFiring(shape, i, 1 << i, b, c, canonical, readTime, emit, dead))
-            this.emitUnjoined(shape, i, b, c, sources, readTime, emit);
+          const join: FiringJoin = { shape, first: i, sources: canonical, readTime, emit, dead };
+          if (this.joinSteps > this.joinBudget || this.joinFiring(join, 1 << i, b, c)) this.emitUnjoined(join, b, c);
         }
       });
       if (gains && counted !== null) this.countRises(shape, found, gains, counted, theta, readTime);
@@ -1104,22 +1111,12 @@ export class BlockingAnalysis {
    * {@link JOIN_BUDGET} (a return value, not an exception: throwing it cost a thirtieth of Paxos's
    * blocking analysis).
    */
-  private joinFiring(
-    shape: RuleShape,
-    first: number,
-    done: number,
-    b: Binding,
-    leaves: Cond,
-    sources: readonly Candidate[][],
-    readTime: (a: { time: number | null }) => number,
-    emit: (b: Binding, leaves: Cond) => void,
-    dead: (b: Binding, cond: Cond) => boolean,
-  ): boolean {
+  private joinFiring(join: FiringJoin, done: number, b: Binding, leaves: Cond): boolean {
+    const { shape, sources, readTime, dead } = join;
     // Two partial firings that agree on what is joined, on every variable still read and on what
     // they need lost complete alike: the second adds nothing (Molly's Paxos: 24,741 firings of
     // `accept` for 33 heads, told apart mostly by variables no later premise reads).
-    let key = `${first}:${done}`;
-    for (const name of this.liveVariables(shape, done)) key += `,${b.get(name) ?? ""}`;
+    const key = `${join.first}:${done}:${b.key(this.liveVariables(shape, done))}`;
     let seen = this.joined.get(key);
     if (!seen) this.joined.set(key, (seen = []));
     const mine = this.conjuncts(leaves);
@@ -1149,7 +1146,7 @@ export class BlockingAnalysis {
       }
     }
     if (best === null) {
-      emit(b, leaves);
+      join.emit(b, leaves);
       return false;
     }
     const o = shape.positives[j]!;
@@ -1160,7 +1157,7 @@ export class BlockingAnalysis {
       if (this.joinTick(n)) return true;
       for (const id of this.alikePresent(j, next, o.args, s, ids, n, pattern, live, b)) {
         const nb = this.unifyStored(o.args, s, id, b)!;
-        if (!dead(nb, leaves) && this.joinFiring(shape, first, next, nb, leaves, sources, readTime, emit, dead)) return true;
+        if (!dead(nb, leaves) && this.joinFiring(join, next, nb, leaves)) return true;
       }
     }
     // Candidates that bind every variable still read alike continue alike: they are joined on once,
@@ -1171,7 +1168,7 @@ export class BlockingAnalysis {
     for (const xs of this.alikeCandidates(j, next, o.args, near, pattern, live, b)) {
       const nb = this.unify(o.args, xs[0]!.tuple, b)!;
       const cond = this.both(leaves, this.anyOf(xs));
-      if (!dead(nb, cond) && this.joinFiring(shape, first, next, nb, cond, sources, readTime, emit, dead)) return true;
+      if (!dead(nb, cond) && this.joinFiring(join, next, nb, cond)) return true;
     }
     return false;
   }
@@ -1204,8 +1201,7 @@ export class BlockingAnalysis {
       if (!this.matches(store, id, pattern)) continue;
       const nb = this.unifyStored(args, store, id, b);
       if (nb === null) continue;
-      let v = "";
-      for (const name of live) v += `${nb.get(name) ?? ""},`;
+      const v = nb.key(live);
       if (seen.has(v)) continue;
       seen.add(v);
       kept.push(id);
@@ -1239,8 +1235,7 @@ export class BlockingAnalysis {
     for (const x of near) {
       const nb = this.unify(args, x.tuple, b);
       if (nb === null) continue;
-      let k = "";
-      for (const name of live) k += `${nb.get(name) ?? ""},`;
+      const k = nb.key(live);
       const g = alike.get(k);
       if (g) g.push(x);
       else alike.set(k, [x]);
