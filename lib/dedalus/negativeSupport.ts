@@ -631,8 +631,8 @@ export class BlockingAnalysis {
       );
       this.joinSteps = 0;
       this.joined.clear();
-      this.alikeMemo.clear();
-      this.alikePresentMemo.clear();
+      this.alikeCandidates.clear();
+      this.alikePresent.clear();
       const counted = this.countVariable(rel, shape);
       const gains = counted === null ? null : new Map<string, { cond: Cond; value: number | undefined }[]>();
       // A partial firing whose decided comparisons fail, or whose head is already bound to a present
@@ -1155,8 +1155,11 @@ export class BlockingAnalysis {
     const live = this.liveVariables(shape, next);
     if (s && n > 0) {
       if (this.joinTick(n)) return true;
-      for (const id of this.alikePresent(j, next, o.args, s, ids, n, pattern, live, b)) {
-        const nb = this.unifyStored(o.args, s, id, b)!;
+      // present tuples that agree on every variable still read continue alike: one of each will do
+      const bind = (id: number): Binding | null => (this.matches(s, id, pattern) ? this.unifyStored(o.args, s, id, b) : null);
+      const all = (): readonly number[] => ids ?? Array.from({ length: n }, (_, k) => k);
+      for (const [id] of this.alike(this.alikePresent, j, next, pattern, all, bind, live)) {
+        const nb = bind(id!)!;
         if (!dead(nb, leaves) && this.joinFiring(join, next, nb, leaves)) return true;
       }
     }
@@ -1165,7 +1168,8 @@ export class BlockingAnalysis {
     // new `response_log` tuple, of many equal where it matters, they joined).
     if (near.length === 0) return false;
     if (this.joinTick(near.length)) return true;
-    for (const xs of this.alikeCandidates(j, next, o.args, near, pattern, live, b)) {
+    const bindNew = (x: Candidate): Binding | null => this.unify(o.args, x.tuple, b);
+    for (const xs of this.alike(this.alikeCandidates, j, next, pattern, () => near, bindNew, live)) {
       const nb = this.unify(o.args, xs[0]!.tuple, b)!;
       const cond = this.both(leaves, this.anyOf(xs));
       if (!dead(nb, cond) && this.joinFiring(join, next, nb, cond)) return true;
@@ -1173,74 +1177,38 @@ export class BlockingAnalysis {
     return false;
   }
 
-  private readonly alikePresentMemo = new Map<string, readonly number[]>();
+  private readonly alikePresent = new Map<string, readonly (readonly number[])[]>();
+  private readonly alikeCandidates = new Map<string, readonly (readonly Candidate[])[]>();
 
   /**
-   * The present tuples of premise `args` (of `store`, among `ids`) that match under `b`, one per
-   * set of values for the variables still read: the others would continue alike, needing nothing
-   * more. Kept per premise and pattern, as {@link alikeCandidates} is.
+   * The `items` of premise `j` that unify under `b` (`bind`), grouped by the values they give the
+   * variables still read (`live`): one group continues the join as one. Whether an item unifies,
+   * and what it binds, depends on `b` only through the premise's `pattern`, so the groups are kept
+   * per premise and pattern (in `memo`, for the current rule's joins): the join meets the same
+   * premise under the same pattern from many partial firings.
    */
-  private alikePresent(
+  private alike<T>(
+    memo: Map<string, readonly (readonly T[])[]>,
     j: number,
     next: number,
-    args: readonly Term[],
-    store: TupleStore,
-    ids: readonly number[] | null,
-    n: number,
     pattern: readonly (number | null)[],
+    items: () => readonly T[],
+    bind: (x: T) => Binding | null,
     live: readonly string[],
-    b: Binding,
-  ): readonly number[] {
+  ): readonly (readonly T[])[] {
     const key = `${j}:${next}:${pattern.join(",")}`;
-    let out = this.alikePresentMemo.get(key);
+    let out = memo.get(key);
     if (out) return out;
-    const seen = new Set<string>();
-    const kept: number[] = [];
-    for (let k = 0; k < n; k++) {
-      const id = ids === null ? k : ids[k]!;
-      if (!this.matches(store, id, pattern)) continue;
-      const nb = this.unifyStored(args, store, id, b);
-      if (nb === null) continue;
-      const v = nb.key(live);
-      if (seen.has(v)) continue;
-      seen.add(v);
-      kept.push(id);
-    }
-    this.alikePresentMemo.set(key, (out = kept));
-    return out;
-  }
-
-  /** Groups of {@link alikeCandidates} per premise and pattern, for the current rule's joins. */
-  private readonly alikeMemo = new Map<string, readonly (readonly Candidate[])[]>();
-
-  /**
-   * The candidates of `near` that unify with premise `args` under `b`, grouped by the values they
-   * give the variables still read (`live`). Whether a candidate unifies, and what it binds, depends
-   * on `b` only through `pattern`, so the grouping is kept per premise and pattern: the join meets
-   * the same premise under the same pattern from many partial firings.
-   */
-  private alikeCandidates(
-    j: number,
-    next: number,
-    args: readonly Term[],
-    near: readonly Candidate[],
-    pattern: readonly (number | null)[],
-    live: readonly string[],
-    b: Binding,
-  ): readonly (readonly Candidate[])[] {
-    const key = `${j}:${next}:${pattern.join(",")}`;
-    let out = this.alikeMemo.get(key);
-    if (out) return out;
-    const alike = new Map<string, Candidate[]>();
-    for (const x of near) {
-      const nb = this.unify(args, x.tuple, b);
+    const groups = new Map<string, T[]>();
+    for (const x of items()) {
+      const nb = bind(x);
       if (nb === null) continue;
       const k = nb.key(live);
-      const g = alike.get(k);
+      const g = groups.get(k);
       if (g) g.push(x);
-      else alike.set(k, [x]);
+      else groups.set(k, [x]);
     }
-    this.alikeMemo.set(key, (out = [...alike.values()]));
+    memo.set(key, (out = [...groups.values()]));
     return out;
   }
 
