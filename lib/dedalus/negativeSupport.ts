@@ -124,6 +124,8 @@ interface FiringJoin {
   readonly emit: (b: Binding, cond: Cond) => void;
   /** Whether a partial firing can yield nothing (see `visit`). */
   readonly dead: (b: Binding, cond: Cond) => boolean;
+  /** Distinguishes firings whose emit strengthens their condition (a count read through a lower bound). */
+  readonly tag: string;
 }
 
 /** The binding of no variable (its one link names no variable a rule can have). */
@@ -678,6 +680,7 @@ export class BlockingAnalysis {
         // only: premises before it join present tuples (the same firing, reached from each of its
         // new premises, once cost Molly's Paxos each `accept` firing up to four times).
         const canonical = sources.map((l, j) => (j < i ? NO_CANDIDATES : l));
+        let tagCount = 0;
         for (const { b, c, single } of firings) {
           const emit = (full: Binding, cond: Cond): void => {
             let use: Cond | null = cond;
@@ -699,7 +702,8 @@ export class BlockingAnalysis {
             addCond(h.tuple, use);
           };
           // Past the budget, a firing is kept unjoined, as if every other premise could be there.
-          const join: FiringJoin = { shape, first: i, sources: canonical, readTime, emit, dead };
+          const tag = lower && single !== null ? String(tagCount++) : "";
+          const join: FiringJoin = { shape, first: i, sources: canonical, readTime, emit, dead, tag };
           if (this.joinSteps > this.joinBudget || this.joinFiring(join, 1 << i, b, c)) this.emitUnjoined(join, b, c);
         }
       });
@@ -1116,7 +1120,7 @@ export class BlockingAnalysis {
     // Two partial firings that agree on what is joined, on every variable still read and on what
     // they need lost complete alike: the second adds nothing (Molly's Paxos: 24,741 firings of
     // `accept` for 33 heads, told apart mostly by variables no later premise reads).
-    const key = `${join.first}:${done}:${b.key(this.liveVariables(shape, done))}`;
+    const key = `${join.first}:${join.tag}:${done}:${b.key(this.liveVariables(shape, done))}`;
     let seen = this.joined.get(key);
     if (!seen) this.joined.set(key, (seen = []));
     const mine = this.conjuncts(leaves);

@@ -9,6 +9,9 @@ import fc from "fast-check";
 import { parseSource } from "../../lib/dedalus/load";
 import { edgeKey, holds, support } from "../../lib/dedalus/provenance";
 import { runProgram, type Crash, type Omission } from "../../lib/dedalus/runtime";
+import { crashReading, dedalusEngine } from "../../lib/ldfi/dedalusEngine";
+import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
+import { searchFaults } from "../../lib/ldfi/search";
 
 const NODES = ["a", "b", "c"];
 const REL = 5;
@@ -272,6 +275,43 @@ describe("negative support", () => {
       crash: { node: "c", time: 2 },
     };
     expect(checkFlipSound(c).broke).toBeGreaterThan(0);
+  });
+
+  test("a firing whose count is read through a lower bound never stands in for another firing", () => {
+    // Found by an adversarial review: losing a's message at 2 unblocks in(b, gb, 1) and
+    // in(b, gb, 2), so cnt(b, gb) rises to 2 and cnt(b, ga) appears, and r(b) with them. The
+    // group-ga firing of r, whose count needs two new values it cannot have, once made the
+    // join skip the group-gb firing that reaches the same premises: its emit had made the
+    // condition stronger than the join had recorded.
+    const { program } = parseSource(
+      `link("a", "b")@1; link(N, M)@next :- link(N, M);
+       veto("a", "ga", 1)@1; veto("a", "gb", 1)@1; veto("a", "gb", 2)@1; veto(N, G, V)@next :- veto(N, G, V);
+       blk(M, G, V)@async :- veto(N, G, V), link(N, M);
+       src("b", "ga", 1)@1; src("b", "gb", 1)@1; src("b", "gb", 2)@1; src("b", "gc", 1)@1;
+       src(L, G, V)@next :- src(L, G, V);
+       m("b", "ga", "gc")@1; m("b", "gb", "ga")@1; m(L, G, Y)@next :- m(L, G, Y);
+       in(L, G, V) :- src(L, G, V), notin blk(L, G, V);
+       cnt(L, G, count<V>) :- in(L, G, V);
+       r(L) :- cnt(L, G, C), C >= 2, m(L, G, Y), cnt(L, Y, _);
+       pre(L) :- src(L, "gc", _);
+       post(L) :- src(L, "gc", _), notin r(L);`,
+      "rise.ded",
+    );
+    const nodes = ["a", "b"];
+    const base = runProgram(program, { eot: 3, provenance: true, nodes });
+    const goal = { rel: "post", args: ["b"], time: 3 };
+    expect(base.has(goal.rel, goal.args, goal.time)).toBe(true);
+    const lost = runProgram(program, { eot: 3, nodes, failures: { omissions: [{ from: "a", to: "b", time: 2 }], crashes: [] } });
+    expect(lost.has(goal.rel, goal.args, goal.time)).toBe(false);
+    const broken = new Set([edgeKey({ from: "a", to: "b", sendTime: 2 })]);
+    for (const joinBudget of [1, 200, 100_000]) {
+      const g = support(base, [goal], { joinBudget });
+      expect([joinBudget, holds(g, g.roots[0]!, broken)]).toEqual([joinBudget, false]);
+    }
+    // and the search finds the lost message, as the exhaustive one does
+    const target = dedalusTarget(dedalusEngine, program, { eot: 3, nodes, ...crashReading(program) });
+    const r = searchFaults(target, { bounds: { eot: 3, eff: 3, crashes: 0, nodes } });
+    expect(r.verdict).toBe("counterexample");
   });
 
   test("Molly's causes count, at the read step itself, a relation that reaches the pattern both within the step and through time", () => {
