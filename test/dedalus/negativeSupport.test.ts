@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { parseSource } from "../../lib/dedalus/load";
 import { edgeKey, holds, support } from "../../lib/dedalus/provenance";
 import { runProgram, type Crash, type Omission } from "../../lib/dedalus/runtime";
+import { brokenEdges, expectSoundUnderFaults } from "./supportSoundness";
 import { crashReading, dedalusEngine } from "../../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
 import { searchFaults } from "../../lib/ldfi/search";
@@ -107,14 +108,6 @@ const caseArb = fc.record({
   crash: crashArb,
 });
 
-function brokenEdges(omissions: Omission[], crash: Crash | null, eot: number): Set<string> {
-  const broken = new Set(omissions.filter((o) => o.from !== o.to).map((o) => edgeKey({ from: o.from, to: o.to, sendTime: o.time })));
-  if (crash)
-    for (const n of NODES)
-      for (let t = crash.time; t < eot; t++) if (n !== crash.node) broken.add(edgeKey({ from: crash.node, to: n, sendTime: t }));
-  return broken;
-}
-
 type Case = { rules: Tpl[]; persist: boolean[]; seed: Omission[]; extra: Omission[]; crash: Crash | null };
 
 /** Checks one case; returns how many goals were compared and how many only the blocking formula kept. */
@@ -126,7 +119,7 @@ function checkSound({ rules, persist, seed, extra, crash }: Case): { compared: n
   const goals = base.facts(undefined, eot).filter((f) => f.rel !== "link");
   const omissions = [...seed, ...extra];
   const faulty = runProgram(program, { eot, nodes: NODES, failures: { omissions, crashes: crash ? [crash] : [] } });
-  const broken = brokenEdges(omissions, crash, eot);
+  const broken = brokenEdges(omissions, crash, eot, NODES);
   const blocking = support(base, goals);
   // every new firing kept unjoined (heads narrowed), and every join finished
   const unjoined = support(base, goals, { joinBudget: 1 });
@@ -191,28 +184,16 @@ function renderFlip(c: FlipCase): string {
 
 /** {@link checkSound} for {@link flipCaseArb}: every goal of every step, at three join budgets. */
 function checkFlipSound(c: FlipCase): { compared: number; broke: number } {
-  const eot = 5;
-  const { program, diagnostics } = parseSource(renderFlip(c), "flip.ded");
+  const text = renderFlip(c);
+  const { program, diagnostics } = parseSource(text, "flip.ded");
   if (diagnostics.some((d) => d.severity === "error")) return { compared: 0, broke: 0 };
-  const nodes = ["a", "b", "c"];
-  const base = runProgram(program, { eot, provenance: true, nodes });
-  const goals = [];
-  for (let t = 2; t <= eot; t++) goals.push(...base.facts(undefined, t).filter((f) => /^(ok|oku|t|u)\d/.test(f.rel)));
-  const crashes = c.crash ? [c.crash] : [];
-  const faulty = runProgram(program, { eot, nodes, failures: { omissions: c.omissions, crashes } });
-  const broken = new Set(c.omissions.map((o) => edgeKey({ from: o.from, to: o.to, sendTime: o.time })));
-  if (c.crash) for (let t = c.crash.time; t < eot; t++) broken.add(edgeKey({ from: c.crash.node, to: "b", sendTime: t }));
-  let broke = 0;
-  for (const joinBudget of [1, undefined, 1_000_000]) {
-    const g = support(base, goals, joinBudget === undefined ? {} : { joinBudget });
-    goals.forEach((goal, i) => {
-      const there = faulty.has(goal.rel, goal.args, goal.time);
-      if (joinBudget === undefined && !there) broke++;
-      if (holds(g, g.roots[i]!, broken))
-        expect([goal.rel, goal.args, goal.time, joinBudget, there]).toEqual([goal.rel, goal.args, goal.time, joinBudget, true]);
-    });
-  }
-  return { compared: goals.length, broke };
+  return expectSoundUnderFaults(program, c, {
+    eot: 5,
+    nodes: ["a", "b", "c"],
+    budgets: [1, undefined, 1_000_000],
+    pick: (f) => /^(ok|oku|t|u)\d/.test(f.rel),
+    text,
+  });
 }
 
 describe("negative support", () => {

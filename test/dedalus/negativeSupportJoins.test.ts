@@ -12,8 +12,7 @@
  */
 import fc from "fast-check";
 import { parseSource } from "../../lib/dedalus/load";
-import { edgeKey, holds, support } from "../../lib/dedalus/provenance";
-import { runProgram, type Fact } from "../../lib/dedalus/runtime";
+import { expectSoundUnderFaults } from "./supportSoundness";
 
 const VARS = ["V", "W", "U"];
 const termArb = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...VARS) }, { weight: 1, arbitrary: fc.constantFrom("1", "2") });
@@ -82,26 +81,13 @@ function checkSound(c: Case): { compared: number; broke: number } {
   if (text === null) return { compared: 0, broke: 0 };
   const { program, diagnostics } = parseSource(text, "joins.ded");
   if (diagnostics.some((d) => d.severity === "error")) return { compared: 0, broke: 0 };
-  const eot = 5;
-  const nodes = ["a", "b", "c"];
-  const base = runProgram(program, { eot, provenance: true, nodes });
-  const goals: Fact[] = [];
-  for (let t = 2; t <= eot; t++) goals.push(...base.facts(undefined, t).filter((f) => /^(ok|t$|bigt|ct|mt|cq|mx)/.test(f.rel)));
-  const crashes = c.crash ? [c.crash] : [];
-  const faulty = runProgram(program, { eot, nodes, failures: { omissions: c.omissions, crashes } });
-  const broken = new Set(c.omissions.map((o) => edgeKey({ from: o.from, to: o.to, sendTime: o.time })));
-  if (c.crash) for (let t = c.crash.time; t < eot; t++) broken.add(edgeKey({ from: c.crash.node, to: "b", sendTime: t }));
-  let broke = 0;
-  for (const joinBudget of [1, 5, 50, undefined]) {
-    const g = support(base, goals, joinBudget === undefined ? {} : { joinBudget });
-    goals.forEach((goal, i) => {
-      const there = faulty.has(goal.rel, goal.args, goal.time);
-      if (joinBudget === undefined && !there) broke++;
-      if (holds(g, g.roots[i]!, broken))
-        expect({ goal, joinBudget, there, program: text }).toEqual({ goal, joinBudget, there: true, program: text });
-    });
-  }
-  return { compared: goals.length, broke };
+  return expectSoundUnderFaults(program, c, {
+    eot: 5,
+    nodes: ["a", "b", "c"],
+    budgets: [1, 5, 50, undefined],
+    pick: (f) => /^(ok|t$|bigt|ct|mt|cq|mx)/.test(f.rel),
+    text,
+  });
 }
 
 test("negative support is sound where new firings of wide rules are joined, grouped and narrowed", () => {
