@@ -6,7 +6,7 @@
  * variables or expressions; its output is read by goals through `notin` over every column, a count
  * and a max. Checked at join budgets 1, 5, 50 and the default, so that firings past the budget
  * (their heads narrowed) and finished joins (grouped, joined from their first new premise, pruned)
- * are both exercised. Written in an adversarial review of the twelfth session's joins (which also
+ * are both exercised. Written in an adversarial review of the thirteenth session's joins (which also
  * found the unsoundness negativeSupport.test.ts now pins: a count read through a lower bound); at
  * the default 400 runs it catches narrowing the heads of unjoined firings over present tuples only.
  */
