@@ -351,20 +351,20 @@ export class BlockingAnalysis {
 
   /**
    * The ids of `store` that can match `pattern`, through the store's one-column index on the bound
-   * column with the fewest of them; null (scan every id) for a small store or a pattern with nothing
-   * bound. Join steps are counted over these ids, so the join budget bounds work done, not store sizes.
+   * column with the fewest of them; every id for a small store or a pattern with nothing bound.
+   * Join steps are counted over these ids, so the join budget bounds work done, not store sizes.
    */
-  private lookup(store: TupleStore, pattern: readonly (number | null)[]): readonly number[] | null {
-    if (store.count <= LOOKUP_MIN) return null;
+  private lookup(store: TupleStore, pattern: readonly (number | null)[]): readonly number[] {
     let best: readonly number[] | null = null;
-    for (let c = 0; c < pattern.length; c++) {
-      const v = pattern[c];
-      if (v === null || v === undefined) continue;
-      const ids = store.index(COLUMN[c] ?? [c]).get(v) ?? NO_IDS;
-      if (best === null || ids.length < best.length) best = ids;
-      if (best.length === 0) break;
-    }
-    return best;
+    if (store.count > LOOKUP_MIN)
+      for (let c = 0; c < pattern.length; c++) {
+        const v = pattern[c];
+        if (v === null || v === undefined) continue;
+        const ids = store.index(COLUMN[c] ?? [c]).get(v) ?? NO_IDS;
+        if (best === null || ids.length < best.length) best = ids;
+        if (best.length === 0) break;
+      }
+    return best ?? SMALL_STORE_IDS[store.count] ?? allIds(store);
   }
 
   /**
@@ -413,15 +413,11 @@ export class BlockingAnalysis {
       const s = this.storeAt(a.rel, readTime(a));
       if (s) {
         const ids = this.lookup(s, pattern);
-        const n = ids === null ? s.count : ids.length;
-        this.tick(n);
-        for (let k = 0; k < n; k++) {
-          const id = ids === null ? k : ids[k]!;
+        this.tick(ids.length);
+        for (const id of ids)
           if (this.matches(s, id, pattern) && this.unifyStored(a.args, s, id, b) !== null) values.add(s.data[id * s.arity + column]!);
-        }
       }
-      const list = sources[j]!;
-      const near = list.length > LOOKUP_MIN ? this.candidatesMatching(list, pattern) : list;
+      const near = this.candidatesMatching(sources[j]!, pattern);
       this.tick(near.length);
       let any = false;
       for (const x of near) {
@@ -440,11 +436,13 @@ export class BlockingAnalysis {
 
   /**
    * The candidates of `list` that can unify with `pattern`, in list order: those whose tuple holds
-   * the pattern's value or an unknown in the bound column that leaves the fewest. A new firing's
-   * join meets the same candidate lists once per partial binding, so each list's columns are
-   * indexed once (Molly's Paxos joins 255 `response_log` candidates per binding of `accept`).
+   * the pattern's value or an unknown in the bound column that leaves the fewest (all of a short
+   * list). A new firing's join meets the same candidate lists once per partial binding, so each
+   * list's columns are indexed once (Molly's Paxos joins 255 `response_log` candidates per binding
+   * of `accept`).
    */
   private candidatesMatching(list: readonly Candidate[], pattern: readonly (number | null)[]): readonly Candidate[] {
+    if (list.length <= LOOKUP_MIN) return list;
     let indexes = this.candidateIndexes.get(list);
     if (!indexes) this.candidateIndexes.set(list, (indexes = []));
     let best: readonly Candidate[] = list;
@@ -1127,26 +1125,18 @@ export class BlockingAnalysis {
     if (seen.some((c) => subset(c, mine))) return false;
     seen.push(mine);
     let j = -1;
-    let best: {
-      store: TupleStore | null;
-      ids: readonly number[] | null;
-      n: number;
-      near: readonly Candidate[];
-      pattern: (number | null)[];
-    } | null = null;
+    let best: { store: TupleStore | null; ids: readonly number[]; near: readonly Candidate[]; pattern: (number | null)[] } | null = null;
     for (let k = 0; k < shape.positives.length; k++) {
       if (done & (1 << k)) continue;
       const o = shape.positives[k]!;
       const pattern = o.args.map((t) => this.evalTerm(t, b));
       const store = this.storeAt(o.rel, readTime(o));
       const ids = store ? this.lookup(store, pattern) : NO_IDS;
-      const n = ids === null ? store!.count : ids.length;
-      const list = sources[k]!;
-      const near = list.length > LOOKUP_MIN ? this.candidatesMatching(list, pattern) : list;
-      if (best === null || n + near.length < best.n + best.near.length) {
+      const near = this.candidatesMatching(sources[k]!, pattern);
+      if (best === null || ids.length + near.length < best.ids.length + best.near.length) {
         j = k;
-        best = { store, ids, n, near, pattern };
-        if (n + near.length === 0) return false;
+        best = { store, ids, near, pattern };
+        if (ids.length + near.length === 0) return false;
       }
     }
     if (best === null) {
@@ -1155,14 +1145,13 @@ export class BlockingAnalysis {
     }
     const o = shape.positives[j]!;
     const next = done | (1 << j);
-    const { store: s, ids, n, near, pattern } = best;
+    const { store: s, ids, near, pattern } = best;
     const live = this.liveVariables(shape, next);
-    if (s && n > 0) {
-      if (this.joinTick(n)) return true;
+    if (s && ids.length > 0) {
+      if (this.joinTick(ids.length)) return true;
       // present tuples that agree on every variable still read continue alike: one of each will do
       const bind = (id: number): Binding | null => (this.matches(s, id, pattern) ? this.unifyStored(o.args, s, id, b) : null);
-      const all = (): readonly number[] => ids ?? Array.from({ length: n }, (_, k) => k);
-      for (const [id] of this.alike(this.alikePresent, j, next, pattern, all, bind, live)) {
+      for (const [id] of this.alike(this.alikePresent, j, next, pattern, ids, bind, live)) {
         const nb = bind(id!)!;
         if (!dead(nb, leaves) && this.joinFiring(join, next, nb, leaves)) return true;
       }
@@ -1173,8 +1162,8 @@ export class BlockingAnalysis {
     if (near.length === 0) return false;
     if (this.joinTick(near.length)) return true;
     const bindNew = (x: Candidate): Binding | null => this.unify(o.args, x.tuple, b);
-    for (const xs of this.alike(this.alikeCandidates, j, next, pattern, () => near, bindNew, live)) {
-      const nb = this.unify(o.args, xs[0]!.tuple, b)!;
+    for (const xs of this.alike(this.alikeCandidates, j, next, pattern, near, bindNew, live)) {
+      const nb = bindNew(xs[0]!)!;
       const cond = this.both(leaves, this.anyOf(xs));
       if (!dead(nb, cond) && this.joinFiring(join, next, nb, cond)) return true;
     }
@@ -1196,7 +1185,7 @@ export class BlockingAnalysis {
     j: number,
     next: number,
     pattern: readonly (number | null)[],
-    items: () => readonly T[],
+    items: readonly T[],
     bind: (x: T) => Binding | null,
     live: readonly string[],
   ): readonly (readonly T[])[] {
@@ -1204,7 +1193,7 @@ export class BlockingAnalysis {
     let out = memo.get(key);
     if (out) return out;
     const groups = new Map<string, T[]>();
-    for (const x of items()) {
+    for (const x of items) {
       const nb = bind(x);
       if (nb === null) continue;
       const k = nb.key(live);
@@ -1266,6 +1255,18 @@ function indexCandidates(list: readonly Candidate[], column: number): CandidateI
       return out;
     },
   };
+}
+
+/** The ids of a store of at most {@link LOOKUP_MIN} tuples, by its size (the join's hot path: no lookup). */
+const SMALL_STORE_IDS: readonly (readonly number[])[] = Array.from({ length: LOOKUP_MIN + 1 }, (_, n) =>
+  Array.from({ length: n }, (_, k) => k),
+);
+const allIdsOf = new WeakMap<TupleStore, readonly number[]>();
+/** Every id of `store` (a run's stores are complete when their lineage is read, so kept per store). */
+function allIds(store: TupleStore): readonly number[] {
+  let out = allIdsOf.get(store);
+  if (!out || out.length !== store.count) allIdsOf.set(store, (out = Array.from({ length: store.count }, (_, k) => k)));
+  return out;
 }
 
 /** Two ascending position lists merged into one, ascending (a join keeps the list's order). */
