@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { parseSource } from "../../lib/dedalus/load";
 import { edgeKey, holds, support } from "../../lib/dedalus/provenance";
 import { runProgram, type Crash, type Omission } from "../../lib/dedalus/runtime";
-import { brokenEdges, expectSoundUnderFaults } from "./supportSoundness";
+import { brokenEdges, expectSoundUnderFaults, propertyTotals } from "./supportSoundness";
 import { crashReading, dedalusEngine } from "../../lib/ldfi/dedalusEngine";
 import { dedalusTarget } from "../../lib/ldfi/dedalusTarget";
 import { searchFaults } from "../../lib/ldfi/search";
@@ -198,16 +198,7 @@ function checkFlipSound(c: FlipCase): { compared: number; broke: number } {
 
 describe("negative support", () => {
   test("is sound: a formula that holds under the faults means the tuple is there", () => {
-    let tighter = 0;
-    let compared = 0;
-    fc.assert(
-      fc.property(caseArb, (c) => {
-        const r = checkSound(c);
-        compared += r.compared;
-        tighter += r.tighter;
-      }),
-      { numRuns: Number(process.env["SUPPORT_RUNS"] ?? 400), seed: Number(process.env["SUPPORT_SEED"] ?? 7) },
-    );
+    const { tighter, compared } = propertyTotals(caseArb, checkSound, { runs: 400, seed: 7 });
     // the analysis must actually be tighter somewhere, or it is Molly's under another name
     expect(tighter).toBeGreaterThan(0);
     expect(compared).toBeGreaterThan(500);
@@ -217,16 +208,7 @@ describe("negative support", () => {
     // One lost message from a to b flips several `notin g` guards in the same step, so new `s`
     // tuples appear together and join each other (and present `e` tuples) into new `t` tuples,
     // which break `ok`. The joins share a variable no head reads, so the analysis groups them.
-    let compared = 0;
-    let broke = 0;
-    fc.assert(
-      fc.property(flipCaseArb, (c) => {
-        const r = checkFlipSound(c);
-        compared += r.compared;
-        broke += r.broke;
-      }),
-      { numRuns: Number(process.env["SUPPORT_RUNS"] ?? 400) / 2, seed: Number(process.env["SUPPORT_SEED"] ?? 7) },
-    );
+    const { compared, broke } = propertyTotals(flipCaseArb, checkFlipSound, { runs: 200, seed: 7 });
     expect(compared).toBeGreaterThan(500);
     // the faults must reach the joins: goals that really went missing
     expect(broke).toBeGreaterThan(50);

@@ -12,7 +12,7 @@
  */
 import fc from "fast-check";
 import { parseSource } from "../../lib/dedalus/load";
-import { expectSoundUnderFaults } from "./supportSoundness";
+import { expectSoundUnderFaults, propertyTotals } from "./supportSoundness";
 
 const VARS = ["V", "W", "U"];
 const termArb = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...VARS) }, { weight: 1, arbitrary: fc.constantFrom("1", "2") });
@@ -91,16 +91,7 @@ function checkSound(c: Case): { compared: number; broke: number } {
 }
 
 test("negative support is sound where new firings of wide rules are joined, grouped and narrowed", () => {
-  let compared = 0;
-  let broke = 0;
-  fc.assert(
-    fc.property(caseArb, (c) => {
-      const r = checkSound(c);
-      compared += r.compared;
-      broke += r.broke;
-    }),
-    { numRuns: Number(process.env["SUPPORT_RUNS"] ?? 400), seed: Number(process.env["SUPPORT_SEED"] ?? 1) },
-  );
+  const { compared, broke } = propertyTotals(caseArb, checkSound, { runs: 400, seed: 1 });
   // most drawn cases parse and reach the joins, and the faults break goals through them
   expect(compared).toBeGreaterThan(3000);
   expect(broke).toBeGreaterThan(100);

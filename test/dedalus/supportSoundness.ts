@@ -3,6 +3,7 @@
  * provenance and again under faults, then, at each join budget, every goal whose support formula
  * holds under the broken messages must be there in the faulty run.
  */
+import fc from "fast-check";
 import type { Program } from "../../lib/dedalus/ast";
 import { edgeKey, holds, support } from "../../lib/dedalus/provenance";
 import { runProgram, type Crash, type Fact, type Omission } from "../../lib/dedalus/runtime";
@@ -43,4 +44,23 @@ export function expectSoundUnderFaults(
     });
   }
   return { compared: goals.length, broke };
+}
+
+/**
+ * Runs `check` on `runs` cases of `arb` (SUPPORT_RUNS scales them, SUPPORT_SEED overrides `seed`)
+ * and returns its counts summed, for the property's "it was not vacuous" assertions.
+ */
+export function propertyTotals<T, K extends string>(
+  arb: fc.Arbitrary<T>,
+  check: (c: T) => Record<K, number>,
+  { runs, seed }: { runs: number; seed: number },
+): Record<K, number> {
+  const totals = {} as Record<K, number>;
+  fc.assert(
+    fc.property(arb, (c) => {
+      for (const [k, v] of Object.entries(check(c)) as [K, number][]) totals[k] = (totals[k] ?? 0) + v;
+    }),
+    { numRuns: Math.round(runs * (Number(process.env["SUPPORT_RUNS"] ?? 400) / 400)), seed: Number(process.env["SUPPORT_SEED"] ?? seed) },
+  );
+  return totals;
 }
